@@ -1,0 +1,59 @@
+package automation
+
+import (
+	"log/slog"
+	"strings"
+)
+
+// Account is one ChatGPT account. Its secrets never reach logs, reports or
+// artifacts: LogValue leaves them out, and artifacts are masked.
+type Account struct {
+	Name         string // label in reports; the email when empty
+	Email        string
+	Password     string
+	TOTPSecret   string // base32, for authenticator-app MFA
+	SessionToken string // an existing session cookie, used instead of a password
+	ProfileDir   string // a persistent Chrome profile holding a session
+}
+
+// Label is the name used in reports.
+func (a Account) Label() string {
+	if a.Name != "" {
+		return a.Name
+	}
+	return a.Email
+}
+
+// LogValue keeps secrets out of structured logs.
+func (a Account) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("name", a.Label()),
+		slog.String("email", a.Email),
+		slog.Bool("password", a.Password != ""),
+		slog.Bool("totp", a.TOTPSecret != ""),
+		slog.Bool("session_token", a.SessionToken != ""),
+		slog.String("profile_dir", a.ProfileDir),
+	)
+}
+
+// String keeps secrets out of fmt output.
+func (a Account) String() string { return "account " + a.Label() }
+
+// secrets lists the values that must never be written anywhere.
+func (a Account) secrets() []string {
+	var s []string
+	for _, v := range []string{a.Password, a.TOTPSecret, a.SessionToken} {
+		if len(v) >= 4 {
+			s = append(s, v)
+		}
+	}
+	return s
+}
+
+// redact replaces every secret in text.
+func redact(text string, secrets []string) string {
+	for _, s := range secrets {
+		text = strings.ReplaceAll(text, s, "[REDACTED]")
+	}
+	return text
+}

@@ -1,0 +1,86 @@
+package automation
+
+import (
+	"io"
+	"log/slog"
+	"net/url"
+	"time"
+
+	"github.com/chatgpt-optout/chatgpt-optout/selectors"
+)
+
+// Route is the way from the chat page to the setting.
+type Route string
+
+// The routes. RouteAuto walks the menus and falls back to the deep link when
+// the menu path no longer matches.
+const (
+	RouteAuto     Route = "auto"
+	RouteMenu     Route = "menu"
+	RouteDeepLink Route = "deep_link"
+)
+
+// Config is what a run needs besides the account.
+type Config struct {
+	BaseURL   string          // where the app lives, e.g. https://chatgpt.com
+	Selectors *selectors.File // nil means the embedded file
+	UI        string          // profile name, or "" / "auto" to detect
+	Route     Route           // "" means RouteAuto
+	Timeout   time.Duration   // limit for one account, end to end
+	// Settle is how long a page must be still before a missing element
+	// counts as drift.
+	Settle       time.Duration
+	ArtifactsDir string // on failure: screenshot, masked HTML, console log
+	DryRun       bool   // read and report, change nothing
+	Headed       bool   // a person may clear challenges in the window
+	Logger       *slog.Logger
+}
+
+// DefaultTimeout is the interface's default limit for one account.
+const DefaultTimeout = 2 * time.Minute
+
+// DefaultSettle is the default settle window.
+const DefaultSettle = 1200 * time.Millisecond
+
+// withDefaults fills the zero fields and checks the rest.
+func (c Config) withDefaults() (Config, error) {
+	if c.Selectors == nil {
+		f, err := selectors.Default()
+		if err != nil {
+			return c, err
+		}
+		c.Selectors = f
+	}
+	if c.BaseURL == "" {
+		c.BaseURL = "https://chatgpt.com"
+	}
+	u, err := url.Parse(c.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return c, ConfigError("base URL %q is not an http(s) URL: pass --base-url like https://chatgpt.com", c.BaseURL)
+	}
+	if c.UI == "auto" {
+		c.UI = ""
+	}
+	if c.UI != "" {
+		if _, ok := c.Selectors.Profile(c.UI); !ok {
+			return c, ConfigError("UI profile %q is not in selectors file %s (version %s); it has: %v", c.UI, c.Selectors.Source, c.Selectors.Version, c.Selectors.ProfileNames())
+		}
+	}
+	switch c.Route {
+	case "":
+		c.Route = RouteAuto
+	case RouteAuto, RouteMenu, RouteDeepLink:
+	default:
+		return c, ConfigError("route %q is not one of auto, menu, deep_link", c.Route)
+	}
+	if c.Timeout <= 0 {
+		c.Timeout = DefaultTimeout
+	}
+	if c.Settle <= 0 {
+		c.Settle = DefaultSettle
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return c, nil
+}

@@ -1,0 +1,176 @@
+package automation
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/chromedp"
+
+	"github.com/chatgpt-optout/chatgpt-optout/selectors"
+)
+
+//go:embed probe.js
+var probeJS string
+
+// pollInterval is how often a wait looks at the page again. Waits end on
+// state, never on the clock; this only bounds how late a change is seen.
+const pollInterval = 40 * time.Millisecond
+
+// probeSpec is what one probe looks for.
+type probeSpec struct {
+	Elements map[string]elementSpec       `json:"elements,omitempty"`
+	Markers  map[string]selectors.Markers `json:"markers,omitempty"`
+	Texts    map[string][]string          `json:"texts,omitempty"`
+}
+
+type elementSpec struct {
+	Candidates []selectors.Candidate `json:"candidates"`
+	Attr       string                `json:"attr,omitempty"`
+}
+
+func (s *probeSpec) add(name string, el *selectors.Element, attr string) {
+	if el == nil || len(el.Candidates) == 0 {
+		return
+	}
+	if s.Elements == nil {
+		s.Elements = map[string]elementSpec{}
+	}
+	s.Elements[name] = elementSpec{Candidates: el.Candidates, Attr: attr}
+}
+
+// match is what the probe found for one element.
+type match struct {
+	Counts    []int   `json:"counts"`
+	Candidate int     `json:"candidate"` // index of the candidate that matched one element, or -1
+	X         float64 `json:"x"`
+	Y         float64 `json:"y"`
+	Covered   bool    `json:"covered"`
+	Cover     string  `json:"cover"`
+	Name      string  `json:"name"`
+	Text      string  `json:"text"`
+	Disabled  bool    `json:"disabled"`
+	Attr      *string `json:"attr"`
+	Desc      string  `json:"desc"`
+	Error     string  `json:"error"`
+}
+
+// found reports whether exactly one visible element matched a candidate.
+func (m *match) found() bool { return m != nil && m.Candidate >= 0 }
+
+// ambiguous reports whether no candidate matched one element but some
+// matched several: a guess would be unsafe.
+func (m *match) ambiguous() bool {
+	if m == nil || m.found() {
+		return false
+	}
+	for _, c := range m.Counts {
+		if c > 1 {
+			return true
+		}
+	}
+	return false
+}
+
+type probeResult struct {
+	URL      string            `json:"url"`
+	Title    string            `json:"title"`
+	Ready    string            `json:"ready"`
+	QuietMs  float64           `json:"quietMs"`
+	Elements map[string]*match `json:"elements"`
+	Markers  map[string]bool   `json:"markers"`
+	Texts    map[string]string `json:"texts"`
+}
+
+func (r *probeResult) el(name string) *match { return r.Elements[name] }
+
+// probe looks at the page once.
+func probe(ctx context.Context, spec probeSpec) (*probeResult, error) {
+	b, err := json.Marshal(spec)
+	if err != nil {
+		return nil, err
+	}
+	r, err := chromedp.Run(ctx, chromedp.Evaluate[*probeResult](probeJS+"("+string(b)+")"))
+	if err != nil {
+		return nil, err
+	}
+	if r == nil {
+		return nil, errors.New("probe returned nothing")
+	}
+	return r, nil
+}
+
+// transient reports whether a probe error comes from the page changing
+// under it (a navigation), so the next probe will do.
+func transient(err error) bool {
+	if err == nil {
+		return false
+	}
+	msg := err.Error()
+	for _, s := range []string{"context was destroyed", "Cannot find context", "Inspected target navigated", "uniqueContextId", "No frame", "not found"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	var ee *chromedp.ExceptionError
+	return errors.As(err, &ee)
+}
+
+// sleep waits d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// press sends real mouse input at (x, y) through the DevTools protocol, so
+// the page sees pointerdown, mousedown, pointerup, mouseup and click, as from
+// a person. That serves every selectors.Input: Radix menus open on
+// pointerdown and Radix tabs on mousedown, which a synthetic element.click()
+// would never trigger.
+func press(ctx context.Context, x, y float64) error {
+	steps := []chromedp.Action[chromedp.Void]{
+		chromedp.MouseEvent(chromedp.MouseMoved, x, y),
+		chromedp.MouseEvent(chromedp.MousePressed, x, y, chromedp.ButtonType(input.MouseButtonLeft), chromedp.ClickCount(1)),
+		chromedp.MouseEvent(chromedp.MouseReleased, x, y, chromedp.ButtonType(input.MouseButtonLeft), chromedp.ClickCount(1)),
+	}
+	return chromedp.Do(ctx, steps...)
+}
+
+// typeInto focuses a field by clicking it, clears it and inserts text as
+// one input event, the way a paste would. The text travels only over the
+// DevTools connection; it is never logged.
+func typeInto(ctx context.Context, m *match, text string) error {
+	if err := press(ctx, m.X, m.Y); err != nil {
+		return err
+	}
+	clear := `(() => { const el = document.activeElement; if (el && "value" in el) { el.select && el.select(); } return true; })()`
+	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](clear)); err != nil {
+		return err
+	}
+	_, err := chromedp.Call(ctx, input.InsertText, input.InsertTextParams{Text: text})
+	return err
+}
+
+// describeCandidates renders counts per candidate, for drift messages.
+func describeCandidates(el *selectors.Element, m *match) string {
+	var parts []string
+	for i, c := range el.Candidates {
+		n := 0
+		if m != nil && i < len(m.Counts) {
+			n = m.Counts[i]
+		}
+		parts = append(parts, fmt.Sprintf("%s → %d", c, n))
+	}
+	return strings.Join(parts, "; ")
+}

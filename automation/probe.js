@@ -1,0 +1,172 @@
+// probe looks at the page once and reports, for each named element, which
+// candidate locator matched how many visible elements, and where the match is.
+// It is read-only except for scrolling a unique match into view, so that its
+// centre can take real mouse input.
+//
+// spec = {
+//   elements: {name: {candidates: [{testid, css, role, name, name_contains, text}], attr: "aria-checked"}},
+//   markers:  {name: {title: [], text: [], url: []}},
+//   texts:    {name: ["substring", ...]}        // visible text of the page
+// }
+(function (spec) {
+  "use strict";
+  const norm = (s) => (s || "").replace(/\s+/g, " ").trim();
+
+  // Tracks DOM activity so the caller can tell a settled page from a busy one.
+  if (!window.__optoutObserver) {
+    window.__optoutLastMutation = performance.now();
+    window.__optoutObserver = new MutationObserver(() => {
+      window.__optoutLastMutation = performance.now();
+    });
+    window.__optoutObserver.observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+  }
+
+  function visible(el) {
+    if (!el.isConnected) return false;
+    const r = el.getBoundingClientRect();
+    if (r.width < 1 || r.height < 1) return false;
+    for (let e = el; e && e.nodeType === 1; e = e.parentElement) {
+      const s = getComputedStyle(e);
+      if (s.display === "none" || s.visibility === "hidden" || s.opacity === "0") return false;
+      if (e.hasAttribute("inert") || e.getAttribute("aria-hidden") === "true") return false;
+    }
+    return true;
+  }
+
+  const implicitRoles = {
+    BUTTON: "button", SELECT: "combobox", TEXTAREA: "textbox", NAV: "navigation",
+    DIALOG: "dialog", H1: "heading", H2: "heading", H3: "heading", H4: "heading",
+    UL: "list", OL: "list", LI: "listitem", FORM: "form", MAIN: "main",
+  };
+  function role(el) {
+    const explicit = el.getAttribute("role");
+    if (explicit) return explicit.split(/\s+/)[0];
+    if (el.tagName === "A" && el.hasAttribute("href")) return "link";
+    if (el.tagName === "INPUT") {
+      const t = (el.getAttribute("type") || "text").toLowerCase();
+      if (t === "checkbox") return "checkbox";
+      if (t === "radio") return "radio";
+      if (t === "submit" || t === "button" || t === "reset") return "button";
+      if (t === "hidden") return "";
+      return "textbox";
+    }
+    return implicitRoles[el.tagName] || "";
+  }
+
+  function textOf(el) {
+    return norm(el.innerText !== undefined ? el.innerText : el.textContent);
+  }
+
+  // A close approximation of the accessible name computation: labelledby,
+  // aria-label, labels of form fields, then the text content.
+  function accName(el) {
+    const by = el.getAttribute("aria-labelledby");
+    if (by) {
+      const parts = by.split(/\s+/).map((id) => document.getElementById(id)).filter(Boolean).map(textOf);
+      if (parts.length) return norm(parts.join(" "));
+    }
+    const label = el.getAttribute("aria-label");
+    if (label && norm(label)) return norm(label);
+    if (el.labels && el.labels.length) return norm(Array.from(el.labels).map(textOf).join(" "));
+    if (el.tagName === "INPUT") {
+      const t = (el.getAttribute("type") || "").toLowerCase();
+      if (t === "submit" || t === "button") return norm(el.value);
+      return norm(el.getAttribute("placeholder") || el.getAttribute("title") || "");
+    }
+    const own = textOf(el);
+    return own || norm(el.getAttribute("title") || "");
+  }
+
+  function matches(c) {
+    let found;
+    if (c.testid) {
+      found = Array.from(document.querySelectorAll('[data-testid="' + CSS.escape(c.testid) + '"]'));
+    } else if (c.css) {
+      try {
+        found = Array.from(document.querySelectorAll(c.css));
+      } catch (e) {
+        return {error: "invalid css: " + e.message, els: []};
+      }
+      if (c.text) found = found.filter((el) => textOf(el) === norm(c.text));
+    } else if (c.role) {
+      found = Array.from(document.querySelectorAll("*")).filter((el) => role(el) === c.role);
+      if (c.name) found = found.filter((el) => accName(el) === norm(c.name));
+      if (c.name_contains) found = found.filter((el) => accName(el).includes(norm(c.name_contains)));
+    } else if (c.text) {
+      const want = norm(c.text);
+      // The deepest elements whose own text is the wanted text.
+      found = Array.from(document.body ? document.body.querySelectorAll("*") : []).filter((el) => {
+        if (textOf(el) !== want) return false;
+        return !Array.from(el.children).some((ch) => textOf(ch) === want);
+      });
+    } else {
+      found = [];
+    }
+    return {els: found.filter(visible)};
+  }
+
+  // Describes an element in a few words, for messages and drift evidence.
+  function describe(el) {
+    if (!el) return "";
+    let s = el.tagName.toLowerCase();
+    const tid = el.getAttribute("data-testid");
+    if (tid) s += '[data-testid="' + tid + '"]';
+    const r = role(el);
+    if (r) s += '[role="' + r + '"]';
+    const n = accName(el).slice(0, 60);
+    if (n) s += ' "' + n + '"';
+    return s;
+  }
+
+  function locate(name, e) {
+    const out = {counts: [], candidate: -1};
+    for (let i = 0; i < e.candidates.length; i++) {
+      const m = matches(e.candidates[i]);
+      out.counts.push(m.els.length);
+      if (m.error) out.error = m.error;
+      if (out.candidate >= 0 || m.els.length !== 1) continue;
+      const el = m.els[0];
+      out.candidate = i;
+      const r0 = el.getBoundingClientRect();
+      if (r0.top < 0 || r0.bottom > innerHeight || r0.left < 0 || r0.right > innerWidth) {
+        el.scrollIntoView({block: "center", inline: "center"});
+      }
+      const r = el.getBoundingClientRect();
+      out.x = r.left + r.width / 2;
+      out.y = r.top + r.height / 2;
+      const hit = document.elementFromPoint(out.x, out.y);
+      out.covered = !(hit && (hit === el || el.contains(hit)));
+      if (out.covered) out.cover = describe(hit);
+      out.name = accName(el);
+      out.text = textOf(el).slice(0, 500);
+      out.disabled = el.disabled === true || el.getAttribute("aria-disabled") === "true";
+      out.tag = el.tagName.toLowerCase();
+      if (e.attr) out.attr = el.getAttribute(e.attr);
+      out.desc = describe(el);
+    }
+    return out;
+  }
+
+  const bodyText = document.body ? norm(document.body.innerText) : "";
+  const result = {
+    url: location.href,
+    title: document.title,
+    ready: document.readyState,
+    quietMs: performance.now() - window.__optoutLastMutation,
+    elements: {},
+    markers: {},
+    texts: {},
+  };
+  for (const [name, e] of Object.entries(spec.elements || {})) result.elements[name] = locate(name, e);
+  for (const [name, m] of Object.entries(spec.markers || {})) {
+    const hit =
+      (m.title || []).some((t) => document.title.includes(t)) ||
+      (m.text || []).some((t) => bodyText.includes(t)) ||
+      (m.url || []).some((u) => location.href.includes(u));
+    result.markers[name] = hit;
+  }
+  for (const [name, list] of Object.entries(spec.texts || {})) {
+    result.texts[name] = (list || []).find((t) => bodyText.includes(t)) || "";
+  }
+  return result;
+})

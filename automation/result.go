@@ -1,0 +1,92 @@
+package automation
+
+import "time"
+
+// State is the setting's state as read from the page.
+type State string
+
+// The states of the setting.
+const (
+	StateOn      State = "on"
+	StateOff     State = "off"
+	StateUnknown State = "unknown"
+)
+
+// Action is what a run did to the setting.
+type Action string
+
+// The actions.
+const (
+	ActionNone         Action = "none"
+	ActionTurnedOff    Action = "turned_off"
+	ActionWouldTurnOff Action = "would_turn_off"
+)
+
+// Outcome sums up one account.
+type Outcome string
+
+// The outcomes.
+const (
+	OutcomeCompliant    Outcome = "compliant"    // off before, nothing to do
+	OutcomeChanged      Outcome = "changed"      // was on, now off and verified
+	OutcomeNoncompliant Outcome = "noncompliant" // on, and left on (status, dry run)
+	OutcomeFailed       Outcome = "failed"
+	OutcomeDrift        Outcome = "drift"
+)
+
+// Result is the report of one account. Its JSON form is part of the
+// command-line interface.
+type Result struct {
+	Account          string    `json:"account"`
+	UI               string    `json:"ui,omitempty"`
+	SelectorsVersion string    `json:"selectors_version"`
+	Before           State     `json:"before"`
+	After            State     `json:"after"`
+	Action           Action    `json:"action"`
+	Outcome          Outcome   `json:"outcome"`
+	Verified         bool      `json:"verified"`
+	ErrorKind        ErrorKind `json:"error_kind,omitempty"`
+	Error            string    `json:"error,omitempty"`
+	DurationMS       int64     `json:"duration_ms"`
+	Artifacts        []string  `json:"artifacts,omitempty"`
+	Route            string    `json:"route,omitempty"` // menu or deep_link
+	Label            string    `json:"label,omitempty"`
+	Warnings         []string  `json:"warnings,omitempty"`
+	Attempts         int       `json:"attempts,omitempty"`
+	// Timings splits the run into its phases, for benchmarks and -v logs.
+	Timings Timings `json:"timings_ms"`
+}
+
+// Timings are the durations of the phases of one run, in milliseconds.
+type Timings struct {
+	Session    int64 `json:"session"`
+	Login      int64 `json:"login"`
+	Navigation int64 `json:"navigation"`
+	Toggle     int64 `json:"toggle_verify"`
+}
+
+func ms(d time.Duration) int64 { return d.Milliseconds() }
+
+// ExitCode is the process exit code for a set of results, following the
+// interface: the highest applicable code wins.
+func ExitCode(results ...*Result) int {
+	code := 0
+	for _, r := range results {
+		c := 0
+		switch r.Outcome {
+		case OutcomeNoncompliant:
+			c = 2
+		case OutcomeFailed:
+			c = 3
+			if r.ErrorKind == KindConfig {
+				c = 1
+			}
+		case OutcomeDrift:
+			c = 4
+		}
+		if c > code {
+			code = c
+		}
+	}
+	return code
+}

@@ -1,0 +1,220 @@
+package automation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+)
+
+// Disable signs in to one account and switches the setting off, verifying
+// it after a reload (and through the backend where the profile has a
+// witness). browserCtx comes from StartBrowser; each call runs in its own
+// isolated browser context, so calls may run in parallel on one browser.
+func Disable(browserCtx context.Context, acct Account, cfg Config) *Result {
+	return run(browserCtx, acct, cfg, false)
+}
+
+// Status signs in to one account and reads the setting, changing nothing.
+func Status(browserCtx context.Context, acct Account, cfg Config) *Result {
+	return run(browserCtx, acct, cfg, true)
+}
+
+func run(browserCtx context.Context, acct Account, cfg Config, readOnly bool) *Result {
+	start := time.Now()
+	res := &Result{Account: acct.Label(), Before: StateUnknown, After: StateUnknown, Action: ActionNone}
+	finish := func(err error) *Result {
+		res.DurationMS = ms(time.Since(start))
+		if err != nil {
+			res.ErrorKind = KindOf(err)
+			res.Error = err.Error()
+			res.Outcome = OutcomeFailed
+			if res.ErrorKind.IsDrift() {
+				res.Outcome = OutcomeDrift
+			}
+		}
+		return res
+	}
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return finish(err)
+	}
+	res.SelectorsVersion = cfg.Selectors.Version
+	s := &session{cfg: cfg, acct: acct, file: cfg.Selectors, net: newNetTracker(), console: &consoleLog{},
+		log: cfg.Logger.With("account", acct.Label())}
+	if cfg.UI != "" {
+		s.profile, _ = cfg.Selectors.Profile(cfg.UI)
+	}
+
+	// A throw-away account gets its own browser context: no cookie or
+	// storage is shared with the other accounts of the same browser. An
+	// account with a profile folder runs in that profile's default context.
+	opts := []chromedp.ContextOption{chromedp.WithListener(s.net.listen)}
+	if acct.ProfileDir == "" {
+		opts = append(opts, chromedp.WithNewBrowserContext())
+	}
+	tabCtx, cancelTab := chromedp.NewContext(browserCtx, opts...)
+	defer cancelTab()
+	consoleMsgs := chromedp.Console(tabCtx)
+	if err := chromedp.Do(tabCtx); err != nil {
+		if browserCtx.Err() != nil {
+			return finish(&Error{Kind: KindInterrupted, Msg: "interrupted before the account started", Err: err})
+		}
+		return finish(&Error{Kind: KindBrowser, Msg: "opening a browser tab failed: " + err.Error(), Err: err})
+	}
+	go func() {
+		for m, err := range consoleMsgs {
+			if err != nil {
+				return
+			}
+			s.console.add(fmt.Sprintf("%s %s %s", m.Time.Format(time.RFC3339Nano), m.Type, m.String()))
+		}
+	}()
+	res.Timings.Session = ms(time.Since(start))
+
+	ctx, cancel := context.WithTimeout(tabCtx, cfg.Timeout)
+	defer cancel()
+	err = s.do(ctx, res, readOnly)
+	res.UI = ""
+	if s.profile != nil {
+		res.UI = s.profile.Name
+	}
+	res.Route = s.route
+	res.Warnings = s.warnings
+	if err != nil {
+		s.log.Error("run failed", "kind", KindOf(err), "err", err)
+		if cfg.ArtifactsDir != "" && tabCtx.Err() == nil {
+			res.Artifacts = s.saveArtifacts(tabCtx, cfg.ArtifactsDir)
+		}
+	}
+	return finish(err)
+}
+
+// do is the run itself, phase by phase.
+func (s *session) do(ctx context.Context, res *Result, readOnly bool) error {
+	phase := time.Now()
+	if err := s.setSessionCookie(ctx); err != nil {
+		return err
+	}
+	app := s.profiles()[0].URLs.App
+	s.log.Info("opening the app", "url", s.url(app))
+	if err := chromedp.Do(ctx, chromedp.Navigate(s.url(app))); err != nil {
+		var le *chromedp.LoadError
+		if errors.As(err, &le) {
+			return &Error{Kind: KindBrowser, Msg: fmt.Sprintf("cannot load %s (%s): check --base-url and the network", s.url(app), le.ErrorText), Err: err}
+		}
+		return s.actionError(ctx, "opening "+s.url(app), err)
+	}
+	if err := s.signIn(ctx); err != nil {
+		return err
+	}
+	res.UI = s.profile.Name
+	res.Timings.Login = ms(time.Since(phase))
+	s.log.Info("signed in", "ui", s.profile.Name)
+
+	phase = time.Now()
+	sw, err := s.openSetting(ctx)
+	if err != nil {
+		return err
+	}
+	res.Timings.Navigation = ms(time.Since(phase))
+	if err := s.checkMeaning(sw); err != nil {
+		return err
+	}
+	res.Label = s.profile.Setting.Label
+	res.Before = s.stateOf(sw)
+	res.After = res.Before
+	s.log.Info("read the setting", "label", res.Label, "state", res.Before)
+
+	phase = time.Now()
+	defer func() { res.Timings.Toggle = ms(time.Since(phase)) }()
+	switch {
+	case res.Before == StateUnknown:
+		return newError(KindSelectorDrift, "the switch's %s reads %s, which is neither the on value %q nor the off value %q of selectors file %s (version %s)",
+			s.profile.Setting.StateAttribute, attrText(sw), s.profile.Setting.OnValue, s.profile.Setting.OffValue, s.cfg.Selectors.Source, s.cfg.Selectors.Version)
+	case res.Before == StateOff:
+		res.Outcome, res.Verified = OutcomeCompliant, true
+		return nil
+	case readOnly:
+		res.Outcome = OutcomeNoncompliant
+		return nil
+	case s.cfg.DryRun:
+		res.Action, res.Outcome = ActionWouldTurnOff, OutcomeNoncompliant
+		return nil
+	}
+
+	attempts, err := s.turnOff(ctx, sw)
+	res.Attempts = attempts
+	if err != nil {
+		return err
+	}
+	res.Action = ActionTurnedOff
+
+	// Read it back from a fresh page: only a state the site serves again
+	// counts as off.
+	s.log.Info("verifying after a reload")
+	if err := chromedp.Do(ctx, chromedp.Reload()); err != nil {
+		return s.actionError(ctx, "reloading the page", err)
+	}
+	if err := s.signIn(ctx); err != nil {
+		return err
+	}
+	sw, err = s.openSetting(ctx)
+	if err != nil {
+		return err
+	}
+	res.After = s.stateOf(sw)
+	if res.After != StateOff {
+		return newError(KindDidNotStick, "the switch read off after the click but %s after a reload: the site did not keep the change", res.After)
+	}
+	off, ok, err := s.witness(ctx)
+	if err != nil {
+		return err
+	}
+	if ok && !off {
+		res.After = StateUnknown
+		return newError(KindDidNotStick, "the page reads off after a reload but %s still reports the setting on: the change did not stick", s.profile.Setting.Witness.URL)
+	}
+	res.Outcome, res.Verified = OutcomeChanged, true
+	return nil
+}
+
+func attrText(m *match) string {
+	if m.Attr == nil {
+		return "nothing (the attribute is missing)"
+	}
+	return fmt.Sprintf("%q", *m.Attr)
+}
+
+// setSessionCookie puts an existing session token in the browser before the
+// first navigation, split into .0/.1 parts when long, as the site does.
+func (s *session) setSessionCookie(ctx context.Context) error {
+	tok := s.acct.SessionToken
+	if tok == "" {
+		return nil
+	}
+	p := s.profiles()[0]
+	if p.SessionCookie == "" {
+		return ConfigError("selectors profile %s has no session_cookie, so a session token cannot be used", p.Name)
+	}
+	const chunk = 3800
+	parts := map[string]string{p.SessionCookie: tok}
+	if len(tok) > chunk {
+		parts = map[string]string{p.SessionCookie + ".0": tok[:chunk], p.SessionCookie + ".1": tok[chunk:]}
+	}
+	expires := cdp.TimeSinceEpoch(time.Now().Add(24 * time.Hour).Unix())
+	for name, value := range parts {
+		_, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{
+			Name: name, Value: value, URL: s.url("/"), Path: "/",
+			HTTPOnly: new(true), Secure: new(true), SameSite: network.CookieSameSiteLax, Expires: expires,
+		})
+		if err != nil {
+			return &Error{Kind: KindBrowser, Msg: "setting the session cookie failed: " + redact(err.Error(), s.acct.secrets())}
+		}
+	}
+	return nil
+}

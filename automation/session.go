@@ -1,0 +1,145 @@
+package automation
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+
+	"github.com/chatgpt-optout/chatgpt-optout/selectors"
+)
+
+// session is the state of one account's run in its own browser context.
+// The chromedp context is passed to every method, never kept here.
+type session struct {
+	cfg     Config
+	acct    Account
+	file    *selectors.File
+	profile *selectors.Profile // chosen or detected UI profile
+	log     *slog.Logger
+
+	net     *netTracker
+	console *consoleLog
+
+	route    string
+	warnings []string
+	stale    map[string]bool // elements already warned about
+}
+
+// warn records a message for the result and the log, once.
+func (s *session) warn(msg string) {
+	for _, w := range s.warnings {
+		if w == msg {
+			return
+		}
+	}
+	s.warnings = append(s.warnings, msg)
+	s.log.Warn(msg)
+}
+
+// noteCandidate warns when an element was found by a fallback candidate:
+// the earlier ones are stale and the file should be fixed before they all are.
+func (s *session) noteCandidate(name string, el *selectors.Element, m *match) {
+	if m.Candidate <= 0 || s.stale[name] {
+		return
+	}
+	if s.stale == nil {
+		s.stale = map[string]bool{}
+	}
+	s.stale[name] = true
+	s.warn(fmt.Sprintf("selectors file %s: %s was found by its fallback candidate %d (%s); the primary %s matched nothing: update the file",
+		s.file.Version, name, m.Candidate+1, el.Candidates[m.Candidate], el.Candidates[0]))
+}
+
+// url joins the base URL and a path from the selectors file.
+func (s *session) url(path string) string {
+	return strings.TrimRight(s.cfg.BaseURL, "/") + path
+}
+
+// settled reports whether the page has been still (no DOM change, no
+// request in flight) for the settle window. Drift is only declared on a
+// settled page, so a slow page is never mistaken for a changed one.
+func (s *session) settled(r *probeResult) bool {
+	return r.Ready == "complete" && time.Duration(r.QuietMs)*time.Millisecond >= s.cfg.Settle && s.net.idleFor() >= s.cfg.Settle
+}
+
+// netTracker counts requests in flight in one tab.
+type netTracker struct {
+	mu       sync.Mutex
+	inflight map[network.RequestID]bool
+	last     time.Time // last request start or end
+	lastSent time.Time // last request start
+}
+
+func newNetTracker() *netTracker {
+	return &netTracker{inflight: map[network.RequestID]bool{}, last: time.Now()}
+}
+
+func (n *netTracker) listen(ev any) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	switch e := ev.(type) {
+	case *network.EventRequestWillBeSent:
+		n.inflight[e.RequestID] = true
+		n.last = time.Now()
+		n.lastSent = n.last
+	case *network.EventLoadingFinished:
+		delete(n.inflight, e.RequestID)
+		n.last = time.Now()
+	case *network.EventLoadingFailed:
+		delete(n.inflight, e.RequestID)
+		n.last = time.Now()
+	}
+}
+
+// idleFor is how long no request has been in flight (0 while one is).
+func (n *netTracker) idleFor() time.Duration {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if len(n.inflight) > 0 {
+		return 0
+	}
+	return time.Since(n.last)
+}
+
+// sentSince reports whether a request started after t.
+func (n *netTracker) sentSince(t time.Time) bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.lastSent.After(t)
+}
+
+// consoleLog keeps the page's console messages for the artifacts.
+type consoleLog struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (c *consoleLog) add(line string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.lines) < 2000 {
+		c.lines = append(c.lines, line)
+	}
+}
+
+func (c *consoleLog) String() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return strings.Join(c.lines, "\n")
+}
+
+// collectConsole copies console messages into the log until ctx ends.
+func (c *consoleLog) collect(ctx context.Context) {
+	for m, err := range chromedp.Console(ctx) {
+		if err != nil {
+			return
+		}
+		c.add(fmt.Sprintf("%s %s %s", m.Time.Format(time.RFC3339Nano), m.Type, m.String()))
+	}
+}

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+
+	"github.com/spf13/cobra"
+
+	"github.com/chatgpt-optout/chatgpt-optout/automation"
+)
+
+func newDisableCmd(g *globalOptions) *cobra.Command {
+	o := &browserOptions{}
+	var dryRun bool
+	cmd := &cobra.Command{
+		Use:   "disable",
+		Short: "Sign in, switch the setting off and verify it stuck",
+		Long: `disable signs in to one account, opens Settings → Data controls through the
+profile menu, switches "Improve the model for everyone" off when it is on, and
+reads it back after a reload. Run again, it changes nothing and says so.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runOne(cmd, g, o, func(cfg *automation.Config) { cfg.DryRun = dryRun }, automation.Disable)
+		},
+	}
+	o.addFlags(cmd.Flags())
+	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "read the setting and say what would change, change nothing (exit 2 when on)")
+	return cmd
+}
+
+func newStatusCmd(g *globalOptions) *cobra.Command {
+	o := &browserOptions{}
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Sign in and report the setting's state (exit 0 off, 2 on), changing nothing",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runOne(cmd, g, o, nil, automation.Status)
+		},
+	}
+	o.addFlags(cmd.Flags())
+	return cmd
+}
+
+// runOne is disable and status: gather the options, run one account,
+// print the result.
+func runOne(cmd *cobra.Command, g *globalOptions, o *browserOptions, adjust func(*automation.Config), do func(context.Context, automation.Account, automation.Config) *automation.Result) error {
+	cfg, bo, err := o.config(g)
+	if err != nil {
+		return err
+	}
+	if adjust != nil {
+		adjust(&cfg)
+	}
+	acct, err := o.account()
+	if err != nil {
+		return err
+	}
+	browserCtx, stop, err := automation.StartBrowser(cmd.Context(), bo)
+	if err != nil {
+		return err
+	}
+	res := do(browserCtx, acct, cfg)
+	stop()
+	if err := printResults(g, res); err != nil {
+		return err
+	}
+	return &exitError{code: automation.ExitCode(res)}
+}

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/spf13/cobra"
+
+	"github.com/chatgpt-optout/chatgpt-optout/automation"
+)
+
+// Exit codes of the interface.
+const (
+	exitOK     = 0
+	exitUsage  = 1
+	exitOn     = 2
+	exitFailed = 3
+	exitDrift  = 4
+)
+
+// globalOptions are the flags every command has.
+type globalOptions struct {
+	verbose   int
+	logFormat string
+	output    string
+	stdout    io.Writer
+	stderr    io.Writer
+}
+
+func (g *globalOptions) logger() *slog.Logger {
+	level := slog.LevelWarn
+	switch {
+	case g.verbose >= 2:
+		level = slog.LevelDebug
+	case g.verbose == 1:
+		level = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if g.logFormat == "json" {
+		return slog.New(slog.NewJSONHandler(g.stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(g.stderr, opts))
+}
+
+func (g *globalOptions) check() error {
+	if g.output != "text" && g.output != "json" {
+		return automation.ConfigError("--output %q is not text or json", g.output)
+	}
+	if g.logFormat != "text" && g.logFormat != "json" {
+		return automation.ConfigError("--log-format %q is not text or json", g.logFormat)
+	}
+	return nil
+}
+
+// exitError carries an exit code out of a command that already printed
+// what happened.
+type exitError struct{ code int }
+
+func (e *exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
+
+// execute runs the command line and returns the process exit code. It is
+// the one place where errors become exit codes.
+func execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	g := &globalOptions{stdout: stdout, stderr: stderr}
+	root := newRootCmd(g)
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	kind := automation.KindOf(err)
+	fmt.Fprintf(stderr, "error: %s\n", err)
+	switch {
+	case kind == automation.KindConfig:
+		return exitUsage
+	case kind.IsDrift():
+		return exitDrift
+	case kind == automation.KindBrowser || kind == automation.KindInterrupted || kind == automation.KindTimeout:
+		return exitFailed
+	default:
+		// cobra's own errors: unknown command or flag, bad flag value.
+		fmt.Fprintln(stderr, "run 'chatgpt-optout --help' for usage")
+		return exitUsage
+	}
+}
+
+func newRootCmd(g *globalOptions) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "chatgpt-optout",
+		Short: "Switch off ChatGPT's \"Improve the model for everyone\" setting with a real browser",
+		Long: `chatgpt-optout signs in to ChatGPT with a real Chrome and switches off the setting
+that lets OpenAI keep and train on your chats ("Improve the model for everyone";
+"Chat history & training" in the 2023 UI), then reads it back to prove it stuck.
+
+Credentials come from the environment or a .env file: CHATGPT_EMAIL,
+CHATGPT_PASSWORD, optional CHATGPT_TOTP_SECRET and CHATGPT_SESSION_TOKEN.
+
+Exit codes: 0 off and verified, 1 usage or configuration error, 2 the setting is
+on, 3 an account failed, 4 the UI no longer matches the selectors file.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			return g.check()
+		},
+	}
+	pf := root.PersistentFlags()
+	pf.CountVarP(&g.verbose, "verbose", "v", "log more (-v steps, -vv debug); logs go to stderr")
+	pf.StringVar(&g.logFormat, "log-format", "text", "log format: text or json")
+	pf.StringVar(&g.output, "output", "text", "result format on stdout: text or json")
+	root.AddCommand(
+		newDisableCmd(g),
+		newStatusCmd(g),
+		newSelectorsCmd(g),
+		newSimCmd(g),
+		newDemoCmd(g),
+		newVersionCmd(g),
+	)
+	return root
+}

@@ -1,0 +1,57 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/chatgpt-optout/chatgpt-optout/automation"
+	"github.com/chatgpt-optout/chatgpt-optout/simulator"
+)
+
+func newSimCmd(g *globalOptions) *cobra.Command {
+	var (
+		ui, addr, authAddr, loginEntry string
+		opts                           simulator.Options
+	)
+	cmd := &cobra.Command{
+		Use:   "sim",
+		Short: "Serve the built-in ChatGPT simulator on loopback",
+		Long: `sim serves a replica of chatgpt.com and its login origin on loopback, for trying
+the tool, CI smoke tests and work on a selectors file. Its first stdout line is
+one JSON object with the app and auth URLs, the UI era and the demo accounts.
+It runs until interrupted.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			switch simulator.UI(ui) {
+			case simulator.UICurrent, simulator.UI2023:
+			default:
+				return automation.ConfigError("--ui %q is not one of current, 2023", ui)
+			}
+			if loginEntry != "redirect" && loginEntry != "dialog" {
+				return automation.ConfigError("--login-entry %q is not redirect or dialog", loginEntry)
+			}
+			opts.UI, opts.AppAddr, opts.AuthAddr, opts.LoginEntry = simulator.UI(ui), addr, authAddr, loginEntry
+			srv, err := simulator.Start(opts)
+			if err != nil {
+				return automation.ConfigError("cannot start the simulator: %v", err)
+			}
+			defer srv.Close()
+			line, _ := json.Marshal(srv.Info())
+			fmt.Fprintln(g.stdout, string(line))
+			fmt.Fprintf(g.stderr, "simulator (%s UI) at %s, login at %s; try:\n  CHATGPT_EMAIL=%s CHATGPT_PASSWORD=%s chatgpt-optout disable --base-url %s\nCtrl-C stops it.\n",
+				ui, srv.AppURL(), srv.AuthURL(), srv.Info().Accounts[0].Email, srv.Info().Accounts[0].Password, srv.AppURL())
+			<-cmd.Context().Done()
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&ui, "ui", string(simulator.UICurrent), "UI era to serve: current or 2023")
+	f.StringVar(&addr, "addr", "127.0.0.1:0", "listen address of the app")
+	f.StringVar(&authAddr, "auth-addr", "127.0.0.1:0", "listen address of the login origin")
+	f.StringVar(&loginEntry, "login-entry", "redirect", "what the Log in button does: redirect (to the login origin) or dialog (an in-page dialog first)")
+	f.DurationVar(&opts.Latency, "latency", 0, "delay added to every backend answer")
+	f.DurationVar(&opts.SessionTTL, "session-ttl", 0, "sessions expire after this long (0: never)")
+	return cmd
+}

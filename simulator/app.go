@@ -1,0 +1,476 @@
+package simulator
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+//go:embed web/*.js web/*.css
+var assets embed.FS
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// pages holds the app shell and every auth page. "g" gives a class name
+// generated per render, "rid" an id prefix generated per render: stable
+// classes are mixed with ones that change on every load, as in a real build.
+var pages = template.Must(template.New("").Funcs(template.FuncMap{
+	"g":   func() string { return "_" + randomText(5) },
+	"rid": func() string { return ":r" + randomText(3) + ":" },
+}).ParseFS(templateFS, "templates/*.html"))
+
+// SessionCookie is the name of the app's session cookie. Tokens longer than
+// 3000 characters are set in chunks named SessionCookie+".0", ".1", ...
+const SessionCookie = "__Secure-next-auth.session-token"
+
+const chunkSize = 3000
+
+func (s *Server) appHandler() http.Handler {
+	mux := http.NewServeMux()
+	static, _ := fs.Sub(assets, "web")
+	mux.Handle("GET /assets/", http.StripPrefix("/assets/", http.FileServerFS(static)))
+	mux.HandleFunc("GET /{$}", s.handleHome)
+	mux.HandleFunc("GET /c/{id}", s.handleHome)
+	mux.HandleFunc("GET /auth/login", s.handleLoginPage)
+	mux.HandleFunc("GET /auth/login_with", s.handleLoginPage)
+	mux.HandleFunc("GET /auth/error", s.handleAuthError)
+
+	mux.HandleFunc("GET /api/auth/signin/{provider}", s.handleSignin)
+	mux.HandleFunc("POST /api/auth/signin/{provider}", s.handleSignin)
+	mux.HandleFunc("GET /api/auth/callback/{provider}", s.handleCallback)
+	mux.HandleFunc("GET /api/auth/session", s.handleSession)
+	mux.HandleFunc("GET /api/auth/signout", s.handleSignout)
+	mux.HandleFunc("POST /api/auth/signout", s.handleSignout)
+
+	mux.HandleFunc("GET /backend-api/settings/user", s.handleSettingsRead)
+	mux.HandleFunc("/backend-api/settings/account_user_setting", s.handleSettingsPatch)
+	mux.HandleFunc("GET /backend-api/conversations", s.handleConversations)
+
+	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "404: This page could not be found.", http.StatusNotFound)
+	})
+
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/backend-api/") {
+			s.sleepLatency(r.Context())
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// ---- session cookie ----
+
+// readSessionToken accepts the cookie whole or in .0/.1/... chunks.
+func readSessionToken(r *http.Request) string {
+	if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" {
+		return c.Value
+	}
+	var b strings.Builder
+	for i := 0; ; i++ {
+		c, err := r.Cookie(SessionCookie + "." + strconv.Itoa(i))
+		if err != nil {
+			break
+		}
+		b.WriteString(c.Value)
+	}
+	return b.String()
+}
+
+func sessionCookie(name, value string, maxAge int) *http.Cookie {
+	c := &http.Cookie{Name: name, Value: value, Path: "/", HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode, MaxAge: maxAge}
+	if maxAge > 0 {
+		c.Expires = time.Now().Add(time.Duration(maxAge) * time.Second)
+	}
+	return c
+}
+
+func setSessionCookie(w http.ResponseWriter, r *http.Request, token string) {
+	const month = 30 * 24 * 3600
+	if len(token) <= chunkSize {
+		http.SetCookie(w, sessionCookie(SessionCookie, token, month))
+		clearChunks(w, r)
+		return
+	}
+	for i := 0; len(token) > 0; i++ {
+		n := min(chunkSize, len(token))
+		http.SetCookie(w, sessionCookie(SessionCookie+"."+strconv.Itoa(i), token[:n], month))
+		token = token[n:]
+	}
+	if _, err := r.Cookie(SessionCookie); err == nil {
+		http.SetCookie(w, sessionCookie(SessionCookie, "", -1))
+	}
+}
+
+func clearChunks(w http.ResponseWriter, r *http.Request) {
+	for _, c := range r.Cookies() {
+		if strings.HasPrefix(c.Name, SessionCookie+".") {
+			http.SetCookie(w, sessionCookie(c.Name, "", -1))
+		}
+	}
+}
+
+func clearSessionCookie(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, sessionCookie(SessionCookie, "", -1))
+	clearChunks(w, r)
+}
+
+// sessionLocked returns the request's valid session and its account, or
+// nils; s.mu must be held.
+func (s *Server) sessionLocked(r *http.Request) (*session, *account) {
+	tok := readSessionToken(r)
+	if tok == "" {
+		return nil, nil
+	}
+	ss := s.sessions[tok]
+	if !ss.validLocked(time.Now()) {
+		return nil, nil
+	}
+	return ss, s.accounts[ss.email]
+}
+
+// bearerLocked returns the account of a valid Bearer access token.
+func (s *Server) bearerLocked(r *http.Request) (*session, *account) {
+	h := r.Header.Get("Authorization")
+	tok, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok || tok == "" {
+		return nil, nil
+	}
+	ss := s.tokens[strings.TrimSpace(tok)]
+	if !ss.validLocked(time.Now()) {
+		return nil, nil
+	}
+	return ss, s.accounts[ss.email]
+}
+
+// ---- pages ----
+
+// boot is the JSON the shell hands to the page scripts, like the
+// client-bootstrap blob of the real site.
+type boot struct {
+	UI              UI       `json:"ui"`
+	Page            string   `json:"page"` // home, login, chat
+	AuthStatus      string   `json:"authStatus"`
+	LoginEntry      string   `json:"loginEntry"`
+	ToggleDelayMs   int64    `json:"toggleDelayMs"`
+	Dialogs         []string `json:"dialogs"`
+	HistoryDisabled bool     `json:"historyDisabled"`
+	BuildID         string   `json:"buildId"`
+}
+
+type shellData struct {
+	Boot   template.JS
+	Script string
+	Build  string
+}
+
+func (s *Server) renderShell(w http.ResponseWriter, b boot) {
+	b.UI = s.ui
+	b.LoginEntry = s.opts.LoginEntry
+	b.ToggleDelayMs = s.toggleDelay.Milliseconds()
+	b.BuildID = randomText(8)
+	if b.Dialogs == nil {
+		b.Dialogs = []string{}
+	}
+	js, _ := json.Marshal(b) // escapes <, > and &: safe inside <script>
+	script := "current.js"
+	if s.ui == UI2023 {
+		script = "legacy2023.js"
+	}
+	var buf bytes.Buffer
+	if err := pages.ExecuteTemplate(&buf, "shell", shellData{Boot: template.JS(js), Script: script, Build: b.BuildID}); err != nil {
+		http.Error(w, "template error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Write(buf.Bytes())
+}
+
+func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	ss, a := s.sessionLocked(r)
+	b := boot{Page: "home", AuthStatus: "logged_out"}
+	if ss != nil {
+		b.Page, b.AuthStatus = "chat", "logged_in"
+		// Post-login dialogs are shown once: a reload in the same session
+		// does not bring them back.
+		b.Dialogs, ss.dialogs = ss.dialogs, nil
+		b.HistoryDisabled = !a.training
+	}
+	s.mu.Unlock()
+	if ss == nil && s.ui == UI2023 {
+		http.Redirect(w, r, "/auth/login", http.StatusFound)
+		return
+	}
+	s.renderShell(w, b)
+}
+
+func (s *Server) handleLoginPage(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	ss, _ := s.sessionLocked(r)
+	s.mu.Unlock()
+	if ss != nil {
+		http.Redirect(w, r, "/", http.StatusFound)
+		return
+	}
+	s.renderShell(w, boot{Page: "login", AuthStatus: "logged_out"})
+}
+
+func (s *Server) handleAuthError(w http.ResponseWriter, r *http.Request) {
+	var buf bytes.Buffer
+	pages.ExecuteTemplate(&buf, "app-error", map[string]string{"Error": r.URL.Query().Get("error")})
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(http.StatusBadRequest)
+	w.Write(buf.Bytes())
+}
+
+// ---- next-auth endpoints ----
+
+// handleSignin starts the OAuth dance: straight to auth's /authorize.
+func (s *Server) handleSignin(w http.ResponseWriter, r *http.Request) {
+	provider := r.PathValue("provider")
+	if provider != "openai" && provider != "auth0" && provider != "login-web" {
+		http.Error(w, "unknown provider", http.StatusBadRequest)
+		return
+	}
+	v := url.Values{
+		"client_id":     {"app_sim" + string(s.ui)},
+		"redirect_uri":  {s.appURL + s.callbackPath()},
+		"response_type": {"code"},
+		"scope":         {"openid email profile offline_access"},
+		"state":         {randomText(43)},
+	}
+	for _, k := range []string{"login_hint", "screen_hint", "prompt"} {
+		if x := r.FormValue(k); x != "" {
+			v.Set(k, x)
+		}
+	}
+	target := s.authURL + "/authorize?" + v.Encode()
+	if r.Method == http.MethodPost {
+		// next-auth's signIn() posts and gets the URL back as JSON.
+		writeJSON(w, http.StatusOK, map[string]string{"url": target})
+		return
+	}
+	http.Redirect(w, r, target, http.StatusFound)
+}
+
+func (s *Server) handleCallback(w http.ResponseWriter, r *http.Request) {
+	code := r.URL.Query().Get("code")
+	s.mu.Lock()
+	ac := s.codes[code]
+	delete(s.codes, code)
+	var ss *session
+	if ac != nil && time.Now().Before(ac.expires) {
+		if a := s.accounts[ac.email]; a != nil {
+			ss = s.newSessionLocked(a)
+			a.counters.Logins++
+		}
+	}
+	s.mu.Unlock()
+	if ss == nil {
+		http.Redirect(w, r, "/auth/error?error=OAuthCallback", http.StatusFound)
+		return
+	}
+	setSessionCookie(w, r, ss.token)
+	http.Redirect(w, r, "/", http.StatusFound)
+}
+
+func (s *Server) handleSession(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	ss, a := s.sessionLocked(r)
+	var out map[string]any
+	if ss != nil {
+		exp := ss.expires
+		if exp.IsZero() {
+			exp = time.Now().Add(30 * 24 * time.Hour)
+		}
+		out = map[string]any{
+			"user": map[string]any{
+				"id":      a.userID,
+				"name":    a.DisplayName,
+				"email":   a.Email,
+				"image":   "",
+				"picture": "",
+				"idp":     "auth0",
+				"iat":     ss.created.Unix(),
+				"mfa":     a.TOTPSecret != "",
+				"groups":  []string{},
+			},
+			"expires":      exp.UTC().Format("2006-01-02T15:04:05.000Z"),
+			"accessToken":  ss.accessToken,
+			"authProvider": "auth0",
+		}
+	}
+	s.mu.Unlock()
+	if out == nil {
+		writeJSON(w, http.StatusOK, map[string]any{})
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) handleSignout(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	if ss, _ := s.sessionLocked(r); ss != nil {
+		ss.revoked = true
+	}
+	s.mu.Unlock()
+	clearSessionCookie(w, r)
+	if r.Method == http.MethodPost {
+		writeJSON(w, http.StatusOK, map[string]string{"url": s.appURL + "/"})
+		return
+	}
+	http.Redirect(w, r, "/", http.StatusFound)
+}
+
+// ---- backend-api ----
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+func unauthorized(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("Authorization") == "" {
+		writeJSON(w, http.StatusUnauthorized, map[string]any{"detail": "Unauthorized - Access token is missing"})
+		return
+	}
+	writeJSON(w, http.StatusUnauthorized, map[string]any{"detail": map[string]any{
+		"message": "Your authentication token has expired. Please try signing in again.",
+		"type":    "invalid_request_error",
+		"param":   nil,
+		"code":    "token_expired",
+	}})
+}
+
+func settingsJSON(a *account) map[string]any {
+	return map[string]any{
+		"user_id": a.userID,
+		"settings": map[string]any{
+			"training_allowed":        a.training,
+			"history_disabled":        !a.training,
+			"voice_training_allowed":  a.voice,
+			"video_training_allowed":  a.video,
+			"show_expanded_code_view": false,
+			"personality":             "default",
+		},
+	}
+}
+
+func (s *Server) handleSettingsRead(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	_, a := s.bearerLocked(r)
+	var out map[string]any
+	if a != nil {
+		a.counters.SettingsReads++
+		out = settingsJSON(a)
+	}
+	s.mu.Unlock()
+	if a == nil {
+		unauthorized(w, r)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) handleSettingsPatch(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPatch {
+		w.Header().Set("Allow", "PATCH")
+		writeJSON(w, http.StatusMethodNotAllowed, map[string]any{"detail": "Method Not Allowed"})
+		return
+	}
+	q := r.URL.Query()
+	feature := q.Get("feature")
+	value, verr := strconv.ParseBool(q.Get("value"))
+
+	s.mu.Lock()
+	_, a := s.bearerLocked(r)
+	if a == nil {
+		s.mu.Unlock()
+		unauthorized(w, r)
+		return
+	}
+	a.counters.Patches++
+	if a.failNext > 0 {
+		a.failNext--
+		s.mu.Unlock()
+		writeJSON(w, http.StatusInternalServerError, map[string]any{"detail": "Internal server error: could not update the setting"})
+		return
+	}
+	status, out := http.StatusOK, map[string]any{}
+	switch {
+	case verr != nil:
+		status, out = http.StatusUnprocessableEntity, map[string]any{"detail": "value must be true or false"}
+	case feature == "training_allowed":
+		a.training = value
+		out[feature] = a.training
+	case feature == "history_disabled":
+		a.training = !value
+		out[feature] = !a.training
+	case feature == "voice_training_allowed":
+		a.voice = value
+		out[feature] = a.voice
+	case feature == "video_training_allowed":
+		a.video = value
+		out[feature] = a.video
+	default:
+		status, out = http.StatusUnprocessableEntity, map[string]any{"detail": "unknown feature"}
+	}
+	s.mu.Unlock()
+	writeJSON(w, status, out)
+}
+
+var chatTitles = []string{
+	"Sourdough starter schedule", "Explain Go iterators", "Trip ideas for Lisbon",
+	"Regex for ISO dates", "Birthday poem for Mum", "Compare index funds",
+	"Fix flaky CI test", "Tomato plant yellow leaves",
+}
+
+func (s *Server) handleConversations(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	_, a := s.bearerLocked(r)
+	var seed string
+	if a != nil {
+		seed = a.userID
+	}
+	s.mu.Unlock()
+	if a == nil {
+		unauthorized(w, r)
+		return
+	}
+	now := time.Now()
+	items := []map[string]any{}
+	for i, t := range chatTitles {
+		at := now.Add(-time.Duration(i*7+1) * time.Hour)
+		items = append(items, map[string]any{
+			"id":          conversationID(seed, i),
+			"title":       t,
+			"create_time": at.UTC().Format(time.RFC3339),
+			"update_time": at.UTC().Format(time.RFC3339),
+		})
+	}
+	sort.SliceStable(items, func(i, j int) bool { return i < j })
+	writeJSON(w, http.StatusOK, map[string]any{"items": items, "total": len(items), "limit": 28, "offset": 0})
+}
+
+// conversationID makes a stable UUID-looking id per account and index.
+func conversationID(seed string, i int) string {
+	h := uint32(2166136261)
+	for _, c := range seed + strconv.Itoa(i) {
+		h = (h ^ uint32(c)) * 16777619
+	}
+	x := strconv.FormatUint(uint64(h), 16)
+	x = strings.Repeat("0", 8-len(x)) + x
+	return x + "-6f1c-4b7e-9a2d-" + x + "3c1e"
+}

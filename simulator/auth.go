@@ -1,0 +1,576 @@
+package simulator
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/pquerna/otp/totp"
+)
+
+// flow is one sign-in attempt on the auth server, from /authorize to the
+// redirect back to the app. The current UI finds it through the
+// login_session cookie (as auth.openai.com does), the 2023 UI through the
+// Auth0-style ?state= parameter.
+type flow struct {
+	id          string
+	era         UI
+	email       string // lower-case, as typed; "" until the email step
+	redirectURI string
+	appState    string // the app's state, echoed to the callback
+	views       int    // email page views not yet attributed to an account
+	passwordOK  bool
+	emailOK     bool
+	emailCode   string
+	mfaID       string
+	mfaOK       bool
+	cfCleared   bool
+	created     time.Time
+}
+
+type authCode struct {
+	email   string
+	expires time.Time
+}
+
+const (
+	flowCookie = "login_session"
+	flowTTL    = 30 * time.Minute
+	codeTTL    = 5 * time.Minute
+)
+
+func (s *Server) authHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /authorize", s.handleAuthorize)
+	mux.HandleFunc("GET /authorize/resume", s.handleResume)
+	mux.HandleFunc("POST /cdn-cgi/challenge-platform/verify", s.handleChallengeVerify)
+
+	// Current era (auth.openai.com).
+	mux.HandleFunc("GET /log-in", s.handleLogIn)
+	mux.HandleFunc("POST /log-in", s.handleLogIn)
+	mux.HandleFunc("GET /log-in/password", s.handlePassword)
+	mux.HandleFunc("POST /log-in/password", s.handlePassword)
+	mux.HandleFunc("GET /email-verification", s.handleEmailVerification)
+	mux.HandleFunc("POST /email-verification", s.handleEmailVerification)
+	mux.HandleFunc("GET /mfa-challenge/{id}", s.handleMFA)
+	mux.HandleFunc("POST /mfa-challenge/{id}", s.handleMFA)
+	mux.HandleFunc("GET /create-account", s.handleSignup)
+	mux.HandleFunc("GET /reset-password", s.handleSignup)
+
+	// 2023 era (Auth0 Universal Login on auth0.openai.com).
+	mux.HandleFunc("GET /u/login/identifier", s.handleA0Identifier)
+	mux.HandleFunc("POST /u/login/identifier", s.handleA0Identifier)
+	mux.HandleFunc("GET /u/login/password", s.handleA0Password)
+	mux.HandleFunc("POST /u/login/password", s.handleA0Password)
+	mux.HandleFunc("GET /u/mfa-otp-challenge", s.handleA0MFA)
+	mux.HandleFunc("POST /u/mfa-otp-challenge", s.handleA0MFA)
+	mux.HandleFunc("GET /u/signup", s.handleSignup)
+	mux.HandleFunc("GET /u/reset-password/request/Username-Password-Authentication", s.handleSignup)
+
+	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "404 page not found", http.StatusNotFound)
+	})
+	return noStore(mux)
+}
+
+func noStore(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		h.ServeHTTP(w, r)
+	})
+}
+
+// newFlowLocked starts a flow; s.mu must be held.
+func (s *Server) newFlowLocked(redirectURI, appState string) *flow {
+	now := time.Now()
+	for id, f := range s.flows {
+		if now.Sub(f.created) > flowTTL {
+			delete(s.flows, id)
+		}
+	}
+	for c, ac := range s.codes {
+		if now.After(ac.expires) {
+			delete(s.codes, c)
+		}
+	}
+	if redirectURI == "" {
+		redirectURI = s.appURL + s.callbackPath()
+	}
+	f := &flow{id: randomText(32), era: s.ui, redirectURI: redirectURI, appState: appState, created: now}
+	s.flows[f.id] = f
+	return f
+}
+
+func (s *Server) callbackPath() string {
+	if s.ui == UI2023 {
+		return "/api/auth/callback/auth0"
+	}
+	return "/api/auth/callback/openai"
+}
+
+// setEmailLocked records the email typed in the flow and moves the page
+// views seen so far from the unattributed pool to that account.
+func (s *Server) setEmailLocked(f *flow, email string) {
+	f.email = strings.ToLower(strings.TrimSpace(email))
+	f.passwordOK, f.emailOK, f.mfaOK, f.emailCode, f.mfaID = false, false, false, "", ""
+	if a := s.lookup(f.email); a != nil && f.views > 0 {
+		a.counters.LoginPageViews += f.views
+		s.unattributed.LoginPageViews -= f.views
+		f.views = 0
+	}
+}
+
+// countViewLocked counts one GET of the email page.
+func (s *Server) countViewLocked(f *flow) {
+	if a := s.lookup(f.email); a != nil {
+		a.counters.LoginPageViews++
+		return
+	}
+	f.views++
+	s.unattributed.LoginPageViews++
+}
+
+func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	redirectURI := q.Get("redirect_uri")
+	if redirectURI != "" && !strings.HasPrefix(redirectURI, s.appURL+"/api/auth/callback/") {
+		http.Error(w, "invalid redirect_uri", http.StatusBadRequest)
+		return
+	}
+	s.mu.Lock()
+	f := s.newFlowLocked(redirectURI, q.Get("state"))
+	next := "/log-in"
+	if s.ui == UI2023 {
+		next = "/u/login/identifier?state=" + url.QueryEscape(f.id)
+	}
+	switch {
+	case q.Get("screen_hint") == "signup":
+		next = "/create-account"
+		if s.ui == UI2023 {
+			next = "/u/signup?state=" + url.QueryEscape(f.id)
+		}
+	case q.Get("login_hint") != "":
+		// The app's own login dialog already asked for the email: that
+		// counts as a view of the email page.
+		s.setEmailLocked(f, q.Get("login_hint"))
+		s.countViewLocked(f)
+		next = "/log-in/password"
+		if s.ui == UI2023 {
+			next = "/u/login/password?state=" + url.QueryEscape(f.id)
+		}
+	}
+	s.mu.Unlock()
+	if s.ui == UICurrent {
+		setFlowCookie(w, f.id)
+	}
+	http.Redirect(w, r, next, http.StatusFound)
+}
+
+func setFlowCookie(w http.ResponseWriter, id string) {
+	http.SetCookie(w, &http.Cookie{Name: flowCookie, Value: id, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
+}
+
+// currentFlow finds the flow of a current-era request. With create, a
+// request without a flow (someone opened /log-in directly) gets a new one
+// that returns to the app's callback.
+func (s *Server) currentFlow(w http.ResponseWriter, r *http.Request, create bool) *flow {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c, err := r.Cookie(flowCookie); err == nil {
+		if f := s.flows[c.Value]; f != nil {
+			return f
+		}
+	}
+	if !create {
+		return nil
+	}
+	f := s.newFlowLocked("", "")
+	setFlowCookie(w, f.id)
+	return f
+}
+
+// a0Flow finds the flow of a 2023-era request by its state parameter.
+func (s *Server) a0Flow(r *http.Request) *flow {
+	st := r.URL.Query().Get("state")
+	if r.Method == http.MethodPost {
+		if v := r.PostFormValue("state"); v != "" {
+			st = v
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.flows[st]
+}
+
+// walledLocked reports whether the flow must show the bot wall now.
+func (s *Server) walledLocked(f *flow) bool {
+	a := s.lookup(f.email)
+	return a != nil && a.botWall && !f.cfCleared
+}
+
+// nextStep returns where the flow goes after a completed step: the next
+// verification page, or the app's callback with a one-time code.
+func (s *Server) nextStep(f *flow) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.lookup(f.email)
+	if a == nil || !f.passwordOK {
+		if f.era == UI2023 {
+			return "/u/login/password?state=" + url.QueryEscape(f.id)
+		}
+		return "/log-in/password"
+	}
+	if f.era == UICurrent && a.EmailCode && !f.emailOK {
+		if f.emailCode == "" {
+			f.emailCode = randomDigits(6)
+			a.emailCode = f.emailCode
+		}
+		return "/email-verification"
+	}
+	if a.TOTPSecret != "" && !f.mfaOK {
+		if f.era == UI2023 {
+			return "/u/mfa-otp-challenge?state=" + url.QueryEscape(f.id)
+		}
+		if f.mfaID == "" {
+			f.mfaID = randomText(22)
+		}
+		return "/mfa-challenge/" + f.mfaID
+	}
+	code := randomText(40)
+	s.codes[code] = &authCode{email: f.email, expires: time.Now().Add(codeTTL)}
+	delete(s.flows, f.id)
+	v := url.Values{"code": {code}}
+	if f.appState != "" {
+		v.Set("state", f.appState)
+	}
+	sep := "?"
+	if strings.Contains(f.redirectURI, "?") {
+		sep = "&"
+	}
+	return f.redirectURI + sep + v.Encode()
+}
+
+// authPage is the data of every auth template.
+type authPage struct {
+	Title  string
+	Email  string
+	Masked string
+	Error  string
+	State  string
+	Action string
+	Host   string
+}
+
+func (s *Server) renderAuth(w http.ResponseWriter, status int, name string, p authPage) {
+	var buf bytes.Buffer
+	if err := pages.ExecuteTemplate(&buf, name, p); err != nil {
+		http.Error(w, "template error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+func maskEmail(e string) string {
+	user, domain, ok := strings.Cut(e, "@")
+	if !ok || user == "" {
+		return e
+	}
+	return user[:1] + strings.Repeat("*", max(len(user)-1, 1)) + "@" + domain
+}
+
+// ---- current era ----
+
+func (s *Server) handleLogIn(w http.ResponseWriter, r *http.Request) {
+	f := s.currentFlow(w, r, true)
+	if r.Method == http.MethodGet {
+		s.mu.Lock()
+		s.countViewLocked(f)
+		email := f.email
+		s.mu.Unlock()
+		s.renderAuth(w, http.StatusOK, "cur-email", authPage{Title: "Log in - OpenAI", Email: email})
+		return
+	}
+	email := strings.TrimSpace(r.PostFormValue("email"))
+	if email == "" || !strings.Contains(email, "@") || strings.ContainsAny(email, " <>") {
+		s.renderAuth(w, http.StatusBadRequest, "cur-email", authPage{Title: "Log in - OpenAI", Email: email, Error: "Email is not valid."})
+		return
+	}
+	s.mu.Lock()
+	s.setEmailLocked(f, email)
+	s.mu.Unlock()
+	// An unknown email still goes on to the password step: the real site
+	// does not tell strangers which addresses have accounts.
+	http.Redirect(w, r, "/log-in/password", http.StatusSeeOther)
+}
+
+func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request) {
+	f := s.currentFlow(w, r, false)
+	if f == nil || f.email == "" {
+		http.Redirect(w, r, "/log-in", http.StatusFound)
+		return
+	}
+	s.mu.Lock()
+	walled := s.walledLocked(f)
+	s.mu.Unlock()
+	if walled {
+		s.renderChallenge(w, r)
+		return
+	}
+	page := authPage{Title: "Enter your password - OpenAI", Email: f.email}
+	if r.Method == http.MethodGet {
+		s.renderAuth(w, http.StatusOK, "cur-password", page)
+		return
+	}
+	if !s.checkPassword(f, r.PostFormValue("current-password")) {
+		page.Error = "Incorrect email address or password"
+		s.renderAuth(w, http.StatusUnauthorized, "cur-password", page)
+		return
+	}
+	http.Redirect(w, r, s.nextStep(f), http.StatusSeeOther)
+}
+
+// checkPassword counts the attempt and marks the flow on success.
+func (s *Server) checkPassword(f *flow, password string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.lookup(f.email)
+	if a == nil {
+		return false
+	}
+	a.counters.PasswordAttempts++
+	if password == "" || password != a.Password {
+		return false
+	}
+	f.passwordOK = true
+	return true
+}
+
+func (s *Server) handleEmailVerification(w http.ResponseWriter, r *http.Request) {
+	f := s.currentFlow(w, r, false)
+	if f == nil || !f.passwordOK {
+		http.Redirect(w, r, "/log-in", http.StatusFound)
+		return
+	}
+	s.mu.Lock()
+	a := s.lookup(f.email)
+	if r.Method == http.MethodGet && r.URL.Query().Get("resend") != "" && a != nil {
+		f.emailCode = randomDigits(6)
+		a.emailCode = f.emailCode
+	}
+	s.mu.Unlock()
+	page := authPage{Title: "Check your inbox - OpenAI", Email: f.email, Masked: maskEmail(f.email)}
+	if r.Method == http.MethodGet {
+		s.renderAuth(w, http.StatusOK, "cur-email-code", page)
+		return
+	}
+	code := strings.ReplaceAll(strings.TrimSpace(r.PostFormValue("code")), " ", "")
+	s.mu.Lock()
+	if a != nil {
+		a.counters.MFAAttempts++
+	}
+	ok := code != "" && code == f.emailCode
+	if ok {
+		f.emailOK = true
+	}
+	s.mu.Unlock()
+	if !ok {
+		page.Error = "Incorrect code. Please try again."
+		s.renderAuth(w, http.StatusUnauthorized, "cur-email-code", page)
+		return
+	}
+	http.Redirect(w, r, s.nextStep(f), http.StatusSeeOther)
+}
+
+func (s *Server) handleMFA(w http.ResponseWriter, r *http.Request) {
+	f := s.currentFlow(w, r, false)
+	if f == nil || !f.passwordOK || f.mfaID == "" || r.PathValue("id") != f.mfaID {
+		http.Redirect(w, r, "/log-in", http.StatusFound)
+		return
+	}
+	page := authPage{Title: "Verify your identity - OpenAI", Email: f.email}
+	if r.Method == http.MethodGet {
+		s.renderAuth(w, http.StatusOK, "cur-mfa", page)
+		return
+	}
+	if !s.checkTOTP(f, r.PostFormValue("code")) {
+		page.Error = "Incorrect code. Please try again."
+		s.renderAuth(w, http.StatusUnauthorized, "cur-mfa", page)
+		return
+	}
+	http.Redirect(w, r, s.nextStep(f), http.StatusSeeOther)
+}
+
+// checkTOTP counts the attempt and validates the code (±1 period of 30 s).
+func (s *Server) checkTOTP(f *flow, code string) bool {
+	code = strings.ReplaceAll(strings.TrimSpace(code), " ", "")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.lookup(f.email)
+	if a == nil || a.TOTPSecret == "" {
+		return false
+	}
+	a.counters.MFAAttempts++
+	if len(code) != 6 || !totp.Validate(code, strings.ToUpper(a.TOTPSecret)) {
+		return false
+	}
+	f.mfaOK = true
+	return true
+}
+
+func (s *Server) handleSignup(w http.ResponseWriter, r *http.Request) {
+	s.renderAuth(w, http.StatusOK, "signup", authPage{Title: "Create an account - OpenAI"})
+}
+
+// ---- bot wall ----
+
+// renderChallenge answers like a Cloudflare managed challenge: 403 with a
+// "Just a moment..." page. Its widget never clears for HeadlessChrome.
+func (s *Server) renderChallenge(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("cf-mitigated", "challenge")
+	w.Header().Set("Server", "cloudflare")
+	s.renderAuth(w, http.StatusForbidden, "challenge", authPage{
+		Title: "Just a moment...",
+		Host:  strings.TrimPrefix(strings.TrimPrefix(s.authURL, "http://"), "https://"),
+		State: r.URL.Query().Get("state"),
+	})
+}
+
+func (s *Server) handleChallengeVerify(w http.ResponseWriter, r *http.Request) {
+	var f *flow
+	if s.ui == UI2023 {
+		f = s.a0Flow(r)
+	} else {
+		f = s.currentFlow(w, r, false)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	// Headless Chrome says so in its User-Agent; real Turnstile finds it
+	// out in many other ways. Either way it never passes.
+	if f == nil || strings.Contains(r.UserAgent(), "HeadlessChrome") {
+		w.WriteHeader(http.StatusForbidden)
+		json.NewEncoder(w).Encode(map[string]any{"success": false})
+		return
+	}
+	s.mu.Lock()
+	f.cfCleared = true
+	s.mu.Unlock()
+	json.NewEncoder(w).Encode(map[string]any{"success": true})
+}
+
+// ---- 2023 era (Auth0) ----
+
+func (s *Server) a0Restart(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	f := s.newFlowLocked("", "")
+	s.mu.Unlock()
+	http.Redirect(w, r, "/u/login/identifier?state="+url.QueryEscape(f.id), http.StatusFound)
+}
+
+func (s *Server) handleA0Identifier(w http.ResponseWriter, r *http.Request) {
+	f := s.a0Flow(r)
+	if f == nil {
+		s.a0Restart(w, r)
+		return
+	}
+	page := authPage{Title: "Log in | OpenAI", State: f.id, Action: "/u/login/identifier?state=" + url.QueryEscape(f.id)}
+	if r.Method == http.MethodGet {
+		s.mu.Lock()
+		s.countViewLocked(f)
+		page.Email = f.email
+		s.mu.Unlock()
+		s.renderAuth(w, http.StatusOK, "a0-identifier", page)
+		return
+	}
+	if r.PostFormValue("connection") != "" {
+		page.Error = "Something went wrong, please try again later."
+		s.renderAuth(w, http.StatusBadRequest, "a0-identifier", page)
+		return
+	}
+	email := strings.TrimSpace(r.PostFormValue("username"))
+	if email == "" || !strings.Contains(email, "@") {
+		page.Email = email
+		page.Error = "Email is not valid."
+		s.renderAuth(w, http.StatusBadRequest, "a0-identifier", page)
+		return
+	}
+	s.mu.Lock()
+	s.setEmailLocked(f, email)
+	s.mu.Unlock()
+	http.Redirect(w, r, "/u/login/password?state="+url.QueryEscape(f.id), http.StatusFound)
+}
+
+func (s *Server) handleA0Password(w http.ResponseWriter, r *http.Request) {
+	f := s.a0Flow(r)
+	if f == nil {
+		s.a0Restart(w, r)
+		return
+	}
+	if f.email == "" {
+		http.Redirect(w, r, "/u/login/identifier?state="+url.QueryEscape(f.id), http.StatusFound)
+		return
+	}
+	s.mu.Lock()
+	walled := s.walledLocked(f)
+	s.mu.Unlock()
+	if walled {
+		s.renderChallenge(w, r)
+		return
+	}
+	page := authPage{Title: "Log in | OpenAI", State: f.id, Email: f.email, Action: "/u/login/password?state=" + url.QueryEscape(f.id)}
+	if r.Method == http.MethodGet {
+		s.renderAuth(w, http.StatusOK, "a0-password", page)
+		return
+	}
+	if !s.checkPassword(f, r.PostFormValue("password")) {
+		page.Error = "Wrong email or password"
+		s.renderAuth(w, http.StatusBadRequest, "a0-password", page)
+		return
+	}
+	s.a0Next(w, r, f)
+}
+
+// a0Next continues a 2023 flow: Auth0 finishes through /authorize/resume.
+func (s *Server) a0Next(w http.ResponseWriter, r *http.Request, f *flow) {
+	s.mu.Lock()
+	a := s.lookup(f.email)
+	needMFA := a != nil && a.TOTPSecret != "" && !f.mfaOK
+	s.mu.Unlock()
+	if needMFA {
+		http.Redirect(w, r, "/u/mfa-otp-challenge?state="+url.QueryEscape(f.id), http.StatusFound)
+		return
+	}
+	http.Redirect(w, r, "/authorize/resume?state="+url.QueryEscape(f.id), http.StatusFound)
+}
+
+func (s *Server) handleA0MFA(w http.ResponseWriter, r *http.Request) {
+	f := s.a0Flow(r)
+	if f == nil || !f.passwordOK {
+		s.a0Restart(w, r)
+		return
+	}
+	page := authPage{Title: "Log in | OpenAI", State: f.id, Email: f.email, Action: "/u/mfa-otp-challenge?state=" + url.QueryEscape(f.id)}
+	if r.Method == http.MethodGet {
+		s.renderAuth(w, http.StatusOK, "a0-mfa", page)
+		return
+	}
+	if !s.checkTOTP(f, r.PostFormValue("code")) {
+		page.Error = "The code you entered is invalid"
+		s.renderAuth(w, http.StatusBadRequest, "a0-mfa", page)
+		return
+	}
+	s.a0Next(w, r, f)
+}
+
+func (s *Server) handleResume(w http.ResponseWriter, r *http.Request) {
+	f := s.a0Flow(r)
+	if f == nil {
+		s.a0Restart(w, r)
+		return
+	}
+	http.Redirect(w, r, s.nextStep(f), http.StatusFound)
+}

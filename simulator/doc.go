@@ -1,0 +1,61 @@
+// Package simulator is a local replica of chatgpt.com and auth.openai.com,
+// good enough to drive with a real headless Chromium. It exists because the
+// product cannot be tested against the real site: there is no network in CI,
+// the real site blocks headless browsers, and nobody wants a test suite that
+// flips the settings of real accounts.
+//
+// The replica follows /work/shared/chatgpt-ui.md (the description of the real
+// pages). It serves two origins on loopback with different host names, so
+// cookies do not leak between them the way they would not between
+// chatgpt.com and auth.openai.com:
+//
+//   - the app, advertised as http://localhost:PORT (it listens on 127.0.0.1);
+//     it sets the session cookie __Secure-next-auth.session-token (HttpOnly,
+//     Secure, SameSite=Lax). Chrome treats http://localhost as a secure
+//     origin, so it accepts Secure and __Secure- cookies there.
+//   - auth, advertised as http://127.0.0.1:PORT2.
+//
+// Two eras of the UI are available (Options.UI):
+//
+//   - UICurrent: the 2024-2026 UI. Settings → Data controls → the row
+//     "Improve the model for everyone" opens a "Model improvement" dialog
+//     with the switch [data-testid="improve-model-toggle"].
+//   - UI2023: the 2023 UI. Settings → Data controls holds the switch
+//     "Chat history & training" directly; login goes through Auth0-style
+//     /u/login/... pages.
+//
+// The pages are deliberately awkward to automate, like the real ones: the
+// HTML is a shell and the content is rendered by JavaScript after small
+// random delays, every element carries a class name generated per page load,
+// generated ids change per load, menus and dialogs live in portals at the end
+// of <body>, the profile menu opens on pointerdown only (a synthetic
+// el.click() does nothing), tabs activate on mousedown (or focus/keyboard),
+// and the setting's switch flips only after the backend has answered.
+//
+// # Backend
+//
+// Both eras share one backend, kept per account on the server:
+//
+//	GET   /api/auth/session                       {"user":…,"accessToken":…,"expires":…} or {}
+//	GET   /backend-api/settings/user              {"settings":{"training_allowed":bool,…}} (Bearer)
+//	PATCH /backend-api/settings/account_user_setting?feature=training_allowed&value=false  (Bearer)
+//	PATCH /backend-api/settings/account_user_setting?feature=history_disabled&value=true   (Bearer, 2023 page)
+//
+// Deviation from the real 2023 site: there the history setting lived only in
+// the browser (localStorage key oai/apps/historyDisabled, value "true" with
+// the quotes) and did not sync. The simulator keeps it per account on the
+// server, so that tests can assert it, with TrainingAllowed == history
+// enabled. The 2023 page still mirrors the value into that localStorage key.
+//
+// # Demo accounts
+//
+// DemoAccounts returns fixed, fake credentials, documented here because the
+// sim command prints them anyway:
+//
+//	alice@example.com  alice-password-1  training on
+//	bob@example.com    bob-password-2    training off
+//	carol@example.com  carol-password-3  training on, TOTP secret JBSWY3DPEHPK3PXP
+//	dave@example.com   dave-password-4   training on, post-login dialogs
+//	erin@example.com   erin-password-5   training on, bot wall after the email step
+//	frank@example.com  frank-password-6  training on, email code after the password
+package simulator

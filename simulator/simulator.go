@@ -1,0 +1,488 @@
+package simulator
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// UI names an era of the ChatGPT web UI.
+type UI string
+
+// The eras the simulator can serve.
+const (
+	UICurrent UI = "current" // 2024-2026: "Improve the model for everyone"
+	UI2023    UI = "2023"    // 2023: "Chat history & training"
+)
+
+// Post-login dialog names for Account.Dialogs. A name that does not belong
+// to the served era is ignored, so one account list works for both eras.
+const (
+	DialogGettingStarted = "getting-started" // current: "Tips for getting started"
+	DialogAllSet         = "all-set"         // current: "You're all set"
+	DialogTour           = "tour"            // current: "Ask anything" tour popover
+	DialogOnboarding     = "onboarding"      // 2023: Headless UI modal, Next, Next, Done
+)
+
+// Account is one simulated ChatGPT account.
+type Account struct {
+	Email, Password string
+	DisplayName     string
+	TOTPSecret      string   // base32; when set, login needs a TOTP code (±1 step)
+	TrainingAllowed bool     // initial state of the setting (true = "on")
+	Dialogs         []string // post-login dialogs shown once after sign-in, in order
+	BotWall         bool     // auth shows a Cloudflare-like interstitial after the email step
+	EmailCode       bool     // auth asks for an emailed code at /email-verification (current UI)
+}
+
+// Options configures Start. The zero value serves the current UI with
+// DemoAccounts on random loopback ports.
+type Options struct {
+	UI          UI            // default UICurrent
+	Accounts    []Account     // default DemoAccounts()
+	AppAddr     string        // listen address of the app, default "127.0.0.1:0"
+	AuthAddr    string        // listen address of auth, default "127.0.0.1:0"
+	Latency     time.Duration // added to every /api and /backend-api response
+	ToggleDelay time.Duration // delay between the PATCH answer and the switch flipping (0 = 150ms, <0 = none)
+	LoginEntry  string        // "redirect" (default) or "dialog" (current UI only)
+	SessionTTL  time.Duration // 0 = sessions never expire
+
+	// SplitSessionCookie makes session tokens longer than 3000 characters,
+	// so the app sets them in chunks __Secure-next-auth.session-token.0/.1
+	// as next-auth does for large tokens. Both forms are always accepted.
+	SplitSessionCookie bool
+}
+
+// Counters are per-account request counts, for tests.
+type Counters struct {
+	LoginPageViews   int // GETs of the auth email page (and dialog-mode entries)
+	PasswordAttempts int // password submissions, right or wrong
+	MFAAttempts      int // TOTP and email code submissions, right or wrong
+	Logins           int // successful sign-ins (session created)
+	SettingsReads    int // GET /backend-api/settings/user
+	Patches          int // setting PATCH requests received (failed ones included)
+}
+
+func (c *Counters) add(o Counters) {
+	c.LoginPageViews += o.LoginPageViews
+	c.PasswordAttempts += o.PasswordAttempts
+	c.MFAAttempts += o.MFAAttempts
+	c.Logins += o.Logins
+	c.SettingsReads += o.SettingsReads
+	c.Patches += o.Patches
+}
+
+// Info describes a running simulator; the sim command prints it as JSON.
+type Info struct {
+	App      string        `json:"app"`
+	Auth     string        `json:"auth"`
+	UI       UI            `json:"ui"`
+	Accounts []InfoAccount `json:"accounts"`
+}
+
+// InfoAccount is one account in Info.
+type InfoAccount struct {
+	Email           string `json:"email"`
+	Password        string `json:"password"`
+	TOTPSecret      string `json:"totp_secret"`
+	TrainingAllowed bool   `json:"training_allowed"`
+}
+
+// DemoAccounts returns the fixed demo accounts documented in the package
+// comment. The credentials are fake and exist only inside the simulator.
+func DemoAccounts() []Account {
+	all := []string{DialogGettingStarted, DialogAllSet, DialogTour, DialogOnboarding}
+	return []Account{
+		{Email: "alice@example.com", Password: "alice-password-1", DisplayName: "Alice Example", TrainingAllowed: true},
+		{Email: "bob@example.com", Password: "bob-password-2", DisplayName: "Bob Example", TrainingAllowed: false},
+		{Email: "carol@example.com", Password: "carol-password-3", DisplayName: "Carol Example", TrainingAllowed: true, TOTPSecret: "JBSWY3DPEHPK3PXP"},
+		{Email: "dave@example.com", Password: "dave-password-4", DisplayName: "Dave Example", TrainingAllowed: true, Dialogs: all},
+		{Email: "erin@example.com", Password: "erin-password-5", DisplayName: "Erin Example", TrainingAllowed: true, BotWall: true},
+		{Email: "frank@example.com", Password: "frank-password-6", DisplayName: "Frank Example", TrainingAllowed: true, EmailCode: true},
+	}
+}
+
+// account is the server-side state of one account.
+type account struct {
+	Account
+	userID    string
+	training  bool
+	voice     bool // "Include your audio recordings" (current UI, dialog extra)
+	video     bool // "Include your video recordings"
+	counters  Counters
+	failNext  int
+	botWall   bool
+	emailCode string // last code "sent" by email
+}
+
+type session struct {
+	token       string
+	accessToken string
+	email       string
+	created     time.Time
+	expires     time.Time // zero: never
+	revoked     bool
+	dialogs     []string // post-login dialogs not yet shown
+}
+
+// Server is a running simulator. All methods are safe for concurrent use.
+type Server struct {
+	opts        Options
+	ui          UI
+	toggleDelay time.Duration
+
+	appURL, authURL string
+	appSrv, authSrv *http.Server
+
+	mu          sync.Mutex
+	accounts    map[string]*account // by lower-case email
+	order       []string
+	sessions    map[string]*session // by cookie token
+	tokens      map[string]*session // by access token
+	flows       map[string]*flow    // auth flows by id
+	codes       map[string]*authCode
+	unattributed Counters // page views of flows whose email is unknown
+}
+
+// Start serves the app and auth on their addresses and returns at once.
+func Start(opts Options) (*Server, error) {
+	switch opts.UI {
+	case "":
+		opts.UI = UICurrent
+	case UICurrent, UI2023:
+	default:
+		return nil, fmt.Errorf("simulator: unknown UI %q (want %q or %q)", opts.UI, UICurrent, UI2023)
+	}
+	switch opts.LoginEntry {
+	case "":
+		opts.LoginEntry = "redirect"
+	case "redirect", "dialog":
+	default:
+		return nil, fmt.Errorf("simulator: unknown LoginEntry %q (want redirect or dialog)", opts.LoginEntry)
+	}
+	if opts.Accounts == nil {
+		opts.Accounts = DemoAccounts()
+	}
+	if opts.AppAddr == "" {
+		opts.AppAddr = "127.0.0.1:0"
+	}
+	if opts.AuthAddr == "" {
+		opts.AuthAddr = "127.0.0.1:0"
+	}
+	s := &Server{
+		opts:     opts,
+		ui:       opts.UI,
+		accounts: map[string]*account{},
+		sessions: map[string]*session{},
+		tokens:   map[string]*session{},
+		flows:    map[string]*flow{},
+		codes:    map[string]*authCode{},
+	}
+	switch {
+	case opts.ToggleDelay == 0:
+		s.toggleDelay = 150 * time.Millisecond
+	case opts.ToggleDelay > 0:
+		s.toggleDelay = opts.ToggleDelay
+	}
+	for _, a := range opts.Accounts {
+		key := strings.ToLower(strings.TrimSpace(a.Email))
+		if key == "" || !strings.Contains(key, "@") {
+			return nil, fmt.Errorf("simulator: account with invalid email %q", a.Email)
+		}
+		if _, dup := s.accounts[key]; dup {
+			return nil, fmt.Errorf("simulator: duplicate account %q", a.Email)
+		}
+		if a.TOTPSecret != "" {
+			sec := strings.ToUpper(strings.TrimRight(a.TOTPSecret, "="))
+			if _, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(sec); err != nil {
+				return nil, fmt.Errorf("simulator: account %q: TOTP secret is not base32", a.Email)
+			}
+		}
+		if a.DisplayName == "" {
+			a.DisplayName = strings.SplitN(a.Email, "@", 2)[0]
+		}
+		a.Dialogs = append([]string(nil), a.Dialogs...)
+		s.accounts[key] = &account{
+			Account:  a,
+			userID:   "user-" + randomText(24),
+			training: a.TrainingAllowed,
+			botWall:  a.BotWall,
+		}
+		s.order = append(s.order, key)
+	}
+
+	appLn, err := net.Listen("tcp", opts.AppAddr)
+	if err != nil {
+		return nil, fmt.Errorf("simulator: app listener: %w", err)
+	}
+	authLn, err := net.Listen("tcp", opts.AuthAddr)
+	if err != nil {
+		appLn.Close()
+		return nil, fmt.Errorf("simulator: auth listener: %w", err)
+	}
+	s.appURL = advertise(appLn.Addr(), "localhost")
+	s.authURL = advertise(authLn.Addr(), "127.0.0.1")
+
+	s.appSrv = &http.Server{Handler: s.appHandler(), ReadHeaderTimeout: 10 * time.Second}
+	s.authSrv = &http.Server{Handler: s.authHandler(), ReadHeaderTimeout: 10 * time.Second}
+	go s.appSrv.Serve(appLn)
+	go s.authSrv.Serve(authLn)
+	return s, nil
+}
+
+// advertise turns a listener address into the base URL browsers should use.
+// Loopback and wildcard listeners get the preferred host name, which is
+// different for app and auth so that their cookies stay apart.
+func advertise(addr net.Addr, prefer string) string {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok {
+		return "http://" + addr.String()
+	}
+	host := prefer
+	switch {
+	case tcp.IP.IsUnspecified():
+	case tcp.IP.IsLoopback() && tcp.IP.To4() == nil && prefer != "localhost":
+		host = "::1"
+	case tcp.IP.IsLoopback():
+	default:
+		host = tcp.IP.String()
+	}
+	return "http://" + net.JoinHostPort(host, strconv.Itoa(tcp.Port))
+}
+
+// Close stops both servers and drops open connections.
+func (s *Server) Close() error {
+	return errors.Join(s.appSrv.Close(), s.authSrv.Close())
+}
+
+// AppURL is the app's base URL, e.g. "http://localhost:41234" (no trailing slash).
+func (s *Server) AppURL() string { return s.appURL }
+
+// AuthURL is the auth server's base URL, e.g. "http://127.0.0.1:41235".
+func (s *Server) AuthURL() string { return s.authURL }
+
+// UI is the era being served.
+func (s *Server) UI() UI { return s.ui }
+
+// Accounts returns the configured accounts with TrainingAllowed set to the
+// current server-side state and BotWall to the current wall setting.
+func (s *Server) Accounts() []Account {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Account, 0, len(s.order))
+	for _, k := range s.order {
+		a := s.accounts[k]
+		acc := a.Account
+		acc.Dialogs = append([]string(nil), a.Dialogs...)
+		acc.TrainingAllowed = a.training
+		acc.BotWall = a.botWall
+		out = append(out, acc)
+	}
+	return out
+}
+
+// Info describes the server for the sim command.
+func (s *Server) Info() Info {
+	info := Info{App: s.appURL, Auth: s.authURL, UI: s.ui, Accounts: []InfoAccount{}}
+	for _, a := range s.Accounts() {
+		info.Accounts = append(info.Accounts, InfoAccount{
+			Email: a.Email, Password: a.Password, TOTPSecret: a.TOTPSecret, TrainingAllowed: a.TrainingAllowed,
+		})
+	}
+	return info
+}
+
+// MarshalJSON is not needed on Info: its field tags give the sim command's
+// exact format. This assertion keeps the format compile-checked.
+var _ = json.Marshal
+
+func (s *Server) lookup(email string) *account {
+	return s.accounts[strings.ToLower(strings.TrimSpace(email))]
+}
+
+// TrainingAllowed reports the server-side state of the account's setting.
+func (s *Server) TrainingAllowed(email string) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.lookup(email)
+	if a == nil {
+		return false, fmt.Errorf("simulator: no account %q", email)
+	}
+	return a.training, nil
+}
+
+// SetTrainingAllowed changes the server-side state, as another device would.
+func (s *Server) SetTrainingAllowed(email string, on bool) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.lookup(email)
+	if a == nil {
+		return fmt.Errorf("simulator: no account %q", email)
+	}
+	a.training = on
+	return nil
+}
+
+// Counters returns the account's counters. Counters("") returns the totals
+// over all accounts, including auth page views whose email never became known.
+func (s *Server) Counters(email string) Counters {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if strings.TrimSpace(email) == "" {
+		total := s.unattributed
+		for _, a := range s.accounts {
+			total.add(a.counters)
+		}
+		return total
+	}
+	if a := s.lookup(email); a != nil {
+		return a.counters
+	}
+	return Counters{}
+}
+
+// FailPatches makes the next n setting PATCHes of the account answer 500.
+func (s *Server) FailPatches(email string, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if a := s.lookup(email); a != nil {
+		a.failNext = max(n, 0)
+	}
+}
+
+// SetBotWall turns the account's bot wall on or off for flows that reach the
+// password step from now on.
+func (s *Server) SetBotWall(email string, on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if a := s.lookup(email); a != nil {
+		a.botWall = on
+	}
+}
+
+// ExpireSessions makes every session of the account invalid now: its cookie
+// and access tokens are refused from then on.
+func (s *Server) ExpireSessions(email string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	key := strings.ToLower(strings.TrimSpace(email))
+	for _, ss := range s.sessions {
+		if ss.email == key {
+			ss.revoked = true
+		}
+	}
+}
+
+// EmailCode returns the last verification code "emailed" to the account, or
+// "" if none was sent. It is the only way to obtain it, as with a real inbox.
+func (s *Server) EmailCode(email string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if a := s.lookup(email); a != nil {
+		return a.emailCode
+	}
+	return ""
+}
+
+// NewSession signs the account in without the login pages and returns the
+// value of the session cookie, as a person would copy it from their browser
+// (the CHATGPT_SESSION_TOKEN path). It does not count as a login. With
+// SplitSessionCookie the value is the concatenation of the .0/.1 chunks.
+func (s *Server) NewSession(email string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.lookup(email)
+	if a == nil {
+		return "", fmt.Errorf("simulator: no account %q", email)
+	}
+	return s.newSessionLocked(a).token, nil
+}
+
+// newSessionLocked creates a session for a; s.mu must be held.
+func (s *Server) newSessionLocked(a *account) *session {
+	now := time.Now()
+	// next-auth session tokens are JWEs; make ours look alike. Base64url
+	// alphabet only, so the cookie value needs no quoting.
+	n := 900
+	if s.opts.SplitSessionCookie {
+		n = 4200
+	}
+	ss := &session{
+		token:       "eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0.." + randomB64(n),
+		accessToken: "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9." + randomB64(300) + "." + randomB64(340),
+		email:       strings.ToLower(a.Email),
+		created:     now,
+	}
+	if s.opts.SessionTTL > 0 {
+		ss.expires = now.Add(s.opts.SessionTTL)
+	}
+	for _, d := range a.Dialogs {
+		if dialogEra(d) == s.ui {
+			ss.dialogs = append(ss.dialogs, d)
+		}
+	}
+	s.sessions[ss.token] = ss
+	s.tokens[ss.accessToken] = ss
+	return ss
+}
+
+func dialogEra(name string) UI {
+	switch name {
+	case DialogGettingStarted, DialogAllSet, DialogTour:
+		return UICurrent
+	case DialogOnboarding:
+		return UI2023
+	}
+	return ""
+}
+
+func (ss *session) validLocked(now time.Time) bool {
+	if ss == nil || ss.revoked {
+		return false
+	}
+	return ss.expires.IsZero() || now.Before(ss.expires)
+}
+
+// sleepLatency waits Options.Latency or until the request is gone.
+func (s *Server) sleepLatency(ctx context.Context) {
+	if s.opts.Latency <= 0 {
+		return
+	}
+	t := time.NewTimer(s.opts.Latency)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
+
+// randomText returns n random characters from [a-z0-9].
+func randomText(n int) string {
+	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+	return randomFrom(alphabet, n)
+}
+
+func randomB64(n int) string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	return randomFrom(alphabet, n)
+}
+
+func randomDigits(n int) string { return randomFrom("0123456789", n) }
+
+func randomFrom(alphabet string, n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}
