@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -460,7 +459,6 @@ func (s *Server) handleConversations(w http.ResponseWriter, r *http.Request) {
 			"update_time": at.UTC().Format(time.RFC3339),
 		})
 	}
-	sort.SliceStable(items, func(i, j int) bool { return i < j })
 	writeJSON(w, http.StatusOK, map[string]any{"items": items, "total": len(items), "limit": 28, "offset": 0})
 }
 

@@ -206,6 +206,19 @@ func (s *Server) a0Flow(r *http.Request) *flow {
 	return s.flows[st]
 }
 
+// flowView is a copy of the fields handlers read, taken under the lock.
+type flowView struct {
+	email      string
+	passwordOK bool
+	mfaID      string
+}
+
+func (s *Server) view(f *flow) flowView {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return flowView{email: f.email, passwordOK: f.passwordOK, mfaID: f.mfaID}
+}
+
 // walledLocked reports whether the flow must show the bot wall now.
 func (s *Server) walledLocked(f *flow) bool {
 	a := s.lookup(f.email)
@@ -311,7 +324,7 @@ func (s *Server) handleLogIn(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request) {
 	f := s.currentFlow(w, r, false)
-	if f == nil || f.email == "" {
+	if f == nil || s.view(f).email == "" {
 		http.Redirect(w, r, "/log-in", http.StatusFound)
 		return
 	}
@@ -322,7 +335,7 @@ func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request) {
 		s.renderChallenge(w, r)
 		return
 	}
-	page := authPage{Title: "Enter your password - OpenAI", Email: f.email}
+	page := authPage{Title: "Enter your password - OpenAI", Email: s.view(f).email}
 	if r.Method == http.MethodGet {
 		s.renderAuth(w, http.StatusOK, "cur-password", page)
 		return
@@ -353,18 +366,19 @@ func (s *Server) checkPassword(f *flow, password string) bool {
 
 func (s *Server) handleEmailVerification(w http.ResponseWriter, r *http.Request) {
 	f := s.currentFlow(w, r, false)
-	if f == nil || !f.passwordOK {
+	if f == nil || !s.view(f).passwordOK {
 		http.Redirect(w, r, "/log-in", http.StatusFound)
 		return
 	}
 	s.mu.Lock()
 	a := s.lookup(f.email)
+	email := f.email
 	if r.Method == http.MethodGet && r.URL.Query().Get("resend") != "" && a != nil {
 		f.emailCode = randomDigits(6)
 		a.emailCode = f.emailCode
 	}
 	s.mu.Unlock()
-	page := authPage{Title: "Check your inbox - OpenAI", Email: f.email, Masked: maskEmail(f.email)}
+	page := authPage{Title: "Check your inbox - OpenAI", Email: email, Masked: maskEmail(email)}
 	if r.Method == http.MethodGet {
 		s.renderAuth(w, http.StatusOK, "cur-email-code", page)
 		return
@@ -389,11 +403,15 @@ func (s *Server) handleEmailVerification(w http.ResponseWriter, r *http.Request)
 
 func (s *Server) handleMFA(w http.ResponseWriter, r *http.Request) {
 	f := s.currentFlow(w, r, false)
-	if f == nil || !f.passwordOK || f.mfaID == "" || r.PathValue("id") != f.mfaID {
+	var v flowView
+	if f != nil {
+		v = s.view(f)
+	}
+	if f == nil || !v.passwordOK || v.mfaID == "" || r.PathValue("id") != v.mfaID {
 		http.Redirect(w, r, "/log-in", http.StatusFound)
 		return
 	}
-	page := authPage{Title: "Verify your identity - OpenAI", Email: f.email}
+	page := authPage{Title: "Verify your identity - OpenAI", Email: v.email}
 	if r.Method == http.MethodGet {
 		s.renderAuth(w, http.StatusOK, "cur-mfa", page)
 		return
@@ -510,7 +528,8 @@ func (s *Server) handleA0Password(w http.ResponseWriter, r *http.Request) {
 		s.a0Restart(w, r)
 		return
 	}
-	if f.email == "" {
+	email := s.view(f).email
+	if email == "" {
 		http.Redirect(w, r, "/u/login/identifier?state="+url.QueryEscape(f.id), http.StatusFound)
 		return
 	}
@@ -521,7 +540,7 @@ func (s *Server) handleA0Password(w http.ResponseWriter, r *http.Request) {
 		s.renderChallenge(w, r)
 		return
 	}
-	page := authPage{Title: "Log in | OpenAI", State: f.id, Email: f.email, Action: "/u/login/password?state=" + url.QueryEscape(f.id)}
+	page := authPage{Title: "Log in | OpenAI", State: f.id, Email: email, Action: "/u/login/password?state=" + url.QueryEscape(f.id)}
 	if r.Method == http.MethodGet {
 		s.renderAuth(w, http.StatusOK, "a0-password", page)
 		return
@@ -549,11 +568,11 @@ func (s *Server) a0Next(w http.ResponseWriter, r *http.Request, f *flow) {
 
 func (s *Server) handleA0MFA(w http.ResponseWriter, r *http.Request) {
 	f := s.a0Flow(r)
-	if f == nil || !f.passwordOK {
+	if f == nil || !s.view(f).passwordOK {
 		s.a0Restart(w, r)
 		return
 	}
-	page := authPage{Title: "Log in | OpenAI", State: f.id, Email: f.email, Action: "/u/mfa-otp-challenge?state=" + url.QueryEscape(f.id)}
+	page := authPage{Title: "Log in | OpenAI", State: f.id, Email: s.view(f).email, Action: "/u/mfa-otp-challenge?state=" + url.QueryEscape(f.id)}
 	if r.Method == http.MethodGet {
 		s.renderAuth(w, http.StatusOK, "a0-mfa", page)
 		return

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base32"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -143,13 +142,13 @@ type Server struct {
 	appURL, authURL string
 	appSrv, authSrv *http.Server
 
-	mu          sync.Mutex
-	accounts    map[string]*account // by lower-case email
-	order       []string
-	sessions    map[string]*session // by cookie token
-	tokens      map[string]*session // by access token
-	flows       map[string]*flow    // auth flows by id
-	codes       map[string]*authCode
+	mu           sync.Mutex
+	accounts     map[string]*account // by lower-case email
+	order        []string
+	sessions     map[string]*session // by cookie token
+	tokens       map[string]*session // by access token
+	flows        map[string]*flow    // auth flows by id
+	codes        map[string]*authCode
 	unattributed Counters // page views of flows whose email is unknown
 }
 
@@ -300,10 +299,6 @@ func (s *Server) Info() Info {
 	}
 	return info
 }
-
-// MarshalJSON is not needed on Info: its field tags give the sim command's
-// exact format. This assertion keeps the format compile-checked.
-var _ = json.Marshal
 
 func (s *Server) lookup(email string) *account {
 	return s.accounts[strings.ToLower(strings.TrimSpace(email))]

@@ -1,0 +1,56 @@
+package automation_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/chatgpt-optout/chatgpt-optout/automation"
+	"github.com/chatgpt-optout/chatgpt-optout/simulator"
+)
+
+// BenchmarkDisable measures one disable on the simulator, from a cold
+// browser, split into its phases: browser start, login, navigation to the
+// switch, and toggle + verify. Run it with
+//
+//	go test ./automation -run '^$' -bench Disable -benchtime 5x
+func BenchmarkDisable(b *testing.B) {
+	for _, ui := range eras {
+		b.Run(string(ui), func(b *testing.B) {
+			srv, err := simulator.Start(simulator.Options{UI: ui})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer srv.Close()
+			acct := srv.Accounts()[0]
+			a := automation.Account{Email: acct.Email, Password: acct.Password}
+			var start, session, login, nav, toggle time.Duration
+			for i := 0; i < b.N; i++ {
+				if err := srv.SetTrainingAllowed(acct.Email, true); err != nil {
+					b.Fatal(err)
+				}
+				t0 := time.Now()
+				ctx, cancel, err := automation.StartBrowser(context.Background(), automation.BrowserOptions{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				start += time.Since(t0)
+				res := automation.Disable(ctx, a, automation.Config{BaseURL: srv.AppURL(), Timeout: time.Minute})
+				cancel()
+				if res.Outcome != automation.OutcomeChanged {
+					b.Fatalf("run %d: %+v", i, res)
+				}
+				session += time.Duration(res.Timings.Session) * time.Millisecond
+				login += time.Duration(res.Timings.Login) * time.Millisecond
+				nav += time.Duration(res.Timings.Navigation) * time.Millisecond
+				toggle += time.Duration(res.Timings.Toggle) * time.Millisecond
+			}
+			n := float64(b.N)
+			b.ReportMetric(float64(start.Milliseconds())/n, "ms-browser-start")
+			b.ReportMetric(float64(session.Milliseconds())/n, "ms-session")
+			b.ReportMetric(float64(login.Milliseconds())/n, "ms-login")
+			b.ReportMetric(float64(nav.Milliseconds())/n, "ms-navigation")
+			b.ReportMetric(float64(toggle.Milliseconds())/n, "ms-toggle-verify")
+		})
+	}
+}

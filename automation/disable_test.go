@@ -1,0 +1,282 @@
+package automation_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chatgpt-optout/chatgpt-optout/automation"
+	"github.com/chatgpt-optout/chatgpt-optout/selectors"
+	"github.com/chatgpt-optout/chatgpt-optout/simulator"
+)
+
+func TestDisable_TurnsOnSettingOffAndVerifiesIt(t *testing.T) {
+	for _, ui := range eras {
+		t.Run(string(ui), func(t *testing.T) {
+			srv := startSim(t, simulator.Options{UI: ui})
+			a := account(t, srv, "alice@example.com")
+			if !training(t, srv, a.Email) {
+				t.Fatal("precondition: alice starts with the setting on")
+			}
+			res := automation.Disable(browserCtx, a, config(t, srv))
+			if res.Outcome != automation.OutcomeChanged || res.Before != automation.StateOn || res.After != automation.StateOff || !res.Verified {
+				t.Fatalf("result = %+v, want on → off, changed, verified", res)
+			}
+			if res.Action != automation.ActionTurnedOff || res.UI != string(ui) || res.Route != "menu" {
+				t.Errorf("action %s ui %s route %s, want turned_off %s menu", res.Action, res.UI, res.Route, ui)
+			}
+			if training(t, srv, a.Email) {
+				t.Error("the simulator still has the setting on")
+			}
+			c := srv.Counters(a.Email)
+			if c.Patches != 1 || c.Logins != 1 {
+				t.Errorf("counters = %+v, want exactly one PATCH and one login", c)
+			}
+			if len(res.Warnings) != 0 {
+				t.Errorf("unexpected warnings: %v", res.Warnings)
+			}
+		})
+	}
+}
+
+func TestDisable_AlreadyOffSendsNoChange(t *testing.T) {
+	for _, ui := range eras {
+		t.Run(string(ui), func(t *testing.T) {
+			srv := startSim(t, simulator.Options{UI: ui})
+			a := account(t, srv, "bob@example.com")
+			res := automation.Disable(browserCtx, a, config(t, srv))
+			if res.Outcome != automation.OutcomeCompliant || res.Action != automation.ActionNone || res.After != automation.StateOff {
+				t.Fatalf("result = %+v, want compliant with no action", res)
+			}
+			if c := srv.Counters(a.Email); c.Patches != 0 {
+				t.Errorf("the tool sent %d PATCHes for an account already off", c.Patches)
+			}
+		})
+	}
+}
+
+func TestStatus_ReadsWithoutChanging(t *testing.T) {
+	for _, ui := range eras {
+		t.Run(string(ui), func(t *testing.T) {
+			srv := startSim(t, simulator.Options{UI: ui})
+			on := automation.Status(browserCtx, account(t, srv, "alice@example.com"), config(t, srv))
+			if on.Outcome != automation.OutcomeNoncompliant || on.Before != automation.StateOn || automation.ExitCode(on) != 2 {
+				t.Errorf("status of an account that is on = %+v (exit %d), want noncompliant, exit 2", on, automation.ExitCode(on))
+			}
+			off := automation.Status(browserCtx, account(t, srv, "bob@example.com"), config(t, srv))
+			if off.Outcome != automation.OutcomeCompliant || automation.ExitCode(off) != 0 {
+				t.Errorf("status of an account that is off = %+v, want compliant, exit 0", off)
+			}
+			if !training(t, srv, "alice@example.com") || srv.Counters("").Patches != 0 {
+				t.Error("status changed the setting")
+			}
+		})
+	}
+}
+
+func TestDisable_DryRunChangesNothing(t *testing.T) {
+	srv := startSim(t, simulator.Options{})
+	cfg := config(t, srv)
+	cfg.DryRun = true
+	res := automation.Disable(browserCtx, account(t, srv, "alice@example.com"), cfg)
+	if res.Action != automation.ActionWouldTurnOff || automation.ExitCode(res) != 2 {
+		t.Fatalf("dry run = %+v, want would_turn_off, exit 2", res)
+	}
+	if !training(t, srv, "alice@example.com") || srv.Counters("").Patches != 0 {
+		t.Error("the dry run changed the setting")
+	}
+}
+
+func TestDisable_SignInFailuresHaveTheirOwnKinds(t *testing.T) {
+	for _, ui := range eras {
+		t.Run(string(ui), func(t *testing.T) {
+			srv := startSim(t, simulator.Options{UI: ui})
+			cases := []struct {
+				name  string
+				acct  automation.Account
+				kind  automation.ErrorKind
+				words string
+			}{
+				{"wrong password", withPassword(account(t, srv, "alice@example.com"), "not-the-password"), automation.KindBadCredentials, "CHATGPT_PASSWORD"},
+				{"TOTP account without a secret", withTOTP(account(t, srv, "carol@example.com"), ""), automation.KindMFARequired, "CHATGPT_TOTP_SECRET"},
+				{"TOTP account with the wrong secret", withTOTP(account(t, srv, "carol@example.com"), "GEZDGNBVGY3TQOJQ"), automation.KindMFAFailed, "CHATGPT_TOTP_SECRET"},
+				{"bot wall", account(t, srv, "erin@example.com"), automation.KindHumanVerification, "login --profile-dir"},
+			}
+			for _, c := range cases {
+				t.Run(c.name, func(t *testing.T) {
+					res := automation.Disable(browserCtx, c.acct, config(t, srv))
+					if res.ErrorKind != c.kind || res.Outcome != automation.OutcomeFailed || automation.ExitCode(res) != 3 {
+						t.Fatalf("result = %+v, want %s, failed, exit 3", res, c.kind)
+					}
+					if !strings.Contains(res.Error, c.words) {
+						t.Errorf("error %q does not tell the user about %s", res.Error, c.words)
+					}
+					if res.After == automation.StateOff {
+						t.Error("a failed run reported the setting off")
+					}
+					// The run ends as soon as the page says what is wrong,
+					// not when the 60 s timeout runs out.
+					if res.DurationMS > 30_000 {
+						t.Errorf("took %d ms: the failure was not recognised, the run waited for its timeout", res.DurationMS)
+					}
+				})
+			}
+			if srv.Counters("").Patches != 0 {
+				t.Error("a failed sign-in still reached the setting")
+			}
+		})
+	}
+}
+
+func TestDisable_SignsInWithTOTP(t *testing.T) {
+	for _, ui := range eras {
+		t.Run(string(ui), func(t *testing.T) {
+			srv := startSim(t, simulator.Options{UI: ui})
+			a := account(t, srv, "carol@example.com")
+			res := automation.Disable(browserCtx, a, config(t, srv))
+			if res.Outcome != automation.OutcomeChanged {
+				t.Fatalf("result = %+v, want changed", res)
+			}
+			if c := srv.Counters(a.Email); c.MFAAttempts != 1 || training(t, srv, a.Email) {
+				t.Errorf("counters %+v, setting on %v: want one MFA attempt and the setting off", c, training(t, srv, a.Email))
+			}
+		})
+	}
+}
+
+func TestDisable_DismissesPostLoginDialogs(t *testing.T) {
+	for _, ui := range eras {
+		t.Run(string(ui), func(t *testing.T) {
+			srv := startSim(t, simulator.Options{UI: ui})
+			a := account(t, srv, "dave@example.com")
+			res := automation.Disable(browserCtx, a, config(t, srv))
+			if res.Outcome != automation.OutcomeChanged || training(t, srv, a.Email) {
+				t.Fatalf("result = %+v, want changed with the dialogs out of the way", res)
+			}
+		})
+	}
+}
+
+func TestDisable_RetriesAFailedSave(t *testing.T) {
+	for _, ui := range eras {
+		t.Run(string(ui), func(t *testing.T) {
+			srv := startSim(t, simulator.Options{UI: ui})
+			a := account(t, srv, "alice@example.com")
+			srv.FailPatches(a.Email, 1)
+			res := automation.Disable(browserCtx, a, config(t, srv))
+			if res.Outcome != automation.OutcomeChanged || res.Attempts != 2 || !res.Verified {
+				t.Fatalf("result = %+v, want changed on the second attempt", res)
+			}
+			if c := srv.Counters(a.Email); c.Patches != 2 || training(t, srv, a.Email) {
+				t.Errorf("counters %+v: want two PATCHes and the setting off", c)
+			}
+		})
+	}
+}
+
+func TestDisable_NeverReportsOffWhenTheSaveKeepsFailing(t *testing.T) {
+	srv := startSim(t, simulator.Options{})
+	a := account(t, srv, "alice@example.com")
+	srv.FailPatches(a.Email, 100)
+	res := automation.Disable(browserCtx, a, config(t, srv))
+	if res.ErrorKind != automation.KindDidNotStick || res.After == automation.StateOff || res.Verified {
+		t.Fatalf("result = %+v, want did_not_stick and no claim of off", res)
+	}
+	if c := srv.Counters(a.Email); c.Patches != 3 {
+		t.Errorf("PATCHes = %d, want exactly 3 attempts", c.Patches)
+	}
+	if !training(t, srv, a.Email) {
+		t.Error("precondition broken: the simulator saved the change")
+	}
+}
+
+func TestDisable_FollowsALoginDialogOnTheApp(t *testing.T) {
+	srv := startSim(t, simulator.Options{LoginEntry: "dialog"})
+	res := automation.Disable(browserCtx, account(t, srv, "alice@example.com"), config(t, srv))
+	if res.Outcome != automation.OutcomeChanged {
+		t.Fatalf("result = %+v, want changed", res)
+	}
+}
+
+func TestDisable_SlowBackend(t *testing.T) {
+	srv := startSim(t, simulator.Options{Latency: 600 * time.Millisecond, ToggleDelay: 900 * time.Millisecond})
+	res := automation.Disable(browserCtx, account(t, srv, "alice@example.com"), config(t, srv))
+	if res.Outcome != automation.OutcomeChanged || srv.Counters("alice@example.com").Patches != 1 {
+		t.Fatalf("result = %+v, PATCHes %d: want changed with a single click", res, srv.Counters("alice@example.com").Patches)
+	}
+}
+
+func TestDisable_DeepLinkRoute(t *testing.T) {
+	for _, ui := range eras {
+		t.Run(string(ui), func(t *testing.T) {
+			srv := startSim(t, simulator.Options{UI: ui})
+			cfg := config(t, srv)
+			cfg.Route = automation.RouteDeepLink
+			res := automation.Disable(browserCtx, account(t, srv, "alice@example.com"), cfg)
+			if res.Outcome != automation.OutcomeChanged || res.Route != "deep_link" {
+				t.Fatalf("result = %+v, want changed through the deep link", res)
+			}
+		})
+	}
+}
+
+func TestDisable_FallsBackToTheDeepLinkWhenTheMenuDrifts(t *testing.T) {
+	srv := startSim(t, simulator.Options{})
+	cfg := config(t, srv)
+	cfg.Selectors = mutated(t, func(f *selectors.File) {
+		p, _ := f.Profile("current")
+		p.Path.SettingsItem.Candidates = []selectors.Candidate{{TestID: "no-such-settings-item"}}
+	})
+	res := automation.Disable(browserCtx, account(t, srv, "alice@example.com"), cfg)
+	if res.Outcome != automation.OutcomeChanged || res.Route != "deep_link" {
+		t.Fatalf("result = %+v, want changed through the deep link", res)
+	}
+	if len(res.Warnings) == 0 || !strings.Contains(res.Warnings[0], "path.settings_item") {
+		t.Errorf("warnings %v do not name the broken step", res.Warnings)
+	}
+}
+
+func TestDisable_SwitchThatMatchesNothingIsDrift(t *testing.T) {
+	for _, ui := range eras {
+		t.Run(string(ui), func(t *testing.T) {
+			srv := startSim(t, simulator.Options{UI: ui})
+			cfg := config(t, srv)
+			cfg.Selectors = mutated(t, func(f *selectors.File) {
+				for i := range f.Profiles {
+					f.Profiles[i].Path.Switch.Candidates = []selectors.Candidate{{TestID: "no-such-switch"}}
+				}
+			})
+			res := automation.Disable(browserCtx, account(t, srv, "alice@example.com"), cfg)
+			if res.ErrorKind != automation.KindSelectorDrift || automation.ExitCode(res) != 4 {
+				t.Fatalf("result = %+v, want selector_drift, exit 4", res)
+			}
+			for _, want := range []string{"path.switch", cfg.Selectors.Version, "no-such-switch"} {
+				if !strings.Contains(res.Error, want) {
+					t.Errorf("error %q does not name %q", res.Error, want)
+				}
+			}
+			if srv.Counters("").Patches != 0 || !training(t, srv, "alice@example.com") {
+				t.Error("a drifted run changed the setting")
+			}
+		})
+	}
+}
+
+func TestDisable_RefusesASwitchWithAnotherLabel(t *testing.T) {
+	srv := startSim(t, simulator.Options{})
+	cfg := config(t, srv)
+	cfg.Selectors = mutated(t, func(f *selectors.File) {
+		p, _ := f.Profile("current")
+		p.Setting.Label = "Share my location"
+	})
+	res := automation.Disable(browserCtx, account(t, srv, "alice@example.com"), cfg)
+	if res.ErrorKind != automation.KindLabelChanged || automation.ExitCode(res) != 4 {
+		t.Fatalf("result = %+v, want label_changed, exit 4", res)
+	}
+	if srv.Counters("").Patches != 0 {
+		t.Error("the tool clicked a switch whose label it did not recognise")
+	}
+}
+
+func withPassword(a automation.Account, p string) automation.Account { a.Password = p; return a }
+func withTOTP(a automation.Account, s string) automation.Account     { a.TOTPSecret = s; return a }

@@ -1,0 +1,358 @@
+// lib.js: the small DOM toolkit shared by both eras of the simulated app.
+//
+// It imitates the parts of React + Radix UI / Headless UI that make the real
+// site hard to automate: content rendered after load, generated class names
+// and ids, portals at the end of <body>, modal layers that switch off
+// pointer events on everything behind them, and widgets that react to the
+// low-level events real input produces (pointerdown, mousedown) rather than
+// to a synthetic el.click().
+'use strict';
+
+window.Sim = (function () {
+  const boot = JSON.parse(document.getElementById('client-bootstrap').textContent);
+
+  // A build of the real site hashes its CSS-module names; here every element
+  // gets a name that changes on every page load, so a selector that relies
+  // on one breaks at once instead of months later.
+  const salt = Math.random().toString(36).slice(2, 4);
+  function genClass() {
+    return '_' + salt + Math.random().toString(36).slice(2, 5);
+  }
+
+  // React's useId: Radix builds its ids from it. The counter starts at a
+  // random value per load, so "radix-_r_1f_" today is "radix-_r_9k_" next time.
+  let idCounter = 10 + Math.floor(Math.random() * 900);
+  function useId() {
+    const n = (idCounter++).toString(36);
+    return boot.ui === '2023' ? ':r' + n + ':' : '_r_' + n + '_';
+  }
+
+  // h(tag, props, ...children) builds an element. Props: class, style, text,
+  // on<Event> listeners, anything else becomes an attribute (true -> "").
+  function h(tag, props, ...children) {
+    const el = document.createElement(tag);
+    for (const [k, v] of Object.entries(props || {})) {
+      if (v === null || v === undefined || v === false) continue;
+      if (k === 'class') el.className = v;
+      else if (k === 'text') el.textContent = v;
+      else if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2).toLowerCase(), v);
+      else el.setAttribute(k, v === true ? '' : String(v));
+    }
+    el.classList.add(genClass());
+    append(el, children);
+    return el;
+  }
+
+  function append(el, children) {
+    for (const c of children.flat(Infinity)) {
+      if (c === null || c === undefined || c === false) continue;
+      el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    }
+  }
+
+  // Inline SVG icons, so that buttons have real size and no text to match.
+  const ICONS = {
+    chevron: 'M9 6l6 6-6 6',
+    close: 'M6 6l12 12M18 6L6 18',
+    gear: 'M12 9a3 3 0 100 6 3 3 0 000-6zM4 12h2M18 12h2M12 4v2M12 18v2',
+    user: 'M12 12a4 4 0 100-8 4 4 0 000 8zM4 20c1.5-4 14.5-4 16 0',
+    plus: 'M12 5v14M5 12h14',
+    dots: 'M6 12h.01M12 12h.01M18 12h.01',
+    logout: 'M15 12H4M8 8l-4 4 4 4M14 4h6v16h-6',
+    help: 'M12 18h.01M9.5 9a2.5 2.5 0 115 0c0 2-2.5 2-2.5 4',
+    star: 'M12 3l2.7 6 6.3.6-4.8 4.3 1.4 6.3L12 17l-5.6 3.2 1.4-6.3L3 9.6 9.3 9z',
+    data: 'M4 6c0-2 16-2 16 0v12c0 2-16 2-16 0zM4 6c0 2 16 2 16 0M4 12c0 2 16 2 16 0',
+    bell: 'M6 16V11a6 6 0 0112 0v5l2 2H4zM10 20h4',
+    lock: 'M6 11h12v9H6zM8 11V8a4 4 0 018 0v3',
+  };
+  function icon(name, cls) {
+    const ns = 'http://www.w3.org/2000/svg';
+    const svg = document.createElementNS(ns, 'svg');
+    svg.setAttribute('width', '20');
+    svg.setAttribute('height', '20');
+    svg.setAttribute('viewBox', '0 0 24 24');
+    svg.setAttribute('fill', 'none');
+    svg.setAttribute('stroke', 'currentColor');
+    svg.setAttribute('stroke-width', '2');
+    svg.setAttribute('aria-hidden', 'true');
+    svg.setAttribute('class', (cls || 'icon') + ' ' + genClass());
+    const p = document.createElementNS(ns, 'path');
+    p.setAttribute('d', ICONS[name] || ICONS.dots);
+    svg.append(p);
+    return svg;
+  }
+
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  // React renders in several passes and data arrives late; a small random
+  // delay before each piece appears keeps automation honest about waiting.
+  const jitter = () => sleep(Math.floor(Math.random() * 150));
+
+  // ---- backend ----
+
+  let accessToken = null;
+  async function loadSession() {
+    const r = await fetch('/api/auth/session', { credentials: 'same-origin' });
+    const j = await r.json();
+    accessToken = j.accessToken || null;
+    return j;
+  }
+
+  async function api(method, path) {
+    const r = await fetch(path, {
+      method,
+      credentials: 'same-origin',
+      headers: { Authorization: 'Bearer ' + accessToken, 'Content-Type': 'application/json' },
+    });
+    let data = null;
+    try { data = await r.json(); } catch (e) { /* empty body */ }
+    if (!r.ok) {
+      const err = new Error('HTTP ' + r.status);
+      err.status = r.status;
+      err.data = data;
+      throw err;
+    }
+    return data;
+  }
+
+  // ---- layers: dialogs, menus, popovers ----
+  //
+  // Like Radix's DismissableLayer: the top layer gets Escape and pointerdown
+  // outside it. A modal layer sets pointer-events:none on <body>; the layer
+  // itself (in a portal) sets pointer-events:auto, so the page behind
+  // cannot be clicked while it is open.
+  const layers = [];
+
+  function pushLayer(layer) {
+    layers.push(layer);
+    syncBody();
+    return layer;
+  }
+
+  function removeLayer(layer) {
+    const i = layers.indexOf(layer);
+    if (i >= 0) layers.splice(i, 1);
+    syncBody();
+  }
+
+  function syncBody() {
+    document.body.style.pointerEvents = layers.some((l) => l.modal) ? 'none' : '';
+  }
+
+  document.addEventListener('keydown', (e) => {
+    if (e.key !== 'Escape') return;
+    const top = layers[layers.length - 1];
+    if (top && top.onEscape) {
+      e.preventDefault();
+      e.stopPropagation();
+      top.onEscape();
+    }
+  }, true);
+
+  document.addEventListener('pointerdown', (e) => {
+    const top = layers[layers.length - 1];
+    if (!top || !top.onOutside) return;
+    if (top.el.contains(e.target)) return;
+    if (toastRegion && toastRegion.contains(e.target)) return;
+    top.onOutside(e);
+  }, true);
+
+  function portal(el) {
+    document.body.append(el);
+    return el;
+  }
+
+  // radixDialog opens a Radix-style modal dialog in a portal:
+  //   <div data-radix-portal-ish> overlay > centering grid > [role=dialog]
+  // opts: title, hideTitle, describe (text), label (aria-label instead of a
+  // title), cls, body (array of nodes), escape (default true),
+  // outside (close on pointerdown outside, default true), onClose.
+  function radixDialog(opts) {
+    const id = 'radix-' + useId();
+    const titleId = id + '-title';
+    const descId = id + '-desc';
+    const title = opts.title
+      ? h('h2', { id: titleId, class: opts.hideTitle ? 'sr-only' : 'text-lg font-semibold', text: opts.title })
+      : null;
+    const dlg = h('div', {
+      role: 'dialog',
+      id,
+      'aria-modal': 'true',
+      'aria-labelledby': opts.title ? titleId : null,
+      'aria-label': opts.label || null,
+      'aria-describedby': opts.describe ? descId : null,
+      'data-state': 'open',
+      tabindex: '-1',
+      class: 'popover relative flex flex-col rounded-2xl bg-token-main-surface-primary shadow-xl focus:outline-none ' + (opts.cls || 'dialog-md'),
+      style: 'pointer-events:auto',
+    });
+    const overlay = h('div', {
+      'data-state': 'open',
+      class: 'fixed inset-0 z-50 bg-black/50 dark:bg-black/80 dialog-overlay',
+      style: 'pointer-events:auto',
+    }, h('div', { class: 'grid h-full w-full place-items-center overflow-y-auto p-4' }, dlg));
+    if (title) dlg.append(title);
+    if (opts.describe) dlg.append(h('p', { id: descId, class: 'sr-only', text: opts.describe }));
+    append(dlg, opts.body || []);
+    const root = portal(h('div', { 'data-radix-portal': '' }, overlay));
+
+    let closed = false;
+    const layer = pushLayer({
+      el: dlg,
+      modal: true,
+      onEscape: opts.escape === false ? null : () => api_.close(),
+      onOutside: opts.outside === false ? null : () => api_.close(),
+    });
+    const previouslyFocused = document.activeElement;
+    setTimeout(() => dlg.focus({ preventScroll: true }), 0);
+    const api_ = {
+      el: dlg,
+      close() {
+        if (closed) return;
+        closed = true;
+        removeLayer(layer);
+        root.remove();
+        if (previouslyFocused && previouslyFocused.focus) previouslyFocused.focus({ preventScroll: true });
+        if (opts.onClose) opts.onClose();
+      },
+      get closed() { return closed; },
+    };
+    return api_;
+  }
+
+  // radixTabs builds a vertical Radix Tabs: buttons role=tab activate on
+  // mousedown (left button, no Ctrl), on keyboard, and on focus (automatic
+  // activation), but not on a synthetic click(), exactly like Radix.
+  // defs: [{value, label, testid, icon}]; render(value, panelEl) fills a panel.
+  function radixTabs(defs, initial, render, onChange) {
+    const base = 'radix-' + useId();
+    const list = h('div', {
+      role: 'tablist',
+      'aria-orientation': 'vertical',
+      'data-orientation': 'vertical',
+      tabindex: '0',
+      class: 'tablist flex flex-col gap-0.5',
+      style: 'outline:none',
+    });
+    const panels = h('div', { class: 'tabpanels grow overflow-y-auto' });
+    const triggers = {};
+    const contents = {};
+    let current = null;
+
+    function select(value) {
+      if (value === current || !triggers[value]) return;
+      current = value;
+      for (const d of defs) {
+        const on = d.value === value;
+        const t = triggers[d.value];
+        t.setAttribute('aria-selected', String(on));
+        t.setAttribute('data-state', on ? 'active' : 'inactive');
+        t.setAttribute('tabindex', on ? '0' : '-1');
+        const c = contents[d.value];
+        c.setAttribute('data-state', on ? 'active' : 'inactive');
+        c.replaceChildren();
+        if (on) c.removeAttribute('hidden');
+        else c.setAttribute('hidden', '');
+      }
+      // Radix mounts only the active panel's content.
+      const panel = contents[value];
+      jitter().then(() => { if (current === value) render(value, panel); });
+      if (onChange) onChange(value);
+    }
+
+    for (const d of defs) {
+      const t = h('button', {
+        type: 'button',
+        role: 'tab',
+        'aria-selected': 'false',
+        'aria-controls': base + '-content-' + d.value,
+        'data-state': 'inactive',
+        id: base + '-trigger-' + d.value,
+        'data-testid': d.testid || null,
+        'data-orientation': 'vertical',
+        'data-radix-collection-item': '',
+        tabindex: '-1',
+        class: 'tab-button flex items-center gap-2 rounded-lg px-2 py-1.5 text-sm',
+        onMouseDown(e) {
+          if (e.button === 0 && !e.ctrlKey) select(d.value);
+          else e.preventDefault();
+        },
+        onKeyDown(e) {
+          if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); select(d.value); }
+          if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+            e.preventDefault();
+            const i = defs.indexOf(d) + (e.key === 'ArrowDown' ? 1 : -1);
+            const next = defs[(i + defs.length) % defs.length];
+            triggers[next.value].focus();
+          }
+        },
+        onFocus() { select(d.value); },
+      },
+      d.icon ? h('div', { class: 'flex shrink-0 items-center justify-center' }, icon(d.icon)) : null,
+      h('div', { class: 'min-w-0' }, h('div', { class: 'truncate', text: d.label })));
+      triggers[d.value] = t;
+      list.append(t);
+      const c = h('div', {
+        'data-state': 'inactive',
+        'data-orientation': 'vertical',
+        role: 'tabpanel',
+        'aria-labelledby': t.id,
+        id: base + '-content-' + d.value,
+        tabindex: '0',
+        hidden: true,
+        class: 'tabpanel w-full',
+        style: 'animation-duration:0s',
+      });
+      contents[d.value] = c;
+      panels.append(c);
+    }
+    select(initial);
+    return { list, panels, select, get value() { return current; } };
+  }
+
+  // A Radix Switch: button role=switch. It reacts to click (keyboard and
+  // synthetic clicks too), as the real one does.
+  function switchEl(attrs) {
+    const thumb = h('span', { class: 'switch-thumb', 'data-state': 'unchecked' });
+    const el = h('button', Object.assign({
+      type: 'button',
+      role: 'switch',
+      'aria-checked': 'false',
+      'data-state': 'unchecked',
+      value: 'on',
+      class: 'switch-root relative inline-flex shrink-0 rounded-full',
+    }, attrs), thumb);
+    return el;
+  }
+
+  function setSwitch(el, on) {
+    el.setAttribute('aria-checked', String(on));
+    el.setAttribute('data-state', on ? 'checked' : 'unchecked');
+    el.firstChild.setAttribute('data-state', on ? 'checked' : 'unchecked');
+  }
+
+  // ---- toasts ----
+
+  let toastRegion = null;
+  function toast(text, kind) {
+    if (!toastRegion || !toastRegion.isConnected) {
+      toastRegion = portal(h('div', {
+        class: 'toast-region pointer-events-none fixed bottom-4 left-0 right-0 z-60 flex flex-col items-center gap-2',
+      }));
+    }
+    const t = h('div', {
+      class: 'toast-root pointer-events-auto flex items-center gap-2 rounded-lg px-3 py-2 shadow-lg',
+      role: 'alert',
+      'data-state': 'entered',
+      style: 'pointer-events:auto',
+    },
+    h('div', { class: kind === 'error' ? 'text-token-text-error text-sm' : 'text-sm', text }));
+    toastRegion.append(t);
+    setTimeout(() => t.remove(), 6000);
+    return t;
+  }
+
+  return {
+    boot, h, icon, useId, genClass, sleep, jitter, loadSession, api, pushLayer, removeLayer,
+    portal, radixDialog, radixTabs, switchEl, setSwitch, toast,
+  };
+})();
