@@ -54,6 +54,22 @@ func pathSpec(p *selectors.Profile) probeSpec {
 
 func dialogKey(i int) string { return fmt.Sprintf("dialog.%d", i) }
 
+// maxClicks bounds the clicks on one step of the path: a second click
+// covers a click the page missed while it was still rendering; after that,
+// a step that leads nowhere is drift.
+const maxClicks = 2
+
+// maxDismissals bounds the clicks on dialogs (a tour may need several).
+const maxDismissals = 6
+
+// walk is the progress of one openSetting.
+type walk struct {
+	clicks   map[string]int
+	lastAt   map[string]time.Time
+	usedMenu bool
+	deepLink bool
+}
+
 // openSetting walks from wherever the tab is to the setting's switch and
 // returns it, on screen and not covered. It dismisses the dialogs the
 // selectors file knows, and clicks an element again only once the page has
@@ -62,8 +78,7 @@ func (s *session) openSetting(ctx context.Context) (*match, error) {
 	p := s.profile
 	spec := pathSpec(p)
 	steps := pathSteps(p)
-	clicked := map[string]time.Time{}
-	usedMenu := false
+	w := &walk{clicks: map[string]int{}, lastAt: map[string]time.Time{}}
 	for {
 		r, err := probe(ctx, spec)
 		if err != nil {
@@ -79,18 +94,18 @@ func (s *session) openSetting(ctx context.Context) (*match, error) {
 				s.noteCandidate(stepSwitch, &p.Path.Switch, sw)
 				if s.route == "" {
 					s.route = string(RouteDeepLink)
-					if usedMenu {
+					if w.usedMenu {
 						s.route = string(RouteMenu)
 					}
 				}
 				return sw, nil
 			}
-			acted, err := s.nextStep(ctx, r, steps, clicked, &usedMenu)
+			acted, err := s.nextStep(ctx, r, steps, w)
 			if err != nil {
 				return nil, err
 			}
 			if !acted && s.settled(r) {
-				if err := s.pathDrift(ctx, r, steps); err != nil {
+				if err := s.pathDrift(ctx, r, steps, w); err != nil {
 					return nil, err
 				}
 			}
@@ -101,102 +116,102 @@ func (s *session) openSetting(ctx context.Context) (*match, error) {
 	}
 }
 
+// click presses an element, counting the clicks per step.
+func (s *session) click(ctx context.Context, w *walk, name string, m *match) error {
+	if err := press(ctx, m.X, m.Y); err != nil {
+		return s.actionError(ctx, "clicking "+name, err)
+	}
+	w.clicks[name]++
+	w.lastAt[name] = time.Now()
+	return nil
+}
+
+// ready reports whether an element may be clicked (again): not yet
+// clicked, or clicked and the page settled without the click having an
+// effect, and under the limit.
+func (w *walk) ready(name string, limit int, settle time.Duration, r *probeResult) bool {
+	n := w.clicks[name]
+	if n == 0 {
+		return true
+	}
+	return n < limit && time.Since(w.lastAt[name]) > settle && time.Duration(r.QuietMs)*time.Millisecond > settle
+}
+
 // nextStep does one thing on the way to the switch, if there is one to do.
-func (s *session) nextStep(ctx context.Context, r *probeResult, steps []step, clicked map[string]time.Time, usedMenu *bool) (bool, error) {
+// It reports false when nothing can be done (yet).
+func (s *session) nextStep(ctx context.Context, r *probeResult, steps []step, w *walk) (bool, error) {
 	p := s.profile
 	// Dialogs first: they cover what lies under them.
 	for i := range p.Dialogs {
-		if m := r.el(dialogKey(i)); m.found() && !m.Covered {
-			if again(clicked, dialogKey(i), s.cfg.Settle, r) {
-				s.log.Info("dismissing a dialog", "dialog", p.Dialogs[i].Name)
-				if err := press(ctx, m.X, m.Y); err != nil {
-					return false, s.actionError(ctx, "dismissing the dialog "+p.Dialogs[i].Name, err)
-				}
-				clicked[dialogKey(i)] = time.Now()
+		key := dialogKey(i)
+		if m := r.el(key); m.found() && !m.Covered {
+			if !w.ready(key, maxDismissals, s.cfg.Settle/4, r) {
+				return w.clicks[key] < maxDismissals, nil
 			}
-			return true, nil
+			s.log.Info("dismissing a dialog", "dialog", p.Dialogs[i].Name)
+			return true, s.click(ctx, w, key, m)
 		}
 	}
 	for _, st := range steps[1:] { // the switch itself is handled by the caller
 		m := r.el(st.name)
-		if !m.found() {
+		if !m.found() || m.Covered {
+			// A covered step lies under what an earlier click opened (or
+			// under something unknown: pathDrift tells which).
 			continue
 		}
 		if st.name == stepProfileMenu || st.name == stepSettingsItem {
-			if s.cfg.Route == RouteDeepLink {
-				return s.deepLink(ctx, clicked)
+			if s.cfg.Route == RouteDeepLink && !w.deepLink {
+				return true, s.openDeepLink(ctx, w)
 			}
-			*usedMenu = true
 		}
-		if m.Covered {
-			// Something lies over the next step: wait for it to go, and
-			// call it drift once the page is still.
-			if s.settled(r) {
-				return false, newError(KindSelectorDrift, "%s (%s) is covered by %s, which the selectors file %s (version %s) does not know how to dismiss: add it to dialogs", st.name, m.Desc, m.Cover, s.cfg.Selectors.Source, s.cfg.Selectors.Version)
-			}
-			return true, nil
+		if !w.ready(st.name, maxClicks, s.cfg.Settle, r) {
+			return w.clicks[st.name] < maxClicks, nil
 		}
-		if again(clicked, st.name, s.cfg.Settle, r) {
-			s.noteCandidate(st.name, st.el, m)
-			s.log.Info("clicking", "step", st.name, "element", m.Desc, "input", st.el.Input)
-			if err := press(ctx, m.X, m.Y); err != nil {
-				return false, s.actionError(ctx, "clicking "+st.name, err)
-			}
-			clicked[st.name] = time.Now()
+		if st.name == stepProfileMenu || st.name == stepSettingsItem {
+			w.usedMenu = true
 		}
-		return true, nil
+		s.noteCandidate(st.name, st.el, m)
+		s.log.Info("clicking", "step", st.name, "element", m.Desc, "input", st.el.Input)
+		return true, s.click(ctx, w, st.name, m)
 	}
 	return false, nil
 }
 
-// again allows a click on an element that was not clicked yet, or whose
-// click had no effect by the time the page settled.
-func again(clicked map[string]time.Time, name string, settle time.Duration, r *probeResult) bool {
-	at, ok := clicked[name]
-	if !ok {
-		return true
-	}
-	return time.Since(at) > settle && time.Duration(r.QuietMs)*time.Millisecond > settle
-}
-
-// deepLink opens the settings through their URL.
-func (s *session) deepLink(ctx context.Context, clicked map[string]time.Time) (bool, error) {
-	if _, ok := clicked["deep_link"]; ok {
-		return false, nil
-	}
-	clicked["deep_link"] = time.Now()
+// openDeepLink opens the settings through their URL.
+func (s *session) openDeepLink(ctx context.Context, w *walk) error {
+	w.deepLink = true
+	s.route = string(RouteDeepLink)
 	s.log.Info("opening the settings by their URL", "url", s.url(s.profile.URLs.Settings))
 	if err := chromedp.Do(ctx, chromedp.Navigate(s.url(s.profile.URLs.Settings))); err != nil {
-		return false, s.actionError(ctx, "opening "+s.profile.URLs.Settings, err)
+		return s.actionError(ctx, "opening "+s.profile.URLs.Settings, err)
 	}
-	s.route = string(RouteDeepLink)
-	return true, nil
+	return nil
 }
 
 // pathDrift is called on a still page where no step can be taken. With the
 // auto route, a broken menu path falls back to the deep link once.
-func (s *session) pathDrift(ctx context.Context, r *probeResult, steps []step) error {
+func (s *session) pathDrift(ctx context.Context, r *probeResult, steps []step, w *walk) error {
 	// The deepest step on screen was done and led nowhere: the one after it
 	// is what went missing. With nothing on screen, the menu itself is.
 	missing := steps[len(steps)-1]
 	for i, st := range steps {
-		if r.el(st.name).found() {
-			if i == 0 {
-				m := r.el(st.name)
-				return newError(KindSelectorDrift, "%s (%s) is covered by %s, which the selectors file %s (version %s) does not know how to dismiss: add it to dialogs", st.name, m.Desc, m.Cover, s.cfg.Selectors.Source, s.cfg.Selectors.Version)
-			}
-			missing = steps[i-1]
-			break
+		m := r.el(st.name)
+		if !m.found() {
+			continue
 		}
+		if m.Covered && w.clicks[st.name] == 0 {
+			return newError(KindSelectorDrift, "%s (%s) is covered by %s, which the selectors file %s (version %s) does not know how to dismiss: add it to dialogs",
+				st.name, m.Desc, m.Cover, s.cfg.Selectors.Source, s.cfg.Selectors.Version)
+		}
+		if i > 0 {
+			missing = steps[i-1]
+		}
+		break
 	}
-	if s.cfg.Route == RouteAuto && s.route == "" {
+	if s.cfg.Route == RouteAuto && !w.deepLink && s.route == "" && (missing.name == stepSettingsItem || missing.name == stepProfileMenu || missing.name == stepDataControls) {
 		s.warn(fmt.Sprintf("the menu path stopped at %s (%s); opened the settings by their URL instead: update the selectors file %s (version %s)",
 			missing.name, describeCandidates(missing.el, r.el(missing.name)), s.cfg.Selectors.Source, s.cfg.Selectors.Version))
-		s.route = string(RouteDeepLink)
-		if err := chromedp.Do(ctx, chromedp.Navigate(s.url(s.profile.URLs.Settings))); err != nil {
-			return s.actionError(ctx, "opening "+s.profile.URLs.Settings, err)
-		}
-		return nil
+		return s.openDeepLink(ctx, w)
 	}
 	m := r.el(missing.name)
 	why := "matches nothing"

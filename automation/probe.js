@@ -21,6 +21,9 @@
     window.__optoutObserver.observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
   }
 
+  // Rendered and not hidden by CSS. aria-hidden and inert are left to the
+  // hit test: a modal dialog marks the page under it that way, and the
+  // caller must see such elements as covered, not as gone.
   function visible(el) {
     if (!el.isConnected) return false;
     const r = el.getBoundingClientRect();
@@ -28,7 +31,6 @@
     for (let e = el; e && e.nodeType === 1; e = e.parentElement) {
       const s = getComputedStyle(e);
       if (s.display === "none" || s.visibility === "hidden" || s.opacity === "0") return false;
-      if (e.hasAttribute("inert") || e.getAttribute("aria-hidden") === "true") return false;
     }
     return true;
   }

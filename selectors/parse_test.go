@@ -96,19 +96,14 @@ func TestLoad_RejectsInvalidYAMLWithItsLine(t *testing.T) {
 }
 
 func TestLoad_RejectsInvalidYAMLInsideTheRealFileWithItsLine(t *testing.T) {
-	lines := strings.SplitAfter(string(Embedded()), "\n")
 	// Break the line holding the file version: a person editing it is the
 	// likeliest source of a typo.
-	at := slices.IndexFunc(lines, func(l string) bool { return strings.HasPrefix(l, "version:") })
-	if at < 0 {
-		t.Fatal("embedded file has no top-level version line")
-	}
-	lines[at] = "version: [\"2026.11.1\"\n"
-	p := writeFile(t, "selectors.yaml", []byte(strings.Join(lines, "")))
+	content, line := editLine(t, "version:", `version: ["2026.11.1"`)
+	p := writeFile(t, "selectors.yaml", []byte(content))
 	_, err := Load(p)
 	se := wantErrorNoLine(t, err, p, "not valid YAML")
-	if se.Line < at+1 {
-		t.Errorf("Line = %d, want the broken line %d or later: %s", se.Line, at+1, err)
+	if se.Line < line {
+		t.Errorf("Line = %d, want the broken line %d or later: %s", se.Line, line, err)
 	}
 }
 
@@ -221,7 +216,7 @@ func TestLoad_RejectsMisspeltKeyByNamingIt(t *testing.T) {
 	wantError(t, err, errSource(err), "profiles[0].path.switch", keyLine(t, data, "profiles[0].path.switch.inptu"), "inptu")
 }
 
-func TestLoad_RejectsCandidateWithoutExactlyOneLeadingKind(t *testing.T) {
+func TestLoad_RejectsCandidateWithoutOneLeadingKind(t *testing.T) {
 	const at = "profiles[0].path.switch.candidates[0]"
 	tests := []struct {
 		name string
@@ -465,5 +460,50 @@ func TestLoad_OptionalPartsMayBeLeftOut(t *testing.T) {
 	p := f.Profiles[0]
 	if p.Path.RowOpener != nil || p.Path.Close != nil || p.Login.MFACode != nil || p.Setting.Witness != nil {
 		t.Errorf("absent optional elements decode as non-nil: %+v", p)
+	}
+}
+
+// editLine replaces the first line of the embedded file that starts with
+// prefix and returns the file and the 1-based number of that line.
+func editLine(t *testing.T, prefix, replacement string) (string, int) {
+	t.Helper()
+	lines := strings.SplitAfter(string(Embedded()), "\n")
+	at := slices.IndexFunc(lines, func(l string) bool { return strings.HasPrefix(l, prefix) })
+	if at < 0 {
+		t.Fatalf("embedded file has no line starting with %q", prefix)
+	}
+	lines[at] = replacement + "\n"
+	return strings.Join(lines, ""), at + 1
+}
+
+func TestLoad_ReportsTheSameLineForWindowsLineEndings(t *testing.T) {
+	// The embedded file starts with comments, as a person's copy will.
+	tests := []struct {
+		name, prefix, replacement, path, msg string
+	}{
+		{"YAML error", "schema_version:", "schema_version: [1", "", "not valid YAML"},
+		{"schema error", "schema_version:", "schema_version: 2", "schema_version", "1"},
+		{"rule error", "version:", `version: "2099.1.1"`, "changelog[0].version", "top"},
+	}
+	for _, tt := range tests {
+		for _, eol := range []string{"\n", "\r\n"} {
+			t.Run(fmt.Sprintf("%s/%q", tt.name, eol), func(t *testing.T) {
+				content, line := editLine(t, tt.prefix, tt.replacement)
+				if tt.path != "" {
+					line = keyLine(t, []byte(content), tt.path)
+				}
+				p := writeFile(t, "selectors.yaml", []byte(strings.ReplaceAll(content, "\n", eol)))
+				_, err := Load(p)
+				if tt.path == "" {
+					// A YAML error may be found at the broken line or just after it.
+					se := wantErrorNoLine(t, err, p, tt.msg)
+					if se.Line != line && se.Line != line+1 {
+						t.Errorf("Line = %d, want %d: %v", se.Line, line, err)
+					}
+					return
+				}
+				wantError(t, err, p, tt.path, line, tt.msg)
+			})
+		}
 	}
 }

@@ -236,7 +236,7 @@ func TestCandidate_StringOfEveryEmbeddedCandidateLeadsWithItsKind(t *testing.T) 
 	}
 }
 
-func TestFile_ProfileFindsByExactName(t *testing.T) {
+func TestFile_ProfileFindsByFullName(t *testing.T) {
 	f := &File{Profiles: []Profile{{Name: "current"}, {Name: "2023"}}}
 	tests := []struct {
 		name   string

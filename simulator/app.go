@@ -25,6 +25,7 @@ var templateFS embed.FS
 var pages = template.Must(template.New("").Funcs(template.FuncMap{
 	"g":   func() string { return "_" + randomText(5) },
 	"rid": func() string { return ":r" + randomText(3) + ":" },
+	"ray": func() string { return randomFrom("0123456789abcdef", 16) },
 }).ParseFS(templateFS, "templates/*.html"))
 
 // SessionCookie is the name of the app's session cookie. Tokens longer than

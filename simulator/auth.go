@@ -37,9 +37,8 @@ type authCode struct {
 }
 
 const (
-	flowCookie = "login_session"
-	flowTTL    = 30 * time.Minute
-	codeTTL    = 5 * time.Minute
+	flowTTL = 30 * time.Minute
+	codeTTL = 5 * time.Minute
 )
 
 func (s *Server) authHandler() http.Handler {
@@ -165,13 +164,21 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 	if s.ui == UICurrent {
-		setFlowCookie(w, f.id)
+		s.setFlowCookie(w, f.id)
 	}
 	http.Redirect(w, r, next, http.StatusFound)
 }
 
-func setFlowCookie(w http.ResponseWriter, id string) {
-	http.SetCookie(w, &http.Cookie{Name: flowCookie, Value: id, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
+// flowCookie names the auth flow cookie. Browsers ignore ports when they
+// match cookies, so the name carries the port: two simulators used from one
+// browser profile do not clobber each other's login flows.
+func (s *Server) flowCookie() string {
+	_, port, _ := strings.Cut(strings.TrimPrefix(s.authURL, "http://"), ":")
+	return "login_session_" + port
+}
+
+func (s *Server) setFlowCookie(w http.ResponseWriter, id string) {
+	http.SetCookie(w, &http.Cookie{Name: s.flowCookie(), Value: id, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
 }
 
 // currentFlow finds the flow of a current-era request. With create, a
@@ -180,7 +187,7 @@ func setFlowCookie(w http.ResponseWriter, id string) {
 func (s *Server) currentFlow(w http.ResponseWriter, r *http.Request, create bool) *flow {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if c, err := r.Cookie(flowCookie); err == nil {
+	if c, err := r.Cookie(s.flowCookie()); err == nil {
 		if f := s.flows[c.Value]; f != nil {
 			return f
 		}
@@ -189,7 +196,7 @@ func (s *Server) currentFlow(w http.ResponseWriter, r *http.Request, create bool
 		return nil
 	}
 	f := s.newFlowLocked("", "")
-	setFlowCookie(w, f.id)
+	s.setFlowCookie(w, f.id)
 	return f
 }
 

@@ -4,8 +4,8 @@
 // the real site blocks headless browsers, and nobody wants a test suite that
 // flips the settings of real accounts.
 //
-// The replica follows /work/shared/chatgpt-ui.md (the description of the real
-// pages). It serves two origins on loopback with different host names, so
+// The replica follows what public evidence shows of the real pages, in both
+// eras (see README.md beside this file). It serves two origins on loopback with different host names, so
 // cookies do not leak between them the way they would not between
 // chatgpt.com and auth.openai.com:
 //

@@ -135,7 +135,22 @@ window.Sim = (function () {
   }
 
   function syncBody() {
-    document.body.style.pointerEvents = layers.some((l) => l.modal) ? 'none' : '';
+    const modals = layers.filter((l) => l.modal);
+    document.body.style.pointerEvents = modals.length ? 'none' : '';
+    // Radix's hideOthers: while a modal is open, everything outside its
+    // portal is aria-hidden, so the accessibility tree shows the modal only.
+    const top = modals[modals.length - 1];
+    for (const el of document.body.children) {
+      if (el.tagName === 'SCRIPT' || el === toastRegion) continue;
+      const hide = !!top && !el.contains(top.el);
+      if (hide && !el.hasAttribute('aria-hidden')) {
+        el.setAttribute('aria-hidden', 'true');
+        el.setAttribute('data-aria-hidden', 'true');
+      } else if (!hide && el.hasAttribute('data-aria-hidden')) {
+        el.removeAttribute('aria-hidden');
+        el.removeAttribute('data-aria-hidden');
+      }
+    }
   }
 
   document.addEventListener('keydown', (e) => {

@@ -1,0 +1,214 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/chatgpt-optout/chatgpt-optout/selectors"
+	"github.com/chatgpt-optout/chatgpt-optout/simulator"
+)
+
+func TestDisable_PrintsTheChangeThenNothingToDo(t *testing.T) {
+	for _, era := range []struct {
+		ui    simulator.UI
+		label string
+	}{{simulator.UICurrent, "Improve the model for everyone"}, {simulator.UI2023, "Chat history & training"}} {
+		t.Run(string(era.ui), func(t *testing.T) {
+			srv := startSim(t, simulator.Options{UI: era.ui})
+			env := creds(t, srv, "alice@example.com")
+			code, out, _ := cli(t, env, "disable", "--base-url", srv.AppURL())
+			if code != 0 || out != era.label+": on → off (verified)\n" {
+				t.Fatalf("first run: exit %d, stdout %q", code, out)
+			}
+			code, out, _ = cli(t, env, "disable", "--base-url", srv.AppURL())
+			if code != 0 || out != era.label+": off (already off, nothing changed)\n" {
+				t.Fatalf("second run: exit %d, stdout %q", code, out)
+			}
+			if on, _ := srv.TrainingAllowed("alice@example.com"); on {
+				t.Error("the simulator still has the setting on")
+			}
+			if n := srv.Counters("alice@example.com").Patches; n != 1 {
+				t.Errorf("PATCHes = %d, want 1 (the second run must change nothing)", n)
+			}
+		})
+	}
+}
+
+func TestStatus_ExitCodeAndJSONReport(t *testing.T) {
+	srv := startSim(t, simulator.Options{})
+	code, out, _ := cli(t, creds(t, srv, "alice@example.com"), "status", "--base-url", srv.AppURL(), "--output", "json")
+	if code != 2 {
+		t.Errorf("status of an account that is on: exit %d, want 2", code)
+	}
+	var res map[string]any
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("stdout is not one JSON object: %v", err)
+	}
+	for k, want := range map[string]any{"account": "alice@example.com", "ui": "current", "before": "on", "after": "on", "action": "none", "outcome": "noncompliant", "selectors_version": mustDefault(t).Version} {
+		if res[k] != want {
+			t.Errorf("%s = %v, want %v", k, res[k], want)
+		}
+	}
+	if _, ok := res["duration_ms"].(float64); !ok {
+		t.Errorf("duration_ms missing: %v", res)
+	}
+	code, out, _ = cli(t, creds(t, srv, "bob@example.com"), "status", "--base-url", srv.AppURL())
+	if code != 0 || !strings.Contains(out, "off") {
+		t.Errorf("status of an account that is off: exit %d, stdout %q, want 0", code, out)
+	}
+	if srv.Counters("").Patches != 0 {
+		t.Error("status sent a change")
+	}
+}
+
+func TestDisable_WrongPasswordExits3(t *testing.T) {
+	srv := startSim(t, simulator.Options{})
+	env := map[string]string{"CHATGPT_EMAIL": "alice@example.com", "CHATGPT_PASSWORD": "wrong-password"}
+	code, out, _ := cli(t, env, "disable", "--base-url", srv.AppURL(), "--output", "json")
+	if code != 3 || !strings.Contains(out, `"error_kind": "bad_credentials"`) {
+		t.Fatalf("exit %d, stdout %s; want 3 and bad_credentials", code, out)
+	}
+}
+
+func TestDisable_SwitchThatMatchesNothingExits4(t *testing.T) {
+	srv := startSim(t, simulator.Options{})
+	data := strings.ReplaceAll(string(selectors.Embedded()), "testid: improve-model-toggle", "testid: improve-model-switch-v2")
+	data = strings.ReplaceAll(data, `name: "Improve the model for everyone"`+"\n", `name: "Improve the model"`+"\n")
+	file := writeFile(t, "selectors.yaml", []byte(data))
+	code, out, _ := cli(t, creds(t, srv, "alice@example.com"), "disable", "--base-url", srv.AppURL(), "--selectors", file)
+	if code != 4 {
+		t.Fatalf("exit %d, want 4", code)
+	}
+	for _, want := range []string{"path.switch", mustDefault(t).Version, "improve-model-switch-v2", file} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output does not name %q", want)
+		}
+	}
+	if srv.Counters("").Patches != 0 {
+		t.Error("a drifted run sent a change")
+	}
+}
+
+// Bad input is refused before any browser starts: CHROME_PATH points
+// nowhere, so a run that got as far as starting Chrome would fail
+// differently, and the simulator would count a visit.
+func TestBadInput_Exits1BeforeAnyBrowserStarts(t *testing.T) {
+	srv := startSim(t, simulator.Options{})
+	good := creds(t, srv, "alice@example.com")
+	broken := writeFile(t, "broken.yaml", []byte("schema_version: 1\nversion: [\n"))
+	badInput := writeFile(t, "bad-input.yaml", []byte(strings.Replace(string(selectors.Embedded()), "input: pointerdown", "input: hover", 1)))
+	cases := []struct {
+		name  string
+		env   map[string]string
+		args  []string
+		words []string
+	}{
+		{"malformed selectors file", good, []string{"--selectors", broken}, []string{broken, "line"}},
+		{"selectors file breaking the schema", good, []string{"--selectors", badInput}, []string{"profiles[0].path.profile_menu.input", "line"}},
+		{"missing selectors file", good, []string{"--selectors", "/nonexistent/selectors.yaml"}, []string{"/nonexistent/selectors.yaml"}},
+		{"no credentials", map[string]string{}, nil, []string{"CHATGPT_EMAIL", "CHATGPT_PASSWORD"}},
+		{"email without password", map[string]string{"CHATGPT_EMAIL": "a@example.com"}, nil, []string{"CHATGPT_PASSWORD"}},
+		{"bad TOTP secret", map[string]string{"CHATGPT_EMAIL": "a@example.com", "CHATGPT_PASSWORD": "x", "CHATGPT_TOTP_SECRET": "not base32!"}, nil, []string{"CHATGPT_TOTP_SECRET"}},
+		{"unknown UI profile", good, []string{"--ui", "2031"}, []string{"2031", "current"}},
+		{"bad base URL", good, []string{"--base-url", "chatgpt.com"}, []string{"--base-url"}},
+		{"bad output format", good, []string{"--output", "yaml"}, []string{"--output"}},
+		{"bad timeout", good, []string{"--timeout", "soon"}, []string{"timeout"}},
+		{"zero timeout", good, []string{"--timeout", "0s"}, []string{"--timeout"}},
+		{"unknown flag", good, []string{"--no-such-flag"}, []string{"no-such-flag"}},
+		{"missing env file", good, []string{"--env-file", "/nonexistent/.env"}, []string{"/nonexistent/.env"}},
+		{"bad route", good, []string{"--route", "teleport"}, []string{"teleport"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			env := map[string]string{"CHROME_PATH": "/nonexistent/chrome"}
+			for k, v := range c.env {
+				env[k] = v
+			}
+			args := append([]string{"disable", "--base-url", srv.AppURL()}, c.args...)
+			code, out, errOut := cli(t, env, args...)
+			if code != 1 {
+				t.Fatalf("exit %d, want 1", code)
+			}
+			for _, w := range c.words {
+				if !strings.Contains(errOut, w) {
+					t.Errorf("stderr %q does not name %q", errOut, w)
+				}
+			}
+			if strings.Contains(errOut, "/nonexistent/chrome") || out != "" {
+				t.Errorf("the run got past its configuration: stdout %q stderr %q", out, errOut)
+			}
+		})
+	}
+	if c := srv.Counters(""); c.LoginPageViews != 0 || c.SettingsReads != 0 || c.Patches != 0 {
+		t.Errorf("bad input reached the site: %+v", c)
+	}
+}
+
+func TestDisable_ReadsCredentialsFromDotEnv(t *testing.T) {
+	srv := startSim(t, simulator.Options{})
+	env := creds(t, srv, "alice@example.com")
+	envFile := writeFile(t, "account.env", []byte("CHATGPT_EMAIL="+env["CHATGPT_EMAIL"]+"\nCHATGPT_PASSWORD="+env["CHATGPT_PASSWORD"]+"\n"))
+	code, out, _ := cli(t, nil, "disable", "--base-url", srv.AppURL(), "--env-file", envFile)
+	if code != 0 || !strings.Contains(out, "on → off (verified)") {
+		t.Fatalf("exit %d stdout %q", code, out)
+	}
+}
+
+// No secret may reach stdout, stderr or the artifacts, even with debug JSON
+// logs and failures that write artifacts.
+func TestSecretsNeverLeak(t *testing.T) {
+	srv := startSim(t, simulator.Options{})
+	carol := creds(t, srv, "carol@example.com")
+	srv.FailPatches("carol@example.com", 100)
+	artifacts := t.TempDir()
+	var outputs []string
+
+	// A TOTP sign-in whose change never sticks: artifacts of the settings page.
+	code, out, errOut := cli(t, carol, "disable", "--base-url", srv.AppURL(), "-vv", "--log-format", "json", "--artifacts", artifacts, "--output", "json")
+	if code != 3 || !strings.Contains(out, "did_not_stick") {
+		t.Fatalf("exit %d: want 3, did_not_stick", code)
+	}
+	outputs = append(outputs, out, errOut)
+
+	// A refused password: artifacts of the password page, field filled.
+	wrong := map[string]string{"CHATGPT_EMAIL": "alice@example.com", "CHATGPT_PASSWORD": "Wrong-But-Secret-Password-7"}
+	code, out, errOut = cli(t, wrong, "disable", "--base-url", srv.AppURL(), "-vv", "--log-format", "json", "--artifacts", artifacts)
+	if code != 3 {
+		t.Fatalf("exit %d: want 3", code)
+	}
+	outputs = append(outputs, out, errOut)
+
+	files, _ := filepath.Glob(filepath.Join(artifacts, "*"))
+	kinds := map[string]bool{}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		outputs = append(outputs, string(data))
+		kinds[filepath.Ext(f)] = true
+	}
+	if !kinds[".png"] || !kinds[".html"] || !kinds[".log"] {
+		t.Fatalf("artifacts %v: want a screenshot, the page HTML and the console log", files)
+	}
+	secrets := []string{carol["CHATGPT_PASSWORD"], carol["CHATGPT_TOTP_SECRET"], wrong["CHATGPT_PASSWORD"]}
+	for _, o := range outputs {
+		for _, s := range secrets {
+			if strings.Contains(o, s) {
+				t.Errorf("a secret (%d chars) leaked into the output or artifacts", len(s))
+			}
+		}
+	}
+}
+
+func mustDefault(t *testing.T) *selectors.File {
+	t.Helper()
+	f, err := selectors.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chatgpt-optout/chatgpt-optout/simulator"
+)
+
+// credentialVars are cleared for every test so the machine's environment
+// cannot leak into a run.
+var credentialVars = []string{
+	"CHATGPT_EMAIL", "CHATGPT_PASSWORD", "CHATGPT_TOTP_SECRET", "CHATGPT_SESSION_TOKEN",
+	"CHATGPT_BASE_URL", "CHATGPT_OPTOUT_SELECTORS", "CHROME_PATH",
+}
+
+// cli runs the command line in-process, in a fresh working directory, with
+// env as the only credentials, and returns the exit code and both outputs.
+func cli(t *testing.T, env map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	for _, k := range credentialVars {
+		t.Setenv(k, "")
+	}
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
+	t.Chdir(t.TempDir())
+	var stdout, stderr bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	code := execute(ctx, args, &stdout, &stderr)
+	t.Logf("chatgpt-optout %v → exit %d\nstdout:\n%s\nstderr:\n%s", args, code, stdout.String(), stderr.String())
+	return code, stdout.String(), stderr.String()
+}
+
+func startSim(t *testing.T, opts simulator.Options) *simulator.Server {
+	t.Helper()
+	srv, err := simulator.Start(opts)
+	if err != nil {
+		t.Fatalf("starting the simulator: %v", err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return srv
+}
+
+// creds is the environment for one simulator account.
+func creds(t *testing.T, srv *simulator.Server, email string) map[string]string {
+	t.Helper()
+	for _, a := range srv.Accounts() {
+		if a.Email == email {
+			env := map[string]string{"CHATGPT_EMAIL": a.Email, "CHATGPT_PASSWORD": a.Password}
+			if a.TOTPSecret != "" {
+				env["CHATGPT_TOTP_SECRET"] = a.TOTPSecret
+			}
+			return env
+		}
+	}
+	t.Fatalf("no simulator account %s", email)
+	return nil
+}
+
+func writeFile(t *testing.T, name string, data []byte) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
