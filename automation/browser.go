@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -58,7 +59,7 @@ func resolveChrome(path string) (string, error) {
 }
 
 // allocatorOptions builds the Chrome command line.
-func allocatorOptions(opts BrowserOptions, execPath string) []chromedp.ExecAllocatorOption {
+func allocatorOptions(opts BrowserOptions, execPath, tmp string) []chromedp.ExecAllocatorOption {
 	o := append([]chromedp.ExecAllocatorOption{}, chromedp.DefaultExecAllocatorOptions[:]...)
 	o = append(o,
 		chromedp.ExecPath(execPath),
@@ -70,15 +71,21 @@ func allocatorOptions(opts BrowserOptions, execPath string) []chromedp.ExecAlloc
 		chromedp.Flag("disable-gpu", true),
 		chromedp.Flag("lang", "en-US"),
 		chromedp.WindowSize(1280, 900),
+		// Chrome's own temporary files (shared memory, crash dumps) go in
+		// the run's folder too, so removing that folder removes all traces
+		// even when Chrome was killed.
+		chromedp.Env("TMPDIR="+tmp),
 	)
+	profile := opts.ProfileDir
+	if profile == "" {
+		profile = filepath.Join(tmp, "profile")
+	}
+	o = append(o, chromedp.UserDataDir(profile))
 	if opts.BlockResources {
 		o = append(o, chromedp.Flag("blink-settings", "imagesEnabled=false"))
 	}
 	if opts.Headed {
 		o = append(o, chromedp.VisibleWindow)
-	}
-	if opts.ProfileDir != "" {
-		o = append(o, chromedp.UserDataDir(opts.ProfileDir))
 	}
 	return o
 }
@@ -108,7 +115,11 @@ func StartBrowser(ctx context.Context, opts BrowserOptions) (context.Context, co
 		}
 		opts.ProfileDir = abs
 	}
-	allocCtx, allocCancel := chromedp.NewExecAllocator(ctx, allocatorOptions(opts, execPath)...)
+	tmp, err := os.MkdirTemp("", "chatgpt-optout-")
+	if err != nil {
+		return nil, nil, &Error{Kind: KindBrowser, Msg: "cannot create a temporary folder for the browser: " + err.Error(), Err: err}
+	}
+	allocCtx, allocCancel := chromedp.NewExecAllocator(ctx, allocatorOptions(opts, execPath, tmp)...)
 	var ctxOpts []chromedp.ContextOption
 	if opts.Logf != nil {
 		ctxOpts = append(ctxOpts, chromedp.WithErrorf(opts.Logf))
@@ -118,7 +129,8 @@ func StartBrowser(ctx context.Context, opts BrowserOptions) (context.Context, co
 	browserCtx, browserCancel := chromedp.NewContext(allocCtx, ctxOpts...)
 	cancel := func() {
 		browserCancel()
-		allocCancel()
+		allocCancel() // returns once Chrome has exited
+		removeAll(tmp)
 	}
 	if err := chromedp.Do(browserCtx); err != nil {
 		cancel()
@@ -155,4 +167,15 @@ func checkProfileFree(dir string) error {
 	}
 	os.Remove(lock)
 	return nil
+}
+
+// removeAll removes dir, trying again for a moment: Chrome's helper
+// processes can still write there just after the browser exits.
+func removeAll(dir string) {
+	for i := 0; i < 50; i++ {
+		if err := os.RemoveAll(dir); err == nil {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }

@@ -42,8 +42,9 @@ const DefaultTimeout = 2 * time.Minute
 // DefaultSettle is the default settle window.
 const DefaultSettle = 1200 * time.Millisecond
 
-// withDefaults fills the zero fields and checks the rest.
-func (c Config) withDefaults() (Config, error) {
+// WithDefaults fills the zero fields and checks the rest. Run calls it
+// too; a caller may call it first to refuse bad input before starting Chrome.
+func (c Config) WithDefaults() (Config, error) {
 	if c.Selectors == nil {
 		f, err := selectors.Default()
 		if err != nil {

@@ -39,7 +39,7 @@ func run(browserCtx context.Context, acct Account, cfg Config, readOnly bool) *R
 		}
 		return res
 	}
-	cfg, err := cfg.withDefaults()
+	cfg, err := cfg.WithDefaults()
 	if err != nil {
 		return finish(err)
 	}

@@ -43,15 +43,21 @@ func (o *browserOptions) addFlags(fs *pflag.FlagSet) {
 // loadEnv reads the dotenv file: the one named, or .env when present.
 // Values already in the environment win.
 func (o *browserOptions) loadEnv() error {
-	if o.envFile != "" {
-		if err := godotenv.Load(o.envFile); err != nil {
-			return automation.ConfigError("--env-file %s cannot be read: %v", o.envFile, err)
+	file := o.envFile
+	if file == "" {
+		if _, err := os.Stat(".env"); err != nil {
+			return nil
 		}
-		return nil
+		file = ".env"
 	}
-	if _, err := os.Stat(".env"); err == nil {
-		if err := godotenv.Load(".env"); err != nil {
-			return automation.ConfigError(".env cannot be read: %v (fix the file, or point --env-file elsewhere)", err)
+	vars, err := godotenv.Read(file)
+	if err != nil {
+		return automation.ConfigError("dotenv file %s cannot be read: %v (fix it, or point --env-file elsewhere)", file, err)
+	}
+	for k, v := range vars {
+		// A variable set but empty in the environment does not hide the file's value.
+		if os.Getenv(k) == "" {
+			os.Setenv(k, v)
 		}
 	}
 	return nil
@@ -81,6 +87,9 @@ func (o *browserOptions) config(g *globalOptions) (automation.Config, automation
 		ArtifactsDir: o.artifacts,
 		Headed:       o.headed,
 		Logger:       g.logger(),
+	}
+	if cfg, err = cfg.WithDefaults(); err != nil {
+		return cfg, automation.BrowserOptions{}, err
 	}
 	bo := automation.BrowserOptions{
 		ExecPath:   firstNonEmpty(o.chrome, os.Getenv("CHROME_PATH")),

@@ -77,19 +77,20 @@ func execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if errors.As(err, &ee) {
 		return ee.code
 	}
-	kind := automation.KindOf(err)
 	fmt.Fprintf(stderr, "error: %s\n", err)
-	switch {
-	case kind == automation.KindConfig:
-		return exitUsage
-	case kind.IsDrift():
-		return exitDrift
-	case kind == automation.KindBrowser || kind == automation.KindInterrupted || kind == automation.KindTimeout:
-		return exitFailed
-	default:
+	var ae *automation.Error
+	if !errors.As(err, &ae) {
 		// cobra's own errors: unknown command or flag, bad flag value.
 		fmt.Fprintln(stderr, "run 'chatgpt-optout --help' for usage")
 		return exitUsage
+	}
+	switch {
+	case ae.Kind == automation.KindConfig:
+		return exitUsage
+	case ae.Kind.IsDrift():
+		return exitDrift
+	default:
+		return exitFailed
 	}
 }
 

@@ -1,0 +1,80 @@
+package main
+
+import (
+	"bufio"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/chatgpt-optout/chatgpt-optout/simulator"
+)
+
+// Ctrl-C in the middle of a run stops Chrome and removes its throw-away
+// profile: nothing is left behind.
+func TestInterrupt_LeavesNoChromeAndNoTempDir(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "chatgpt-optout")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	// A slow backend keeps the run busy long enough to interrupt it.
+	srv := startSim(t, simulator.Options{Latency: 3 * time.Second})
+	// A short folder: Chrome puts a unix socket in it, and socket paths
+	// are limited to about 100 bytes.
+	tmp, err := os.MkdirTemp("/tmp", "co-int")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(tmp) })
+	var stderr io.ReadCloser
+	cmd := exec.Command(bin, "disable", "-v", "--base-url", srv.AppURL())
+	cmd.Dir = t.TempDir()
+	cmd.Env = append(os.Environ(), "TMPDIR="+tmp, "CHATGPT_EMAIL=alice@example.com", "CHATGPT_PASSWORD=alice-password-1")
+	stderr, err = cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Wait until the browser is up and the run is under way.
+	sc := bufio.NewScanner(stderr)
+	var seen []string
+	for sc.Scan() {
+		seen = append(seen, sc.Text())
+		if strings.Contains(sc.Text(), "opening the sign-in") || strings.Contains(sc.Text(), "entering the email") {
+			break
+		}
+	}
+	if dirs, _ := filepath.Glob(filepath.Join(tmp, "*")); len(dirs) == 0 {
+		t.Fatalf("no throw-away profile in TMPDIR while running; stderr so far: %v", seen)
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		for sc.Scan() {
+		}
+	}()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if code := cmd.ProcessState.ExitCode(); code != 3 {
+			t.Errorf("exit %d (%v) after Ctrl-C, want 3", code, err)
+		}
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("the tool did not stop within 30 s of Ctrl-C")
+	}
+	if left, _ := filepath.Glob(filepath.Join(tmp, "*")); len(left) != 0 {
+		t.Errorf("left behind in TMPDIR: %v", left)
+	}
+	if out, _ := exec.Command("pgrep", "-f", tmp).Output(); len(strings.TrimSpace(string(out))) != 0 {
+		t.Errorf("Chrome processes still running: %s", out)
+	}
+}
