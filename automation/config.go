@@ -33,6 +33,9 @@ type Config struct {
 	ArtifactsDir string // on failure: screenshot, masked HTML, console log
 	DryRun       bool   // read and report, change nothing
 	Headed       bool   // a person may clear challenges in the window
+	// BlockResources keeps images, fonts and media from loading: a fleet
+	// run needs none of them.
+	BlockResources bool
 	Logger       *slog.Logger
 }
 

@@ -74,6 +74,11 @@ func run(browserCtx context.Context, acct Account, cfg Config, readOnly bool) *R
 			s.console.add(fmt.Sprintf("%s %s %s", m.Time.Format(time.RFC3339Nano), m.Type, m.String()))
 		}
 	}()
+	if cfg.BlockResources {
+		if err := blockResources(tabCtx); err != nil {
+			return finish(&Error{Kind: KindBrowser, Msg: "blocking images and fonts failed: " + err.Error(), Err: err})
+		}
+	}
 	res.Timings.Session = ms(time.Since(start))
 
 	ctx, cancel := context.WithTimeout(tabCtx, cfg.Timeout)
@@ -217,4 +222,16 @@ func (s *session) setSessionCookie(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// blockedResources are the file types a run never needs.
+var blockedResources = []string{"png", "jpg", "jpeg", "gif", "webp", "avif", "svg", "ico", "woff", "woff2", "ttf", "otf", "mp4", "webm", "mp3", "wav"}
+
+func blockResources(ctx context.Context) error {
+	var patterns []*network.BlockPattern
+	for _, ext := range blockedResources {
+		patterns = append(patterns, &network.BlockPattern{URLPattern: "*://*:*/*." + ext, Block: true})
+	}
+	_, err := chromedp.Call(ctx, network.SetBlockedURLs, network.SetBlockedURLsParams{URLPatterns: patterns})
+	return err
 }
