@@ -128,6 +128,11 @@ func StartBrowser(ctx context.Context, opts BrowserOptions) (context.Context, co
 	}
 	browserCtx, browserCancel := chromedp.NewContext(allocCtx, ctxOpts...)
 	cancel := func() {
+		if opts.ProfileDir != "" && ctx.Err() == nil {
+			// A kept profile must be closed gracefully, or Chrome may not
+			// write the session cookies to disk.
+			closeGracefully(browserCtx)
+		}
 		browserCancel()
 		allocCancel() // returns once Chrome has exited
 		removeAll(tmp)
@@ -177,5 +182,18 @@ func removeAll(dir string) {
 			return
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// closeGracefully asks Chrome to close and waits a bounded time for it.
+func closeGracefully(browserCtx context.Context) {
+	done := make(chan struct{})
+	go func() {
+		chromedp.Cancel(browserCtx)
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
 	}
 }

@@ -301,3 +301,46 @@ func (s *session) actionError(ctx context.Context, what string, err error) error
 	}
 	return &Error{Kind: KindBrowser, Msg: what + " failed: " + err.Error(), Err: err}
 }
+
+// Login opens the app in a tab of browserCtx's default browser context and
+// waits, within cfg.Timeout, until a person has signed in however the site
+// asks (captcha, MFA, email code, a Google account). Start the browser with
+// a ProfileDir and Headed: the profile then keeps the session for later
+// headless runs. It returns the UI profile of the signed-in app.
+func Login(browserCtx context.Context, cfg Config) (string, error) {
+	cfg, err := cfg.WithDefaults()
+	if err != nil {
+		return "", err
+	}
+	s := &session{cfg: cfg, file: cfg.Selectors, net: newNetTracker(), console: &consoleLog{}, log: cfg.Logger}
+	if cfg.UI != "" {
+		s.profile, _ = cfg.Selectors.Profile(cfg.UI)
+	}
+	tabCtx, cancel := chromedp.NewContext(browserCtx, chromedp.WithListener(s.net.listen))
+	defer cancel()
+	if err := chromedp.Do(tabCtx); err != nil {
+		return "", &Error{Kind: KindBrowser, Msg: "opening a browser tab failed: " + err.Error(), Err: err}
+	}
+	ctx, cancelWait := context.WithTimeout(tabCtx, cfg.Timeout)
+	defer cancelWait()
+	app := s.profiles()[0].URLs.App
+	if err := chromedp.Do(ctx, chromedp.Navigate(s.url(app))); err != nil {
+		return "", s.actionError(ctx, "opening "+s.url(app), err)
+	}
+	s.log.Warn("sign in in the browser window; this waits until the app shows you signed in", "timeout", cfg.Timeout)
+	ps := s.profiles()
+	spec := signInSpec(ps)
+	for {
+		r, err := probe(ctx, spec)
+		if err == nil {
+			if v := pick(r, ps); v.has(elSignedIn) || v.has(elDetect) {
+				return v.p.Name, nil
+			}
+		} else if ctx.Err() == nil && !transient(err) {
+			return "", &Error{Kind: KindBrowser, Msg: "reading the page failed: " + err.Error(), Err: err}
+		}
+		if err := sleep(ctx, 200*time.Millisecond); err != nil {
+			return "", s.waitError(ctx, "a person to sign in")
+		}
+	}
+}
