@@ -4,13 +4,17 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
+	"github.com/goccy/go-yaml/token"
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
 )
@@ -67,12 +71,15 @@ func Parse(data []byte, source string) (*File, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, &Error{Source: source, Msg: "the file is empty"}
 	}
-	ast, err := parser.ParseBytes(data, 0)
+	// goccy/go-yaml counts a CRLF after a comment as two lines, so every line
+	// number below the comments of a file saved on Windows would be off.
+	data = bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
+	tree, err := parser.ParseBytes(data, 0)
 	if err != nil {
 		return nil, &Error{Source: source, Line: yamlErrorLine(err), Msg: "not valid YAML: " + firstLine(yaml.FormatError(err, false, false))}
 	}
-	if len(ast.Docs) != 1 {
-		return nil, &Error{Source: source, Msg: fmt.Sprintf("want one YAML document, found %d", len(ast.Docs))}
+	if len(tree.Docs) != 1 {
+		return nil, &Error{Source: source, Msg: fmt.Sprintf("want one YAML document, found %d", len(tree.Docs))}
 	}
 	js, err := yaml.YAMLToJSON(data)
 	if err != nil {
@@ -91,9 +98,7 @@ func Parse(data []byte, source string) (*File, error) {
 		if !errors.As(err, &ve) {
 			return nil, &Error{Source: source, Msg: err.Error()}
 		}
-		leaf := deepestCause(ve)
-		p := keyPath(leaf.InstanceLocation)
-		return nil, &Error{Source: source, Path: p, Line: lineOf(data, leaf.InstanceLocation), Msg: leaf.ErrorKind.LocalizedString(message.NewPrinter(language.English))}
+		return nil, schemaError(source, data, doc, ve)
 	}
 	var f File
 	if err := yaml.UnmarshalWithOptions(data, &f, yaml.Strict()); err != nil {
@@ -127,18 +132,89 @@ func (f *File) check(data []byte) error {
 	return nil
 }
 
-// deepestCause follows the first chain of causes to the most specific error.
-func deepestCause(e *jsonschema.ValidationError) *jsonschema.ValidationError {
-	for len(e.Causes) > 0 {
+// schemaError turns a schema violation into the one Error a person reads.
+func schemaError(source string, data []byte, doc any, ve *jsonschema.ValidationError) *Error {
+	leaf, cand := deepestCause(ve)
+	loc, lineLoc := leaf.InstanceLocation, leaf.InstanceLocation
+	msg := leaf.ErrorKind.LocalizedString(message.NewPrinter(language.English))
+	if k, ok := leaf.ErrorKind.(*kind.AdditionalProperties); ok && len(k.Properties) > 0 {
+		// Point at the stray key, not at the mapping that holds it.
+		lineLoc = append(slices.Clone(loc), k.Properties[0])
+	}
+	if cand != nil {
+		// The oneOf branches explain nothing ("'not' failed", "missing
+		// property 'testid'"); say what a candidate may be instead.
+		loc, lineLoc = cand.InstanceLocation, cand.InstanceLocation
+		msg = candidateMessage(valueAt(doc, loc))
+	}
+	return &Error{Source: source, Path: keyPath(loc), Line: lineOf(data, lineLoc), Msg: msg}
+}
+
+// deepestCause follows the chain of causes to the most specific error,
+// preferring at equal depth an unknown key (a typo) over a missing one. It
+// also returns the candidate shape error on the way, if any.
+func deepestCause(e *jsonschema.ValidationError) (leaf, candidate *jsonschema.ValidationError) {
+	for {
+		if _, ok := e.ErrorKind.(*kind.OneOf); ok && strings.HasSuffix(e.SchemaURL, "#/$defs/candidate") && candidate == nil {
+			candidate = e
+		}
+		if len(e.Causes) == 0 {
+			return e, candidate
+		}
 		next := e.Causes[0]
 		for _, c := range e.Causes[1:] {
-			if len(c.InstanceLocation) > len(next.InstanceLocation) {
+			if len(c.InstanceLocation) > len(next.InstanceLocation) ||
+				len(c.InstanceLocation) == len(next.InstanceLocation) && isUnknownKey(c) && !isUnknownKey(next) {
 				next = c
 			}
 		}
 		e = next
 	}
-	return e
+}
+
+func isUnknownKey(e *jsonschema.ValidationError) bool {
+	_, ok := e.ErrorKind.(*kind.AdditionalProperties)
+	return ok
+}
+
+// candidateKeys are the keys of a candidate, in the order a person writes them.
+var candidateKeys = []string{"testid", "css", "role", "name", "name_contains", "text"}
+
+func candidateMessage(v any) string {
+	const want = "a candidate needs exactly one of testid, css (may add text), role (may add name or name_contains) or text"
+	m, ok := v.(map[string]any)
+	if !ok {
+		return want
+	}
+	var found []string
+	for _, k := range candidateKeys {
+		if _, ok := m[k]; ok {
+			found = append(found, k)
+		}
+	}
+	if len(found) == 0 {
+		return want + "; this one has none"
+	}
+	return want + "; this one has " + strings.Join(found, ", ")
+}
+
+// valueAt is the value at loc in a decoded JSON document, or nil.
+func valueAt(doc any, loc []string) any {
+	for _, s := range loc {
+		switch v := doc.(type) {
+		case map[string]any:
+			doc = v[s]
+		case []any:
+			i, err := strconv.Atoi(s)
+			if err != nil || i < 0 || i >= len(v) {
+				return nil
+			}
+			doc = v[i]
+		default:
+			return nil
+		}
+	}
+	return doc
 }
 
 // keyPath renders ["profiles","0","path"] as profiles[0].path.
@@ -160,34 +236,66 @@ func keyPath(loc []string) string {
 	return b.String()
 }
 
-// lineOf finds the line of the value at loc, walking up to the nearest
-// ancestor that exists (a missing key is reported at its parent).
+// lineOf finds the line of the key at loc (for a sequence index, of the
+// item), walking up to the nearest ancestor that exists: a missing key is
+// reported at its parent's key. The top level has no line (0).
 func lineOf(data []byte, loc []string) int {
 	file, err := parser.ParseBytes(data, 0)
-	if err != nil {
+	if err != nil || len(file.Docs) == 0 {
 		return 0
 	}
-	for n := len(loc); n >= 0; n-- {
-		var b strings.Builder
-		b.WriteString("$")
-		for _, s := range loc[:n] {
-			if _, err := strconv.Atoi(s); err == nil {
-				fmt.Fprintf(&b, "[%s]", s)
-			} else {
-				fmt.Fprintf(&b, ".'%s'", strings.ReplaceAll(s, "'", ""))
-			}
+	node, line := file.Docs[0].Body, 0
+	for _, s := range loc {
+		next, l := child(node, s)
+		if next == nil {
+			break
 		}
-		p, err := yaml.PathString(b.String())
-		if err != nil {
-			continue
-		}
-		node, err := p.FilterFile(file)
-		if err != nil || node == nil || node.GetToken() == nil {
-			continue
-		}
-		return node.GetToken().Position.Line
+		node, line = next, l
 	}
-	return 0
+	return line
+}
+
+// child is the value under key (or index) s of node, and the line of its key.
+func child(node ast.Node, s string) (ast.Node, int) {
+	for {
+		if n, ok := node.(*ast.AnchorNode); ok {
+			node = n.Value
+			continue
+		}
+		if n, ok := node.(*ast.TagNode); ok {
+			node = n.Value
+			continue
+		}
+		break
+	}
+	lineOfTok := func(t *token.Token) int {
+		if t == nil {
+			return 0
+		}
+		return t.Position.Line
+	}
+	var values []*ast.MappingValueNode
+	switch n := node.(type) {
+	case *ast.MappingNode:
+		values = n.Values
+	case *ast.MappingValueNode:
+		values = []*ast.MappingValueNode{n}
+	case *ast.SequenceNode:
+		i, err := strconv.Atoi(s)
+		if err != nil || i < 0 || i >= len(n.Values) || n.Values[i] == nil {
+			return nil, 0
+		}
+		return n.Values[i], lineOfTok(n.Values[i].GetToken())
+	}
+	for _, mv := range values {
+		if mv == nil || mv.Key == nil || mv.Value == nil {
+			continue
+		}
+		if t := mv.Key.GetToken(); t != nil && t.Value == s {
+			return mv.Value, lineOfTok(t)
+		}
+	}
+	return nil, 0
 }
 
 func yamlErrorLine(err error) int {

@@ -1,0 +1,234 @@
+package automation_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/chatgpt-optout/chatgpt-optout/automation"
+	"github.com/chatgpt-optout/chatgpt-optout/simulator"
+)
+
+// display starts an Xvfb server for headed browsers, the way CI runners
+// run --headed, and points DISPLAY at it for the test.
+func display(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("Xvfb"); err != nil {
+		t.Fatal("headed tests need Xvfb (Debian: apt-get install -y xvfb); scripts/test installs it")
+	}
+	for n := 90 + os.Getpid()%50; ; n++ {
+		sock := fmt.Sprintf("/tmp/.X11-unix/X%d", n)
+		if _, err := os.Stat(sock); err == nil {
+			continue
+		}
+		cmd := exec.Command("Xvfb", fmt.Sprintf(":%d", n), "-screen", "0", "1280x900x24", "-nolisten", "tcp")
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			if _, err := os.Stat(sock); err == nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("Xvfb did not start")
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		t.Setenv("DISPLAY", fmt.Sprintf(":%d", n))
+		return
+	}
+}
+
+// person attaches to the browser's tab whose URL contains urlPart, as a
+// person looking at the window would, and returns a context driving it.
+func person(t *testing.T, browser context.Context, urlPart string) context.Context {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		infos, err := chromedp.Targets(browser)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, info := range infos {
+			if info.Type == "page" && strings.Contains(info.URL, urlPart) {
+				ctx, cancel := chromedp.NewContext(browser, chromedp.WithTargetID(info.TargetID))
+				t.Cleanup(cancel)
+				ctx, cancel2 := context.WithTimeout(ctx, 30*time.Second)
+				t.Cleanup(cancel2)
+				return ctx
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("no tab at %s", urlPart)
+	return nil
+}
+
+// signInByHand types the credentials into the current-era pages with real
+// mouse and keyboard input.
+func signInByHand(t *testing.T, ctx context.Context, email, password string) {
+	t.Helper()
+	err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`[data-testid="login-button"]`), chromedp.NodeVisible),
+		chromedp.SendKeys(chromedp.CSS(`input[name="email"]`), email, chromedp.NodeVisible),
+		chromedp.Click(chromedp.CSS(`button[type="submit"]`), chromedp.NodeVisible),
+		chromedp.SendKeys(chromedp.CSS(`input[name="current-password"]`), password, chromedp.NodeVisible),
+		chromedp.Click(chromedp.CSS(`button[type="submit"]`), chromedp.NodeVisible),
+	)
+	if err != nil {
+		t.Fatalf("the person could not sign in: %v", err)
+	}
+}
+
+func TestLogin_APersonSignsInOnceAndLaterRunsReuseTheProfile(t *testing.T) {
+	display(t)
+	srv := startSim(t, simulator.Options{})
+	profile := filepath.Join(t.TempDir(), "profile")
+	cfg := config(t, srv)
+
+	headed, stop, err := automation.StartBrowser(context.Background(), automation.BrowserOptions{Headed: true, ProfileDir: profile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type loginResult struct {
+		ui  string
+		err error
+	}
+	done := make(chan loginResult, 1)
+	go func() {
+		ui, err := automation.Login(headed, cfg)
+		done <- loginResult{ui, err}
+	}()
+	signInByHand(t, person(t, headed, srv.AppURL()), "alice@example.com", "alice-password-1")
+	got := <-done
+	stop()
+	if got.err != nil || got.ui != "current" {
+		t.Fatalf("login = %q, %v; want the current UI signed in", got.ui, got.err)
+	}
+	if fi, err := os.Stat(profile); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Errorf("profile folder: %v, mode %v; want 0700", err, fi.Mode().Perm())
+	}
+	before := srv.Counters("alice@example.com")
+
+	// Headless, no password: the session in the profile is enough.
+	browser, stop, err := automation.StartBrowser(context.Background(), automation.BrowserOptions{ProfileDir: profile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	res := automation.Disable(browser, automation.Account{Email: "alice@example.com", ProfileDir: profile}, cfg)
+	if res.Outcome != automation.OutcomeChanged || training(t, srv, "alice@example.com") {
+		t.Fatalf("disable with the profile = %+v", res)
+	}
+	after := srv.Counters("alice@example.com")
+	if after.LoginPageViews != before.LoginPageViews || after.Logins != before.Logins {
+		t.Errorf("the run visited the login page: counters %+v → %+v", before, after)
+	}
+}
+
+func TestProfile_SecondRunOnTheSameProfileFailsFast(t *testing.T) {
+	profile := filepath.Join(t.TempDir(), "profile")
+	_, stop, err := automation.StartBrowser(context.Background(), automation.BrowserOptions{ProfileDir: profile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	start := time.Now()
+	_, stop2, err := automation.StartBrowser(context.Background(), automation.BrowserOptions{ProfileDir: profile})
+	if err == nil {
+		stop2()
+		t.Fatal("a second browser started on a profile in use")
+	}
+	if !strings.Contains(err.Error(), "in use") || !strings.Contains(err.Error(), profile) {
+		t.Errorf("error %q does not say the profile is in use", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("took %s to refuse", d)
+	}
+}
+
+func TestSessionToken_SignsInWithoutAPassword(t *testing.T) {
+	for _, split := range []bool{false, true} {
+		t.Run(fmt.Sprintf("split=%v", split), func(t *testing.T) {
+			srv := startSim(t, simulator.Options{SplitSessionCookie: split})
+			tok, err := srv.NewSession("alice@example.com")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if split && len(tok) <= 3800 {
+				t.Fatalf("precondition: a split token is long, got %d chars", len(tok))
+			}
+			res := automation.Disable(browserCtx, automation.Account{Email: "alice@example.com", SessionToken: tok}, config(t, srv))
+			if res.Outcome != automation.OutcomeChanged {
+				t.Fatalf("result = %+v", res)
+			}
+			if c := srv.Counters("alice@example.com"); c.LoginPageViews != 0 || c.Logins != 0 {
+				t.Errorf("the run signed in again: %+v", c)
+			}
+		})
+	}
+}
+
+func TestExpiredSession_FallsBackToThePasswordOrSaysSo(t *testing.T) {
+	srv := startSim(t, simulator.Options{})
+	tok, err := srv.NewSession("alice@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.ExpireSessions("alice@example.com")
+
+	res := automation.Status(browserCtx, automation.Account{Email: "alice@example.com", SessionToken: tok}, config(t, srv))
+	if res.ErrorKind != automation.KindSessionExpired || automation.ExitCode(res) != 3 || !strings.Contains(res.Error, "chatgpt-optout login") {
+		t.Fatalf("without a password: %+v; want session_expired naming the login command", res)
+	}
+	a := account(t, srv, "alice@example.com")
+	a.SessionToken = tok
+	res = automation.Disable(browserCtx, a, config(t, srv))
+	if res.Outcome != automation.OutcomeChanged || srv.Counters(a.Email).Logins != 1 {
+		t.Fatalf("with a password: %+v, counters %+v; want a fresh sign-in and the change", res, srv.Counters(a.Email))
+	}
+}
+
+func TestEmailCode_EndsEmailVerification(t *testing.T) {
+	srv := startSim(t, simulator.Options{})
+	res := automation.Disable(browserCtx, account(t, srv, "frank@example.com"), config(t, srv))
+	if res.ErrorKind != automation.KindEmailVerification || !strings.Contains(res.Error, "login --profile-dir") {
+		t.Fatalf("result = %+v, want email_verification with what to do", res)
+	}
+}
+
+func TestBotWall_APersonClearsItInAHeadedBrowser(t *testing.T) {
+	display(t)
+	srv := startSim(t, simulator.Options{})
+	headed, stop, err := automation.StartBrowser(context.Background(), automation.BrowserOptions{Headed: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	cfg := config(t, srv)
+	cfg.Headed = true
+	done := make(chan *automation.Result, 1)
+	go func() { done <- automation.Disable(headed, account(t, srv, "erin@example.com"), cfg) }()
+
+	// The person sees the check and ticks its box.
+	wall := person(t, headed, srv.AuthURL())
+	if err := chromedp.Do(wall,
+		chromedp.WaitVisible(chromedp.CSS(`input[type="checkbox"][aria-label="Verify you are human"]`)),
+		chromedp.Click(chromedp.CSS(`input[type="checkbox"][aria-label="Verify you are human"]`)),
+	); err != nil {
+		t.Fatalf("ticking the box: %v", err)
+	}
+	res := <-done
+	if res.Outcome != automation.OutcomeChanged || training(t, srv, "erin@example.com") {
+		t.Fatalf("result = %+v, want changed once the person cleared the check", res)
+	}
+}
