@@ -93,3 +93,16 @@ func TestVersion_NamesSelectorsAndChrome(t *testing.T) {
 		t.Errorf("version info = %v", info)
 	}
 }
+
+func TestLogin_RefusesWithoutAProfileOrADisplay(t *testing.T) {
+	code, _, errOut := cli(t, nil, "login")
+	if code != 1 || !strings.Contains(errOut, "--profile-dir") {
+		t.Errorf("login without --profile-dir: exit %d, stderr %q", code, errOut)
+	}
+	t.Setenv("DISPLAY", "")
+	t.Setenv("WAYLAND_DISPLAY", "")
+	code, _, errOut = cli(t, nil, "login", "--profile-dir", t.TempDir())
+	if code != 1 || !strings.Contains(errOut, "xvfb-run") {
+		t.Errorf("login without a display: exit %d, stderr %q", code, errOut)
+	}
+}

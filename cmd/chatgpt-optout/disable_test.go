@@ -181,6 +181,18 @@ func TestSecretsNeverLeak(t *testing.T) {
 	}
 	outputs = append(outputs, out, errOut)
 
+	// A session token run whose change never sticks.
+	tok, err := srv.NewSession("dave@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.FailPatches("dave@example.com", 100)
+	code, out, errOut = cli(t, map[string]string{"CHATGPT_SESSION_TOKEN": tok}, "disable", "--base-url", srv.AppURL(), "-vv", "--log-format", "json", "--artifacts", artifacts, "--output", "json")
+	if code != 3 {
+		t.Fatalf("exit %d: want 3", code)
+	}
+	outputs = append(outputs, out, errOut)
+
 	files, _ := filepath.Glob(filepath.Join(artifacts, "*"))
 	kinds := map[string]bool{}
 	for _, f := range files {
@@ -194,7 +206,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 	if !kinds[".png"] || !kinds[".html"] || !kinds[".log"] {
 		t.Fatalf("artifacts %v: want a screenshot, the page HTML and the console log", files)
 	}
-	secrets := []string{carol["CHATGPT_PASSWORD"], carol["CHATGPT_TOTP_SECRET"], wrong["CHATGPT_PASSWORD"]}
+	secrets := []string{carol["CHATGPT_PASSWORD"], carol["CHATGPT_TOTP_SECRET"], wrong["CHATGPT_PASSWORD"], tok, tok[len(tok)-40:]}
 	for _, o := range outputs {
 		for _, s := range secrets {
 			if strings.Contains(o, s) {
