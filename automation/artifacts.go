@@ -2,9 +2,11 @@ package automation
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/chromedp/chromedp"
@@ -58,5 +60,30 @@ func (s *session) saveArtifacts(ctx context.Context, dir string) []string {
 		write("page.html", []byte(redact(html, secrets)))
 	}
 	write("console.log", []byte(redact(s.console.String(), secrets)+"\n"))
+	if s.lost != nil {
+		// Drift evidence: the page as assistive technology sees it, and the
+		// elements that look like the lost one. Suggestions only.
+		if tree, nodes, err := axSnapshot(ctx); err == nil {
+			write("axtree.txt", []byte(redact(tree, secrets)))
+			label := ""
+			if s.profile != nil {
+				label = s.profile.Setting.Label
+			}
+			var b strings.Builder
+			fmt.Fprintf(&b, "%s matched nothing with selectors file %s (version %s).\nCandidates in the file:\n", s.lost.name, s.cfg.Selectors.Source, s.cfg.Selectors.Version)
+			for _, c := range s.lost.el.Candidates {
+				fmt.Fprintf(&b, "  - %s\n", c)
+			}
+			b.WriteString("Elements on the page that resemble it (suggestions for the next file version; never used automatically):\n")
+			list := lookalikes(s.lost.el, label, nodes)
+			if len(list) == 0 {
+				b.WriteString("  (none found)\n")
+			}
+			for _, l := range list {
+				fmt.Fprintf(&b, "  - %s\n", l)
+			}
+			write("suggestions.txt", []byte(redact(b.String(), secrets)))
+		}
+	}
 	return paths
 }

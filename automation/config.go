@@ -36,7 +36,7 @@ type Config struct {
 	// BlockResources keeps images, fonts and media from loading: a fleet
 	// run needs none of them.
 	BlockResources bool
-	Logger       *slog.Logger
+	Logger         *slog.Logger
 }
 
 // DefaultTimeout is the interface's default limit for one account.

@@ -268,6 +268,7 @@ func TestDisable_RefusesASwitchWithAnotherLabel(t *testing.T) {
 	cfg.Selectors = mutated(t, func(f *selectors.File) {
 		p, _ := f.Profile("current")
 		p.Setting.Label = "Share my location"
+		p.Setting.Meaning = []selectors.Meaning{{Locale: "en", Label: "Share my location"}}
 	})
 	res := automation.Disable(browserCtx, account(t, srv, "alice@example.com"), cfg)
 	if res.ErrorKind != automation.KindLabelChanged || automation.ExitCode(res) != 4 {
@@ -275,6 +276,49 @@ func TestDisable_RefusesASwitchWithAnotherLabel(t *testing.T) {
 	}
 	if srv.Counters("").Patches != 0 {
 		t.Error("the tool clicked a switch whose label it did not recognise")
+	}
+}
+
+func TestDisable_RefusesASwitchDescribedOtherwise(t *testing.T) {
+	for _, ui := range eras {
+		t.Run(string(ui), func(t *testing.T) {
+			srv := startSim(t, simulator.Options{UI: ui})
+			cfg := config(t, srv)
+			cfg.Selectors = mutated(t, func(f *selectors.File) {
+				for i := range f.Profiles {
+					f.Profiles[i].Setting.Meaning[0].Keywords = append(f.Profiles[i].Setting.Meaning[0].Keywords, "advertising partners")
+				}
+			})
+			res := automation.Disable(browserCtx, account(t, srv, "alice@example.com"), cfg)
+			if res.ErrorKind != automation.KindLabelChanged || !strings.Contains(res.Error, "advertising partners") {
+				t.Fatalf("result = %+v, want label_changed naming the missing words", res)
+			}
+			if srv.Counters("").Patches != 0 {
+				t.Error("the tool clicked a switch whose description it did not recognise")
+			}
+		})
+	}
+}
+
+func TestDisable_StalePrimaryFallsBackWithAWarning(t *testing.T) {
+	for _, ui := range eras {
+		t.Run(string(ui), func(t *testing.T) {
+			srv := startSim(t, simulator.Options{UI: ui})
+			cfg := config(t, srv)
+			cfg.Selectors = mutated(t, func(f *selectors.File) {
+				for i := range f.Profiles {
+					sw := &f.Profiles[i].Path.Switch
+					sw.Candidates = append([]selectors.Candidate{{TestID: "retired-switch-id"}}, sw.Candidates[1:]...)
+				}
+			})
+			res := automation.Disable(browserCtx, account(t, srv, "alice@example.com"), cfg)
+			if res.Outcome != automation.OutcomeChanged {
+				t.Fatalf("result = %+v, want changed through the fallback", res)
+			}
+			if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "path.switch") || !strings.Contains(res.Warnings[0], "retired-switch-id") {
+				t.Errorf("warnings = %v, want one naming the stale primary of path.switch", res.Warnings)
+			}
+		})
 	}
 }
 

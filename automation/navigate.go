@@ -213,6 +213,7 @@ func (s *session) pathDrift(ctx context.Context, r *probeResult, steps []step, w
 			missing.name, describeCandidates(missing.el, r.el(missing.name)), s.cfg.Selectors.Source, s.cfg.Selectors.Version))
 		return s.openDeepLink(ctx, w)
 	}
+	s.lost = &lostElement{missing.name, missing.el}
 	m := r.el(missing.name)
 	why := "matches nothing"
 	if m.ambiguous() {

@@ -57,6 +57,7 @@ type match struct {
 	Disabled  bool    `json:"disabled"`
 	Attr      *string `json:"attr"`
 	Desc      string  `json:"desc"`
+	Context   string  `json:"context"` // text of the dialog or panel around an element read for its state
 	Error     string  `json:"error"`
 }
 
@@ -101,6 +102,9 @@ func probe(ctx context.Context, spec probeSpec) (*probeResult, error) {
 	}
 	if r == nil {
 		return nil, errors.New("probe returned nothing")
+	}
+	if err := confirmRoles(ctx, spec, r); err != nil {
+		return nil, err
 	}
 	return r, nil
 }

@@ -143,7 +143,12 @@
       out.text = textOf(el).slice(0, 500);
       out.disabled = el.disabled === true || el.getAttribute("aria-disabled") === "true";
       out.tag = el.tagName.toLowerCase();
-      if (e.attr) out.attr = el.getAttribute(e.attr);
+      if (e.attr) {
+        out.attr = el.getAttribute(e.attr);
+        // The text around a setting (its dialog or panel) says what it means.
+        const around = el.closest('[role="dialog"], [role="tabpanel"], [role="alertdialog"], section, form');
+        out.context = around ? textOf(around).slice(0, 3000) : "";
+      }
       out.desc = describe(el);
     }
     return out;

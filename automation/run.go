@@ -130,7 +130,7 @@ func (s *session) do(ctx context.Context, res *Result, readOnly bool) error {
 	if err := s.checkMeaning(sw); err != nil {
 		return err
 	}
-	res.Label = s.profile.Setting.Label
+	res.Label = s.label
 	res.Before = s.stateOf(sw)
 	res.After = res.Before
 	s.log.Info("read the setting", "label", res.Label, "state", res.Before)

@@ -28,7 +28,15 @@ type session struct {
 
 	route    string
 	warnings []string
+	lost     *lostElement    // what went missing, for drift evidence
+	label    string          // the setting's label as found on the page
 	stale    map[string]bool // elements already warned about
+}
+
+// lostElement is the element a drift could not find.
+type lostElement struct {
+	name string
+	el   *selectors.Element
 }
 
 // warn records a message for the result and the log, once.

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chatgpt-optout/chatgpt-optout/selectors"
+
 	"github.com/chromedp/chromedp"
 )
 
@@ -29,18 +31,41 @@ func (s *session) stateOf(m *match) State {
 	}
 }
 
-// checkMeaning refuses a switch whose label is not the one the selectors
-// file promises: a locator that still matches after a redesign may point at
+// checkMeaning refuses a switch that does not say what the selectors file
+// promises: a locator that still matches after a redesign may point at
 // another setting, and clicking it would change something the user did not
-// ask for.
+// ask for. The label must be in the switch's name or text, and the key
+// words of the same locale in the text around it.
 func (s *session) checkMeaning(m *match) error {
-	want := strings.ToLower(s.profile.Setting.Label)
-	got := strings.ToLower(m.Name + " " + m.Text)
-	if strings.Contains(got, want) {
-		return nil
+	set := s.profile.Setting
+	meanings := set.Meaning
+	if len(meanings) == 0 {
+		meanings = []selectors.Meaning{{Locale: "any", Label: set.Label}}
 	}
-	return newError(KindLabelChanged, "the switch found by %s is labelled %q, not %q: the setting may have changed its meaning, so the tool did not touch it; check the page and update setting.label in selectors file %s (version %s)",
-		s.profile.Path.Switch.Candidates[m.Candidate], m.Name, s.profile.Setting.Label, s.cfg.Selectors.Source, s.cfg.Selectors.Version)
+	own := strings.ToLower(m.Name + " " + m.Text)
+	around := strings.ToLower(m.Context)
+	var missing []string
+	for _, mn := range meanings {
+		if !strings.Contains(own, strings.ToLower(mn.Label)) {
+			continue
+		}
+		missing = nil
+		for _, k := range mn.Keywords {
+			if !strings.Contains(around, strings.ToLower(k)) {
+				missing = append(missing, k)
+			}
+		}
+		if len(missing) == 0 {
+			s.label = mn.Label
+			return nil
+		}
+		s.lost = &lostElement{stepSwitch, &s.profile.Path.Switch}
+		return newError(KindLabelChanged, "the switch labelled %q is no longer described with %q (locale %s): the setting may have changed its meaning, so the tool did not touch it; check the page and update setting.meaning in selectors file %s (version %s)",
+			mn.Label, missing, mn.Locale, s.cfg.Selectors.Source, s.cfg.Selectors.Version)
+	}
+	s.lost = &lostElement{stepSwitch, &s.profile.Path.Switch}
+	return newError(KindLabelChanged, "the switch found by %s is labelled %q, not %q: the setting may have changed its meaning, so the tool did not touch it; check the page and update setting.label and setting.meaning in selectors file %s (version %s)",
+		s.profile.Path.Switch.Candidates[m.Candidate], m.Name, set.Label, s.cfg.Selectors.Source, s.cfg.Selectors.Version)
 }
 
 // turnOff clicks the switch and waits for it to read off. The site flips the

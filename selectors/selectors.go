@@ -114,6 +114,16 @@ type Setting struct {
 	OnValue        string   `yaml:"on_value" json:"on_value"`
 	OffValue       string   `yaml:"off_value" json:"off_value"`
 	Witness        *Witness `yaml:"witness,omitempty" json:"witness,omitempty"`
+	// Meaning is what the switch must say, per locale, before the tool
+	// touches it: its label and key words of the text around it.
+	Meaning []Meaning `yaml:"meaning,omitempty" json:"meaning,omitempty"`
+}
+
+// Meaning is the label and description key words of the setting in one locale.
+type Meaning struct {
+	Locale   string   `yaml:"locale" json:"locale"`
+	Label    string   `yaml:"label" json:"label"`
+	Keywords []string `yaml:"keywords,omitempty" json:"keywords,omitempty"`
 }
 
 // Witness is a read-only backend endpoint that reports the same state.

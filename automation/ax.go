@@ -1,0 +1,198 @@
+package automation
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/chromedp/cdproto/accessibility"
+	"github.com/chromedp/cdproto/dom"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
+	"github.com/chatgpt-optout/chatgpt-optout/selectors"
+)
+
+// axNode is one node of the browser's accessibility tree, reduced to what
+// locators and drift evidence use.
+type axNode struct {
+	Role    string `json:"role"`
+	Name    string `json:"name"`
+	Backend int64  `json:"-"`
+	Depth   int    `json:"depth"`
+}
+
+func axString(v *accessibility.Value) string {
+	if v == nil || len(v.Value) == 0 {
+		return ""
+	}
+	var s string
+	if err := json.Unmarshal(v.Value, &s); err != nil {
+		return strings.Trim(string(v.Value), `"`)
+	}
+	return s
+}
+
+// axQuery asks the browser's accessibility tree for the nodes with a
+// candidate's role and accessible name.
+func axQuery(ctx context.Context, c selectors.Candidate) ([]*accessibility.Node, error) {
+	doc, err := chromedp.Call(ctx, dom.GetDocument, dom.GetDocumentParams{Depth: new(int64(0))})
+	if err != nil {
+		return nil, err
+	}
+	res, err := chromedp.Call(ctx, accessibility.QueryAXTree, accessibility.QueryAXTreeParams{
+		BackendNodeID: doc.Root.BackendNodeID, Role: c.Role, AccessibleName: c.Name,
+	})
+	if err != nil {
+		return nil, err
+	}
+	var nodes []*accessibility.Node
+	for _, n := range res.Nodes {
+		if n.Ignored || n.BackendDOMNodeID == 0 {
+			continue
+		}
+		if c.NameContains != "" && !strings.Contains(norm(axString(n.Name)), norm(c.NameContains)) {
+			continue
+		}
+		nodes = append(nodes, n)
+	}
+	return nodes, nil
+}
+
+// axConfirm checks a match found by a role candidate against the browser's
+// own accessibility tree: exactly one node must have that role and name,
+// and it must be the element the probe found. The probe's in-page name
+// computation is an approximation; the tree is the browser's word.
+func axConfirm(ctx context.Context, c selectors.Candidate, m *match) (bool, error) {
+	nodes, err := axQuery(ctx, c)
+	if err != nil || len(nodes) != 1 {
+		return false, err
+	}
+	obj, err := chromedp.Call(ctx, dom.ResolveNode, dom.ResolveNodeParams{BackendNodeID: nodes[0].BackendDOMNodeID})
+	if err != nil || obj.Object == nil {
+		return false, err
+	}
+	fn := fmt.Sprintf(`function() { const h = document.elementFromPoint(%f, %f); return !!h && (h === this || this.contains(h)); }`, m.X, m.Y)
+	res, err := chromedp.Call(ctx, runtime.CallFunctionOn, runtime.CallFunctionOnParams{
+		FunctionDeclaration: fn, ObjectID: obj.Object.ObjectID, ReturnByValue: new(true),
+	})
+	if err != nil || res.Result == nil {
+		return false, err
+	}
+	return string(res.Result.Value) == "true", nil
+}
+
+// confirmRoles drops the role-candidate matches of r that the
+// accessibility tree does not confirm.
+func confirmRoles(ctx context.Context, spec probeSpec, r *probeResult) error {
+	for name, el := range spec.Elements {
+		m := r.Elements[name]
+		if !m.found() {
+			continue
+		}
+		c := el.Candidates[m.Candidate]
+		if c.Role == "" {
+			continue
+		}
+		ok, err := axConfirm(ctx, c, m)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			m.Candidate = -1
+		}
+	}
+	return nil
+}
+
+// axSnapshot is the page's accessibility tree as indented text, the
+// evidence a maintainer reads to write the next selectors file.
+func axSnapshot(ctx context.Context) (string, []axNode, error) {
+	res, err := chromedp.Call(ctx, accessibility.GetFullAXTree, accessibility.GetFullAXTreeParams{})
+	if err != nil {
+		return "", nil, err
+	}
+	byID := map[accessibility.NodeID]*accessibility.Node{}
+	for _, n := range res.Nodes {
+		byID[n.NodeID] = n
+	}
+	var b strings.Builder
+	var flat []axNode
+	var walk func(n *accessibility.Node, depth int)
+	walk = func(n *accessibility.Node, depth int) {
+		next := depth
+		if !n.Ignored {
+			role, name := axString(n.Role), axString(n.Name)
+			if role != "none" && role != "generic" && role != "InlineTextBox" || name != "" {
+				fmt.Fprintf(&b, "%s%s %q\n", strings.Repeat("  ", depth), role, name)
+				flat = append(flat, axNode{Role: role, Name: name, Backend: int64(n.BackendDOMNodeID), Depth: depth})
+				next = depth + 1
+			}
+		}
+		for _, id := range n.ChildIDs {
+			if c := byID[id]; c != nil {
+				walk(c, next)
+			}
+		}
+	}
+	if len(res.Nodes) > 0 {
+		walk(res.Nodes[0], 0)
+	}
+	return b.String(), flat, nil
+}
+
+// lookalikes lists the nodes that resemble a lost element: the same role as
+// one of its role candidates, or a name sharing words with its names.
+// They are suggestions for a person, never used automatically.
+func lookalikes(el *selectors.Element, label string, nodes []axNode) []string {
+	roles := map[string]bool{}
+	var words []string
+	addWords := func(s string) {
+		for _, w := range strings.Fields(strings.ToLower(s)) {
+			if len(w) > 3 {
+				words = append(words, w)
+			}
+		}
+	}
+	addWords(label)
+	for _, c := range el.Candidates {
+		if c.Role != "" {
+			roles[c.Role] = true
+		}
+		addWords(c.Name + " " + c.NameContains + " " + c.Text + " " + strings.ReplaceAll(c.TestID, "-", " "))
+	}
+	type scored struct {
+		s     string
+		score int
+	}
+	var out []scored
+	for _, n := range nodes {
+		score := 0
+		if roles[n.Role] {
+			score += 2
+		}
+		lname := strings.ToLower(n.Name)
+		for _, w := range words {
+			if strings.Contains(lname, w) {
+				score++
+			}
+		}
+		if score >= 2 {
+			out = append(out, scored{fmt.Sprintf("role=%q name=%q", n.Role, n.Name), score})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].score > out[j].score })
+	var list []string
+	seen := map[string]bool{}
+	for _, o := range out {
+		if !seen[o.s] && len(list) < 10 {
+			seen[o.s] = true
+			list = append(list, o.s)
+		}
+	}
+	return list
+}
+
+func norm(s string) string { return strings.Join(strings.Fields(s), " ") }

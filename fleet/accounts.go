@@ -1,0 +1,604 @@
+package fleet
+
+import (
+	"fmt"
+	"os"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+	"github.com/pquerna/otp/totp"
+
+	"github.com/chatgpt-optout/chatgpt-optout/automation"
+)
+
+// AccountSpec is one entry of an accounts file, as written: secrets are
+// named by environment variable, never held.
+type AccountSpec struct {
+	Name            string // unique label in reports
+	Email           string
+	PasswordEnv     string // variable holding the password
+	TOTPSecretEnv   string // variable holding the base32 TOTP secret
+	SessionTokenEnv string // variable holding a session cookie
+	ProfileDir      string // persistent Chrome profile
+
+	// Line is the line of the entry in the file; KeyLines the line of
+	// each key, for errors found after parsing.
+	Line     int
+	KeyLines map[string]int
+}
+
+// lineOf is the line of key, or of the entry when the key is absent.
+func (s AccountSpec) lineOf(key string) int {
+	if l := s.KeyLines[key]; l > 0 {
+		return l
+	}
+	return s.Line
+}
+
+// Problem is one thing wrong with an accounts file.
+type Problem struct {
+	Line    int    // 0 when the problem is with the whole file
+	Account string // the account's name, when known
+	Msg     string
+}
+
+// AccountsError lists every problem found in an accounts file. Nothing
+// runs while there is one.
+type AccountsError struct {
+	Source   string
+	Problems []Problem
+}
+
+// maxProblems bounds the problems listed in one error.
+const maxProblems = 20
+
+func (e *AccountsError) add(line int, account, format string, args ...any) {
+	e.Problems = append(e.Problems, Problem{Line: line, Account: account, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (e *AccountsError) Error() string {
+	var b strings.Builder
+	n := len(e.Problems)
+	if n == 1 {
+		fmt.Fprintf(&b, "accounts file %s: nothing was run: ", e.Source)
+		b.WriteString(e.problemText(e.Problems[0]))
+		return b.String()
+	}
+	fmt.Fprintf(&b, "accounts file %s has %d problems; nothing was run:", e.Source, n)
+	for i, p := range e.Problems {
+		if i == maxProblems {
+			fmt.Fprintf(&b, "\n  … and %d more", n-maxProblems)
+			break
+		}
+		b.WriteString("\n  ")
+		b.WriteString(e.problemText(p))
+	}
+	return b.String()
+}
+
+func (e *AccountsError) problemText(p Problem) string {
+	var b strings.Builder
+	b.WriteString(e.Source)
+	if p.Line > 0 {
+		fmt.Fprintf(&b, ":%d", p.Line)
+	}
+	b.WriteString(": ")
+	if p.Account != "" {
+		fmt.Fprintf(&b, "account %q: ", p.Account)
+	}
+	b.WriteString(p.Msg)
+	return b.String()
+}
+
+// configError wraps an AccountsError as a configuration error (exit 1).
+func configError(e *AccountsError) error {
+	return &automation.Error{Kind: automation.KindConfig, Msg: e.Error(), Err: e}
+}
+
+// The keys of an account entry.
+const (
+	keyName            = "name"
+	keyEmail           = "email"
+	keyPasswordEnv     = "password_env"
+	keyTOTPSecretEnv   = "totp_secret_env"
+	keySessionTokenEnv = "session_token_env"
+	keyProfileDir      = "profile_dir"
+)
+
+var knownKeys = []string{keyName, keyEmail, keyPasswordEnv, keyTOTPSecretEnv, keySessionTokenEnv, keyProfileDir}
+
+// inlineSecrets are keys that would put a secret in the file; each maps to
+// the key that names its variable instead.
+var inlineSecrets = map[string]string{
+	"password":      keyPasswordEnv,
+	"totp_secret":   keyTOTPSecretEnv,
+	"totp":          keyTOTPSecretEnv,
+	"session_token": keySessionTokenEnv,
+	"token":         keySessionTokenEnv,
+}
+
+var (
+	envName  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	nonAlnum = regexp.MustCompile(`[^A-Za-z0-9]+`)
+)
+
+// LoadAccounts reads and checks an accounts file.
+func LoadAccounts(path string) ([]AccountSpec, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		e := &AccountsError{Source: path}
+		e.add(0, "", "cannot be read: %v", unwrapPathError(err))
+		return nil, configError(e)
+	}
+	return ParseAccounts(data, path)
+}
+
+func unwrapPathError(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+// ParseAccounts checks an accounts file and returns its entries in file
+// order. source names the file in errors. Every problem found is listed,
+// each with its line; the error is an *automation.Error of kind config
+// wrapping an *AccountsError.
+func ParseAccounts(data []byte, source string) (specs []AccountSpec, err error) {
+	e := &AccountsError{Source: source}
+	defer func() {
+		// The YAML library is third-party code fed with user input: a
+		// panic in it must end as an error, never as a crash.
+		if r := recover(); r != nil {
+			specs = nil
+			e.Problems = nil
+			e.add(0, "", "cannot be parsed (%v)", r)
+			err = configError(e)
+		}
+	}()
+	specs = parseAccounts(data, e)
+	if len(e.Problems) > 0 {
+		sort.SliceStable(e.Problems, func(i, j int) bool { return e.Problems[i].Line < e.Problems[j].Line })
+		return nil, configError(e)
+	}
+	return specs, nil
+}
+
+func parseAccounts(data []byte, e *AccountsError) []AccountSpec {
+	if len(strings.TrimSpace(string(data))) == 0 {
+		e.add(0, "", "the file is empty; it needs a list under accounts:, like\n    accounts:\n      - name: alice\n        email: alice@example.com\n        password_env: ALICE_PASSWORD")
+		return nil
+	}
+	if !utf8.Valid(data) {
+		e.add(0, "", "the file is not UTF-8 text")
+		return nil
+	}
+	file, err := parser.ParseBytes(data, 0)
+	if err != nil {
+		line, msg := yamlError(err)
+		e.add(line, "", "not valid YAML: %s", msg)
+		return nil
+	}
+	var docs []*ast.DocumentNode
+	for _, d := range file.Docs {
+		if d != nil && d.Body != nil {
+			docs = append(docs, d)
+		}
+	}
+	if len(docs) != 1 {
+		e.add(0, "", "want one YAML document with accounts:, found %d", len(docs))
+		return nil
+	}
+	r := &resolver{anchors: map[string]ast.Node{}}
+	r.collect(docs[0].Body, 0)
+	top, ok := r.value(docs[0].Body).(*ast.MappingNode)
+	if !ok {
+		e.add(lineOfNode(docs[0].Body), "", "the top level must be a mapping with the key accounts:")
+		return nil
+	}
+	var list ast.Node
+	for _, kv := range top.Values {
+		key := keyText(kv.Key)
+		switch key {
+		case "accounts":
+			list = r.value(kv.Value)
+			if list == nil {
+				e.add(lineOfNode(kv.Key), "", "accounts: is empty; list at least one account")
+				return nil
+			}
+		default:
+			e.add(lineOfNode(kv.Key), "", "unknown top-level key %q: the file has only accounts:", key)
+		}
+	}
+	if list == nil {
+		if len(e.Problems) == 0 {
+			e.add(0, "", "no accounts: key; the file needs a list under accounts:")
+		}
+		return nil
+	}
+	seq, ok := list.(*ast.SequenceNode)
+	if !ok {
+		e.add(lineOfNode(list), "", "accounts: must be a list (each entry starting with \"- \")")
+		return nil
+	}
+	if len(seq.Values) == 0 {
+		e.add(lineOfNode(seq), "", "accounts: is an empty list; list at least one account")
+		return nil
+	}
+	specs := make([]AccountSpec, 0, len(seq.Values))
+	for i, item := range seq.Values {
+		if s, ok := r.account(item, i, e); ok {
+			specs = append(specs, s)
+		}
+	}
+	checkUnique(specs, e)
+	return specs
+}
+
+// account reads one entry of the list.
+func (r *resolver) account(item ast.Node, index int, e *AccountsError) (AccountSpec, bool) {
+	line := lineOfNode(item)
+	m, ok := r.value(item).(*ast.MappingNode)
+	if !ok {
+		e.add(line, "", "entry %d of accounts: must be a mapping with name:, email: and password_env:", index+1)
+		return AccountSpec{}, false
+	}
+	s := AccountSpec{Line: line, KeyLines: map[string]int{}}
+	values := map[string]string{}
+	type issue struct {
+		line int
+		msg  string
+	}
+	var issues, inline []issue
+	fail := func(line int, format string, args ...any) {
+		issues = append(issues, issue{line, fmt.Sprintf(format, args...)})
+	}
+	r.entries(m, 0, func(key string, keyLine int, value ast.Node) {
+		if _, seen := s.KeyLines[key]; seen {
+			return // a key given directly wins over a merged one
+		}
+		s.KeyLines[key] = keyLine
+		if _, ok := inlineSecrets[key]; ok {
+			inline = append(inline, issue{keyLine, key})
+			return
+		}
+		if !known(key) {
+			fail(keyLine, "unknown key %q: an account has only %s", key, strings.Join(knownKeys, ", "))
+			return
+		}
+		text, ok := scalarText(r.value(value))
+		if !ok {
+			fail(keyLine, "%s: must be text, not a list or mapping", key)
+			return
+		}
+		values[key] = strings.TrimSpace(text)
+	}, fail)
+	s.Name, s.Email = values[keyName], values[keyEmail]
+	s.PasswordEnv, s.TOTPSecretEnv, s.SessionTokenEnv = values[keyPasswordEnv], values[keyTOTPSecretEnv], values[keySessionTokenEnv]
+	s.ProfileDir = values[keyProfileDir]
+	if s.Name == "" {
+		s.Name = s.Email
+	}
+	for _, in := range inline {
+		// Never echo the value: it is a secret.
+		want := inlineSecrets[in.msg]
+		fail(in.line, "an inline %s: is not allowed: secrets are never written in the accounts file; put it in an environment variable and name that variable with %s: (for example %s: %s)",
+			in.msg, want, want, suggestVar(s.Name, want))
+	}
+	label := s.Name
+	for _, is := range issues {
+		e.add(is.line, label, "%s", is.msg)
+	}
+	bad := len(issues) > 0
+	fail2 := func(line int, format string, args ...any) {
+		e.add(line, label, format, args...)
+		bad = true
+	}
+	if _, has := s.KeyLines[keyName]; has && values[keyName] == "" {
+		fail2(s.lineOf(keyName), "name: is empty; give the account a label, or leave the key out to use the email")
+	}
+	if s.Name != "" && !printable(s.Name) {
+		fail2(s.lineOf(keyName), "name: must be printable text on one line")
+	}
+	switch {
+	case s.Email == "":
+		fail2(s.lineOf(keyEmail), "missing email: every account needs the email it signs in with")
+	case !strings.Contains(s.Email, "@") || strings.ContainsAny(s.Email, " \t\r\n") || !printable(s.Email):
+		fail2(s.lineOf(keyEmail), "email: %q is not an email address", s.Email)
+	}
+	for _, k := range []string{keyPasswordEnv, keyTOTPSecretEnv, keySessionTokenEnv} {
+		if _, has := values[k]; !has {
+			continue // absent, or already reported as not text
+		}
+		if v := values[k]; !envName.MatchString(v) {
+			fail2(s.lineOf(k), "%s: must be the name of an environment variable (letters, digits and _), not %s", k, describeValue(v))
+		}
+	}
+	if s.PasswordEnv == "" && s.SessionTokenEnv == "" && s.ProfileDir == "" {
+		if len(inline) == 0 {
+			fail2(s.Line, "no way to sign in: give password_env: (the variable holding the password), session_token_env:, or profile_dir: (a profile from `chatgpt-optout login`)")
+		}
+	}
+	return s, !bad
+}
+
+// checkUnique refuses duplicate names, emails and profile folders.
+func checkUnique(specs []AccountSpec, e *AccountsError) {
+	names := map[string]AccountSpec{}
+	emails := map[string]AccountSpec{}
+	profiles := map[string]AccountSpec{}
+	for _, s := range specs {
+		key := strings.ToLower(s.Name)
+		if prev, dup := names[key]; dup && key != "" {
+			e.add(s.lineOf(keyName), s.Name, "the name is already used by the account at line %d: names must be unique, they label the reports", prev.Line)
+		} else {
+			names[key] = s
+		}
+		if em := strings.ToLower(s.Email); em != "" {
+			if prev, dup := emails[em]; dup {
+				e.add(s.lineOf(keyEmail), s.Name, "email %s is already used by account %q at line %d: each account once", s.Email, prev.Name, prev.Line)
+			} else {
+				emails[em] = s
+			}
+		}
+		if s.ProfileDir != "" {
+			p := strings.TrimRight(s.ProfileDir, "/")
+			if prev, dup := profiles[p]; dup {
+				e.add(s.lineOf(keyProfileDir), s.Name, "profile_dir %s is already used by account %q at line %d: one Chrome profile holds one account", s.ProfileDir, prev.Name, prev.Line)
+			} else {
+				profiles[p] = s
+			}
+		}
+	}
+}
+
+// Resolve reads the secrets of every account from the environment through
+// lookup (os.LookupEnv in the command). A variable that is missing or empty
+// is an error naming the account, the variable and the line; values are
+// never part of an error.
+func Resolve(source string, specs []AccountSpec, lookup func(string) (string, bool)) ([]automation.Account, error) {
+	e := &AccountsError{Source: source}
+	accounts := make([]automation.Account, 0, len(specs))
+	for _, s := range specs {
+		a := automation.Account{Name: s.Name, Email: s.Email, ProfileDir: s.ProfileDir}
+		get := func(key, name string) string {
+			if name == "" {
+				return ""
+			}
+			v, ok := lookup(name)
+			if !ok || strings.TrimSpace(v) == "" {
+				state := "is not set"
+				if ok {
+					state = "is empty"
+				}
+				e.add(s.lineOf(key), s.Name, "the environment variable %s (%s:) %s: set it, in CI by mapping the secret to it", name, key, state)
+				return ""
+			}
+			return v
+		}
+		a.Password = get(keyPasswordEnv, s.PasswordEnv)
+		a.TOTPSecret = strings.TrimSpace(get(keyTOTPSecretEnv, s.TOTPSecretEnv))
+		a.SessionToken = strings.TrimSpace(get(keySessionTokenEnv, s.SessionTokenEnv))
+		if a.TOTPSecret != "" {
+			norm := strings.ToUpper(strings.ReplaceAll(a.TOTPSecret, " ", ""))
+			if _, err := totp.GenerateCode(norm, time.Now()); err != nil {
+				e.add(s.lineOf(keyTOTPSecretEnv), s.Name, "the environment variable %s (totp_secret_env:) is not a base32 authenticator secret: copy the secret shown when MFA was set up", s.TOTPSecretEnv)
+			}
+		}
+		accounts = append(accounts, a)
+	}
+	if len(e.Problems) > 0 {
+		return nil, configError(e)
+	}
+	return accounts, nil
+}
+
+// resolver follows anchors and aliases within one document.
+type resolver struct {
+	anchors map[string]ast.Node
+}
+
+// maxDepth bounds alias and merge chains (and nesting) so hostile input
+// cannot loop or recurse without end.
+const maxDepth = 32
+
+// collect records every anchor of the document, in order.
+func (r *resolver) collect(n ast.Node, depth int) {
+	if n == nil || depth > maxDepth {
+		return
+	}
+	switch v := n.(type) {
+	case *ast.AnchorNode:
+		if v.Name != nil && v.Name.GetToken() != nil {
+			r.anchors[v.Name.GetToken().Value] = v.Value
+		}
+		r.collect(v.Value, depth+1)
+	case *ast.TagNode:
+		r.collect(v.Value, depth+1)
+	case *ast.MappingNode:
+		for _, kv := range v.Values {
+			r.collect(kv.Value, depth+1)
+		}
+	case *ast.MappingValueNode:
+		r.collect(v.Value, depth+1)
+	case *ast.SequenceNode:
+		for _, x := range v.Values {
+			r.collect(x, depth+1)
+		}
+	}
+}
+
+// value strips anchors and tags and follows aliases.
+func (r *resolver) value(n ast.Node) ast.Node {
+	for i := 0; i < maxDepth && n != nil; i++ {
+		switch v := n.(type) {
+		case *ast.AnchorNode:
+			n = v.Value
+		case *ast.TagNode:
+			n = v.Value
+		case *ast.AliasNode:
+			if v.Value == nil || v.Value.GetToken() == nil {
+				return nil
+			}
+			n = r.anchors[v.Value.GetToken().Value]
+		case *ast.MappingValueNode:
+			// A mapping of one key can come as its single pair.
+			return &ast.MappingNode{BaseNode: &ast.BaseNode{}, Start: v.GetToken(), Values: []*ast.MappingValueNode{v}}
+		default:
+			return n
+		}
+	}
+	if _, ok := n.(*ast.AliasNode); ok {
+		return nil
+	}
+	return n
+}
+
+// entries calls fn for each key of m, following merge keys (<<) after the
+// keys given directly, so that those win.
+func (r *resolver) entries(m *ast.MappingNode, depth int, fn func(key string, line int, value ast.Node), fail func(int, string, ...any)) {
+	if depth > maxDepth {
+		fail(lineOfNode(m), "merge keys (<<) nest too deep")
+		return
+	}
+	var merges []*ast.MappingValueNode
+	for _, kv := range m.Values {
+		if kv == nil || kv.Key == nil {
+			continue
+		}
+		if _, ok := kv.Key.(*ast.MergeKeyNode); ok || keyText(kv.Key) == "<<" {
+			merges = append(merges, kv)
+			continue
+		}
+		fn(keyText(kv.Key), lineOfNode(kv.Key), kv.Value)
+	}
+	for _, kv := range merges {
+		var sources []ast.Node
+		switch v := r.value(kv.Value).(type) {
+		case *ast.SequenceNode:
+			sources = v.Values
+		default:
+			sources = []ast.Node{v}
+		}
+		for _, src := range sources {
+			sm, ok := r.value(src).(*ast.MappingNode)
+			if !ok {
+				fail(lineOfNode(kv.Key), "a merge key (<<) must name a mapping, like <<: *defaults")
+				continue
+			}
+			r.entries(sm, depth+1, fn, fail)
+		}
+	}
+}
+
+func known(key string) bool {
+	for _, k := range knownKeys {
+		if k == key {
+			return true
+		}
+	}
+	return false
+}
+
+// keyText is the text of a mapping key.
+func keyText(k ast.MapKeyNode) string {
+	if k == nil {
+		return ""
+	}
+	if s, ok := k.(*ast.StringNode); ok {
+		return s.Value
+	}
+	if t := k.GetToken(); t != nil {
+		return t.Value
+	}
+	return ""
+}
+
+// scalarText is the text of a scalar value; null is "".
+func scalarText(n ast.Node) (string, bool) {
+	switch v := n.(type) {
+	case nil, *ast.NullNode:
+		return "", true
+	case *ast.StringNode:
+		return v.Value, true
+	case *ast.LiteralNode:
+		if v.Value == nil {
+			return "", true
+		}
+		return v.Value.Value, true
+	case *ast.IntegerNode, *ast.FloatNode, *ast.BoolNode, *ast.InfinityNode, *ast.NanNode:
+		if t := n.GetToken(); t != nil {
+			return t.Value, true
+		}
+		return "", true
+	}
+	return "", false
+}
+
+// lineOfNode is the line where n starts, or 0.
+func lineOfNode(n ast.Node) int {
+	if n == nil {
+		return 0
+	}
+	defer func() { recover() }() // a node without a token
+	if t := n.GetToken(); t != nil && t.Position != nil {
+		return t.Position.Line
+	}
+	return 0
+}
+
+// yamlError is the line and first sentence of a YAML syntax error.
+func yamlError(err error) (int, string) {
+	msg := yaml.FormatError(err, false, false)
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		msg = msg[:i]
+	}
+	line := 0
+	// goccy formats errors as "[line:col] message".
+	if strings.HasPrefix(msg, "[") {
+		if end := strings.Index(msg, "]"); end > 0 {
+			pos := msg[1:end]
+			if c := strings.IndexByte(pos, ':'); c > 0 {
+				fmt.Sscanf(pos[:c], "%d", &line)
+			}
+			msg = strings.TrimSpace(msg[end+1:])
+		}
+	}
+	return line, msg
+}
+
+func printable(s string) bool {
+	for _, r := range s {
+		if !unicode.IsPrint(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// describeValue quotes a short value that is not a secret's name.
+func describeValue(v string) string {
+	if v == "" {
+		return "an empty value"
+	}
+	// An invalid variable name may be a pasted secret: do not echo it.
+	return fmt.Sprintf("a value of %d characters that is not a variable name (was a secret pasted here? it must not be)", utf8.RuneCountInString(v))
+}
+
+// suggestVar proposes a variable name for an account's secret.
+func suggestVar(name, key string) string {
+	base := strings.ToUpper(nonAlnum.ReplaceAllString(name, "_"))
+	base = strings.Trim(base, "_")
+	if base == "" || !envName.MatchString(base) {
+		base = "ACCOUNT"
+	}
+	suffix := map[string]string{keyPasswordEnv: "PASSWORD", keyTOTPSecretEnv: "TOTP_SECRET", keySessionTokenEnv: "SESSION_TOKEN"}[key]
+	return base + "_" + suffix
+}

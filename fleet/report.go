@@ -1,0 +1,392 @@
+package fleet
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/chatgpt-optout/chatgpt-optout/automation"
+)
+
+// OutcomeNotRun marks an account the run never started: it was
+// interrupted, or the canary stopped it. It is not one of automation's
+// outcomes because no browser touched the account.
+const OutcomeNotRun automation.Outcome = "not_run"
+
+// KindSkipped is the error kind of accounts left alone after the canary
+// ended in drift. Accounts left by an interrupted run have
+// automation.KindInterrupted.
+const KindSkipped automation.ErrorKind = "skipped"
+
+// AccountResult is the result of one account in a report: the fields of
+// automation.Result (the interface's result fields) plus the account's
+// email and the retries it took.
+type AccountResult struct {
+	*automation.Result
+	Email string `json:"email"`
+	// Retries counts the further runs after transient failures and
+	// browser crashes (0 when the first run was the last).
+	Retries int `json:"retries"`
+}
+
+// NotRun reports whether the account was never started.
+func (r AccountResult) NotRun() bool { return r.Outcome == OutcomeNotRun }
+
+// Summary counts the accounts per outcome.
+type Summary struct {
+	Total        int `json:"total"`
+	Compliant    int `json:"compliant"`
+	Changed      int `json:"changed"`
+	Noncompliant int `json:"noncompliant"`
+	Failed       int `json:"failed"`
+	Drift        int `json:"drift"`
+	NotRun       int `json:"not_run"`
+	// ByErrorKind counts the accounts per error kind, for the ones that
+	// have one.
+	ByErrorKind map[automation.ErrorKind]int `json:"by_error_kind"`
+}
+
+// Off is the number of accounts whose setting is now off, verified.
+func (s Summary) Off() int { return s.Compliant + s.Changed }
+
+// Report is the outcome of a fleet run. Its JSON form (--report-json) is
+// part of the command-line interface.
+type Report struct {
+	Tool             string    `json:"tool"`
+	Version          string    `json:"version,omitempty"`
+	Command          string    `json:"command"`
+	Mode             string    `json:"mode"` // "disable", or "check" (read only)
+	Shard            string    `json:"shard,omitempty"`
+	SelectorsVersion string    `json:"selectors_version"`
+	BaseURL          string    `json:"base_url"`
+	Parallel         int       `json:"parallel"`
+	Canary           string    `json:"canary,omitempty"` // the account that ran first, alone
+	StartedAt        time.Time `json:"started_at"`
+	FinishedAt       time.Time `json:"finished_at"`
+	DurationMS       int64     `json:"duration_ms"`
+	// Interrupted is true when the run was stopped (Ctrl-C, SIGTERM)
+	// before every account finished.
+	Interrupted bool `json:"interrupted"`
+	// StoppedEarly says why the run stopped before the end, if it did.
+	StoppedEarly    string          `json:"stopped_early,omitempty"`
+	BrowserStarts   int             `json:"browser_starts"`
+	BrowserRestarts int             `json:"browser_restarts"`
+	ExitCode        int             `json:"exit_code"`
+	Summary         Summary         `json:"summary"`
+	Results         []AccountResult `json:"results"`
+}
+
+// Mode names.
+const (
+	ModeDisable = "disable"
+	ModeCheck   = "check"
+)
+
+// finish computes the summary and the exit code.
+func (r *Report) finish() {
+	r.DurationMS = r.FinishedAt.Sub(r.StartedAt).Milliseconds()
+	s := Summary{Total: len(r.Results), ByErrorKind: map[automation.ErrorKind]int{}}
+	for _, a := range r.Results {
+		switch a.Outcome {
+		case automation.OutcomeCompliant:
+			s.Compliant++
+		case automation.OutcomeChanged:
+			s.Changed++
+		case automation.OutcomeNoncompliant:
+			s.Noncompliant++
+		case automation.OutcomeFailed:
+			s.Failed++
+		case automation.OutcomeDrift:
+			s.Drift++
+		case OutcomeNotRun:
+			s.NotRun++
+		}
+		if a.ErrorKind != "" {
+			s.ByErrorKind[a.ErrorKind]++
+		}
+	}
+	r.Summary = s
+	r.ExitCode = ExitCode(r.Results)
+}
+
+// ExitCode is the process exit code of a fleet run: automation.ExitCode
+// over the accounts that ran (the highest wins), and at least 3 when an
+// interrupted run left accounts not run, since their setting is not known
+// to be off.
+func ExitCode(results []AccountResult) int {
+	var ran []*automation.Result
+	interrupted := false
+	for _, r := range results {
+		if r.NotRun() {
+			interrupted = interrupted || r.ErrorKind == automation.KindInterrupted
+			continue
+		}
+		ran = append(ran, r.Result)
+	}
+	code := automation.ExitCode(ran...)
+	if interrupted && code < 3 {
+		code = 3
+	}
+	return code
+}
+
+// Headline is a one-line summary, like "17 of 20 accounts off; 3 failed".
+func (r *Report) Headline() string {
+	s := r.Summary
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d of %d accounts off", s.Off(), s.Total)
+	for _, c := range []struct {
+		n    int
+		what string
+	}{{s.Changed, "changed now"}, {s.Noncompliant, "on (left on)"}, {s.Failed, "failed"}, {s.Drift, "drift"}, {s.NotRun, "not run"}} {
+		if c.n > 0 {
+			fmt.Fprintf(&b, "; %d %s", c.n, c.what)
+		}
+	}
+	if r.StoppedEarly != "" {
+		fmt.Fprintf(&b, " (stopped early: %s)", r.StoppedEarly)
+	} else if r.Interrupted {
+		b.WriteString(" (interrupted)")
+	}
+	return b.String()
+}
+
+// WriteJSON writes the report as indented JSON.
+func (r *Report) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+// The JUnit XML format, as Jenkins, GitLab, GitHub test reporters and
+// most CI systems read it.
+type (
+	junitSuites struct {
+		XMLName  xml.Name     `xml:"testsuites"`
+		Name     string       `xml:"name,attr"`
+		Tests    int          `xml:"tests,attr"`
+		Failures int          `xml:"failures,attr"`
+		Errors   int          `xml:"errors,attr"`
+		Skipped  int          `xml:"skipped,attr"`
+		Time     string       `xml:"time,attr"`
+		Suites   []junitSuite `xml:"testsuite"`
+	}
+	junitSuite struct {
+		Name       string          `xml:"name,attr"`
+		Tests      int             `xml:"tests,attr"`
+		Failures   int             `xml:"failures,attr"`
+		Errors     int             `xml:"errors,attr"`
+		Skipped    int             `xml:"skipped,attr"`
+		Time       string          `xml:"time,attr"`
+		Timestamp  string          `xml:"timestamp,attr"`
+		Properties []junitProperty `xml:"properties>property"`
+		Cases      []junitCase     `xml:"testcase"`
+	}
+	junitProperty struct {
+		Name  string `xml:"name,attr"`
+		Value string `xml:"value,attr"`
+	}
+	junitCase struct {
+		Name      string        `xml:"name,attr"`
+		Classname string        `xml:"classname,attr"`
+		Time      string        `xml:"time,attr"`
+		Failure   *junitMessage `xml:"failure,omitempty"`
+		Skipped   *junitMessage `xml:"skipped,omitempty"`
+		SystemOut string        `xml:"system-out,omitempty"`
+	}
+	junitMessage struct {
+		Message string `xml:"message,attr"`
+		Type    string `xml:"type,attr,omitempty"`
+		Text    string `xml:",chardata"`
+	}
+)
+
+func seconds(ms int64) string { return fmt.Sprintf("%.3f", float64(ms)/1000) }
+
+// WriteJUnit writes the report as JUnit XML: one testcase per account.
+// An account that failed, drifted or (with --check) is on is a failure
+// whose type is the error kind and whose message is the sentence; an
+// account not run is skipped.
+func (r *Report) WriteJUnit(w io.Writer) error {
+	suite := junitSuite{
+		Name:      "chatgpt-optout " + r.Command,
+		Time:      seconds(r.DurationMS),
+		Timestamp: r.StartedAt.UTC().Format("2006-01-02T15:04:05"),
+	}
+	if r.Shard != "" {
+		suite.Name += " shard " + r.Shard
+	}
+	for _, p := range [][2]string{{"mode", r.Mode}, {"shard", r.Shard}, {"selectors_version", r.SelectorsVersion}, {"base_url", r.BaseURL}, {"exit_code", fmt.Sprint(r.ExitCode)}, {"stopped_early", r.StoppedEarly}} {
+		if p[1] != "" {
+			suite.Properties = append(suite.Properties, junitProperty{Name: p[0], Value: p[1]})
+		}
+	}
+	for _, a := range r.Results {
+		c := junitCase{Name: a.Account, Classname: "chatgpt-optout." + r.Command, Time: seconds(a.DurationMS), SystemOut: caseDetails(a)}
+		suite.Tests++
+		switch a.Outcome {
+		case OutcomeNotRun:
+			suite.Skipped++
+			c.Skipped = &junitMessage{Message: a.Error}
+		case automation.OutcomeFailed, automation.OutcomeDrift:
+			suite.Failures++
+			c.Failure = &junitMessage{Type: string(a.ErrorKind), Message: a.Error, Text: fmt.Sprintf("%s (%s): %s", a.Outcome, a.ErrorKind, a.Error)}
+		case automation.OutcomeNoncompliant:
+			suite.Failures++
+			msg := "the setting is on and was left on (read only run)"
+			c.Failure = &junitMessage{Type: string(automation.OutcomeNoncompliant), Message: msg, Text: msg}
+		}
+		suite.Cases = append(suite.Cases, c)
+	}
+	doc := junitSuites{Name: "chatgpt-optout", Tests: suite.Tests, Failures: suite.Failures, Skipped: suite.Skipped, Time: suite.Time, Suites: []junitSuite{suite}}
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}
+
+// caseDetails is the result in a few lines, for a testcase's system-out.
+func caseDetails(a AccountResult) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "outcome: %s\nbefore: %s\nafter: %s\naction: %s\n", a.Outcome, a.Before, a.After, a.Action)
+	if a.Email != "" {
+		fmt.Fprintf(&b, "email: %s\n", a.Email)
+	}
+	if a.UI != "" {
+		fmt.Fprintf(&b, "ui: %s\n", a.UI)
+	}
+	if a.Retries > 0 {
+		fmt.Fprintf(&b, "retries: %d\n", a.Retries)
+	}
+	for _, w := range a.Warnings {
+		fmt.Fprintf(&b, "warning: %s\n", w)
+	}
+	for _, p := range a.Artifacts {
+		fmt.Fprintf(&b, "artifact: %s\n", p)
+	}
+	return b.String()
+}
+
+// WriteMarkdown writes the report as Markdown, for a GitHub job summary or
+// a pull request comment.
+func (r *Report) WriteMarkdown(w io.Writer) error {
+	var b strings.Builder
+	icon := "✅"
+	switch {
+	case r.ExitCode >= 3:
+		icon = "❌"
+	case r.ExitCode == 2:
+		icon = "⚠️"
+	}
+	title := "ChatGPT training opt-out"
+	if r.Mode == ModeCheck {
+		title += " (check)"
+	}
+	if r.Shard != "" {
+		title += ", shard " + r.Shard
+	}
+	fmt.Fprintf(&b, "## %s %s\n\n", icon, title)
+	fmt.Fprintf(&b, "**%s.** Exit code %d: %s.\n\n", mdEscape(r.Headline()), r.ExitCode, exitMeaning(r.ExitCode))
+	fmt.Fprintf(&b, "| outcome | accounts |\n|---|---:|\n")
+	s := r.Summary
+	for _, row := range []struct {
+		name string
+		n    int
+	}{{"compliant (already off)", s.Compliant}, {"changed (turned off, verified)", s.Changed}, {"noncompliant (on)", s.Noncompliant}, {"failed", s.Failed}, {"drift", s.Drift}, {"not run", s.NotRun}} {
+		fmt.Fprintf(&b, "| %s | %d |\n", row.name, row.n)
+	}
+	fmt.Fprintf(&b, "| **total** | **%d** |\n\n", s.Total)
+	b.WriteString("| account | outcome | setting | error | time |\n|---|---|---|---|---:|\n")
+	for _, a := range r.Results {
+		setting := string(a.After)
+		if a.Before != a.After {
+			setting = fmt.Sprintf("%s → %s", a.Before, a.After)
+		}
+		if a.NotRun() {
+			setting = "—"
+		}
+		errText := ""
+		if a.ErrorKind != "" {
+			errText = fmt.Sprintf("`%s` %s", a.ErrorKind, mdEscape(a.Error))
+		}
+		if a.Retries > 0 {
+			errText = strings.TrimSpace(errText + fmt.Sprintf(" (after %d %s)", a.Retries, plural(a.Retries, "retry", "retries")))
+		}
+		fmt.Fprintf(&b, "| %s | %s %s | %s | %s | %s s |\n", mdEscape(a.Account), outcomeIcon(a.Outcome), a.Outcome, setting, errText, seconds(a.DurationMS))
+	}
+	var meta []string
+	meta = append(meta, "selectors "+mdEscape(r.SelectorsVersion))
+	if r.Version != "" {
+		meta = append(meta, "chatgpt-optout "+mdEscape(r.Version))
+	}
+	meta = append(meta, fmt.Sprintf("%d in parallel", r.Parallel))
+	if r.BrowserRestarts > 0 {
+		meta = append(meta, fmt.Sprintf("%d browser %s", r.BrowserRestarts, plural(r.BrowserRestarts, "restart", "restarts")))
+	}
+	meta = append(meta, fmt.Sprintf("took %s", (time.Duration(r.DurationMS)*time.Millisecond).Round(100*time.Millisecond)))
+	fmt.Fprintf(&b, "\n<sub>%s</sub>\n", strings.Join(meta, " · "))
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+func outcomeIcon(o automation.Outcome) string {
+	switch o {
+	case automation.OutcomeCompliant, automation.OutcomeChanged:
+		return "✅"
+	case automation.OutcomeNoncompliant:
+		return "⚠️"
+	case OutcomeNotRun:
+		return "⏭️"
+	default:
+		return "❌"
+	}
+}
+
+func exitMeaning(code int) string {
+	switch code {
+	case 0:
+		return "every account's setting is off, and verified"
+	case 1:
+		return "a configuration error"
+	case 2:
+		return "a setting is on and was left on"
+	case 3:
+		return "at least one account failed or was not run"
+	case 4:
+		return "the UI no longer matches the selectors file (drift)"
+	}
+	return "unknown"
+}
+
+// mdEscape makes text safe in a Markdown table cell.
+func mdEscape(s string) string {
+	r := strings.NewReplacer("|", `\|`, "\r\n", " ", "\n", " ", "\r", " ", "<", "&lt;", ">", "&gt;", "`", "'")
+	return r.Replace(s)
+}
+
+// ErrorKinds lists the error kinds of the summary in a stable order.
+func (s Summary) ErrorKinds() []automation.ErrorKind {
+	kinds := make([]automation.ErrorKind, 0, len(s.ByErrorKind))
+	for k := range s.ByErrorKind {
+		kinds = append(kinds, k)
+	}
+	sort.Slice(kinds, func(i, j int) bool { return kinds[i] < kinds[j] })
+	return kinds
+}

@@ -1,0 +1,71 @@
+package fleet
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/chatgpt-optout/chatgpt-optout/automation"
+)
+
+// Shard is one of Count disjoint parts of a fleet, numbered from 0 (as a
+// Kubernetes Indexed Job numbers its pods with JOB_COMPLETION_INDEX).
+// Which shard an account falls in depends only on its name, so it is the
+// same on every run, whatever the order of the file or the other accounts;
+// the shards of one Count are disjoint and together hold every account.
+type Shard struct {
+	Index, Count int
+}
+
+// All is the whole fleet: one shard of one.
+var All = Shard{Index: 0, Count: 1}
+
+// ParseShard reads "I/N", with 0 <= I < N.
+func ParseShard(s string) (Shard, error) {
+	i, n, ok := strings.Cut(strings.TrimSpace(s), "/")
+	index, err1 := strconv.Atoi(strings.TrimSpace(i))
+	count, err2 := strconv.Atoi(strings.TrimSpace(n))
+	if !ok || err1 != nil || err2 != nil {
+		return Shard{}, automation.ConfigError("--shard %q is not I/N, like 0/4 (shards are numbered from 0, as a Kubernetes completion index)", s)
+	}
+	if count < 1 || count > 10000 {
+		return Shard{}, automation.ConfigError("--shard %q: the number of shards must be between 1 and 10000", s)
+	}
+	if index < 0 || index >= count {
+		return Shard{}, automation.ConfigError("--shard %q: the index must be from 0 to %d (shards are numbered from 0)", s, count-1)
+	}
+	return Shard{Index: index, Count: count}, nil
+}
+
+func (s Shard) String() string { return fmt.Sprintf("%d/%d", s.Index, s.Count) }
+
+// Of returns the shard index, from 0 to count-1, of the account named name.
+func Of(name string, count int) int {
+	if count <= 1 {
+		return 0
+	}
+	sum := sha256.Sum256([]byte(name))
+	return int(binary.BigEndian.Uint64(sum[:8]) % uint64(count))
+}
+
+// Contains reports whether the account named name is in the shard.
+func (s Shard) Contains(name string) bool {
+	if s.Count <= 1 {
+		return true
+	}
+	return Of(name, s.Count) == s.Index
+}
+
+// Select returns the accounts of the shard, in their order, keyed by
+// Account.Label (the name, or the email when there is none).
+func (s Shard) Select(accounts []automation.Account) []automation.Account {
+	var out []automation.Account
+	for _, a := range accounts {
+		if s.Contains(a.Label()) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
