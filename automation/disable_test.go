@@ -324,3 +324,48 @@ func TestDisable_StalePrimaryFallsBackWithAWarning(t *testing.T) {
 
 func withPassword(a automation.Account, p string) automation.Account { a.Password = p; return a }
 func withTOTP(a automation.Account, s string) automation.Account     { a.TOTPSecret = s; return a }
+
+func TestVerify_ReportsEachElementAndChangesNothing(t *testing.T) {
+	for _, ui := range eras {
+		t.Run(string(ui), func(t *testing.T) {
+			srv := startSim(t, simulator.Options{UI: ui})
+			res := automation.Verify(browserCtx, account(t, srv, "carol@example.com"), config(t, srv))
+			if res.Outcome == automation.OutcomeFailed || res.Outcome == automation.OutcomeDrift {
+				t.Fatalf("verify = %+v", res)
+			}
+			status := map[string]string{}
+			for _, c := range res.Elements {
+				status[c.Element] = c.Status
+			}
+			for _, el := range []string{"login.entry", "login.email", "login.password", "login.mfa_code", "path.profile_menu", "path.settings_item", "path.data_controls_tab", "path.switch"} {
+				if status[el] != automation.CheckOK {
+					t.Errorf("%s: %q, want ok (table %+v)", el, status[el], res.Elements)
+				}
+			}
+			if srv.Counters("").Patches != 0 || !training(t, srv, "carol@example.com") {
+				t.Error("verify changed the setting")
+			}
+		})
+	}
+}
+
+func TestVerify_MissingElementIsDrift(t *testing.T) {
+	srv := startSim(t, simulator.Options{})
+	cfg := config(t, srv)
+	cfg.Selectors = mutated(t, func(f *selectors.File) {
+		p, _ := f.Profile("current")
+		p.Path.Switch.Candidates = []selectors.Candidate{{TestID: "no-such-switch"}}
+		p.Path.RowOpener.Candidates = append([]selectors.Candidate{{TestID: "old-row"}}, p.Path.RowOpener.Candidates...)
+	})
+	res := automation.Verify(browserCtx, account(t, srv, "alice@example.com"), cfg)
+	if res.Outcome != automation.OutcomeDrift {
+		t.Fatalf("verify = %+v, want drift", res)
+	}
+	status := map[string]string{}
+	for _, c := range res.Elements {
+		status[c.Element] = c.Status
+	}
+	if status["path.switch"] != automation.CheckMissing || status["path.row_opener"] != automation.CheckStale || status["path.profile_menu"] != automation.CheckOK {
+		t.Errorf("table = %+v, want switch missing, row opener stale, menu ok", res.Elements)
+	}
+}

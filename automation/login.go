@@ -132,6 +132,13 @@ func (s *session) signIn(ctx context.Context) error {
 			return &Error{Kind: KindBrowser, Msg: "reading the sign-in page failed: " + err.Error(), Err: err}
 		}
 		v := pick(r, ps)
+		s.observe("login."+elEntry, v.el(elEntry))
+		for field, submit := range map[string]string{elEmail: elEmailSubmit, elPassword: elPasswordSubmit, elMFACode: elMFASubmit} {
+			if v.has(field) {
+				s.observe("login."+field, v.el(field))
+				s.observe("login."+submit, v.el(submit))
+			}
+		}
 		challenge := ""
 		for _, k := range []string{string(KindHumanVerification), string(KindEmailVerification), "push_verification"} {
 			if v.marker(k) {

@@ -89,6 +89,12 @@ func (s *session) openSetting(ctx context.Context) (*match, error) {
 				return nil, &Error{Kind: KindBrowser, Msg: "reading the page failed: " + err.Error(), Err: err}
 			}
 		} else {
+			for _, st := range steps {
+				s.observe(st.name, r.el(st.name))
+			}
+			for i := range p.Dialogs {
+				s.observe("dialogs."+p.Dialogs[i].Name, r.el(dialogKey(i)))
+			}
 			sw := r.el(stepSwitch)
 			if sw.found() && !sw.Covered {
 				s.noteCandidate(stepSwitch, &p.Path.Switch, sw)

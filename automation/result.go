@@ -53,6 +53,8 @@ type Result struct {
 	Label            string    `json:"label,omitempty"`
 	Warnings         []string  `json:"warnings,omitempty"`
 	Attempts         int       `json:"attempts,omitempty"`
+	// Elements is the table of `selectors verify`.
+	Elements []ElementCheck `json:"elements,omitempty"`
 	// Timings splits the run into its phases, for benchmarks and -v logs.
 	Timings Timings `json:"timings_ms"`
 }

@@ -16,15 +16,24 @@ import (
 // witness). browserCtx comes from StartBrowser; each call runs in its own
 // isolated browser context, so calls may run in parallel on one browser.
 func Disable(browserCtx context.Context, acct Account, cfg Config) *Result {
-	return run(browserCtx, acct, cfg, false)
+	return run(browserCtx, acct, cfg, modeDisable)
 }
 
 // Status signs in to one account and reads the setting, changing nothing.
 func Status(browserCtx context.Context, acct Account, cfg Config) *Result {
-	return run(browserCtx, acct, cfg, true)
+	return run(browserCtx, acct, cfg, modeStatus)
 }
 
-func run(browserCtx context.Context, acct Account, cfg Config, readOnly bool) *Result {
+// mode is what a run does once it has the switch.
+type mode int
+
+const (
+	modeDisable mode = iota
+	modeStatus
+	modeVerify
+)
+
+func run(browserCtx context.Context, acct Account, cfg Config, m mode) *Result {
 	start := time.Now()
 	res := &Result{Account: acct.Label(), Before: StateUnknown, After: StateUnknown, Action: ActionNone}
 	finish := func(err error) *Result {
@@ -48,6 +57,9 @@ func run(browserCtx context.Context, acct Account, cfg Config, readOnly bool) *R
 		log: cfg.Logger.With("account", acct.Label())}
 	if cfg.UI != "" {
 		s.profile, _ = cfg.Selectors.Profile(cfg.UI)
+	}
+	if m == modeVerify {
+		s.seen = map[string]observation{}
 	}
 
 	// A throw-away account gets its own browser context: no cookie or
@@ -83,7 +95,13 @@ func run(browserCtx context.Context, acct Account, cfg Config, readOnly bool) *R
 
 	ctx, cancel := context.WithTimeout(tabCtx, cfg.Timeout)
 	defer cancel()
-	err = s.do(ctx, res, readOnly)
+	err = s.do(ctx, res, m != modeDisable)
+	if m == modeVerify {
+		res.Elements = s.checks(err)
+		if err == nil {
+			err = verifyError(res.Elements, cfg.Selectors)
+		}
+	}
 	res.UI = ""
 	if s.profile != nil {
 		res.UI = s.profile.Name

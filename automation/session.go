@@ -28,9 +28,10 @@ type session struct {
 
 	route    string
 	warnings []string
-	lost     *lostElement    // what went missing, for drift evidence
-	label    string          // the setting's label as found on the page
-	stale    map[string]bool // elements already warned about
+	lost     *lostElement           // what went missing, for drift evidence
+	label    string                 // the setting's label as found on the page
+	stale    map[string]bool        // elements already warned about
+	seen     map[string]observation // verify only: elements sighted
 }
 
 // lostElement is the element a drift could not find.

@@ -120,6 +120,7 @@ on, 3 an account failed, 4 the UI no longer matches the selectors file.`,
 	root.AddCommand(
 		newDisableCmd(g),
 		newStatusCmd(g),
+		newEnforceCmd(g),
 		newLoginCmd(g),
 		newSelectorsCmd(g),
 		newSimCmd(g),

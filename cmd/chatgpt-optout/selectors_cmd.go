@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -66,6 +67,75 @@ func newSelectorsCmd(g *globalOptions) *cobra.Command {
 		},
 	}
 	show.Flags().StringVar(&file, "selectors", "", "selectors file to show instead of the built-in one (env CHATGPT_OPTOUT_SELECTORS)")
-	cmd.AddCommand(show)
+	cmd.AddCommand(show, newVerifyCmd(g))
 	return cmd
+}
+
+func newVerifyCmd(g *globalOptions) *cobra.Command {
+	o := &browserOptions{}
+	cmd := &cobra.Command{
+		Use:   "verify",
+		Short: "Walk the whole path read-only and report which locator of each element matched",
+		Long: `verify signs in (credentials, CHATGPT_SESSION_TOKEN or --profile-dir) and walks
+profile menu → Settings → Data controls → the switch without changing anything. It
+prints one row per element of the selectors file: the candidate that matched, how many
+elements it matched, and ok, stale (a fallback matched: fix the file soon), missing (exit
+4) or not_seen (the flow did not pass that page).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, bo, err := o.config(g)
+			if err != nil {
+				return err
+			}
+			acct, err := o.account()
+			if err != nil {
+				return err
+			}
+			browserCtx, stop, err := automation.StartBrowser(cmd.Context(), bo)
+			if err != nil {
+				return err
+			}
+			res := automation.Verify(browserCtx, acct, cfg)
+			stop()
+			if g.output == "json" {
+				enc := json.NewEncoder(g.stdout)
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(res); err != nil {
+					return err
+				}
+			} else {
+				printChecks(g, res)
+			}
+			// The setting's state is not verify's business: only whether
+			// the file still matches the page.
+			code := exitOK
+			switch res.Outcome {
+			case automation.OutcomeDrift:
+				code = exitDrift
+			case automation.OutcomeFailed:
+				code = exitFailed
+			}
+			return &exitError{code: code}
+		},
+	}
+	o.addFlags(cmd.Flags())
+	return cmd
+}
+
+// printChecks writes the verify table.
+func printChecks(g *globalOptions, res *automation.Result) {
+	w := tabwriter.NewWriter(g.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(w, "ELEMENT\tSTATUS\tMATCHES\tCANDIDATE\n")
+	for _, c := range res.Elements {
+		cand := c.Candidate
+		if c.Index > 0 {
+			cand = fmt.Sprintf("#%d %s", c.Index, c.Candidate)
+		}
+		fmt.Fprintf(w, "%s\t%s\t%d\t%s\n", c.Element, c.Status, c.Matches, cand)
+	}
+	w.Flush()
+	fmt.Fprintf(g.stdout, "selectors %s, UI %s\n", res.SelectorsVersion, res.UI)
+	if res.Error != "" {
+		fmt.Fprintf(g.stdout, "%s (%s): %s\n", res.Outcome, res.ErrorKind, res.Error)
+	}
 }

@@ -1,0 +1,108 @@
+package automation
+
+import (
+	"context"
+
+	"github.com/chatgpt-optout/chatgpt-optout/selectors"
+)
+
+// Check statuses of `selectors verify`.
+const (
+	CheckOK      = "ok"       // the primary candidate matched one element
+	CheckStale   = "stale"    // a later candidate matched: fix the file before it breaks
+	CheckMissing = "missing"  // the flow needed it and no candidate matched
+	CheckNotSeen = "not_seen" // the flow did not pass that page (e.g. no MFA)
+)
+
+// ElementCheck is what verify learnt of one element of the selectors file.
+type ElementCheck struct {
+	Element   string `json:"element"`
+	Candidate string `json:"candidate,omitempty"` // the candidate that matched
+	Index     int    `json:"index,omitempty"`     // its 1-based place in the list
+	Matches   int    `json:"matches"`             // elements it matched
+	Input     string `json:"input,omitempty"`
+	Status    string `json:"status"`
+}
+
+// Verify walks the whole path read-only, as Status does, and reports for
+// every element of the profile which candidate matched and how many
+// elements it matched. It never clicks the switch.
+func Verify(browserCtx context.Context, acct Account, cfg Config) *Result {
+	return run(browserCtx, acct, cfg, modeVerify)
+}
+
+// observation is the last sighting of an element.
+type observation struct {
+	candidate int
+	counts    []int
+}
+
+// observe records that an element was seen on the page, keeping the best
+// sighting: a page further on may show a look-alike that only a fallback
+// candidate matches (the read-only email field on the password page).
+func (s *session) observe(name string, m *match) {
+	if s.seen == nil || !m.found() {
+		return
+	}
+	if o, ok := s.seen[name]; ok && o.candidate <= m.Candidate {
+		return
+	}
+	s.seen[name] = observation{candidate: m.Candidate, counts: m.Counts}
+}
+
+// checks turns the sightings into the verify table, in file order.
+func (s *session) checks(runErr error) []ElementCheck {
+	if s.profile == nil {
+		return nil
+	}
+	p := s.profile
+	type entry struct {
+		name     string
+		el       *selectors.Element
+		required bool
+	}
+	l := &p.Login
+	entries := []entry{
+		{"login.entry", &l.Entry, false}, {"login.email", &l.Email, false}, {"login.email_submit", &l.EmailSubmit, false},
+		{"login.password", &l.Password, false}, {"login.password_submit", &l.PasswordSubmit, false},
+		{"login.mfa_code", l.MFACode, false}, {"login.mfa_submit", l.MFASubmit, false},
+	}
+	for i := range p.Dialogs {
+		entries = append(entries, entry{"dialogs." + p.Dialogs[i].Name, &p.Dialogs[i].Dismiss, false})
+	}
+	entries = append(entries,
+		entry{stepProfileMenu, &p.Path.ProfileMenu, true}, entry{stepSettingsItem, &p.Path.SettingsItem, true},
+		entry{stepDataControls, &p.Path.DataControlsTab, true}, entry{stepRowOpener, p.Path.RowOpener, true},
+		entry{stepSwitch, &p.Path.Switch, true})
+	var out []ElementCheck
+	for _, e := range entries {
+		if e.el == nil {
+			continue
+		}
+		c := ElementCheck{Element: e.name, Input: string(e.el.Input), Status: CheckNotSeen}
+		if o, ok := s.seen[e.name]; ok {
+			c.Candidate = e.el.Candidates[o.candidate].String()
+			c.Index = o.candidate + 1
+			c.Matches = o.counts[o.candidate]
+			c.Status = CheckOK
+			if o.candidate > 0 {
+				c.Status = CheckStale
+			}
+		} else if e.required && (runErr == nil || s.lost != nil && s.lost.name == e.name || s.route == string(RouteDeepLink)) {
+			// The flow got past (or stopped at) this step without seeing it.
+			c.Status = CheckMissing
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// verifyError is the drift a verify run ends with when an element is missing.
+func verifyError(checks []ElementCheck, f *selectors.File) error {
+	for _, c := range checks {
+		if c.Status == CheckMissing {
+			return newError(KindSelectorDrift, "%s matches nothing on the page: selectors file %s (version %s) needs an update", c.Element, f.Source, f.Version)
+		}
+	}
+	return nil
+}

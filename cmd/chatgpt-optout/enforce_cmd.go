@@ -1,0 +1,321 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/chatgpt-optout/chatgpt-optout/automation"
+	"github.com/chatgpt-optout/chatgpt-optout/fleet"
+)
+
+// enforceOptions are the flags of enforce besides the browser ones.
+type enforceOptions struct {
+	accounts       string
+	check          bool
+	parallel       int
+	shard          string
+	noCanary       bool
+	retries        int
+	reportJSON     string
+	reportJUnit    string
+	reportMarkdown string
+}
+
+func newEnforceCmd(g *globalOptions) *cobra.Command {
+	o := &browserOptions{}
+	e := &enforceOptions{}
+	cmd := &cobra.Command{
+		Use:   "enforce --accounts FILE",
+		Short: "Switch the setting off for every account of an accounts file, with a report",
+		Long: `enforce runs disable for every account of a YAML accounts file (with --check,
+status: it only reads), in isolated sessions of one headless Chrome, several at
+a time, and writes reports for CI: JSON, JUnit XML and Markdown (also appended
+to $GITHUB_STEP_SUMMARY when that is set).
+
+The accounts file names each account's secrets by environment variable:
+
+  accounts:
+    - name: alice                  # unique label used in reports
+      email: alice@example.com
+      password_env: ALICE_PASSWORD
+      totp_secret_env: ALICE_TOTP  # optional
+      session_token_env: ALICE_TOK # optional
+      profile_dir: profiles/alice  # optional: a Chrome of its own on this profile
+
+The first account runs alone (the canary): if the UI no longer matches the
+selectors file, the run stops there, exit 4, before touching the others.
+Transient failures (timeout, browser, a save the site refused) are retried
+with backoff; refused sign-ins and challenges never are. --shard I/N runs one
+of N stable parts of the fleet (by a hash of the account name, I from 0), for
+CI matrices and Kubernetes Indexed Jobs. Ctrl-C stops Chrome and still writes
+the reports, marking the accounts not run.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runEnforce(cmd, g, o, e)
+		},
+	}
+	o.addFlags(cmd.Flags())
+	// Profiles are per account in the accounts file.
+	_ = cmd.Flags().MarkHidden("profile-dir")
+	f := cmd.Flags()
+	f.StringVar(&e.accounts, "accounts", "", "YAML accounts file (required)")
+	f.BoolVar(&e.check, "check", false, "only read each account's setting, change nothing (exit 2 when one is on)")
+	f.IntVar(&e.parallel, "parallel", 0, "accounts at once in one browser (default min(4, accounts))")
+	f.StringVar(&e.shard, "shard", "", "run shard I of N (I/N, I from 0): a stable part of the accounts, by a hash of their names")
+	f.BoolVar(&e.noCanary, "no-canary", false, "do not run the first account alone before the others")
+	f.IntVar(&e.retries, "retries", fleet.DefaultRetries, "further runs of an account after a transient failure (timeout, browser, a refused save)")
+	f.StringVar(&e.reportJSON, "report-json", "", "write the JSON report (results per account and a summary) to this file")
+	f.StringVar(&e.reportJUnit, "report-junit", "", "write a JUnit XML report (one testcase per account) to this file")
+	f.StringVar(&e.reportMarkdown, "report-markdown", "", "write a Markdown report to this file (it is also appended to $GITHUB_STEP_SUMMARY when set)")
+	return cmd
+}
+
+func runEnforce(cmd *cobra.Command, g *globalOptions, o *browserOptions, e *enforceOptions) error {
+	if o.profileDir != "" {
+		return automation.ConfigError("--profile-dir does not apply to enforce: give each account its profile_dir: in the accounts file")
+	}
+	if e.accounts == "" {
+		return automation.ConfigError("enforce needs --accounts FILE, a YAML list of accounts (see chatgpt-optout enforce --help)")
+	}
+	if e.parallel < 0 {
+		return automation.ConfigError("--parallel must be at least 1, not %d", e.parallel)
+	}
+	if e.retries < 0 {
+		return automation.ConfigError("--retries must be 0 or more, not %d", e.retries)
+	}
+	shard := fleet.All
+	if e.shard != "" {
+		var err error
+		if shard, err = fleet.ParseShard(e.shard); err != nil {
+			return err
+		}
+	}
+	cfg, bo, err := o.config(g) // loads the dotenv file first
+	if err != nil {
+		return err
+	}
+	specs, err := fleet.LoadAccounts(e.accounts)
+	if err != nil {
+		return err
+	}
+	accounts, err := fleet.Resolve(e.accounts, specs, os.LookupEnv)
+	if err != nil {
+		return err
+	}
+	for _, p := range []struct{ flag, path string }{{"--report-json", e.reportJSON}, {"--report-junit", e.reportJUnit}, {"--report-markdown", e.reportMarkdown}} {
+		if err := checkReportPath(p.flag, p.path); err != nil {
+			return err
+		}
+	}
+	mine := shard.Select(accounts)
+	if shard.Count > 1 {
+		fmt.Fprintf(g.stderr, "shard %s: %d of the %d accounts\n", shard, len(mine), len(accounts))
+	}
+
+	progress := newProgress(g.stderr, len(mine), e.check)
+	rep, err := fleet.Run(cmd.Context(), mine, fleet.Options{
+		Config:   cfg,
+		Browser:  bo,
+		Check:    e.check,
+		Parallel: e.parallel,
+		Retries:  e.retries,
+		NoCanary: e.noCanary,
+		Shard:    shard,
+		OnResult: progress.done,
+	})
+	progress.finish()
+	if err != nil {
+		return err
+	}
+	rep.Version = toolVersion()
+	if rep.Interrupted {
+		fmt.Fprintln(g.stderr, "interrupted: Chrome is stopped; writing the partial report")
+	}
+	if err := writeReports(g, e, rep); err != nil {
+		return err
+	}
+	if g.output == "json" {
+		if err := rep.WriteJSON(g.stdout); err != nil {
+			return err
+		}
+	} else {
+		for _, r := range rep.Results {
+			fmt.Fprintln(g.stdout, resultLine(r.Result, true))
+		}
+		fmt.Fprintln(g.stdout, rep.Headline())
+	}
+	return &exitError{code: rep.ExitCode}
+}
+
+// checkReportPath refuses a report path that could not be written, before
+// anything runs.
+func checkReportPath(flag, path string) error {
+	if path == "" {
+		return nil
+	}
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return automation.ConfigError("%s %s is a folder; give a file name", flag, path)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return automation.ConfigError("%s %s cannot be written: %v", flag, path, err)
+	}
+	return nil
+}
+
+// writeReports writes every report asked for, and the job summary.
+func writeReports(g *globalOptions, e *enforceOptions, rep *fleet.Report) error {
+	var errs []string
+	write := func(path string, render func(io.Writer) error) {
+		if path == "" {
+			return
+		}
+		var buf bytes.Buffer
+		if err := render(&buf); err == nil {
+			err = writeFileAtomic(path, buf.Bytes())
+			if err == nil {
+				return
+			}
+			errs = append(errs, fmt.Sprintf("%s: %v", path, err))
+		} else {
+			errs = append(errs, fmt.Sprintf("%s: %v", path, err))
+		}
+	}
+	write(e.reportJSON, rep.WriteJSON)
+	write(e.reportJUnit, rep.WriteJUnit)
+	write(e.reportMarkdown, rep.WriteMarkdown)
+	if summary := os.Getenv("GITHUB_STEP_SUMMARY"); summary != "" {
+		var buf bytes.Buffer
+		if err := rep.WriteMarkdown(&buf); err == nil {
+			f, err := os.OpenFile(summary, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+			if err == nil {
+				_, err = f.Write(append(buf.Bytes(), '\n'))
+				if cerr := f.Close(); err == nil {
+					err = cerr
+				}
+			}
+			if err != nil {
+				errs = append(errs, fmt.Sprintf("GITHUB_STEP_SUMMARY %s: %v", summary, err))
+			}
+		}
+	}
+	if len(errs) > 0 {
+		// The run happened: say so with its own exit code, after naming
+		// the report that could not be written.
+		fmt.Fprintf(g.stderr, "error: writing the reports failed: %s\n", strings.Join(errs, "; "))
+		code := rep.ExitCode
+		if code < exitFailed {
+			code = exitFailed
+		}
+		return &exitError{code: code}
+	}
+	return nil
+}
+
+// writeFileAtomic writes data to path through a temporary file, so that a
+// reader never sees half a report.
+func writeFileAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return nil
+}
+
+// progress shows the run as it goes, on stderr: a bar on a terminal, one
+// line per finished account otherwise (CI logs).
+type progress struct {
+	w     io.Writer
+	bar   *progressbar.ProgressBar
+	start time.Time
+}
+
+func newProgress(w io.Writer, total int, check bool) *progress {
+	p := &progress{w: w, start: time.Now()}
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) && total > 0 {
+		desc := "switching off"
+		if check {
+			desc = "checking"
+		}
+		p.bar = progressbar.NewOptions(total,
+			progressbar.OptionSetWriter(w),
+			progressbar.OptionSetDescription(desc),
+			progressbar.OptionShowCount(),
+			progressbar.OptionSetElapsedTime(true),
+			progressbar.OptionSetPredictTime(true),
+			progressbar.OptionSetWidth(30),
+			progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionSetRenderBlankState(true),
+		)
+	}
+	return p
+}
+
+func (p *progress) done(done, total int, r fleet.AccountResult) {
+	line := progressLine(done, total, r)
+	if p.bar != nil {
+		if r.ErrorKind != "" {
+			progressbar.Bprintln(p.bar, line)
+		}
+		p.bar.Add(1)
+		return
+	}
+	fmt.Fprintln(p.w, line)
+}
+
+func (p *progress) finish() {
+	if p.bar != nil {
+		p.bar.Finish()
+		fmt.Fprintln(p.w)
+	}
+}
+
+// progressLine is one finished account, like
+// "[ 3/20] alice: changed (on → off, verified) in 4.2s".
+func progressLine(done, total int, r fleet.AccountResult) string {
+	width := len(fmt.Sprint(total))
+	var what, why string
+	switch r.Outcome {
+	case automation.OutcomeChanged:
+		what = fmt.Sprintf("changed (%s → %s, verified)", r.Before, r.After)
+	case automation.OutcomeCompliant:
+		what = "compliant (already off)"
+	case automation.OutcomeNoncompliant:
+		what = "noncompliant (on, left on)"
+	default:
+		what = fmt.Sprintf("%s (%s)", r.Outcome, r.ErrorKind)
+		why = ": " + r.Error
+	}
+	retries := ""
+	if r.Retries == 1 {
+		retries = " after 1 retry"
+	} else if r.Retries > 1 {
+		retries = fmt.Sprintf(" after %d retries", r.Retries)
+	}
+	return fmt.Sprintf("[%*d/%d] %s: %s in %.1fs%s%s", width, done, total, r.Account, what, float64(r.DurationMS)/1000, retries, why)
+}

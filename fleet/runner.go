@@ -1,0 +1,471 @@
+package fleet
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"os/exec"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/chatgpt-optout/chatgpt-optout/automation"
+)
+
+// Defaults of Options.
+const (
+	// DefaultParallel caps the accounts run at once when Options.Parallel
+	// is 0.
+	DefaultParallel = 4
+	// DefaultRetries is the CLI's default for Options.Retries.
+	DefaultRetries = 2
+	// DefaultBackoff is the wait before the first retry; it doubles for
+	// each further one, up to maxBackoff.
+	DefaultBackoff = 2 * time.Second
+	maxBackoff     = 30 * time.Second
+	// maxCrashRetries bounds the runs an account gets again because the
+	// browser died under it (not the account's fault, so apart from
+	// Options.Retries).
+	maxCrashRetries = 2
+)
+
+// StartFunc starts a browser; automation.StartBrowser is the real one.
+type StartFunc func(ctx context.Context, opts automation.BrowserOptions) (context.Context, context.CancelFunc, error)
+
+// RunFunc runs one account in a browser; automation.Disable and
+// automation.Status are the real ones.
+type RunFunc func(browserCtx context.Context, acct automation.Account, cfg automation.Config) *automation.Result
+
+// Options say how to run a fleet.
+type Options struct {
+	// Config is the per-account configuration. Run sets BlockResources:
+	// a fleet run loads no images, fonts or media.
+	Config automation.Config
+	// Browser says how to start Chrome. Its ProfileDir is ignored: an
+	// account with a profile folder gets a Chrome of its own on it, the
+	// others share one Chrome, each in an isolated browser context.
+	Browser automation.BrowserOptions
+	// Check only reads (automation.Status) instead of switching off.
+	Check bool
+	// Parallel is how many accounts run at once; 0 means
+	// min(DefaultParallel, number of accounts).
+	Parallel int
+	// Retries is how many more times an account runs after a transient
+	// failure (timeout, browser, did_not_stick: a save the site refused);
+	// never after a refused sign-in, a challenge, an expired session or
+	// drift. 0 means no retries.
+	Retries int
+	// Backoff is the wait before the first retry (0: DefaultBackoff); it
+	// doubles for each further retry, with jitter.
+	Backoff time.Duration
+	// NoCanary runs every account at once from the start. By default the
+	// first account runs alone, and if it ends in drift no other account
+	// is touched.
+	NoCanary bool
+	// Shard is recorded in the report; select the accounts with
+	// Shard.Select before Run.
+	Shard Shard
+	// OnResult is told of each account as it finishes (or is marked not
+	// run), with the count finished so far. Calls do not overlap.
+	OnResult func(done, total int, r AccountResult)
+
+	// StartBrowser and RunAccount replace automation.StartBrowser and
+	// automation.Disable/Status, for tests and embedding.
+	StartBrowser StartFunc
+	RunAccount   RunFunc
+}
+
+// Run runs every account and returns the report. Accounts run in isolated
+// browser contexts of one Chrome, Parallel at a time; one with a
+// ProfileDir gets its own Chrome. The error is non-nil only for a
+// configuration problem found before anything ran (exit code 1). When ctx
+// ends (Ctrl-C), Run stops the browsers and returns the partial report:
+// accounts never started are marked not run.
+func Run(ctx context.Context, accounts []automation.Account, opts Options) (*Report, error) {
+	cfg, err := opts.Config.WithDefaults()
+	if err != nil {
+		return nil, err
+	}
+	cfg.BlockResources = true
+	opts.Browser.BlockResources = true
+	opts.Browser.ProfileDir = ""
+	if opts.Parallel < 0 {
+		return nil, automation.ConfigError("--parallel must be at least 1, not %d", opts.Parallel)
+	}
+	if opts.Retries < 0 {
+		return nil, automation.ConfigError("--retries must be 0 or more, not %d", opts.Retries)
+	}
+	if opts.Parallel == 0 {
+		opts.Parallel = min(DefaultParallel, len(accounts))
+	}
+	opts.Parallel = max(1, min(opts.Parallel, len(accounts)))
+	if opts.Backoff <= 0 {
+		opts.Backoff = DefaultBackoff
+	}
+	if opts.Shard.Count == 0 {
+		opts.Shard = All
+	}
+	if opts.StartBrowser == nil {
+		opts.StartBrowser = automation.StartBrowser
+		if err := checkChrome(opts.Browser.ExecPath); err != nil {
+			return nil, err
+		}
+	}
+	if opts.RunAccount == nil {
+		opts.RunAccount = automation.Disable
+		if opts.Check {
+			opts.RunAccount = automation.Status
+		}
+	}
+	rep := &Report{
+		Tool:             "chatgpt-optout",
+		Command:          "enforce",
+		Mode:             ModeDisable,
+		SelectorsVersion: cfg.Selectors.Version,
+		BaseURL:          cfg.BaseURL,
+		Parallel:         opts.Parallel,
+		StartedAt:        time.Now(),
+	}
+	if opts.Check {
+		rep.Mode = ModeCheck
+	}
+	if opts.Shard.Count > 1 {
+		rep.Shard = opts.Shard.String()
+	}
+	r := &runner{
+		opts:     opts,
+		cfg:      cfg,
+		log:      cfg.Logger,
+		accounts: accounts,
+		results:  make([]*AccountResult, len(accounts)),
+		pool:     &browserPool{start: opts.StartBrowser, opts: opts.Browser, log: cfg.Logger},
+	}
+	if err := r.run(ctx, rep); err != nil {
+		return nil, err
+	}
+	rep.Interrupted = ctx.Err() != nil
+	for i, res := range r.results {
+		if res == nil { // cannot happen; keeps the report whole if it does
+			res = r.notRun(i, automation.KindInterrupted, "not run: the run ended before this account started")
+		}
+		rep.Results = append(rep.Results, *res)
+	}
+	rep.BrowserStarts, rep.BrowserRestarts = r.pool.starts+r.profileStarts, r.pool.restarts
+	rep.FinishedAt = time.Now()
+	rep.finish()
+	return rep, nil
+}
+
+// checkChrome finds the browser before anything runs, so that a missing
+// one is a configuration error (exit 1).
+func checkChrome(path string) error {
+	if path == "" {
+		_, err := automation.FindChrome()
+		return err
+	}
+	if _, err := exec.LookPath(path); err != nil {
+		return automation.ConfigError("the browser %q cannot be run: %v; pass --chrome PATH or set CHROME_PATH to a Chrome or Chromium binary", path, err)
+	}
+	return nil
+}
+
+type runner struct {
+	opts     Options
+	cfg      automation.Config
+	log      *slog.Logger
+	accounts []automation.Account
+	pool     *browserPool
+
+	mu            sync.Mutex // guards what follows
+	results       []*AccountResult
+	done          int
+	profileStarts int
+}
+
+func (r *runner) run(ctx context.Context, rep *Report) error {
+	defer r.pool.close()
+	n := len(r.accounts)
+	if n == 0 {
+		return nil
+	}
+	// Start the shared browser first: a browser that cannot start for a
+	// configuration reason (no display for --headed) stops the run before
+	// any account is touched.
+	if r.needsShared() {
+		if _, err := r.pool.get(ctx); err != nil && automation.KindOf(err) == automation.KindConfig {
+			return err
+		}
+	}
+	next := 0
+	if !r.opts.NoCanary && ctx.Err() == nil {
+		rep.Canary = r.accounts[0].Label()
+		r.log.Info("running the canary account alone first", "account", r.accounts[0].Label())
+		res := r.runAccount(ctx, 0)
+		r.record(0, res)
+		next = 1
+		if res.Outcome == automation.OutcomeDrift {
+			rep.StoppedEarly = fmt.Sprintf("the canary account %q ended in drift (%s)", res.Account, res.ErrorKind)
+			msg := fmt.Sprintf("not run: the first account (%s) ended in drift (%s), so the UI no longer matches the selectors file %s and no other account was touched; update the selectors file (see `chatgpt-optout selectors`), or run with --no-canary",
+				res.Account, res.ErrorKind, r.cfg.Selectors.Version)
+			for i := 1; i < n; i++ {
+				r.record(i, r.notRun(i, KindSkipped, msg))
+			}
+			return nil
+		}
+	}
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < r.opts.Parallel; w++ {
+		wg.Go(func() {
+			for i := range jobs {
+				r.record(i, r.runAccount(ctx, i))
+			}
+		})
+	}
+feed:
+	for i := next; i < n; i++ {
+		if ctx.Err() != nil {
+			break
+		}
+		select {
+		case jobs <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	for i := range r.accounts {
+		if r.results[i] == nil {
+			r.record(i, r.notRun(i, automation.KindInterrupted, "not run: the run was interrupted before this account started; its setting was not checked"))
+		}
+	}
+	return nil
+}
+
+func (r *runner) needsShared() bool {
+	for _, a := range r.accounts {
+		if a.ProfileDir == "" {
+			return true
+		}
+	}
+	return false
+}
+
+// record keeps an account's result and reports progress.
+func (r *runner) record(i int, res *AccountResult) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.results[i] = res
+	r.done++
+	r.log.Info("account finished", "account", res.Account, "outcome", res.Outcome, "kind", res.ErrorKind, "retries", res.Retries, "ms", res.DurationMS)
+	if r.opts.OnResult != nil {
+		r.opts.OnResult(r.done, len(r.results), *res)
+	}
+}
+
+func (r *runner) notRun(i int, kind automation.ErrorKind, msg string) *AccountResult {
+	a := r.accounts[i]
+	return &AccountResult{
+		Result: &automation.Result{
+			Account: a.Label(), SelectorsVersion: r.cfg.Selectors.Version,
+			Before: automation.StateUnknown, After: automation.StateUnknown, Action: automation.ActionNone,
+			Outcome: OutcomeNotRun, ErrorKind: kind, Error: msg,
+		},
+		Email: a.Email,
+	}
+}
+
+// transient reports whether a failure may go away on its own: worth
+// another run. Sign-in refusals, challenges and drift never do, and
+// running them again could lock the account or hide a changed UI.
+func transient(kind automation.ErrorKind) bool {
+	switch kind {
+	case automation.KindTimeout, automation.KindBrowser, automation.KindDidNotStick:
+		return true
+	}
+	return false
+}
+
+// runAccount runs one account, again after transient failures.
+func (r *runner) runAccount(ctx context.Context, i int) *AccountResult {
+	acct := r.accounts[i]
+	log := r.log.With("account", acct.Label())
+	backoff := r.opts.Backoff
+	retries, crashes := 0, 0
+	for {
+		res, crashed := r.attempt(ctx, acct)
+		out := &AccountResult{Result: redact(res, acct), Email: acct.Email, Retries: retries + crashes}
+		if ctx.Err() != nil || res.Outcome != automation.OutcomeFailed {
+			return out
+		}
+		switch {
+		case crashed && crashes < maxCrashRetries:
+			crashes++
+			log.Warn("the browser died during the account; running it again in a new browser", "kind", res.ErrorKind)
+			continue
+		case transient(res.ErrorKind) && retries < r.opts.Retries:
+			retries++
+			wait := jitter(backoff)
+			log.Info("transient failure; retrying", "kind", res.ErrorKind, "retry", retries, "of", r.opts.Retries, "after", wait.Round(time.Millisecond))
+			if !sleep(ctx, wait) {
+				return out
+			}
+			backoff = min(2*backoff, maxBackoff)
+			continue
+		}
+		return out
+	}
+}
+
+// attempt runs the account once, and says whether its browser died.
+func (r *runner) attempt(ctx context.Context, acct automation.Account) (*automation.Result, bool) {
+	if acct.ProfileDir != "" {
+		bo := r.opts.Browser
+		bo.ProfileDir = acct.ProfileDir
+		bctx, stop, err := r.opts.StartBrowser(ctx, bo)
+		if err != nil {
+			return r.startFailed(acct, err), false
+		}
+		r.mu.Lock()
+		r.profileStarts++
+		r.mu.Unlock()
+		res := r.opts.RunAccount(bctx, acct, r.cfg)
+		crashed := bctx.Err() != nil && ctx.Err() == nil
+		stop()
+		return res, crashed
+	}
+	b, err := r.pool.get(ctx)
+	if err != nil {
+		return r.startFailed(acct, err), false
+	}
+	res := r.opts.RunAccount(b.ctx, acct, r.cfg)
+	crashed := b.ctx.Err() != nil && ctx.Err() == nil
+	if crashed {
+		// The result may say "interrupted": the browser's context ended,
+		// but nobody asked the run to stop. It was the browser.
+		if res.Outcome == automation.OutcomeFailed && res.ErrorKind == automation.KindInterrupted {
+			res.ErrorKind = automation.KindBrowser
+			res.Error = "the browser stopped during the run (it crashed or was killed): " + res.Error
+		}
+	}
+	return res, crashed
+}
+
+// startFailed is the result of an account whose browser did not start.
+func (r *runner) startFailed(acct automation.Account, err error) *automation.Result {
+	kind := automation.KindOf(err)
+	if kind == "" {
+		kind = automation.KindBrowser
+	}
+	return &automation.Result{
+		Account: acct.Label(), SelectorsVersion: r.cfg.Selectors.Version,
+		Before: automation.StateUnknown, After: automation.StateUnknown, Action: automation.ActionNone,
+		Outcome: automation.OutcomeFailed, ErrorKind: kind, Error: err.Error(),
+	}
+}
+
+// redact removes the account's secrets from the text of its result. The
+// automation package keeps them out already; this is a second guard for
+// results from other RunFuncs.
+func redact(res *automation.Result, acct automation.Account) *automation.Result {
+	var secrets []string
+	for _, s := range []string{acct.Password, acct.TOTPSecret, acct.SessionToken} {
+		if len(s) >= 4 {
+			secrets = append(secrets, s)
+		}
+	}
+	if len(secrets) == 0 {
+		return res
+	}
+	clean := func(s string) string {
+		for _, sec := range secrets {
+			s = strings.ReplaceAll(s, sec, "[REDACTED]")
+		}
+		return s
+	}
+	c := *res
+	c.Account = clean(c.Account)
+	c.Error = clean(c.Error)
+	c.Label = clean(c.Label)
+	c.Warnings = append([]string(nil), c.Warnings...)
+	for i := range c.Warnings {
+		c.Warnings[i] = clean(c.Warnings[i])
+	}
+	return &c
+}
+
+func jitter(d time.Duration) time.Duration {
+	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
+}
+
+// sleep waits d, or until ctx ends (then it returns false).
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// browserPool is the one Chrome shared by the accounts without a profile
+// folder. A browser that died is replaced on the next get.
+type browserPool struct {
+	start StartFunc
+	opts  automation.BrowserOptions
+	log   *slog.Logger
+
+	mu       sync.Mutex
+	cur      *browser
+	starts   int
+	restarts int
+}
+
+type browser struct {
+	ctx  context.Context
+	stop context.CancelFunc
+}
+
+// get returns the running browser, starting one when there is none or the
+// last one died.
+func (p *browserPool) get(ctx context.Context) (*browser, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cur != nil && p.cur.ctx.Err() == nil {
+		return p.cur, nil
+	}
+	if p.cur != nil {
+		// It died: clean up after it (its throw-away profile) and start
+		// another.
+		p.log.Warn("the browser stopped unexpectedly; starting a new one")
+		p.cur.stop()
+		p.cur = nil
+		if ctx.Err() == nil {
+			p.restarts++
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, &automation.Error{Kind: automation.KindInterrupted, Msg: "interrupted before the browser started", Err: err}
+	}
+	bctx, stop, err := p.start(ctx, p.opts)
+	if err != nil {
+		return nil, err
+	}
+	p.starts++
+	p.cur = &browser{ctx: bctx, stop: stop}
+	return p.cur, nil
+}
+
+// close stops the browser, if one runs.
+func (p *browserPool) close() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cur != nil {
+		p.cur.stop()
+		p.cur = nil
+	}
+}
