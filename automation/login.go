@@ -279,8 +279,12 @@ func (s *session) noPasswordError() error {
 func (s *session) signInDrift(v view) error {
 	l := v.p.Login
 	s.lost = &lostElement{"path.profile_menu", &v.p.Path.ProfileMenu}
-	return newError(KindSelectorDrift, "the page at %s (title %q) matches nothing that selectors file %s (version %s, profile %s) knows for signing in or for the signed-in app: the UI may have changed; run `chatgpt-optout selectors verify` and see the drift artifacts. Looked for login.entry: %s; login.email: %s; path.profile_menu: %s",
-		v.r.URL, v.r.Title, s.cfg.Selectors.Source, s.cfg.Selectors.Version, v.p.Name,
+	profiles := v.p.Name
+	if s.cfg.UI == "" {
+		profiles = "any of " + strings.Join(s.cfg.Selectors.ProfileNames(), ", ")
+	}
+	return newError(KindSelectorDrift, "unknown UI: the page at %s (title %q) matches nothing that selectors file %s (version %s, profile %s) knows for signing in or for the signed-in app; the UI may have changed: run `chatgpt-optout selectors verify` and see the drift artifacts (--artifacts). Looked for login.entry: %s; login.email: %s; path.profile_menu: %s",
+		v.r.URL, v.r.Title, s.cfg.Selectors.Source, s.cfg.Selectors.Version, profiles,
 		describeCandidates(&l.Entry, v.el(elEntry)), describeCandidates(&l.Email, v.el(elEmail)), describeCandidates(&v.p.Path.ProfileMenu, v.el(elSignedIn)))
 }
 
