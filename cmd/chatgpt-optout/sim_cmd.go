@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -12,7 +13,7 @@ import (
 
 func newSimCmd(g *globalOptions) *cobra.Command {
 	var (
-		ui, addr, authAddr, loginEntry string
+		ui, addr, authAddr, loginEntry, variants string
 		opts                           simulator.Options
 	)
 	cmd := &cobra.Command{
@@ -32,7 +33,11 @@ It runs until interrupted.`,
 			if loginEntry != "redirect" && loginEntry != "dialog" {
 				return automation.ConfigError("--login-entry %q is not redirect or dialog", loginEntry)
 			}
-			opts.UI, opts.AppAddr, opts.AuthAddr, opts.LoginEntry = simulator.UI(ui), addr, authAddr, loginEntry
+			vs, err := simulator.ParseVariants(variants)
+			if err != nil {
+				return automation.ConfigError("--variant: %v", err)
+			}
+			opts.UI, opts.AppAddr, opts.AuthAddr, opts.LoginEntry, opts.Variants = simulator.UI(ui), addr, authAddr, loginEntry, vs
 			srv, err := simulator.Start(opts)
 			if err != nil {
 				return automation.ConfigError("cannot start the simulator: %v", err)
@@ -51,7 +56,16 @@ It runs until interrupted.`,
 	f.StringVar(&addr, "addr", "127.0.0.1:0", "listen address of the app")
 	f.StringVar(&authAddr, "auth-addr", "127.0.0.1:0", "listen address of the login origin")
 	f.StringVar(&loginEntry, "login-entry", "redirect", "what the Log in button does: redirect (to the login origin) or dialog (an in-page dialog first)")
+	f.StringVar(&variants, "variant", "", "UI changes of real releases to serve, comma-separated: "+variantNames())
 	f.DurationVar(&opts.Latency, "latency", 0, "delay added to every backend answer")
 	f.DurationVar(&opts.SessionTTL, "session-ttl", 0, "sessions expire after this long (0: never)")
 	return cmd
+}
+
+func variantNames() string {
+	var names []string
+	for _, v := range simulator.AllVariants() {
+		names = append(names, string(v))
+	}
+	return strings.Join(names, ", ")
 }

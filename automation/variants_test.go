@@ -1,0 +1,146 @@
+package automation_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/chatgpt-optout/chatgpt-optout/automation"
+	"github.com/chatgpt-optout/chatgpt-optout/selectors"
+	"github.com/chatgpt-optout/chatgpt-optout/simulator"
+)
+
+// These tests change the simulator the way real ChatGPT releases changed
+// the page, and pin down what the tool does about it.
+
+func statuses(res *automation.Result) map[string]string {
+	m := map[string]string{}
+	for _, c := range res.Elements {
+		m[c.Element] = c.Status
+	}
+	return m
+}
+
+func TestVariant_RenamedClassesAndARemovedTestIDStillWorkWithAWarning(t *testing.T) {
+	for _, ui := range eras {
+		t.Run(string(ui), func(t *testing.T) {
+			srv := startSim(t, simulator.Options{UI: ui, Variants: []simulator.Variant{simulator.VariantRenamedClasses, simulator.VariantNoSwitchTestID}})
+			res := automation.Disable(browserCtx, account(t, srv, "alice@example.com"), config(t, srv))
+			if res.Outcome != automation.OutcomeChanged || training(t, srv, "alice@example.com") {
+				t.Fatalf("result = %+v, want changed", res)
+			}
+			if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "path.switch") {
+				t.Errorf("warnings = %v, want one naming the stale primary of path.switch", res.Warnings)
+			}
+			v := automation.Verify(browserCtx, account(t, srv, "bob@example.com"), config(t, srv))
+			if s := statuses(v); s["path.switch"] != automation.CheckStale || s["path.profile_menu"] != automation.CheckOK || v.Outcome == automation.OutcomeDrift {
+				t.Errorf("verify table = %+v, want the switch stale and the rest ok", v.Elements)
+			}
+		})
+	}
+}
+
+func TestVariant_ARewordedLabelIsNeverClicked(t *testing.T) {
+	for _, ui := range eras {
+		t.Run(string(ui), func(t *testing.T) {
+			srv := startSim(t, simulator.Options{UI: ui, Variants: []simulator.Variant{simulator.VariantRewordedLabel}})
+			res := automation.Disable(browserCtx, account(t, srv, "alice@example.com"), config(t, srv))
+			if res.ErrorKind != automation.KindLabelChanged || automation.ExitCode(res) != 4 {
+				t.Fatalf("result = %+v, want label_changed, exit 4", res)
+			}
+			if n := srv.Counters("").Patches; n != 0 || !training(t, srv, "alice@example.com") {
+				t.Errorf("PATCHes = %d: the tool clicked a switch that says something else", n)
+			}
+		})
+	}
+}
+
+func TestVariant_MovedProfileTriggerWorksOnceTheFileHasItsCandidate(t *testing.T) {
+	srv := startSim(t, simulator.Options{Variants: []simulator.Variant{simulator.VariantProfileTopRight}})
+
+	// A file that only knows the bottom-left trigger, menus only: drift.
+	cfg := config(t, srv)
+	cfg.Route = automation.RouteMenu
+	cfg.Selectors = mutated(t, func(f *selectors.File) {
+		p, _ := f.Profile("current")
+		p.Path.ProfileMenu.Candidates = p.Path.ProfileMenu.Candidates[:1]
+	})
+	res := automation.Disable(browserCtx, account(t, srv, "alice@example.com"), cfg)
+	if res.ErrorKind != automation.KindSelectorDrift || !strings.Contains(res.Error, "path.profile_menu") {
+		t.Fatalf("without the second candidate: %+v, want drift at path.profile_menu", res)
+	}
+	if srv.Counters("").Patches != 0 {
+		t.Fatal("a drifted run sent a change")
+	}
+
+	// The shipped file lists profile-button second: it works, and warns.
+	cfg = config(t, srv)
+	cfg.Route = automation.RouteMenu
+	res = automation.Disable(browserCtx, account(t, srv, "alice@example.com"), cfg)
+	if res.Outcome != automation.OutcomeChanged || res.Route != "menu" {
+		t.Fatalf("with the second candidate: %+v, want changed through the menu", res)
+	}
+	if len(res.Warnings) == 0 || !strings.Contains(res.Warnings[0], "path.profile_menu") || !strings.Contains(res.Warnings[0], "profile-button") {
+		t.Errorf("warnings = %v, want the stale primary of path.profile_menu named", res.Warnings)
+	}
+}
+
+func TestVariant_AnUnknownDialogInTheWayIsDriftUntilTheFileKnowsIt(t *testing.T) {
+	srv := startSim(t, simulator.Options{Variants: []simulator.Variant{simulator.VariantNewDialog}})
+	cfg := config(t, srv)
+	cfg.ArtifactsDir = t.TempDir()
+	res := automation.Disable(browserCtx, account(t, srv, "alice@example.com"), cfg)
+	if res.ErrorKind != automation.KindSelectorDrift || !strings.Contains(res.Error, "covered") {
+		t.Fatalf("result = %+v, want drift: something unknown covers the page", res)
+	}
+	if srv.Counters("").Patches != 0 {
+		t.Fatal("a drifted run sent a change")
+	}
+
+	cfg = config(t, srv)
+	cfg.Selectors = mutated(t, func(f *selectors.File) {
+		p, _ := f.Profile("current")
+		p.Dialogs = append(p.Dialogs, selectors.Dialog{Name: "announcement", Dismiss: selectors.Element{
+			Input: selectors.InputClick, Candidates: []selectors.Candidate{{Role: "button", Name: "Got it"}}}})
+	})
+	res = automation.Disable(browserCtx, account(t, srv, "alice@example.com"), cfg)
+	if res.Outcome != automation.OutcomeChanged {
+		t.Fatalf("with the dialog in the file: %+v, want changed", res)
+	}
+}
+
+func TestVariant_UnknownUIIsDriftWithEvidence(t *testing.T) {
+	srv := startSim(t, simulator.Options{Variants: []simulator.Variant{simulator.VariantUnknownUI}})
+	cfg := config(t, srv)
+	cfg.ArtifactsDir = t.TempDir()
+	res := automation.Disable(browserCtx, account(t, srv, "alice@example.com"), cfg)
+	if res.ErrorKind != automation.KindSelectorDrift || automation.ExitCode(res) != 4 {
+		t.Fatalf("result = %+v, want selector_drift, exit 4", res)
+	}
+	var tree, suggestions string
+	for _, p := range res.Artifacts {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case strings.HasSuffix(p, "axtree.txt"):
+			tree = string(data)
+		case strings.HasSuffix(p, "suggestions.txt"):
+			suggestions = string(data)
+		}
+	}
+	if !strings.Contains(tree, "button") {
+		t.Errorf("no accessibility tree among the artifacts %v", res.Artifacts)
+	}
+	if !strings.Contains(suggestions, "never used automatically") || !strings.Contains(suggestions, "path.profile_menu") {
+		t.Errorf("suggestions = %q", suggestions)
+	}
+	if files, _ := filepath.Glob(filepath.Join(cfg.ArtifactsDir, "*")); len(files) < 5 {
+		t.Errorf("artifacts = %v, want screenshot, HTML, console, tree and suggestions", files)
+	}
+	if srv.Counters("").Patches != 0 {
+		t.Error("a drifted run sent a change")
+	}
+}
