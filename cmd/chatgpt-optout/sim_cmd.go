@@ -14,7 +14,7 @@ import (
 func newSimCmd(g *globalOptions) *cobra.Command {
 	var (
 		ui, addr, authAddr, loginEntry, variants string
-		opts                           simulator.Options
+		opts                                     simulator.Options
 	)
 	cmd := &cobra.Command{
 		Use:   "sim",
