@@ -71,3 +71,11 @@ func writeFile(t *testing.T, name string, data []byte) string {
 	}
 	return p
 }
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binPath != "" {
+		os.RemoveAll(filepath.Dir(binPath))
+	}
+	os.Exit(code)
+}

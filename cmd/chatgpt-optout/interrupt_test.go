@@ -2,11 +2,13 @@ package main
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -17,10 +19,7 @@ import (
 // Ctrl-C in the middle of a run stops Chrome and removes its throw-away
 // profile: nothing is left behind.
 func TestInterrupt_LeavesNoChromeAndNoTempDir(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "chatgpt-optout")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t)
 	// A slow backend keeps the run busy long enough to interrupt it.
 	srv := startSim(t, simulator.Options{Latency: 3 * time.Second})
 	// A short folder: Chrome puts a unix socket in it, and socket paths
@@ -76,5 +75,50 @@ func TestInterrupt_LeavesNoChromeAndNoTempDir(t *testing.T) {
 	}
 	if out, _ := exec.Command("pgrep", "-f", tmp).Output(); len(strings.TrimSpace(string(out))) != 0 {
 		t.Errorf("Chrome processes still running: %s", out)
+	}
+}
+
+var (
+	binOnce sync.Once
+	binPath string
+	binErr  error
+)
+
+// buildBinary builds the command once per test run, for tests that need a
+// real process (signals, xvfb-run).
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	binOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "chatgpt-optout-test-bin")
+		if err != nil {
+			binErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "chatgpt-optout")
+		if out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput(); err != nil {
+			binErr = fmt.Errorf("build: %v\n%s", err, out)
+		}
+	})
+	if binErr != nil {
+		t.Fatal(binErr)
+	}
+	return binPath
+}
+
+// The documented way to run headed on a server: under xvfb-run.
+func TestHeaded_RunsUnderXvfbRun(t *testing.T) {
+	if _, err := exec.LookPath("xvfb-run"); err != nil {
+		t.Fatal("this test needs xvfb-run (Debian: apt-get install -y xvfb); scripts/test installs it")
+	}
+	srv := startSim(t, simulator.Options{})
+	cmd := exec.Command("xvfb-run", "-a", buildBinary(t), "disable", "--headed", "--base-url", srv.AppURL())
+	cmd.Dir = t.TempDir()
+	cmd.Env = append(os.Environ(), "DISPLAY=", "CHATGPT_EMAIL=alice@example.com", "CHATGPT_PASSWORD=alice-password-1")
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "on → off (verified)") {
+		t.Fatalf("xvfb-run ... --headed: %v\n%s", err, out)
+	}
+	if on, _ := srv.TrainingAllowed("alice@example.com"); on {
+		t.Error("the simulator still has the setting on")
 	}
 }
