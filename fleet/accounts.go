@@ -234,7 +234,9 @@ func parseAccounts(data []byte, e *AccountsError) []AccountSpec {
 	}
 	specs := make([]AccountSpec, 0, len(seq.Values))
 	for i, item := range seq.Values {
-		if s, ok := r.account(item, i, e); ok {
+		// An entry with problems still takes part in the checks for
+		// duplicates, so that one run lists every problem.
+		if s, ok := r.account(item, i, e); ok || s.Line > 0 {
 			specs = append(specs, s)
 		}
 	}

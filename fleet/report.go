@@ -5,7 +5,6 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 	"time"
 
@@ -45,9 +44,6 @@ type Summary struct {
 	Failed       int `json:"failed"`
 	Drift        int `json:"drift"`
 	NotRun       int `json:"not_run"`
-	// ByErrorKind counts the accounts per error kind, for the ones that
-	// have one.
-	ByErrorKind map[automation.ErrorKind]int `json:"by_error_kind"`
 }
 
 // Off is the number of accounts whose setting is now off, verified.
@@ -72,12 +68,15 @@ type Report struct {
 	// before every account finished.
 	Interrupted bool `json:"interrupted"`
 	// StoppedEarly says why the run stopped before the end, if it did.
-	StoppedEarly    string          `json:"stopped_early,omitempty"`
-	BrowserStarts   int             `json:"browser_starts"`
-	BrowserRestarts int             `json:"browser_restarts"`
-	ExitCode        int             `json:"exit_code"`
-	Summary         Summary         `json:"summary"`
-	Results         []AccountResult `json:"results"`
+	StoppedEarly string `json:"stopped_early,omitempty"`
+	// ErrorKinds counts the accounts per error kind, for the ones that
+	// have one.
+	ErrorKinds      map[automation.ErrorKind]int `json:"error_kinds"`
+	BrowserStarts   int                          `json:"browser_starts"`
+	BrowserRestarts int                          `json:"browser_restarts"`
+	ExitCode        int                          `json:"exit_code"`
+	Summary         Summary                      `json:"summary"`
+	Results         []AccountResult              `json:"results"`
 }
 
 // Mode names.
@@ -89,7 +88,8 @@ const (
 // finish computes the summary and the exit code.
 func (r *Report) finish() {
 	r.DurationMS = r.FinishedAt.Sub(r.StartedAt).Milliseconds()
-	s := Summary{Total: len(r.Results), ByErrorKind: map[automation.ErrorKind]int{}}
+	s := Summary{Total: len(r.Results)}
+	r.ErrorKinds = map[automation.ErrorKind]int{}
 	for _, a := range r.Results {
 		switch a.Outcome {
 		case automation.OutcomeCompliant:
@@ -106,7 +106,7 @@ func (r *Report) finish() {
 			s.NotRun++
 		}
 		if a.ErrorKind != "" {
-			s.ByErrorKind[a.ErrorKind]++
+			r.ErrorKinds[a.ErrorKind]++
 		}
 	}
 	r.Summary = s
@@ -379,14 +379,4 @@ func exitMeaning(code int) string {
 func mdEscape(s string) string {
 	r := strings.NewReplacer("|", `\|`, "\r\n", " ", "\n", " ", "\r", " ", "<", "&lt;", ">", "&gt;", "`", "'")
 	return r.Replace(s)
-}
-
-// ErrorKinds lists the error kinds of the summary in a stable order.
-func (s Summary) ErrorKinds() []automation.ErrorKind {
-	kinds := make([]automation.ErrorKind, 0, len(s.ByErrorKind))
-	for k := range s.ByErrorKind {
-		kinds = append(kinds, k)
-	}
-	sort.Slice(kinds, func(i, j int) bool { return kinds[i] < kinds[j] })
-	return kinds
 }

@@ -1,6 +1,7 @@
 package fleet
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -66,6 +67,10 @@ type Options struct {
 	// Shard is recorded in the report; select the accounts with
 	// Shard.Select before Run.
 	Shard Shard
+	// Logger receives the fleet's own messages (retries, browser
+	// restarts, each account's end); nil means Config.Logger, which also
+	// receives each account's steps.
+	Logger *slog.Logger
 	// OnResult is told of each account as it finishes (or is marked not
 	// run), with the count finished so far. Calls do not overlap.
 	OnResult func(done, total int, r AccountResult)
@@ -136,10 +141,10 @@ func Run(ctx context.Context, accounts []automation.Account, opts Options) (*Rep
 	r := &runner{
 		opts:     opts,
 		cfg:      cfg,
-		log:      cfg.Logger,
+		log:      cmp.Or(opts.Logger, cfg.Logger),
 		accounts: accounts,
 		results:  make([]*AccountResult, len(accounts)),
-		pool:     &browserPool{start: opts.StartBrowser, opts: opts.Browser, log: cfg.Logger},
+		pool:     &browserPool{start: opts.StartBrowser, opts: opts.Browser, log: cmp.Or(opts.Logger, cfg.Logger)},
 	}
 	if err := r.run(ctx, rep); err != nil {
 		return nil, err
@@ -294,9 +299,12 @@ func (r *runner) runAccount(ctx context.Context, i int) *AccountResult {
 	log := r.log.With("account", acct.Label())
 	backoff := r.opts.Backoff
 	retries, crashes := 0, 0
+	start := time.Now()
 	for {
 		res, crashed := r.attempt(ctx, acct)
 		out := &AccountResult{Result: redact(res, acct), Email: acct.Email, Retries: retries + crashes}
+		// The account's time covers every run and the waits between.
+		out.DurationMS = time.Since(start).Milliseconds()
 		if ctx.Err() != nil || res.Outcome != automation.OutcomeFailed {
 			return out
 		}

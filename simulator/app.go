@@ -40,6 +40,8 @@ func (s *Server) appHandler() http.Handler {
 	mux.Handle("GET /assets/", http.StripPrefix("/assets/", http.FileServerFS(static)))
 	mux.HandleFunc("GET /{$}", s.handleHome)
 	mux.HandleFunc("GET /c/{id}", s.handleHome)
+	mux.HandleFunc("GET /preferences", s.handlePreferences)
+	mux.HandleFunc("GET /preferences/{section}", s.handlePreferences)
 	mux.HandleFunc("GET /auth/login", s.handleLoginPage)
 	mux.HandleFunc("GET /auth/login_with", s.handleLoginPage)
 	mux.HandleFunc("GET /auth/error", s.handleAuthError)
@@ -54,6 +56,7 @@ func (s *Server) appHandler() http.Handler {
 	mux.HandleFunc("GET /backend-api/settings/user", s.handleSettingsRead)
 	mux.HandleFunc("/backend-api/settings/account_user_setting", s.handleSettingsPatch)
 	mux.HandleFunc("GET /backend-api/conversations", s.handleConversations)
+	mux.HandleFunc("POST /backend-api/settings/announcement_viewed", s.handleAnnouncementViewed)
 
 	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -158,14 +161,16 @@ func (s *Server) bearerLocked(r *http.Request) (*session, *account) {
 // boot is the JSON the shell hands to the page scripts, like the
 // client-bootstrap blob of the real site.
 type boot struct {
-	UI              UI       `json:"ui"`
-	Page            string   `json:"page"` // home, login, chat
-	AuthStatus      string   `json:"authStatus"`
-	LoginEntry      string   `json:"loginEntry"`
-	ToggleDelayMs   int64    `json:"toggleDelayMs"`
-	Dialogs         []string `json:"dialogs"`
-	HistoryDisabled bool     `json:"historyDisabled"`
-	BuildID         string   `json:"buildId"`
+	UI              UI        `json:"ui"`
+	Page            string    `json:"page"` // home, login, chat, preferences
+	AuthStatus      string    `json:"authStatus"`
+	LoginEntry      string    `json:"loginEntry"`
+	ToggleDelayMs   int64     `json:"toggleDelayMs"`
+	Dialogs         []string  `json:"dialogs"`
+	HistoryDisabled bool      `json:"historyDisabled"`
+	BuildID         string    `json:"buildId"`
+	Variants        []Variant `json:"variants"`
+	Announcement    bool      `json:"announcement"` // VariantNewDialog, not yet dismissed
 }
 
 type shellData struct {
@@ -182,9 +187,16 @@ func (s *Server) renderShell(w http.ResponseWriter, b boot) {
 	if b.Dialogs == nil {
 		b.Dialogs = []string{}
 	}
+	b.Variants = s.Variants()
+	if b.Variants == nil {
+		b.Variants = []Variant{}
+	}
 	js, _ := json.Marshal(b) // escapes <, > and &: safe inside <script>
 	script := "current.js"
-	if s.ui == UI2023 {
+	switch {
+	case b.AuthStatus == "logged_in" && s.has(VariantUnknownUI):
+		script = "redesign.js"
+	case s.ui == UI2023:
 		script = "legacy2023.js"
 	}
 	var buf bytes.Buffer
@@ -206,10 +218,38 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 		// does not bring them back.
 		b.Dialogs, ss.dialogs = ss.dialogs, nil
 		b.HistoryDisabled = !a.training
+		// The announcement, unlike them, stays until dismissed.
+		b.Announcement = ss.announce
 	}
 	s.mu.Unlock()
 	if ss == nil && s.ui == UI2023 {
 		http.Redirect(w, r, "/auth/login", http.StatusFound)
+		return
+	}
+	s.renderShell(w, b)
+}
+
+// handlePreferences serves the Preferences page of VariantUnknownUI; the
+// path does not exist otherwise.
+func (s *Server) handlePreferences(w http.ResponseWriter, r *http.Request) {
+	if !s.has(VariantUnknownUI) {
+		http.Error(w, "404: This page could not be found.", http.StatusNotFound)
+		return
+	}
+	s.mu.Lock()
+	ss, a := s.sessionLocked(r)
+	var b boot
+	if ss != nil {
+		b = boot{Page: "preferences", AuthStatus: "logged_in", HistoryDisabled: !a.training, Announcement: ss.announce}
+		b.Dialogs, ss.dialogs = ss.dialogs, nil
+	}
+	s.mu.Unlock()
+	if ss == nil {
+		target := "/"
+		if s.ui == UI2023 {
+			target = "/auth/login"
+		}
+		http.Redirect(w, r, target, http.StatusFound)
 		return
 	}
 	s.renderShell(w, b)
@@ -429,6 +469,22 @@ func (s *Server) handleSettingsPatch(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 	writeJSON(w, status, out)
+}
+
+// handleAnnouncementViewed records that the session's announcement
+// (VariantNewDialog) was dismissed, so that it is not shown again.
+func (s *Server) handleAnnouncementViewed(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	ss, _ := s.bearerLocked(r)
+	if ss != nil {
+		ss.announce = false
+	}
+	s.mu.Unlock()
+	if ss == nil {
+		unauthorized(w, r)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"success": true})
 }
 
 var chatTitles = []string{

@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/accessibility"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 )
@@ -18,6 +21,12 @@ const chromiumPath = "/usr/bin/chromium"
 // context in a fresh browser context (its own cookie jar), plus a func that
 // reports uncaught page exceptions seen so far.
 func newChrome(t *testing.T) (context.Context, func() []string) {
+	t.Helper()
+	return newChromeFor(t, 25*time.Second)
+}
+
+// newChromeFor is newChrome with a time limit for the whole test.
+func newChromeFor(t *testing.T, limit time.Duration) (context.Context, func() []string) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("real browser test skipped in -short mode")
@@ -38,7 +47,7 @@ func newChrome(t *testing.T) (context.Context, func() []string) {
 		cancelA()
 		t.Fatal(err)
 	}
-	ctx, cancelT := context.WithTimeout(bctx, 25*time.Second)
+	ctx, cancelT := context.WithTimeout(bctx, limit)
 	t.Cleanup(func() { cancelT(); cancelB(); cancelA() })
 
 	var mu sync.Mutex
@@ -239,6 +248,333 @@ func TestChromium2023(t *testing.T) {
 		t.Errorf("localStorage %q", v)
 	}
 	waitJS(t, ctx, "history-off notice", `document.querySelector('nav[aria-label="Chat history"]').textContent.includes('Chat History is off for this browser.')`)
+	if ex := exceptions(); len(ex) > 0 {
+		t.Errorf("page exceptions: %v", ex)
+	}
+}
+
+// axCount counts the nodes of the browser's accessibility tree (not
+// ignored, so not under aria-hidden) with the role and accessible name.
+func axCount(t *testing.T, ctx context.Context, role, name string) int {
+	t.Helper()
+	// The root goes by its JavaScript object, not by DOM.getDocument,
+	// which would invalidate the node ids chromedp's queries hold.
+	doc, err := chromedp.Call(ctx, runtime.Evaluate, runtime.EvaluateParams{Expression: "document", ObjectGroup: "axcount"})
+	must(t, "document", err)
+	defer chromedp.Call(ctx, runtime.ReleaseObjectGroup, runtime.ReleaseObjectGroupParams{ObjectGroup: "axcount"})
+	res, err := chromedp.Call(ctx, accessibility.QueryAXTree, accessibility.QueryAXTreeParams{
+		ObjectID: runtime.RemoteObjectID(doc.Result.ObjectID), Role: role, AccessibleName: name,
+	})
+	must(t, "accessibility tree", err)
+	n := 0
+	for _, node := range res.Nodes {
+		if !node.Ignored {
+			n++
+		}
+	}
+	return n
+}
+
+// axIs waits up to two seconds for axCount to be want (the browser updates
+// its accessibility tree a little after the DOM) and returns the last count.
+func axIs(t *testing.T, ctx context.Context, role, name string, want int) (int, bool) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		n := axCount(t, ctx, role, name)
+		if n == want || time.Now().After(deadline) {
+			return n, n == want
+		}
+		must(t, "sleep", chromedp.Do(ctx, chromedp.Sleep(50*time.Millisecond)))
+	}
+}
+
+// clickAt sends a real mouse click to the centre of the element that the
+// JavaScript expression el evaluates to.
+func clickAt(t *testing.T, ctx context.Context, what, el string) {
+	t.Helper()
+	xy := eval[[]float64](t, ctx, `(() => { const e = `+el+`; if (!e) return null; e.scrollIntoView({block: 'nearest'}); const r = e.getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2]; })()`)
+	if len(xy) != 2 {
+		t.Fatalf("%s: not on the page", what)
+	}
+	must(t, "click "+what, chromedp.Do(ctx, chromedp.MouseClickXY(xy[0], xy[1])))
+}
+
+// TestChromiumVariants loads every variant in one headless Chromium and
+// checks the DOM facts README.md promises to selector authors, and that a
+// person can still reach and flip the setting with real input.
+func TestChromiumVariants(t *testing.T) {
+	ctx, exceptions := newChromeFor(t, 60*time.Second)
+	const email = "alice@example.com"
+	// open signs in to a fresh simulator with a session cookie, as the
+	// session-token path does, and loads path.
+	open := func(t *testing.T, opts Options, path string) *Server {
+		t.Helper()
+		opts.ToggleDelay = 50 * time.Millisecond
+		s := start(t, opts)
+		tok, err := s.NewSession(email)
+		must(t, "session", err)
+		_, err = chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{
+			Name: SessionCookie, Value: tok, URL: s.AppURL() + "/", Path: "/",
+			Secure: new(true), HTTPOnly: new(true), SameSite: network.CookieSameSiteLax,
+		})
+		must(t, "cookie", err)
+		must(t, "navigate", chromedp.Do(ctx, chromedp.Navigate(s.AppURL()+path)))
+		return s
+	}
+	count := func(t *testing.T, sel string) int {
+		t.Helper()
+		return eval[int](t, ctx, `document.querySelectorAll('`+sel+`').length`)
+	}
+	// Every class on every element is a generated one; the stable names
+	// are gone, and the styles followed them.
+	onlyGenerated := func(t *testing.T) {
+		t.Helper()
+		if bad := eval[[]string](t, ctx, `[...new Set([...document.querySelectorAll('[class]')].flatMap(e => [...e.classList]))].filter(c => !/^_[a-z0-9]{5}$/.test(c))`); len(bad) > 0 {
+			t.Errorf("stable class names left: %v", bad)
+		}
+		if n := count(t, `.flex, .min-w-0, .truncate, .ps-3, .fixed, .switch-root, .toast-root, .sr-only, .btn`); n != 0 {
+			t.Errorf("%d elements still match stable class selectors", n)
+		}
+		if w := eval[string](t, ctx, `getComputedStyle(document.querySelector('[role="switch"]')).width`); w != "38px" {
+			t.Errorf("switch width %s: styles did not follow the renamed classes", w)
+		}
+	}
+	improveDialog := `[...document.querySelectorAll('[role="dialog"]')].find(d => d.textContent.includes('Model improvement'))`
+
+	t.Run("current/renamed-classes+no-switch-testid", func(t *testing.T) {
+		s := open(t, Options{Variants: []Variant{VariantRenamedClasses, VariantNoSwitchTestID}}, "/")
+		// The whole path with real input.
+		must(t, "path", chromedp.Do(ctx,
+			chromedp.Click(chromedp.CSS(`[data-testid="accounts-profile-button"]`)),
+			chromedp.Click(chromedp.CSS(`[role="menu"] [data-testid="settings-menu-item"]`)),
+			chromedp.Click(chromedp.CSS(`[data-testid="data-controls-tab"]`)),
+			chromedp.Click(chromedp.CSS(`[data-testid="improve-model-open-modal-button"]`)),
+		))
+		waitJS(t, ctx, "the dialog's switches", improveDialog+`?.querySelector('[role="switch"]')`)
+		if got := eval[string](t, ctx, `getComputedStyle(`+improveDialog+`.parentElement.parentElement).position`); got != "fixed" {
+			t.Errorf("dialog overlay position %q", got)
+		}
+		onlyGenerated(t)
+		if n := count(t, `[data-testid="improve-model-toggle"]`); n != 0 {
+			t.Errorf("improve-model-toggle still there (%d)", n)
+		}
+		sw := improveDialog + `.querySelector('[role="switch"]')`
+		if got := eval[string](t, ctx, `document.getElementById(`+sw+`.getAttribute('aria-labelledby')).textContent`); got != "Improve the model for everyone" {
+			t.Errorf("switch labelled %q", got)
+		}
+		if n, ok := axIs(t, ctx, "switch", "Improve the model for everyone", 1); !ok {
+			t.Errorf("switches named Improve the model for everyone: %d", n)
+		}
+		clickAt(t, ctx, "switch", sw)
+		waitJS(t, ctx, "switch off", sw+`.getAttribute('aria-checked') === 'false'`)
+		if on, _ := s.TrainingAllowed(email); on {
+			t.Error("server still on")
+		}
+		s.FailPatches(email, 1)
+		clickAt(t, ctx, "switch", sw)
+		waitJS(t, ctx, "error toast", `[...document.querySelectorAll('[role="alert"]')].some(e => e.textContent === 'Something went wrong. Please try again.')`)
+		onlyGenerated(t)
+	})
+
+	t.Run("current/profile-top-right", func(t *testing.T) {
+		open(t, Options{Variants: []Variant{VariantProfileTopRight}}, "/")
+		must(t, "trigger", chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`button[data-testid="profile-button"]`))))
+		const btn = `document.querySelector('[data-testid="profile-button"]')`
+		for _, sel := range []string{`[data-testid="accounts-profile-button"]`, `[aria-label="Open profile menu"]`, `nav [aria-haspopup="menu"]`} {
+			if n := count(t, sel); n != 0 {
+				t.Errorf("%s: %d", sel, n)
+			}
+		}
+		if n, ok := axIs(t, ctx, "button", "Open profile menu", 0); !ok {
+			t.Errorf("buttons named Open profile menu: %d", n)
+		}
+		if n, ok := axIs(t, ctx, "button", "User", 1); !ok {
+			t.Errorf("buttons named User: %d", n)
+		}
+		if !eval[bool](t, ctx, `(() => { const r = `+btn+`.getBoundingClientRect(); return r.right > innerWidth - 80 && r.top < 60; })()`) {
+			t.Error("profile-button is not at the top right")
+		}
+		eval[chromedp.Void](t, ctx, btn+`.click()`)
+		must(t, "sleep", chromedp.Do(ctx, chromedp.Sleep(200*time.Millisecond)))
+		if count(t, `[role="menu"]`) != 0 {
+			t.Fatal("menu opened on a synthetic el.click()")
+		}
+		must(t, "menu", chromedp.Do(ctx,
+			chromedp.Click(chromedp.CSS(`[data-testid="profile-button"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`[role="menu"] [data-testid="settings-menu-item"]`)),
+		))
+		if !eval[bool](t, ctx, `document.querySelector('[role="menu"]').getBoundingClientRect().top >= `+btn+`.getBoundingClientRect().bottom`) {
+			t.Error("menu not below the trigger")
+		}
+		must(t, "settings", chromedp.Do(ctx,
+			chromedp.Click(chromedp.CSS(`[data-testid="settings-menu-item"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`[data-testid="data-controls-tab"]`)),
+		))
+	})
+
+	t.Run("current/reworded-label", func(t *testing.T) {
+		s := open(t, Options{Variants: []Variant{VariantRewordedLabel}}, "/#settings/DataControls")
+		must(t, "row", chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`[data-testid="improve-model-open-modal-button"]`))))
+		if txt := eval[string](t, ctx, `document.querySelector('[data-testid="improve-model-open-modal-button"]').textContent`); txt != "Use my chats for model training On" {
+			t.Errorf("row text %q", txt)
+		}
+		must(t, "dialog", chromedp.Do(ctx,
+			chromedp.Click(chromedp.CSS(`[data-testid="improve-model-open-modal-button"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`[data-testid="improve-model-toggle"][role="switch"]`)),
+		))
+		if strings.Contains(eval[string](t, ctx, `document.body.textContent`), "Improve the model for everyone") {
+			t.Error("the old label is still on the page")
+		}
+		if n, ok := axIs(t, ctx, "switch", "Use my chats for model training", 1); !ok {
+			t.Errorf("switches named Use my chats for model training: %d", n)
+		}
+		if n, ok := axIs(t, ctx, "switch", "Improve the model for everyone", 0); !ok {
+			t.Errorf("switches with the old name: %d", n)
+		}
+		must(t, "click", chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-testid="improve-model-toggle"]`))))
+		waitJS(t, ctx, "switch off", `document.querySelector('[data-testid="improve-model-toggle"]').getAttribute('aria-checked') === 'false'`)
+		if on, _ := s.TrainingAllowed(email); on || s.Counters(email).Patches != 1 {
+			t.Errorf("server on=%v, counters %+v", on, s.Counters(email))
+		}
+	})
+
+	t.Run("current/new-dialog", func(t *testing.T) {
+		open(t, Options{Variants: []Variant{VariantNewDialog}}, "/")
+		const dlg = `[...document.querySelectorAll('[role="dialog"]')].find(d => d.textContent.includes('Introducing memory'))`
+		waitJS(t, ctx, "announcement", dlg)
+		must(t, "trigger", chromedp.Do(ctx, chromedp.WaitReady(chromedp.CSS(`[data-testid="accounts-profile-button"]`))))
+		if n, ok := axIs(t, ctx, "dialog", "Introducing memory", 1); !ok {
+			t.Errorf("dialogs named Introducing memory: %d", n)
+		}
+		if n, ok := axIs(t, ctx, "button", "Open profile menu", 0); !ok {
+			t.Errorf("trigger in the accessibility tree behind the modal: %d", n)
+		}
+		const trigger = `document.querySelector('[data-testid="accounts-profile-button"]')`
+		covered := `(() => { const t = ` + trigger + `, r = t.getBoundingClientRect(); return !t.contains(document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2)); })()`
+		if !eval[bool](t, ctx, covered) {
+			t.Fatal("the profile trigger is not covered")
+		}
+		must(t, "escape", chromedp.Do(ctx, chromedp.KeyEvent(kb.Escape)))
+		clickAt(t, ctx, "covered trigger", trigger)
+		must(t, "sleep", chromedp.Do(ctx, chromedp.Sleep(200*time.Millisecond)))
+		if !eval[bool](t, ctx, `!!(`+dlg+`)`) || count(t, `[role="menu"]`) != 0 {
+			t.Fatal("Escape or a click behind the announcement got through")
+		}
+		// Settings opened by their deep link while it is shown go under it.
+		must(t, "deep link", chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`location.hash = '#settings/DataControls'`)))
+		waitJS(t, ctx, "settings", `!!document.querySelector('[data-testid="data-controls-tab"]')`)
+		if _, ok := axIs(t, ctx, "dialog", "Settings", 0); !ok || !eval[bool](t, ctx, `(() => { const e = document.querySelector('[data-testid="data-controls-tab"]'), r = e.getBoundingClientRect(); return !e.contains(document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2)); })()`) {
+			t.Error("deep-linked Settings came above the announcement")
+		}
+		clickAt(t, ctx, "Got it", dlg+`.querySelector('button')`)
+		waitJS(t, ctx, "announcement gone", `!(`+dlg+`)`)
+		if n, ok := axIs(t, ctx, "dialog", "Settings", 1); !ok {
+			t.Errorf("Settings not on top after the announcement: %d", n)
+		}
+		must(t, "reload", chromedp.Do(ctx,
+			chromedp.Sleep(300*time.Millisecond), // the dismissal reaches the backend
+			chromedp.Reload(),
+			chromedp.WaitVisible(chromedp.CSS(`[data-testid="accounts-profile-button"]`)),
+			chromedp.Sleep(300*time.Millisecond),
+		))
+		if eval[bool](t, ctx, `!!(`+dlg+`)`) {
+			t.Error("announcement back after dismissal")
+		}
+	})
+
+	t.Run("current/unknown-ui", func(t *testing.T) {
+		s := open(t, Options{Variants: []Variant{VariantUnknownUI}}, "/")
+		must(t, "avatar", chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`button[data-testid="user-avatar"]`))))
+		none := func() {
+			t.Helper()
+			for _, sel := range []string{`[data-testid="accounts-profile-button"]`, `[data-testid="profile-button"]`,
+				`[id^="headlessui-menu-button-"]`, `[aria-label="Open profile menu"]`, `[data-testid="improve-model-open-modal-button"]`,
+				`[data-testid="improve-model-toggle"]`, `nav[aria-label="Chat history"]`, `[role="tab"]`, `[role="dialog"]`} {
+				if n := count(t, sel); n != 0 {
+					t.Errorf("%s: %d", sel, n)
+				}
+			}
+			if n, ok := axIs(t, ctx, "button", "Open profile menu", 0); !ok {
+				t.Errorf("buttons named Open profile menu: %d", n)
+			}
+		}
+		none()
+		if n, ok := axIs(t, ctx, "button", "Alice Example", 1); !ok {
+			t.Errorf("buttons named after the user: %d", n)
+		}
+		// The old deep link does nothing.
+		must(t, "deep link", chromedp.Do(ctx,
+			chromedp.Navigate(s.AppURL()+"/#settings/DataControls"),
+			chromedp.WaitVisible(chromedp.CSS(`[data-testid="user-avatar"]`)),
+			chromedp.Sleep(400*time.Millisecond),
+		))
+		none()
+		// A person finds the setting: avatar, Preferences, Privacy.
+		must(t, "menu", chromedp.Do(ctx,
+			chromedp.Click(chromedp.CSS(`[data-testid="user-avatar"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`[role="menu"] [role="menuitem"]`)),
+		))
+		clickAt(t, ctx, "Preferences", `[...document.querySelectorAll('[role="menuitem"]')].find(e => e.textContent === 'Preferences')`)
+		waitJS(t, ctx, "preferences", `location.pathname === '/preferences/profile'`)
+		clickAt(t, ctx, "Privacy", `document.querySelector('nav[aria-label="Preference sections"] a[href="/preferences/privacy"]')`)
+		must(t, "switch", chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`[data-testid="pref-training-switch"]`))))
+		if n, ok := axIs(t, ctx, "switch", "Improve the model for everyone", 1); !ok {
+			t.Errorf("preferences switch by name: %d", n)
+		}
+		must(t, "click", chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-testid="pref-training-switch"]`))))
+		waitJS(t, ctx, "switch off", `document.querySelector('[data-testid="pref-training-switch"]').getAttribute('aria-checked') === 'false'`)
+		if on, _ := s.TrainingAllowed(email); on {
+			t.Error("server still on")
+		}
+	})
+
+	t.Run("2023/renamed-classes+reworded-label+profile-top-right", func(t *testing.T) {
+		open(t, Options{UI: UI2023, Variants: []Variant{VariantRenamedClasses, VariantRewordedLabel, VariantProfileTopRight}}, "/#settings/DataControls")
+		must(t, "switch", chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`button[role="switch"][aria-label="Save chat history"]`))))
+		onlyGenerated(t)
+		if count(t, `nav[aria-label="Chat history"] button[id^="headlessui-menu-button-"]`) != 1 || count(t, `[data-testid="profile-button"]`) != 0 {
+			t.Error("profile-top-right changed the 2023 menu")
+		}
+		if strings.Contains(eval[string](t, ctx, `document.body.textContent`), "Chat history & training") {
+			t.Error("the old label is still on the page")
+		}
+		if n, ok := axIs(t, ctx, "switch", "Save chat history", 1); !ok {
+			t.Errorf("switches named Save chat history: %d", n)
+		}
+	})
+
+	t.Run("2023/no-switch-testid", func(t *testing.T) {
+		s := open(t, Options{UI: UI2023, Variants: []Variant{VariantNoSwitchTestID}}, "/#settings/DataControls")
+		must(t, "switch", chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`button[role="switch"][aria-labelledby]`))))
+		const sw = `document.querySelector('button[role="switch"][aria-labelledby]')`
+		if n := count(t, `[role="switch"][aria-label]`); n != 0 {
+			t.Errorf("switches with aria-label: %d", n)
+		}
+		if txt := eval[string](t, ctx, `(() => { const l = document.getElementById(`+sw+`.getAttribute('aria-labelledby')); return l.offsetWidth > 0 ? l.textContent : 'hidden'; })()`); txt != "Chat history & training" {
+			t.Errorf("label %q", txt)
+		}
+		if n, ok := axIs(t, ctx, "switch", "Chat history & training", 1); !ok {
+			t.Errorf("switches named Chat history & training: %d", n)
+		}
+		must(t, "click", chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`button[role="switch"][aria-labelledby]`))))
+		waitJS(t, ctx, "switch off", sw+`.getAttribute('aria-checked') === 'false'`)
+		if on, _ := s.TrainingAllowed(email); on {
+			t.Error("server still on")
+		}
+	})
+
+	t.Run("2023/unknown-ui+new-dialog", func(t *testing.T) {
+		open(t, Options{UI: UI2023, Variants: []Variant{VariantUnknownUI, VariantNewDialog}}, "/")
+		waitJS(t, ctx, "announcement", `[...document.querySelectorAll('[role="dialog"]')].some(d => d.textContent.includes('Introducing memory'))`)
+		if count(t, `[data-testid="user-avatar"]`) != 1 || count(t, `[id^="headlessui-menu-button-"]`) != 0 {
+			t.Error("not the new shell")
+		}
+		if !eval[bool](t, ctx, `(() => { const a = document.querySelector('[data-testid="user-avatar"]'), r = a.getBoundingClientRect(); return !a.contains(document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2)); })()`) {
+			t.Error("the avatar is not covered by the announcement")
+		}
+	})
+
 	if ex := exceptions(); len(ex) > 0 {
 		t.Errorf("page exceptions: %v", ex)
 	}

@@ -32,6 +32,29 @@
 // el.click() does nothing), tabs activate on mousedown (or focus/keyboard),
 // and the setting's switch flips only after the backend has answered.
 //
+// # Variants
+//
+// Options.Variants applies UI drift to the signed-in app, the way real
+// releases changed the page under automation, so that tests can show what
+// the tool does then. Variants combine, keep the page fully usable by a
+// person (real mouse input still reaches and flips the same setting with the
+// same PATCH), and leave the backend and the login origin alone:
+//
+//   - VariantRenamedClasses: every stable class name (flex, min-w-0,
+//     truncate, ps-3, toast-root, ...) becomes a generated one; styles follow.
+//   - VariantNoSwitchTestID: current UI, the switch loses its data-testid;
+//     2023 UI, it is named by aria-labelledby instead of aria-label.
+//   - VariantProfileTopRight: current UI, the profile trigger moves to the
+//     top right as [data-testid="profile-button"], named "User".
+//   - VariantRewordedLabel: the setting is renamed ("Use my chats for model
+//     training"; 2023: "Save chat history"); test ids and roles stay.
+//   - VariantNewDialog: an "Introducing memory" modal after sign-in that no
+//     selectors file knows, shown until "Got it" is used.
+//   - VariantUnknownUI: a new app shell with none of the known landmarks.
+//
+// ParseVariants reads a comma-separated list, as a command-line flag would
+// carry it. README.md lists the DOM facts of each variant.
+//
 // # Backend
 //
 // Both eras share one backend, kept per account on the server:
@@ -40,6 +63,7 @@
 //	GET   /backend-api/settings/user              {"settings":{"training_allowed":bool,…}} (Bearer)
 //	PATCH /backend-api/settings/account_user_setting?feature=training_allowed&value=false  (Bearer)
 //	PATCH /backend-api/settings/account_user_setting?feature=history_disabled&value=true   (Bearer, 2023 page)
+//	POST  /backend-api/settings/announcement_viewed       (Bearer, VariantNewDialog: dismisses it)
 //
 // Deviation from the real 2023 site: there the history setting lived only in
 // the browser (localStorage key oai/apps/historyDisabled, value "true" with

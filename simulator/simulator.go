@@ -55,6 +55,10 @@ type Options struct {
 	LoginEntry  string        // "redirect" (default) or "dialog" (current UI only)
 	SessionTTL  time.Duration // 0 = sessions never expire
 
+	// Variants apply UI drift to the signed-in app, as real releases did;
+	// see Variant. Unknown names make Start fail; repeats are ignored.
+	Variants []Variant
+
 	// SplitSessionCookie makes session tokens longer than 3000 characters,
 	// so the app sets them in chunks __Secure-next-auth.session-token.0/.1
 	// as next-auth does for large tokens. Both forms are always accepted.
@@ -85,6 +89,7 @@ type Info struct {
 	App      string        `json:"app"`
 	Auth     string        `json:"auth"`
 	UI       UI            `json:"ui"`
+	Variants []Variant     `json:"variants,omitempty"`
 	Accounts []InfoAccount `json:"accounts"`
 }
 
@@ -131,12 +136,14 @@ type session struct {
 	expires     time.Time // zero: never
 	revoked     bool
 	dialogs     []string // post-login dialogs not yet shown
+	announce    bool     // VariantNewDialog: announcement not yet dismissed
 }
 
 // Server is a running simulator. All methods are safe for concurrent use.
 type Server struct {
 	opts        Options
 	ui          UI
+	variants    []Variant
 	toggleDelay time.Duration
 
 	appURL, authURL string
@@ -168,6 +175,11 @@ func Start(opts Options) (*Server, error) {
 	default:
 		return nil, fmt.Errorf("simulator: unknown LoginEntry %q (want redirect or dialog)", opts.LoginEntry)
 	}
+	variants, err := normalizeVariants(opts.Variants)
+	if err != nil {
+		return nil, err
+	}
+	opts.Variants = variants
 	if opts.Accounts == nil {
 		opts.Accounts = DemoAccounts()
 	}
@@ -180,6 +192,7 @@ func Start(opts Options) (*Server, error) {
 	s := &Server{
 		opts:     opts,
 		ui:       opts.UI,
+		variants: variants,
 		accounts: map[string]*account{},
 		sessions: map[string]*session{},
 		tokens:   map[string]*session{},
@@ -291,7 +304,7 @@ func (s *Server) Accounts() []Account {
 
 // Info describes the server for the sim command.
 func (s *Server) Info() Info {
-	info := Info{App: s.appURL, Auth: s.authURL, UI: s.ui, Accounts: []InfoAccount{}}
+	info := Info{App: s.appURL, Auth: s.authURL, UI: s.ui, Variants: s.Variants(), Accounts: []InfoAccount{}}
 	for _, a := range s.Accounts() {
 		info.Accounts = append(info.Accounts, InfoAccount{
 			Email: a.Email, Password: a.Password, TOTPSecret: a.TOTPSecret, TrainingAllowed: a.TrainingAllowed,
@@ -416,6 +429,7 @@ func (s *Server) newSessionLocked(a *account) *session {
 		accessToken: "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9." + randomB64(300) + "." + randomB64(340),
 		email:       strings.ToLower(a.Email),
 		created:     now,
+		announce:    s.has(VariantNewDialog),
 	}
 	if s.opts.SessionTTL > 0 {
 		ss.expires = now.Add(s.opts.SessionTTL)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -121,8 +122,15 @@ func runEnforce(cmd *cobra.Command, g *globalOptions, o *browserOptions, e *enfo
 		fmt.Fprintf(g.stderr, "shard %s: %d of the %d accounts\n", shard, len(mine), len(accounts))
 	}
 
+	// Each account's failure is on its progress line and in the reports:
+	// without -v, the per-account steps and errors stay out of the log.
+	fleetLog := cfg.Logger
+	if g.verbose == 0 {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
 	progress := newProgress(g.stderr, len(mine), e.check)
 	rep, err := fleet.Run(cmd.Context(), mine, fleet.Options{
+		Logger:   fleetLog,
 		Config:   cfg,
 		Browser:  bo,
 		Check:    e.check,

@@ -9,6 +9,13 @@
 (function () {
   const { boot, h, icon, useId, sleep, jitter, api, toast } = Sim;
 
+  // Variant reworded-label: the same setting under another name, one that
+  // does not contain the old one.
+  const IMPROVE_LABEL = Sim.variant('reworded-label') ? 'Use my chats for model training' : 'Improve the model for everyone';
+  // Variant profile-top-right: the mid-2024 to 2025 layout, with the profile
+  // trigger at the top right of the chat header instead of the sidebar.
+  const TOP_RIGHT = Sim.variant('profile-top-right');
+
   const root = h('div', { class: 'relative flex h-full w-full overflow-hidden' });
   document.body.prepend(root);
 
@@ -103,15 +110,15 @@
     const name = session.user.name || session.user.email;
     const chatList = h('div', { class: 'flex flex-col gap-0.5 overflow-y-auto grow', 'aria-busy': 'true' },
       h('h2', { class: 'px-2 py-1 text-xs text-token-text-tertiary', text: 'Chats' }));
-    const trigger = profileTrigger(name);
     const nav = h('nav', { class: 'flex h-full w-full flex-col px-2', 'aria-label': 'Chat history' },
       h('div', { class: 'flex flex-col gap-0.5 py-2' },
         h('a', { href: '/', 'data-testid': 'create-new-chat-button', class: 'group __menu-item hoverable flex items-center gap-2 rounded-lg px-2 py-2' }, icon('plus'), h('div', { class: 'truncate', text: 'New chat' }))),
       chatList,
-      h('div', { class: 'sticky bottom-0 border-t py-2' }, trigger));
+      TOP_RIGHT ? null : h('div', { class: 'sticky bottom-0 border-t py-2' }, profileTrigger(name)));
     const sidebar = h('div', { class: 'sidebar relative h-full shrink-0 overflow-hidden bg-token-sidebar-surface-primary', style: 'width:260px' }, nav);
     const main = h('main', { class: 'relative flex h-full w-full min-w-0 flex-1 flex-col' },
-      h('div', { class: 'page-header flex items-center justify-between p-3' }, h('div', { class: 'text-lg font-semibold', text: 'ChatGPT' })),
+      h('div', { class: 'page-header flex items-center justify-between p-3' }, h('div', { class: 'text-lg font-semibold', text: 'ChatGPT' }),
+        TOP_RIGHT ? h('div', { class: 'flex items-center gap-2 pe-1' }, profileButton()) : null),
       h('div', { class: 'flex grow flex-col items-center justify-center gap-6 px-4' },
         h('h1', { class: 'text-2xl font-semibold', text: 'What can I help with?' }),
         h('form', { class: 'composer w-full max-w-2xl rounded-3xl border p-3' },
@@ -132,17 +139,12 @@
 
   // The trigger is a Radix DropdownMenu.Trigger: it opens on pointerdown
   // with the left button (and on Enter/Space/ArrowDown), never on click.
-  function profileTrigger(name) {
-    const t = h('div', {
-      role: 'button',
-      tabindex: '0',
+  function menuTrigger(tag, attrs, ...children) {
+    const t = h(tag, Object.assign({
       id: 'radix-' + useId(),
-      'data-testid': 'accounts-profile-button',
-      'aria-label': 'Open profile menu',
       'aria-haspopup': 'menu',
       'aria-expanded': 'false',
       'data-state': 'closed',
-      class: 'group __menu-item hoverable gap-2 flex items-center rounded-lg px-2 py-2',
       onPointerDown(e) {
         if (e.button !== 0 || e.ctrlKey) return;
         e.preventDefault();
@@ -154,13 +156,35 @@
           if (!menu) openMenu(t, true);
         }
       },
+    }, attrs), ...children);
+    return t;
+  }
+
+  // The mid-2024 top-right trigger: a round button with the avatar, named
+  // by the avatar's alt text.
+  const AVATAR = 'data:image/svg+xml,' + encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" width="32" height="32"><circle cx="16" cy="16" r="16" fill="#ab68ff"/><circle cx="16" cy="13" r="6" fill="#fff"/><path d="M5 28c3-6 19-6 22 0" fill="#fff"/></svg>');
+  function profileButton() {
+    return menuTrigger('button', {
+      type: 'button',
+      'data-testid': 'profile-button',
+      class: 'flex h-10 w-10 items-center justify-center rounded-full hover:bg-token-main-surface-secondary focus-visible:outline-0',
+    }, h('div', { class: 'flex items-center justify-center overflow-hidden rounded-full' },
+      h('div', { class: 'relative flex' }, h('img', { alt: 'User', width: '32', height: '32', class: 'rounded-sm', src: AVATAR, referrerpolicy: 'no-referrer' }))));
+  }
+
+  function profileTrigger(name) {
+    return menuTrigger('div', {
+      role: 'button',
+      tabindex: '0',
+      'data-testid': 'accounts-profile-button',
+      'aria-label': 'Open profile menu',
+      class: 'group __menu-item hoverable gap-2 flex items-center rounded-lg px-2 py-2',
     },
     h('div', { class: 'flex min-w-0 grow items-center gap-2.5' },
       h('div', { class: 'flex shrink-0 items-center justify-center rounded-full avatar' }, icon('user')),
       h('div', { class: 'min-w-0 grow' },
         h('div', { class: 'flex min-w-0 items-center gap-2' }, h('div', { class: 'truncate', text: name })),
         h('div', { class: 'truncate text-xs text-token-text-tertiary', text: 'Free' }))));
-    return t;
   }
 
   let menu = null;
@@ -184,8 +208,8 @@
       role: 'menu',
       'aria-orientation': 'vertical',
       'data-state': 'open',
-      'data-side': 'top',
-      'data-align': 'start',
+      'data-side': TOP_RIGHT ? 'bottom' : 'top',
+      'data-align': TOP_RIGHT ? 'end' : 'start',
       'data-radix-menu-content': '',
       dir: 'ltr',
       id: menuId,
@@ -210,10 +234,15 @@
     item('Log out', 'logout', () => { closeMenu(); logout(); }));
 
     const r = trigger.getBoundingClientRect();
+    // Above the sidebar trigger, aligned left; below the top-right one,
+    // aligned right.
+    const place = TOP_RIGHT
+      ? `right:${Math.round(window.innerWidth - r.right)}px;top:${Math.round(r.bottom + 4)}px`
+      : `left:${Math.round(r.left)}px;bottom:${Math.round(window.innerHeight - r.top + 4)}px`;
     const wrapper = Sim.portal(h('div', {
       'data-radix-popper-content-wrapper': '',
       dir: 'ltr',
-      style: `position:fixed;left:${Math.round(r.left)}px;bottom:${Math.round(window.innerHeight - r.top + 4)}px;min-width:max-content;z-index:50;pointer-events:auto;--radix-dropdown-menu-trigger-width:${Math.round(r.width)}px`,
+      style: `position:fixed;${place};min-width:max-content;z-index:50;pointer-events:auto;--radix-dropdown-menu-trigger-width:${Math.round(r.width)}px`,
     }, content));
 
     trigger.setAttribute('aria-expanded', 'true');
@@ -278,13 +307,14 @@
     const tabs = Sim.radixTabs(TABS, tab, renderPanel, (v) => {
       if (location.hash !== '#settings/' + v) history.replaceState(history.state, '', '#settings/' + v);
     });
+    const header = h('div', { class: 'flex items-center justify-between border-b px-4 py-3 settings-header' },
+      h('div', { class: 'text-lg', 'aria-hidden': 'true', text: '' }),
+      h('button', { type: 'button', 'data-testid': 'close-button', 'aria-label': 'Close', class: 'close-btn flex items-center justify-center rounded-full', onClick: () => dlg.close() }, icon('close')));
     const dlg = Sim.radixDialog({
       title: 'Settings',
       cls: 'settings-dialog',
       body: [
-        h('div', { class: 'flex items-center justify-between border-b px-4 py-3 settings-header' },
-          h('div', { class: 'text-lg', 'aria-hidden': 'true', text: '' }),
-          h('button', { type: 'button', 'data-testid': 'close-button', 'aria-label': 'Close', class: 'close-btn flex items-center justify-center rounded-full', onClick: () => dlg.close() }, icon('close'))),
+        header,
         h('div', { class: 'flex grow min-h-0 settings-body' },
           h('div', { class: 'settings-nav shrink-0 p-2' }, tabs.list),
           h('div', { class: 'settings-panels grow min-w-0 overflow-y-auto px-4' }, tabs.panels)),
@@ -296,7 +326,7 @@
     });
     // Radix renders the title; the real modal shows it in its header.
     const title = dlg.el.querySelector('h2');
-    dlg.el.querySelector('.settings-header').prepend(title);
+    header.prepend(title);
     settings = { dlg, tabs };
   }
 
@@ -372,14 +402,15 @@
 
     improveValue = h('span', { text: state.training ? 'On' : 'Off' });
     // The accessible name reads "Improve the model for everyone On": the
-    // label div, a space, then the value.
+    // label div, a space, then the value. (IMPROVE_LABEL under the variant
+    // reworded-label.)
     const improve = h('button', {
       type: 'button',
       'data-testid': 'improve-model-open-modal-button',
       class: 'settings-row flex w-full items-center justify-between gap-4 border-b py-3 text-start',
       onClick: openImprove,
     },
-    h('div', { class: 'ps-3 text-sm', text: 'Improve the model for everyone' }), ' ',
+    h('div', { class: 'ps-3 text-sm', text: IMPROVE_LABEL }), ' ',
     h('div', { class: 'flex items-center gap-1 text-sm text-token-text-secondary' }, improveValue, icon('chevron', 'icon-sm')));
 
     const location_ = Sim.switchEl({ 'aria-label': 'Location' });
@@ -429,10 +460,11 @@
 
   function openImprove() {
     const labelId = 'radix-' + useId();
+    // Variant no-switch-testid: the same switch without its test id.
     const main = backendSwitch(
-      { 'data-testid': 'improve-model-toggle', 'aria-labelledby': labelId },
+      { 'data-testid': Sim.variant('no-switch-testid') ? null : 'improve-model-toggle', 'aria-labelledby': labelId },
       () => state.training, (v) => { state.training = v; updateImproveRow(); },
-      'training_allowed', 'Improve the model for everyone');
+      'training_allowed', IMPROVE_LABEL);
     const voice = backendSwitch({ 'aria-label': 'Include your audio recordings' }, () => state.voice, (v) => { state.voice = v; },
       'voice_training_allowed', 'Include your audio recordings');
     const video = backendSwitch({ 'aria-label': 'Include your video recordings' }, () => state.video, (v) => { state.video = v; },
@@ -541,9 +573,15 @@
     await jitter();
     if (!session) { renderLanding(); return; }
     renderApp();
-    await jitter();
+    // Variant new-dialog: the announcement covers the page from its first
+    // frame (or from the moment the deep-linked Settings open), so the
+    // profile trigger and the switch are never uncovered before it is gone.
     const tab = tabFromHash();
+    const announce = boot.announcement && Sim.variant('new-dialog');
+    const announced = announce && !tab ? Sim.announcement() : null;
+    await jitter();
     if (tab) openSettings(tab);
+    if (announce) await (announced || Sim.announcement());
     for (const d of boot.dialogs) {
       await Sim.sleep(80 + Math.random() * 150);
       await showOnboarding(d);

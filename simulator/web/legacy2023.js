@@ -13,6 +13,8 @@
 (function () {
   const { boot, h, icon, useId, sleep, jitter, api, toast } = Sim;
   const HISTORY_KEY = 'oai/apps/historyDisabled';
+  // Variant reworded-label: the same setting under another name.
+  const HISTORY_LABEL = Sim.variant('reworded-label') ? 'Save chat history' : 'Chat history & training';
 
   const root = h('div', { class: 'relative flex h-full w-full overflow-hidden' });
   document.body.prepend(root);
@@ -276,7 +278,14 @@
     historyDisabled = !s.training_allowed;
     mirrorLocalStorage();
 
-    const sw = Sim.switchEl({ 'aria-label': 'Chat history & training', class: 'switch-root relative inline-flex shrink-0 rounded-full' });
+    // Variant no-switch-testid: the switch is named by the visible label
+    // (aria-labelledby) instead of its own aria-label.
+    const labelId = Sim.variant('no-switch-testid') ? 'radix-' + useId() : null;
+    const sw = Sim.switchEl({
+      'aria-label': labelId ? null : HISTORY_LABEL,
+      'aria-labelledby': labelId,
+      class: 'switch-root relative inline-flex shrink-0 rounded-full',
+    });
     Sim.setSwitch(sw, !historyDisabled);
     historySwitch = sw;
     let pending = false;
@@ -297,7 +306,7 @@
 
     panel.replaceChildren(h('div', { class: 'flex flex-col gap-3 text-sm' },
       h('div', { class: 'border-b pb-3' },
-        h('div', { class: 'flex items-center justify-between' }, h('div', { text: 'Chat history & training' }), sw),
+        h('div', { class: 'flex items-center justify-between' }, h('div', { id: labelId, text: HISTORY_LABEL }), sw),
         h('div', { class: 'mt-2 text-xs text-gray-500' },
           'Save new chats on this browser to your history and allow them to be used to improve our models. Unsaved chats will be deleted from our systems within 30 days. This setting does not sync across browsers or devices. ',
           h('a', { href: 'https://help.openai.com/en/articles/7730893', target: '_blank', rel: 'noreferrer', class: 'underline', text: 'Learn more' }))),
@@ -373,9 +382,14 @@
     if (!session) { location.replace('/auth/login'); return; }
     mirrorLocalStorage();
     renderApp();
-    await jitter();
+    // Variant new-dialog: as in current.js, the announcement covers the
+    // page from its first frame, or from when deep-linked Settings open.
     const tab = tabFromHash();
+    const announce = boot.announcement && Sim.variant('new-dialog');
+    const announced = announce && !tab ? Sim.announcement() : null;
+    await jitter();
     if (tab) openSettings(tab);
+    if (announce) await (announced || Sim.announcement());
     for (const d of boot.dialogs) {
       await sleep(80 + Math.random() * 150);
       if (d === 'onboarding') await onboarding();

@@ -11,12 +11,63 @@
 window.Sim = (function () {
   const boot = JSON.parse(document.getElementById('client-bootstrap').textContent);
 
+  // UI drift variants (see the Go type Variant) switched on for this server.
+  const variants = new Set(boot.variants || []);
+  const variant = (name) => variants.has(name);
+
   // A build of the real site hashes its CSS-module names; here every element
   // gets a name that changes on every page load, so a selector that relies
   // on one breaks at once instead of months later.
-  const salt = Math.random().toString(36).slice(2, 4);
+  const salt = Math.random().toString(36).slice(2, 4).padEnd(2, '0');
   function genClass() {
-    return '_' + salt + Math.random().toString(36).slice(2, 5);
+    return renaming ? freshName() : '_' + salt + Math.random().toString(36).slice(2, 5);
+  }
+
+  // Variant renamed-classes: every stable class name (flex, truncate,
+  // toast-root, ...) is replaced by a generated one, the same for every use
+  // within this page load, and the style sheet is rewritten to match. All
+  // generated names are then kept distinct, so that an element's own name
+  // never picks up the styles of a renamed class.
+  const renaming = variant('renamed-classes');
+  const usedNames = new Set();
+  const renamed = new Map();
+  function freshName() {
+    for (;;) {
+      const tail = Math.random().toString(36).slice(2, 5);
+      const n = '_' + salt + tail;
+      if (tail.length === 3 && !usedNames.has(n)) { usedNames.add(n); return n; }
+    }
+  }
+  function rename(c) {
+    let n = renamed.get(c);
+    if (!n) { n = freshName(); renamed.set(c, n); }
+    return n;
+  }
+  function classes(v) {
+    return renaming ? String(v).split(/\s+/).filter(Boolean).map(rename).join(' ') : v;
+  }
+  function renameRules(rules) {
+    for (const r of rules) {
+      if (r.selectorText !== undefined) {
+        // Class selectors as serialized by the browser: .gap-0\.5, .bg-black\/50
+        r.selectorText = r.selectorText.replace(/\.((?:[A-Za-z0-9_-]|\\.)+)/g,
+          (m, raw) => '.' + rename(raw.replace(/\\(.)/g, '$1')));
+      } else if (r.cssRules) {
+        renameRules(r.cssRules);
+      }
+    }
+  }
+  if (renaming) {
+    // Parser-inserted scripts run after the style sheets before them have
+    // loaded, so the rules are there to rewrite.
+    for (const sheet of document.styleSheets) {
+      let rules = null;
+      try { rules = sheet.cssRules; } catch (e) { /* cross-origin */ }
+      if (rules) renameRules(rules);
+    }
+    for (const el of [document.documentElement, document.body]) {
+      if (el.className) el.className = classes(el.className);
+    }
   }
 
   // React's useId: Radix builds its ids from it. The counter starts at a
@@ -33,7 +84,7 @@ window.Sim = (function () {
     const el = document.createElement(tag);
     for (const [k, v] of Object.entries(props || {})) {
       if (v === null || v === undefined || v === false) continue;
-      if (k === 'class') el.className = v;
+      if (k === 'class') el.className = classes(v);
       else if (k === 'text') el.textContent = v;
       else if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2).toLowerCase(), v);
       else el.setAttribute(k, v === true ? '' : String(v));
@@ -75,7 +126,7 @@ window.Sim = (function () {
     svg.setAttribute('stroke', 'currentColor');
     svg.setAttribute('stroke-width', '2');
     svg.setAttribute('aria-hidden', 'true');
-    svg.setAttribute('class', (cls || 'icon') + ' ' + genClass());
+    svg.setAttribute('class', classes(cls || 'icon') + ' ' + genClass());
     const p = document.createElementNS(ns, 'path');
     p.setAttribute('d', ICONS[name] || ICONS.dots);
     svg.append(p);
@@ -122,8 +173,12 @@ window.Sim = (function () {
   // cannot be clicked while it is open.
   const layers = [];
 
+  // A pinned layer (the announcement of the variant new-dialog) stays on
+  // top: layers opened while it is shown go below it.
   function pushLayer(layer) {
-    layers.push(layer);
+    const pin = layer.pinned ? -1 : layers.findIndex((l) => l.pinned);
+    if (pin >= 0) layers.splice(pin, 0, layer);
+    else layers.push(layer);
     syncBody();
     return layer;
   }
@@ -171,8 +226,15 @@ window.Sim = (function () {
     top.onOutside(e);
   }, true);
 
-  function portal(el) {
-    document.body.append(el);
+  // Portals go at the end of <body>, but below a pinned layer's portal, so
+  // that the document order matches the stacking order (the browser's
+  // accessibility tree takes the last aria-modal dialog as the active one).
+  const pinnedRoots = [];
+  function portal(el, pinned) {
+    const before = pinned ? null : pinnedRoots.find((r) => r.isConnected);
+    if (before) document.body.insertBefore(el, before);
+    else document.body.append(el);
+    if (pinned) pinnedRoots.push(el);
     return el;
   }
 
@@ -180,7 +242,8 @@ window.Sim = (function () {
   //   <div data-radix-portal-ish> overlay > centering grid > [role=dialog]
   // opts: title, hideTitle, describe (text), label (aria-label instead of a
   // title), cls, body (array of nodes), escape (default true),
-  // outside (close on pointerdown outside, default true), onClose.
+  // outside (close on pointerdown outside, default true), pinned (stays
+  // above dialogs opened later), onClose.
   function radixDialog(opts) {
     const id = 'radix-' + useId();
     const titleId = id + '-title';
@@ -203,22 +266,26 @@ window.Sim = (function () {
     const overlay = h('div', {
       'data-state': 'open',
       class: 'fixed inset-0 z-50 bg-black/50 dark:bg-black/80 dialog-overlay',
-      style: 'pointer-events:auto',
+      style: 'pointer-events:auto' + (opts.pinned ? ';z-index:55' : ''),
     }, h('div', { class: 'grid h-full w-full place-items-center overflow-y-auto p-4' }, dlg));
     if (title) dlg.append(title);
     if (opts.describe) dlg.append(h('p', { id: descId, class: 'sr-only', text: opts.describe }));
     append(dlg, opts.body || []);
-    const root = portal(h('div', { 'data-radix-portal': '' }, overlay));
+    const root = portal(h('div', { 'data-radix-portal': '' }, overlay), !!opts.pinned);
 
     let closed = false;
     const layer = pushLayer({
       el: dlg,
       modal: true,
+      pinned: !!opts.pinned,
       onEscape: opts.escape === false ? null : () => api_.close(),
       onOutside: opts.outside === false ? null : () => api_.close(),
     });
     const previouslyFocused = document.activeElement;
-    setTimeout(() => dlg.focus({ preventScroll: true }), 0);
+    // Focus moves into the dialog only when it is on top: a dialog opened
+    // under a pinned one must not take the focus from it (the browser
+    // would then ignore the aria-hidden around the dialog).
+    setTimeout(() => { if (layers[layers.length - 1] === layer) dlg.focus({ preventScroll: true }); }, 0);
     const api_ = {
       el: dlg,
       close() {
@@ -366,8 +433,43 @@ window.Sim = (function () {
     return t;
   }
 
+  // ---- variant new-dialog: a release announcement ----
+
+  // announcement shows the "Introducing memory" modal and resolves once
+  // "Got it" was used. Escape and clicks outside do nothing. Dismissing it
+  // tells the backend, so that it is not shown again in this session.
+  function announcement() {
+    return new Promise((resolve) => {
+      const dlg = radixDialog({
+        title: 'Introducing memory',
+        cls: 'dialog-sm p-6 gap-4',
+        escape: false,
+        outside: false,
+        pinned: true,
+        onClose: resolve,
+        body: [
+          h('p', { class: 'text-sm text-token-text-secondary', text: 'ChatGPT can now remember details between chats, like your preferences and what you are working on, to give more helpful answers.' }),
+          h('p', { class: 'text-sm text-token-text-secondary', text: "You're in control: ask it to forget something, or turn memory off at any time in Personalization." }),
+          h('button', {
+            type: 'button',
+            class: 'btn relative btn-primary btn-large w-full',
+            onClick() {
+              fetch('/backend-api/settings/announcement_viewed?announcement_id=oai%2Fapps%2FhasSeenMemoryAnnouncement', {
+                method: 'POST',
+                credentials: 'same-origin',
+                keepalive: true,
+                headers: { Authorization: 'Bearer ' + accessToken },
+              }).catch(() => {});
+              dlg.close();
+            },
+          }, h('div', { class: 'flex items-center justify-center', text: 'Got it' })),
+        ],
+      });
+    });
+  }
+
   return {
-    boot, h, icon, useId, genClass, sleep, jitter, loadSession, api, pushLayer, removeLayer,
-    portal, radixDialog, radixTabs, switchEl, setSwitch, toast,
+    boot, variant, h, icon, useId, genClass, sleep, jitter, loadSession, api, pushLayer, removeLayer,
+    portal, radixDialog, radixTabs, switchEl, setSwitch, toast, announcement,
   };
 })();

@@ -1,0 +1,209 @@
+package fleet
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"strings"
+	"testing"
+
+	"github.com/chatgpt-optout/chatgpt-optout/automation"
+)
+
+// mixedReport is a report of six accounts, one per outcome, the last not
+// run because the run was interrupted.
+func mixedReport(t *testing.T) *Report {
+	t.Helper()
+	var b fakeBrowsers
+	accts := accountsN(6)
+	accts[4].Name = "pipe|name <b>"
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	opts := fastOptions(&b, func(ctx context.Context, a automation.Account, cfg automation.Config) *automation.Result {
+		switch a.Email {
+		case "a00@example.com":
+			return result(a, automation.OutcomeChanged, "")
+		case "a01@example.com":
+			r := result(a, automation.OutcomeCompliant, "")
+			r.Before, r.Action = automation.StateOff, automation.ActionNone
+			return r
+		case "a02@example.com":
+			r := result(a, automation.OutcomeNoncompliant, "")
+			r.After, r.Action = automation.StateOn, automation.ActionNone
+			return r
+		case "a03@example.com":
+			r := result(a, automation.OutcomeFailed, automation.KindBadCredentials)
+			r.Error = `the sign-in was refused ("Incorrect email address or password"): check the password & <retry>`
+			return r
+		default:
+			cancel()
+			r := result(a, automation.OutcomeDrift, automation.KindSelectorDrift)
+			r.Error = "path.switch matched nothing | see the artifacts\nsecond line"
+			return r
+		}
+	})
+	opts.Parallel = 1
+	rep, err := Run(ctx, accts, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+func TestReport_JSONHasTheInterfaceFieldsAndASummary(t *testing.T) {
+	rep := mixedReport(t)
+	var buf bytes.Buffer
+	if err := rep.WriteJSON(&buf); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Summary     map[string]any   `json:"summary"`
+		Results     []map[string]any `json:"results"`
+		ExitCode    int              `json:"exit_code"`
+		Interrupted bool             `json:"interrupted"`
+		Mode        string           `json:"mode"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]float64{"total": 6, "compliant": 1, "changed": 1, "noncompliant": 1, "failed": 1, "drift": 1, "not_run": 1}
+	for k, v := range want {
+		if doc.Summary[k] != v {
+			t.Errorf("summary.%s = %v, want %v", k, doc.Summary[k], v)
+		}
+	}
+	if doc.ExitCode != 4 || !doc.Interrupted || doc.Mode != "disable" {
+		t.Errorf("exit_code %d interrupted %v mode %q", doc.ExitCode, doc.Interrupted, doc.Mode)
+	}
+	if len(doc.Results) != 6 {
+		t.Fatalf("%d results", len(doc.Results))
+	}
+	// The interface's result fields, on every account.
+	for _, r := range doc.Results {
+		for _, k := range []string{"account", "selectors_version", "before", "after", "action", "outcome", "duration_ms", "email"} {
+			if _, ok := r[k]; !ok {
+				t.Errorf("result %v lacks %q", r["account"], k)
+			}
+		}
+	}
+	if r := doc.Results[3]; r["error_kind"] != "bad_credentials" || !strings.Contains(r["error"].(string), "refused") {
+		t.Errorf("failed result = %v", r)
+	}
+	if r := doc.Results[5]; r["outcome"] != "not_run" || r["error_kind"] != "interrupted" {
+		t.Errorf("not-run result = %v", r)
+	}
+}
+
+// The JUnit file read back by a reader that knows only the JUnit format.
+func TestReport_JUnitReadsBack(t *testing.T) {
+	rep := mixedReport(t)
+	var buf bytes.Buffer
+	if err := rep.WriteJUnit(&buf); err != nil {
+		t.Fatal(err)
+	}
+	checkJUnit(t, buf.Bytes(), 6, 3, 1, map[string]string{
+		"acct-02":       "noncompliant",
+		"acct-03":       "bad_credentials",
+		"pipe|name <b>": "selector_drift",
+	})
+}
+
+// JUnit is the JUnit XML schema as CI systems read it, written from the
+// format, not from the package's types.
+type JUnit struct {
+	XMLName  xml.Name `xml:"testsuites"`
+	Tests    int      `xml:"tests,attr"`
+	Failures int      `xml:"failures,attr"`
+	Errors   int      `xml:"errors,attr"`
+	Skipped  int      `xml:"skipped,attr"`
+	Suites   []struct {
+		Name     string `xml:"name,attr"`
+		Tests    int    `xml:"tests,attr"`
+		Failures int    `xml:"failures,attr"`
+		Skipped  int    `xml:"skipped,attr"`
+		Time     string `xml:"time,attr"`
+		Cases    []struct {
+			Name      string `xml:"name,attr"`
+			Classname string `xml:"classname,attr"`
+			Time      string `xml:"time,attr"`
+			Failure   *struct {
+				Type    string `xml:"type,attr"`
+				Message string `xml:"message,attr"`
+				Text    string `xml:",chardata"`
+			} `xml:"failure"`
+			Skipped *struct {
+				Message string `xml:"message,attr"`
+			} `xml:"skipped"`
+		} `xml:"testcase"`
+	} `xml:"testsuite"`
+}
+
+// checkJUnit parses data and checks the counts, and that each failing case
+// names its error kind and carries a sentence.
+func checkJUnit(t *testing.T, data []byte, tests, failures, skipped int, kinds map[string]string) JUnit {
+	t.Helper()
+	var j JUnit
+	dec := xml.NewDecoder(bytes.NewReader(data))
+	dec.Strict = true
+	if err := dec.Decode(&j); err != nil {
+		t.Fatalf("the JUnit report does not parse: %v\n%s", err, data)
+	}
+	if j.Tests != tests || j.Failures != failures || j.Skipped != skipped || len(j.Suites) != 1 {
+		t.Fatalf("testsuites: tests %d failures %d skipped %d suites %d; want %d %d %d 1", j.Tests, j.Failures, j.Skipped, len(j.Suites), tests, failures, skipped)
+	}
+	s := j.Suites[0]
+	if s.Tests != tests || len(s.Cases) != tests || s.Failures != failures || s.Skipped != skipped {
+		t.Fatalf("testsuite: tests %d cases %d failures %d skipped %d", s.Tests, len(s.Cases), s.Failures, s.Skipped)
+	}
+	nFail, nSkip := 0, 0
+	for _, c := range s.Cases {
+		if c.Name == "" || c.Classname == "" || c.Time == "" {
+			t.Errorf("testcase without name, classname or time: %+v", c)
+		}
+		if c.Skipped != nil {
+			nSkip++
+		}
+		if c.Failure == nil {
+			if _, want := kinds[c.Name]; want {
+				t.Errorf("%s: no failure", c.Name)
+			}
+			continue
+		}
+		nFail++
+		if want, ok := kinds[c.Name]; ok && c.Failure.Type != want {
+			t.Errorf("%s: failure type %q, want %q", c.Name, c.Failure.Type, want)
+		}
+		if len(c.Failure.Message) < 10 {
+			t.Errorf("%s: failure message %q is not a sentence", c.Name, c.Failure.Message)
+		}
+	}
+	if nFail != failures || nSkip != skipped {
+		t.Errorf("cases: %d failures, %d skipped", nFail, nSkip)
+	}
+	return j
+}
+
+func TestReport_Markdown(t *testing.T) {
+	rep := mixedReport(t)
+	var buf bytes.Buffer
+	if err := rep.WriteMarkdown(&buf); err != nil {
+		t.Fatal(err)
+	}
+	md := buf.String()
+	for _, want := range []string{"## ❌ ChatGPT training opt-out", "2 of 6 accounts off", "Exit code 4", "| changed (turned off, verified) | 1 |", "| not run | 1 |", "| **total** | **6** |",
+		"| acct-00 | ✅ changed | on → off |", "`bad_credentials`", `pipe\|name &lt;b&gt;`, "`selector_drift` path.switch matched nothing \\| see the artifacts second line"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("markdown lacks %q:\n%s", want, md)
+		}
+	}
+	// Every table row has the same number of cells as its header.
+	for _, line := range strings.Split(md, "\n") {
+		if strings.HasPrefix(line, "| acct") || strings.HasPrefix(line, "| pipe") {
+			cells := strings.Count(strings.ReplaceAll(line, `\|`, ""), "|")
+			if cells != 6 {
+				t.Errorf("row with %d separators: %s", cells, line)
+			}
+		}
+	}
+}
