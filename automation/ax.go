@@ -38,12 +38,15 @@ func axString(v *accessibility.Value) string {
 // axQuery asks the browser's accessibility tree for the nodes with a
 // candidate's role and accessible name.
 func axQuery(ctx context.Context, c selectors.Candidate) ([]*accessibility.Node, error) {
-	doc, err := chromedp.Call(ctx, dom.GetDocument, dom.GetDocumentParams{Depth: new(int64(0))})
+	// Start from the document object, not DOM.getDocument: that call
+	// resets the node ids that chromedp's own queries rely on.
+	doc, err := chromedp.Run(ctx, chromedp.Evaluate[*runtime.RemoteObject]("document"))
 	if err != nil {
 		return nil, err
 	}
+	defer chromedp.Call(ctx, runtime.ReleaseObject, runtime.ReleaseObjectParams{ObjectID: doc.ObjectID})
 	res, err := chromedp.Call(ctx, accessibility.QueryAXTree, accessibility.QueryAXTreeParams{
-		BackendNodeID: doc.Root.BackendNodeID, Role: c.Role, AccessibleName: c.Name,
+		ObjectID: doc.ObjectID, Role: c.Role, AccessibleName: c.Name,
 	})
 	if err != nil {
 		return nil, err

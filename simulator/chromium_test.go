@@ -304,8 +304,19 @@ func clickAt(t *testing.T, ctx context.Context, what, el string) {
 // checks the DOM facts README.md promises to selector authors, and that a
 // person can still reach and flip the setting with real input.
 func TestChromiumVariants(t *testing.T) {
-	ctx, exceptions := newChromeFor(t, 60*time.Second)
+	root, exceptions := newChromeFor(t, 60*time.Second)
 	const email = "alice@example.com"
+	// Each case gets its own time limit, so that one stuck wait does not
+	// use up the others' time. The helpers below use ctx.
+	var ctx context.Context
+	run := func(name string, f func(t *testing.T)) {
+		t.Run(name, func(t *testing.T) {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(root, 12*time.Second)
+			defer cancel()
+			f(t)
+		})
+	}
 	// open signs in to a fresh simulator with a session cookie, as the
 	// session-token path does, and loads path.
 	open := func(t *testing.T, opts Options, path string) *Server {
@@ -342,7 +353,7 @@ func TestChromiumVariants(t *testing.T) {
 	}
 	improveDialog := `[...document.querySelectorAll('[role="dialog"]')].find(d => d.textContent.includes('Model improvement'))`
 
-	t.Run("current/renamed-classes+no-switch-testid", func(t *testing.T) {
+	run("current/renamed-classes+no-switch-testid", func(t *testing.T) {
 		s := open(t, Options{Variants: []Variant{VariantRenamedClasses, VariantNoSwitchTestID}}, "/")
 		// The whole path with real input.
 		must(t, "path", chromedp.Do(ctx,
@@ -377,7 +388,7 @@ func TestChromiumVariants(t *testing.T) {
 		onlyGenerated(t)
 	})
 
-	t.Run("current/profile-top-right", func(t *testing.T) {
+	run("current/profile-top-right", func(t *testing.T) {
 		open(t, Options{Variants: []Variant{VariantProfileTopRight}}, "/")
 		must(t, "trigger", chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`button[data-testid="profile-button"]`))))
 		const btn = `document.querySelector('[data-testid="profile-button"]')`
@@ -413,7 +424,7 @@ func TestChromiumVariants(t *testing.T) {
 		))
 	})
 
-	t.Run("current/reworded-label", func(t *testing.T) {
+	run("current/reworded-label", func(t *testing.T) {
 		s := open(t, Options{Variants: []Variant{VariantRewordedLabel}}, "/#settings/DataControls")
 		must(t, "row", chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`[data-testid="improve-model-open-modal-button"]`))))
 		if txt := eval[string](t, ctx, `document.querySelector('[data-testid="improve-model-open-modal-button"]').textContent`); txt != "Use my chats for model training On" {
@@ -439,7 +450,7 @@ func TestChromiumVariants(t *testing.T) {
 		}
 	})
 
-	t.Run("current/new-dialog", func(t *testing.T) {
+	run("current/new-dialog", func(t *testing.T) {
 		open(t, Options{Variants: []Variant{VariantNewDialog}}, "/")
 		const dlg = `[...document.querySelectorAll('[role="dialog"]')].find(d => d.textContent.includes('Introducing memory'))`
 		waitJS(t, ctx, "announcement", dlg)
@@ -483,7 +494,7 @@ func TestChromiumVariants(t *testing.T) {
 		}
 	})
 
-	t.Run("current/unknown-ui", func(t *testing.T) {
+	run("current/unknown-ui", func(t *testing.T) {
 		s := open(t, Options{Variants: []Variant{VariantUnknownUI}}, "/")
 		must(t, "avatar", chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`button[data-testid="user-avatar"]`))))
 		none := func() {
@@ -529,7 +540,7 @@ func TestChromiumVariants(t *testing.T) {
 		}
 	})
 
-	t.Run("2023/renamed-classes+reworded-label+profile-top-right", func(t *testing.T) {
+	run("2023/renamed-classes+reworded-label+profile-top-right", func(t *testing.T) {
 		open(t, Options{UI: UI2023, Variants: []Variant{VariantRenamedClasses, VariantRewordedLabel, VariantProfileTopRight}}, "/#settings/DataControls")
 		must(t, "switch", chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`button[role="switch"][aria-label="Save chat history"]`))))
 		onlyGenerated(t)
@@ -544,7 +555,7 @@ func TestChromiumVariants(t *testing.T) {
 		}
 	})
 
-	t.Run("2023/no-switch-testid", func(t *testing.T) {
+	run("2023/no-switch-testid", func(t *testing.T) {
 		s := open(t, Options{UI: UI2023, Variants: []Variant{VariantNoSwitchTestID}}, "/#settings/DataControls")
 		must(t, "switch", chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`button[role="switch"][aria-labelledby]`))))
 		const sw = `document.querySelector('button[role="switch"][aria-labelledby]')`
@@ -564,7 +575,7 @@ func TestChromiumVariants(t *testing.T) {
 		}
 	})
 
-	t.Run("2023/unknown-ui+new-dialog", func(t *testing.T) {
+	run("2023/unknown-ui+new-dialog", func(t *testing.T) {
 		open(t, Options{UI: UI2023, Variants: []Variant{VariantUnknownUI, VariantNewDialog}}, "/")
 		waitJS(t, ctx, "announcement", `[...document.querySelectorAll('[role="dialog"]')].some(d => d.textContent.includes('Introducing memory'))`)
 		if count(t, `[data-testid="user-avatar"]`) != 1 || count(t, `[id^="headlessui-menu-button-"]`) != 0 {

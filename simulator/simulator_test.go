@@ -547,7 +547,7 @@ func TestDialogEntryAndDialogsShownOnce(t *testing.T) {
 
 func TestAssetsServed(t *testing.T) {
 	s := start(t, Options{})
-	for _, p := range []string{"/assets/lib.js", "/assets/current.js", "/assets/legacy2023.js", "/assets/app.css"} {
+	for _, p := range []string{"/assets/lib.js", "/assets/current.js", "/assets/legacy2023.js", "/assets/redesign.js", "/assets/app.css"} {
 		resp, err := http.Get(s.AppURL() + p)
 		if err != nil {
 			t.Fatal(err)
