@@ -41,28 +41,39 @@ func newStatusCmd(g *globalOptions) *cobra.Command {
 	return cmd
 }
 
-// runOne is disable and status: gather the options, run one account,
-// print the result.
-func runOne(cmd *cobra.Command, g *globalOptions, o *browserOptions, adjust func(*automation.Config), do func(context.Context, automation.Account, automation.Config) *automation.Result) error {
-	cfg, bo, err := o.config(g)
+// runOne is disable and status: run one account, print the result.
+func runOne(cmd *cobra.Command, g *globalOptions, o *browserOptions, adjust func(*automation.Config), do accountFunc) error {
+	res, err := runAccount(cmd, g, o, adjust, do)
 	if err != nil {
 		return err
+	}
+	if err := printResults(g, res); err != nil {
+		return err
+	}
+	return &exitError{code: automation.ExitCode(res)}
+}
+
+// accountFunc is one of the library's runs: Disable, Status, Verify.
+type accountFunc func(context.Context, automation.Account, automation.Config) *automation.Result
+
+// runAccount gathers the configuration and the account, refusing bad input
+// before Chrome starts, then runs do in a fresh browser.
+func runAccount(cmd *cobra.Command, g *globalOptions, o *browserOptions, adjust func(*automation.Config), do accountFunc) (*automation.Result, error) {
+	cfg, bo, err := o.config(g)
+	if err != nil {
+		return nil, err
 	}
 	if adjust != nil {
 		adjust(&cfg)
 	}
 	acct, err := o.account()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	browserCtx, stop, err := automation.StartBrowser(cmd.Context(), bo)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	res := do(browserCtx, acct, cfg)
-	stop()
-	if err := printResults(g, res); err != nil {
-		return err
-	}
-	return &exitError{code: automation.ExitCode(res)}
+	defer stop()
+	return do(browserCtx, acct, cfg), nil
 }

@@ -83,20 +83,10 @@ elements it matched, and ok, stale (a fallback matched: fix the file soon), miss
 4) or not_seen (the flow did not pass that page).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, bo, err := o.config(g)
+			res, err := runAccount(cmd, g, o, nil, automation.Verify)
 			if err != nil {
 				return err
 			}
-			acct, err := o.account()
-			if err != nil {
-				return err
-			}
-			browserCtx, stop, err := automation.StartBrowser(cmd.Context(), bo)
-			if err != nil {
-				return err
-			}
-			res := automation.Verify(browserCtx, acct, cfg)
-			stop()
 			if g.output == "json" {
 				enc := json.NewEncoder(g.stdout)
 				enc.SetIndent("", "  ")
