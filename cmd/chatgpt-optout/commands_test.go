@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chatgpt-optout/chatgpt-optout/selectors"
 	"github.com/chatgpt-optout/chatgpt-optout/simulator"
 )
 
@@ -104,5 +105,28 @@ func TestLogin_RefusesWithoutAProfileOrADisplay(t *testing.T) {
 	code, _, errOut = cli(t, nil, "login", "--profile-dir", t.TempDir())
 	if code != 1 || !strings.Contains(errOut, "xvfb-run") {
 		t.Errorf("login without a display: exit %d, stderr %q", code, errOut)
+	}
+}
+
+func TestSelectorsVerify_PrintsTheTableAndExits4OnMissing(t *testing.T) {
+	srv := startSim(t, simulator.Options{Variants: []simulator.Variant{simulator.VariantProfileTopRight}})
+	env := creds(t, srv, "alice@example.com")
+	code, out, _ := cli(t, env, "selectors", "verify", "--base-url", srv.AppURL())
+	if code != 0 {
+		t.Fatalf("verify exit %d, want 0 (stale is a warning)", code)
+	}
+	for _, want := range []string{"ELEMENT", "path.profile_menu", "stale", "profile-button", "path.switch"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q", want)
+		}
+	}
+	data := strings.Replace(string(selectors.Embedded()), "testid: improve-model-toggle", "testid: gone-toggle", 1)
+	data = strings.Replace(data, `name: "Improve the model for everyone"`+"\n", `name: "Gone"`+"\n", 1)
+	code, out, _ = cli(t, env, "selectors", "verify", "--base-url", srv.AppURL(), "--selectors", writeFile(t, "s.yaml", []byte(data)), "--output", "json")
+	if code != 4 || !strings.Contains(out, `"status": "missing"`) {
+		t.Errorf("verify with a switch that matches nothing: exit %d, want 4 and a missing row", code)
+	}
+	if srv.Counters("").Patches != 0 {
+		t.Error("verify sent a change")
 	}
 }
