@@ -10,11 +10,16 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/goccy/go-yaml"
+
+	"github.com/chatgpt-optout/chatgpt-optout/automation"
+	"github.com/chatgpt-optout/chatgpt-optout/fleet"
 	"github.com/chatgpt-optout/chatgpt-optout/selectors"
 	"github.com/chatgpt-optout/chatgpt-optout/simulator"
 )
@@ -651,4 +656,205 @@ func TestEnforce_InterruptWritesPartialReportsAndLeavesNothing(t *testing.T) {
 		t.Errorf("markdown after Ctrl-C: %v", err)
 	}
 	assertNothingLeft(t, tmp)
+}
+
+// The examples work as written: the enforce command lines in them parse
+// with the real flags, and their shards cover the fleet.
+func TestEnforce_ExamplesUseRealFlagsAndCoverEveryShard(t *testing.T) {
+	parse := func(t *testing.T, args []string) *enforceOptions {
+		t.Helper()
+		g := &globalOptions{stdout: io.Discard, stderr: io.Discard}
+		root := newRootCmd(g)
+		cmd, rest, err := root.Find(args)
+		if err != nil || cmd.Name() != "enforce" {
+			t.Fatalf("%v: not the enforce command: %v", args, err)
+		}
+		if err := cmd.ParseFlags(rest); err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+		if err := root.PersistentFlags().Parse(nil); err != nil {
+			t.Fatal(err)
+		}
+		var e enforceOptions
+		e.accounts, _ = cmd.Flags().GetString("accounts")
+		e.shard, _ = cmd.Flags().GetString("shard")
+		e.check, _ = cmd.Flags().GetBool("check")
+		e.reportJSON, _ = cmd.Flags().GetString("report-json")
+		if e.accounts == "" {
+			t.Errorf("%v: no --accounts", args)
+		}
+		return &e
+	}
+	shardsOf := func(t *testing.T, lines []string, count int) {
+		t.Helper()
+		seen := map[int]bool{}
+		for i, l := range lines {
+			s, err := fleet.ParseShard(l)
+			if err != nil || s.Count != count || s.Index != i {
+				t.Errorf("shard %q of %d: %v %v", l, count, s, err)
+			}
+			seen[s.Index] = true
+		}
+		if len(seen) != count {
+			t.Errorf("the shards %v do not cover 0..%d", lines, count-1)
+		}
+	}
+
+	t.Run("github-actions", func(t *testing.T) {
+		data, err := os.ReadFile("../../examples/github-actions.yml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wf struct {
+			On   map[string]any `yaml:"on"`
+			Jobs map[string]struct {
+				Container string
+				Strategy  struct{ Matrix struct{ Shard []int } }
+				Env       map[string]string
+				Steps     []struct {
+					Name, Uses, Run, If string
+					Env                 map[string]string
+				}
+			}
+		}
+		if err := yaml.Unmarshal(data, &wf); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := wf.On["schedule"]; !ok {
+			t.Error("no schedule")
+		}
+		if _, ok := wf.On["workflow_dispatch"]; !ok {
+			t.Error("no workflow_dispatch")
+		}
+		job := wf.Jobs["enforce"]
+		shards, _ := strconv.Atoi(job.Env["SHARDS"])
+		if shards < 2 || len(job.Strategy.Matrix.Shard) != shards {
+			t.Fatalf("matrix %v with SHARDS=%d", job.Strategy.Matrix.Shard, shards)
+		}
+		if !strings.Contains(job.Env["ALICE_PASSWORD"], "secrets.ALICE_PASSWORD") {
+			t.Error("secrets are not mapped to the environment")
+		}
+		var script, all string
+		uploads := 0
+		for _, s := range job.Steps {
+			all += s.Run + "\n"
+			if s.Name == "Enforce" {
+				script = s.Run
+			}
+			if strings.HasPrefix(s.Uses, "actions/upload-artifact") && s.If == "always()" {
+				uploads++
+			}
+		}
+		if !strings.Contains(all, "apt-get install -y") || !strings.Contains(all, "chromium") || uploads != 1 {
+			t.Errorf("no Chromium install or no upload that runs always")
+		}
+		cmdline := ""
+		for _, l := range strings.Split(strings.ReplaceAll(script, "\\\n", " "), "\n") {
+			if strings.HasPrefix(strings.TrimSpace(l), "chatgpt-optout enforce") {
+				cmdline = l
+			}
+		}
+		if cmdline == "" {
+			t.Fatalf("no enforce command in %q", script)
+		}
+		var lines []string
+		for i := 0; i < shards; i++ {
+			l := strings.NewReplacer("${{ matrix.shard }}", strconv.Itoa(job.Strategy.Matrix.Shard[i]), "${SHARDS}", strconv.Itoa(shards), "${CHECK:+--check}", "--check", `"`, "").Replace(cmdline)
+			e := parse(t, strings.Fields(l)[1:])
+			if !e.check || e.reportJSON == "" {
+				t.Errorf("%q: --check %v, report %q", l, e.check, e.reportJSON)
+			}
+			lines = append(lines, e.shard)
+		}
+		shardsOf(t, lines, shards)
+	})
+
+	t.Run("kubernetes", func(t *testing.T) {
+		data, err := os.ReadFile("../../examples/kubernetes-cronjob.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, doc := range strings.Split(string(data), "\n---\n") {
+			var cj struct {
+				Kind string
+				Spec struct {
+					Schedule    string
+					JobTemplate struct {
+						Spec struct {
+							CompletionMode string `yaml:"completionMode"`
+							Completions    int
+							Template       struct {
+								Spec struct {
+									Containers []struct {
+										Args []string
+										Env  []struct {
+											Name      string
+											ValueFrom struct {
+												FieldRef struct {
+													FieldPath string `yaml:"fieldPath"`
+												} `yaml:"fieldRef"`
+											} `yaml:"valueFrom"`
+										}
+									}
+								}
+							}
+						}
+					} `yaml:"jobTemplate"`
+				}
+			}
+			if err := yaml.Unmarshal([]byte(doc), &cj); err != nil {
+				t.Fatal(err)
+			}
+			if cj.Kind != "CronJob" {
+				continue
+			}
+			found = true
+			js := cj.Spec.JobTemplate.Spec
+			if cj.Spec.Schedule == "" || js.CompletionMode != "Indexed" || js.Completions < 2 || len(js.Template.Spec.Containers) != 1 {
+				t.Fatalf("cronjob %+v", cj.Spec)
+			}
+			c := js.Template.Spec.Containers[0]
+			indexFromAnnotation := false
+			for _, e := range c.Env {
+				if e.Name == "JOB_COMPLETION_INDEX" && strings.Contains(e.ValueFrom.FieldRef.FieldPath, "job-completion-index") {
+					indexFromAnnotation = true
+				}
+			}
+			if !indexFromAnnotation {
+				t.Error("JOB_COMPLETION_INDEX is not declared from the completion index")
+			}
+			var lines []string
+			for i := 0; i < js.Completions; i++ {
+				var args []string
+				for _, a := range c.Args {
+					args = append(args, strings.ReplaceAll(a, "$(JOB_COMPLETION_INDEX)", strconv.Itoa(i)))
+				}
+				lines = append(lines, parse(t, args).shard)
+			}
+			shardsOf(t, lines, js.Completions)
+		}
+		if !found {
+			t.Fatal("no CronJob")
+		}
+	})
+}
+
+// Off a terminal, progress is one line per finished account; the bar is
+// only for terminals.
+func TestEnforce_ProgressLines(t *testing.T) {
+	var buf bytes.Buffer
+	p := newProgress(&buf, 12, false)
+	if p.bar != nil {
+		t.Fatal("a bar on a buffer")
+	}
+	ok := fleet.AccountResult{Result: &automation.Result{Account: "alice", Before: "on", After: "off", Outcome: "changed", DurationMS: 2100}, Retries: 1}
+	bad := fleet.AccountResult{Result: &automation.Result{Account: "bob", Outcome: "failed", ErrorKind: "bad_credentials", Error: "the sign-in was refused", DurationMS: 900}}
+	p.done(3, 12, ok)
+	p.done(4, 12, bad)
+	p.finish()
+	want := "[ 3/12] alice: changed (on → off, verified) in 2.1s after 1 retry\n[ 4/12] bob: failed (bad_credentials) in 0.9s: the sign-in was refused\n"
+	if buf.String() != want {
+		t.Errorf("progress:\n%q\nwant\n%q", buf.String(), want)
+	}
 }
