@@ -29,8 +29,9 @@ const fleetDisabledFeatures = "Translate,BlinkGenPropertyTrees,WebUIOmniboxPopup
 // WORKAROUND: automation.BrowserOptions has no way to add Chrome switches,
 // so this repeats automation's command line (allocatorOptions) and start.
 // TestSharedChrome_SameCommandLineAsAutomation fails when the two drift
-// apart. Once automation takes the switch (see the fleet's notes), this
-// becomes automation.StartBrowser.
+// apart. Once automation's allocatorOptions sets this --disable-features
+// itself (it helps every command: each run opens a window), startShared
+// becomes automation.StartBrowser and this file goes.
 func startShared(ctx context.Context, opts automation.BrowserOptions) (context.Context, context.CancelFunc, error) {
 	if opts.ProfileDir != "" {
 		return automation.StartBrowser(ctx, opts)

@@ -160,7 +160,7 @@ func TestEnforce_MixedFleetOf20(t *testing.T) {
 	env["TMPDIR"] = tmp
 
 	start := time.Now()
-	code, stdout, stderr := cli(t, env, "enforce", "--accounts", file, "--base-url", srv.AppURL(), "--retries", "1",
+	code, stdout, stderr := cli(t, env, "enforce", "--accounts", file, "--base-url", srv.AppURL(), "--retries", "1", "--timeout", "45s",
 		"--report-json", filepath.Join(out, "report.json"), "--report-junit", filepath.Join(out, "junit.xml"), "--report-markdown", filepath.Join(out, "report.md"))
 	t.Logf("the fleet took %v", time.Since(start))
 	if code != 3 {
@@ -392,7 +392,7 @@ func TestEnforce_CanaryDriftStopsTheRun(t *testing.T) {
 	report := filepath.Join(t.TempDir(), "report.json")
 	junit := filepath.Join(t.TempDir(), "junit.xml")
 
-	code, stdout, _ := cli(t, env, "enforce", "--accounts", file, "--base-url", srv.AppURL(), "--selectors", sel, "--report-json", report, "--report-junit", junit)
+	code, stdout, _ := cli(t, env, "enforce", "--accounts", file, "--base-url", srv.AppURL(), "--timeout", "45s", "--selectors", sel, "--report-json", report, "--report-junit", junit)
 	if code != 4 {
 		t.Fatalf("exit %d, want 4", code)
 	}
@@ -445,7 +445,7 @@ func TestEnforce_CheckOnlyReads(t *testing.T) {
 	}
 	srv := startSim(t, simulator.Options{UI: simulator.UI2023, Accounts: simAccounts(accts)})
 	file, env := writeFleet(t, srv, accts, "")
-	code, stdout, _ := cli(t, env, "enforce", "--check", "--accounts", file, "--base-url", srv.AppURL(), "--output", "json")
+	code, stdout, _ := cli(t, env, "enforce", "--check", "--accounts", file, "--base-url", srv.AppURL(), "--timeout", "45s", "--output", "json")
 	if code != 2 {
 		t.Fatalf("exit %d, want 2", code)
 	}
@@ -535,7 +535,7 @@ func TestEnforce_ShardsSplitTheFleet(t *testing.T) {
 	file, env := writeFleet(t, srv, accts, "")
 	seen := map[string]int{}
 	for i := 0; i < 2; i++ {
-		code, stdout, _ := cli(t, env, "enforce", "--accounts", file, "--base-url", srv.AppURL(), "--shard", fmt.Sprintf("%d/2", i), "--output", "json")
+		code, stdout, _ := cli(t, env, "enforce", "--accounts", file, "--base-url", srv.AppURL(), "--timeout", "45s", "--shard", fmt.Sprintf("%d/2", i), "--output", "json")
 		if code != 0 {
 			t.Fatalf("shard %d/2: exit %d", i, code)
 		}
