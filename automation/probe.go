@@ -20,7 +20,7 @@ var probeJS string
 
 // pollInterval is how often a wait looks at the page again. Waits end on
 // state, never on the clock; this only bounds how late a change is seen.
-const pollInterval = 40 * time.Millisecond
+const pollInterval = 50 * time.Millisecond
 
 // probeSpec is what one probe looks for.
 type probeSpec struct {
@@ -168,11 +168,14 @@ func typeInto(ctx context.Context, m *match, text string) error {
 func describeCandidates(el *selectors.Element, m *match) string {
 	var parts []string
 	for i, c := range el.Candidates {
-		n := 0
+		n := "0"
 		if m != nil && i < len(m.Counts) {
-			n = m.Counts[i]
+			n = fmt.Sprint(m.Counts[i])
+			if m.Counts[i] < 0 {
+				n = "not tried"
+			}
 		}
-		parts = append(parts, fmt.Sprintf("%s → %d", c, n))
+		parts = append(parts, fmt.Sprintf("%s → %s", c, n))
 	}
 	return strings.Join(parts, "; ")
 }

@@ -123,6 +123,12 @@
   function locate(name, e) {
     const out = {counts: [], candidate: -1};
     for (let i = 0; i < e.candidates.length; i++) {
+      // Later candidates are not looked at once one matched: that is the
+      // common case, and role lookups walk the whole document.
+      if (out.candidate >= 0) {
+        out.counts.push(-1);
+        continue;
+      }
       const m = matches(e.candidates[i]);
       out.counts.push(m.els.length);
       if (m.error) out.error = m.error;

@@ -112,7 +112,7 @@ func Run(ctx context.Context, accounts []automation.Account, opts Options) (*Rep
 		opts.Shard = All
 	}
 	if opts.StartBrowser == nil {
-		opts.StartBrowser = startShared
+		opts.StartBrowser = automation.StartBrowser
 		if err := checkChrome(opts.Browser.ExecPath); err != nil {
 			return nil, err
 		}
