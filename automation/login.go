@@ -117,8 +117,8 @@ func (s *session) signIn(ctx context.Context) error {
 		entryAt, emailAt, passwordAt, mfaAt time.Time
 		waitingSaid                         bool
 	)
-	for {
-		r, err := probe(ctx, spec)
+	for first := true; ; first = false {
+		r, err := probe(ctx, spec, !first)
 		if err != nil {
 			if ctx.Err() != nil {
 				return s.waitError(ctx, "the sign-in to finish")
@@ -234,7 +234,7 @@ func (s *session) signIn(ctx context.Context) error {
 				return s.signInDrift(v)
 			}
 		}
-		if err := sleep(ctx, pollInterval); err != nil {
+		if ctx.Err() != nil {
 			return s.waitError(ctx, "the sign-in to finish")
 		}
 	}
@@ -343,16 +343,20 @@ func Login(browserCtx context.Context, cfg Config) (string, error) {
 	ps := s.profiles()
 	spec := signInSpec(ps)
 	for {
-		r, err := probe(ctx, spec)
-		if err == nil {
+		r, err := probe(ctx, spec, true)
+		switch {
+		case err == nil:
 			if v := pick(r, ps); v.has(elSignedIn) || v.has(elDetect) {
 				return v.p.Name, nil
 			}
-		} else if ctx.Err() == nil && !transient(err) {
-			return "", &Error{Kind: KindBrowser, Msg: "reading the page failed: " + err.Error(), Err: err}
-		}
-		if err := sleep(ctx, 200*time.Millisecond); err != nil {
+		case ctx.Err() != nil:
 			return "", s.waitError(ctx, "a person to sign in")
+		case !transient(err):
+			return "", &Error{Kind: KindBrowser, Msg: "reading the page failed: " + err.Error(), Err: err}
+		default:
+			if err := sleep(ctx, pollInterval); err != nil {
+				return "", s.waitError(ctx, "a person to sign in")
+			}
 		}
 	}
 }

@@ -79,14 +79,17 @@ func (s *session) openSetting(ctx context.Context) (*match, error) {
 	spec := pathSpec(p)
 	steps := pathSteps(p)
 	w := &walk{clicks: map[string]int{}, lastAt: map[string]time.Time{}}
-	for {
-		r, err := probe(ctx, spec)
+	for first := true; ; first = false {
+		r, err := probe(ctx, spec, !first)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, s.waitError(ctx, "the setting's switch")
 			}
 			if !transient(err) {
 				return nil, &Error{Kind: KindBrowser, Msg: "reading the page failed: " + err.Error(), Err: err}
+			}
+			if err := sleep(ctx, pollInterval); err != nil {
+				return nil, s.waitError(ctx, "the setting's switch")
 			}
 		} else {
 			for _, st := range steps {
@@ -116,7 +119,7 @@ func (s *session) openSetting(ctx context.Context) (*match, error) {
 				}
 			}
 		}
-		if err := sleep(ctx, pollInterval); err != nil {
+		if ctx.Err() != nil {
 			return nil, s.waitError(ctx, "the setting's switch")
 		}
 	}

@@ -18,12 +18,21 @@ import (
 //go:embed probe.js
 var probeJS string
 
-// pollInterval is how often a wait looks at the page again. Waits end on
-// state, never on the clock; this only bounds how late a change is seen.
+// pollInterval is how long a wait pauses when the page cannot be read (a
+// navigation is under way).
 const pollInterval = 50 * time.Millisecond
+
+// Waiting probes: the page answers when its DOM changes, or after
+// probeWaitMs, and never more often than every probeGapMs.
+const (
+	probeWaitMs = 250
+	probeGapMs  = 25
+)
 
 // probeSpec is what one probe looks for.
 type probeSpec struct {
+	WaitMs   int                          `json:"waitMs,omitempty"`
+	MinGapMs int                          `json:"minGapMs,omitempty"`
 	Elements map[string]elementSpec       `json:"elements,omitempty"`
 	Markers  map[string]selectors.Markers `json:"markers,omitempty"`
 	Texts    map[string][]string          `json:"texts,omitempty"`
@@ -90,13 +99,18 @@ type probeResult struct {
 
 func (r *probeResult) el(name string) *match { return r.Elements[name] }
 
-// probe looks at the page once.
-func probe(ctx context.Context, spec probeSpec) (*probeResult, error) {
+// probe looks at the page once. With wait, it first waits in the page for
+// the DOM to change (or probeWaitMs): the loops that call it react to a
+// change at once and cost nothing while the page is still.
+func probe(ctx context.Context, spec probeSpec, wait bool) (*probeResult, error) {
+	if wait {
+		spec.WaitMs, spec.MinGapMs = probeWaitMs, probeGapMs
+	}
 	b, err := json.Marshal(spec)
 	if err != nil {
 		return nil, err
 	}
-	r, err := chromedp.Run(ctx, chromedp.Evaluate[*probeResult](probeJS+"("+string(b)+")"))
+	r, err := chromedp.Run(ctx, chromedp.Evaluate[*probeResult](probeJS+"("+string(b)+")", chromedp.EvalAwaitPromise))
 	if err != nil {
 		return nil, err
 	}

@@ -8,9 +8,27 @@
 //   markers:  {name: {title: [], text: [], url: []}},
 //   texts:    {name: ["substring", ...]}        // visible text of the page
 // }
-(function (spec) {
+(async function (spec) {
   "use strict";
   const norm = (s) => (s || "").replace(/\s+/g, " ").trim();
+
+  // A waiting probe returns when the page changes (or after waitMs), so a
+  // wait costs nothing while the page is still and sees a change at once.
+  if (spec.waitMs > 0 && window.__optoutObserver && !(window.__optoutLastMutation > window.__optoutLastProbe)) {
+    await new Promise((resolve) => {
+      const mo = new MutationObserver(() => done());
+      const timer = setTimeout(() => done(), spec.waitMs);
+      function done() {
+        clearTimeout(timer);
+        mo.disconnect();
+        resolve();
+      }
+      mo.observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+    });
+  }
+  if (window.__optoutLastProbe && performance.now() - window.__optoutLastProbe < spec.minGapMs) {
+    await new Promise((r) => setTimeout(r, spec.minGapMs - (performance.now() - window.__optoutLastProbe)));
+  }
 
   // Tracks DOM activity so the caller can tell a settled page from a busy one.
   if (!window.__optoutObserver) {
@@ -181,5 +199,6 @@
   for (const [name, list] of Object.entries(spec.texts || {})) {
     result.texts[name] = (list || []).find((t) => bodyText.includes(t)) || "";
   }
+  window.__optoutLastProbe = performance.now();
   return result;
 })

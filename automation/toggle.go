@@ -81,15 +81,18 @@ func (s *session) turnOff(ctx context.Context, sw *match) (int, error) {
 			return attempt, s.actionError(ctx, "clicking the switch", err)
 		}
 		for {
-			if err := sleep(ctx, pollInterval); err != nil {
-				return attempt, s.waitError(ctx, "the switch to turn off")
-			}
-			r, err := probe(ctx, spec)
+			r, err := probe(ctx, spec, true)
 			if err != nil {
-				if transient(err) {
-					continue
+				if ctx.Err() != nil {
+					return attempt, s.waitError(ctx, "the switch to turn off")
 				}
-				return attempt, s.actionError(ctx, "reading the switch", err)
+				if !transient(err) {
+					return attempt, s.actionError(ctx, "reading the switch", err)
+				}
+				if err := sleep(ctx, pollInterval); err != nil {
+					return attempt, s.waitError(ctx, "the switch to turn off")
+				}
+				continue
 			}
 			m := r.el(stepSwitch)
 			if m.found() && s.stateOf(m) == StateOff {
