@@ -102,7 +102,6 @@ func run(browserCtx context.Context, acct Account, cfg Config, m mode) *Result {
 			err = verifyError(res.Elements, cfg.Selectors)
 		}
 	}
-	res.UI = ""
 	if s.profile != nil {
 		res.UI = s.profile.Name
 	}

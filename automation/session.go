@@ -1,7 +1,6 @@
 package automation
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -9,7 +8,6 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/network"
-	"github.com/chromedp/chromedp"
 
 	"github.com/chatgpt-optout/chatgpt-optout/selectors"
 )
@@ -141,14 +139,4 @@ func (c *consoleLog) String() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return strings.Join(c.lines, "\n")
-}
-
-// collectConsole copies console messages into the log until ctx ends.
-func (c *consoleLog) collect(ctx context.Context) {
-	for m, err := range chromedp.Console(ctx) {
-		if err != nil {
-			return
-		}
-		c.add(fmt.Sprintf("%s %s %s", m.Time.Format(time.RFC3339Nano), m.Type, m.String()))
-	}
 }
