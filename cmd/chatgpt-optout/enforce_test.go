@@ -341,42 +341,6 @@ type junitReport struct {
 	} `xml:"testsuite"`
 }
 
-// shortTempDir is a temporary folder with a short path: Chrome puts a unix
-// socket in it, and socket paths are limited to about 100 bytes.
-func shortTempDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.MkdirTemp("/tmp", "co-enf")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	return dir
-}
-
-// assertNothingLeft checks that no Chrome runs on the folders and that the
-// temporary folder is empty.
-func assertNothingLeft(t *testing.T, tmp string, others ...string) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		left, _ := filepath.Glob(filepath.Join(tmp, "*"))
-		var procs []string
-		for _, dir := range append([]string{tmp}, others...) {
-			if out, _ := exec.Command("pgrep", "-f", dir).Output(); len(bytes.TrimSpace(out)) > 0 {
-				procs = append(procs, strings.Fields(string(out))...)
-			}
-		}
-		if len(left) == 0 && len(procs) == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Errorf("left behind: files %v, processes %v", left, procs)
-			return
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-}
-
 // The canary: the first account ends in drift, so the run stops there,
 // exit 4, and no other account is touched.
 func TestEnforce_CanaryDriftStopsTheRun(t *testing.T) {
@@ -567,10 +531,7 @@ func TestEnforce_ShardsSplitTheFleet(t *testing.T) {
 // the accounts not run marked, Chrome stops, nothing is left behind, and
 // the exit code says the fleet is not known to be off.
 func TestEnforce_InterruptWritesPartialReportsAndLeavesNothing(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "chatgpt-optout")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t)
 	var accts []fleetAccount
 	for i := 0; i < 8; i++ {
 		accts = append(accts, fleetAccount{name: fmt.Sprintf("int-%d", i), sim: simulator.Account{Email: fmt.Sprintf("int%d@example.com", i), Password: fmt.Sprintf("int-password-%d", i), TrainingAllowed: true}})

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -78,4 +80,40 @@ func TestMain(m *testing.M) {
 		os.RemoveAll(filepath.Dir(binPath))
 	}
 	os.Exit(code)
+}
+
+// shortTempDir is a temporary folder with a short path: Chrome puts a unix
+// socket in it, and socket paths are limited to about 100 bytes.
+func shortTempDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("/tmp", "co-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	return dir
+}
+
+// assertNothingLeft checks that no Chrome runs on the folders and that the
+// temporary folder is empty.
+func assertNothingLeft(t *testing.T, tmp string, others ...string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		left, _ := filepath.Glob(filepath.Join(tmp, "*"))
+		var procs []string
+		for _, dir := range append([]string{tmp}, others...) {
+			if out, _ := exec.Command("pgrep", "-f", dir).Output(); len(bytes.TrimSpace(out)) > 0 {
+				procs = append(procs, strings.Fields(string(out))...)
+			}
+		}
+		if len(left) == 0 && len(procs) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("left behind: files %v, processes %v", left, procs)
+			return
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,18 +21,11 @@ func TestInterrupt_LeavesNoChromeAndNoTempDir(t *testing.T) {
 	bin := buildBinary(t)
 	// A slow backend keeps the run busy long enough to interrupt it.
 	srv := startSim(t, simulator.Options{Latency: 3 * time.Second})
-	// A short folder: Chrome puts a unix socket in it, and socket paths
-	// are limited to about 100 bytes.
-	tmp, err := os.MkdirTemp("/tmp", "co-int")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(tmp) })
-	var stderr io.ReadCloser
+	tmp := shortTempDir(t)
 	cmd := exec.Command(bin, "disable", "-v", "--base-url", srv.AppURL())
 	cmd.Dir = t.TempDir()
 	cmd.Env = append(os.Environ(), "TMPDIR="+tmp, "CHATGPT_EMAIL=alice@example.com", "CHATGPT_PASSWORD=alice-password-1")
-	stderr, err = cmd.StderrPipe()
+	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,12 +62,7 @@ func TestInterrupt_LeavesNoChromeAndNoTempDir(t *testing.T) {
 		cmd.Process.Kill()
 		t.Fatal("the tool did not stop within 30 s of Ctrl-C")
 	}
-	if left, _ := filepath.Glob(filepath.Join(tmp, "*")); len(left) != 0 {
-		t.Errorf("left behind in TMPDIR: %v", left)
-	}
-	if out, _ := exec.Command("pgrep", "-f", tmp).Output(); len(strings.TrimSpace(string(out))) != 0 {
-		t.Errorf("Chrome processes still running: %s", out)
-	}
+	assertNothingLeft(t, tmp)
 }
 
 var (
