@@ -573,19 +573,7 @@
     await jitter();
     if (!session) { renderLanding(); return; }
     renderApp();
-    // Variant new-dialog: the announcement covers the page from its first
-    // frame (or from the moment the deep-linked Settings open), so the
-    // profile trigger and the switch are never uncovered before it is gone.
-    const tab = tabFromHash();
-    const announce = boot.announcement && Sim.variant('new-dialog');
-    const announced = announce && !tab ? Sim.announcement() : null;
-    await jitter();
-    if (tab) openSettings(tab);
-    if (announce) await (announced || Sim.announcement());
-    for (const d of boot.dialogs) {
-      await Sim.sleep(80 + Math.random() * 150);
-      await showOnboarding(d);
-    }
+    await Sim.afterSignIn(tabFromHash(), openSettings, showOnboarding);
   }
 
   main();

@@ -382,18 +382,9 @@
     if (!session) { location.replace('/auth/login'); return; }
     mirrorLocalStorage();
     renderApp();
-    // Variant new-dialog: as in current.js, the announcement covers the
-    // page from its first frame, or from when deep-linked Settings open.
-    const tab = tabFromHash();
-    const announce = boot.announcement && Sim.variant('new-dialog');
-    const announced = announce && !tab ? Sim.announcement() : null;
-    await jitter();
-    if (tab) openSettings(tab);
-    if (announce) await (announced || Sim.announcement());
-    for (const d of boot.dialogs) {
-      await sleep(80 + Math.random() * 150);
+    await Sim.afterSignIn(tabFromHash(), openSettings, async (d) => {
       if (d === 'onboarding') await onboarding();
-    }
+    });
   }
 
   main();

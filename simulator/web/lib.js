@@ -468,8 +468,24 @@ window.Sim = (function () {
     });
   }
 
+  // afterSignIn shows what a freshly rendered chat page shows, in both eras
+  // and in this order: the new-dialog variant's announcement (covering the
+  // page from its first frame, or from when deep-linked Settings open), the
+  // Settings of a #settings/ link, then the post-login dialogs.
+  async function afterSignIn(tab, openSettings, showDialog) {
+    const announce = boot.announcement && variant('new-dialog');
+    const announced = announce && !tab ? announcement() : null;
+    await jitter();
+    if (tab) openSettings(tab);
+    if (announce) await (announced || announcement());
+    for (const d of boot.dialogs) {
+      await sleep(80 + Math.random() * 150);
+      await showDialog(d);
+    }
+  }
+
   return {
     boot, variant, h, icon, useId, genClass, sleep, jitter, loadSession, api, pushLayer, removeLayer,
-    portal, radixDialog, radixTabs, switchEl, setSwitch, toast, announcement,
+    portal, radixDialog, radixTabs, switchEl, setSwitch, toast, announcement, afterSignIn,
   };
 })();
