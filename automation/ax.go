@@ -87,25 +87,34 @@ func axConfirm(ctx context.Context, c selectors.Candidate, m *match) (bool, erro
 	return string(res.Result.Value) == "true", nil
 }
 
-// confirmRoles drops the role-candidate matches of r that the
-// accessibility tree does not confirm.
-func confirmRoles(ctx context.Context, spec probeSpec, r *probeResult) {
+// confirmRoles confirms every role-candidate match of r (of the elements
+// whose names start with prefix); see confirm.
+func confirmRoles(ctx context.Context, spec probeSpec, r *probeResult, prefix string) {
 	for name, el := range spec.Elements {
-		m := r.Elements[name]
-		if !m.found() {
-			continue
-		}
-		c := el.Candidates[m.Candidate]
-		if c.Role == "" {
-			continue
-		}
-		// An error here is the page changing under the query (a
-		// navigation): the match stays unconfirmed and the next probe
-		// asks again.
-		if ok, err := axConfirm(ctx, c, m); err != nil || !ok {
-			m.Candidate = -1
+		if strings.HasPrefix(name, prefix) {
+			confirm(ctx, el, r.Elements[name])
 		}
 	}
+}
+
+// confirm drops a match found by a role candidate unless the
+// accessibility tree agrees with it, and reports whether the match stands.
+// It asks the tree once per match.
+func confirm(ctx context.Context, el elementSpec, m *match) bool {
+	if !m.found() || m.confirmed {
+		return m.found()
+	}
+	m.confirmed = true
+	c := el.Candidates[m.Candidate]
+	if c.Role == "" {
+		return true
+	}
+	// An error here is the page changing under the query (a navigation):
+	// the match stays unconfirmed and the next probe asks again.
+	if ok, err := axConfirm(ctx, c, m); err != nil || !ok {
+		m.Candidate = -1
+	}
+	return m.found()
 }
 
 // axSnapshot is the page's accessibility tree as indented text, the

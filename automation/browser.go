@@ -72,8 +72,11 @@ func allocatorOptions(opts BrowserOptions, execPath, tmp string) []chromedp.Exec
 		chromedp.Flag("lang", "en-US"),
 		// Chrome loads the omnibox popup WebUIs (two renderer processes)
 		// for every window, and every isolated browser context opens one; a
-		// headless run never shows an omnibox. About a third of a fleet's CPU.
-		chromedp.Flag("disable-features", "Translate,BlinkGenPropertyTrees,WebUIOmniboxPopup,WebUIOmniboxAimPopup,WebUIOmniboxFullPopup"),
+		// headless run never shows an omnibox. About a third of a fleet's
+		// CPU. The spare renderer Chrome keeps warm for the next tab
+		// belongs to one browser context, so with a context per account
+		// nearly every spare is started for nothing: two renderers in three.
+		chromedp.Flag("disable-features", "Translate,BlinkGenPropertyTrees,WebUIOmniboxPopup,WebUIOmniboxAimPopup,WebUIOmniboxFullPopup,SpareRendererForSitePerProcess"),
 		chromedp.WindowSize(1280, 900),
 		// Chrome's own temporary files (shared memory, crash dumps) go in
 		// the run's folder too, so removing that folder removes all traces

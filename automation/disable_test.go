@@ -1,6 +1,9 @@
 package automation_test
 
 import (
+	"bytes"
+	"encoding/json"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -215,6 +218,67 @@ func TestDisable_DeepLinkRoute(t *testing.T) {
 			res := automation.Disable(browserCtx, account(t, srv, "alice@example.com"), cfg)
 			if res.Outcome != automation.OutcomeChanged || res.Route != "deep_link" {
 				t.Fatalf("result = %+v, want changed through the deep link", res)
+			}
+		})
+	}
+}
+
+// clicksLogged counts the clicks on a step in a run's JSON log.
+func clicksLogged(t *testing.T, log *bytes.Buffer, step string) int {
+	t.Helper()
+	n := 0
+	for _, line := range strings.Split(log.String(), "\n") {
+		var e struct {
+			Msg  string `json:"msg"`
+			Step string `json:"step"`
+		}
+		if json.Unmarshal([]byte(line), &e) == nil && e.Msg == "clicking" && e.Step == step {
+			n++
+		}
+	}
+	return n
+}
+
+func TestDisable_VerifiesOnAPageLoadedFromTheSettingsURL(t *testing.T) {
+	for _, ui := range eras {
+		t.Run(string(ui), func(t *testing.T) {
+			srv := startSim(t, simulator.Options{UI: ui})
+			var log bytes.Buffer
+			cfg := config(t, srv)
+			cfg.Logger = slog.New(slog.NewJSONHandler(&log, nil))
+			res := automation.Disable(browserCtx, account(t, srv, "alice@example.com"), cfg)
+			if res.Outcome != automation.OutcomeChanged || !res.Verified || len(res.Warnings) != 0 {
+				t.Fatalf("result = %+v, want changed and verified without warnings", res)
+			}
+			// The menu is walked once, to change the setting; the check
+			// after the reload lets the app open the settings from the URL.
+			if n := clicksLogged(t, &log, "path.profile_menu"); n != 1 {
+				t.Errorf("the profile menu was clicked %d times, want 1\n%s", n, log.String())
+			}
+			if training(t, srv, "alice@example.com") {
+				t.Error("the simulator still has the setting on")
+			}
+		})
+	}
+}
+
+func TestDisable_VerifyFindsTheSettingWhenTheSettingsURLIsStale(t *testing.T) {
+	for _, ui := range eras {
+		t.Run(string(ui), func(t *testing.T) {
+			for _, settingsURL := range []string{"/#settings/Nope", "/#nothing-here"} {
+				srv := startSim(t, simulator.Options{UI: ui})
+				cfg := config(t, srv)
+				cfg.Selectors = mutated(t, func(f *selectors.File) {
+					p, _ := f.Profile(string(ui))
+					p.URLs.Settings = settingsURL
+				})
+				res := automation.Disable(browserCtx, account(t, srv, "alice@example.com"), cfg)
+				if res.Outcome != automation.OutcomeChanged || !res.Verified || training(t, srv, "alice@example.com") {
+					t.Fatalf("%s: result = %+v, want changed and verified", settingsURL, res)
+				}
+				if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "urls.settings") {
+					t.Errorf("%s: warnings = %v, want one naming urls.settings", settingsURL, res.Warnings)
+				}
 			}
 		})
 	}

@@ -30,6 +30,7 @@ type view struct {
 	p      *selectors.Profile
 	r      *probeResult
 	prefix string
+	spec   probeSpec
 }
 
 func (v view) el(name string) *match    { return v.r.el(v.prefix + name) }
@@ -37,6 +38,14 @@ func (v view) marker(name string) bool  { return v.r.Markers[v.prefix+name] }
 func (v view) text(name string) string  { return v.r.Texts[v.prefix+name] }
 func (v view) has(name string) bool     { return v.el(name).found() }
 func (v view) primary(name string) bool { m := v.el(name); return m.found() && m.Candidate == 0 }
+
+// sure is has, with a role match confirmed by the accessibility tree. The
+// sign-in asks it only of what it acts on: a sign-in probe covers every
+// profile, and role fallbacks such as a "Continue" button match on pages
+// where their field is absent.
+func (v view) sure(ctx context.Context, name string) bool {
+	return confirm(ctx, v.spec.Elements[v.prefix+name], v.el(name))
+}
 
 // profiles returns the UI profiles a run may be looking at.
 func (s *session) profiles() []*selectors.Profile {
@@ -84,10 +93,10 @@ func signInSpec(ps []*selectors.Profile) probeSpec {
 
 // pick chooses the profile whose page this is: a detect match wins, then
 // the most primary-candidate matches, then file order.
-func pick(r *probeResult, ps []*selectors.Profile) view {
+func pick(r *probeResult, spec probeSpec, ps []*selectors.Profile) view {
 	best, bestScore := 0, -1
 	for i, p := range ps {
-		v := view{p: p, r: r, prefix: fmt.Sprintf("p%d.", i)}
+		v := view{p: p, r: r, prefix: fmt.Sprintf("p%d.", i), spec: spec}
 		score := 0
 		if v.el(elDetect).found() {
 			score += 100
@@ -103,7 +112,7 @@ func pick(r *probeResult, ps []*selectors.Profile) view {
 			best, bestScore = i, score
 		}
 	}
-	return view{p: ps[best], r: r, prefix: fmt.Sprintf("p%d.", best)}
+	return view{p: ps[best], r: r, prefix: fmt.Sprintf("p%d.", best), spec: spec}
 }
 
 // signIn brings the tab from wherever it is to the signed-in app. It reads
@@ -118,7 +127,7 @@ func (s *session) signIn(ctx context.Context) error {
 		waitingSaid                         bool
 	)
 	for first := true; ; first = false {
-		r, err := probe(ctx, spec, !first)
+		r, err := look(ctx, spec, !first)
 		if err != nil {
 			if ctx.Err() != nil {
 				return s.waitError(ctx, "the sign-in to finish")
@@ -131,7 +140,10 @@ func (s *session) signIn(ctx context.Context) error {
 			}
 			return &Error{Kind: KindBrowser, Msg: "reading the sign-in page failed: " + err.Error(), Err: err}
 		}
-		v := pick(r, ps)
+		v := pick(r, spec, ps)
+		if s.seen != nil { // verify reports every element it saw, so each must be sure
+			confirmRoles(ctx, spec, r, v.prefix)
+		}
 		s.observe("login."+elEntry, v.el(elEntry))
 		for field, submit := range map[string]string{elEmail: elEmailSubmit, elPassword: elPasswordSubmit, elMFACode: elMFASubmit} {
 			if v.has(field) {
@@ -147,7 +159,7 @@ func (s *session) signIn(ctx context.Context) error {
 			}
 		}
 		switch {
-		case v.has(elSignedIn) || v.has(elDetect):
+		case v.sure(ctx, elSignedIn) || v.sure(ctx, elDetect):
 			if s.profile == nil {
 				s.profile = v.p
 			}
@@ -163,7 +175,7 @@ func (s *session) signIn(ctx context.Context) error {
 			}
 			return challengeError(challenge)
 
-		case v.has(elMFACode):
+		case v.sure(ctx, elMFACode):
 			if !mfaAt.IsZero() && v.text("mfa_error") != "" {
 				return newError(KindMFAFailed, "the one-time code was refused (%q): check that CHATGPT_TOTP_SECRET is the secret of this account's authenticator and that this machine's clock is right", v.text("mfa_error"))
 			}
@@ -186,7 +198,7 @@ func (s *session) signIn(ctx context.Context) error {
 			}
 			mfaAt = time.Now()
 
-		case v.has(elPassword):
+		case v.sure(ctx, elPassword):
 			if !passwordAt.IsZero() && v.text("password_error") != "" {
 				return newError(KindBadCredentials, "the sign-in was refused (%q): check CHATGPT_EMAIL and CHATGPT_PASSWORD", v.text("password_error"))
 			}
@@ -202,7 +214,7 @@ func (s *session) signIn(ctx context.Context) error {
 			}
 			passwordAt = time.Now()
 
-		case v.has(elEmail):
+		case v.sure(ctx, elEmail):
 			if s.acct.Email == "" || s.acct.Password == "" {
 				return s.noPasswordError()
 			}
@@ -215,7 +227,7 @@ func (s *session) signIn(ctx context.Context) error {
 			}
 			emailAt = time.Now()
 
-		case v.has(elEntry):
+		case v.sure(ctx, elEntry):
 			if s.acct.Password == "" {
 				return s.noPasswordError()
 			}
@@ -246,7 +258,8 @@ func (s *session) fill(ctx context.Context, v view, field, submit, value string)
 	if err := typeInto(ctx, v.el(field), value); err != nil {
 		return s.actionError(ctx, "typing into "+field, err)
 	}
-	if m := v.el(submit); m.found() {
+	if v.sure(ctx, submit) {
+		m := v.el(submit)
 		if err := press(ctx, m.X, m.Y); err != nil {
 			return s.actionError(ctx, "clicking "+submit, err)
 		}
@@ -343,10 +356,10 @@ func Login(browserCtx context.Context, cfg Config) (string, error) {
 	ps := s.profiles()
 	spec := signInSpec(ps)
 	for {
-		r, err := probe(ctx, spec, true)
+		r, err := look(ctx, spec, true)
 		switch {
 		case err == nil:
-			if v := pick(r, ps); v.has(elSignedIn) || v.has(elDetect) {
+			if v := pick(r, spec, ps); v.sure(ctx, elSignedIn) || v.sure(ctx, elDetect) {
 				return v.p.Name, nil
 			}
 		case ctx.Err() != nil:

@@ -67,18 +67,20 @@ type walk struct {
 	clicks   map[string]int
 	lastAt   map[string]time.Time
 	usedMenu bool
-	deepLink bool
+	deepLink bool // the settings URL was opened
+	awaitURL bool // waiting for the app to open the settings from its URL
 }
 
 // openSetting walks from wherever the tab is to the setting's switch and
 // returns it, on screen and not covered. It dismisses the dialogs the
 // selectors file knows, and clicks an element again only once the page has
-// settled without the next step appearing.
-func (s *session) openSetting(ctx context.Context) (*match, error) {
+// settled without the next step appearing. byURL says the page was just
+// loaded from the settings URL: the app opens the settings itself then.
+func (s *session) openSetting(ctx context.Context, byURL bool) (*match, error) {
 	p := s.profile
 	spec := pathSpec(p)
 	steps := pathSteps(p)
-	w := &walk{clicks: map[string]int{}, lastAt: map[string]time.Time{}}
+	w := &walk{clicks: map[string]int{}, lastAt: map[string]time.Time{}, deepLink: byURL, awaitURL: byURL}
 	for first := true; ; first = false {
 		r, err := probe(ctx, spec, !first)
 		if err != nil {
@@ -168,10 +170,20 @@ func (s *session) nextStep(ctx context.Context, r *probeResult, steps []step, w 
 			// under something unknown: pathDrift tells which).
 			continue
 		}
-		if st.name == stepProfileMenu || st.name == stepSettingsItem {
-			if s.cfg.Route == RouteDeepLink && !w.deepLink {
-				return true, s.openDeepLink(ctx, w)
+		if (st.name == stepProfileMenu || st.name == stepSettingsItem) && s.cfg.Route == RouteDeepLink && !w.deepLink {
+			return true, s.openDeepLink(ctx, w)
+		}
+		if w.awaitURL && (st.name == stepProfileMenu || st.name == stepSettingsItem || st.name == stepDataControls) {
+			// The app opens the settings at the tab its URL names once it
+			// has loaded; clicking the menu or the tab meanwhile races it
+			// (the menu and the settings dialog fight over focus and
+			// clicks). Only a page that settled without them gets clicks.
+			if !s.settled(r) {
+				return true, nil
 			}
+			s.warn(fmt.Sprintf("the settings URL %s did not open the settings at Data controls; clicked %s instead: update urls.settings in selectors file %s (version %s)",
+				p.URLs.Settings, st.name, s.cfg.Selectors.Source, s.cfg.Selectors.Version))
+			w.awaitURL = false
 		}
 		if !w.ready(st.name, maxClicks, s.cfg.Settle, r) {
 			return w.clicks[st.name] < maxClicks, nil
@@ -188,7 +200,7 @@ func (s *session) nextStep(ctx context.Context, r *probeResult, steps []step, w 
 
 // openDeepLink opens the settings through their URL.
 func (s *session) openDeepLink(ctx context.Context, w *walk) error {
-	w.deepLink = true
+	w.deepLink, w.awaitURL = true, true
 	s.route = string(RouteDeepLink)
 	s.log.Info("opening the settings by their URL", "url", s.url(s.profile.URLs.Settings))
 	if err := chromedp.Do(ctx, chromedp.Navigate(s.url(s.profile.URLs.Settings))); err != nil {

@@ -68,6 +68,8 @@ type match struct {
 	Desc      string  `json:"desc"`
 	Context   string  `json:"context"` // text of the dialog or panel around an element read for its state
 	Error     string  `json:"error"`
+
+	confirmed bool // a role match was checked against the accessibility tree
 }
 
 // found reports whether exactly one visible element matched a candidate.
@@ -99,10 +101,23 @@ type probeResult struct {
 
 func (r *probeResult) el(name string) *match { return r.Elements[name] }
 
-// probe looks at the page once. With wait, it first waits in the page for
-// the DOM to change (or probeWaitMs): the loops that call it react to a
+// probe looks at the page once and confirms its role matches against the
+// accessibility tree (confirmRoles). With wait, it first waits in the page
+// for the DOM to change (or probeWaitMs): the loops that call it react to a
 // change at once and cost nothing while the page is still.
 func probe(ctx context.Context, spec probeSpec, wait bool) (*probeResult, error) {
+	r, err := look(ctx, spec, wait)
+	if err != nil {
+		return nil, err
+	}
+	confirmRoles(ctx, spec, r, "")
+	return r, nil
+}
+
+// look is probe without the confirmation, for a spec that covers several
+// profiles: only the matches of the profile the page turns out to be are
+// worth the accessibility tree's word.
+func look(ctx context.Context, spec probeSpec, wait bool) (*probeResult, error) {
 	if wait {
 		spec.WaitMs, spec.MinGapMs = probeWaitMs, probeGapMs
 	}
@@ -117,7 +132,6 @@ func probe(ctx context.Context, spec probeSpec, wait bool) (*probeResult, error)
 	if r == nil {
 		return nil, errors.New("probe returned nothing")
 	}
-	confirmRoles(ctx, spec, r)
 	return r, nil
 }
 

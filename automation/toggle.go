@@ -108,7 +108,7 @@ func (s *session) turnOff(ctx context.Context, sw *match) (int, error) {
 		if err := sleep(ctx, time.Duration(attempt)*400*time.Millisecond); err != nil {
 			return attempt, s.waitError(ctx, "the switch to turn off")
 		}
-		m, err := s.openSetting(ctx)
+		m, err := s.openSetting(ctx, false)
 		if err != nil {
 			return attempt, err
 		}
