@@ -223,18 +223,26 @@ func TestDisable_DeepLinkRoute(t *testing.T) {
 	}
 }
 
-// clicksLogged counts the clicks on a step in a run's JSON log.
-func clicksLogged(t *testing.T, log *bytes.Buffer, step string) int {
+// clicksLogged counts the clicks on a step in a run's JSON log after the
+// first message after.
+func clicksLogged(t *testing.T, log *bytes.Buffer, after, step string) int {
 	t.Helper()
-	n := 0
+	n, seen := 0, false
 	for _, line := range strings.Split(log.String(), "\n") {
 		var e struct {
 			Msg  string `json:"msg"`
 			Step string `json:"step"`
 		}
-		if json.Unmarshal([]byte(line), &e) == nil && e.Msg == "clicking" && e.Step == step {
+		if json.Unmarshal([]byte(line), &e) != nil {
+			continue
+		}
+		seen = seen || e.Msg == after
+		if seen && e.Msg == "clicking" && e.Step == step {
 			n++
 		}
+	}
+	if !seen {
+		t.Fatalf("the log has no %q\n%s", after, log.String())
 	}
 	return n
 }
@@ -250,10 +258,12 @@ func TestDisable_VerifiesOnAPageLoadedFromTheSettingsURL(t *testing.T) {
 			if res.Outcome != automation.OutcomeChanged || !res.Verified || len(res.Warnings) != 0 {
 				t.Fatalf("result = %+v, want changed and verified without warnings", res)
 			}
-			// The menu is walked once, to change the setting; the check
-			// after the reload lets the app open the settings from the URL.
-			if n := clicksLogged(t, &log, "path.profile_menu"); n != 1 {
-				t.Errorf("the profile menu was clicked %d times, want 1\n%s", n, log.String())
+			// The check after the reload lets the app open the settings
+			// from the URL: no menu, no tab.
+			for _, step := range []string{"path.profile_menu", "path.settings_item", "path.data_controls_tab"} {
+				if n := clicksLogged(t, &log, "verifying after a reload", step); n != 0 {
+					t.Errorf("%s was clicked %d times after the reload, want 0\n%s", step, n, log.String())
+				}
 			}
 			if training(t, srv, "alice@example.com") {
 				t.Error("the simulator still has the setting on")
