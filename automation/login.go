@@ -255,6 +255,7 @@ func (s *session) signIn(ctx context.Context) error {
 // fill types value into field and submits it with the submit element, or
 // the Enter key when the page has no matching submit button.
 func (s *session) fill(ctx context.Context, v view, field, submit, value string) error {
+	s.entered++
 	if err := typeInto(ctx, v.el(field), value); err != nil {
 		return s.actionError(ctx, "typing into "+field, err)
 	}

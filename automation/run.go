@@ -81,8 +81,8 @@ func run(browserCtx context.Context, acct Account, cfg Config, m mode) *Result {
 		return finish(&Error{Kind: KindBrowser, Msg: "opening a browser tab failed: " + err.Error(), Err: err})
 	}
 	// chromedp enables the CSS domain on every tab; the flows read the page
-	// through the probe, and Chrome tracking every style sheet for a client
-	// that never asks is a tenth of a fleet's CPU.
+	// through the probe, so Chrome would track every style sheet for a
+	// client that never asks.
 	if _, err := chromedp.Call(tabCtx, css.Disable, cdp.Empty{}); err != nil {
 		return finish(&Error{Kind: KindBrowser, Msg: "setting up the browser tab failed: " + err.Error(), Err: err})
 	}
@@ -191,9 +191,13 @@ func (s *session) do(ctx context.Context, res *Result, readOnly bool) error {
 	if err != nil {
 		return err
 	}
+	entered := s.entered
 	if err := s.signIn(ctx); err != nil {
 		return err
 	}
+	// A session lost on the way signs in afresh and lands on the app,
+	// not at the settings URL.
+	byURL = byURL && s.entered == entered
 	sw, err = s.openSetting(ctx, byURL)
 	if err != nil {
 		return err

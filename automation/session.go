@@ -28,6 +28,7 @@ type session struct {
 	warnings []string
 	lost     *lostElement           // what went missing, for drift evidence
 	label    string                 // the setting's label as found on the page
+	entered  int                    // sign-in forms filled in, across sign-ins
 	stale    map[string]bool        // elements already warned about
 	seen     map[string]observation // verify only: elements sighted
 }

@@ -161,10 +161,22 @@ func deepestCause(e *jsonschema.ValidationError) (leaf, candidate *jsonschema.Va
 		if len(e.Causes) == 0 {
 			return e, candidate
 		}
+		// The validator lists causes in no fixed order; ties go to the
+		// first key path in sort order, so a file gets the same message
+		// on every run.
 		next := e.Causes[0]
 		for _, c := range e.Causes[1:] {
-			if len(c.InstanceLocation) > len(next.InstanceLocation) ||
-				len(c.InstanceLocation) == len(next.InstanceLocation) && isUnknownKey(c) && !isUnknownKey(next) {
+			deeper := len(c.InstanceLocation) > len(next.InstanceLocation)
+			same := len(c.InstanceLocation) == len(next.InstanceLocation)
+			switch {
+			case deeper:
+				next = c
+			case !same:
+			case isUnknownKey(c) != isUnknownKey(next):
+				if isUnknownKey(c) {
+					next = c
+				}
+			case strings.Join(c.InstanceLocation, "\x00") < strings.Join(next.InstanceLocation, "\x00"):
 				next = c
 			}
 		}

@@ -510,3 +510,16 @@ func TestLoad_ReportsTheSameLineForWindowsLineEndings(t *testing.T) {
 		}
 	}
 }
+
+func TestParse_SeveralErrorsGiveTheSameMessageEveryTime(t *testing.T) {
+	data := []byte("schema_version: 1\nversion: \"2026.11.1\"\nchangelog: []\nprofiles: []\n")
+	_, first := Parse(data, "f.yaml")
+	if first == nil {
+		t.Fatal("an empty changelog and no profiles were accepted")
+	}
+	for i := 0; i < 50; i++ {
+		if _, err := Parse(data, "f.yaml"); err == nil || err.Error() != first.Error() {
+			t.Fatalf("run %d: %v, first run: %v", i, err, first)
+		}
+	}
+}
