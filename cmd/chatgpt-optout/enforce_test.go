@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
@@ -12,7 +11,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -548,40 +546,11 @@ func TestEnforce_InterruptWritesPartialReportsAndLeavesNothing(t *testing.T) {
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
 	// Interrupt once the canary is done and the others are under way.
-	sc := bufio.NewScanner(stderr)
-	var seen []string
-	for sc.Scan() {
-		seen = append(seen, sc.Text())
-		if strings.HasPrefix(sc.Text(), "[1/8]") {
-			break
-		}
-	}
+	seen, sc := startUntil(t, cmd, func(line string) bool { return strings.HasPrefix(line, "[1/8]") })
 	time.Sleep(1500 * time.Millisecond)
-	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	rest := make(chan string, 1)
-	go func() {
-		b, _ := io.ReadAll(stderr)
-		rest <- string(b)
-	}()
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case <-done:
-	case <-time.After(30 * time.Second):
-		cmd.Process.Kill()
-		t.Fatal("the tool did not stop within 30 s of Ctrl-C")
-	}
-	t.Logf("stderr:\n%s\n%s", strings.Join(seen, "\n"), <-rest)
+	rest := interrupt(t, cmd, sc)
+	t.Logf("stderr:\n%s\n%s", strings.Join(seen, "\n"), rest)
 	if code := cmd.ProcessState.ExitCode(); code != 3 {
 		t.Errorf("exit %d after Ctrl-C, want 3", code)
 	}

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -116,4 +118,52 @@ func assertNothingLeft(t *testing.T, tmp string, others ...string) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+}
+
+// startUntil starts cmd and reads its stderr until a line satisfies ready.
+// It returns the lines read and the scanner for the rest.
+func startUntil(t *testing.T, cmd *exec.Cmd, ready func(line string) bool) ([]string, *bufio.Scanner) {
+	t.Helper()
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stderr)
+	var seen []string
+	for sc.Scan() {
+		seen = append(seen, sc.Text())
+		if ready(sc.Text()) {
+			break
+		}
+	}
+	return seen, sc
+}
+
+// interrupt sends Ctrl-C to cmd, reads the rest of its stderr from sc and
+// waits, at most 30 s, for it to end. It returns the rest of stderr.
+func interrupt(t *testing.T, cmd *exec.Cmd, sc *bufio.Scanner) string {
+	t.Helper()
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	rest := make(chan string, 1)
+	go func() {
+		var b strings.Builder
+		for sc.Scan() {
+			b.WriteString(sc.Text() + "\n")
+		}
+		rest <- b.String()
+	}()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("the tool did not stop within 30 s of Ctrl-C")
+	}
+	return <-rest
 }

@@ -1,14 +1,12 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -25,42 +23,16 @@ func TestInterrupt_LeavesNoChromeAndNoTempDir(t *testing.T) {
 	cmd := exec.Command(bin, "disable", "-v", "--base-url", srv.AppURL())
 	cmd.Dir = t.TempDir()
 	cmd.Env = append(os.Environ(), "TMPDIR="+tmp, "CHATGPT_EMAIL=alice@example.com", "CHATGPT_PASSWORD=alice-password-1")
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
 	// Wait until the browser is up and the run is under way.
-	sc := bufio.NewScanner(stderr)
-	var seen []string
-	for sc.Scan() {
-		seen = append(seen, sc.Text())
-		if strings.Contains(sc.Text(), "opening the sign-in") || strings.Contains(sc.Text(), "entering the email") {
-			break
-		}
-	}
+	seen, sc := startUntil(t, cmd, func(line string) bool {
+		return strings.Contains(line, "opening the sign-in") || strings.Contains(line, "entering the email")
+	})
 	if dirs, _ := filepath.Glob(filepath.Join(tmp, "*")); len(dirs) == 0 {
 		t.Fatalf("no throw-away profile in TMPDIR while running; stderr so far: %v", seen)
 	}
-	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		for sc.Scan() {
-		}
-	}()
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if code := cmd.ProcessState.ExitCode(); code != 3 {
-			t.Errorf("exit %d (%v) after Ctrl-C, want 3", code, err)
-		}
-	case <-time.After(30 * time.Second):
-		cmd.Process.Kill()
-		t.Fatal("the tool did not stop within 30 s of Ctrl-C")
+	interrupt(t, cmd, sc)
+	if code := cmd.ProcessState.ExitCode(); code != 3 {
+		t.Errorf("exit %d after Ctrl-C, want 3", code)
 	}
 	assertNothingLeft(t, tmp)
 }
