@@ -57,6 +57,7 @@ func (s *Server) appHandler() http.Handler {
 	mux.HandleFunc("/backend-api/settings/account_user_setting", s.handleSettingsPatch)
 	mux.HandleFunc("GET /backend-api/conversations", s.handleConversations)
 	mux.HandleFunc("POST /backend-api/settings/announcement_viewed", s.handleAnnouncementViewed)
+	s.busyRoutes(mux)
 
 	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -98,16 +99,26 @@ func sessionCookie(name, value string, maxAge int) *http.Cookie {
 	return c
 }
 
-func setSessionCookie(w http.ResponseWriter, r *http.Request, token string) {
-	const month = 30 * 24 * 3600
+// sessionCookieDays is the life of a fresh session cookie: about 90 days
+// in 2026.
+const sessionCookieDays = 90
+
+// setSessionCookie sets the session cookie, persistent for
+// sessionCookieDays, or session-only (no Expires, no Max-Age) with
+// Options.SessionOnlyCookie.
+func (s *Server) setSessionCookie(w http.ResponseWriter, r *http.Request, token string) {
+	age := sessionCookieDays * 24 * 3600
+	if s.opts.SessionOnlyCookie {
+		age = 0
+	}
 	if len(token) <= chunkSize {
-		http.SetCookie(w, sessionCookie(SessionCookie, token, month))
+		http.SetCookie(w, sessionCookie(SessionCookie, token, age))
 		clearChunks(w, r)
 		return
 	}
 	for i := 0; len(token) > 0; i++ {
 		n := min(chunkSize, len(token))
-		http.SetCookie(w, sessionCookie(SessionCookie+"."+strconv.Itoa(i), token[:n], month))
+		http.SetCookie(w, sessionCookie(SessionCookie+"."+strconv.Itoa(i), token[:n], age))
 		token = token[n:]
 	}
 	if _, err := r.Cookie(SessionCookie); err == nil {
@@ -171,6 +182,8 @@ type boot struct {
 	BuildID         string    `json:"buildId"`
 	Variants        []Variant `json:"variants"`
 	Announcement    bool      `json:"announcement"` // VariantNewDialog, not yet dismissed
+	Quiet           bool      `json:"quiet"`        // Options.Quiet: no background traffic
+	HoldWrites      bool      `json:"holdWrites"`   // Options.HoldWrites: the page reads no PATCH body
 }
 
 type shellData struct {
@@ -184,6 +197,8 @@ func (s *Server) renderShell(w http.ResponseWriter, b boot) {
 	b.LoginEntry = s.opts.LoginEntry
 	b.ToggleDelayMs = s.toggleDelay.Milliseconds()
 	b.BuildID = randomText(8)
+	b.Quiet = s.opts.Quiet
+	b.HoldWrites = s.opts.HoldWrites
 	if b.Dialogs == nil {
 		b.Dialogs = []string{}
 	}
@@ -321,7 +336,7 @@ func (s *Server) handleCallback(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/auth/error?error=OAuthCallback", http.StatusFound)
 		return
 	}
-	setSessionCookie(w, r, ss.token)
+	s.setSessionCookie(w, r, ss.token)
 	http.Redirect(w, r, "/", http.StatusFound)
 }
 
@@ -332,7 +347,7 @@ func (s *Server) handleSession(w http.ResponseWriter, r *http.Request) {
 	if ss != nil {
 		exp := ss.expires
 		if exp.IsZero() {
-			exp = time.Now().Add(30 * 24 * time.Hour)
+			exp = time.Now().Add(sessionCookieDays * 24 * time.Hour)
 		}
 		out = map[string]any{
 			"user": map[string]any{
@@ -467,8 +482,16 @@ func (s *Server) handleSettingsPatch(w http.ResponseWriter, r *http.Request) {
 	default:
 		status, out = http.StatusUnprocessableEntity, map[string]any{"detail": "unknown feature"}
 	}
+	hold := s.opts.HoldWrites && status == http.StatusOK
+	if hold {
+		s.busy.HeldWrites++
+	}
 	s.mu.Unlock()
 	writeJSON(w, status, out)
+	if hold {
+		// The answer is out; its end never comes.
+		s.hold(w, r, 0)
+	}
 }
 
 // handleAnnouncementViewed records that the session's announcement

@@ -540,8 +540,19 @@ func TestChromiumVariants(t *testing.T) {
 		}
 	})
 
+	// The 2023 page has no deep link: Settings open from the menu.
+	menu2023 := func(t *testing.T) {
+		t.Helper()
+		must(t, "2023 menu", chromedp.Do(ctx,
+			chromedp.Click(chromedp.CSS(`nav[aria-label="Chat history"] button[id^="headlessui-menu-button-"]`)),
+			chromedp.Click(chromedp.CSS(`div[id^="headlessui-menu-items-"] a[role="menuitem"]:nth-of-type(3)`)),
+			chromedp.Click(chromedp.CSS(`[role="dialog"] button[role="tab"][id$="-trigger-DataControls"]`)),
+		))
+	}
+
 	run("2023/renamed-classes+reworded-label+profile-top-right", func(t *testing.T) {
-		open(t, Options{UI: UI2023, Variants: []Variant{VariantRenamedClasses, VariantRewordedLabel, VariantProfileTopRight}}, "/#settings/DataControls")
+		open(t, Options{UI: UI2023, Variants: []Variant{VariantRenamedClasses, VariantRewordedLabel, VariantProfileTopRight}}, "/")
+		menu2023(t)
 		must(t, "switch", chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`button[role="switch"][aria-label="Save chat history"]`))))
 		onlyGenerated(t)
 		if count(t, `nav[aria-label="Chat history"] button[id^="headlessui-menu-button-"]`) != 1 || count(t, `[data-testid="profile-button"]`) != 0 {
@@ -556,7 +567,8 @@ func TestChromiumVariants(t *testing.T) {
 	})
 
 	run("2023/no-switch-testid", func(t *testing.T) {
-		s := open(t, Options{UI: UI2023, Variants: []Variant{VariantNoSwitchTestID}}, "/#settings/DataControls")
+		s := open(t, Options{UI: UI2023, Variants: []Variant{VariantNoSwitchTestID}}, "/")
+		menu2023(t)
 		must(t, "switch", chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`button[role="switch"][aria-labelledby]`))))
 		const sw = `document.querySelector('button[role="switch"][aria-labelledby]')`
 		if n := count(t, `[role="switch"][aria-label]`); n != 0 {

@@ -22,7 +22,8 @@
 //     with the switch [data-testid="improve-model-toggle"].
 //   - UI2023: the 2023 UI. Settings → Data controls holds the switch
 //     "Chat history & training" directly; login goes through Auth0-style
-//     /u/login/... pages.
+//     /u/login/... pages. No #settings/... deep link: Settings open from
+//     the menu only.
 //
 // The pages are deliberately awkward to automate, like the real ones: the
 // HTML is a shell and the content is rendered by JavaScript after small
@@ -31,6 +32,18 @@
 // of <body>, the profile menu opens on pointerdown only (a synthetic
 // el.click() does nothing), tabs activate on mousedown (or focus/keyboard),
 // and the setting's switch flips only after the backend has answered.
+//
+// # A busy page
+//
+// Like the real one, a signed-in app page is never network-idle and its DOM
+// is never still: it keeps a WebSocket, an event stream and a 20 s long poll
+// open, posts analytics beacons every 1-3 s whose answers it never reads,
+// and rotates a suggestion under the composer every second. Options.Quiet
+// switches that off; Server.Busy and Counters.BackgroundRequests count it.
+// Two empty live regions (role=alert, role=status) are always in the DOM.
+// Options.HoldWrites holds the setting's write answer open forever after its
+// body: a request that never reports finished. Options.SessionOnlyCookie
+// sets the session cookie without an expiry (default: 90 days).
 //
 // # Variants
 //

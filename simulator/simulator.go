@@ -63,6 +63,27 @@ type Options struct {
 	// so the app sets them in chunks __Secure-next-auth.session-token.0/.1
 	// as next-auth does for large tokens. Both forms are always accepted.
 	SplitSessionCookie bool
+
+	// SessionOnlyCookie sets the session cookie without Expires or
+	// Max-Age: a session-only cookie, which a browser drops when it exits.
+	// By default the cookie is persistent, about 90 days, as in 2026.
+	SessionOnlyCookie bool
+
+	// Quiet switches off the background traffic of the signed-in app
+	// pages and the rotating text of the composer. By default the pages
+	// are as busy as the real ones, which are never network-idle: a
+	// WebSocket, an event stream, a 20 s long poll and analytics beacons
+	// every 1-3 s whose answers the page never reads (see Server.Busy).
+	// The two empty live regions stay either way.
+	Quiet bool
+
+	// HoldWrites holds the answer of every setting PATCH open: status 200,
+	// the headers and the JSON body are sent and flushed, but the response
+	// never completes, until the client goes away or the server closes.
+	// The page flips the switch on the status alone. A request tracker then
+	// sees a request that never finishes. Without it the page reads the
+	// body, as the real page does.
+	HoldWrites bool
 }
 
 // Counters are per-account request counts, for tests.
@@ -73,6 +94,11 @@ type Counters struct {
 	Logins           int // successful sign-ins (session created)
 	SettingsReads    int // GET /backend-api/settings/user
 	Patches          int // setting PATCH requests received (failed ones included)
+
+	// BackgroundRequests counts the background traffic of the app pages
+	// (WebSocket handshakes, event streams, long polls, beacons); see
+	// Options.Quiet and Server.Busy for the kinds.
+	BackgroundRequests int
 }
 
 func (c *Counters) add(o Counters) {
@@ -82,6 +108,7 @@ func (c *Counters) add(o Counters) {
 	c.Logins += o.Logins
 	c.SettingsReads += o.SettingsReads
 	c.Patches += o.Patches
+	c.BackgroundRequests += o.BackgroundRequests
 }
 
 // Info describes a running simulator; the sim command prints it as JSON.
@@ -157,6 +184,11 @@ type Server struct {
 	flows        map[string]*flow    // auth flows by id
 	codes        map[string]*authCode
 	unattributed Counters // page views of flows whose email is unknown
+	busy         BusyCounters
+	wsTickets    map[string]string // WebSocket tickets → account key
+
+	done      chan struct{} // closed by Close: held responses and WebSockets end
+	closeOnce sync.Once
 }
 
 // Start serves the app and auth on their addresses and returns at once.
@@ -198,6 +230,9 @@ func Start(opts Options) (*Server, error) {
 		tokens:   map[string]*session{},
 		flows:    map[string]*flow{},
 		codes:    map[string]*authCode{},
+
+		wsTickets: map[string]string{},
+		done:      make(chan struct{}),
 	}
 	switch {
 	case opts.ToggleDelay == 0:
@@ -271,8 +306,10 @@ func advertise(addr net.Addr, prefer string) string {
 	return "http://" + net.JoinHostPort(host, strconv.Itoa(tcp.Port))
 }
 
-// Close stops both servers and drops open connections.
+// Close stops both servers and drops open connections, also the held
+// responses and the WebSockets.
 func (s *Server) Close() error {
+	s.closeOnce.Do(func() { close(s.done) })
 	return errors.Join(s.appSrv.Close(), s.authSrv.Close())
 }
 

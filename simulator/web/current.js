@@ -122,7 +122,9 @@
       h('div', { class: 'flex grow flex-col items-center justify-center gap-6 px-4' },
         h('h1', { class: 'text-2xl font-semibold', text: 'What can I help with?' }),
         h('form', { class: 'composer w-full max-w-2xl rounded-3xl border p-3' },
-          h('div', { id: 'prompt-textarea', contenteditable: 'true', role: 'textbox', 'aria-label': 'Ask anything', class: 'ProseMirror min-h-6 outline-none', 'data-placeholder': 'Ask anything' }))));
+          h('div', { id: 'prompt-textarea', contenteditable: 'true', role: 'textbox', 'aria-label': 'Ask anything', class: 'ProseMirror min-h-6 outline-none', 'data-placeholder': 'Ask anything' })),
+        // The composer's suggestions rotate: the DOM is never still.
+        Sim.rotating('composer-suggestion text-sm text-token-text-secondary')));
     root.replaceChildren(sidebar, main);
 
     api('GET', '/backend-api/conversations?offset=0&limit=28&order=updated').then(async (r) => {
@@ -573,6 +575,7 @@
     await jitter();
     if (!session) { renderLanding(); return; }
     renderApp();
+    Sim.busy();
     await Sim.afterSignIn(tabFromHash(), openSettings, showOnboarding);
   }
 

@@ -59,7 +59,8 @@
         h('h1', { class: 'text-4xl font-semibold text-center text-gray-200', text: 'ChatGPT' }),
         h('form', { class: 'stretch w-full max-w-2xl' },
           h('div', { class: 'relative flex w-full flex-grow flex-col rounded-xl border py-3 px-4' },
-            h('textarea', { id: 'prompt-textarea', tabindex: '0', rows: '1', placeholder: 'Send a message', class: 'm-0 w-full resize-none border-0 bg-transparent p-0 outline-none' })))));
+            h('textarea', { id: 'prompt-textarea', tabindex: '0', rows: '1', placeholder: 'Send a message', class: 'm-0 w-full resize-none border-0 bg-transparent p-0 outline-none' }))),
+        Sim.rotating('composer-suggestion text-sm text-gray-500')));
     root.replaceChildren(sidebar, main);
     renderChatArea();
   }
@@ -202,11 +203,9 @@
     { value: 'DataControls', label: 'Data controls', icon: 'data' },
   ];
 
-  function tabFromHash() {
-    const m = /^#settings(?:\/([A-Za-z]+))?$/.exec(location.hash);
-    if (!m) return null;
-    return TABS.some((t) => t.value === m[1]) ? m[1] : 'General';
-  }
+  // 2023 had no deep link: #settings/... does nothing, on load or on
+  // hashchange (the earliest evidence of #settings/DataControls is from
+  // February 2024). Settings open from the menu only.
 
   let settings = null;
   let historySwitch = null;
@@ -227,17 +226,10 @@
       onClose() {
         settings = null;
         historySwitch = null;
-        if (/^#settings/.test(location.hash)) history.replaceState(history.state, '', location.pathname + location.search);
       },
     });
     settings = { dlg, tabs };
   }
-
-  window.addEventListener('hashchange', () => {
-    if (!session) return;
-    const tab = tabFromHash();
-    if (tab) openSettings(tab);
-  });
 
   function row(label, control) {
     return h('div', { class: 'border-b pb-3 last-of-type:border-b-0 flex items-center justify-between settings-row' }, h('div', { text: label }), control);
@@ -382,7 +374,8 @@
     if (!session) { location.replace('/auth/login'); return; }
     mirrorLocalStorage();
     renderApp();
-    await Sim.afterSignIn(tabFromHash(), openSettings, async (d) => {
+    Sim.busy();
+    await Sim.afterSignIn(null, openSettings, async (d) => {
       if (d === 'onboarding') await onboarding();
     });
   }

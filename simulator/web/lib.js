@@ -154,6 +154,9 @@ window.Sim = (function () {
       credentials: 'same-origin',
       headers: { Authorization: 'Bearer ' + accessToken, 'Content-Type': 'application/json' },
     });
+    // Options.HoldWrites: the answer of a write never ends; the page goes
+    // by its status and does not wait for the body.
+    if (r.ok && method === 'PATCH' && boot.holdWrites) return {};
     let data = null;
     try { data = await r.json(); } catch (e) { /* empty body */ }
     if (!r.ok) {
@@ -196,7 +199,8 @@ window.Sim = (function () {
     // portal is aria-hidden, so the accessibility tree shows the modal only.
     const top = modals[modals.length - 1];
     for (const el of document.body.children) {
-      if (el.tagName === 'SCRIPT' || el === toastRegion) continue;
+      // Like the aria-hidden package, live regions stay exposed.
+      if (el.tagName === 'SCRIPT' || el === toastRegion || el.hasAttribute('aria-live')) continue;
       const hide = !!top && !el.contains(top.el);
       if (hide && !el.hasAttribute('aria-hidden')) {
         el.setAttribute('aria-hidden', 'true');
@@ -433,6 +437,117 @@ window.Sim = (function () {
     return t;
   }
 
+  // ---- live regions ----
+
+  // Two empty live regions are always in the real page's DOM (2026-05):
+  // a role=alert match is not by itself an error. They are static.
+  for (const [id, role, live] of [['aria-notify-live-region-assertive', 'alert', 'assertive'], ['aria-notify-live-region-polite', 'status', 'polite']]) {
+    const el = document.createElement('div');
+    el.id = id;
+    el.setAttribute('role', role);
+    el.setAttribute('aria-live', live);
+    el.setAttribute('aria-atomic', 'true');
+    el.setAttribute('aria-relevant', 'additions text');
+    el.className = classes('sr-only');
+    document.body.append(el);
+  }
+
+  // ---- background traffic: the page is never network-idle ----
+
+  const rand = (lo, hi) => lo + Math.floor(Math.random() * (hi - lo));
+
+  // busy starts what a signed-in page keeps doing in the background (see
+  // Options.Quiet): a WebSocket with idle frames, an event stream, a long
+  // poll held 20 s and re-issued, and analytics beacons every 1-3 s whose
+  // answers are never read (some with keepalive, some by sendBeacon).
+  let busyStarted = false;
+  function busy() {
+    if (boot.quiet || busyStarted) return;
+    busyStarted = true;
+    const auth = () => ({ Authorization: 'Bearer ' + accessToken });
+
+    async function socket() {
+      try {
+        let url;
+        if (boot.ui === '2023') {
+          const r = await fetch('/backend-api/register-websocket', { method: 'POST', credentials: 'same-origin', headers: auth() });
+          url = (await r.json()).wss_url;
+        } else {
+          const r = await fetch('/backend-api/celsius/ws/user', { credentials: 'same-origin', headers: auth() });
+          url = (await r.json()).websocket_url;
+        }
+        if (!url) throw new Error('no websocket url');
+        const ws = new WebSocket(url);
+        ws.onmessage = () => {};
+        ws.onclose = () => setTimeout(socket, rand(3000, 6000));
+      } catch (e) {
+        setTimeout(socket, rand(5000, 8000));
+      }
+    }
+
+    function stream() {
+      // EventSource reconnects by itself (retry: 3000).
+      const es = new EventSource('/backend-api/sentinel/events');
+      es.onmessage = () => {};
+      es.onerror = () => {};
+    }
+
+    async function poll() {
+      for (;;) {
+        try {
+          const r = await fetch('/backend-api/notifications/poll', { credentials: 'same-origin', headers: auth() });
+          await r.json();
+          await sleep(50);
+        } catch (e) {
+          await sleep(rand(3000, 5000));
+        }
+      }
+    }
+
+    const BEACONS = ['/ces/v1/t', '/ces/v1/p', '/ces/v1/m', '/ces/v1/rgstr', '/ces/statsc/flush'];
+    let seq = 0;
+    function beacon() {
+      const path = BEACONS[rand(0, BEACONS.length)];
+      const body = JSON.stringify({ batch: [{ type: 'track', event: 'sim_' + (seq++), timestamp: Date.now(), page: location.pathname }] });
+      const how = rand(0, 3);
+      try {
+        if (how === 0 && navigator.sendBeacon) navigator.sendBeacon(path, new Blob([body], { type: 'text/plain' }));
+        // The answer is never read.
+        else fetch(path, { method: 'POST', credentials: 'same-origin', keepalive: how === 1, headers: { 'Content-Type': 'text/plain' }, body }).catch(() => {});
+      } catch (e) { /* analytics never break the page */ }
+      setTimeout(beacon, rand(1000, 3000));
+    }
+
+    socket();
+    stream();
+    poll();
+    setTimeout(beacon, rand(200, 1000));
+  }
+
+  // rotating makes an element whose text changes every second or so, like
+  // the composer's rotating suggestions: the DOM is never still. Under
+  // Options.Quiet it keeps its first text.
+  const SUGGESTIONS = [
+    'Summarize a long article', 'Plan a weekend in Lisbon', 'Explain a regex', 'Write a birthday poem',
+    'Brainstorm names for a bakery', 'Make a packing list', 'Quiz me on world capitals', 'Draft a polite reminder',
+  ];
+  function rotating(cls) {
+    let i = rand(0, SUGGESTIONS.length);
+    const el = h('div', { class: cls, 'aria-hidden': 'true', text: SUGGESTIONS[i] });
+    if (!boot.quiet) {
+      let mounted = false;
+      const tick = () => {
+        if (mounted && !el.isConnected) return; // unmounted: stop
+        mounted = mounted || el.isConnected;
+        i = (i + 1) % SUGGESTIONS.length;
+        el.textContent = SUGGESTIONS[i];
+        setTimeout(tick, rand(800, 1300));
+      };
+      setTimeout(tick, rand(800, 1300));
+    }
+    return el;
+  }
+
   // ---- variant new-dialog: a release announcement ----
 
   // announcement shows the "Introducing memory" modal and resolves once
@@ -486,6 +601,6 @@ window.Sim = (function () {
 
   return {
     boot, variant, h, icon, useId, genClass, sleep, jitter, loadSession, api, pushLayer, removeLayer,
-    portal, radixDialog, radixTabs, switchEl, setSwitch, toast, announcement, afterSignIn,
+    portal, radixDialog, radixTabs, switchEl, setSwitch, toast, announcement, afterSignIn, busy, rotating,
   };
 })();

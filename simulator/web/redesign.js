@@ -238,6 +238,7 @@
     await jitter();
     renderFrame();
     route();
+    Sim.busy();
     // Variant new-dialog: the announcement covers the new shell too. The
     // eras' own post-login dialogs do not exist in it.
     if (boot.announcement && Sim.variant('new-dialog')) await Sim.announcement();
