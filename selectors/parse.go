@@ -2,6 +2,7 @@ package selectors
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -26,7 +27,12 @@ type Error struct {
 	Path   string
 	Line   int
 	Msg    string
+
+	err error // what errors.Is finds, if anything
 }
+
+// Unwrap gives ErrTooLarge for a file over the size cap.
+func (e *Error) Unwrap() error { return e.err }
 
 func (e *Error) Error() string {
 	var b strings.Builder
@@ -41,33 +47,38 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
-var (
-	schemaOnce sync.Once
-	schema     *jsonschema.Schema
-	schemaErr  error
-)
-
-func compiledSchema() (*jsonschema.Schema, error) {
-	schemaOnce.Do(func() {
-		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schemaJSON))
-		if err != nil {
-			schemaErr = fmt.Errorf("embedded selectors schema: %w", err)
-			return
-		}
-		c := jsonschema.NewCompiler()
-		const url = "selectors.schema.json"
-		if err := c.AddResource(url, doc); err != nil {
-			schemaErr = fmt.Errorf("embedded selectors schema: %w", err)
-			return
-		}
-		schema, schemaErr = c.Compile(url)
-	})
-	return schema, schemaErr
+// compiledSchemas are the schemas by schema version, compiled once.
+var compiledSchemas = map[int]func() (*jsonschema.Schema, error){
+	1: sync.OnceValues(func() (*jsonschema.Schema, error) { return compileSchema(schemaV1JSON) }),
+	2: sync.OnceValues(func() (*jsonschema.Schema, error) { return compileSchema(schemaJSON) }),
 }
 
-// Parse checks data against the schema and decodes it. source names the
-// file in errors.
+func compileSchema(src []byte) (*jsonschema.Schema, error) {
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(src))
+	if err != nil {
+		return nil, fmt.Errorf("embedded selectors schema: %w", err)
+	}
+	c := jsonschema.NewCompiler()
+	const url = "selectors.schema.json"
+	if err := c.AddResource(url, doc); err != nil {
+		return nil, fmt.Errorf("embedded selectors schema: %w", err)
+	}
+	return c.Compile(url)
+}
+
+// Parse checks data against the schema of its schema_version and decodes
+// it. source names the file in errors.
+//
+// A schema version 1 file maps to the same model as a version 2 file:
+// SignedIn, which version 1 lacks, is path.profile_menu's candidates
+// followed by detect's (what version 1 took as proof of sign-in), without
+// repeats; the keys version 2 dropped (urls.login, urls.settings_api,
+// path.close) are read and ignored. In both versions an element without
+// input gets InputClick.
 func Parse(data []byte, source string) (*File, error) {
+	if len(data) > MaxFileSize {
+		return nil, tooLarge(source, int64(len(data)))
+	}
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, &Error{Source: source, Msg: "the file is empty"}
 	}
@@ -89,7 +100,11 @@ func Parse(data []byte, source string) (*File, error) {
 	if err != nil {
 		return nil, &Error{Source: source, Msg: "cannot read the document: " + err.Error()}
 	}
-	sch, err := compiledSchema()
+	version, err := schemaVersion(source, data, doc)
+	if err != nil {
+		return nil, err
+	}
+	sch, err := compiledSchemas[version]()
 	if err != nil {
 		return nil, err
 	}
@@ -101,14 +116,75 @@ func Parse(data []byte, source string) (*File, error) {
 		return nil, schemaError(source, data, doc, ve)
 	}
 	var f File
-	if err := yaml.UnmarshalWithOptions(data, &f, yaml.Strict()); err != nil {
+	var opts []yaml.DecodeOption
+	if version == CurrentSchemaVersion {
+		// Version 1's dropped keys are not in the model; its schema has
+		// already refused every other key.
+		opts = append(opts, yaml.Strict())
+	}
+	if err := yaml.UnmarshalWithOptions(data, &f, opts...); err != nil {
 		return nil, &Error{Source: source, Line: yamlErrorLine(err), Msg: firstLine(yaml.FormatError(err, false, false))}
 	}
 	f.Source = source
 	if err := f.check(data); err != nil {
 		return nil, err
 	}
+	for i := range f.Profiles {
+		p := &f.Profiles[i]
+		if version == 1 {
+			p.SignedIn = Element{Candidates: dedupe(append(slices.Clone(p.Path.ProfileMenu.Candidates), p.Detect...))}
+		}
+		for _, e := range p.elements() {
+			if e.el != nil && e.el.Input == "" {
+				e.el.Input = InputClick
+			}
+		}
+	}
 	return &f, nil
+}
+
+// schemaVersion reads the file's schema_version: 1 or 2, or 2 when it has
+// none (so that the schema says it is missing).
+func schemaVersion(source string, data []byte, doc any) (int, error) {
+	m, ok := doc.(map[string]any)
+	if !ok {
+		return CurrentSchemaVersion, nil
+	}
+	v, ok := m["schema_version"]
+	if !ok {
+		return CurrentSchemaVersion, nil
+	}
+	if n, ok := v.(json.Number); ok {
+		switch n.String() {
+		case "1":
+			return 1, nil
+		case "2":
+			return 2, nil
+		}
+	}
+	shown, _ := json.Marshal(v)
+	return 0, &Error{Source: source, Path: "schema_version", Line: lineOf(data, []string{"schema_version"}),
+		Msg: fmt.Sprintf("schema_version %s is not one this build reads: it reads 1 and 2 (write 2 in a new file)", shown)}
+}
+
+// quoteCSS quotes a selector for a message the way the file would, in
+// single quotes, unless it holds one.
+func quoteCSS(s string) string {
+	if strings.ContainsAny(s, "'\n") {
+		return strconv.Quote(s)
+	}
+	return "'" + s + "'"
+}
+
+// dedupe keeps the first of equal candidates.
+func dedupe(cs []Candidate) []Candidate {
+	var out []Candidate
+	for _, c := range cs {
+		if !slices.Contains(out, c) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // check holds the rules a JSON Schema cannot say.
@@ -120,13 +196,32 @@ func (f *File) check(data []byte) error {
 		return fail([]string{"changelog", "0", "version"}, fmt.Sprintf("the first changelog entry is for %q but the file is version %q: add an entry for the new version at the top", f.Changelog[0].Version, f.Version))
 	}
 	seen := map[string]bool{}
-	for i, p := range f.Profiles {
+	for i := range f.Profiles {
+		p := &f.Profiles[i]
+		at := func(loc ...string) []string { return append([]string{"profiles", strconv.Itoa(i)}, loc...) }
 		if seen[p.Name] {
-			return fail([]string{"profiles", strconv.Itoa(i), "name"}, fmt.Sprintf("profile %q is defined twice", p.Name))
+			return fail(at("name"), fmt.Sprintf("profile %q is defined twice", p.Name))
 		}
 		seen[p.Name] = true
+		for _, e := range p.elements() {
+			for j, c := range e.candidates {
+				if c.CSS == "" {
+					continue
+				}
+				if err := CheckCSS(c.CSS); err != nil {
+					return fail(at(append(e.candidateLoc(j), "css")...), fmt.Sprintf("%v: %s", err, quoteCSS(c.CSS)))
+				}
+			}
+		}
 		if p.Setting.OnValue == p.Setting.OffValue {
-			return fail([]string{"profiles", strconv.Itoa(i), "setting", "off_value"}, "on_value and off_value are the same, so the state could never be told apart")
+			return fail(at("setting", "off_value"), "on_value and off_value are the same, so the state could never be told apart")
+		}
+		if ms := p.Setting.Meaning; len(ms) > 0 && !slices.ContainsFunc(ms, func(m Meaning) bool { return strings.EqualFold(m.Label, p.Setting.Label) }) {
+			labels := make([]string, len(ms))
+			for k, m := range ms {
+				labels[k] = strconv.Quote(m.Label)
+			}
+			return fail(at("setting", "label"), fmt.Sprintf("label %q is not the label of any setting.meaning entry (%s): the switch would be looked for by one label and checked for another; make them agree", p.Setting.Label, strings.Join(labels, ", ")))
 		}
 	}
 	return nil

@@ -212,11 +212,11 @@ func TestLoad_RejectsMisspeltKeyByNamingIt(t *testing.T) {
 	// A typo both adds an unknown key and drops a required one; the unknown
 	// key is what the person has to look at.
 	_, data, _, err := loadMutated(t, func(d doc) {
-		sw := getMap(t, d, "profiles[0].path.switch")
+		sw := getMap(t, d, "profiles[0].path.profile_menu")
 		sw["inptu"] = sw["input"]
 		delete(sw, "input")
 	})
-	wantError(t, err, errSource(err), "profiles[0].path.switch", keyLine(t, data, "profiles[0].path.switch.inptu"), "inptu")
+	wantError(t, err, errSource(err), "profiles[0].path.profile_menu", keyLine(t, data, "profiles[0].path.profile_menu.inptu"), "inptu")
 }
 
 func TestLoad_RejectsCandidateWithoutOneLeadingKind(t *testing.T) {
@@ -305,11 +305,14 @@ func TestLoad_RejectsMissingRequiredKeyAtItsParent(t *testing.T) {
 	for _, at := range []string{
 		"profiles[0].path.switch",
 		"profiles[1].path.switch",
-		"profiles[0].path.switch.input",
 		"profiles[0].path.switch.candidates",
 		"profiles[0].path.profile_menu",
 		"profiles[0].login.password_error",
-		"profiles[0].urls.settings",
+		"profiles[0].urls.app",
+		"profiles[0].signed_in",
+		"profiles[1].signed_in",
+		"profiles[0].signed_in.candidates",
+		"profiles[0].detect",
 		"profiles[0].setting",
 		"profiles[0].setting.label",
 		"profiles[1].setting.on_value",
@@ -405,13 +408,18 @@ func TestLoad_RejectsVersionNotAtTopOfChangelog(t *testing.T) {
 	}
 }
 
-func TestLoad_RejectsSchemaVersionOtherThan1(t *testing.T) {
-	for _, v := range []any{2, 0, "1", nil} {
+func TestLoad_RejectsSchemaVersionOtherThan1Or2(t *testing.T) {
+	for _, v := range []any{3, 0, -1, 1.5, "1", "2", nil, true, []any{2}} {
 		t.Run(fmt.Sprint(v), func(t *testing.T) {
 			_, data, _, err := loadMutated(t, func(d doc) { set(t, d, "schema_version", v) })
-			wantError(t, err, errSource(err), "schema_version", keyLine(t, data, "schema_version"), "1")
+			wantError(t, err, errSource(err), "schema_version", keyLine(t, data, "schema_version"), "reads 1 and 2")
 		})
 	}
+}
+
+func TestLoad_RejectsMissingSchemaVersion(t *testing.T) {
+	_, _, _, err := loadMutated(t, func(d doc) { del(t, d, "schema_version") })
+	wantError(t, err, errSource(err), "(top level)", 0, "missing", "'schema_version'")
 }
 
 func TestLoad_RejectsBadVersionString(t *testing.T) {
@@ -449,9 +457,11 @@ func TestLoad_OptionalPartsMayBeLeftOut(t *testing.T) {
 	_, _, f, err := loadMutated(t, func(d doc) {
 		for _, at := range []string{
 			"profiles[0].description", "profiles[0].session_cookie", "profiles[0].challenges",
-			"profiles[0].dialogs", "profiles[0].path.row_opener", "profiles[0].path.close",
+			"profiles[0].dialogs", "profiles[0].path.row_opener",
 			"profiles[0].login.mfa_code", "profiles[0].login.mfa_submit", "profiles[0].login.mfa_error",
-			"profiles[0].setting.witness", "profiles[0].urls.session", "profiles[0].urls.settings_api",
+			"profiles[0].setting.witness", "profiles[0].setting.meaning",
+			"profiles[0].urls.session", "profiles[0].urls.settings",
+			"profiles[0].path.profile_menu.input", "profiles[0].path.data_controls_tab.input",
 			"changelog[0].date",
 		} {
 			del(t, d, at)
@@ -461,8 +471,11 @@ func TestLoad_OptionalPartsMayBeLeftOut(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := f.Profiles[0]
-	if p.Path.RowOpener != nil || p.Path.Close != nil || p.Login.MFACode != nil || p.Setting.Witness != nil {
+	if p.Path.RowOpener != nil || p.Login.MFACode != nil || p.Setting.Witness != nil {
 		t.Errorf("absent optional elements decode as non-nil: %+v", p)
+	}
+	if p.URLs.Settings != "" || p.URLs.Session != "" {
+		t.Errorf("absent URLs decode as %+v", p.URLs)
 	}
 }
 
@@ -485,7 +498,7 @@ func TestLoad_ReportsTheSameLineForWindowsLineEndings(t *testing.T) {
 		name, prefix, replacement, path, msg string
 	}{
 		{"YAML error", "schema_version:", "schema_version: [1", "", "not valid YAML"},
-		{"schema error", "schema_version:", "schema_version: 2", "schema_version", "1"},
+		{"schema error", "schema_version:", "schema_version: 3", "schema_version", "1 and 2"},
 		{"rule error", "version:", `version: "2099.1.1"`, "changelog[0].version", "top"},
 	}
 	for _, tt := range tests {

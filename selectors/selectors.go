@@ -3,14 +3,22 @@
 //
 // The file selectors.yaml is embedded in the binary; a newer or patched copy
 // replaces it at run time (Load), so a UI change is fixed by editing data, not
-// code. Every file is checked against the embedded JSON Schema on load, and an
-// error names the key path and line that is wrong.
+// code. Every file is checked against the embedded JSON Schema of its
+// schema_version on load, then against the rules a schema cannot say (a css
+// candidate Chrome would refuse, a label that disagrees with its meaning), and
+// an error names the key path and line that is wrong.
+//
+// Schema version 2 is current; version 1 files still load into the same
+// model (see Parse for what they map to).
 package selectors
 
 import (
 	_ "embed"
+	"errors"
 	"fmt"
+	"io"
 	"os"
+	"slices"
 	"strings"
 )
 
@@ -20,11 +28,24 @@ var embeddedFile []byte
 //go:embed schema.json
 var schemaJSON []byte
 
+//go:embed schema-v1.json
+var schemaV1JSON []byte
+
+// CurrentSchemaVersion is the schema_version of the files this build writes
+// and ships. Files of schema version 1 are read too.
+const CurrentSchemaVersion = 2
+
+// MaxFileSize is the largest selectors file Load and Parse accept, 4 MiB.
+// A larger one is refused before it is parsed.
+const MaxFileSize = 4 << 20
+
 // EmbeddedSource is the Source of the file built into the binary.
 const EmbeddedSource = "embedded"
 
 // File is one selectors file.
 type File struct {
+	// SchemaVersion is the schema_version the file was written in, 1 or 2.
+	// Both load into the same model.
 	SchemaVersion int       `yaml:"schema_version" json:"schema_version"`
 	Version       string    `yaml:"version" json:"version"`
 	Changelog     []Change  `yaml:"changelog" json:"changelog"`
@@ -43,9 +64,15 @@ type Change struct {
 
 // Profile describes one era of the UI.
 type Profile struct {
-	Name          string      `yaml:"name" json:"name"`
-	Description   string      `yaml:"description,omitempty" json:"description,omitempty"`
-	Detect        []Candidate `yaml:"detect" json:"detect"`
+	Name        string `yaml:"name" json:"name"`
+	Description string `yaml:"description,omitempty" json:"description,omitempty"`
+	// Detect tells which UI profile a page belongs to (--ui auto). It is
+	// no proof of sign-in: that is SignedIn.
+	Detect []Candidate `yaml:"detect" json:"detect"`
+	// SignedIn is the proof of a signed-in page: something only a
+	// signed-in page shows. Its Input is not used. In a schema version 1
+	// file it is path.profile_menu's candidates followed by detect's.
+	SignedIn      Element     `yaml:"signed_in" json:"signed_in"`
 	URLs          URLs        `yaml:"urls" json:"urls"`
 	SessionCookie string      `yaml:"session_cookie,omitempty" json:"session_cookie,omitempty"`
 	Login         Login       `yaml:"login" json:"login"`
@@ -57,11 +84,11 @@ type Profile struct {
 
 // URLs are paths relative to the base URL of the app.
 type URLs struct {
-	App         string `yaml:"app" json:"app"`
-	Login       string `yaml:"login" json:"login"`
-	Settings    string `yaml:"settings" json:"settings"`
-	Session     string `yaml:"session,omitempty" json:"session,omitempty"`
-	SettingsAPI string `yaml:"settings_api,omitempty" json:"settings_api,omitempty"`
+	App string `yaml:"app" json:"app"`
+	// Settings is the deep link to the settings at Data controls, or ""
+	// where the UI has none (2023): the path is then walked by the menu.
+	Settings string `yaml:"settings,omitempty" json:"settings,omitempty"`
+	Session  string `yaml:"session,omitempty" json:"session,omitempty"`
 }
 
 // Login lists the elements of the sign-in pages, whichever origin serves them.
@@ -104,11 +131,12 @@ type Path struct {
 	DataControlsTab Element  `yaml:"data_controls_tab" json:"data_controls_tab"`
 	RowOpener       *Element `yaml:"row_opener,omitempty" json:"row_opener,omitempty"`
 	Switch          Element  `yaml:"switch" json:"switch"`
-	Close           *Element `yaml:"close,omitempty" json:"close,omitempty"`
 }
 
 // Setting says what the switch is and how its state reads.
 type Setting struct {
+	// Label is the label the switch must carry. When Meaning is given, it
+	// is the label of one of its entries (case ignored).
 	Label          string   `yaml:"label" json:"label"`
 	StateAttribute string   `yaml:"state_attribute" json:"state_attribute"`
 	OnValue        string   `yaml:"on_value" json:"on_value"`
@@ -146,7 +174,9 @@ const (
 
 // Element is an ordered list of candidate locators for one thing on a page.
 type Element struct {
-	Input      Input       `yaml:"input" json:"input"`
+	// Input is how the element is activated. The file may leave it out
+	// for click; a loaded File always has it set.
+	Input      Input       `yaml:"input,omitempty" json:"input"`
 	Candidates []Candidate `yaml:"candidates" json:"candidates"`
 }
 
@@ -200,19 +230,44 @@ func Default() (*File, error) {
 // Embedded returns the raw bytes of the built-in file.
 func Embedded() []byte { return append([]byte(nil), embeddedFile...) }
 
-// Schema returns the JSON Schema that every selectors file must meet.
+// Schema returns the JSON Schema of the current schema version, the one a
+// new selectors file is written against.
 func Schema() []byte { return append([]byte(nil), schemaJSON...) }
 
-// Load reads and checks the file at path; an empty path gives Default.
+// SchemaV1 returns the JSON Schema of schema version 1 files.
+func SchemaV1() []byte { return append([]byte(nil), schemaV1JSON...) }
+
+// Load reads and checks the file at path; an empty path gives Default. A
+// file larger than MaxFileSize is refused without being read whole.
 func Load(path string) (*File, error) {
 	if path == "" {
 		return Default()
 	}
-	data, err := os.ReadFile(path)
+	fh, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("selectors file: %w", err)
 	}
+	defer fh.Close()
+	if st, err := fh.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > MaxFileSize {
+		return nil, tooLarge(path, st.Size())
+	}
+	// Read at most one byte past the cap: a device or a pipe has no size.
+	data, err := io.ReadAll(io.LimitReader(fh, MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("selectors file %s: %w", path, err)
+	}
 	return Parse(data, path)
+}
+
+// ErrTooLarge is what a file larger than MaxFileSize fails with (errors.Is).
+var ErrTooLarge = errors.New("larger than 4 MiB")
+
+func tooLarge(source string, size int64) error {
+	what := fmt.Sprintf("the file is %d bytes", size)
+	if size == MaxFileSize+1 {
+		what = "the file is more than 4194304 bytes"
+	}
+	return &Error{Source: source, Msg: what + "; a selectors file may be at most 4 MiB (4194304 bytes)", err: ErrTooLarge}
 }
 
 // Profile returns the profile with the given name.
@@ -223,6 +278,52 @@ func (f *File) Profile(name string) (*Profile, bool) {
 		}
 	}
 	return nil, false
+}
+
+// located is an element or candidate list of a profile with its key path
+// below the profile (login.entry, detect).
+type located struct {
+	loc        []string
+	el         *Element // nil for detect, which is candidates only
+	candidates []Candidate
+}
+
+// candidateLoc is the key path of candidate i below the profile.
+func (l located) candidateLoc(i int) []string {
+	loc := slices.Clone(l.loc)
+	if l.el != nil {
+		loc = append(loc, "candidates")
+	}
+	return append(loc, fmt.Sprint(i))
+}
+
+// elements lists every element of the profile that is present, and detect,
+// in file order.
+func (p *Profile) elements() []located {
+	out := []located{{loc: []string{"detect"}, candidates: p.Detect}}
+	add := func(e *Element, loc ...string) {
+		if e != nil {
+			out = append(out, located{loc: loc, el: e, candidates: e.Candidates})
+		}
+	}
+	add(&p.SignedIn, "signed_in")
+	l := &p.Login
+	add(&l.Entry, "login", "entry")
+	add(&l.Email, "login", "email")
+	add(&l.EmailSubmit, "login", "email_submit")
+	add(&l.Password, "login", "password")
+	add(&l.PasswordSubmit, "login", "password_submit")
+	add(l.MFACode, "login", "mfa_code")
+	add(l.MFASubmit, "login", "mfa_submit")
+	for i := range p.Dialogs {
+		add(&p.Dialogs[i].Dismiss, "dialogs", fmt.Sprint(i), "dismiss")
+	}
+	add(&p.Path.ProfileMenu, "path", "profile_menu")
+	add(&p.Path.SettingsItem, "path", "settings_item")
+	add(&p.Path.DataControlsTab, "path", "data_controls_tab")
+	add(p.Path.RowOpener, "path", "row_opener")
+	add(&p.Path.Switch, "path", "switch")
+	return out
 }
 
 // ProfileNames lists the profiles in file order.

@@ -26,8 +26,8 @@ func TestDefault_EmbeddedFileLoads(t *testing.T) {
 	if f.Source != EmbeddedSource {
 		t.Errorf("Source = %q, want %q", f.Source, EmbeddedSource)
 	}
-	if f.SchemaVersion != 1 {
-		t.Errorf("SchemaVersion = %d, want 1", f.SchemaVersion)
+	if f.SchemaVersion != CurrentSchemaVersion || CurrentSchemaVersion != 2 {
+		t.Errorf("SchemaVersion = %d, want 2", f.SchemaVersion)
 	}
 }
 
@@ -62,6 +62,9 @@ func TestDefault_EveryProfileCanFindAndReadTheSwitch(t *testing.T) {
 			if len(p.Detect) == 0 {
 				t.Error("detect is empty")
 			}
+			if len(p.SignedIn.Candidates) == 0 {
+				t.Error("signed_in is empty")
+			}
 		})
 	}
 }
@@ -71,6 +74,7 @@ func TestDefault_EveryElementHasAKnownInputAndCandidates(t *testing.T) {
 	known := []Input{InputClick, InputPointerDown, InputMouseDown}
 	for _, p := range f.Profiles {
 		elems := map[string]*Element{
+			"signed_in":              &p.SignedIn,
 			"login.entry":            &p.Login.Entry,
 			"login.email":            &p.Login.Email,
 			"login.email_submit":     &p.Login.EmailSubmit,
@@ -83,7 +87,6 @@ func TestDefault_EveryElementHasAKnownInputAndCandidates(t *testing.T) {
 			"path.data_controls_tab": &p.Path.DataControlsTab,
 			"path.row_opener":        p.Path.RowOpener,
 			"path.switch":            &p.Path.Switch,
-			"path.close":             p.Path.Close,
 		}
 		for _, d := range p.Dialogs {
 			elems["dialogs."+d.Name+".dismiss"] = &d.Dismiss
