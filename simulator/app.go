@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -19,11 +20,10 @@ var assets embed.FS
 //go:embed templates/*.html
 var templateFS embed.FS
 
-// pages holds the app shell and every auth page. "g" gives a class name
-// generated per render, "rid" an id prefix generated per render: stable
-// classes are mixed with ones that change on every load, as in a real build.
+// pages holds the app shell and every auth page. Class names are stable,
+// as on the real pages; "rid" gives an id prefix generated per render, as
+// React's useId does.
 var pages = template.Must(template.New("").Funcs(template.FuncMap{
-	"g":   func() string { return "_" + randomText(5) },
 	"rid": func() string { return ":r" + randomText(3) + ":" },
 	"ray": func() string { return randomFrom("0123456789abcdef", 16) },
 }).ParseFS(templateFS, "templates/*.html"))
@@ -40,6 +40,11 @@ func (s *Server) appHandler() http.Handler {
 	mux.Handle("GET /assets/", http.StripPrefix("/assets/", http.FileServerFS(static)))
 	mux.HandleFunc("GET /{$}", s.handleHome)
 	mux.HandleFunc("GET /c/{id}", s.handleHome)
+	mux.HandleFunc("GET /library", s.handleHome)
+	mux.HandleFunc("GET /schedules", s.handleHome)
+	mux.HandleFunc("GET /settings", s.handleSettingsPage)
+	mux.HandleFunc("GET /settings/{section}", s.handleSettingsPage)
+	mux.HandleFunc("POST /api/auth/choose-account", s.handleChooseAccount)
 	mux.HandleFunc("GET /preferences", s.handlePreferences)
 	mux.HandleFunc("GET /preferences/{section}", s.handlePreferences)
 	mux.HandleFunc("GET /auth/login", s.handleLoginPage)
@@ -181,9 +186,17 @@ type boot struct {
 	HistoryDisabled bool      `json:"historyDisabled"`
 	BuildID         string    `json:"buildId"`
 	Variants        []Variant `json:"variants"`
-	Announcement    bool      `json:"announcement"` // VariantNewDialog, not yet dismissed
-	Quiet           bool      `json:"quiet"`        // Options.Quiet: no background traffic
-	HoldWrites      bool      `json:"holdWrites"`   // Options.HoldWrites: the page reads no PATCH body
+	Announcement    bool      `json:"announcement"`             // VariantNewDialog, not yet dismissed
+	Chooser         *chooser  `json:"chooser,omitempty"`        // Account.Chooser: a valid session, no account picked yet
+	SessionExpired  bool      `json:"sessionExpired,omitempty"` // DialogSessionExpired on this signed-out page
+	Quiet           bool      `json:"quiet"`                    // Options.Quiet: no background traffic
+	HoldWrites      bool      `json:"holdWrites"`               // Options.HoldWrites: the page reads no PATCH body
+}
+
+// chooser is what the account chooser shows of the session's account.
+type chooser struct {
+	Email string `json:"email"`
+	Name  string `json:"name"`
 }
 
 type shellData struct {
@@ -227,6 +240,14 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	ss, a := s.sessionLocked(r)
 	b := boot{Page: "home", AuthStatus: "logged_out"}
+	if ss != nil && ss.chooser {
+		// The session is valid, the page signed-out until an account is
+		// picked in the chooser.
+		b.Chooser = &chooser{Email: a.Email, Name: a.DisplayName}
+		ss = nil
+	} else if ss == nil && s.ui == UICurrent {
+		b.SessionExpired = s.lapsedLocked(r)
+	}
 	if ss != nil {
 		b.Page, b.AuthStatus = "chat", "logged_in"
 		// Post-login dialogs are shown once: a reload in the same session
@@ -239,6 +260,72 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	if ss == nil && s.ui == UI2023 {
 		http.Redirect(w, r, "/auth/login", http.StatusFound)
+		return
+	}
+	s.renderShell(w, b)
+}
+
+// lapsedLocked reports, once per session, whether the request carries the
+// cookie of a lapsed session whose account shows DialogSessionExpired.
+func (s *Server) lapsedLocked(r *http.Request) bool {
+	ss := s.sessions[readSessionToken(r)]
+	if ss == nil || ss.lapseShown || ss.validLocked(time.Now()) {
+		return false
+	}
+	a := s.accounts[ss.email]
+	if a == nil || !slices.Contains(a.Dialogs, DialogSessionExpired) {
+		return false
+	}
+	ss.lapseShown = true
+	return true
+}
+
+// handleChooseAccount picks the session's account in the chooser: from
+// then on its app pages are signed in.
+func (s *Server) handleChooseAccount(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	ss, _ := s.sessionLocked(r)
+	if ss != nil {
+		ss.chooser = false
+	}
+	s.mu.Unlock()
+	if ss == nil {
+		writeJSON(w, http.StatusUnauthorized, map[string]any{"detail": "no session"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"ok": true})
+}
+
+// settingsSlugs are the paths of the Settings page (VariantSettingsPage).
+var settingsSlugs = []string{"general-settings", "notifications", "personalization", "schedules",
+	"data-controls", "security", "parental-controls", "account"}
+
+// handleSettingsPage serves /settings/<section> under VariantSettingsPage;
+// /settings and /settings/apps redirect to /settings/general-settings.
+func (s *Server) handleSettingsPage(w http.ResponseWriter, r *http.Request) {
+	if !s.has(VariantSettingsPage) || s.has(VariantUnknownUI) || s.ui != UICurrent {
+		http.Error(w, "404: This page could not be found.", http.StatusNotFound)
+		return
+	}
+	section := r.PathValue("section")
+	if section == "" || section == "apps" {
+		http.Redirect(w, r, "/settings/general-settings", http.StatusFound)
+		return
+	}
+	if !slices.Contains(settingsSlugs, section) {
+		http.Error(w, "404: This page could not be found.", http.StatusNotFound)
+		return
+	}
+	s.mu.Lock()
+	ss, a := s.sessionLocked(r)
+	var b boot
+	if ss != nil && !ss.chooser {
+		b = boot{Page: "settings", AuthStatus: "logged_in", HistoryDisabled: !a.training, Announcement: ss.announce}
+		b.Dialogs, ss.dialogs = ss.dialogs, nil
+	}
+	s.mu.Unlock()
+	if b.Page == "" {
+		http.Redirect(w, r, "/", http.StatusFound)
 		return
 	}
 	s.renderShell(w, b)

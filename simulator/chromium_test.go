@@ -351,7 +351,7 @@ func TestChromiumVariants(t *testing.T) {
 			t.Errorf("switch width %s: styles did not follow the renamed classes", w)
 		}
 	}
-	improveDialog := `[...document.querySelectorAll('[role="dialog"]')].find(d => d.textContent.includes('Model improvement'))`
+	improveDialog := `[...document.querySelectorAll('[role="dialog"]')].find(d => d.querySelector('h2')?.textContent === 'Improve the model for everyone')`
 
 	run("current/renamed-classes+no-switch-testid", func(t *testing.T) {
 		s := open(t, Options{Variants: []Variant{VariantRenamedClasses, VariantNoSwitchTestID}}, "/")

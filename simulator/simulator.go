@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -26,10 +27,17 @@ const (
 // Post-login dialog names for Account.Dialogs. A name that does not belong
 // to the served era is ignored, so one account list works for both eras.
 const (
-	DialogGettingStarted = "getting-started" // current: "Tips for getting started"
+	DialogGettingStarted = "getting-started" // current: "Tips for getting started" (seen in clones only; see VariantGettingStarted)
 	DialogAllSet         = "all-set"         // current: "You're all set"
 	DialogTour           = "tour"            // current: "Ask anything" tour popover
+	DialogRateLimit      = "rate-limit"      // current: "Too many requests", "Got it"
 	DialogOnboarding     = "onboarding"      // 2023: Headless UI modal, Next, Next, Done
+
+	// DialogSessionExpired is not shown after sign-in but on the signed-out
+	// page a lapsed session of the account lands on (ExpireSessions,
+	// SessionTTL): "Your session has expired" / "Please log in again", with
+	// a "Log in" button. Once per lapsed session. Current UI.
+	DialogSessionExpired = "session-expired"
 )
 
 // Account is one simulated ChatGPT account.
@@ -40,7 +48,26 @@ type Account struct {
 	TrainingAllowed bool     // initial state of the setting (true = "on")
 	Dialogs         []string // post-login dialogs shown once after sign-in, in order
 	BotWall         bool     // auth shows a Cloudflare-like interstitial after the email step
-	EmailCode       bool     // auth asks for an emailed code at /email-verification (current UI)
+	EmailCode       bool     // auth asks for an emailed code at /email-verification after the password (current UI)
+
+	// The 2026 sign-in pages, current UI only:
+
+	// EmailFirst sends a code by email right after the email step:
+	// /email-verification ("Check your inbox") offers "Continue with
+	// password" as the way out to the password page.
+	EmailFirst bool
+	// PasskeyOffer shows "Log in faster next time" (login-enroll-passkey)
+	// after the last verification step, with a Skip button.
+	PasskeyOffer bool
+	// WelcomeBack makes the login origin remember the email after a
+	// sign-in: the next /log-in in that browser is the "Welcome back" page
+	// with the email prefilled (see also Options.WelcomeBackEmail).
+	WelcomeBack bool
+	// Chooser gives every new session of the account the account chooser:
+	// the session is valid (GET /api/auth/session answers it), but the app
+	// page stays signed-out, with "Welcome back / Choose an account to
+	// continue" over it, until the account row is picked.
+	Chooser bool
 }
 
 // Options configures Start. The zero value serves the current UI with
@@ -76,6 +103,11 @@ type Options struct {
 	// every 1-3 s whose answers the page never reads (see Server.Busy).
 	// The two empty live regions stay either way.
 	Quiet bool
+
+	// WelcomeBackEmail makes /log-in the "Welcome back" page with this
+	// email prefilled, as if the browser had signed in with it before
+	// (current UI). Account.WelcomeBack does it after a first sign-in.
+	WelcomeBackEmail string
 
 	// HoldWrites holds the answer of every setting PATCH open: status 200,
 	// the headers and the JSON body are sent and flushed, but the response
@@ -130,8 +162,11 @@ type InfoAccount struct {
 
 // DemoAccounts returns the fixed demo accounts documented in the package
 // comment. The credentials are fake and exist only inside the simulator.
+//
+// alice and bob take the plain path (the Turnstile-gated email and password
+// forms); the 2026 sign-in pages each have an account of their own.
 func DemoAccounts() []Account {
-	all := []string{DialogGettingStarted, DialogAllSet, DialogTour, DialogOnboarding}
+	all := []string{DialogAllSet, DialogTour, DialogOnboarding}
 	return []Account{
 		{Email: "alice@example.com", Password: "alice-password-1", DisplayName: "Alice Example", TrainingAllowed: true},
 		{Email: "bob@example.com", Password: "bob-password-2", DisplayName: "Bob Example", TrainingAllowed: false},
@@ -139,6 +174,11 @@ func DemoAccounts() []Account {
 		{Email: "dave@example.com", Password: "dave-password-4", DisplayName: "Dave Example", TrainingAllowed: true, Dialogs: all},
 		{Email: "erin@example.com", Password: "erin-password-5", DisplayName: "Erin Example", TrainingAllowed: true, BotWall: true},
 		{Email: "frank@example.com", Password: "frank-password-6", DisplayName: "Frank Example", TrainingAllowed: true, EmailCode: true},
+		{Email: "grace@example.com", Password: "grace-password-7", DisplayName: "Grace Example", TrainingAllowed: true, PasskeyOffer: true},
+		{Email: "heidi@example.com", Password: "heidi-password-8", DisplayName: "Heidi Example", TrainingAllowed: true, EmailFirst: true},
+		{Email: "ivan@example.com", Password: "ivan-password-9", DisplayName: "Ivan Example", TrainingAllowed: true, Chooser: true},
+		{Email: "judy@example.com", Password: "judy-password-10", DisplayName: "Judy Example", TrainingAllowed: true, WelcomeBack: true},
+		{Email: "kim@example.com", Password: "kim-password-11", DisplayName: "Kim Example", TrainingAllowed: true, Dialogs: []string{DialogRateLimit, DialogSessionExpired}},
 	}
 }
 
@@ -164,6 +204,8 @@ type session struct {
 	revoked     bool
 	dialogs     []string // post-login dialogs not yet shown
 	announce    bool     // VariantNewDialog: announcement not yet dismissed
+	chooser     bool     // Account.Chooser: no account picked yet
+	lapseShown  bool     // DialogSessionExpired shown for this lapsed session
 }
 
 // Server is a running simulator. All methods are safe for concurrent use.
@@ -467,12 +509,16 @@ func (s *Server) newSessionLocked(a *account) *session {
 		email:       strings.ToLower(a.Email),
 		created:     now,
 		announce:    s.has(VariantNewDialog),
+		chooser:     a.Chooser && s.ui == UICurrent,
 	}
 	if s.opts.SessionTTL > 0 {
 		ss.expires = now.Add(s.opts.SessionTTL)
 	}
+	if s.has(VariantGettingStarted) && s.ui == UICurrent && !slices.Contains(a.Dialogs, DialogGettingStarted) {
+		ss.dialogs = append(ss.dialogs, DialogGettingStarted)
+	}
 	for _, d := range a.Dialogs {
-		if dialogEra(d) == s.ui {
+		if dialogEra(d) == s.ui && d != DialogSessionExpired {
 			ss.dialogs = append(ss.dialogs, d)
 		}
 	}
@@ -483,7 +529,7 @@ func (s *Server) newSessionLocked(a *account) *session {
 
 func dialogEra(name string) UI {
 	switch name {
-	case DialogGettingStarted, DialogAllSet, DialogTour:
+	case DialogGettingStarted, DialogAllSet, DialogTour, DialogRateLimit, DialogSessionExpired:
 		return UICurrent
 	case DialogOnboarding:
 		return UI2023

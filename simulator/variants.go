@@ -58,11 +58,26 @@ const (
 	// dialog, no tabs; #settings/... links do nothing. The signed-out pages
 	// and the login stay as they are.
 	VariantUnknownUI Variant = "unknown-ui"
+
+	// VariantGettingStarted shows "Tips for getting started" with
+	// [data-testid="getting-started-button"] ("Okay, let's go") after
+	// every sign-in, before the account's own dialogs. It is seen in
+	// clones of ChatGPT only, with no live evidence; current UI.
+	VariantGettingStarted Variant = "getting-started"
+
+	// VariantSettingsPage serves Settings as a page (October 2026): the
+	// Settings menu item goes to /settings/general-settings, tabs to
+	// /settings/data-controls, /settings/personalization, ... rendered in
+	// main, not in a dialog, with the same tabs, rows and test ids;
+	// #settings/<Tab> redirects to its page and /settings/apps to
+	// /settings/general-settings. Current UI.
+	VariantSettingsPage Variant = "settings-page"
 )
 
 var allVariants = []Variant{
 	VariantRenamedClasses, VariantNoSwitchTestID, VariantProfileTopRight,
 	VariantRewordedLabel, VariantNewDialog, VariantUnknownUI,
+	VariantGettingStarted, VariantSettingsPage,
 }
 
 // AllVariants returns every known variant, in documentation order.

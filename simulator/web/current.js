@@ -1,9 +1,14 @@
 // current.js: chatgpt.com as of 2024-2026 ("Improve the model for everyone").
 //
-// Signed out: a landing page with Log in / Sign up. Signed in: the chat shell
-// with a sidebar, the profile menu (Radix dropdown, opens on pointerdown),
-// the Settings dialog (deep-linkable as #settings/<Tab>), and in Data
-// controls the row that opens the "Model improvement" dialog with the switch.
+// Signed out: a landing page with Log in / Sign up (a placeholder profile
+// trigger first), or the account chooser when the session waits for an
+// account to be picked. Signed in: the chat shell with a sidebar (Library,
+// Scheduled, two profile triggers of which one is visible), the profile menu
+// (Radix dropdown, toggles on pointerdown), the Settings dialog
+// (deep-linkable as #settings/<Tab>; a page at /settings/<section> under the
+// variant settings-page), and in Data controls the row that opens the dialog
+// with the switch. The DOM follows ../../shared/chatgpt-ui.md: stable
+// Tailwind classes at the documented depth.
 'use strict';
 
 (function () {
@@ -15,6 +20,10 @@
   // Variant profile-top-right: the mid-2024 to 2025 layout, with the profile
   // trigger at the top right of the chat header instead of the sidebar.
   const TOP_RIGHT = Sim.variant('profile-top-right');
+  // Variant settings-page (October 2026): Settings are a page at
+  // /settings/<section>, rendered in main, not a dialog.
+  const SETTINGS_PAGE = Sim.variant('settings-page');
+  const PLAN = 'Free';
 
   const root = h('div', { class: 'relative flex h-full w-full overflow-hidden' });
   document.body.prepend(root);
@@ -39,6 +48,9 @@
   }
 
   function startLogin() {
+    // A valid session that waits for its account to be picked: Log in
+    // brings the chooser back.
+    if (boot.chooser) { openChooser(); return; }
     if (boot.loginEntry === 'dialog') openLoginDialog();
     else location.assign('/api/auth/signin/openai?prompt=login');
   }
@@ -84,9 +96,10 @@
     setTimeout(() => email.focus(), 30);
   }
 
+  const composerEl = () => h('form', { class: 'composer w-full max-w-2xl rounded-3xl border p-3' },
+    h('div', { id: 'prompt-textarea', contenteditable: 'true', role: 'textbox', 'aria-label': 'Ask anything', class: 'ProseMirror min-h-6 outline-none', 'data-placeholder': 'Ask anything' }));
+
   function renderLanding() {
-    const composer = h('form', { class: 'composer w-full max-w-2xl rounded-3xl border p-3' },
-      h('div', { id: 'prompt-textarea', contenteditable: 'true', role: 'textbox', 'aria-label': 'Ask anything', class: 'ProseMirror min-h-6 outline-none', 'data-placeholder': 'Ask anything' }));
     const page = boot.page === 'login'
       ? h('main', { class: 'flex h-full w-full flex-col items-center justify-center gap-4' },
         h('h1', { class: 'text-2xl font-semibold', text: 'Get started' }),
@@ -97,14 +110,63 @@
           h('div', { class: 'flex items-center gap-2' }, loginButtons('btn-small'))),
         h('main', { class: 'flex grow flex-col items-center justify-center gap-6 px-4' },
           h('h1', { class: 'text-2xl font-semibold', text: 'What can I help with?' }),
-          composer,
+          composerEl(),
           h('p', { class: 'text-xs text-token-text-secondary', text: 'By messaging ChatGPT, you agree to our Terms and have read our Privacy Policy.' })));
     root.replaceChildren(page);
+  }
+
+  // Before the login buttons render, the signed-out home page shows a
+  // placeholder with the profile trigger's test id (2026-06): the trigger
+  // is not proof of sign-in.
+  function renderPlaceholder() {
+    root.replaceChildren(
+      h('div', { class: 'sidebar relative flex h-full shrink-0 flex-col justify-end bg-token-sidebar-surface-primary p-2', style: 'width:260px' },
+        h('div', {},
+          h('div', {
+            role: 'button',
+            tabindex: '0',
+            'data-testid': 'accounts-profile-button',
+            'data-sidebar-item': 'true',
+            class: 'group __menu-item hoverable flex items-center gap-2 rounded-lg px-2 py-2',
+          },
+          h('div', { class: 'flex min-w-0 items-center gap-2' },
+            h('div', { class: 'flex shrink-0 items-center justify-center rounded-full avatar animate-pulse' }),
+            h('div', { class: 'min-w-0' }, h('div', { class: 'skeleton-line animate-pulse' })))))),
+      h('main', { class: 'flex grow flex-col items-center justify-center gap-6 px-4' },
+        h('h1', { class: 'text-2xl font-semibold', text: 'What can I help with?' })));
   }
 
   // ------------------------------------------------------------- chat shell
 
   let session = null;
+  let mainEl = null;
+
+  function sidebarLink(href, label, ic, testid) {
+    return h('a', {
+      href,
+      'data-testid': testid || null,
+      'data-sidebar-item': 'true',
+      class: 'group __menu-item hoverable flex items-center gap-2 rounded-lg px-2 py-2',
+      onClick: navLink(href),
+    }, icon(ic, 'icon shrink-0'), h('div', { class: 'flex min-w-0 grow items-center gap-2.5' }, h('div', { class: 'truncate', text: label })));
+  }
+
+  // navLink navigates in place on a plain left click, as React Router does.
+  function navLink(path) {
+    return (e) => {
+      if (e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return;
+      e.preventDefault();
+      navigate(path);
+    };
+  }
+
+  function navigate(path, replace) {
+    if (location.pathname + location.hash !== path) {
+      if (replace) history.replaceState(null, '', path);
+      else history.pushState(null, '', path);
+    }
+    route();
+  }
 
   function renderApp() {
     const name = session.user.name || session.user.email;
@@ -112,20 +174,20 @@
       h('h2', { class: 'px-2 py-1 text-xs text-token-text-tertiary', text: 'Chats' }));
     const nav = h('nav', { class: 'flex h-full w-full flex-col px-2', 'aria-label': 'Chat history' },
       h('div', { class: 'flex flex-col gap-0.5 py-2' },
-        h('a', { href: '/', 'data-testid': 'create-new-chat-button', class: 'group __menu-item hoverable flex items-center gap-2 rounded-lg px-2 py-2' }, icon('plus'), h('div', { class: 'truncate', text: 'New chat' }))),
+        h('a', { href: '/', 'data-testid': 'create-new-chat-button', 'data-sidebar-item': 'true', class: 'group __menu-item hoverable flex items-center gap-2 rounded-lg px-2 py-2', onClick: navLink('/') },
+          icon('plus', 'icon shrink-0'), h('div', { class: 'flex min-w-0 grow items-center gap-2.5' }, h('div', { class: 'truncate', text: 'New chat' }))),
+        // Library and Scheduled: one client proves sign-in by them (2026-08).
+        sidebarLink('/library', 'Library', 'star'),
+        sidebarLink('/schedules', 'Scheduled', 'bell')),
       chatList,
-      TOP_RIGHT ? null : h('div', { class: 'sticky bottom-0 border-t py-2' }, profileTrigger(name)));
+      TOP_RIGHT ? null : h('div', { class: 'sticky bottom-0 border-t py-2' }, profileTrigger(name, false)));
     const sidebar = h('div', { class: 'sidebar relative h-full shrink-0 overflow-hidden bg-token-sidebar-surface-primary', style: 'width:260px' }, nav);
-    const main = h('main', { class: 'relative flex h-full w-full min-w-0 flex-1 flex-col' },
-      h('div', { class: 'page-header flex items-center justify-between p-3' }, h('div', { class: 'text-lg font-semibold', text: 'ChatGPT' }),
-        TOP_RIGHT ? h('div', { class: 'flex items-center gap-2 pe-1' }, profileButton()) : null),
-      h('div', { class: 'flex grow flex-col items-center justify-center gap-6 px-4' },
-        h('h1', { class: 'text-2xl font-semibold', text: 'What can I help with?' }),
-        h('form', { class: 'composer w-full max-w-2xl rounded-3xl border p-3' },
-          h('div', { id: 'prompt-textarea', contenteditable: 'true', role: 'textbox', 'aria-label': 'Ask anything', class: 'ProseMirror min-h-6 outline-none', 'data-placeholder': 'Ask anything' })),
-        // The composer's suggestions rotate: the DOM is never still.
-        Sim.rotating('composer-suggestion text-sm text-token-text-secondary')));
-    root.replaceChildren(sidebar, main);
+    // The collapsed sidebar rail holds the other trigger; it is hidden while
+    // the sidebar is expanded, so only one is visible at a time.
+    const rail = TOP_RIGHT ? null : h('div', { class: 'sidebar-rail hidden h-full shrink-0 flex-col justify-end p-2', 'aria-hidden': 'true' },
+      profileTrigger(name, true));
+    mainEl = h('main', { class: 'relative flex h-full w-full min-w-0 flex-1 flex-col' });
+    root.replaceChildren(...[sidebar, rail, mainEl].filter(Boolean));
 
     api('GET', '/backend-api/conversations?offset=0&limit=28&order=updated').then(async (r) => {
       await jitter();
@@ -137,10 +199,44 @@
     }, () => chatList.removeAttribute('aria-busy'));
   }
 
+  function header() {
+    return h('div', { class: 'page-header flex items-center justify-between p-3' }, h('div', { class: 'text-lg font-semibold', text: 'ChatGPT' }),
+      TOP_RIGHT ? h('div', { class: 'flex items-center gap-2 pe-1' }, profileButton()) : null);
+  }
+
+  // route fills main for the current path: the chat home, Library,
+  // Scheduled, or (variant settings-page) the Settings page.
+  function route() {
+    if (!mainEl) return;
+    const section = settingsSection();
+    if (SETTINGS_PAGE && section) {
+      renderSettingsPage(section);
+      return;
+    }
+    if (settingsPage) settingsPage = null;
+    const p = location.pathname;
+    if (p === '/library' || p === '/schedules') {
+      mainEl.replaceChildren(header(), h('div', { class: 'flex grow flex-col gap-4 p-6' },
+        h('h1', { class: 'text-2xl font-semibold', text: p === '/library' ? 'Library' : 'Scheduled' }),
+        h('p', { class: 'text-sm text-token-text-secondary', text: 'Nothing here yet.' })));
+      return;
+    }
+    mainEl.replaceChildren(header(),
+      h('div', { class: 'flex grow flex-col items-center justify-center gap-6 px-4' },
+        h('h1', { class: 'text-2xl font-semibold', text: 'What can I help with?' }),
+        composerEl(),
+        // The composer's suggestions rotate: the DOM is never still.
+        Sim.rotating('composer-suggestion text-sm text-token-text-secondary')));
+  }
+  window.addEventListener('popstate', () => { if (session) route(); });
+
   // ------------------------------------------------------------ profile menu
 
-  // The trigger is a Radix DropdownMenu.Trigger: it opens on pointerdown
-  // with the left button (and on Enter/Space/ArrowDown), never on click.
+  // The trigger is a Radix DropdownMenu.Trigger: it toggles on pointerdown
+  // with the left button and no Ctrl (a second pointerdown closes it),
+  // Enter/Space toggle, ArrowDown opens; click does nothing. No isTrusted
+  // check: a synthetic PointerEvent from page script works, and one
+  // dispatched on an inner element bubbles up to it.
   function menuTrigger(tag, attrs, ...children) {
     const t = h(tag, Object.assign({
       id: 'radix-' + useId(),
@@ -149,11 +245,16 @@
       'data-state': 'closed',
       onPointerDown(e) {
         if (e.button !== 0 || e.ctrlKey) return;
-        e.preventDefault();
-        if (menu) closeMenu(); else openMenu(t);
+        if (menu && menu.trigger === t) { closeMenu(); return; }
+        e.preventDefault(); // keeps the focus off the trigger, as Radix does
+        closeMenu();
+        openMenu(t);
       },
       onKeyDown(e) {
-        if (e.key === 'Enter' || e.key === ' ' || e.key === 'ArrowDown') {
+        if (e.key === 'Enter' || e.key === ' ') {
+          e.preventDefault();
+          if (menu) closeMenu(); else openMenu(t, true);
+        } else if (e.key === 'ArrowDown') {
           e.preventDefault();
           if (!menu) openMenu(t, true);
         }
@@ -174,37 +275,78 @@
       h('div', { class: 'relative flex' }, h('img', { alt: 'User', width: '32', height: '32', class: 'rounded-sm', src: AVATAR, referrerpolicy: 'no-referrer' }))));
   }
 
-  function profileTrigger(name) {
-    return menuTrigger('div', {
+  // profileTrigger builds one of the two triggers (2026): a div with
+  // role=button in a single-child wrapper that carries a tooltip. Its
+  // direct child is div.flex.min-w-0.items-center.gap-2, then
+  // div.min-w-0 > div.flex.min-w-0.grow.items-center.gap-2.5 > div.truncate
+  // with the name, beside div.text-xs with the plan. The rail's is named
+  // "Open profile menu", the expanded sidebar's "NAME PLAN, open profile menu".
+  function profileTrigger(name, rail) {
+    const t = menuTrigger('div', {
       role: 'button',
       tabindex: '0',
       'data-testid': 'accounts-profile-button',
-      'aria-label': 'Open profile menu',
+      'aria-label': rail ? 'Open profile menu' : name + ' ' + PLAN + ', open profile menu',
+      'data-sidebar-item': 'true',
       class: 'group __menu-item hoverable gap-2 flex items-center rounded-lg px-2 py-2',
     },
-    h('div', { class: 'flex min-w-0 grow items-center gap-2.5' },
+    h('div', { class: 'flex min-w-0 items-center gap-2' },
       h('div', { class: 'flex shrink-0 items-center justify-center rounded-full avatar' }, icon('user')),
-      h('div', { class: 'min-w-0 grow' },
-        h('div', { class: 'flex min-w-0 items-center gap-2' }, h('div', { class: 'truncate', text: name })),
-        h('div', { class: 'truncate text-xs text-token-text-tertiary', text: 'Free' }))));
+      h('div', { class: 'min-w-0' },
+        h('div', { class: 'flex min-w-0 grow items-center gap-2.5' }, h('div', { class: 'truncate', text: name })),
+        h('div', { class: 'text-xs text-token-text-tertiary truncate', text: PLAN }))));
+    return tooltip(h('div', { class: 'flex' }, t), rail ? 'Open profile menu' : name);
+  }
+
+  // tooltip gives a wrapper a Radix-like tooltip: shown after a hover of
+  // 700 ms, in a portal, never in the way of the pointer.
+  function tooltip(wrapper, text) {
+    let timer = null;
+    let tip = null;
+    const hide = () => {
+      clearTimeout(timer);
+      if (tip) { tip.remove(); tip = null; }
+    };
+    wrapper.addEventListener('pointerenter', (e) => {
+      if (e.pointerType !== 'mouse') return;
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        if (tip || !wrapper.isConnected) return;
+        const r = wrapper.getBoundingClientRect();
+        tip = Sim.portal(h('div', {
+          'data-radix-popper-content-wrapper': '',
+          style: `position:fixed;left:${Math.round(r.right + 8)}px;top:${Math.round(r.top + r.height / 2 - 14)}px;z-index:60;pointer-events:none`,
+        }, h('div', { role: 'tooltip', 'data-side': 'right', 'data-state': 'delayed-open', class: 'tooltip rounded-lg px-2 py-1 text-xs', text })));
+      }, 700);
+    });
+    wrapper.addEventListener('pointerleave', hide);
+    wrapper.addEventListener('pointerdown', hide, true);
+    return wrapper;
   }
 
   let menu = null;
 
   function openMenu(trigger, focusFirst) {
     const menuId = 'radix-' + useId();
-    const item = (label, ic, onSelect, testid) => h('div', {
-      role: 'menuitem',
-      tabindex: '-1',
-      'data-orientation': 'vertical',
-      'data-radix-collection-item': '',
-      'data-testid': testid || null,
-      class: 'group __menu-item gap-1.5 flex items-center rounded-lg px-3 py-2',
-      onClick(e) { e.preventDefault(); onSelect(); },
-      onKeyDown(e) { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); onSelect(); } },
-      onPointerMove(e) { e.currentTarget.focus({ preventScroll: true }); },
-    }, h('div', { class: 'flex items-center justify-center icon' }, icon(ic)),
-    h('div', { class: 'flex min-w-0 grow items-center gap-2.5' }, h('div', { class: 'truncate', text: label })));
+    // A Radix menu item selects on click, and on pointerup when the press
+    // started elsewhere (a drag from the trigger).
+    const item = (label, ic, onSelect, testid) => {
+      let pressed = false;
+      return h('div', {
+        role: 'menuitem',
+        tabindex: '-1',
+        'data-orientation': 'vertical',
+        'data-radix-collection-item': '',
+        'data-testid': testid || null,
+        class: 'group __menu-item gap-1.5 flex items-center rounded-lg px-3 py-2',
+        onPointerDown() { pressed = true; },
+        onPointerUp(e) { if (!pressed) e.currentTarget.click(); pressed = false; },
+        onClick(e) { e.preventDefault(); onSelect(); },
+        onKeyDown(e) { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); onSelect(); } },
+        onPointerMove(e) { e.currentTarget.focus({ preventScroll: true }); },
+      }, h('div', { class: 'flex items-center justify-center icon' }, icon(ic)),
+      h('div', { class: 'flex min-w-0 grow items-center gap-2.5' }, h('div', { class: 'truncate', text: label })));
+    };
 
     const content = h('div', {
       role: 'menu',
@@ -235,7 +377,12 @@
     item('Help', 'help', () => { closeMenu(); }),
     item('Log out', 'logout', () => { closeMenu(); logout(); }));
 
-    const r = trigger.getBoundingClientRect();
+    let r = trigger.getBoundingClientRect();
+    if (!r.width && !r.height) {
+      // A hidden trigger (the collapsed rail's) still opens the menu; it
+      // shows above the sidebar's bottom left.
+      r = { left: 8, right: 268, top: window.innerHeight - 60, bottom: window.innerHeight - 8, width: 260 };
+    }
     // Above the sidebar trigger, aligned left; below the top-right one,
     // aligned right.
     const place = TOP_RIGHT
@@ -250,7 +397,14 @@
     trigger.setAttribute('aria-expanded', 'true');
     trigger.setAttribute('data-state', 'open');
     trigger.setAttribute('aria-controls', menuId);
-    const layer = Sim.pushLayer({ el: content, modal: true, onEscape: closeMenu, onOutside: closeMenu });
+    const layer = Sim.pushLayer({
+      el: content,
+      modal: true,
+      onEscape: closeMenu,
+      // A pointerdown on the trigger itself is the trigger's to handle: it
+      // toggles the menu closed.
+      onOutside: (e) => { if (!trigger.contains(e.target)) closeMenu(); },
+    });
     menu = { trigger, wrapper, layer };
     setTimeout(() => {
       if (focusFirst) content.querySelector('[role=menuitem]').focus();
@@ -276,16 +430,19 @@
 
   // ---------------------------------------------------------------- settings
 
+  // The 2026 tab list. General, Notifications and Apps have no test id;
+  // Apps' id ends -trigger-Connectors. slug is the path of the variant
+  // settings-page (/settings/<slug>).
   const TABS = [
-    { value: 'General', label: 'General', testid: 'general-tab', icon: 'gear' },
-    { value: 'Notifications', label: 'Notifications', testid: 'notifications-tab', icon: 'bell' },
-    { value: 'Personalization', label: 'Personalization', testid: 'personalization-tab', icon: 'user' },
-    { value: 'Connectors', label: 'Apps', testid: 'apps-tab', icon: 'plus' },
-    { value: 'Schedules', label: 'Schedules', testid: 'schedules-tab', icon: 'dots' },
-    { value: 'DataControls', label: 'Data controls', testid: 'data-controls-tab', icon: 'data' },
-    { value: 'Security', label: 'Security', testid: 'security-tab', icon: 'lock' },
-    { value: 'ParentalControls', label: 'Parental controls', testid: 'parental-controls-tab', icon: 'user' },
-    { value: 'Account', label: 'Account', testid: 'account-tab', icon: 'user' },
+    { value: 'General', label: 'General', icon: 'gear', slug: 'general-settings' },
+    { value: 'Notifications', label: 'Notifications', icon: 'bell', slug: 'notifications' },
+    { value: 'Personalization', label: 'Personalization', testid: 'personalization-tab', icon: 'user', slug: 'personalization' },
+    { value: 'Connectors', label: 'Apps', icon: 'plus', slug: 'apps' },
+    { value: 'Schedules', label: 'Schedules', testid: 'schedules-tab', icon: 'dots', slug: 'schedules' },
+    { value: 'DataControls', label: 'Data controls', testid: 'data-controls-tab', icon: 'data', slug: 'data-controls' },
+    { value: 'Security', label: 'Security and login', testid: 'security-tab', icon: 'lock', slug: 'security' },
+    { value: 'ParentalControls', label: 'Parental controls', testid: 'amphora-controls-tab', icon: 'user', slug: 'parental-controls' },
+    { value: 'Account', label: 'Account', testid: 'account-tab', icon: 'user', slug: 'account' },
   ];
   // Older links used other names for some tabs.
   const TAB_ALIASES = { Apps: 'Connectors', Data: 'DataControls', Datacontrols: 'DataControls' };
@@ -297,16 +454,32 @@
     return TABS.some((t) => t.value === v) ? v : 'General';
   }
 
+  // settingsSection is the tab of a /settings/<slug> path, or null.
+  function settingsSection() {
+    const m = /^\/settings\/([a-z-]+)\/?$/.exec(location.pathname);
+    if (!m) return null;
+    const t = TABS.find((x) => x.slug === m[1]);
+    return t ? t.value : 'General';
+  }
+  const settingsPath = (tab) => '/settings/' + TABS.find((t) => t.value === tab).slug;
+
   let settings = null;
+  let settingsPage = null;
 
   function goSettings(tab) {
+    if (SETTINGS_PAGE) { navigate(settingsPath(tab)); return; }
     location.hash = '#settings/' + tab; // hashchange opens it; open now anyway
     openSettings(tab);
   }
 
+  function settingsTabs(tab, onChange) {
+    return Sim.radixTabs(TABS, tab, renderPanel, onChange);
+  }
+
   function openSettings(tab) {
+    if (SETTINGS_PAGE) { navigate(settingsPath(tab), true); return; }
     if (settings) { settings.tabs.select(tab); return; }
-    const tabs = Sim.radixTabs(TABS, tab, renderPanel, (v) => {
+    const tabs = settingsTabs(tab, (v) => {
       if (location.hash !== '#settings/' + v) history.replaceState(history.state, '', '#settings/' + v);
     });
     const header = h('div', { class: 'flex items-center justify-between border-b px-4 py-3 settings-header' },
@@ -314,7 +487,7 @@
       h('button', { type: 'button', 'data-testid': 'close-button', 'aria-label': 'Close', class: 'close-btn flex items-center justify-center rounded-full', onClick: () => dlg.close() }, icon('close')));
     const dlg = Sim.radixDialog({
       title: 'Settings',
-      cls: 'settings-dialog',
+      cls: 'settings-dialog md:h-[600px] md:max-w-[680px]',
       body: [
         header,
         h('div', { class: 'flex grow min-h-0 settings-body' },
@@ -332,6 +505,23 @@
     settings = { dlg, tabs };
   }
 
+  // Variant settings-page: the same tabs and panels in main, each tab at
+  // its own path.
+  function renderSettingsPage(tab) {
+    if (settingsPage) { settingsPage.tabs.select(tab); return; }
+    const tabs = settingsTabs(tab, (v) => {
+      const p = settingsPath(v);
+      if (location.pathname !== p) history.pushState(null, '', p);
+    });
+    settingsPage = { tabs };
+    mainEl.replaceChildren(header(),
+      h('div', { class: 'settings-page flex min-h-0 grow flex-col gap-4 p-6' },
+        h('h1', { class: 'text-2xl font-semibold', text: 'Settings' }),
+        h('div', { class: 'flex min-h-0 grow gap-6' },
+          h('div', { class: 'settings-nav shrink-0' }, tabs.list),
+          h('div', { class: 'settings-panels grow min-w-0 overflow-y-auto' }, tabs.panels))));
+  }
+
   window.addEventListener('hashchange', () => {
     if (!session) return;
     const tab = tabFromHash();
@@ -345,8 +535,12 @@
         extra ? h('div', { class: 'text-xs text-token-text-secondary', text: extra }) : null),
       control);
   }
-  const smallBtn = (text, danger) => h('button', { type: 'button', class: 'btn relative btn-small ' + (danger ? 'btn-danger-outline' : 'btn-secondary') },
+  const smallBtn = (text, danger, attrs) => h('button', Object.assign({ type: 'button', class: 'btn relative btn-small ' + (danger ? 'btn-danger-outline' : 'btn-secondary') }, attrs || {}),
     h('div', { class: 'flex items-center justify-center', text }));
+  // A button whose accessible name repeats the row's label after its own
+  // text ("Archive all Archive all chats").
+  const namedBtn = (text, label, danger) => h('button', { type: 'button', class: 'btn relative btn-small ' + (danger ? 'btn-danger-outline' : 'btn-secondary') },
+    h('div', { class: 'flex items-center justify-center', text }), ' ', h('span', { class: 'sr-only', text: label }));
   const selectBtn = (text) => h('button', { type: 'button', role: 'combobox', 'aria-expanded': 'false', class: 'select-btn flex items-center gap-1 text-sm' },
     h('span', { text }), icon('chevron', 'icon-sm'));
 
@@ -383,11 +577,11 @@
 
   // state.training is what the page believes; it is read from the backend
   // every time Data controls is shown.
-  const state = { training: null, voice: false, video: false };
-  let improveValue = null; // the On/Off label of the row, while mounted
+  const state = { training: null };
+  let improveValue = null; // the On/Off text of the row, while mounted
 
   async function dataControls(panel, heading) {
-    panel.replaceChildren(heading, h('div', { class: 'settings-row skeleton animate-pulse h-12', 'aria-busy': 'true' }));
+    panel.replaceChildren(h('section', {}, heading, h('div', { class: 'settings-row skeleton animate-pulse h-12', 'aria-busy': 'true' })));
     let s;
     try {
       s = (await api('GET', '/backend-api/settings/user')).settings;
@@ -397,37 +591,41 @@
       return;
     }
     state.training = !!s.training_allowed;
-    state.voice = !!s.voice_training_allowed;
-    state.video = !!s.video_training_allowed;
     await jitter();
     if (!panel.isConnected) return;
 
-    improveValue = h('span', { text: state.training ? 'On' : 'Off' });
-    // The accessible name reads "Improve the model for everyone On": the
-    // label div, a space, then the value. (IMPROVE_LABEL under the variant
-    // reworded-label.)
+    // The row (2026): a button.w-full without a type. Its accessible name
+    // reads "Improve the model for everyone On": the label, a space, the
+    // value. The value and a chevron sit in
+    // div > div.text-token-text-secondary.flex.min-h-[38px].items-center.ps-3;
+    // the label lies elsewhere. (IMPROVE_LABEL under reworded-label.)
+    improveValue = document.createTextNode(state.training ? 'On' : 'Off');
     const improve = h('button', {
-      type: 'button',
       'data-testid': 'improve-model-open-modal-button',
-      class: 'settings-row flex w-full items-center justify-between gap-4 border-b py-3 text-start',
+      class: 'settings-row flex w-full items-center justify-between gap-4 border-b text-start',
       onClick: openImprove,
     },
-    h('div', { class: 'ps-3 text-sm', text: IMPROVE_LABEL }), ' ',
-    h('div', { class: 'flex items-center gap-1 text-sm text-token-text-secondary' }, improveValue, icon('chevron', 'icon-sm')));
+    h('div', { class: 'flex min-w-0 flex-col py-3' }, h('div', { class: 'text-sm', text: IMPROVE_LABEL })), ' ',
+    h('div', {}, h('div', { class: 'text-token-text-secondary flex min-h-[38px] items-center ps-3 gap-1 text-sm' }, improveValue, icon('chevron', 'icon-sm'))));
 
     const location_ = Sim.switchEl({ 'aria-label': 'Location' });
     Sim.setSwitch(location_, false);
     location_.addEventListener('click', () => Sim.setSwitch(location_, location_.getAttribute('aria-checked') !== 'true'));
 
-    panel.replaceChildren(heading,
-      improve,
-      row('Location', location_, 'Allow ChatGPT to use your device location for more relevant answers.'),
-      row('Remote browser data', smallBtn('Delete', true), 'Delete cookies and other site data from the remote browser.'),
-      row('Shared links', smallBtn('Manage')),
-      row('Archived chats', smallBtn('Manage')),
-      row('Archive all chats', smallBtn('Archive all')),
-      row('Delete all chats', smallBtn('Delete all', true)),
-      row('Export data', smallBtn('Export')));
+    // #…-content-DataControls > section > div:nth-child(2) > div holds the
+    // rows, in the 2026 order.
+    panel.replaceChildren(h('section', {},
+      heading,
+      h('div', { class: 'flex flex-col' },
+        h('div', {}, improve),
+        row('Location', location_, 'Allow ChatGPT to use your device location for more relevant answers.'),
+        row('Remote browser data', smallBtn('Delete', true), 'Delete cookies and other site data from the remote browser.'),
+        row('Shared links', smallBtn('Manage', false, { 'aria-label': 'Manage Shared links' })),
+        row('Archived chats', smallBtn('Manage', false, { 'aria-label': 'Manage Archived chats' })),
+        row('Archive all chats', namedBtn('Archive all', 'Archive all chats')),
+        row('Delete all chats', namedBtn('Delete all', 'Delete all chats', true)),
+        row('Export data', namedBtn('Export', 'Export data')),
+        row('Marketing privacy', smallBtn('Manage'), 'Choose how your information is used for marketing.'))));
   }
 
   function updateImproveRow() {
@@ -435,9 +633,9 @@
   }
 
   // A switch that PATCHes the backend and flips only after the answer plus
-  // toggleDelay. Clicks while a request is pending are ignored, as the real
+  // toggleDelay. Clicks while the request is pending are ignored, as the real
   // page ignores them while its mutation is in flight.
-  function backendSwitch(attrs, get, set, feature, label) {
+  function backendSwitch(attrs, get, set, feature) {
     const sw = Sim.switchEl(attrs);
     Sim.setSwitch(sw, get());
     let pending = false;
@@ -456,33 +654,93 @@
         pending = false;
       }
     });
-    return h('div', { class: 'flex items-center justify-between gap-4 py-2' },
-      h('div', { id: attrs['aria-labelledby'] || null, class: 'text-sm', text: label }), sw);
+    return sw;
   }
 
+  // The improve-model dialog (2026): the switch
+  // button[data-testid="improve-model-toggle"][role=switch] with a span
+  // thumb, at div.pb-8 > div > div.flex.items-center.gap-1 > button. No
+  // Done button and no "Model improvement" title (no live evidence): the
+  // title is the setting's label, which also names the switch. Escape and
+  // a click outside close it.
   function openImprove() {
-    const labelId = 'radix-' + useId();
-    // Variant no-switch-testid: the same switch without its test id.
-    const main = backendSwitch(
-      { 'data-testid': Sim.variant('no-switch-testid') ? null : 'improve-model-toggle', 'aria-labelledby': labelId },
-      () => state.training, (v) => { state.training = v; updateImproveRow(); },
-      'training_allowed', IMPROVE_LABEL);
-    const voice = backendSwitch({ 'aria-label': 'Include your audio recordings' }, () => state.voice, (v) => { state.voice = v; },
-      'voice_training_allowed', 'Include your audio recordings');
-    const video = backendSwitch({ 'aria-label': 'Include your video recordings' }, () => state.video, (v) => { state.video = v; },
-      'video_training_allowed', 'Include your video recordings');
     const dlg = Sim.radixDialog({
-      title: 'Model improvement',
+      title: IMPROVE_LABEL,
       cls: 'dialog-sm p-6 gap-3',
-      body: [
-        main,
-        h('div', { class: 'text-sm text-token-text-secondary', text: 'Allow your content to be used to train our models, which makes ChatGPT better for you and everyone who uses it. We take steps to protect your privacy.' }),
-        voice, video,
-        h('div', { class: 'flex justify-end pt-2' },
-          h('button', { type: 'button', class: 'btn relative btn-primary', onClick: () => dlg.close() },
-            h('div', { class: 'flex items-center justify-center', text: 'Done' }))),
-      ],
       onClose: updateImproveRow,
+      body: [],
+    });
+    const titleId = dlg.el.getAttribute('aria-labelledby');
+    // Variant no-switch-testid: the same switch without its test id.
+    const sw = backendSwitch(
+      { 'data-testid': Sim.variant('no-switch-testid') ? null : 'improve-model-toggle', 'aria-labelledby': titleId },
+      () => state.training, (v) => { state.training = v; updateImproveRow(); },
+      'training_allowed');
+    dlg.el.append(h('div', { class: 'pb-8' },
+      h('div', { class: 'flex flex-col gap-3' },
+        h('div', { class: 'flex items-center gap-1' }, sw),
+        h('div', { class: 'text-sm text-token-text-secondary', text: 'Allow your content to be used to train our models, which makes ChatGPT better for you and everyone who uses it. We take steps to protect your privacy.' }))));
+  }
+
+  // ------------------------------------------------------ account chooser
+
+  // "Welcome back / Choose an account to continue" (2026-07): the session
+  // is valid, but the page stays signed-out until the account row is
+  // picked. The row is a [role=button] holding the email; the other
+  // buttons are Close, Remove account, Log in to another account, Create
+  // account.
+  let chooserDlg = null;
+  function openChooser() {
+    if (chooserDlg && !chooserDlg.closed) return;
+    const c = boot.chooser;
+    const pick = async () => {
+      try { await fetch('/api/auth/choose-account', { method: 'POST', credentials: 'same-origin' }); } catch (e) { /* reload anyway */ }
+      location.reload();
+    };
+    const plain = (text, fn) => h('button', { type: 'button', class: 'btn relative btn-secondary btn-large w-full', onClick: fn },
+      h('div', { class: 'flex items-center justify-center', text }));
+    chooserDlg = Sim.radixDialog({
+      title: 'Welcome back',
+      cls: 'dialog-sm p-6 gap-4',
+      body: [
+        h('button', { type: 'button', 'aria-label': 'Close', class: 'close-btn absolute end-3 top-3', onClick: () => chooserDlg.close() }, icon('close')),
+        h('p', { class: 'text-sm text-token-text-secondary', text: 'Choose an account to continue' }),
+        h('div', {
+          role: 'button',
+          tabindex: '0',
+          class: 'account-row flex items-center gap-3 rounded-xl border p-3',
+          onClick: pick,
+          onKeyDown(e) { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); pick(); } },
+        },
+        h('div', { class: 'flex shrink-0 items-center justify-center rounded-full avatar' }, icon('user')),
+        h('div', { class: 'flex min-w-0 flex-col' },
+          h('div', { class: 'truncate text-sm font-semibold', text: c.name }),
+          h('div', { class: 'truncate text-xs text-token-text-secondary', text: c.email }))),
+        plain('Remove account', async () => {
+          try { await fetch('/api/auth/signout', { method: 'POST', credentials: 'same-origin' }); } catch (e) { /* go anyway */ }
+          location.assign('/');
+        }),
+        plain('Log in to another account', async () => {
+          try { await fetch('/api/auth/signout', { method: 'POST', credentials: 'same-origin' }); } catch (e) { /* go anyway */ }
+          location.assign('/api/auth/signin/openai?prompt=login');
+        }),
+        plain('Create account', () => location.assign('/api/auth/signin/openai?screen_hint=signup')),
+      ],
+    });
+  }
+
+  // "Your session has expired" / "Please log in again": shown on the
+  // signed-out page that a lapsed session lands on.
+  function sessionExpired() {
+    const dlg = Sim.radixDialog({
+      title: 'Your session has expired',
+      cls: 'dialog-sm p-6 gap-4',
+      outside: false,
+      body: [
+        h('p', { class: 'text-sm text-token-text-secondary', text: 'Please log in again.' }),
+        h('button', { type: 'button', class: 'btn relative btn-primary btn-large w-full', onClick: () => { dlg.close(); startLogin(); } },
+          h('div', { class: 'flex items-center justify-center', text: 'Log in' })),
+      ],
     });
   }
 
@@ -519,6 +777,18 @@
             h('p', { class: 'text-sm text-token-text-secondary', text: 'Your account is ready. Ask anything to get started.' }),
             h('button', { type: 'button', class: 'btn relative btn-primary btn-large w-full', onClick: () => dlg.close() },
               h('div', { class: 'flex items-center justify-center', text: 'Continue' })),
+          ],
+        });
+      } else if (name === 'rate-limit') {
+        const dlg = Sim.radixDialog({
+          title: 'Too many requests',
+          cls: 'dialog-sm p-6 gap-4',
+          outside: false,
+          onClose: resolve,
+          body: [
+            h('p', { class: 'text-sm text-token-text-secondary', text: "You're making requests too quickly. We've temporarily limited access to protect our services. Please wait a moment and try again." }),
+            h('button', { type: 'button', class: 'btn relative btn-primary btn-large w-full', onClick: () => dlg.close() },
+              h('div', { class: 'flex items-center justify-center', text: 'Got it' })),
           ],
         });
       } else if (name === 'tour') {
@@ -573,10 +843,26 @@
       if (!session || !session.accessToken) session = null;
     }
     await jitter();
-    if (!session) { renderLanding(); return; }
+    if (!session) {
+      if (boot.page === 'home') {
+        renderPlaceholder();
+        await sleep(500 + Math.floor(Math.random() * 500));
+      }
+      renderLanding();
+      if (boot.chooser) openChooser();
+      else if (boot.sessionExpired) sessionExpired();
+      return;
+    }
     renderApp();
+    let tab = tabFromHash();
+    if (SETTINGS_PAGE && tab) {
+      // #settings/<Tab> redirects to the Settings page.
+      history.replaceState(null, '', settingsPath(tab));
+      tab = null;
+    }
+    route();
     Sim.busy();
-    await Sim.afterSignIn(tabFromHash(), openSettings, showOnboarding);
+    await Sim.afterSignIn(tab, openSettings, showOnboarding);
   }
 
   main();

@@ -15,13 +15,10 @@ window.Sim = (function () {
   const variants = new Set(boot.variants || []);
   const variant = (name) => variants.has(name);
 
-  // A build of the real site hashes its CSS-module names; here every element
-  // gets a name that changes on every page load, so a selector that relies
-  // on one breaks at once instead of months later.
+  // The real page's classes are Tailwind utilities, the same on every load
+  // (flex min-w-0 items-center gap-2, truncate, ps-3 ...); public clients
+  // select on them. Only the variant renamed-classes generates names.
   const salt = Math.random().toString(36).slice(2, 4).padEnd(2, '0');
-  function genClass() {
-    return renaming ? freshName() : '_' + salt + Math.random().toString(36).slice(2, 5);
-  }
 
   // Variant renamed-classes: every stable class name (flex, truncate,
   // toast-root, ...) is replaced by a generated one, the same for every use
@@ -89,7 +86,8 @@ window.Sim = (function () {
       else if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2).toLowerCase(), v);
       else el.setAttribute(k, v === true ? '' : String(v));
     }
-    el.classList.add(genClass());
+    // Variant renamed-classes: every element carries a generated name.
+    if (renaming) el.classList.add(freshName());
     append(el, children);
     return el;
   }
@@ -126,7 +124,7 @@ window.Sim = (function () {
     svg.setAttribute('stroke', 'currentColor');
     svg.setAttribute('stroke-width', '2');
     svg.setAttribute('aria-hidden', 'true');
-    svg.setAttribute('class', classes(cls || 'icon') + ' ' + genClass());
+    svg.setAttribute('class', classes(cls || 'icon') + (renaming ? ' ' + freshName() : ''));
     const p = document.createElementNS(ns, 'path');
     p.setAttribute('d', ICONS[name] || ICONS.dots);
     svg.append(p);
@@ -357,7 +355,11 @@ window.Sim = (function () {
         'data-orientation': 'vertical',
         'data-radix-collection-item': '',
         tabindex: '-1',
-        class: 'tab-button flex items-center gap-2 rounded-lg px-2 py-1.5 text-sm',
+        // 2026: class "group __menu-item hoverable gap-1.5"; the direct
+        // child is div.flex.min-w-0.grow.items-center.gap-2.5, whose only
+        // div child holds the label (PSST presses
+        // [data-testid='data-controls-tab'] > div.min-w-0 > div).
+        class: 'group __menu-item hoverable gap-1.5 tab-button flex items-center rounded-lg px-2 py-1.5 text-sm',
         onMouseDown(e) {
           if (e.button === 0 && !e.ctrlKey) select(d.value);
           else e.preventDefault();
@@ -373,8 +375,9 @@ window.Sim = (function () {
         },
         onFocus() { select(d.value); },
       },
-      d.icon ? h('div', { class: 'flex shrink-0 items-center justify-center' }, icon(d.icon)) : null,
-      h('div', { class: 'min-w-0' }, h('div', { class: 'truncate', text: d.label })));
+      h('div', { class: 'flex min-w-0 grow items-center gap-2.5' },
+        d.icon ? icon(d.icon, 'icon shrink-0') : null,
+        h('div', { class: 'truncate', text: d.label })));
       triggers[d.value] = t;
       list.append(t);
       const c = h('div', {
@@ -600,7 +603,7 @@ window.Sim = (function () {
   }
 
   return {
-    boot, variant, h, icon, useId, genClass, sleep, jitter, loadSession, api, pushLayer, removeLayer,
+    boot, variant, h, icon, useId, sleep, jitter, loadSession, api, pushLayer, removeLayer,
     portal, radixDialog, radixTabs, switchEl, setSwitch, toast, announcement, afterSignIn, busy, rotating,
   };
 })();
