@@ -7,6 +7,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/chromedp/chromedp"
@@ -16,10 +19,16 @@ import (
 type BrowserOptions struct {
 	// ExecPath is the Chrome or Chromium binary; empty means FindChrome.
 	ExecPath string
+	// ExecPathSource names where ExecPath came from ("--chrome",
+	// "CHROME_PATH"), so that a message about it names it too. Empty
+	// means "--chrome / CHROME_PATH".
+	ExecPathSource string
 	// Headed shows a window. It needs a display (X11, Wayland, or xvfb-run).
 	Headed bool
 	// ProfileDir is a persistent profile folder. Empty means a throw-away
 	// profile in the temporary directory, removed when the browser stops.
+	// The folder is locked for the browser's lifetime: a second start on
+	// it fails at once with a configuration error saying it is in use.
 	ProfileDir string
 	// BlockResources stops images, fonts and media from loading.
 	BlockResources bool
@@ -36,6 +45,9 @@ var chromeNames = []string{
 	"/Applications/Chromium.app/Contents/MacOS/Chromium",
 }
 
+// pointAtChrome is the advice of every message about a browser binary.
+const pointAtChrome = "install Chrome or Chromium (Debian: apt-get install -y chromium) and pass --chrome PATH or set CHROME_PATH to its binary"
+
 // FindChrome returns the first Chrome or Chromium binary found on this machine.
 func FindChrome() (string, error) {
 	for _, name := range chromeNames {
@@ -43,23 +55,40 @@ func FindChrome() (string, error) {
 			return p, nil
 		}
 	}
-	return "", ConfigError("no Chrome or Chromium found: install it (Debian: apt-get install -y chromium) or pass --chrome PATH / set CHROME_PATH")
+	return "", ConfigError("no Chrome or Chromium found: %s", pointAtChrome)
 }
 
-// resolveChrome checks an explicit path, or finds one.
-func resolveChrome(path string) (string, error) {
-	if path == "" {
+// chromeSource is how messages name where the browser path came from.
+func (o BrowserOptions) chromeSource() string {
+	if o.ExecPathSource != "" {
+		return o.ExecPathSource
+	}
+	return "--chrome / CHROME_PATH"
+}
+
+// CheckChrome finds the browser StartBrowser would start, so that a caller
+// can refuse a missing one (a configuration error) before anything runs.
+func CheckChrome(opts BrowserOptions) (string, error) {
+	if opts.ExecPath == "" {
 		return FindChrome()
 	}
-	p, err := exec.LookPath(path)
+	p, err := exec.LookPath(opts.ExecPath)
 	if err != nil {
-		return "", ConfigError("the browser %q cannot be run: %v; pass --chrome PATH or set CHROME_PATH to a Chrome or Chromium binary", path, err)
+		return "", ConfigError("the browser %s (%s) cannot be run: %v; %s", QuoteValue(opts.ExecPath), opts.chromeSource(), capText(unwrapExecError(err), 200), pointAtChrome)
 	}
 	return p, nil
 }
 
+func unwrapExecError(err error) string {
+	var ee *exec.Error
+	if errors.As(err, &ee) {
+		return ee.Err.Error()
+	}
+	return err.Error()
+}
+
 // allocatorOptions builds the Chrome command line.
-func allocatorOptions(opts BrowserOptions, execPath, tmp string) []chromedp.ExecAllocatorOption {
+func allocatorOptions(opts BrowserOptions, execPath, tmp string, p *browserProcess) []chromedp.ExecAllocatorOption {
 	o := append([]chromedp.ExecAllocatorOption{}, chromedp.DefaultExecAllocatorOptions[:]...)
 	o = append(o,
 		chromedp.ExecPath(execPath),
@@ -78,10 +107,18 @@ func allocatorOptions(opts BrowserOptions, execPath, tmp string) []chromedp.Exec
 		// nearly every spare is started for nothing: two renderers in three.
 		chromedp.Flag("disable-features", "Translate,BlinkGenPropertyTrees,WebUIOmniboxPopup,WebUIOmniboxAimPopup,WebUIOmniboxFullPopup,SpareRendererForSitePerProcess"),
 		chromedp.WindowSize(1280, 900),
-		// Chrome's own temporary files (shared memory, crash dumps) go in
-		// the run's folder too, so removing that folder removes all traces
-		// even when Chrome was killed.
-		chromedp.Env("TMPDIR="+tmp),
+		// Chrome gets only the variables it needs, never the tool's whole
+		// environment: that holds the account's secrets. Its temporary
+		// files and its crash reporter's database go in the run's folder,
+		// so removing that folder removes every trace, and the crash
+		// reporter (a process of its own session) can be found by it.
+		chromedp.NoInheritEnv,
+		chromedp.Env(browserEnv(os.Environ(), opts.Headed, tmp)...),
+		// The browser leads a process group of its own, so that stopping
+		// it stops every child too; chromedp's default for the command
+		// (killed when the tool dies) is kept.
+		chromedp.ModifyCmdFunc(p.setup),
+		chromedp.CombinedOutput(&p.output),
 	)
 	profile := opts.ProfileDir
 	if profile == "" {
@@ -97,36 +134,93 @@ func allocatorOptions(opts BrowserOptions, execPath, tmp string) []chromedp.Exec
 	return o
 }
 
+// browserProcess is what StartBrowser knows of the Chrome it started.
+type browserProcess struct {
+	mu  sync.Mutex
+	cmd *exec.Cmd
+	// output keeps the start of what Chrome printed, for the message of a
+	// start that failed.
+	output cappedBuffer
+}
+
+func (p *browserProcess) setup(cmd *exec.Cmd) {
+	configureBrowserCmd(cmd)
+	p.mu.Lock()
+	p.cmd = cmd
+	p.mu.Unlock()
+}
+
+// pid is the browser's process id (and its process group's), or 0 when it
+// never started.
+func (p *browserProcess) pid() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cmd == nil || p.cmd.Process == nil {
+		return 0
+	}
+	return p.cmd.Process.Pid
+}
+
+// exitState describes how the browser process ended, or "" while it runs
+// or when it never started.
+func (p *browserProcess) exitState() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cmd == nil || p.cmd.ProcessState == nil {
+		return ""
+	}
+	return p.cmd.ProcessState.String()
+}
+
+// browserWarningsKey holds the warnings of a browser start in its context.
+type browserWarningsKey struct{}
+
+// BrowserWarnings returns what StartBrowser had to warn about for the
+// browser of ctx (a profile folder it made private, for example). A run's
+// result should carry them.
+func BrowserWarnings(ctx context.Context) []string {
+	ws, _ := ctx.Value(browserWarningsKey{}).([]string)
+	return append([]string(nil), ws...)
+}
+
+// WithBrowserWarnings returns ctx carrying warnings for BrowserWarnings,
+// for a StartBrowser replacement (tests, embedding).
+func WithBrowserWarnings(ctx context.Context, warnings ...string) context.Context {
+	return context.WithValue(ctx, browserWarningsKey{}, append(BrowserWarnings(ctx), warnings...))
+}
+
 // StartBrowser starts Chrome and returns a context that carries it. Cancel
-// the context to stop Chrome; a throw-away profile is removed with it.
-// The start itself has no deadline: a cold Chrome on a loaded machine is
-// slow, and ctx cancellation still stops it.
+// the context to stop Chrome: the cancel function returns once the browser
+// and every process it started have ended (within a few seconds: what is
+// still running then is killed), its throw-away profile is removed, and
+// the profile folder is free again. The start itself has no deadline: a
+// cold Chrome on a loaded machine is slow, and ctx cancellation still
+// stops it.
 func StartBrowser(ctx context.Context, opts BrowserOptions) (context.Context, context.CancelFunc, error) {
-	execPath, err := resolveChrome(opts.ExecPath)
+	execPath, err := CheckChrome(opts)
 	if err != nil {
 		return nil, nil, err
 	}
 	if opts.Headed && os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
 		return nil, nil, ConfigError("--headed needs a display and none is set (DISPLAY is empty): on a server run the command under xvfb-run (Debian: apt-get install -y xvfb)")
 	}
+	sweepOnce.Do(sweepTempDirs)
+	var warnings []string
+	var lock *profileLock
 	if opts.ProfileDir != "" {
-		abs, err := filepath.Abs(opts.ProfileDir)
+		abs, ws, l, err := prepareProfile(opts.ProfileDir)
 		if err != nil {
-			return nil, nil, ConfigError("profile folder %q: %v", opts.ProfileDir, err)
-		}
-		if err := os.MkdirAll(abs, 0o700); err != nil {
-			return nil, nil, ConfigError("profile folder %q cannot be created: %v", opts.ProfileDir, err)
-		}
-		if err := checkProfileFree(abs); err != nil {
 			return nil, nil, err
 		}
-		opts.ProfileDir = abs
+		warnings, lock, opts.ProfileDir = ws, l, abs
 	}
-	tmp, err := os.MkdirTemp("", "chatgpt-optout-")
+	tmp, err := newTempDir()
 	if err != nil {
+		lock.release()
 		return nil, nil, &Error{Kind: KindBrowser, Msg: "cannot create a temporary folder for the browser: " + err.Error(), Err: err}
 	}
-	allocCtx, allocCancel := chromedp.NewExecAllocator(ctx, allocatorOptions(opts, execPath, tmp)...)
+	proc := &browserProcess{output: cappedBuffer{max: 16 << 10}}
+	allocCtx, allocCancel := chromedp.NewExecAllocator(ctx, allocatorOptions(opts, execPath, tmp, proc)...)
 	var ctxOpts []chromedp.ContextOption
 	if opts.Logf != nil {
 		ctxOpts = append(ctxOpts, chromedp.WithErrorf(opts.Logf))
@@ -134,27 +228,106 @@ func StartBrowser(ctx context.Context, opts BrowserOptions) (context.Context, co
 		ctxOpts = append(ctxOpts, chromedp.WithErrorf(func(string, ...any) {}))
 	}
 	browserCtx, browserCancel := chromedp.NewContext(allocCtx, ctxOpts...)
+	dirs := []string{tmp}
+	if opts.ProfileDir != "" {
+		dirs = append(dirs, opts.ProfileDir)
+	}
+	var once sync.Once
+	started := false
 	cancel := func() {
-		if opts.ProfileDir != "" && ctx.Err() == nil {
-			// A kept profile must be closed gracefully, or Chrome may not
-			// write the session cookies to disk.
-			closeGracefully(browserCtx)
-		}
-		browserCancel()
-		allocCancel() // returns once Chrome has exited
-		removeAll(tmp)
+		once.Do(func() {
+			pid := proc.pid()
+			if opts.ProfileDir != "" && ctx.Err() == nil && started {
+				// A kept profile must be closed gracefully, or Chrome may not
+				// write the session cookies to disk.
+				closeGracefully(browserCtx)
+			}
+			// Stop every process of the browser at once: children that
+			// outlive it hold its output pipe open, and chromedp waits for
+			// that pipe.
+			stopBrowserProcesses(pid, browserCtx.Err() == nil, dirs, 0)
+			browserCancel()
+			allocCancel() // returns once the browser process is reaped
+			// Then wait, a bounded time, until none of them runs.
+			stopBrowserProcesses(pid, false, dirs, 5*time.Second)
+			removeAll(tmp)
+			lock.release()
+		})
 	}
 	if err := chromedp.Do(browserCtx); err != nil {
 		cancel()
-		if ctx.Err() != nil {
-			return nil, nil, &Error{Kind: KindInterrupted, Msg: "interrupted while starting the browser", Err: ctx.Err()}
-		}
-		if errors.Is(err, chromedp.ErrNoDisplay) {
-			return nil, nil, ConfigError("--headed needs a display: run under xvfb-run")
-		}
-		return nil, nil, &Error{Kind: KindBrowser, Msg: fmt.Sprintf("starting the browser %s failed: %v", execPath, err), Err: err}
+		return nil, nil, startError(ctx, err, opts, execPath, proc)
+	}
+	started = true
+	if len(warnings) > 0 {
+		browserCtx = WithBrowserWarnings(browserCtx, warnings...)
 	}
 	return browserCtx, cancel, nil
+}
+
+// startError explains a browser that did not start.
+func startError(ctx context.Context, err error, opts BrowserOptions, execPath string, proc *browserProcess) error {
+	if ctx.Err() != nil {
+		return &Error{Kind: KindInterrupted, Msg: "interrupted while starting the browser", Err: ctx.Err()}
+	}
+	if errors.Is(err, chromedp.ErrNoDisplay) {
+		return ConfigError("--headed needs a display: run under xvfb-run")
+	}
+	out := proc.output.String()
+	if strings.Contains(out, "ProcessSingleton") || strings.Contains(out, "profile appears to be in use") {
+		return &Error{Kind: KindConfig, Msg: fmt.Sprintf("the profile folder %s is in use by another browser: wait for the other run to end, or give each run its own --profile-dir", opts.ProfileDir), Err: err}
+	}
+	printed := "it printed nothing"
+	if text := printedText(out); text != "" {
+		printed = "it printed:\n" + text
+	}
+	what := fmt.Sprintf("%s (%s)", QuoteValue(execPath), opts.chromeSource())
+	if opts.ExecPath == "" {
+		what = QuoteValue(execPath) + " (the first browser found on this machine)"
+	}
+	if state := proc.exitState(); state != "" {
+		// The binary ran and ended before it spoke the DevTools protocol:
+		// it is not a Chrome that can run here.
+		return &Error{Kind: KindConfig, Err: err, Msg: fmt.Sprintf("the browser %s is not a Chrome that runs here: started as %s --headless --remote-debugging-pipe --user-data-dir=… (and more flags), it ended at once (%s) without answering on its DevTools connection; %s\nCheck it with `%s --version`, or %s",
+			what, QuoteValue(execPath), state, printed, execPath, pointAtChrome)}
+	}
+	return &Error{Kind: KindBrowser, Err: err, Msg: fmt.Sprintf("starting the browser %s failed: %s; %s", what, capText(err.Error(), 300), printed)}
+}
+
+// prepareProfile makes the profile folder, keeps it private and takes its
+// lock. It returns the absolute folder and what it had to warn about.
+func prepareProfile(dir string) (string, []string, *profileLock, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", nil, nil, ConfigError("profile folder %s: %v", QuoteValue(dir), err)
+	}
+	if err := os.MkdirAll(abs, 0o700); err != nil {
+		return "", nil, nil, ConfigError("profile folder %s cannot be created: %v", QuoteValue(dir), err)
+	}
+	st, err := os.Stat(abs)
+	if err != nil {
+		return "", nil, nil, ConfigError("profile folder %s: %v", QuoteValue(dir), err)
+	}
+	if !st.IsDir() {
+		return "", nil, nil, ConfigError("profile folder %s is not a folder", QuoteValue(dir))
+	}
+	var warnings []string
+	if perm := st.Mode().Perm(); perm&0o077 != 0 && runtime.GOOS != "windows" {
+		// The folder holds the signed-in session: nobody else may read it.
+		if err := os.Chmod(abs, 0o700); err != nil {
+			return "", nil, nil, ConfigError("the profile folder %s can be read by other users (mode %04o) and cannot be made private: %v; it holds the session, so run chmod 700 on it or use another folder", abs, perm, err)
+		}
+		warnings = append(warnings, fmt.Sprintf("the profile folder %s could be read by other users (mode %04o); it holds the session, so it is now private (0700)", abs, perm))
+	}
+	lock, err := lockProfile(abs)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	if err := checkProfileFree(abs); err != nil {
+		lock.release()
+		return "", nil, nil, err
+	}
+	return abs, warnings, lock, nil
 }
 
 // checkProfileFree fails fast when another Chrome holds the profile: Chrome

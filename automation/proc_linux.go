@@ -1,0 +1,125 @@
+//go:build linux
+
+package automation
+
+import (
+	"bytes"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// setParentDeathSignal has the kernel kill the browser when the tool dies,
+// as chromedp's default command set-up does (but on AWS Lambda, where that
+// breaks the start).
+func setParentDeathSignal(attr *syscall.SysProcAttr) {
+	if _, ok := os.LookupEnv("LAMBDA_TASK_ROOT"); ok {
+		return
+	}
+	attr.Pdeathsig = syscall.SIGKILL
+}
+
+// procInfo is what /proc tells of a process.
+type procInfo struct {
+	pid   int
+	state byte // R, S, D, Z (zombie: ended, waiting to be reaped), …
+	pgrp  int
+	start uint64 // start time, in clock ticks after boot
+}
+
+// readProc reads /proc/<pid>/stat.
+func readProc(pid int) (procInfo, bool) {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return procInfo{}, false
+	}
+	// "pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt
+	// majflt cmajflt utime stime cutime cstime priority nice threads
+	// itrealvalue starttime …"; comm may hold spaces and parentheses.
+	i := bytes.LastIndexByte(data, ')')
+	if i < 0 {
+		return procInfo{}, false
+	}
+	f := strings.Fields(string(data[i+1:]))
+	if len(f) < 20 || len(f[0]) == 0 {
+		return procInfo{}, false
+	}
+	p := procInfo{pid: pid, state: f[0][0]}
+	p.pgrp, _ = strconv.Atoi(f[2])
+	p.start, _ = strconv.ParseUint(f[19], 10, 64)
+	return p, true
+}
+
+// processStartTime is the start time of a process, or 0 when unknown: with
+// the id it tells a process from a later one that got the same id.
+func processStartTime(pid int) uint64 {
+	p, _ := readProc(pid)
+	return p.start
+}
+
+// browserProcesses lists the processes that still run (zombies do not:
+// they have ended) and belong to a browser: their command line names one
+// of dirs (Chrome passes --user-data-dir to every child, and its crash
+// reporter's database is in the run's folder), or, when groupIsOurs, they
+// are in the browser's process group pgid.
+func browserProcesses(pgid int, groupIsOurs bool, dirs []string) []int {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil
+	}
+	self := os.Getpid()
+	var pids []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || pid == self {
+			continue
+		}
+		p, ok := readProc(pid)
+		if !ok || p.state == 'Z' || p.state == 'X' {
+			continue
+		}
+		if groupIsOurs && pgid > 0 && p.pgrp == pgid {
+			pids = append(pids, pid)
+			continue
+		}
+		cmdline, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+		if err != nil {
+			continue
+		}
+		for arg := range bytes.SplitSeq(cmdline, []byte{0}) {
+			if mentionsAny(string(arg), dirs) {
+				pids = append(pids, pid)
+				break
+			}
+		}
+	}
+	return pids
+}
+
+// stopBrowserProcesses kills the browser's processes (see
+// browserProcesses) and, when wait is more than 0, looks again until none
+// runs for a few looks in a row, or wait is over: a child can fork just as
+// it is killed.
+func stopBrowserProcesses(pgid int, groupIsOurs bool, dirs []string, wait time.Duration) {
+	deadline := time.Now().Add(wait)
+	for quiet := 0; ; {
+		pids := browserProcesses(pgid, groupIsOurs, dirs)
+		for _, pid := range pids {
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+		if groupIsOurs {
+			killGroup(pgid)
+		}
+		if len(pids) == 0 {
+			quiet++
+		} else {
+			quiet = 0
+		}
+		if quiet >= 2 || !time.Now().Before(deadline) {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
