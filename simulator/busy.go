@@ -220,7 +220,14 @@ func (s *Server) handleWebSocket(w http.ResponseWriter, r *http.Request) {
 			}
 		case <-gone:
 			t.Stop()
-			return
+			for {
+				select {
+				case f := <-out: // the answer to a close frame
+					write(f)
+				default:
+					return
+				}
+			}
 		case <-s.done:
 			t.Stop()
 			write(wsFrame(0x8, []byte{0x03, 0xe9})) // 1001 going away
