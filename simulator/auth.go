@@ -28,6 +28,7 @@ type flow struct {
 	mfaID       string
 	mfaOK       bool
 	cfCleared   bool
+	passkeyDone bool // PasskeyOffer: Skip used
 	created     time.Time
 }
 
@@ -46,6 +47,7 @@ func (s *Server) authHandler() http.Handler {
 	mux.HandleFunc("GET /authorize", s.handleAuthorize)
 	mux.HandleFunc("GET /authorize/resume", s.handleResume)
 	mux.HandleFunc("POST /cdn-cgi/challenge-platform/verify", s.handleChallengeVerify)
+	mux.HandleFunc("POST /cdn-cgi/challenge-platform/turnstile/token", s.handleTurnstileToken)
 
 	// Current era (auth.openai.com).
 	mux.HandleFunc("GET /log-in", s.handleLogIn)
@@ -56,6 +58,8 @@ func (s *Server) authHandler() http.Handler {
 	mux.HandleFunc("POST /email-verification", s.handleEmailVerification)
 	mux.HandleFunc("GET /mfa-challenge/{id}", s.handleMFA)
 	mux.HandleFunc("POST /mfa-challenge/{id}", s.handleMFA)
+	mux.HandleFunc("GET /login-enroll-passkey", s.handlePasskey)
+	mux.HandleFunc("POST /login-enroll-passkey", s.handlePasskey)
 	mux.HandleFunc("GET /create-account", s.handleSignup)
 	mux.HandleFunc("GET /reset-password", s.handleSignup)
 
@@ -115,7 +119,7 @@ func (s *Server) callbackPath() string {
 // views seen so far from the unattributed pool to that account.
 func (s *Server) setEmailLocked(f *flow, email string) {
 	f.email = strings.ToLower(strings.TrimSpace(email))
-	f.passwordOK, f.emailOK, f.mfaOK, f.emailCode, f.mfaID = false, false, false, "", ""
+	f.passwordOK, f.emailOK, f.mfaOK, f.emailCode, f.mfaID, f.passkeyDone = false, false, false, "", "", false
 	if a := s.lookup(f.email); a != nil && f.views > 0 {
 		a.counters.LoginPageViews += f.views
 		s.unattributed.LoginPageViews -= f.views
@@ -260,6 +264,9 @@ func (s *Server) nextStep(f *flow) string {
 		}
 		return "/mfa-challenge/" + f.mfaID
 	}
+	if f.era == UICurrent && a.PasskeyOffer && !f.passkeyDone {
+		return "/login-enroll-passkey"
+	}
 	code := randomText(40)
 	s.codes[code] = &authCode{email: f.email, expires: time.Now().Add(codeTTL)}
 	delete(s.flows, f.id)
@@ -274,6 +281,30 @@ func (s *Server) nextStep(f *flow) string {
 	return f.redirectURI + sep + v.Encode()
 }
 
+// goNext redirects to where the flow goes after a completed step. When
+// that is the app's callback, an account with WelcomeBack has its email
+// remembered by this browser for the next /log-in.
+func (s *Server) goNext(w http.ResponseWriter, r *http.Request, f *flow, status int) {
+	next := s.nextStep(f)
+	s.mu.Lock()
+	_, open := s.flows[f.id]
+	a := s.lookup(f.email)
+	remember := !open && a != nil && a.WelcomeBack && f.era == UICurrent
+	s.mu.Unlock()
+	if remember {
+		http.SetCookie(w, &http.Cookie{Name: s.rememberCookie(), Value: url.QueryEscape(a.Email), Path: "/",
+			HttpOnly: true, SameSite: http.SameSiteLaxMode, MaxAge: 30 * 24 * 3600})
+	}
+	http.Redirect(w, r, next, status)
+}
+
+// rememberCookie names the login origin's cookie for a remembered email
+// (ports in the name, as flowCookie).
+func (s *Server) rememberCookie() string {
+	_, port, _ := strings.Cut(strings.TrimPrefix(s.authURL, "http://"), ":")
+	return "oai-login-email_" + port
+}
+
 // authPage is the data of every auth template.
 type authPage struct {
 	Title  string
@@ -283,7 +314,44 @@ type authPage struct {
 	State  string
 	Action string
 	Host   string
+
+	Bare           bool // the email page before hydration: bare Log in / Sign up first
+	WelcomeBack    bool // the "Welcome back" page, the email prefilled
+	PasswordWayOut bool // /email-verification offers "Continue with password"
 }
+
+// ---- invisible Turnstile ----
+
+const turnstileTTL = 5 * time.Minute
+
+// handleTurnstileToken hands the page a token for its
+// cf-turnstile-response field, as the invisible widget does.
+func (s *Server) handleTurnstileToken(w http.ResponseWriter, r *http.Request) {
+	tok := "0." + randomB64(120)
+	s.mu.Lock()
+	now := time.Now()
+	for t, exp := range s.turnstile {
+		if now.After(exp) {
+			delete(s.turnstile, t)
+		}
+	}
+	s.turnstile[tok] = now.Add(turnstileTTL)
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{"success": true, "token": tok})
+}
+
+// turnstileOK spends the form's Turnstile token; a form without a valid
+// one does not advance.
+func (s *Server) turnstileOK(r *http.Request) bool {
+	tok := r.PostFormValue("cf-turnstile-response")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	exp, ok := s.turnstile[tok]
+	delete(s.turnstile, tok)
+	return ok && time.Now().Before(exp)
+}
+
+const turnstileError = "Something went wrong. Please try again."
 
 func (s *Server) renderAuth(w http.ResponseWriter, status int, name string, p authPage) {
 	var buf bytes.Buffer
@@ -309,21 +377,50 @@ func maskEmail(e string) string {
 func (s *Server) handleLogIn(w http.ResponseWriter, r *http.Request) {
 	f := s.currentFlow(w, r, true)
 	if r.Method == http.MethodGet {
+		page := authPage{Title: "Log in - OpenAI", Bare: true}
+		remembered := s.opts.WelcomeBackEmail
+		if c, err := r.Cookie(s.rememberCookie()); err == nil {
+			if e, err := url.QueryUnescape(c.Value); err == nil && e != "" {
+				remembered = e
+			}
+		}
+		if r.URL.Query().Get("forget") != "" {
+			http.SetCookie(w, &http.Cookie{Name: s.rememberCookie(), Value: "", Path: "/", MaxAge: -1})
+			remembered = ""
+		}
 		s.mu.Lock()
 		s.countViewLocked(f)
-		email := f.email
+		page.Email = f.email
 		s.mu.Unlock()
-		s.renderAuth(w, http.StatusOK, "cur-email", authPage{Title: "Log in - OpenAI", Email: email})
+		if page.Email == "" && remembered != "" {
+			page.Email, page.WelcomeBack = remembered, true
+		}
+		s.renderAuth(w, http.StatusOK, "cur-email", page)
 		return
 	}
 	email := strings.TrimSpace(r.PostFormValue("email"))
+	if !s.turnstileOK(r) {
+		s.renderAuth(w, http.StatusBadRequest, "cur-email", authPage{Title: "Log in - OpenAI", Email: email, Error: turnstileError})
+		return
+	}
 	if email == "" || !strings.Contains(email, "@") || strings.ContainsAny(email, " <>") {
 		s.renderAuth(w, http.StatusBadRequest, "cur-email", authPage{Title: "Log in - OpenAI", Email: email, Error: "Email is not valid."})
 		return
 	}
 	s.mu.Lock()
 	s.setEmailLocked(f, email)
+	a := s.lookup(f.email)
+	emailFirst := a != nil && a.EmailFirst
+	if emailFirst {
+		f.emailCode = randomDigits(6)
+		a.emailCode = f.emailCode
+	}
 	s.mu.Unlock()
+	if emailFirst {
+		// A code by email first; the page offers the password as a way out.
+		http.Redirect(w, r, "/email-verification", http.StatusSeeOther)
+		return
+	}
 	// An unknown email still goes on to the password step: the real site
 	// does not tell strangers which addresses have accounts.
 	http.Redirect(w, r, "/log-in/password", http.StatusSeeOther)
@@ -347,12 +444,17 @@ func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request) {
 		s.renderAuth(w, http.StatusOK, "cur-password", page)
 		return
 	}
+	if !s.turnstileOK(r) {
+		page.Error = turnstileError
+		s.renderAuth(w, http.StatusBadRequest, "cur-password", page)
+		return
+	}
 	if !s.checkPassword(f, r.PostFormValue("current-password")) {
 		page.Error = "Incorrect email address or password"
 		s.renderAuth(w, http.StatusUnauthorized, "cur-password", page)
 		return
 	}
-	http.Redirect(w, r, s.nextStep(f), http.StatusSeeOther)
+	s.goNext(w, r, f, http.StatusSeeOther)
 }
 
 // checkPassword counts the attempt and marks the flow on success.
@@ -373,19 +475,26 @@ func (s *Server) checkPassword(f *flow, password string) bool {
 
 func (s *Server) handleEmailVerification(w http.ResponseWriter, r *http.Request) {
 	f := s.currentFlow(w, r, false)
-	if f == nil || !s.view(f).passwordOK {
+	s.mu.Lock()
+	var a *account
+	var email string
+	var passwordOK bool
+	if f != nil {
+		a, email, passwordOK = s.lookup(f.email), f.email, f.passwordOK
+	}
+	// After the password (EmailCode), or instead of it (EmailFirst).
+	emailFirst := a != nil && a.EmailFirst && !passwordOK && f.emailCode != ""
+	if f == nil || (!passwordOK && !emailFirst) {
+		s.mu.Unlock()
 		http.Redirect(w, r, "/log-in", http.StatusFound)
 		return
 	}
-	s.mu.Lock()
-	a := s.lookup(f.email)
-	email := f.email
 	if r.Method == http.MethodGet && r.URL.Query().Get("resend") != "" && a != nil {
 		f.emailCode = randomDigits(6)
 		a.emailCode = f.emailCode
 	}
 	s.mu.Unlock()
-	page := authPage{Title: "Check your inbox - OpenAI", Email: email, Masked: maskEmail(email)}
+	page := authPage{Title: "Check your inbox - OpenAI", Email: email, Masked: maskEmail(email), PasswordWayOut: emailFirst}
 	if r.Method == http.MethodGet {
 		s.renderAuth(w, http.StatusOK, "cur-email-code", page)
 		return
@@ -398,6 +507,9 @@ func (s *Server) handleEmailVerification(w http.ResponseWriter, r *http.Request)
 	ok := code != "" && code == f.emailCode
 	if ok {
 		f.emailOK = true
+		if emailFirst {
+			f.passwordOK = true // signed in by the code alone
+		}
 	}
 	s.mu.Unlock()
 	if !ok {
@@ -405,7 +517,29 @@ func (s *Server) handleEmailVerification(w http.ResponseWriter, r *http.Request)
 		s.renderAuth(w, http.StatusUnauthorized, "cur-email-code", page)
 		return
 	}
-	http.Redirect(w, r, s.nextStep(f), http.StatusSeeOther)
+	s.goNext(w, r, f, http.StatusSeeOther)
+}
+
+// handlePasskey is the passkey offer "Log in faster next time"
+// (login-enroll-passkey, PasskeyOffer). Skip goes on; creating a passkey
+// fails in the page.
+func (s *Server) handlePasskey(w http.ResponseWriter, r *http.Request) {
+	f := s.currentFlow(w, r, false)
+	s.mu.Lock()
+	ok := f != nil && f.passwordOK
+	if ok && r.Method == http.MethodPost && r.PostFormValue("intent") == "skip" {
+		f.passkeyDone = true
+	}
+	s.mu.Unlock()
+	if !ok {
+		http.Redirect(w, r, "/log-in", http.StatusFound)
+		return
+	}
+	if r.Method == http.MethodGet {
+		s.renderAuth(w, http.StatusOK, "cur-passkey", authPage{Title: "Log in faster next time - OpenAI"})
+		return
+	}
+	s.goNext(w, r, f, http.StatusSeeOther)
 }
 
 func (s *Server) handleMFA(w http.ResponseWriter, r *http.Request) {
@@ -428,7 +562,7 @@ func (s *Server) handleMFA(w http.ResponseWriter, r *http.Request) {
 		s.renderAuth(w, http.StatusUnauthorized, "cur-mfa", page)
 		return
 	}
-	http.Redirect(w, r, s.nextStep(f), http.StatusSeeOther)
+	s.goNext(w, r, f, http.StatusSeeOther)
 }
 
 // checkTOTP counts the attempt and validates the code (±1 period of 30 s).

@@ -455,9 +455,9 @@ func TestChromiumHoldWrites(t *testing.T) {
 			chromedp.Navigate(s.AppURL()+"/"),
 			chromedp.Click(chromedp.CSS(`[data-testid="login-button"]`)),
 			chromedp.SendKeys(chromedp.CSS(`input[name="email"]`), email),
-			chromedp.Click(chromedp.CSS(`button[type="submit"]`)),
+			chromedp.Click(chromedp.CSS(`button[type="submit"][name="intent"][value="email"]:not([aria-disabled])`)),
 			chromedp.SendKeys(chromedp.CSS(`input[name="current-password"]`), password),
-			chromedp.Click(chromedp.CSS(`button[type="submit"]`)),
+			chromedp.Click(chromedp.CSS(`button[type="submit"]:not([aria-disabled])`)),
 			chromedp.WaitVisible(chromedp.CSS(`[data-testid="accounts-profile-button"]`)),
 		))
 		cookies, err := chromedp.Call(ctx, network.GetCookies, network.GetCookiesParams{URLs: []string{s.AppURL() + "/"}})

@@ -104,9 +104,10 @@ func TestChromiumCurrent(t *testing.T) {
 		chromedp.Navigate(s.AppURL()+"/"),
 		chromedp.Click(chromedp.CSS(`[data-testid="login-button"]`)),
 		chromedp.SendKeys(chromedp.CSS(`input[name="email"]`), email),
-		chromedp.Click(chromedp.CSS(`button[type="submit"]`)),
+		// The invisible Turnstile: a click before the token is lost.
+		chromedp.Click(chromedp.CSS(`button[type="submit"][name="intent"][value="email"]:not([aria-disabled])`)),
 		chromedp.SendKeys(chromedp.CSS(`input[name="current-password"]`), password),
-		chromedp.Click(chromedp.CSS(`button[type="submit"]`)),
+		chromedp.Click(chromedp.CSS(`button[type="submit"]:not([aria-disabled])`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="accounts-profile-button"]`)),
 	))
 	loc, _ := chromedp.Run(ctx, chromedp.Location())

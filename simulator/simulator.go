@@ -227,7 +227,8 @@ type Server struct {
 	codes        map[string]*authCode
 	unattributed Counters // page views of flows whose email is unknown
 	busy         BusyCounters
-	wsTickets    map[string]string // WebSocket tickets → account key
+	wsTickets    map[string]string    // WebSocket tickets → account key
+	turnstile    map[string]time.Time // Turnstile tokens handed out → expiry
 
 	done      chan struct{} // closed by Close: held responses and WebSockets end
 	closeOnce sync.Once
@@ -274,6 +275,7 @@ func Start(opts Options) (*Server, error) {
 		codes:    map[string]*authCode{},
 
 		wsTickets: map[string]string{},
+		turnstile: map[string]time.Time{},
 		done:      make(chan struct{}),
 	}
 	switch {

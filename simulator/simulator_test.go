@@ -62,6 +62,19 @@ func (b *browser) do(method, u string, form url.Values) (*http.Response, string)
 }
 
 func (b *browser) get(u string) (*http.Response, string) { return b.do("GET", u, nil) }
+
+// ts adds a Turnstile token to a form of the current-era auth pages, as
+// the invisible widget does in the page.
+func (b *browser) ts(s *Server, form url.Values) url.Values {
+	b.t.Helper()
+	resp, body := b.do("POST", s.AuthURL()+"/cdn-cgi/challenge-platform/turnstile/token", url.Values{})
+	var m map[string]any
+	if err := json.Unmarshal([]byte(body), &m); err != nil || resp.StatusCode != 200 {
+		b.t.Fatalf("turnstile token: %d %s", resp.StatusCode, body)
+	}
+	form.Set("cf-turnstile-response", m["token"].(string))
+	return form
+}
 func (b *browser) post(u string, form url.Values) (*http.Response, string) {
 	return b.do("POST", u, form)
 }
@@ -108,11 +121,11 @@ func loginCurrent(t *testing.T, s *Server, b *browser, email, password string) (
 	if resp.Request.URL.Path != "/log-in" || !strings.Contains(body, `name="email"`) {
 		t.Fatalf("login entry landed on %s", resp.Request.URL)
 	}
-	resp, body = b.post(s.AuthURL()+"/log-in", url.Values{"email": {email}})
+	resp, body = b.post(s.AuthURL()+"/log-in", b.ts(s, url.Values{"email": {email}}))
 	if resp.Request.URL.Path != "/log-in/password" {
 		return resp, body
 	}
-	return b.post(s.AuthURL()+"/log-in/password", url.Values{"current-password": {password}})
+	return b.post(s.AuthURL()+"/log-in/password", b.ts(s, url.Values{"current-password": {password}}))
 }
 
 func TestStartDefaults(t *testing.T) {
@@ -175,7 +188,7 @@ func TestLoginCurrent(t *testing.T) {
 		!strings.Contains(body, "Incorrect email address or password") || !strings.Contains(body, `name="current-password"`) {
 		t.Fatalf("wrong password: %d %s", resp.StatusCode, body)
 	}
-	resp, body = b.post(s.AuthURL()+"/log-in/password", url.Values{"current-password": {"alice-password-1"}})
+	resp, body = b.post(s.AuthURL()+"/log-in/password", b.ts(s, url.Values{"current-password": {"alice-password-1"}}))
 	if resp.Request.URL.String() != s.AppURL()+"/" || !strings.Contains(body, `"authStatus":"logged_in"`) {
 		t.Fatalf("after login at %s: %s", resp.Request.URL, body)
 	}
@@ -493,7 +506,7 @@ func TestBotWall(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("headed verify: %d", resp.StatusCode)
 	}
-	resp, body = b.post(s.AuthURL()+"/log-in/password", url.Values{"current-password": {"erin-password-5"}})
+	resp, body = b.post(s.AuthURL()+"/log-in/password", b.ts(s, url.Values{"current-password": {"erin-password-5"}}))
 	if resp.Request.URL.String() != s.AppURL()+"/" {
 		t.Fatalf("after wall at %s: %.300s", resp.Request.URL, body)
 	}
@@ -535,7 +548,7 @@ func TestDialogEntryAndDialogsShownOnce(t *testing.T) {
 	if c := s.Counters("dave@example.com"); c.LoginPageViews != 1 {
 		t.Errorf("views %+v", c)
 	}
-	_, body = b.post(s.AuthURL()+"/log-in/password", url.Values{"current-password": {"dave-password-4"}})
+	_, body = b.post(s.AuthURL()+"/log-in/password", b.ts(s, url.Values{"current-password": {"dave-password-4"}}))
 	if !regexp.MustCompile(`"dialogs":\["all-set","tour"\]`).MatchString(body) {
 		t.Fatalf("dialogs not in first page: %s", body)
 	}
