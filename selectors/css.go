@@ -25,7 +25,8 @@ import (
 //     functional :dir(), :lang() lists, :state(), :host() and :host-context()
 //     (their argument is not checked), the pseudo-elements cascadia lacks
 //     (::part(), ::slotted(), ::highlight(), ::file-selector-button,
-//     ::target-text, ::view-transition-*, any ::-webkit-*), the case-sensitive
+//     ::target-text, ::view-transition-*, any ::-webkit-*), a user-action
+//     pseudo-class after a pseudo-element (::before:hover), the case-sensitive
 //     attribute flag [a="b" s], and the namespace prefixes *| and | (as in *|a
 //     and [*|href]). These are accepted.
 //   - Cascadia accepts and Chrome refuses: its extensions :contains(),
@@ -55,10 +56,8 @@ func CheckCSS(sel string) error {
 // the person never wrote.
 func cascadiaMessage(err error) string {
 	msg := err.Error()
-	if strings.HasPrefix(msg, "parsing ") {
-		if i := strings.LastIndex(msg, ": "); i > 0 {
-			msg = msg[i+2:]
-		}
+	if strings.HasPrefix(msg, "parsing ") && strings.HasSuffix(msg, " left over") {
+		return "it does not parse to its end"
 	}
 	return msg
 }
@@ -83,6 +82,8 @@ var (
 	// chromeFunctionalPseudoClasses take an argument that is not checked.
 	chromeFunctionalPseudoClasses = nameSet("dir", "lang", "state", "host", "host-context",
 		"active-view-transition-type")
+	// userActionPseudoClasses may follow a pseudo-element.
+	userActionPseudoClasses = nameSet("hover", "focus", "active", "focus-visible", "focus-within")
 	// selectorListPseudoClasses take a selector list, checked as :not's.
 	selectorListPseudoClasses = nameSet("is", "where", "-webkit-any", "not")
 	// cascadiaPseudoElements are the ones cascadia parses; it also takes
@@ -112,9 +113,33 @@ func nameSet(names ...string) map[string]bool {
 // start with a combinator.
 func toCascadia(sel string, relative bool) (string, error) {
 	var b strings.Builder
-	itemStart := true // at the start of an item of the selector list
+	itemStart := true     // at the start of an item of the selector list
+	afterElement := false // right after a pseudo-element
 	for i := 0; i < len(sel); {
 		c := sel[i]
+		if afterElement && c == ':' && (i+1 >= len(sel) || sel[i+1] != ':') {
+			// ::before:hover: Chrome takes user-action pseudo-classes
+			// after a pseudo-element, cascadia nothing.
+			end := i + 1
+			for end < len(sel) && isIdentChar(sel[end]) {
+				end++
+			}
+			if userActionPseudoClasses[strings.ToLower(sel[i+1:end])] {
+				i = end
+				continue
+			}
+		}
+		if afterElement {
+			switch {
+			case isSpace(c):
+				b.WriteByte(c)
+				i++
+				continue
+			case c != ',' && c != ':':
+				return "", errors.New("a pseudo-element must end its selector")
+			}
+			afterElement = false
+		}
 		if itemStart {
 			switch c {
 			case ' ', '\t', '\n', '\r', '\f':
@@ -187,6 +212,7 @@ func toCascadia(sel string, relative bool) (string, error) {
 				return "", err
 			}
 			b.WriteString(out)
+			afterElement = strings.HasPrefix(out, "::") || legacyPseudoElements[strings.ToLower(strings.TrimPrefix(out, ":"))]
 			i = next
 		default:
 			b.WriteByte(c)

@@ -47,7 +47,7 @@ func TestCheckCSS_AcceptsWhatChromeAccepts(t *testing.T) {
 		`a:focus-visible`, `div:focus-within`, `:scope > a`, `input:placeholder-shown`,
 		`input:read-only`, `input:required:invalid`, `dialog:modal`, `[popover]:popover-open`,
 		`p:dir(rtl)`, `p:lang(en)`, `p:lang("en", fr)`, `x-a:state(open)`, `:host(.a)`,
-		`a::before`, `a:after`, `p::first-line`, `input::placeholder`, `li::marker`,
+		`a::before`, `a:after`, `a::before:hover`, `a:after:focus-visible`, `p::first-line`, `input::placeholder`, `li::marker`,
 		`div::-webkit-scrollbar`, `x::part(label)`, `::slotted(span)`, `input::file-selector-button`,
 		`button:hover`, `a:visited`, `input:checked`, `button:disabled`, `div:empty`, `:root`,
 		// Namespaces, escapes, odd identifiers.
@@ -105,6 +105,9 @@ func TestCheckCSS_RefusesWhatChromeRefuses(t *testing.T) {
 		{`a:is(.x, :bogus)`, "bogus"},
 		{`div:has(> a:bogus)`, "bogus"},
 		{`a||b`, ""},
+		{`svg|a`, "does not parse to its end"},
+		{`a::before:first-child`, ""},
+		{`a::before b`, ""},
 		{`a{}`, ""},
 		{`a;b`, ""},
 		{`'a'`, ""},
