@@ -21,7 +21,7 @@ func TestDisable_TurnsOnSettingOffAndVerifiesIt(t *testing.T) {
 			if !training(t, srv, a.Email) {
 				t.Fatal("precondition: alice starts with the setting on")
 			}
-			res := automation.Disable(browserCtx, a, config(t, srv))
+			res := automation.Disable(browser(t), a, config(t, srv))
 			if res.Outcome != automation.OutcomeChanged || res.Before != automation.StateOn || res.After != automation.StateOff || !res.Verified {
 				t.Fatalf("result = %+v, want on → off, changed, verified", res)
 			}
@@ -47,7 +47,7 @@ func TestDisable_AlreadyOffSendsNoChange(t *testing.T) {
 		t.Run(string(ui), func(t *testing.T) {
 			srv := startSim(t, simulator.Options{UI: ui})
 			a := account(t, srv, "bob@example.com")
-			res := automation.Disable(browserCtx, a, config(t, srv))
+			res := automation.Disable(browser(t), a, config(t, srv))
 			if res.Outcome != automation.OutcomeCompliant || res.Action != automation.ActionNone || res.After != automation.StateOff {
 				t.Fatalf("result = %+v, want compliant with no action", res)
 			}
@@ -62,11 +62,11 @@ func TestStatus_ReadsWithoutChanging(t *testing.T) {
 	for _, ui := range eras {
 		t.Run(string(ui), func(t *testing.T) {
 			srv := startSim(t, simulator.Options{UI: ui})
-			on := automation.Status(browserCtx, account(t, srv, "alice@example.com"), config(t, srv))
+			on := automation.Status(browser(t), account(t, srv, "alice@example.com"), config(t, srv))
 			if on.Outcome != automation.OutcomeNoncompliant || on.Before != automation.StateOn || automation.ExitCode(on) != 2 {
 				t.Errorf("status of an account that is on = %+v (exit %d), want noncompliant, exit 2", on, automation.ExitCode(on))
 			}
-			off := automation.Status(browserCtx, account(t, srv, "bob@example.com"), config(t, srv))
+			off := automation.Status(browser(t), account(t, srv, "bob@example.com"), config(t, srv))
 			if off.Outcome != automation.OutcomeCompliant || automation.ExitCode(off) != 0 {
 				t.Errorf("status of an account that is off = %+v, want compliant, exit 0", off)
 			}
@@ -81,7 +81,7 @@ func TestDisable_DryRunChangesNothing(t *testing.T) {
 	srv := startSim(t, simulator.Options{})
 	cfg := config(t, srv)
 	cfg.DryRun = true
-	res := automation.Disable(browserCtx, account(t, srv, "alice@example.com"), cfg)
+	res := automation.Disable(browser(t), account(t, srv, "alice@example.com"), cfg)
 	if res.Action != automation.ActionWouldTurnOff || automation.ExitCode(res) != 2 {
 		t.Fatalf("dry run = %+v, want would_turn_off, exit 2", res)
 	}
@@ -107,7 +107,7 @@ func TestDisable_SignInFailuresHaveTheirOwnKinds(t *testing.T) {
 			}
 			for _, c := range cases {
 				t.Run(c.name, func(t *testing.T) {
-					res := automation.Disable(browserCtx, c.acct, config(t, srv))
+					res := automation.Disable(browser(t), c.acct, config(t, srv))
 					if res.ErrorKind != c.kind || res.Outcome != automation.OutcomeFailed || automation.ExitCode(res) != 3 {
 						t.Fatalf("result = %+v, want %s, failed, exit 3", res, c.kind)
 					}
@@ -136,7 +136,7 @@ func TestDisable_SignsInWithTOTP(t *testing.T) {
 		t.Run(string(ui), func(t *testing.T) {
 			srv := startSim(t, simulator.Options{UI: ui})
 			a := account(t, srv, "carol@example.com")
-			res := automation.Disable(browserCtx, a, config(t, srv))
+			res := automation.Disable(browser(t), a, config(t, srv))
 			if res.Outcome != automation.OutcomeChanged {
 				t.Fatalf("result = %+v, want changed", res)
 			}
@@ -152,7 +152,7 @@ func TestDisable_DismissesPostLoginDialogs(t *testing.T) {
 		t.Run(string(ui), func(t *testing.T) {
 			srv := startSim(t, simulator.Options{UI: ui})
 			a := account(t, srv, "dave@example.com")
-			res := automation.Disable(browserCtx, a, config(t, srv))
+			res := automation.Disable(browser(t), a, config(t, srv))
 			if res.Outcome != automation.OutcomeChanged || training(t, srv, a.Email) {
 				t.Fatalf("result = %+v, want changed with the dialogs out of the way", res)
 			}
@@ -166,7 +166,7 @@ func TestDisable_RetriesAFailedSave(t *testing.T) {
 			srv := startSim(t, simulator.Options{UI: ui})
 			a := account(t, srv, "alice@example.com")
 			srv.FailPatches(a.Email, 1)
-			res := automation.Disable(browserCtx, a, config(t, srv))
+			res := automation.Disable(browser(t), a, config(t, srv))
 			if res.Outcome != automation.OutcomeChanged || res.Attempts != 2 || !res.Verified {
 				t.Fatalf("result = %+v, want changed on the second attempt", res)
 			}
@@ -181,7 +181,7 @@ func TestDisable_NeverReportsOffWhenTheSaveKeepsFailing(t *testing.T) {
 	srv := startSim(t, simulator.Options{})
 	a := account(t, srv, "alice@example.com")
 	srv.FailPatches(a.Email, 100)
-	res := automation.Disable(browserCtx, a, config(t, srv))
+	res := automation.Disable(browser(t), a, config(t, srv))
 	if res.ErrorKind != automation.KindDidNotStick || res.After == automation.StateOff || res.Verified {
 		t.Fatalf("result = %+v, want did_not_stick and no claim of off", res)
 	}
@@ -195,7 +195,7 @@ func TestDisable_NeverReportsOffWhenTheSaveKeepsFailing(t *testing.T) {
 
 func TestDisable_FollowsALoginDialogOnTheApp(t *testing.T) {
 	srv := startSim(t, simulator.Options{LoginEntry: "dialog"})
-	res := automation.Disable(browserCtx, account(t, srv, "alice@example.com"), config(t, srv))
+	res := automation.Disable(browser(t), account(t, srv, "alice@example.com"), config(t, srv))
 	if res.Outcome != automation.OutcomeChanged {
 		t.Fatalf("result = %+v, want changed", res)
 	}
@@ -203,7 +203,7 @@ func TestDisable_FollowsALoginDialogOnTheApp(t *testing.T) {
 
 func TestDisable_SlowBackend(t *testing.T) {
 	srv := startSim(t, simulator.Options{Latency: 600 * time.Millisecond, ToggleDelay: 900 * time.Millisecond})
-	res := automation.Disable(browserCtx, account(t, srv, "alice@example.com"), config(t, srv))
+	res := automation.Disable(browser(t), account(t, srv, "alice@example.com"), config(t, srv))
 	if res.Outcome != automation.OutcomeChanged || srv.Counters("alice@example.com").Patches != 1 {
 		t.Fatalf("result = %+v, PATCHes %d: want changed with a single click", res, srv.Counters("alice@example.com").Patches)
 	}
@@ -215,7 +215,7 @@ func TestDisable_DeepLinkRoute(t *testing.T) {
 			srv := startSim(t, simulator.Options{UI: ui})
 			cfg := config(t, srv)
 			cfg.Route = automation.RouteDeepLink
-			res := automation.Disable(browserCtx, account(t, srv, "alice@example.com"), cfg)
+			res := automation.Disable(browser(t), account(t, srv, "alice@example.com"), cfg)
 			if res.Outcome != automation.OutcomeChanged || res.Route != "deep_link" {
 				t.Fatalf("result = %+v, want changed through the deep link", res)
 			}
@@ -254,7 +254,7 @@ func TestDisable_VerifiesOnAPageLoadedFromTheSettingsURL(t *testing.T) {
 			var log bytes.Buffer
 			cfg := config(t, srv)
 			cfg.Logger = slog.New(slog.NewJSONHandler(&log, nil))
-			res := automation.Disable(browserCtx, account(t, srv, "alice@example.com"), cfg)
+			res := automation.Disable(browser(t), account(t, srv, "alice@example.com"), cfg)
 			if res.Outcome != automation.OutcomeChanged || !res.Verified || len(res.Warnings) != 0 {
 				t.Fatalf("result = %+v, want changed and verified without warnings", res)
 			}
@@ -282,7 +282,7 @@ func TestDisable_VerifyFindsTheSettingWhenTheSettingsURLIsStale(t *testing.T) {
 					p, _ := f.Profile(string(ui))
 					p.URLs.Settings = settingsURL
 				})
-				res := automation.Disable(browserCtx, account(t, srv, "alice@example.com"), cfg)
+				res := automation.Disable(browser(t), account(t, srv, "alice@example.com"), cfg)
 				if res.Outcome != automation.OutcomeChanged || !res.Verified || training(t, srv, "alice@example.com") {
 					t.Fatalf("%s: result = %+v, want changed and verified", settingsURL, res)
 				}
@@ -301,7 +301,7 @@ func TestDisable_FallsBackToTheDeepLinkWhenTheMenuDrifts(t *testing.T) {
 		p, _ := f.Profile("current")
 		p.Path.SettingsItem.Candidates = []selectors.Candidate{{TestID: "no-such-settings-item"}}
 	})
-	res := automation.Disable(browserCtx, account(t, srv, "alice@example.com"), cfg)
+	res := automation.Disable(browser(t), account(t, srv, "alice@example.com"), cfg)
 	if res.Outcome != automation.OutcomeChanged || res.Route != "deep_link" {
 		t.Fatalf("result = %+v, want changed through the deep link", res)
 	}
@@ -320,7 +320,7 @@ func TestDisable_SwitchThatMatchesNothingIsDrift(t *testing.T) {
 					f.Profiles[i].Path.Switch.Candidates = []selectors.Candidate{{TestID: "no-such-switch"}}
 				}
 			})
-			res := automation.Disable(browserCtx, account(t, srv, "alice@example.com"), cfg)
+			res := automation.Disable(browser(t), account(t, srv, "alice@example.com"), cfg)
 			if res.ErrorKind != automation.KindSelectorDrift || automation.ExitCode(res) != 4 {
 				t.Fatalf("result = %+v, want selector_drift, exit 4", res)
 			}
@@ -344,7 +344,7 @@ func TestDisable_RefusesASwitchWithAnotherLabel(t *testing.T) {
 		p.Setting.Label = "Share my location"
 		p.Setting.Meaning = []selectors.Meaning{{Locale: "en", Label: "Share my location"}}
 	})
-	res := automation.Disable(browserCtx, account(t, srv, "alice@example.com"), cfg)
+	res := automation.Disable(browser(t), account(t, srv, "alice@example.com"), cfg)
 	if res.ErrorKind != automation.KindLabelChanged || automation.ExitCode(res) != 4 {
 		t.Fatalf("result = %+v, want label_changed, exit 4", res)
 	}
@@ -363,7 +363,7 @@ func TestDisable_RefusesASwitchDescribedOtherwise(t *testing.T) {
 					f.Profiles[i].Setting.Meaning[0].Keywords = append(f.Profiles[i].Setting.Meaning[0].Keywords, "advertising partners")
 				}
 			})
-			res := automation.Disable(browserCtx, account(t, srv, "alice@example.com"), cfg)
+			res := automation.Disable(browser(t), account(t, srv, "alice@example.com"), cfg)
 			if res.ErrorKind != automation.KindLabelChanged || !strings.Contains(res.Error, "advertising partners") {
 				t.Fatalf("result = %+v, want label_changed naming the missing words", res)
 			}
@@ -385,7 +385,7 @@ func TestDisable_StalePrimaryFallsBackWithAWarning(t *testing.T) {
 					sw.Candidates = append([]selectors.Candidate{{TestID: "retired-switch-id"}}, sw.Candidates[1:]...)
 				}
 			})
-			res := automation.Disable(browserCtx, account(t, srv, "alice@example.com"), cfg)
+			res := automation.Disable(browser(t), account(t, srv, "alice@example.com"), cfg)
 			if res.Outcome != automation.OutcomeChanged {
 				t.Fatalf("result = %+v, want changed through the fallback", res)
 			}
@@ -403,7 +403,7 @@ func TestVerify_ReportsEachElementAndChangesNothing(t *testing.T) {
 	for _, ui := range eras {
 		t.Run(string(ui), func(t *testing.T) {
 			srv := startSim(t, simulator.Options{UI: ui})
-			res := automation.Verify(browserCtx, account(t, srv, "carol@example.com"), config(t, srv))
+			res := automation.Verify(browser(t), account(t, srv, "carol@example.com"), config(t, srv))
 			if res.Outcome == automation.OutcomeFailed || res.Outcome == automation.OutcomeDrift {
 				t.Fatalf("verify = %+v", res)
 			}
@@ -431,7 +431,7 @@ func TestVerify_MissingElementIsDrift(t *testing.T) {
 		p.Path.Switch.Candidates = []selectors.Candidate{{TestID: "no-such-switch"}}
 		p.Path.RowOpener.Candidates = append([]selectors.Candidate{{TestID: "old-row"}}, p.Path.RowOpener.Candidates...)
 	})
-	res := automation.Verify(browserCtx, account(t, srv, "alice@example.com"), cfg)
+	res := automation.Verify(browser(t), account(t, srv, "alice@example.com"), cfg)
 	if res.Outcome != automation.OutcomeDrift {
 		t.Fatalf("verify = %+v, want drift", res)
 	}

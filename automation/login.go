@@ -47,6 +47,17 @@ func (v view) sure(ctx context.Context, name string) bool {
 	return confirm(ctx, v.spec.Elements[v.prefix+name], v.el(name))
 }
 
+// present is sure for an element that only proves something and is never
+// acted on: the proof of sign-in stands under a modal dialog, which hides
+// the page from the accessibility tree (so the tree cannot confirm a role
+// match there) without signing anybody out.
+func (v view) present(ctx context.Context, name string) bool {
+	if m := v.el(name); m.found() && m.AriaHidden {
+		return true
+	}
+	return v.sure(ctx, name)
+}
+
 // profiles returns the UI profiles a run may be looking at.
 func (s *session) profiles() []*selectors.Profile {
 	if s.profile != nil {
@@ -74,7 +85,7 @@ func signInSpec(ps []*selectors.Profile) probeSpec {
 		spec.add(px+elPasswordSubmit, &l.PasswordSubmit, "")
 		spec.add(px+elMFACode, l.MFACode, "")
 		spec.add(px+elMFASubmit, l.MFASubmit, "")
-		spec.add(px+elSignedIn, &p.Path.ProfileMenu, "")
+		spec.add(px+elSignedIn, &p.SignedIn, "")
 		spec.add(px+elDetect, &selectors.Element{Candidates: p.Detect}, "")
 		if m := p.Challenges.HumanVerification; m != nil {
 			spec.Markers[px+string(KindHumanVerification)] = *m
@@ -116,158 +127,161 @@ func pick(r *probeResult, spec probeSpec, ps []*selectors.Profile) view {
 }
 
 // signIn brings the tab from wherever it is to the signed-in app. It reads
-// the page, does the one thing that page asks for, and reads again, so it
-// follows whichever way the site goes (a login dialog or a redirect to the
-// auth origin) without assuming one.
+// the page, does the one thing that page asks for (decideSignIn), and reads
+// again, so it follows whichever way the site goes (a login dialog or a
+// redirect to the auth origin) without assuming one.
 func (s *session) signIn(ctx context.Context) error {
 	ps := s.profiles()
 	spec := signInSpec(ps)
-	var (
-		entryAt, emailAt, passwordAt, mfaAt time.Time
-		waitingSaid                         bool
-	)
-	for first := true; ; first = false {
-		r, err := look(ctx, spec, !first)
-		if err != nil {
-			if ctx.Err() != nil {
-				return s.waitError(ctx, "the sign-in to finish")
-			}
-			if transient(err) {
-				if err := sleep(ctx, pollInterval); err != nil {
-					return s.waitError(ctx, "the sign-in to finish")
-				}
-				continue
-			}
-			return &Error{Kind: KindBrowser, Msg: "reading the sign-in page failed: " + err.Error(), Err: err}
-		}
-		v := pick(r, spec, ps)
+	c := credentials{
+		email: s.acct.Email != "", password: s.acct.Password != "", totp: s.acct.TOTPSecret != "",
+		savedSession: s.acct.SessionToken != "" || s.acct.ProfileDir != "", headed: s.cfg.Headed,
+	}
+	done := newSignInDone()
+	waitingSaid := false
+	read := func(ctx context.Context, wait bool) (*probeResult, error) { return look(ctx, spec, wait) }
+	return s.await(ctx, "the sign-in to finish", read, func(ctx context.Context, g glance) (reading, error) {
+		v := pick(g.r, spec, ps)
 		if s.seen != nil { // verify reports every element it saw, so each must be sure
-			confirmRoles(ctx, spec, r, v.prefix)
+			confirmRoles(ctx, spec, g.r, v.prefix)
 		}
-		s.observe("login."+elEntry, v.el(elEntry))
-		for field, submit := range map[string]string{elEmail: elEmailSubmit, elPassword: elPasswordSubmit, elMFACode: elMFASubmit} {
-			if v.has(field) {
-				s.observe("login."+field, v.el(field))
-				s.observe("login."+submit, v.el(submit))
-			}
-		}
-		challenge := ""
-		for _, k := range []string{string(KindHumanVerification), string(KindEmailVerification), "push_verification"} {
-			if v.marker(k) {
-				challenge = k
-				break
-			}
-		}
-		switch {
-		case v.sure(ctx, elSignedIn) || v.sure(ctx, elDetect):
+		s.observeSignIn(v)
+		seen := s.readSignIn(ctx, v, g.settled())
+		mv := decideSignIn(seen, c, done)
+		switch mv.act {
+		case signInOver:
 			if s.profile == nil {
 				s.profile = v.p
 			}
-			return nil
+			return finished, nil
+		case signInFail:
+			return finished, mv.err
+		case signInDrift:
+			return finished, s.signInDrift(v)
+		case signInWait:
+			if seen.challenge != "" && !waitingSaid {
+				s.log.Warn("a check needs a person: clear it in the browser window", "check", seen.challenge)
+				waitingSaid = true
+			}
+			return keepWaiting, nil
+		case signInType:
+			done.typed[mv.form]++
+			return didAct, s.typeForm(ctx, v, mv.form)
+		case signInSubmit:
+			done.submitted[mv.form]++
+			return didAct, s.submitForm(ctx, v, mv.form)
+		}
+		return keepWaiting, nil
+	})
+}
 
-		case challenge != "":
-			if s.cfg.Headed {
-				if !waitingSaid {
-					s.log.Warn("a check needs a person: clear it in the browser window", "check", challenge)
-					waitingSaid = true
-				}
-				break
-			}
-			return challengeError(challenge)
+// formElements are the field and submit elements of each form.
+var formElements = map[form][2]string{
+	formEntry:    {elEntry, ""},
+	formEmail:    {elEmail, elEmailSubmit},
+	formPassword: {elPassword, elPasswordSubmit},
+	formMFA:      {elMFACode, elMFASubmit},
+}
 
-		case v.sure(ctx, elMFACode):
-			if !mfaAt.IsZero() && v.text("mfa_error") != "" {
-				return newError(KindMFAFailed, "the one-time code was refused (%q): check that CHATGPT_TOTP_SECRET is the secret of this account's authenticator and that this machine's clock is right", v.text("mfa_error"))
-			}
-			if s.acct.TOTPSecret == "" {
-				if s.cfg.Headed {
-					break
-				}
-				return newError(KindMFARequired, "the account asks for a one-time code: set CHATGPT_TOTP_SECRET to its authenticator secret (base32), or sign in once with `chatgpt-optout login --profile-dir DIR` and reuse the profile")
-			}
-			if !mfaAt.IsZero() {
-				break // submitted; waiting for the answer
-			}
-			code, err := totp.GenerateCode(strings.ToUpper(strings.ReplaceAll(s.acct.TOTPSecret, " ", "")), time.Now())
-			if err != nil {
-				return newError(KindMFAFailed, "the TOTP secret cannot make a code (%v): CHATGPT_TOTP_SECRET must be the base32 secret of the authenticator", err)
-			}
-			s.log.Info("entering the one-time code")
-			if err := s.fill(ctx, v, elMFACode, elMFASubmit, code); err != nil {
-				return err
-			}
-			mfaAt = time.Now()
-
-		case v.sure(ctx, elPassword):
-			if !passwordAt.IsZero() && v.text("password_error") != "" {
-				return newError(KindBadCredentials, "the sign-in was refused (%q): check CHATGPT_EMAIL and CHATGPT_PASSWORD", v.text("password_error"))
-			}
-			if s.acct.Password == "" {
-				return s.noPasswordError()
-			}
-			if !passwordAt.IsZero() {
-				break
-			}
-			s.log.Info("entering the password")
-			if err := s.fill(ctx, v, elPassword, elPasswordSubmit, s.acct.Password); err != nil {
-				return err
-			}
-			passwordAt = time.Now()
-
-		case v.sure(ctx, elEmail):
-			if s.acct.Email == "" || s.acct.Password == "" {
-				return s.noPasswordError()
-			}
-			if !emailAt.IsZero() && !s.settled(r) {
-				break
-			}
-			s.log.Info("entering the email", "email", s.acct.Email)
-			if err := s.fill(ctx, v, elEmail, elEmailSubmit, s.acct.Email); err != nil {
-				return err
-			}
-			emailAt = time.Now()
-
-		case v.sure(ctx, elEntry):
-			if s.acct.Password == "" {
-				return s.noPasswordError()
-			}
-			if !entryAt.IsZero() && !s.settled(r) {
-				break
-			}
-			m := v.el(elEntry)
-			s.log.Info("opening the sign-in", "url", r.URL)
-			if err := press(ctx, m.X, m.Y); err != nil {
-				return s.actionError(ctx, "clicking the log-in button", err)
-			}
-			entryAt = time.Now()
-
-		default:
-			if s.settled(r) && time.Since(latest(entryAt, emailAt, passwordAt, mfaAt)) > s.cfg.Settle {
-				return s.signInDrift(v)
+// readSignIn turns one reading into what decideSignIn needs. Elements are
+// confirmed (sure) in the order the decision tries them, and no further:
+// each confirmation is a round trip to the accessibility tree.
+func (s *session) readSignIn(ctx context.Context, v view, settled bool) signInSeen {
+	seen := signInSeen{settled: settled, passwordError: v.text("password_error"), mfaError: v.text("mfa_error")}
+	for _, k := range []string{string(KindHumanVerification), string(KindEmailVerification), "push_verification"} {
+		if v.marker(k) {
+			seen.challenge = k
+			break
+		}
+	}
+	// Only signed_in proves a signed-in page: the profile trigger that
+	// detect knows also shows, as a placeholder, on the signed-out page.
+	if v.present(ctx, elSignedIn) {
+		seen.signedIn = true
+		return seen
+	}
+	for _, f := range []form{formMFA, formPassword, formEmail, formEntry} {
+		els := formElements[f]
+		if !v.sure(ctx, els[0]) {
+			continue
+		}
+		seen.form = f
+		seen.filled = v.el(els[0]).Filled
+		if els[1] != "" && v.sure(ctx, els[1]) {
+			seen.submit = submitReady
+			if v.el(els[1]).Disabled {
+				seen.submit = submitDisabled
 			}
 		}
-		if ctx.Err() != nil {
-			return s.waitError(ctx, "the sign-in to finish")
+		break
+	}
+	return seen
+}
+
+// observeSignIn records the sign-in elements a verify run saw.
+func (s *session) observeSignIn(v view) {
+	s.observe("login."+elEntry, v.el(elEntry))
+	for field, submit := range map[string]string{elEmail: elEmailSubmit, elPassword: elPasswordSubmit, elMFACode: elMFASubmit} {
+		if v.has(field) {
+			s.observe("login."+field, v.el(field))
+			s.observe("login."+submit, v.el(submit))
 		}
 	}
 }
 
-// fill types value into field and submits it with the submit element, or
-// the Enter key when the page has no matching submit button.
-func (s *session) fill(ctx context.Context, v view, field, submit, value string) error {
-	s.entered++
+// typeForm types the account's value into a form's field. The value
+// travels only over the DevTools connection; it is never logged.
+func (s *session) typeForm(ctx context.Context, v view, f form) error {
+	var value string
+	switch f {
+	case formEmail:
+		s.log.Info("entering the email", "email", s.acct.Email)
+		value = s.acct.Email
+	case formPassword:
+		s.log.Info("entering the password")
+		value = s.acct.Password
+	case formMFA:
+		code, err := totp.GenerateCode(strings.ToUpper(strings.ReplaceAll(s.acct.TOTPSecret, " ", "")), time.Now())
+		if err != nil {
+			return newError(KindMFAFailed, "the TOTP secret cannot make a code (%v): CHATGPT_TOTP_SECRET must be the base32 secret of the authenticator", err)
+		}
+		s.log.Info("entering the one-time code")
+		value = code
+	}
+	field := formElements[f][0]
 	if err := typeInto(ctx, v.el(field), value); err != nil {
 		return s.actionError(ctx, "typing into "+field, err)
 	}
-	if v.sure(ctx, submit) {
-		m := v.el(submit)
+	return nil
+}
+
+// submitForm submits a form with its submit element, or the Enter key
+// when the page has no matching submit button; for the log-in button, it
+// presses it.
+func (s *session) submitForm(ctx context.Context, v view, f form) error {
+	if f == formEntry {
+		m := v.el(elEntry)
+		s.log.Info("opening the sign-in", "url", v.r.URL)
 		if err := press(ctx, m.X, m.Y); err != nil {
-			return s.actionError(ctx, "clicking "+submit, err)
+			return s.actionError(ctx, "clicking the log-in button", err)
 		}
 		return nil
 	}
+	s.entered++
+	els := formElements[f]
+	if v.sure(ctx, els[1]) {
+		m := v.el(els[1])
+		if err := press(ctx, m.X, m.Y); err != nil {
+			return s.actionError(ctx, "clicking "+els[1], err)
+		}
+		return nil
+	}
+	m := v.el(els[0])
+	if err := press(ctx, m.X, m.Y); err != nil { // focus the field for the Enter key
+		return s.actionError(ctx, "focusing "+els[0], err)
+	}
 	if err := chromedp.Do(ctx, chromedp.KeyEvent("\r")); err != nil {
-		return s.actionError(ctx, "submitting "+field, err)
+		return s.actionError(ctx, "submitting "+els[0], err)
 	}
 	return nil
 }
@@ -283,49 +297,32 @@ func challengeError(kind string) error {
 	}
 }
 
-func (s *session) noPasswordError() error {
-	if s.acct.SessionToken != "" || s.acct.ProfileDir != "" {
-		return newError(KindSessionExpired, "the saved session is missing or expired and no password is set: run `chatgpt-optout login --profile-dir DIR` again, or set CHATGPT_PASSWORD")
-	}
-	return newError(KindBadCredentials, "the site asks to sign in but no email and password are set: set CHATGPT_EMAIL and CHATGPT_PASSWORD, or use a profile from `chatgpt-optout login`")
-}
-
 func (s *session) signInDrift(v view) error {
 	l := v.p.Login
-	s.lost = &lostElement{"path.profile_menu", &v.p.Path.ProfileMenu}
+	s.lost = &lostElement{"signed_in", &v.p.SignedIn}
 	profiles := v.p.Name
 	if s.cfg.UI == "" {
 		profiles = "any of " + strings.Join(s.cfg.Selectors.ProfileNames(), ", ")
 	}
-	return newError(KindSelectorDrift, "unknown UI: the page at %s (title %q) matches nothing that selectors file %s (version %s, profile %s) knows for signing in or for the signed-in app; the UI may have changed: run `chatgpt-optout selectors verify` and see the drift artifacts (--artifacts). Looked for login.entry: %s; login.email: %s; path.profile_menu: %s",
+	return newError(KindSelectorDrift, "unknown UI: the page at %s (title %q) matches nothing that selectors file %s (version %s, profile %s) knows for signing in or for the signed-in app; the UI may have changed: run `chatgpt-optout selectors verify` and see the drift artifacts (--artifacts). Looked for login.entry: %s; login.email: %s; signed_in: %s",
 		v.r.URL, v.r.Title, s.cfg.Selectors.Source, s.cfg.Selectors.Version, profiles,
-		describeCandidates(&l.Entry, v.el(elEntry)), describeCandidates(&l.Email, v.el(elEmail)), describeCandidates(&v.p.Path.ProfileMenu, v.el(elSignedIn)))
-}
-
-func latest(ts ...time.Time) time.Time {
-	var l time.Time
-	for _, t := range ts {
-		if t.After(l) {
-			l = t
-		}
-	}
-	return l
-}
-
-// waitError turns an ended context into a timeout or interrupted error that
-// says what was awaited.
-func (s *session) waitError(ctx context.Context, what string) error {
-	if ctx.Err() == context.DeadlineExceeded {
-		return &Error{Kind: KindTimeout, Msg: fmt.Sprintf("timed out after %s waiting for %s: the site may be slow or down; raise --timeout or retry later", s.cfg.Timeout, what), Err: ctx.Err()}
-	}
-	return &Error{Kind: KindInterrupted, Msg: "interrupted while waiting for " + what, Err: ctx.Err()}
+		describeCandidates(&l.Entry, v.el(elEntry)), describeCandidates(&l.Email, v.el(elEmail)), describeCandidates(&v.p.SignedIn, v.el(elSignedIn)))
 }
 
 func (s *session) actionError(ctx context.Context, what string, err error) error {
 	if ctx.Err() != nil {
-		return s.waitError(ctx, what)
+		return s.endedError(ctx, what)
 	}
 	return &Error{Kind: KindBrowser, Msg: what + " failed: " + err.Error(), Err: err}
+}
+
+// endedError is the error of an action cut short by the run's deadline or
+// an interrupt.
+func (s *session) endedError(ctx context.Context, doing string) error {
+	if ctx.Err() == context.DeadlineExceeded {
+		return &Error{Kind: KindTimeout, Msg: fmt.Sprintf("timed out after %s while %s", s.cfg.Timeout, doing), Err: ctx.Err()}
+	}
+	return &Error{Kind: KindInterrupted, Msg: "interrupted while " + doing, Err: ctx.Err()}
 }
 
 // Login opens the app in a tab of browserCtx's default browser context and
@@ -345,7 +342,7 @@ func Login(browserCtx context.Context, cfg Config) (string, error) {
 	tabCtx, cancel := chromedp.NewContext(browserCtx, chromedp.WithListener(s.net.listen))
 	defer cancel()
 	if err := chromedp.Do(tabCtx); err != nil {
-		return "", &Error{Kind: KindBrowser, Msg: "opening a browser tab failed: " + err.Error(), Err: err}
+		return "", setupError(browserCtx, "opening a browser tab", err)
 	}
 	ctx, cancelWait := context.WithTimeout(tabCtx, cfg.Timeout)
 	defer cancelWait()
@@ -356,21 +353,20 @@ func Login(browserCtx context.Context, cfg Config) (string, error) {
 	s.log.Warn("sign in in the browser window; this waits until the app shows you signed in", "timeout", cfg.Timeout)
 	ps := s.profiles()
 	spec := signInSpec(ps)
-	for {
-		r, err := look(ctx, spec, true)
-		switch {
-		case err == nil:
-			if v := pick(r, spec, ps); v.sure(ctx, elSignedIn) || v.sure(ctx, elDetect) {
-				return v.p.Name, nil
-			}
-		case ctx.Err() != nil:
-			return "", s.waitError(ctx, "a person to sign in")
-		case !transient(err):
-			return "", &Error{Kind: KindBrowser, Msg: "reading the page failed: " + err.Error(), Err: err}
-		default:
-			if err := sleep(ctx, pollInterval); err != nil {
-				return "", s.waitError(ctx, "a person to sign in")
-			}
+	var name string
+	read := func(ctx context.Context, wait bool) (*probeResult, error) { return look(ctx, spec, wait) }
+	err = s.await(ctx, "a person to sign in", read, func(ctx context.Context, g glance) (reading, error) {
+		if v := pick(g.r, spec, ps); v.present(ctx, elSignedIn) {
+			name = v.p.Name
+			return finished, nil
 		}
+		return keepWaiting, nil
+	})
+	if err != nil {
+		return "", err
 	}
+	if err := s.keepSession(ctx); err != nil {
+		return "", err
+	}
+	return name, nil
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -14,23 +15,38 @@ import (
 	"github.com/chatgpt-optout/chatgpt-optout/simulator"
 )
 
-// browserCtx is one headless Chrome shared by every test of the package:
-// each run gets its own isolated browser context in it, as in production.
-var browserCtx context.Context
+// shared is one headless Chrome shared by every test of the package that
+// needs one: each run gets its own isolated browser context in it, as in
+// production. It starts with the first test that asks, so the tests that
+// need no browser (the decisions) run without Chrome.
+var shared struct {
+	once   sync.Once
+	ctx    context.Context
+	cancel context.CancelFunc
+	err    error
+}
+
+// browser returns the shared Chrome.
+func browser(t testing.TB) context.Context {
+	t.Helper()
+	shared.once.Do(func() {
+		if _, err := automation.FindChrome(); err != nil {
+			shared.err = fmt.Errorf("these tests drive a real Chromium: %w", err)
+			return
+		}
+		shared.ctx, shared.cancel, shared.err = automation.StartBrowser(context.Background(), automation.BrowserOptions{})
+	})
+	if shared.err != nil {
+		t.Fatalf("starting Chromium: %v", shared.err)
+	}
+	return shared.ctx
+}
 
 func TestMain(m *testing.M) {
-	if _, err := automation.FindChrome(); err != nil {
-		fmt.Fprintln(os.Stderr, "these tests drive a real Chromium:", err)
-		os.Exit(1)
-	}
-	ctx, cancel, err := automation.StartBrowser(context.Background(), automation.BrowserOptions{})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "starting Chromium:", err)
-		os.Exit(1)
-	}
-	browserCtx = ctx
 	code := m.Run()
-	cancel()
+	if shared.cancel != nil {
+		shared.cancel()
+	}
 	os.Exit(code)
 }
 

@@ -63,11 +63,15 @@ type match struct {
 	Cover     string  `json:"cover"`
 	Name      string  `json:"name"`
 	Text      string  `json:"text"`
-	Disabled  bool    `json:"disabled"`
-	Attr      *string `json:"attr"`
-	Desc      string  `json:"desc"`
-	Context   string  `json:"context"` // text of the dialog or panel around an element read for its state
-	Error     string  `json:"error"`
+	Disabled  bool    `json:"disabled"` // disabled or aria-disabled: a click on it is lost
+	Filled    bool    `json:"filled"`   // a field that holds a value
+	// AriaHidden says an ancestor hides it from the accessibility tree (a
+	// modal over the page does).
+	AriaHidden bool    `json:"ariaHidden"`
+	Attr       *string `json:"attr"`
+	Desc       string  `json:"desc"`
+	Context    string  `json:"context"` // text of the dialog or panel around an element read for its state
+	Error      string  `json:"error"`
 
 	confirmed bool // a role match was checked against the accessibility tree
 }

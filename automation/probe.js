@@ -166,6 +166,11 @@
       out.name = accName(el);
       out.text = textOf(el).slice(0, 500);
       out.disabled = el.disabled === true || el.getAttribute("aria-disabled") === "true";
+      // Whether a field holds a value (never the value itself: it may be a secret).
+      out.filled = typeof el.value === "string" && el.value.length > 0;
+      // Hidden from assistive technology by an ancestor, as a modal hides
+      // the page under it: the accessibility tree then cannot confirm it.
+      out.ariaHidden = !!el.closest('[aria-hidden="true"], [inert]');
       out.tag = el.tagName.toLowerCase();
       if (e.attr) {
         out.attr = el.getAttribute(e.attr);

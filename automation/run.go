@@ -75,16 +75,13 @@ func run(browserCtx context.Context, acct Account, cfg Config, m mode) *Result {
 	defer cancelTab()
 	consoleMsgs := chromedp.Console(tabCtx)
 	if err := chromedp.Do(tabCtx); err != nil {
-		if browserCtx.Err() != nil {
-			return finish(&Error{Kind: KindInterrupted, Msg: "interrupted before the account started", Err: err})
-		}
-		return finish(&Error{Kind: KindBrowser, Msg: "opening a browser tab failed: " + err.Error(), Err: err})
+		return finish(setupError(browserCtx, "opening a browser tab", err))
 	}
 	// chromedp enables the CSS domain on every tab; the flows read the page
 	// through the probe, so Chrome would track every style sheet for a
 	// client that never asks.
 	if _, err := chromedp.Call(tabCtx, css.Disable, cdp.Empty{}); err != nil {
-		return finish(&Error{Kind: KindBrowser, Msg: "setting up the browser tab failed: " + err.Error(), Err: err})
+		return finish(setupError(browserCtx, "setting up the browser tab", err))
 	}
 	go func() {
 		for m, err := range consoleMsgs {
@@ -96,10 +93,13 @@ func run(browserCtx context.Context, acct Account, cfg Config, m mode) *Result {
 	}()
 	if cfg.BlockResources {
 		if err := blockResources(tabCtx); err != nil {
-			return finish(&Error{Kind: KindBrowser, Msg: "blocking images and fonts failed: " + err.Error(), Err: err})
+			return finish(setupError(browserCtx, "blocking images and fonts", err))
 		}
 	}
 	res.Timings.Session = ms(time.Since(start))
+	if browserCtx.Err() != nil {
+		return finish(setupError(browserCtx, "setting up the browser tab", browserCtx.Err()))
+	}
 
 	ctx, cancel := context.WithTimeout(tabCtx, cfg.Timeout)
 	defer cancel()
@@ -139,7 +139,7 @@ func (s *session) do(ctx context.Context, res *Result, readOnly bool) error {
 		}
 		return s.actionError(ctx, "opening "+s.url(app), err)
 	}
-	if err := s.signIn(ctx); err != nil {
+	if err := s.signedIn(ctx); err != nil {
 		return err
 	}
 	res.UI = s.profile.Name
@@ -192,7 +192,7 @@ func (s *session) do(ctx context.Context, res *Result, readOnly bool) error {
 		return err
 	}
 	entered := s.entered
-	if err := s.signIn(ctx); err != nil {
+	if err := s.signedIn(ctx); err != nil {
 		return err
 	}
 	// A session lost on the way signs in afresh and lands on the app,
@@ -216,6 +216,27 @@ func (s *session) do(ctx context.Context, res *Result, readOnly bool) error {
 	}
 	res.Outcome, res.Verified = OutcomeChanged, true
 	return nil
+}
+
+// signedIn signs in, and keeps the session in a kept profile.
+func (s *session) signedIn(ctx context.Context) error {
+	if err := s.signIn(ctx); err != nil {
+		return err
+	}
+	if s.acct.ProfileDir == "" {
+		return nil
+	}
+	return s.keepSession(ctx)
+}
+
+// setupError is a failure while a tab is set up. An interrupt cancels the
+// browser's context, and the DevTools call then fails with whatever it was
+// doing: that is an interrupt, never a browser error.
+func setupError(browserCtx context.Context, what string, err error) error {
+	if browserCtx.Err() != nil || errors.Is(err, context.Canceled) {
+		return &Error{Kind: KindInterrupted, Msg: "interrupted while " + what, Err: err}
+	}
+	return &Error{Kind: KindBrowser, Msg: what + " failed: " + err.Error(), Err: err}
 }
 
 // reload loads the page afresh from the site, at the settings URL when the
@@ -261,11 +282,12 @@ func (s *session) setSessionCookie(ctx context.Context) error {
 	if len(tok) > chunk {
 		parts = map[string]string{p.SessionCookie + ".0": tok[:chunk], p.SessionCookie + ".1": tok[chunk:]}
 	}
-	expires := cdp.TimeSinceEpoch(time.Now().Add(24 * time.Hour).Unix())
+	// Session-only: a token the site rejects must not outlive the run in a
+	// kept profile. One it accepts is kept by keepSession.
 	for name, value := range parts {
 		_, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{
 			Name: name, Value: value, URL: s.url("/"), Path: "/",
-			HTTPOnly: new(true), Secure: new(true), SameSite: network.CookieSameSiteLax, Expires: expires,
+			HTTPOnly: new(true), Secure: new(true), SameSite: network.CookieSameSiteLax,
 		})
 		if err != nil {
 			return &Error{Kind: KindBrowser, Msg: "setting the session cookie failed: " + redact(err.Error(), s.acct.secrets())}

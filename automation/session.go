@@ -5,9 +5,6 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
-	"time"
-
-	"github.com/chromedp/cdproto/network"
 
 	"github.com/chatgpt-optout/chatgpt-optout/selectors"
 )
@@ -67,59 +64,6 @@ func (s *session) noteCandidate(name string, el *selectors.Element, m *match) {
 // url joins the base URL and a path from the selectors file.
 func (s *session) url(path string) string {
 	return strings.TrimRight(s.cfg.BaseURL, "/") + path
-}
-
-// settled reports whether the page has been still (no DOM change, no
-// request in flight) for the settle window. Drift is only declared on a
-// settled page, so a slow page is never mistaken for a changed one.
-func (s *session) settled(r *probeResult) bool {
-	return r.Ready == "complete" && time.Duration(r.QuietMs)*time.Millisecond >= s.cfg.Settle && s.net.idleFor() >= s.cfg.Settle
-}
-
-// netTracker counts requests in flight in one tab.
-type netTracker struct {
-	mu       sync.Mutex
-	inflight map[network.RequestID]bool
-	last     time.Time // last request start or end
-	lastSent time.Time // last request start
-}
-
-func newNetTracker() *netTracker {
-	return &netTracker{inflight: map[network.RequestID]bool{}, last: time.Now()}
-}
-
-func (n *netTracker) listen(ev any) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	switch e := ev.(type) {
-	case *network.EventRequestWillBeSent:
-		n.inflight[e.RequestID] = true
-		n.last = time.Now()
-		n.lastSent = n.last
-	case *network.EventLoadingFinished:
-		delete(n.inflight, e.RequestID)
-		n.last = time.Now()
-	case *network.EventLoadingFailed:
-		delete(n.inflight, e.RequestID)
-		n.last = time.Now()
-	}
-}
-
-// idleFor is how long no request has been in flight (0 while one is).
-func (n *netTracker) idleFor() time.Duration {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if len(n.inflight) > 0 {
-		return 0
-	}
-	return time.Since(n.last)
-}
-
-// sentSince reports whether a request started after t.
-func (n *netTracker) sentSince(t time.Time) bool {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	return n.lastSent.After(t)
 }
 
 // consoleLog keeps the page's console messages for the artifacts.

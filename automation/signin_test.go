@@ -167,7 +167,7 @@ func TestSessionToken_SignsInWithoutAPassword(t *testing.T) {
 			if split && len(tok) <= 3800 {
 				t.Fatalf("precondition: a split token is long, got %d chars", len(tok))
 			}
-			res := automation.Disable(browserCtx, automation.Account{Email: "alice@example.com", SessionToken: tok}, config(t, srv))
+			res := automation.Disable(browser(t), automation.Account{Email: "alice@example.com", SessionToken: tok}, config(t, srv))
 			if res.Outcome != automation.OutcomeChanged {
 				t.Fatalf("result = %+v", res)
 			}
@@ -186,13 +186,13 @@ func TestExpiredSession_FallsBackToThePasswordOrSaysSo(t *testing.T) {
 	}
 	srv.ExpireSessions("alice@example.com")
 
-	res := automation.Status(browserCtx, automation.Account{Email: "alice@example.com", SessionToken: tok}, config(t, srv))
+	res := automation.Status(browser(t), automation.Account{Email: "alice@example.com", SessionToken: tok}, config(t, srv))
 	if res.ErrorKind != automation.KindSessionExpired || automation.ExitCode(res) != 3 || !strings.Contains(res.Error, "chatgpt-optout login") {
 		t.Fatalf("without a password: %+v; want session_expired naming the login command", res)
 	}
 	a := account(t, srv, "alice@example.com")
 	a.SessionToken = tok
-	res = automation.Disable(browserCtx, a, config(t, srv))
+	res = automation.Disable(browser(t), a, config(t, srv))
 	if res.Outcome != automation.OutcomeChanged || srv.Counters(a.Email).Logins != 1 {
 		t.Fatalf("with a password: %+v, counters %+v; want a fresh sign-in and the change", res, srv.Counters(a.Email))
 	}
@@ -200,7 +200,7 @@ func TestExpiredSession_FallsBackToThePasswordOrSaysSo(t *testing.T) {
 
 func TestEmailCode_EndsEmailVerification(t *testing.T) {
 	srv := startSim(t, simulator.Options{})
-	res := automation.Disable(browserCtx, account(t, srv, "frank@example.com"), config(t, srv))
+	res := automation.Disable(browser(t), account(t, srv, "frank@example.com"), config(t, srv))
 	if res.ErrorKind != automation.KindEmailVerification || !strings.Contains(res.Error, "login --profile-dir") {
 		t.Fatalf("result = %+v, want email_verification with what to do", res)
 	}

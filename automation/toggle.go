@@ -68,45 +68,37 @@ func (s *session) checkMeaning(m *match) error {
 		s.profile.Path.Switch.Candidates[m.Candidate], m.Name, set.Label, s.cfg.Selectors.Source, s.cfg.Selectors.Version)
 }
 
-// turnOff clicks the switch and waits for it to read off. The site flips the
-// switch only after its backend answers, so a click counts as failed only
-// when the page has settled with the switch unchanged; only then, after a
-// backoff, is it clicked again.
+// turnOff clicks the switch and waits for it to read off (decideToggle).
+// Only when the page settled with the switch unchanged is it clicked
+// again, after a backoff, from a fresh walk to the switch.
 func (s *session) turnOff(ctx context.Context, sw *match) (int, error) {
 	spec := pathSpec(s.profile)
+	read := func(ctx context.Context, wait bool) (*probeResult, error) { return probe(ctx, spec, wait) }
 	for attempt := 1; attempt <= maxToggleAttempts; attempt++ {
 		s.log.Info("switching the setting off", "attempt", attempt)
-		clickAt := time.Now()
 		if err := press(ctx, sw.X, sw.Y); err != nil {
 			return attempt, s.actionError(ctx, "clicking the switch", err)
 		}
-		for {
-			r, err := probe(ctx, spec, true)
-			if err != nil {
-				if ctx.Err() != nil {
-					return attempt, s.waitError(ctx, "the switch to turn off")
-				}
-				if !transient(err) {
-					return attempt, s.actionError(ctx, "reading the switch", err)
-				}
-				if err := sleep(ctx, pollInterval); err != nil {
-					return attempt, s.waitError(ctx, "the switch to turn off")
-				}
-				continue
+		off := false
+		err := s.await(ctx, "the switch to turn off", read, func(ctx context.Context, g glance) (reading, error) {
+			m := g.r.el(stepSwitch)
+			switch decideToggle(m.found(), s.stateOf(m), g.settled()) {
+			case toggleOff:
+				off = true
+				return finished, nil
+			case toggleAgain:
+				return finished, nil
 			}
-			m := r.el(stepSwitch)
-			if m.found() && s.stateOf(m) == StateOff {
-				return attempt, nil
-			}
-			if s.settled(r) && time.Since(clickAt) > s.cfg.Settle {
-				break // the click did not take
-			}
+			return keepWaiting, nil
+		})
+		if err != nil || off {
+			return attempt, err
 		}
 		if attempt == maxToggleAttempts {
 			break
 		}
 		if err := sleep(ctx, time.Duration(attempt)*400*time.Millisecond); err != nil {
-			return attempt, s.waitError(ctx, "the switch to turn off")
+			return attempt, s.endedError(ctx, "waiting to click the switch again")
 		}
 		m, err := s.openSetting(ctx, false)
 		if err != nil {
@@ -127,14 +119,17 @@ type witnessResult struct {
 	Error  string          `json:"error"`
 }
 
-const witnessJS = `(async (sessionURL, url, field) => {
+// witnessJS asks the endpoint from the page. Each request, body included,
+// has its own deadline: a hung endpoint gives no answer, it does not turn a
+// verified change into a timeout.
+const witnessJS = `(async (sessionURL, url, field, timeoutMs) => {
   try {
     let headers = {};
     if (sessionURL) {
-      const s = await fetch(sessionURL, {credentials: "include"}).then((r) => r.json()).catch(() => ({}));
+      const s = await fetch(sessionURL, {credentials: "include", signal: AbortSignal.timeout(timeoutMs)}).then((r) => r.json()).catch(() => ({}));
       if (s && s.accessToken) headers = {Authorization: "Bearer " + s.accessToken};
     }
-    const r = await fetch(url, {headers, credentials: "include"});
+    const r = await fetch(url, {headers, credentials: "include", signal: AbortSignal.timeout(timeoutMs)});
     if (!r.ok) return {status: r.status};
     let v = await r.json();
     for (const k of field.split(".")) v = v == null ? undefined : v[k];
@@ -143,6 +138,9 @@ const witnessJS = `(async (sessionURL, url, field) => {
     return {status: 0, error: String(e)};
   }
 })`
+
+// witnessTimeout bounds each request of the witness.
+const witnessTimeout = 5 * time.Second
 
 // witness asks the backend, from the page, whether the setting is off. The
 // access token stays in the page; only the field's value comes back.
@@ -156,7 +154,7 @@ func (s *session) witness(ctx context.Context) (off bool, ok bool, err error) {
 	if s.profile.URLs.Session != "" {
 		sessionURL = s.url(s.profile.URLs.Session)
 	}
-	args, _ := json.Marshal([]string{sessionURL, s.url(w.URL), w.Field})
+	args, _ := json.Marshal([]any{sessionURL, s.url(w.URL), w.Field, witnessTimeout.Milliseconds()})
 	expr := witnessJS + "(..." + string(args) + ")"
 	res, err := chromedp.Run(ctx, chromedp.Evaluate[witnessResult](expr, chromedp.EvalAwaitPromise))
 	if err != nil {

@@ -26,14 +26,14 @@ func TestVariant_RenamedClassesAndARemovedTestIDStillWorkWithAWarning(t *testing
 	for _, ui := range eras {
 		t.Run(string(ui), func(t *testing.T) {
 			srv := startSim(t, simulator.Options{UI: ui, Variants: []simulator.Variant{simulator.VariantRenamedClasses, simulator.VariantNoSwitchTestID}})
-			res := automation.Disable(browserCtx, account(t, srv, "alice@example.com"), config(t, srv))
+			res := automation.Disable(browser(t), account(t, srv, "alice@example.com"), config(t, srv))
 			if res.Outcome != automation.OutcomeChanged || training(t, srv, "alice@example.com") {
 				t.Fatalf("result = %+v, want changed", res)
 			}
 			if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "path.switch") {
 				t.Errorf("warnings = %v, want one naming the stale primary of path.switch", res.Warnings)
 			}
-			v := automation.Verify(browserCtx, account(t, srv, "bob@example.com"), config(t, srv))
+			v := automation.Verify(browser(t), account(t, srv, "bob@example.com"), config(t, srv))
 			if s := statuses(v); s["path.switch"] != automation.CheckStale || s["path.profile_menu"] != automation.CheckOK || v.Outcome == automation.OutcomeDrift {
 				t.Errorf("verify table = %+v, want the switch stale and the rest ok", v.Elements)
 			}
@@ -45,7 +45,7 @@ func TestVariant_ARewordedLabelIsNeverClicked(t *testing.T) {
 	for _, ui := range eras {
 		t.Run(string(ui), func(t *testing.T) {
 			srv := startSim(t, simulator.Options{UI: ui, Variants: []simulator.Variant{simulator.VariantRewordedLabel}})
-			res := automation.Disable(browserCtx, account(t, srv, "alice@example.com"), config(t, srv))
+			res := automation.Disable(browser(t), account(t, srv, "alice@example.com"), config(t, srv))
 			if res.ErrorKind != automation.KindLabelChanged || automation.ExitCode(res) != 4 {
 				t.Fatalf("result = %+v, want label_changed, exit 4", res)
 			}
@@ -66,7 +66,7 @@ func TestVariant_MovedProfileTriggerWorksOnceTheFileHasItsCandidate(t *testing.T
 		p, _ := f.Profile("current")
 		p.Path.ProfileMenu.Candidates = p.Path.ProfileMenu.Candidates[:1]
 	})
-	res := automation.Disable(browserCtx, account(t, srv, "alice@example.com"), cfg)
+	res := automation.Disable(browser(t), account(t, srv, "alice@example.com"), cfg)
 	if res.ErrorKind != automation.KindSelectorDrift || !strings.Contains(res.Error, "path.profile_menu") {
 		t.Fatalf("without the second candidate: %+v, want drift at path.profile_menu", res)
 	}
@@ -77,7 +77,7 @@ func TestVariant_MovedProfileTriggerWorksOnceTheFileHasItsCandidate(t *testing.T
 	// The shipped file lists profile-button second: it works, and warns.
 	cfg = config(t, srv)
 	cfg.Route = automation.RouteMenu
-	res = automation.Disable(browserCtx, account(t, srv, "alice@example.com"), cfg)
+	res = automation.Disable(browser(t), account(t, srv, "alice@example.com"), cfg)
 	if res.Outcome != automation.OutcomeChanged || res.Route != "menu" {
 		t.Fatalf("with the second candidate: %+v, want changed through the menu", res)
 	}
@@ -90,7 +90,7 @@ func TestVariant_AnUnknownDialogInTheWayIsDriftUntilTheFileKnowsIt(t *testing.T)
 	srv := startSim(t, simulator.Options{Variants: []simulator.Variant{simulator.VariantNewDialog}})
 	cfg := config(t, srv)
 	cfg.ArtifactsDir = t.TempDir()
-	res := automation.Disable(browserCtx, account(t, srv, "alice@example.com"), cfg)
+	res := automation.Disable(browser(t), account(t, srv, "alice@example.com"), cfg)
 	if res.ErrorKind != automation.KindSelectorDrift || !strings.Contains(res.Error, "covered") {
 		t.Fatalf("result = %+v, want drift: something unknown covers the page", res)
 	}
@@ -104,7 +104,7 @@ func TestVariant_AnUnknownDialogInTheWayIsDriftUntilTheFileKnowsIt(t *testing.T)
 		p.Dialogs = append(p.Dialogs, selectors.Dialog{Name: "announcement", Dismiss: selectors.Element{
 			Input: selectors.InputClick, Candidates: []selectors.Candidate{{Role: "button", Name: "Got it"}}}})
 	})
-	res = automation.Disable(browserCtx, account(t, srv, "alice@example.com"), cfg)
+	res = automation.Disable(browser(t), account(t, srv, "alice@example.com"), cfg)
 	if res.Outcome != automation.OutcomeChanged {
 		t.Fatalf("with the dialog in the file: %+v, want changed", res)
 	}
@@ -114,7 +114,7 @@ func TestVariant_UnknownUIIsDriftWithEvidence(t *testing.T) {
 	srv := startSim(t, simulator.Options{Variants: []simulator.Variant{simulator.VariantUnknownUI}})
 	cfg := config(t, srv)
 	cfg.ArtifactsDir = t.TempDir()
-	res := automation.Disable(browserCtx, account(t, srv, "alice@example.com"), cfg)
+	res := automation.Disable(browser(t), account(t, srv, "alice@example.com"), cfg)
 	if res.ErrorKind != automation.KindSelectorDrift || automation.ExitCode(res) != 4 {
 		t.Fatalf("result = %+v, want selector_drift, exit 4", res)
 	}

@@ -1,0 +1,338 @@
+package automation
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/chatgpt-optout/chatgpt-optout/selectors"
+)
+
+// The decisions of a run, each a pure function of what the page showed and
+// what the run did so far: the loops in login.go, navigate.go and toggle.go
+// observe, call one of these, act on its answer and observe again. They
+// are tested without a browser (decide_test.go).
+
+// form is a sign-in page that asks for something.
+type form int
+
+const (
+	formNone     form = iota
+	formEntry         // the app's Log in button
+	formEmail         // the email field
+	formPassword      // the password field
+	formMFA           // the one-time code field
+)
+
+func (f form) String() string {
+	return [...]string{"nothing", "the log-in button", "the email form", "the password form", "the one-time code form"}[f]
+}
+
+// submit is the state of a form's submit button.
+type submit int
+
+const (
+	submitMissing  submit = iota // no button: Enter submits
+	submitDisabled               // shown but disabled (an invisible captcha has no token yet): a click would be lost
+	submitReady
+)
+
+// signInSeen is what one reading of a sign-in page showed.
+type signInSeen struct {
+	signedIn      bool
+	challenge     string // a challenge marker: human_verification, email_verification, push_verification
+	form          form   // the deepest form on screen
+	filled        bool   // the form's field holds a value
+	submit        submit
+	passwordError string // an error text of the password page, if shown
+	mfaError      string
+	settled       bool
+}
+
+// credentials says which ways to sign in the account has.
+type credentials struct {
+	email, password, totp bool
+	savedSession          bool // a session token or a profile folder
+	headed                bool // a person can clear checks in the window
+}
+
+// signInDone counts what the run did per form, across the sign-in.
+type signInDone struct {
+	typed     map[form]int
+	submitted map[form]int
+}
+
+func newSignInDone() *signInDone {
+	return &signInDone{typed: map[form]int{}, submitted: map[form]int{}}
+}
+
+// signInAct is what the sign-in does next.
+type signInAct int
+
+const (
+	signInWait   signInAct = iota // nothing to do yet
+	signInOver                    // signed in
+	signInType                    // type into the form's field
+	signInSubmit                  // click the form's submit button, or press Enter without one
+	signInDrift                   // the page matches nothing known
+	signInFail                    // stop with err
+)
+
+type signInMove struct {
+	act  signInAct
+	form form
+	err  error
+}
+
+// Bounds on repeating a step that showed no effect.
+const (
+	maxTypes   = 3 // a form that keeps clearing its field (a re-render)
+	maxSubmits = 2 // a submit the page missed while it was rendering
+)
+
+// decideSignIn picks the next sign-in step.
+func decideSignIn(seen signInSeen, c credentials, done *signInDone) signInMove {
+	fail := func(err error) signInMove { return signInMove{act: signInFail, err: err} }
+	switch {
+	case seen.signedIn:
+		return signInMove{act: signInOver}
+	case seen.challenge != "":
+		if c.headed {
+			return signInMove{act: signInWait}
+		}
+		return fail(challengeError(seen.challenge))
+	}
+	f := seen.form
+	switch f {
+	case formMFA:
+		if done.submitted[f] > 0 && seen.mfaError != "" {
+			return fail(newError(KindMFAFailed, "the one-time code was refused (%q): check that CHATGPT_TOTP_SECRET is the secret of this account's authenticator and that this machine's clock is right", seen.mfaError))
+		}
+		if !c.totp {
+			if c.headed {
+				return signInMove{act: signInWait}
+			}
+			return fail(newError(KindMFARequired, "the account asks for a one-time code: set CHATGPT_TOTP_SECRET to its authenticator secret (base32), or sign in once with `chatgpt-optout login --profile-dir DIR` and reuse the profile"))
+		}
+	case formPassword:
+		if done.submitted[f] > 0 && seen.passwordError != "" {
+			return fail(newError(KindBadCredentials, "the sign-in was refused (%q): check CHATGPT_EMAIL and CHATGPT_PASSWORD", seen.passwordError))
+		}
+		if !c.password {
+			return fail(noPasswordError(c))
+		}
+	case formEmail, formEntry:
+		if !c.email || !c.password {
+			return fail(noPasswordError(c))
+		}
+	case formNone:
+		if seen.settled {
+			return signInMove{act: signInDrift}
+		}
+		return signInMove{act: signInWait}
+	}
+	if f == formEntry {
+		// A button, no field: press it, and again only if the page settled
+		// without it having an effect.
+		if n := done.submitted[f]; n == 0 || (n < maxSubmits && seen.settled) {
+			return signInMove{act: signInSubmit, form: f}
+		}
+		if seen.settled {
+			return signInMove{act: signInDrift}
+		}
+		return signInMove{act: signInWait}
+	}
+	switch {
+	case !seen.filled && done.typed[f] < maxTypes && (done.typed[f] == 0 || seen.settled || done.submitted[f] == 0):
+		return signInMove{act: signInType, form: f}
+	case !seen.filled:
+		return signInMove{act: signInWait}
+	case seen.submit == submitDisabled:
+		return signInMove{act: signInWait} // the click would be lost
+	case done.submitted[f] == 0, done.submitted[f] < maxSubmits && seen.settled:
+		return signInMove{act: signInSubmit, form: f}
+	}
+	return signInMove{act: signInWait}
+}
+
+func noPasswordError(c credentials) error {
+	if c.savedSession {
+		return newError(KindSessionExpired, "the saved session is missing or expired and no password is set: run `chatgpt-optout login --profile-dir DIR` again, or set CHATGPT_PASSWORD")
+	}
+	return newError(KindBadCredentials, "the site asks to sign in but no email and password are set: set CHATGPT_EMAIL and CHATGPT_PASSWORD, or use a profile from `chatgpt-optout login`")
+}
+
+// pathAct is what the walk to the switch does next.
+type pathAct int
+
+const (
+	pathWait     pathAct = iota // nothing to do yet
+	pathFound                   // the switch is on screen
+	pathClick                   // click step (a path step or a dialog's dismiss button)
+	pathDeepLink                // open the settings by their URL
+	pathFail                    // stop with err
+)
+
+type pathMove struct {
+	act  pathAct
+	step string // the element to click: a path step or dialogKey(i)
+	warn string // to record before acting
+	// urlGaveUp says the app did not open the settings from their URL:
+	// the menu is walked instead.
+	urlGaveUp bool
+	err       error
+	lost      string // the step a drift could not find
+}
+
+// pathPage is one reading on the way to the switch.
+type pathPage struct {
+	r       *probeResult
+	settled bool // see glance.settled
+	// dialogSettled is settled with a shorter window: a tour's buttons come
+	// one after another.
+	dialogSettled bool
+}
+
+// walk is the progress of one walk to the switch.
+type walk struct {
+	clicks   map[string]int
+	usedMenu bool
+	deepLink bool // the settings URL was opened
+	awaitURL bool // waiting for the app to open the settings from its URL
+}
+
+// maxClicks bounds the clicks on one step of the path: a second click
+// covers a click the page missed while it was still rendering; after that,
+// a step that leads nowhere is drift.
+const maxClicks = 2
+
+// maxDismissals bounds the clicks on dialogs (a tour may need several).
+const maxDismissals = 6
+
+// pathPlan is what a walk knows of the selectors file and the run.
+type pathPlan struct {
+	p      *selectors.Profile
+	steps  []step
+	route  Route
+	routed bool   // the run already has a route (a second walk)
+	where  string // the selectors file's source and version, for messages
+}
+
+// decidePath picks the next step on the way to the switch.
+func decidePath(pl pathPlan, pg pathPage, w *walk) pathMove {
+	r := pg.r
+	if sw := r.el(stepSwitch); sw.found() && !sw.Covered {
+		return pathMove{act: pathFound}
+	}
+	// Dialogs first: they cover what lies under them.
+	for i := range pl.p.Dialogs {
+		key := dialogKey(i)
+		if m := r.el(key); m.found() && !m.Covered {
+			n := w.clicks[key]
+			if n == 0 || (n < maxDismissals && pg.dialogSettled) {
+				return pathMove{act: pathClick, step: key}
+			}
+			if n < maxDismissals {
+				return pathMove{act: pathWait}
+			}
+		}
+	}
+	isMenu := func(name string) bool { return name == stepProfileMenu || name == stepSettingsItem }
+	for _, st := range pl.steps[1:] { // the switch itself is handled above
+		m := r.el(st.name)
+		if !m.found() || m.Covered {
+			// A covered step lies under what an earlier click opened (or
+			// under something unknown: the drift decision tells which).
+			continue
+		}
+		if isMenu(st.name) && pl.route == RouteDeepLink && !w.deepLink {
+			if pl.p.URLs.Settings == "" {
+				return pathMove{act: pathFail, err: ConfigError("the deep-link route needs a settings URL, and UI profile %s of selectors file %s has none (urls.settings): use the menu route", pl.p.Name, pl.where)}
+			}
+			return pathMove{act: pathDeepLink}
+		}
+		mv := pathMove{act: pathClick, step: st.name}
+		if w.awaitURL && (isMenu(st.name) || st.name == stepDataControls) {
+			// The app opens the settings at the tab its URL names once it
+			// has loaded; clicking the menu or the tab meanwhile races it.
+			// Only a page that settled without them gets clicks.
+			if !pg.settled {
+				return pathMove{act: pathWait}
+			}
+			mv.urlGaveUp = true
+			mv.warn = fmt.Sprintf("the settings URL %s did not open the settings at Data controls; clicked %s instead: update urls.settings in selectors file %s",
+				pl.p.URLs.Settings, st.name, pl.where)
+		}
+		n := w.clicks[st.name]
+		if n == 0 || (n < maxClicks && pg.settled) {
+			return mv
+		}
+		if n < maxClicks {
+			return pathMove{act: pathWait}
+		}
+		break // clicked enough: the step leads nowhere
+	}
+	if !pg.settled {
+		return pathMove{act: pathWait}
+	}
+	return pathDriftMove(pl, r, w)
+}
+
+// pathDriftMove is the decision on a settled page where no step can be
+// taken. With the auto route, a broken menu path falls back to the deep
+// link once.
+func pathDriftMove(pl pathPlan, r *probeResult, w *walk) pathMove {
+	steps := pl.steps
+	// The deepest step on screen was done and led nowhere: the one after it
+	// is what went missing. With nothing on screen, the menu itself is.
+	missing := steps[len(steps)-1]
+	for i, st := range steps {
+		m := r.el(st.name)
+		if !m.found() {
+			continue
+		}
+		if m.Covered && w.clicks[st.name] == 0 {
+			return pathMove{act: pathFail, err: newError(KindSelectorDrift, "%s (%s) is covered by %s, which the selectors file %s does not know how to dismiss: add it to dialogs",
+				st.name, m.Desc, m.Cover, pl.where)}
+		}
+		if i > 0 {
+			missing = steps[i-1]
+		}
+		break
+	}
+	menuPart := slices.Contains([]string{stepSettingsItem, stepProfileMenu, stepDataControls}, missing.name)
+	if pl.route == RouteAuto && !w.deepLink && !pl.routed && menuPart && pl.p.URLs.Settings != "" {
+		return pathMove{act: pathDeepLink, warn: fmt.Sprintf("the menu path stopped at %s (%s); opened the settings by their URL instead: update the selectors file %s",
+			missing.name, describeCandidates(missing.el, r.el(missing.name)), pl.where)}
+	}
+	m := r.el(missing.name)
+	why := "matches nothing"
+	if m.ambiguous() {
+		why = "matches more than one element, and the tool never guesses"
+	}
+	return pathMove{act: pathFail, lost: missing.name, err: newError(KindSelectorDrift, "%s %s on %s: the UI no longer matches selectors file %s (profile %s). Candidates: %s",
+		missing.name, why, r.URL, pl.where, pl.p.Name, describeCandidates(missing.el, m))}
+}
+
+// toggleAct is what the run does after clicking the switch.
+type toggleAct int
+
+const (
+	toggleWait  toggleAct = iota // the site has not answered yet
+	toggleOff                    // the switch reads off
+	toggleAgain                  // the page settled with the switch unchanged: the click did not take
+)
+
+// decideToggle reads the switch after a click. The site flips it only
+// after its backend answers, so a click counts as failed only once the page
+// settled with the switch unchanged; clicking earlier would turn the
+// setting back on.
+func decideToggle(found bool, state State, settled bool) toggleAct {
+	switch {
+	case found && state == StateOff:
+		return toggleOff
+	case settled:
+		return toggleAgain
+	default:
+		return toggleWait
+	}
+}

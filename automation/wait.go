@@ -1,0 +1,243 @@
+package automation
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Every loop of a run that reads the page and acts (the sign-in, the path to
+// the setting, the switch, the check after the change) is one await: read
+// the page, decide, act, read again. The decision is the caller's; await
+// owns the reading, the page changing under a read, the settle state and
+// the timeout that says what it waited for.
+
+// settleCapFactor bounds the wait for a still page: a page whose DOM or
+// network never rests (the real one never does) is decided on once what
+// the run looks for has stayed the same for settleCapFactor settle windows.
+const settleCapFactor = 3
+
+// isSettled is the one definition of a settled page. A page is settled
+// when what the run looks for has not changed (nor has the run acted) for
+// the window, and either the page was also quiet for that window (no DOM
+// change, no counted request) or the observation has stayed the same for
+// the cap. DOM and network activity only ever shorten the wait; they never
+// hold a decision back for longer than the cap. A document that never
+// finishes loading is decided on after twice the cap.
+func isSettled(loaded bool, stable, domQuiet, netIdle, window, limit time.Duration) bool {
+	switch {
+	case stable < window:
+		return false
+	case !loaded:
+		return stable >= 2*limit
+	case domQuiet >= window && netIdle >= window:
+		return true
+	default:
+		return stable >= limit
+	}
+}
+
+// settler follows how long one loop's observation has stayed the same.
+type settler struct {
+	window time.Duration
+	print  string
+	since  time.Time // last change of the observation, or last action
+}
+
+func newSettler(window time.Duration, now time.Time) *settler {
+	return &settler{window: window, since: now}
+}
+
+// observe takes a new observation; a change restarts the clock.
+func (t *settler) observe(r *probeResult, now time.Time) {
+	if p := fingerprint(r); p != t.print {
+		t.print, t.since = p, now
+	}
+}
+
+// acted restarts the clock: an action's effect takes time to show.
+func (t *settler) acted(now time.Time) { t.since = now }
+
+// stable is how long the observation has stayed the same.
+func (t *settler) stable(now time.Time) time.Duration { return now.Sub(t.since) }
+
+// fingerprint is what a loop's decisions depend on: the URL, and per
+// element which candidate matched how, covered or not, its state. Text and
+// positions are left out: the real page rotates texts and shifts layout
+// while nothing that matters changes.
+func fingerprint(r *probeResult) string {
+	var b strings.Builder
+	b.WriteString(r.URL)
+	names := make([]string, 0, len(r.Elements))
+	for n := range r.Elements {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		m := r.Elements[n]
+		if m == nil {
+			continue
+		}
+		fmt.Fprintf(&b, "|%s:%d:%v:%v:%v", n, m.Candidate, m.Covered, m.Disabled, m.Filled)
+		if m.Attr != nil {
+			b.WriteString("=" + *m.Attr)
+		}
+	}
+	markers := make([]string, 0, len(r.Markers))
+	for n, on := range r.Markers {
+		if on {
+			markers = append(markers, n)
+		}
+	}
+	sort.Strings(markers)
+	b.WriteString("|" + strings.Join(markers, ","))
+	for _, n := range sortedKeys(r.Texts) {
+		if r.Texts[n] != "" {
+			b.WriteString("|" + n)
+		}
+	}
+	return b.String()
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// glance is one reading of the page as a loop's decision sees it.
+type glance struct {
+	r      *probeResult
+	stable time.Duration // how long the observation has stayed the same
+	net    activity
+	window time.Duration
+}
+
+// settled applies isSettled with the run's settle window.
+func (g glance) settled() bool { return g.settledFor(g.window) }
+
+// settledFor applies isSettled with a shorter or longer window.
+func (g glance) settledFor(window time.Duration) bool {
+	return isSettled(g.r.Ready == "complete", g.stable, time.Duration(g.r.QuietMs)*time.Millisecond, g.net.IdleFor, window, settleCapFactor*g.window)
+}
+
+// busy says whether the page was loading or changing at this reading.
+func (g glance) busy() bool {
+	return g.r.Ready != "complete" || g.net.Inflight > 0 || time.Duration(g.r.QuietMs)*time.Millisecond < g.window
+}
+
+// reader reads the page once; with wait it may first wait in the page for
+// a change.
+type reader func(ctx context.Context, wait bool) (*probeResult, error)
+
+// reading is what a loop's step returns.
+type reading int
+
+const (
+	keepWaiting reading = iota // nothing done; read again
+	didAct                     // the step acted on the page; read again
+	finished                   // the loop is over
+)
+
+// await runs read, step, read again until step finishes or fails. what names
+// what the loop waits for; a timeout says it, with the last reading.
+func (s *session) await(ctx context.Context, what string, read reader, step func(ctx context.Context, g glance) (reading, error)) error {
+	st := newSettler(s.cfg.Settle, time.Now())
+	var last *glance
+	for first := true; ; first = false {
+		if ctx.Err() != nil {
+			return s.waitError(ctx, what, last)
+		}
+		r, err := read(ctx, !first)
+		if err != nil {
+			if ctx.Err() != nil {
+				return s.waitError(ctx, what, last)
+			}
+			if !transient(err) {
+				return &Error{Kind: KindBrowser, Msg: fmt.Sprintf("reading the page failed while waiting for %s: %v", what, err), Err: err}
+			}
+			// The page is changing under the read (a navigation): the
+			// next read will do.
+			if sleep(ctx, pollInterval) != nil {
+				return s.waitError(ctx, what, last)
+			}
+			continue
+		}
+		now := time.Now()
+		st.observe(r, now)
+		g := glance{r: r, stable: st.stable(now), net: s.net.at(now), window: s.cfg.Settle}
+		last = &g
+		next, err := step(ctx, g)
+		switch {
+		case err != nil:
+			return err
+		case next == finished:
+			return nil
+		case next == didAct:
+			st.acted(time.Now())
+		}
+	}
+}
+
+// waitError turns an ended context into a timeout or interrupted error that
+// says what was awaited, where, and what the page showed last.
+func (s *session) waitError(ctx context.Context, what string, last *glance) error {
+	if ctx.Err() != context.DeadlineExceeded {
+		return &Error{Kind: KindInterrupted, Msg: "interrupted while waiting for " + what, Err: ctx.Err()}
+	}
+	msg := fmt.Sprintf("timed out after %s waiting for %s", s.cfg.Timeout, what)
+	if last == nil {
+		return &Error{Kind: KindTimeout, Msg: msg + ": the page could not be read (a navigation never finished); the site may be down or unreachable", Err: ctx.Err()}
+	}
+	msg += fmt.Sprintf(" on %s (title %q); last saw: %s", last.r.URL, last.r.Title, seenSummary(last.r))
+	switch {
+	case last.r.Ready != "complete":
+		msg += "; the page was still loading: the site may be slow, retry later or allow a longer timeout"
+	case last.busy():
+		msg += fmt.Sprintf("; the page was busy (%d requests in flight, last DOM change %dms before) but showed nothing new for %s", last.net.Inflight, int(last.r.QuietMs), last.stable.Round(100*time.Millisecond))
+	default:
+		msg += fmt.Sprintf("; the page was still and showed nothing new for %s", last.stable.Round(100*time.Millisecond))
+	}
+	return &Error{Kind: KindTimeout, Msg: msg, Err: ctx.Err()}
+}
+
+// seenSummary lists the elements a reading matched, and those it did not.
+func seenSummary(r *probeResult) string {
+	var found, missing []string
+	names := make([]string, 0, len(r.Elements))
+	for n := range r.Elements {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		m := r.Elements[n]
+		switch {
+		case m.found() && m.Covered:
+			found = append(found, n+" (covered)")
+		case m.found() && m.Disabled:
+			found = append(found, n+" (disabled)")
+		case m.found():
+			found = append(found, n)
+		default:
+			missing = append(missing, n)
+		}
+	}
+	for n, on := range r.Markers {
+		if on {
+			found = append(found, "marker "+n)
+		}
+	}
+	out := "nothing the selectors file names"
+	if len(found) > 0 {
+		out = strings.Join(found, ", ")
+	}
+	if len(missing) > 0 {
+		out += "; not found: " + strings.Join(missing, ", ")
+	}
+	return out
+}
