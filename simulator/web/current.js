@@ -737,7 +737,7 @@
       cls: 'dialog-sm p-6 gap-4',
       outside: false,
       body: [
-        h('p', { class: 'text-sm text-token-text-secondary', text: 'Please log in again.' }),
+        h('p', { class: 'text-sm text-token-text-secondary', text: 'Please log in again' }),
         h('button', { type: 'button', class: 'btn relative btn-primary btn-large w-full', onClick: () => { dlg.close(); startLogin(); } },
           h('div', { class: 'flex items-center justify-center', text: 'Log in' })),
       ],
