@@ -151,7 +151,7 @@ func (c *corpusChecker) check(ctx context.Context, era UI, state string, limit t
 	arg, _ := json.Marshal(page)
 	deadline := time.Now().Add(limit)
 	for {
-		counts, err := chromedp.Run(ctx, chromedp.Evaluate[[][2]int]("(" + measureJS + ")(" + string(arg) + ")"))
+		counts, err := chromedp.Run(ctx, chromedp.Evaluate[[][2]int]("("+measureJS+")("+string(arg)+")"))
 		var bad []string
 		if err != nil {
 			bad = append(bad, "evaluate: "+err.Error())
