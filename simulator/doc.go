@@ -18,8 +18,10 @@
 // Two eras of the UI are available (Options.UI):
 //
 //   - UICurrent: the 2024-2026 UI. Settings → Data controls → the row
-//     "Improve the model for everyone" opens a "Model improvement" dialog
-//     with the switch [data-testid="improve-model-toggle"].
+//     "Improve the model for everyone" opens a dialog with the switch
+//     [data-testid="improve-model-toggle"]; login on the 2026 auth pages
+//     (bare buttons before the form, invisible Turnstile, passkey offer,
+//     account chooser).
 //   - UI2023: the 2023 UI. Settings → Data controls holds the switch
 //     "Chat history & training" directly; login goes through Auth0-style
 //     /u/login/... pages. No #settings/... deep link: Settings open from
@@ -27,11 +29,15 @@
 //
 // The pages are deliberately awkward to automate, like the real ones: the
 // HTML is a shell and the content is rendered by JavaScript after small
-// random delays, every element carries a class name generated per page load,
-// generated ids change per load, menus and dialogs live in portals at the end
-// of <body>, the profile menu opens on pointerdown only (a synthetic
-// el.click() does nothing), tabs activate on mousedown (or focus/keyboard),
-// and the setting's switch flips only after the backend has answered.
+// random delays, generated ids change per load, menus and dialogs live in
+// portals at the end of <body>, the profile menu toggles on pointerdown
+// only (a synthetic el.click() does nothing; a synthetic PointerEvent
+// works, as on the real page), tabs activate on mousedown (or
+// focus/keyboard), and the setting's switch flips only after the backend
+// has answered. Class names are the stable Tailwind utilities the
+// reference documents, at the documented depth, as public clients such as
+// Brave's PSST select on them; testdata/ui-evidence.yaml at the repository
+// root lists every quoted locator, and TestChromiumEvidence checks them.
 //
 // # A busy page
 //
@@ -64,6 +70,10 @@
 //   - VariantNewDialog: an "Introducing memory" modal after sign-in that no
 //     selectors file knows, shown until "Got it" is used.
 //   - VariantUnknownUI: a new app shell with none of the known landmarks.
+//   - VariantGettingStarted: "Tips for getting started" after sign-in, a
+//     dialog seen in clones only.
+//   - VariantSettingsPage: Settings as a page at /settings/<section>
+//     (October 2026), with the same tabs, rows and test ids.
 //
 // ParseVariants reads a comma-separated list, as a command-line flag would
 // carry it. README.md lists the DOM facts of each variant.
@@ -87,12 +97,18 @@
 // # Demo accounts
 //
 // DemoAccounts returns fixed, fake credentials, documented here because the
-// sim command prints them anyway:
+// sim command prints them anyway. alice and bob take the plain path (the
+// Turnstile-gated email and password forms):
 //
-//	alice@example.com  alice-password-1  training on
-//	bob@example.com    bob-password-2    training off
-//	carol@example.com  carol-password-3  training on, TOTP secret JBSWY3DPEHPK3PXP
-//	dave@example.com   dave-password-4   training on, post-login dialogs
-//	erin@example.com   erin-password-5   training on, bot wall after the email step
-//	frank@example.com  frank-password-6  training on, email code after the password
+//	alice@example.com  alice-password-1   training on
+//	bob@example.com    bob-password-2     training off
+//	carol@example.com  carol-password-3   training on, TOTP secret JBSWY3DPEHPK3PXP
+//	dave@example.com   dave-password-4    training on, post-login dialogs (all-set, tour; 2023 onboarding)
+//	erin@example.com   erin-password-5    training on, bot wall after the email step
+//	frank@example.com  frank-password-6   training on, email code after the password
+//	grace@example.com  grace-password-7   training on, passkey offer with Skip (PasskeyOffer)
+//	heidi@example.com  heidi-password-8   training on, email code first, "Continue with password" (EmailFirst)
+//	ivan@example.com   ivan-password-9    training on, account chooser after sign-in (Chooser)
+//	judy@example.com   judy-password-10   training on, "Welcome back" on the next log-in (WelcomeBack)
+//	kim@example.com    kim-password-11    training on, rate-limit dialog; session-expired dialog when a session lapses
 package simulator

@@ -62,6 +62,7 @@ It runs until interrupted.`,
 	f.BoolVar(&opts.Quiet, "quiet", false, "no background traffic (WebSocket, event stream, long poll, beacons) and no rotating text on the app pages")
 	f.BoolVar(&opts.HoldWrites, "hold-writes", false, "hold the setting's write answer open after its status and body: a request that never finishes")
 	f.BoolVar(&opts.SessionOnlyCookie, "session-only-cookie", false, "set the session cookie without an expiry (a browser drops it at exit)")
+	f.StringVar(&opts.WelcomeBackEmail, "welcome-back-email", "", "serve the login page as \"Welcome back\" with this email prefilled")
 	return cmd
 }
 
