@@ -11,13 +11,22 @@ import (
 
 // BenchmarkDisable measures one disable on the simulator, from a cold
 // browser, split into its phases: browser start, login, navigation to the
-// switch, and toggle + verify. Run it with
+// switch, and toggle + verify; on the busy page (the default, like the real
+// one) and on a quiet one, to show that background traffic costs a run
+// nothing. Run it with
 //
 //	go test ./automation -run '^$' -bench Disable -benchtime 5x
 func BenchmarkDisable(b *testing.B) {
-	for _, ui := range eras {
-		b.Run(string(ui), func(b *testing.B) {
-			srv, err := simulator.Start(simulator.Options{UI: ui})
+	for _, bc := range []struct {
+		ui    simulator.UI
+		quiet bool
+	}{{simulator.UICurrent, false}, {simulator.UICurrent, true}, {simulator.UI2023, false}, {simulator.UI2023, true}} {
+		name := string(bc.ui) + "/busy"
+		if bc.quiet {
+			name = string(bc.ui) + "/quiet"
+		}
+		b.Run(name, func(b *testing.B) {
+			srv, err := simulator.Start(simulator.Options{UI: bc.ui, Quiet: bc.quiet})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -46,6 +46,12 @@ type signInSeen struct {
 	passwordError string // an error text of the password page, if shown
 	mfaError      string
 	settled       bool
+
+	chooser      bool   // an account chooser over a valid session
+	chooserHolds bool   // its row holds this account's email
+	wayOut       string // the way from an emailed code to the password, on screen
+	dialog       string // a dialog the selectors file knows how to dismiss
+	skip         string // an offer to decline (a passkey enrolment)
 }
 
 // credentials says which ways to sign in the account has.
@@ -59,10 +65,11 @@ type credentials struct {
 type signInDone struct {
 	typed     map[form]int
 	submitted map[form]int
+	pressed   map[string]int // other elements pressed: a chooser row, a dialog's button
 }
 
 func newSignInDone() *signInDone {
-	return &signInDone{typed: map[form]int{}, submitted: map[form]int{}}
+	return &signInDone{typed: map[form]int{}, submitted: map[form]int{}, pressed: map[string]int{}}
 }
 
 // signInAct is what the sign-in does next.
@@ -75,12 +82,14 @@ const (
 	signInSubmit                  // click the form's submit button, or press Enter without one
 	signInDrift                   // the page matches nothing known
 	signInFail                    // stop with err
+	signInPress                   // press target: a chooser row, a way out, a dialog's button, a skip
 )
 
 type signInMove struct {
-	act  signInAct
-	form form
-	err  error
+	act    signInAct
+	form   form
+	target string
+	err    error
 }
 
 // Bounds on repeating a step that showed no effect.
@@ -92,14 +101,35 @@ const (
 // decideSignIn picks the next sign-in step.
 func decideSignIn(seen signInSeen, c credentials, done *signInDone) signInMove {
 	fail := func(err error) signInMove { return signInMove{act: signInFail, err: err} }
+	// pressing presses target, and again only once the page settled without
+	// it having an effect, up to limit times.
+	pressing := func(target string, limit int) signInMove {
+		if n := done.pressed[target]; n == 0 || (n < limit && seen.settled) {
+			return signInMove{act: signInPress, target: target}
+		}
+		if seen.settled {
+			return signInMove{act: signInDrift}
+		}
+		return signInMove{act: signInWait}
+	}
 	switch {
 	case seen.signedIn:
 		return signInMove{act: signInOver}
+	case seen.chooser && !seen.chooserHolds:
+		return fail(newError(KindSessionExpired, "the site asks to choose an account and does not offer this one: the saved session belongs to another account; sign in again with `chatgpt-optout login --profile-dir DIR`"))
+	case seen.chooser:
+		return pressing(elChooser, maxSubmits)
+	case seen.challenge == string(KindEmailVerification) && seen.wayOut != "" && c.password:
+		return pressing(seen.wayOut, maxSubmits)
 	case seen.challenge != "":
 		if c.headed {
 			return signInMove{act: signInWait}
 		}
 		return fail(challengeError(seen.challenge))
+	case seen.dialog != "":
+		return pressing(seen.dialog, maxDismissals)
+	case seen.skip != "":
+		return pressing(seen.skip, maxSubmits)
 	}
 	f := seen.form
 	switch f {

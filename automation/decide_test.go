@@ -113,6 +113,8 @@ func TestDecideSignIn(t *testing.T) {
 		return d
 	}
 	fresh := newSignInDone
+	pressed := func(name string, n int) *signInDone { d := newSignInDone(); d.pressed[name] = n; return d }
+	pressedOnce := func(name string) *signInDone { return pressed(name, 1) }
 	tests := []struct {
 		name     string
 		seen     signInSeen
@@ -152,6 +154,14 @@ func TestDecideSignIn(t *testing.T) {
 		{"no TOTP secret", signInSeen{form: formMFA}, credentials{email: true, password: true}, fresh(), signInFail, formNone, KindMFARequired},
 		{"no TOTP secret, headed: a person types it", signInSeen{form: formMFA}, headed, fresh(), signInWait, formNone, ""},
 		{"a refused code", signInSeen{form: formMFA, mfaError: "Incorrect code"}, all, did(map[form]int{formMFA: 1}, map[form]int{formMFA: 1}), signInFail, formNone, KindMFAFailed},
+		{"the chooser offers this account", signInSeen{chooser: true, chooserHolds: true, form: formEntry}, all, fresh(), signInPress, formNone, ""},
+		{"the chooser is not pressed twice at once", signInSeen{chooser: true, chooserHolds: true}, all, pressedOnce(elChooser), signInWait, formNone, ""},
+		{"the chooser offers another account", signInSeen{chooser: true}, all, fresh(), signInFail, formNone, KindSessionExpired},
+		{"an emailed code with a way out, and a password", signInSeen{challenge: "email_verification", wayOut: elWayOut, form: formMFA}, all, fresh(), signInPress, formNone, ""},
+		{"an emailed code with a way out, no password", signInSeen{challenge: "email_verification", wayOut: elWayOut}, saved, fresh(), signInFail, formNone, KindEmailVerification},
+		{"a known dialog over the sign-in", signInSeen{dialog: "dialog.2", form: formEntry}, all, fresh(), signInPress, formNone, ""},
+		{"a passkey offer is declined", signInSeen{skip: elSkip}, all, fresh(), signInPress, formNone, ""},
+		{"a skip that does nothing is drift once settled", signInSeen{skip: elSkip, settled: true}, all, pressed(elSkip, maxSubmits), signInDrift, formNone, ""},
 		{"an unknown page still changing", signInSeen{}, all, fresh(), signInWait, formNone, ""},
 		{"an unknown page, settled", signInSeen{settled: true}, all, fresh(), signInDrift, formNone, ""},
 	}

@@ -22,6 +22,9 @@ const (
 	elMFACode        = "mfa_code"
 	elMFASubmit      = "mfa_submit"
 	elSignedIn       = "signed_in"
+	elSkip           = "skip"
+	elWayOut         = "password_way_out"
+	elChooser        = "account_chooser"
 	elDetect         = "detect"
 )
 
@@ -86,6 +89,12 @@ func signInSpec(ps []*selectors.Profile) probeSpec {
 		spec.add(px+elMFACode, l.MFACode, "")
 		spec.add(px+elMFASubmit, l.MFASubmit, "")
 		spec.add(px+elSignedIn, &p.SignedIn, "")
+		spec.add(px+elSkip, l.Skip, "")
+		spec.add(px+elWayOut, l.PasswordWayOut, "")
+		spec.add(px+elChooser, l.AccountChooser, "")
+		for j := range p.Dialogs {
+			spec.add(px+dialogKey(j), &p.Dialogs[j].Dismiss, "")
+		}
 		spec.add(px+elDetect, &selectors.Element{Candidates: p.Detect}, "")
 		if m := p.Challenges.HumanVerification; m != nil {
 			spec.Markers[px+string(KindHumanVerification)] = *m
@@ -139,8 +148,15 @@ func (s *session) signIn(ctx context.Context) error {
 	}
 	done := newSignInDone()
 	waitingSaid := false
+	page := ""
 	read := func(ctx context.Context, wait bool) (*probeResult, error) { return look(ctx, spec, wait) }
 	return s.await(ctx, "the sign-in to finish", read, func(ctx context.Context, g glance) (reading, error) {
+		// What was done on one page says nothing about the next: the
+		// counts start again on each page (a refused password comes back
+		// to the same one).
+		if p := pagePath(g.r.URL); p != page {
+			page, done = p, newSignInDone()
+		}
 		v := pick(g.r, spec, ps)
 		if s.seen != nil { // verify reports every element it saw, so each must be sure
 			confirmRoles(ctx, spec, g.r, v.prefix)
@@ -170,9 +186,25 @@ func (s *session) signIn(ctx context.Context) error {
 		case signInSubmit:
 			done.submitted[mv.form]++
 			return didAct, s.submitForm(ctx, v, mv.form)
+		case signInPress:
+			done.pressed[mv.target]++
+			m := v.el(mv.target)
+			s.log.Info("pressing", "element", mv.target, "on", m.Desc)
+			if err := press(ctx, m.X, m.Y); err != nil {
+				return didAct, s.actionError(ctx, "clicking "+mv.target, err)
+			}
+			return didAct, nil
 		}
 		return keepWaiting, nil
 	})
+}
+
+// pagePath is a URL without its query and fragment: one page of the sign-in.
+func pagePath(u string) string {
+	if i := strings.IndexAny(u, "?#"); i >= 0 {
+		return u[:i]
+	}
+	return u
 }
 
 // formElements are the field and submit elements of each form.
@@ -200,9 +232,30 @@ func (s *session) readSignIn(ctx context.Context, v view, settled bool) signInSe
 		seen.signedIn = true
 		return seen
 	}
+	usable := func(name string) bool { m := v.el(name); return m.found() && !m.Covered && v.sure(ctx, name) }
+	if usable(elChooser) {
+		seen.chooser = true
+		email := strings.ToLower(s.acct.Email)
+		seen.chooserHolds = email == "" || strings.Contains(strings.ToLower(v.el(elChooser).Text), email)
+		return seen
+	}
+	if seen.challenge == string(KindEmailVerification) && usable(elWayOut) {
+		seen.wayOut = elWayOut
+		return seen
+	}
+	for i := range v.p.Dialogs {
+		if usable(dialogKey(i)) {
+			seen.dialog = dialogKey(i)
+			return seen
+		}
+	}
+	if usable(elSkip) {
+		seen.skip = elSkip
+		return seen
+	}
 	for _, f := range []form{formMFA, formPassword, formEmail, formEntry} {
 		els := formElements[f]
-		if !v.sure(ctx, els[0]) {
+		if !usable(els[0]) {
 			continue
 		}
 		seen.form = f

@@ -74,15 +74,17 @@ func person(t *testing.T, browser context.Context, urlPart string) context.Conte
 }
 
 // signInByHand types the credentials into the current-era pages with real
-// mouse and keyboard input.
+// mouse and keyboard input. Like a person, it waits for a submit button the
+// invisible captcha holds disabled.
 func signInByHand(t *testing.T, ctx context.Context, email, password string) {
 	t.Helper()
+	const submit = `button[type="submit"]:not([aria-disabled="true"])`
 	err := chromedp.Do(ctx,
 		chromedp.Click(chromedp.CSS(`[data-testid="login-button"]`), chromedp.NodeVisible),
 		chromedp.SendKeys(chromedp.CSS(`input[name="email"]`), email, chromedp.NodeVisible),
-		chromedp.Click(chromedp.CSS(`button[type="submit"]`), chromedp.NodeVisible),
+		chromedp.Click(chromedp.CSS(submit), chromedp.NodeVisible),
 		chromedp.SendKeys(chromedp.CSS(`input[name="current-password"]`), password, chromedp.NodeVisible),
-		chromedp.Click(chromedp.CSS(`button[type="submit"]`), chromedp.NodeVisible),
+		chromedp.Click(chromedp.CSS(submit), chromedp.NodeVisible),
 	)
 	if err != nil {
 		t.Fatalf("the person could not sign in: %v", err)

@@ -134,7 +134,7 @@ func TestVariant_UnknownUIIsDriftWithEvidence(t *testing.T) {
 	if !strings.Contains(tree, "button") {
 		t.Errorf("no accessibility tree among the artifacts %v", res.Artifacts)
 	}
-	if !strings.Contains(suggestions, "never used automatically") || !strings.Contains(suggestions, "path.profile_menu") {
+	if !strings.Contains(suggestions, "never used automatically") || !strings.Contains(suggestions, "signed_in") {
 		t.Errorf("suggestions = %q", suggestions)
 	}
 	if files, _ := filepath.Glob(filepath.Join(cfg.ArtifactsDir, "*")); len(files) < 5 {

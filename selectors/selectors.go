@@ -100,6 +100,16 @@ type Login struct {
 	PasswordSubmit Element  `yaml:"password_submit" json:"password_submit"`
 	MFACode        *Element `yaml:"mfa_code,omitempty" json:"mfa_code,omitempty"`
 	MFASubmit      *Element `yaml:"mfa_submit,omitempty" json:"mfa_submit,omitempty"`
+	// Skip declines an offer on the way that asks nothing the tool needs
+	// (a passkey enrolment); pressing it goes on with the sign-in.
+	Skip *Element `yaml:"skip,omitempty" json:"skip,omitempty"`
+	// PasswordWayOut leaves a page that asks for an emailed code for the
+	// password form ("Continue with password"), for an account with one.
+	PasswordWayOut *Element `yaml:"password_way_out,omitempty" json:"password_way_out,omitempty"`
+	// AccountChooser is an account's row in a chooser the signed-out app
+	// shows over a valid session ("Choose an account to continue"). The
+	// tool presses it only when it holds the account's email.
+	AccountChooser *Element `yaml:"account_chooser,omitempty" json:"account_chooser,omitempty"`
 	PasswordError  []string `yaml:"password_error" json:"password_error"`
 	MFAError       []string `yaml:"mfa_error,omitempty" json:"mfa_error,omitempty"`
 }
@@ -315,6 +325,9 @@ func (p *Profile) elements() []located {
 	add(&l.PasswordSubmit, "login", "password_submit")
 	add(l.MFACode, "login", "mfa_code")
 	add(l.MFASubmit, "login", "mfa_submit")
+	add(l.Skip, "login", "skip")
+	add(l.PasswordWayOut, "login", "password_way_out")
+	add(l.AccountChooser, "login", "account_chooser")
 	for i := range p.Dialogs {
 		add(&p.Dialogs[i].Dismiss, "dialogs", fmt.Sprint(i), "dismiss")
 	}

@@ -1,0 +1,40 @@
+package automation_test
+
+import (
+	"testing"
+
+	"github.com/chatgpt-optout/chatgpt-optout/automation"
+	"github.com/chatgpt-optout/chatgpt-optout/simulator"
+)
+
+// The sign-in and the pages after it as they are in 2026, each with the
+// shipped selectors file and no warning: the tool finds its way through
+// every one of them on its own.
+func TestSignIn2026_EveryPageOnTheWay(t *testing.T) {
+	tests := []struct {
+		name, email string
+		opts        simulator.Options
+	}{
+		{"Turnstile-gated email and password forms", "alice@example.com", simulator.Options{}},
+		{"the passkey offer is skipped", "grace@example.com", simulator.Options{}},
+		{"an emailed code is left for the password", "heidi@example.com", simulator.Options{}},
+		{"the account chooser picks the account", "ivan@example.com", simulator.Options{}},
+		{"a rate-limit dialog after sign-in", "kim@example.com", simulator.Options{}},
+		{"Welcome back with the email prefilled", "alice@example.com", simulator.Options{WelcomeBackEmail: "alice@example.com"}},
+		{"settings as a page", "alice@example.com", simulator.Options{Variants: []simulator.Variant{simulator.VariantSettingsPage}}},
+		{"a login dialog on the app", "alice@example.com", simulator.Options{LoginEntry: "dialog"}},
+		{"a write that never finishes", "alice@example.com", simulator.Options{HoldWrites: true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := startSim(t, tt.opts)
+			res := automation.Disable(browser(t), account(t, srv, tt.email), config(t, srv))
+			if res.Outcome != automation.OutcomeChanged || !res.Verified || len(res.Warnings) != 0 {
+				t.Fatalf("result = %+v, want changed and verified with no warnings", res)
+			}
+			if c := srv.Counters(tt.email); c.Patches != 1 || c.Logins != 1 || training(t, srv, tt.email) {
+				t.Errorf("counters %+v: want one sign-in, one PATCH and the setting off", c)
+			}
+		})
+	}
+}
