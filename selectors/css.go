@@ -431,7 +431,9 @@ func identAt(s string, i int) string {
 	return "#" + s[i:j]
 }
 
-func isDigit(c byte) bool      { return '0' <= c && c <= '9' }
-func isSpace(c byte) bool      { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' }
-func isIdentStart(c byte) bool { return c == '_' || c == '-' || c == '\\' || c >= 0x80 || 'a' <= c|0x20 && c|0x20 <= 'z' }
-func isIdentChar(c byte) bool  { return isIdentStart(c) && c != '\\' || isDigit(c) }
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' }
+func isIdentStart(c byte) bool {
+	return c == '_' || c == '-' || c == '\\' || c >= 0x80 || 'a' <= c|0x20 && c|0x20 <= 'z'
+}
+func isIdentChar(c byte) bool { return isIdentStart(c) && c != '\\' || isDigit(c) }
