@@ -3,6 +3,7 @@ package automation_test
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -86,10 +87,18 @@ func TestVariant_MovedProfileTriggerWorksOnceTheFileHasItsCandidate(t *testing.T
 	}
 }
 
+// The announcement's only button is "Got it", which the shipped file's
+// rate-limit dialog also dismisses; a file without that entry meets it as
+// the unknown dialog it is.
 func TestVariant_AnUnknownDialogInTheWayIsDriftUntilTheFileKnowsIt(t *testing.T) {
 	srv := startSim(t, simulator.Options{Variants: []simulator.Variant{simulator.VariantNewDialog}})
+	withoutGotIt := func(f *selectors.File) {
+		p, _ := f.Profile("current")
+		p.Dialogs = slices.DeleteFunc(p.Dialogs, func(d selectors.Dialog) bool { return d.Name == "rate-limit" })
+	}
 	cfg := config(t, srv)
 	cfg.ArtifactsDir = t.TempDir()
+	cfg.Selectors = mutated(t, withoutGotIt)
 	res := automation.Disable(browser(t), account(t, srv, "alice@example.com"), cfg)
 	if res.ErrorKind != automation.KindSelectorDrift || !strings.Contains(res.Error, "covered") {
 		t.Fatalf("result = %+v, want drift: something unknown covers the page", res)
@@ -100,6 +109,7 @@ func TestVariant_AnUnknownDialogInTheWayIsDriftUntilTheFileKnowsIt(t *testing.T)
 
 	cfg = config(t, srv)
 	cfg.Selectors = mutated(t, func(f *selectors.File) {
+		withoutGotIt(f)
 		p, _ := f.Profile("current")
 		p.Dialogs = append(p.Dialogs, selectors.Dialog{Name: "announcement", Dismiss: selectors.Element{
 			Input: selectors.InputClick, Candidates: []selectors.Candidate{{Role: "button", Name: "Got it"}}}})

@@ -1,0 +1,65 @@
+package fleet_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/chatgpt-optout/chatgpt-optout/automation"
+	"github.com/chatgpt-optout/chatgpt-optout/fleet"
+	"github.com/chatgpt-optout/chatgpt-optout/selectors"
+	"github.com/chatgpt-optout/chatgpt-optout/simulator"
+)
+
+// On a page that is never idle, with a setting write that never reports
+// finished, a UI change still stops the fleet at its canary: the canary
+// ends in drift (not in a timeout the fleet would retry), and no other
+// account is touched.
+func TestRun_CanaryDriftStopsTheFleetOnABusyPage(t *testing.T) {
+	if _, err := automation.FindChrome(); err != nil {
+		t.Fatal("this test drives a real Chromium:", err)
+	}
+	var sims []simulator.Account
+	var accts []automation.Account
+	for i := 0; i < 4; i++ {
+		a := simulator.Account{Email: fmt.Sprintf("busy%d@example.com", i), Password: fmt.Sprintf("busy-password-%d", i), TrainingAllowed: true}
+		sims = append(sims, a)
+		accts = append(accts, automation.Account{Name: fmt.Sprintf("busy-%d", i), Email: a.Email, Password: a.Password})
+	}
+	srv, err := simulator.Start(simulator.Options{Accounts: sims, HoldWrites: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	file, err := selectors.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range file.Profiles {
+		file.Profiles[i].Path.Switch.Candidates = []selectors.Candidate{{TestID: "no-such-switch"}}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	rep, err := fleet.Run(ctx, accts, fleet.Options{
+		Config:   automation.Config{BaseURL: srv.AppURL(), Selectors: file, Timeout: time.Minute},
+		Parallel: 2,
+		Retries:  2,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	canary := rep.Results[0]
+	if rep.ExitCode != 4 || rep.StoppedEarly == "" || canary.ErrorKind != automation.KindSelectorDrift || canary.Retries != 0 {
+		t.Fatalf("exit %d stopped early %q, canary %s/%s retries %d (%s): want drift at the canary, not retried",
+			rep.ExitCode, rep.StoppedEarly, canary.Outcome, canary.ErrorKind, canary.Retries, canary.Error)
+	}
+	for _, a := range sims[1:] {
+		if c := srv.Counters(a.Email); c.LoginPageViews != 0 || c.Patches != 0 {
+			t.Errorf("%s was touched after the canary's drift: %+v", a.Email, c)
+		}
+	}
+	if srv.Counters("").Patches != 0 {
+		t.Error("a drifted fleet wrote a setting")
+	}
+}
