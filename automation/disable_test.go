@@ -423,6 +423,16 @@ func TestVerify_ReportsEachElementAndChangesNothing(t *testing.T) {
 					t.Errorf("%s: %q, want ok (table %+v)", el, status[el], res.Elements)
 				}
 			}
+			// The shipped file fits the page: nothing it reached is stale
+			// or missing.
+			for _, c := range res.Elements {
+				if c.Status != automation.CheckOK && c.Status != automation.CheckNotSeen {
+					t.Errorf("%s: %s (candidate %d, %s)", c.Element, c.Status, c.Index, c.Candidate)
+				}
+			}
+			if len(res.Warnings) != 0 {
+				t.Errorf("warnings %q, want none", res.Warnings)
+			}
 			if srv.Counters("").Patches != 0 || !training(t, srv, "carol@example.com") {
 				t.Error("verify changed the setting")
 			}

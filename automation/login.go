@@ -274,6 +274,10 @@ func (s *session) readSignIn(ctx context.Context, v view, settled bool) signInSe
 // observeSignIn records the sign-in elements a verify run saw.
 func (s *session) observeSignIn(v view) {
 	s.observe("login."+elEntry, v.el(elEntry))
+	s.observe(elSignedIn, v.el(elSignedIn))
+	for _, n := range []string{elSkip, elWayOut, elChooser} {
+		s.observe("login."+n, v.el(n))
+	}
 	for field, submit := range map[string]string{elEmail: elEmailSubmit, elPassword: elPasswordSubmit, elMFACode: elMFASubmit} {
 		if v.has(field) {
 			s.observe("login."+field, v.el(field))

@@ -154,3 +154,48 @@ func TestVariant_UnknownUIIsDriftWithEvidence(t *testing.T) {
 		t.Error("a drifted run sent a change")
 	}
 }
+
+// selectors verify on each UI variant says what the README says it does:
+// which element went stale, or that the run ends in drift.
+func TestVerify_OnEachVariant(t *testing.T) {
+	tests := []struct {
+		variant simulator.Variant
+		ui      simulator.UI
+		kind    automation.ErrorKind // the run's end, "" for a clean walk
+		stale   []string             // elements found by a fallback candidate
+	}{
+		{simulator.VariantRenamedClasses, simulator.UICurrent, "", nil},
+		{simulator.VariantNoSwitchTestID, simulator.UICurrent, "", []string{"path.switch"}},
+		{simulator.VariantNoSwitchTestID, simulator.UI2023, "", []string{"path.switch"}},
+		{simulator.VariantProfileTopRight, simulator.UICurrent, "", []string{"path.profile_menu"}},
+		{simulator.VariantRewordedLabel, simulator.UICurrent, automation.KindLabelChanged, nil},
+		{simulator.VariantNewDialog, simulator.UICurrent, "", nil},
+		{simulator.VariantUnknownUI, simulator.UICurrent, automation.KindSelectorDrift, nil},
+		{simulator.VariantGettingStarted, simulator.UICurrent, "", nil},
+		{simulator.VariantSettingsPage, simulator.UICurrent, "", nil},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.variant)+"/"+string(tt.ui), func(t *testing.T) {
+			srv := startSim(t, simulator.Options{UI: tt.ui, Variants: []simulator.Variant{tt.variant}})
+			res := automation.Verify(browser(t), account(t, srv, "alice@example.com"), config(t, srv))
+			if res.ErrorKind != tt.kind {
+				t.Fatalf("verify = %+v, want error kind %q", res, tt.kind)
+			}
+			var stale []string
+			for _, c := range res.Elements {
+				if c.Status == automation.CheckStale {
+					stale = append(stale, c.Element)
+				}
+				if tt.kind == "" && c.Status == automation.CheckMissing {
+					t.Errorf("%s missing", c.Element)
+				}
+			}
+			if !slices.Equal(stale, tt.stale) {
+				t.Errorf("stale = %v, want %v (table %+v)", stale, tt.stale, res.Elements)
+			}
+			if srv.Counters("").Patches != 0 {
+				t.Error("verify wrote the setting")
+			}
+		})
+	}
+}

@@ -66,6 +66,8 @@ func (s *session) checks(runErr error) []ElementCheck {
 		{"login.entry", &l.Entry, false}, {"login.email", &l.Email, false}, {"login.email_submit", &l.EmailSubmit, false},
 		{"login.password", &l.Password, false}, {"login.password_submit", &l.PasswordSubmit, false},
 		{"login.mfa_code", l.MFACode, false}, {"login.mfa_submit", l.MFASubmit, false},
+		{"login.skip", l.Skip, false}, {"login.password_way_out", l.PasswordWayOut, false}, {"login.account_chooser", l.AccountChooser, false},
+		{"signed_in", &p.SignedIn, true},
 	}
 	for i := range p.Dialogs {
 		entries = append(entries, entry{"dialogs." + p.Dialogs[i].Name, &p.Dialogs[i].Dismiss, false})
