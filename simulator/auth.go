@@ -250,8 +250,7 @@ func (s *Server) nextStep(f *flow) string {
 	}
 	if f.era == UICurrent && a.EmailCode && !f.emailOK {
 		if f.emailCode == "" {
-			f.emailCode = randomDigits(6)
-			a.emailCode = f.emailCode
+			s.sendCodeLocked(f, a)
 		}
 		return "/email-verification"
 	}
@@ -412,8 +411,7 @@ func (s *Server) handleLogIn(w http.ResponseWriter, r *http.Request) {
 	a := s.lookup(f.email)
 	emailFirst := a != nil && a.EmailFirst
 	if emailFirst {
-		f.emailCode = randomDigits(6)
-		a.emailCode = f.emailCode
+		s.sendCodeLocked(f, a)
 	}
 	s.mu.Unlock()
 	if emailFirst {
@@ -490,8 +488,7 @@ func (s *Server) handleEmailVerification(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	if r.Method == http.MethodGet && r.URL.Query().Get("resend") != "" && a != nil {
-		f.emailCode = randomDigits(6)
-		a.emailCode = f.emailCode
+		s.sendCodeLocked(f, a)
 	}
 	s.mu.Unlock()
 	page := authPage{Title: "Check your inbox - OpenAI", Email: email, Masked: maskEmail(email), PasswordWayOut: emailFirst}

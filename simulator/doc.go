@@ -78,6 +78,19 @@
 // ParseVariants reads a comma-separated list, as a command-line flag would
 // carry it. README.md lists the DOM facts of each variant.
 //
+// # Mailbox
+//
+// Accounts that get sign-in codes by email (Account.EmailCode, EmailFirst;
+// current UI) each have a mailbox on an IMAP server on loopback (go-imap
+// v2's in-memory server), on by default (Options.NoMailbox): every code the
+// login origin issues lands there as "Your ChatGPT code is NNNNNN" from
+// "OpenAI <noreply@tm.openai.com>". Server.IMAPURL is imaps://127.0.0.1:PORT/INBOX
+// with a self-signed certificate made at Start (Server.IMAPCertPEM, to add to
+// a client's roots), or imap:// with Options.IMAPPlain. The user is the
+// email, the password Server.MailboxPassword. Options.MailDelay,
+// Options.MailStale and Options.MailTwice deliver codes late, after a stale
+// one, or twice; Options.SharedMailbox adds a team mailbox with a copy of all.
+//
 // # Backend
 //
 // Both eras share one backend, kept per account on the server:
@@ -105,9 +118,9 @@
 //	carol@example.com  carol-password-3   training on, TOTP secret JBSWY3DPEHPK3PXP
 //	dave@example.com   dave-password-4    training on, post-login dialogs (all-set, tour; 2023 onboarding)
 //	erin@example.com   erin-password-5    training on, bot wall after the email step
-//	frank@example.com  frank-password-6   training on, email code after the password
+//	frank@example.com  frank-password-6   training on, email code after the password (mailbox password frank-mailbox-6)
 //	grace@example.com  grace-password-7   training on, passkey offer with Skip (PasskeyOffer)
-//	heidi@example.com  heidi-password-8   training on, email code first, "Continue with password" (EmailFirst)
+//	heidi@example.com  heidi-password-8   training on, email code first, "Continue with password" (EmailFirst; mailbox heidi-mailbox-8)
 //	ivan@example.com   ivan-password-9    training on, account chooser after sign-in (Chooser)
 //	judy@example.com   judy-password-10   training on, "Welcome back" on the next log-in (WelcomeBack)
 //	kim@example.com    kim-password-11    training on, rate-limit dialog; session-expired dialog when a session lapses

@@ -68,6 +68,12 @@ type Account struct {
 	// page stays signed-out, with "Welcome back / Choose an account to
 	// continue" over it, until the account row is picked.
 	Chooser bool
+
+	// MailboxPassword is the IMAP password of the account's mailbox, where
+	// the account gets email codes (EmailCode or EmailFirst, current UI);
+	// the user is the email. Empty: a random one per Start (see
+	// Server.MailboxPassword).
+	MailboxPassword string
 }
 
 // Options configures Start. The zero value serves the current UI with
@@ -116,6 +122,33 @@ type Options struct {
 	// sees a request that never finishes. Without it the page reads the
 	// body, as the real page does.
 	HoldWrites bool
+
+	// The mailbox (see Server.IMAPURL): an IMAP server on loopback, on by
+	// default when some account gets email codes, holding a "Your ChatGPT
+	// code is NNNNNN" email for every code the login origin issues.
+
+	// NoMailbox serves no mailbox; the codes are then only in EmailCode.
+	NoMailbox bool
+	// IMAPAddr is the mailbox's listen address, default "127.0.0.1:0".
+	IMAPAddr string
+	// IMAPPlain serves plain IMAP (imap://, no TLS, LOGIN in the clear)
+	// instead of IMAPS with a self-signed certificate (imaps://).
+	IMAPPlain bool
+	// MailDelay delays every code email by this long after the code is
+	// issued (the page has already asked for it).
+	MailDelay time.Duration
+	// MailStale puts, before each code email, one with an old, invalid
+	// code into the mailbox, dated StaleMailAge before the request (Date
+	// header and INTERNALDATE), as if left from an earlier sign-in.
+	MailStale bool
+	// MailTwice sends each code twice: first an email whose code the site
+	// replaces at once (refused as "Incorrect code"), at the request time,
+	// then the valid one, at least 1.1 s later (or after MailDelay). The
+	// newest email is the one to use.
+	MailTwice bool
+	// SharedMailbox adds the mailbox user SharedMailboxUser, which gets a
+	// copy of every account's code emails, as a team mailbox would.
+	SharedMailbox bool
 }
 
 // Counters are per-account request counts, for tests.
@@ -131,6 +164,12 @@ type Counters struct {
 	// (WebSocket handshakes, event streams, long polls, beacons); see
 	// Options.Quiet and Server.Busy for the kinds.
 	BackgroundRequests int
+
+	// The mailbox (Options.NoMailbox): code emails put into the account's
+	// mailbox (stale and replaced ones included), IMAP logins with its
+	// mailbox user, refused ones (Counters("") also counts those with
+	// unknown users), and FETCH commands in its sessions.
+	MailsSent, IMAPLogins, IMAPLoginFailures, IMAPFetches int
 }
 
 func (c *Counters) add(o Counters) {
@@ -141,6 +180,10 @@ func (c *Counters) add(o Counters) {
 	c.SettingsReads += o.SettingsReads
 	c.Patches += o.Patches
 	c.BackgroundRequests += o.BackgroundRequests
+	c.MailsSent += o.MailsSent
+	c.IMAPLogins += o.IMAPLogins
+	c.IMAPLoginFailures += o.IMAPLoginFailures
+	c.IMAPFetches += o.IMAPFetches
 }
 
 // Info describes a running simulator; the sim command prints it as JSON.
@@ -150,6 +193,17 @@ type Info struct {
 	UI       UI            `json:"ui"`
 	Variants []Variant     `json:"variants,omitempty"`
 	Accounts []InfoAccount `json:"accounts"`
+
+	// The mailbox, when there is one (Server.IMAPURL): its URL without a
+	// user, the certificate to trust in PEM (none with IMAPPlain), and the
+	// shared mailbox's credentials (Options.SharedMailbox).
+	IMAP               string `json:"imap,omitempty"`
+	IMAPCAPEM          string `json:"imap_ca_pem,omitempty"`
+	IMAPSharedUser     string `json:"imap_shared_user,omitempty"`
+	IMAPSharedPassword string `json:"imap_shared_password,omitempty"`
+	// IMAPCA is the path of a file holding IMAPCAPEM. Info leaves it
+	// empty; the sim command writes the file and sets it.
+	IMAPCA string `json:"imap_ca,omitempty"`
 }
 
 // InfoAccount is one account in Info.
@@ -158,6 +212,12 @@ type InfoAccount struct {
 	Password        string `json:"password"`
 	TOTPSecret      string `json:"totp_secret"`
 	TrainingAllowed bool   `json:"training_allowed"`
+
+	// Where the account gets email codes and there is a mailbox: its IMAP
+	// user and password, and Info.IMAP with the user in it.
+	IMAPUser     string `json:"imap_user,omitempty"`
+	IMAPPassword string `json:"imap_password,omitempty"`
+	IMAPURL      string `json:"imap_url,omitempty"`
 }
 
 // DemoAccounts returns the fixed demo accounts documented in the package
@@ -173,9 +233,9 @@ func DemoAccounts() []Account {
 		{Email: "carol@example.com", Password: "carol-password-3", DisplayName: "Carol Example", TrainingAllowed: true, TOTPSecret: "JBSWY3DPEHPK3PXP"},
 		{Email: "dave@example.com", Password: "dave-password-4", DisplayName: "Dave Example", TrainingAllowed: true, Dialogs: all},
 		{Email: "erin@example.com", Password: "erin-password-5", DisplayName: "Erin Example", TrainingAllowed: true, BotWall: true},
-		{Email: "frank@example.com", Password: "frank-password-6", DisplayName: "Frank Example", TrainingAllowed: true, EmailCode: true},
+		{Email: "frank@example.com", Password: "frank-password-6", DisplayName: "Frank Example", TrainingAllowed: true, EmailCode: true, MailboxPassword: "frank-mailbox-6"},
 		{Email: "grace@example.com", Password: "grace-password-7", DisplayName: "Grace Example", TrainingAllowed: true, PasskeyOffer: true},
-		{Email: "heidi@example.com", Password: "heidi-password-8", DisplayName: "Heidi Example", TrainingAllowed: true, EmailFirst: true},
+		{Email: "heidi@example.com", Password: "heidi-password-8", DisplayName: "Heidi Example", TrainingAllowed: true, EmailFirst: true, MailboxPassword: "heidi-mailbox-8"},
 		{Email: "ivan@example.com", Password: "ivan-password-9", DisplayName: "Ivan Example", TrainingAllowed: true, Chooser: true},
 		{Email: "judy@example.com", Password: "judy-password-10", DisplayName: "Judy Example", TrainingAllowed: true, WelcomeBack: true},
 		{Email: "kim@example.com", Password: "kim-password-11", DisplayName: "Kim Example", TrainingAllowed: true, Dialogs: []string{DialogRateLimit, DialogSessionExpired}},
@@ -229,6 +289,7 @@ type Server struct {
 	busy         BusyCounters
 	wsTickets    map[string]string    // WebSocket tickets → account key
 	turnstile    map[string]time.Time // Turnstile tokens handed out → expiry
+	mail         *mailbox             // nil: no mailbox
 
 	done      chan struct{} // closed by Close: held responses and WebSockets end
 	closeOnce sync.Once
@@ -311,13 +372,18 @@ func Start(opts Options) (*Server, error) {
 		s.order = append(s.order, key)
 	}
 
+	if err := s.startMailbox(); err != nil {
+		return nil, err
+	}
 	appLn, err := net.Listen("tcp", opts.AppAddr)
 	if err != nil {
+		s.closeMailbox()
 		return nil, fmt.Errorf("simulator: app listener: %w", err)
 	}
 	authLn, err := net.Listen("tcp", opts.AuthAddr)
 	if err != nil {
 		appLn.Close()
+		s.closeMailbox()
 		return nil, fmt.Errorf("simulator: auth listener: %w", err)
 	}
 	s.appURL = advertise(appLn.Addr(), "localhost")
@@ -350,11 +416,15 @@ func advertise(addr net.Addr, prefer string) string {
 	return "http://" + net.JoinHostPort(host, strconv.Itoa(tcp.Port))
 }
 
-// Close stops both servers and drops open connections, also the held
-// responses and the WebSockets.
+// Close stops the servers (also the mailbox, with its pending deliveries)
+// and drops open connections, also the held responses and the WebSockets.
 func (s *Server) Close() error {
-	s.closeOnce.Do(func() { close(s.done) })
-	return errors.Join(s.appSrv.Close(), s.authSrv.Close())
+	var mailErr error
+	s.closeOnce.Do(func() {
+		close(s.done)
+		mailErr = s.closeMailbox()
+	})
+	return errors.Join(s.appSrv.Close(), s.authSrv.Close(), mailErr)
 }
 
 // AppURL is the app's base URL, e.g. "http://localhost:41234" (no trailing slash).
@@ -385,10 +455,13 @@ func (s *Server) Accounts() []Account {
 
 // Info describes the server for the sim command.
 func (s *Server) Info() Info {
-	info := Info{App: s.appURL, Auth: s.authURL, UI: s.ui, Variants: s.Variants(), Accounts: []InfoAccount{}}
+	info := Info{App: s.appURL, Auth: s.authURL, UI: s.ui, Variants: s.Variants(), Accounts: []InfoAccount{},
+		IMAP: s.IMAPURL(), IMAPCAPEM: string(s.IMAPCertPEM()),
+		IMAPSharedUser: s.MailboxUser(SharedMailboxUser), IMAPSharedPassword: s.MailboxPassword(SharedMailboxUser)}
 	for _, a := range s.Accounts() {
 		info.Accounts = append(info.Accounts, InfoAccount{
 			Email: a.Email, Password: a.Password, TOTPSecret: a.TOTPSecret, TrainingAllowed: a.TrainingAllowed,
+			IMAPUser: s.MailboxUser(a.Email), IMAPPassword: s.MailboxPassword(a.Email), IMAPURL: s.MailboxURL(a.Email),
 		})
 	}
 	return info

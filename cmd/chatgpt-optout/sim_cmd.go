@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -13,8 +14,8 @@ import (
 
 func newSimCmd(g *globalOptions) *cobra.Command {
 	var (
-		ui, addr, authAddr, loginEntry, variants string
-		opts                                     simulator.Options
+		ui, addr, authAddr, loginEntry, variants, imapCA string
+		opts                                             simulator.Options
 	)
 	cmd := &cobra.Command{
 		Use:   "sim",
@@ -22,7 +23,12 @@ func newSimCmd(g *globalOptions) *cobra.Command {
 		Long: `sim serves a replica of chatgpt.com and its login origin on loopback, for trying
 the tool, CI smoke tests and work on a selectors file. Its first stdout line is
 one JSON object with the app and auth URLs, the UI era and the demo accounts.
-It runs until interrupted.`,
+It runs until interrupted.
+
+Accounts that get sign-in codes by email (current UI) have a mailbox on an IMAP
+server on loopback: the JSON line carries "imap" (imaps://127.0.0.1:PORT/INBOX),
+"imap_ca" (a PEM file with the server's self-signed certificate, to trust) and
+per such account "imap_user", "imap_password" and "imap_url".`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch simulator.UI(ui) {
@@ -43,10 +49,26 @@ It runs until interrupted.`,
 				return automation.ConfigError("cannot start the simulator: %v", err)
 			}
 			defer srv.Close()
-			line, _ := json.Marshal(srv.Info())
+			info := srv.Info()
+			if pem := srv.IMAPCertPEM(); pem != nil {
+				path, remove, err := writeIMAPCA(imapCA, pem)
+				if err != nil {
+					return automation.ConfigError("--imap-ca: %v", err)
+				}
+				defer remove()
+				info.IMAPCA = path
+			}
+			line, _ := json.Marshal(info)
 			fmt.Fprintln(g.stdout, string(line))
 			fmt.Fprintf(g.stderr, "simulator (%s UI) at %s, login at %s; try:\n  CHATGPT_EMAIL=%s CHATGPT_PASSWORD=%s chatgpt-optout disable --base-url %s\nCtrl-C stops it.\n",
-				ui, srv.AppURL(), srv.AuthURL(), srv.Info().Accounts[0].Email, srv.Info().Accounts[0].Password, srv.AppURL())
+				ui, srv.AppURL(), srv.AuthURL(), info.Accounts[0].Email, info.Accounts[0].Password, srv.AppURL())
+			if info.IMAP != "" {
+				fmt.Fprintf(g.stderr, "sign-in codes are mailed to %s", info.IMAP)
+				if info.IMAPCA != "" {
+					fmt.Fprintf(g.stderr, " (certificate %s)", info.IMAPCA)
+				}
+				fmt.Fprintln(g.stderr)
+			}
 			<-cmd.Context().Done()
 			return nil
 		},
@@ -63,6 +85,14 @@ It runs until interrupted.`,
 	f.BoolVar(&opts.HoldWrites, "hold-writes", false, "hold the setting's write answer open after its status and body: a request that never finishes")
 	f.BoolVar(&opts.SessionOnlyCookie, "session-only-cookie", false, "set the session cookie without an expiry (a browser drops it at exit)")
 	f.StringVar(&opts.WelcomeBackEmail, "welcome-back-email", "", "serve the login page as \"Welcome back\" with this email prefilled")
+	f.BoolVar(&opts.NoMailbox, "no-mailbox", false, "serve no IMAP mailbox for the sign-in code emails")
+	f.StringVar(&opts.IMAPAddr, "imap-addr", "127.0.0.1:0", "listen address of the mailbox (IMAP)")
+	f.BoolVar(&opts.IMAPPlain, "imap-plain", false, "serve the mailbox as plain IMAP (imap://) instead of IMAPS with a self-signed certificate")
+	f.StringVar(&imapCA, "imap-ca", "", "write the mailbox's certificate (PEM) to this file and keep it (default: a temporary file, removed at exit)")
+	f.DurationVar(&opts.MailDelay, "mail-delay", 0, "deliver each sign-in code email this long after the code is issued")
+	f.BoolVar(&opts.MailStale, "mail-stale", false, "put an old, invalid code email (dated 15 minutes earlier) before each code email")
+	f.BoolVar(&opts.MailTwice, "mail-twice", false, "send each code twice: first one the site replaces, then the valid one about a second later")
+	f.BoolVar(&opts.SharedMailbox, "shared-mailbox", false, "add a mailbox (imap_shared_user) that gets a copy of every account's code emails")
 	return cmd
 }
 
@@ -72,4 +102,27 @@ func variantNames() string {
 		names = append(names, string(v))
 	}
 	return strings.Join(names, ", ")
+}
+
+// writeIMAPCA writes the mailbox certificate to path, or to a temporary file
+// when path is empty; remove deletes a temporary file.
+func writeIMAPCA(path string, pem []byte) (written string, remove func(), err error) {
+	if path != "" {
+		return path, func() {}, os.WriteFile(path, pem, 0o644)
+	}
+	f, err := os.CreateTemp("", "chatgpt-optout-sim-imap-*.pem")
+	if err != nil {
+		return "", nil, err
+	}
+	remove = func() { os.Remove(f.Name()) }
+	if _, err := f.Write(pem); err != nil {
+		f.Close()
+		remove()
+		return "", nil, err
+	}
+	if err := f.Close(); err != nil {
+		remove()
+		return "", nil, err
+	}
+	return f.Name(), remove, nil
 }
