@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -213,6 +214,11 @@ func (f *File) check(data []byte) error {
 				}
 			}
 		}
+		if m := p.Challenges.EmailVerification; m != nil && m.CodePattern != "" {
+			if msg := checkCodePattern(m.CodePattern); msg != "" {
+				return fail(at("challenges", "email_verification", "code_pattern"), msg)
+			}
+		}
 		if p.Setting.OnValue == p.Setting.OffValue {
 			return fail(at("setting", "off_value"), "on_value and off_value are the same, so the state could never be told apart")
 		}
@@ -225,6 +231,18 @@ func (f *File) check(data []byte) error {
 		}
 	}
 	return nil
+}
+
+// checkCodePattern says what is wrong with an email code pattern, or "".
+func checkCodePattern(pattern string) string {
+	re, err := regexp.Compile(pattern)
+	if err != nil {
+		return fmt.Sprintf("not a regular expression (Go syntax): %v", strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+	}
+	if n := re.NumSubexp(); n != 1 {
+		return fmt.Sprintf("the pattern %s has %d capture groups; it needs exactly one, around the code (write other groups as (?:...))", quoteCSS(pattern), n)
+	}
+	return ""
 }
 
 // schemaError turns a schema violation into the one Error a person reads.

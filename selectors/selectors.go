@@ -46,13 +46,20 @@ const EmbeddedSource = "embedded"
 type File struct {
 	// SchemaVersion is the schema_version the file was written in, 1 or 2.
 	// Both load into the same model.
-	SchemaVersion int       `yaml:"schema_version" json:"schema_version"`
-	Version       string    `yaml:"version" json:"version"`
-	Changelog     []Change  `yaml:"changelog" json:"changelog"`
-	Profiles      []Profile `yaml:"profiles" json:"profiles"`
+	SchemaVersion int    `yaml:"schema_version" json:"schema_version"`
+	Version       string `yaml:"version" json:"version"`
+	// MinToolVersion is the oldest chatgpt-optout release that may use
+	// the file (a semantic version, like 1.4.0), or "" for any. Resolve
+	// and Fetch refuse the file in an older release.
+	MinToolVersion string    `yaml:"min_tool_version,omitempty" json:"min_tool_version,omitempty"`
+	Changelog      []Change  `yaml:"changelog" json:"changelog"`
+	Profiles       []Profile `yaml:"profiles" json:"profiles"`
 
-	// Source is the path the file was read from, or EmbeddedSource.
+	// Source is the path the file was read from, EmbeddedSource, or the
+	// URL it was fetched from. Origin says more.
 	Source string `yaml:"-" json:"-"`
+
+	origin *Origin // set by Fetch; else Origin derives it from Source
 }
 
 // Change is one changelog entry.
@@ -126,6 +133,10 @@ type Markers struct {
 	Title []string `yaml:"title,omitempty" json:"title,omitempty"`
 	Text  []string `yaml:"text,omitempty" json:"text,omitempty"`
 	URL   []string `yaml:"url,omitempty" json:"url,omitempty"`
+	// CodePattern, in email_verification only, is a regular expression
+	// (Go syntax) with exactly one capture group: the sign-in code in the
+	// site's email. Parse checks that it compiles and has one group.
+	CodePattern string `yaml:"code_pattern,omitempty" json:"code_pattern,omitempty"`
 }
 
 // Dialog is something that may pop up after sign-in and must be dismissed.

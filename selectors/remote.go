@@ -1,0 +1,354 @@
+package selectors
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// DefaultFetchTimeout bounds a Fetch (both requests) when FetchOptions
+// gives no Timeout.
+const DefaultFetchTimeout = 30 * time.Second
+
+// FetchOptions are the settings of Fetch.
+type FetchOptions struct {
+	// Keys are trusted besides the maintainers' embedded key (a team's
+	// own, from --selectors-key).
+	Keys []PublicKey
+	// ToolVersion is the running tool's version, compared with the
+	// file's min_tool_version. A development build ("dev", "", a
+	// pseudo-version of no release) passes, with a warning.
+	ToolVersion string
+	// Timeout bounds the whole fetch; DefaultFetchTimeout when zero.
+	Timeout time.Duration
+	// Client makes the requests; nil for one with the default transport
+	// (proxy settings from the environment). Tests give a client that
+	// trusts their TLS server (httptest.Server.Client). Redirects are
+	// followed to https URLs only, whichever client.
+	Client *http.Client
+	// CacheDir holds the last accepted file of each URL; DefaultCacheDir
+	// when empty.
+	CacheDir string
+	// NoCache sends no conditional request and writes no cache.
+	NoCache bool
+
+	now func() time.Time // for tests
+}
+
+// DefaultCacheDir is chatgpt-optout/selectors under the user's cache
+// directory (os.UserCacheDir: $XDG_CACHE_HOME or ~/.cache on Linux).
+func DefaultCacheDir() (string, error) {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, "chatgpt-optout", "selectors"), nil
+}
+
+// Fetch gets the selectors file at an https URL and its minisign
+// signature at the same URL with ".sig" added to the path, and returns
+// the file only when all of this holds; otherwise a *SourceError of the
+// kind in brackets:
+//
+//   - the URL is https [ErrNotHTTPS], also after redirects; http is not
+//     fetched, not even on loopback;
+//   - both answers arrive within the timeout and are 200 (or 304, below)
+//     [ErrNetwork]; a signature answering 404 or 410 is [ErrNoSignature];
+//   - the file is at most MaxFileSize [ErrTooLarge];
+//   - the signature is by a trusted key (the maintainers' or one of
+//     opts.Keys) [ErrMalformedSignature, ErrUnknownKey] and matches the
+//     file [ErrBadSignature];
+//   - the file is a valid selectors file [ErrInvalidFile, with the
+//     *Error naming the key path and line];
+//   - its version is not older than the embedded file's [ErrTooOld];
+//   - its min_tool_version is at most opts.ToolVersion
+//     [ErrNeedsNewerTool].
+//
+// The last accepted file and signature of each URL are kept in the cache
+// with their ETag and Last-Modified, sent back as If-None-Match and
+// If-Modified-Since; on 304 the cached copy is used after its signature
+// is verified again (if it no longer verifies, both are fetched afresh).
+// Nothing is cached before it verified. The returned File's Source is the
+// URL and its Origin names the key and the fetch time.
+func Fetch(ctx context.Context, rawURL string, opts FetchOptions) (*File, []string, error) {
+	fileURL, sigURL, err := remoteURLs(rawURL)
+	if err != nil {
+		return nil, nil, err
+	}
+	timeout := opts.Timeout
+	if timeout <= 0 {
+		timeout = DefaultFetchTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	r := &fetcher{client: httpsOnly(opts.Client), url: rawURL, timeout: timeout}
+	keys := TrustedKeys(opts.Keys...)
+
+	var cachePath string
+	var cached *cacheEntry
+	if !opts.NoCache {
+		cachePath = cacheFile(opts.CacheDir, rawURL)
+		cached = readCache(cachePath, rawURL)
+	}
+	for {
+		var prevFile, prevSig *cachedBody
+		if cached != nil {
+			prevFile, prevSig = &cached.File, &cached.Sig
+		}
+		file, fileCached, err := r.get(ctx, fileURL, prevFile, MaxFileSize, false)
+		if err != nil {
+			return nil, nil, err
+		}
+		sig, sigCached, err := r.get(ctx, sigURL, prevSig, maxSignatureSize, true)
+		if err != nil {
+			return nil, nil, err
+		}
+		keyID, err := Verify(keys, file.Data, sig.Data)
+		if err != nil && cached != nil && (fileCached || sigCached) {
+			// The cached copy no longer verifies: fetch both afresh.
+			cached = nil
+			continue
+		}
+		if err != nil {
+			return nil, nil, withSource(err, rawURL)
+		}
+		f, warn, err := accept(file.Data, rawURL, opts.ToolVersion)
+		if err != nil {
+			return nil, nil, err
+		}
+		now := time.Now
+		if opts.now != nil {
+			now = opts.now
+		}
+		at := now()
+		f.origin = &Origin{Kind: OriginURL, URL: rawURL, KeyID: keyID, FetchedAt: at, FromCache: fileCached}
+		if cachePath != "" && !(fileCached && sigCached) {
+			entry := cacheEntry{URL: rawURL, File: file, Sig: sig, FetchedAt: at}
+			if err := writeCache(cachePath, entry); err != nil {
+				warn = append(warn, fmt.Sprintf("selectors file %s: not cached (%v): the next run downloads it again", rawURL, err))
+			}
+		}
+		return f, warn, nil
+	}
+}
+
+// remoteURLs checks that rawURL is https and gives it and its signature's URL.
+func remoteURLs(rawURL string) (fileURL, sigURL string, err error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Scheme != "https" || u.Host == "" {
+		return "", "", &SourceError{Source: rawURL, Kind: ErrNotHTTPS,
+			Msg: "only https URLs are fetched (the file must come over TLS from a server that holds a valid certificate); give an https:// URL or a path"}
+	}
+	s := *u
+	s.Path += ".sig"
+	if u.RawPath != "" {
+		s.RawPath += ".sig"
+	}
+	return u.String(), s.String(), nil
+}
+
+// accept parses a verified file and applies the version rules.
+func accept(data []byte, source, toolVersion string) (*File, []string, error) {
+	f, err := Parse(data, source)
+	if err != nil {
+		kind := ErrInvalidFile
+		if errors.Is(err, ErrTooLarge) {
+			kind = ErrTooLarge
+		}
+		return nil, nil, &SourceError{Source: source, Kind: kind, Err: err}
+	}
+	def, err := Default()
+	if err != nil {
+		return nil, nil, err
+	}
+	if olderFileVersion(f.Version, def.Version) {
+		return nil, nil, &SourceError{Source: source, Kind: ErrTooOld,
+			Msg: fmt.Sprintf("version %s is older than the embedded file's %s: publish a newer file there (or point at one), or leave the selectors setting out to use the embedded file", f.Version, def.Version)}
+	}
+	warn, err := checkToolVersion(f, toolVersion)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, warn, nil
+}
+
+// fetcher makes the requests of one Fetch.
+type fetcher struct {
+	client  *http.Client
+	url     string // the file's URL as given, for errors
+	timeout time.Duration
+}
+
+// get fetches u, conditionally when prev is given, and returns the body
+// (prev's on 304) and whether it is prev's.
+func (r *fetcher) get(ctx context.Context, u string, prev *cachedBody, limit int64, isSig bool) (cachedBody, bool, error) {
+	what := "the file"
+	if isSig {
+		what = "the signature " + u
+	}
+	fail := func(kind error, cause error, format string, args ...any) (cachedBody, bool, error) {
+		return cachedBody{}, false, &SourceError{Source: r.url, Kind: kind, Msg: fmt.Sprintf(format, args...), Err: cause}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return fail(ErrNotHTTPS, err, "%s: %v", what, err)
+	}
+	req.Header.Set("User-Agent", "chatgpt-optout (selectors)")
+	if prev != nil {
+		if prev.ETag != "" {
+			req.Header.Set("If-None-Match", prev.ETag)
+		}
+		if prev.LastModified != "" {
+			req.Header.Set("If-Modified-Since", prev.LastModified)
+		}
+	}
+	resp, err := r.client.Do(req)
+	if err != nil {
+		return r.networkError(ctx, what, err)
+	}
+	defer resp.Body.Close()
+	switch {
+	case resp.StatusCode == http.StatusNotModified && prev != nil:
+		return *prev, true, nil
+	case resp.StatusCode == http.StatusOK:
+	case isSig && (resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone):
+		return fail(ErrNoSignature, nil, "no signature: %s answered %s; a selectors file from a URL is used only with its minisign signature beside it (sign it with `chatgpt-optout selectors sign` or `minisign -S`, upload FILE.sig)", u, resp.Status)
+	default:
+		return fail(ErrNetwork, nil, "%s answered %s", what, resp.Status)
+	}
+	if resp.ContentLength > limit {
+		return fail(ErrTooLarge, ErrTooLarge, "%s is %d bytes; at most %d are read", what, resp.ContentLength, limit)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		return r.networkError(ctx, what, err)
+	}
+	if int64(len(body)) > limit {
+		return fail(ErrTooLarge, ErrTooLarge, "%s is more than %d bytes, the most that is read", what, limit)
+	}
+	return cachedBody{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified"), Data: body}, false, nil
+}
+
+func (r *fetcher) networkError(ctx context.Context, what string, err error) (cachedBody, bool, error) {
+	kind, msg := ErrNetwork, fmt.Sprintf("%s could not be fetched: %v", what, unwrapURLError(err))
+	switch {
+	case errors.Is(err, ErrNotHTTPS):
+		kind, msg = ErrNotHTTPS, fmt.Sprintf("%s: %v", what, unwrapURLError(err))
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		msg = fmt.Sprintf("%s did not arrive within %s", what, r.timeout)
+	}
+	return cachedBody{}, false, &SourceError{Source: r.url, Kind: kind, Msg: msg, Err: err}
+}
+
+// unwrapURLError drops the "Get URL:" that net/http puts before an error.
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+// httpsOnly is a copy of c (or of a default client) that follows
+// redirects to https URLs only.
+func httpsOnly(c *http.Client) *http.Client {
+	var out http.Client
+	if c != nil {
+		out = *c
+	}
+	next := out.CheckRedirect
+	out.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if req.URL.Scheme != "https" {
+			return fmt.Errorf("%w: redirected to %s", ErrNotHTTPS, req.URL.Redacted())
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+	return &out
+}
+
+// cacheEntry is the cache file of one URL: its last accepted file and
+// signature with their validators.
+type cacheEntry struct {
+	URL       string     `json:"url"`
+	File      cachedBody `json:"file"`
+	Sig       cachedBody `json:"sig"`
+	FetchedAt time.Time  `json:"fetched_at"`
+}
+
+type cachedBody struct {
+	ETag         string `json:"etag,omitempty"`
+	LastModified string `json:"last_modified,omitempty"`
+	Data         []byte `json:"data"`
+}
+
+// cacheFile is the cache file of rawURL under dir (DefaultCacheDir when
+// empty), or "" when there is no cache directory.
+func cacheFile(dir, rawURL string) string {
+	if dir == "" {
+		d, err := DefaultCacheDir()
+		if err != nil {
+			return ""
+		}
+		dir = d
+	}
+	sum := sha256.Sum256([]byte(rawURL))
+	return filepath.Join(dir, hex.EncodeToString(sum[:16])+".json")
+}
+
+// readCache reads the entry of rawURL; nil when there is none or it is
+// unreadable (then the file is fetched without conditions).
+func readCache(path, rawURL string) *cacheEntry {
+	if path == "" {
+		return nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	var e cacheEntry
+	if json.Unmarshal(data, &e) != nil || e.URL != rawURL || len(e.File.Data) == 0 || len(e.Sig.Data) == 0 {
+		return nil
+	}
+	return &e
+}
+
+// writeCache replaces the entry at path in one rename, so a reader sees
+// the old entry or the new one, never a mix.
+func writeCache(path string, e cacheEntry) error {
+	data, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, ".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

@@ -1,0 +1,349 @@
+package selectors
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// OriginKind says where a selectors file came from.
+type OriginKind string
+
+// The places a selectors file comes from.
+const (
+	OriginEmbedded OriginKind = "embedded" // built into the binary
+	OriginFile     OriginKind = "file"     // a path given by the user
+	OriginURL      OriginKind = "url"      // fetched by Fetch, its signature verified
+)
+
+// Origin is where a loaded selectors file came from: what `selectors show`
+// prints and the selectors_source of every result.
+type Origin struct {
+	Kind OriginKind
+	// Path is the file's path (OriginFile).
+	Path string
+	// URL is the address it was fetched from (OriginURL).
+	URL string
+	// KeyID is the id of the key whose signature verified (OriginURL).
+	KeyID string
+	// FetchedAt is when the server sent the file or, with FromCache,
+	// confirmed that the cached copy is current (OriginURL).
+	FetchedAt time.Time
+	// FromCache is true when the server answered 304 Not Modified and the
+	// cached copy was used, its signature verified again.
+	FromCache bool
+}
+
+// String is the selectors_source of a result: "embedded", the path, or
+// "URL (key KEYID)".
+func (o Origin) String() string {
+	switch o.Kind {
+	case OriginURL:
+		return o.URL + " (key " + o.KeyID + ")"
+	case OriginFile:
+		return o.Path
+	default:
+		return string(OriginEmbedded)
+	}
+}
+
+// Description is String with the fetch time and whether the cached copy
+// was used, for `selectors show`.
+func (o Origin) Description() string {
+	if o.Kind != OriginURL {
+		return o.String()
+	}
+	s := fmt.Sprintf("%s (key %s, fetched %s", o.URL, o.KeyID, o.FetchedAt.UTC().Format(time.RFC3339))
+	if o.FromCache {
+		s += ", unchanged since the cached copy"
+	}
+	return s + ")"
+}
+
+// Origin is where f came from. A file from Parse or Load has the origin
+// its Source names (EmbeddedSource or a path); one from Fetch its URL, the
+// key that signed it and the fetch time.
+func (f *File) Origin() Origin {
+	if f.origin != nil {
+		return *f.origin
+	}
+	if f.Source == EmbeddedSource {
+		return Origin{Kind: OriginEmbedded}
+	}
+	return Origin{Kind: OriginFile, Path: f.Source}
+}
+
+// The kinds of SourceError, for errors.Is. ErrTooLarge is one too.
+var (
+	ErrNotHTTPS           = errors.New("not an https URL")
+	ErrNetwork            = errors.New("could not be fetched")
+	ErrNoSignature        = errors.New("no signature")
+	ErrMalformedSignature = errors.New("malformed signature")
+	ErrUnknownKey         = errors.New("signed by an untrusted key")
+	ErrBadSignature       = errors.New("bad signature")
+	ErrInvalidFile        = errors.New("not a valid selectors file")
+	ErrTooOld             = errors.New("older than the embedded file")
+	ErrNeedsNewerTool     = errors.New("needs a newer chatgpt-optout")
+	ErrRead               = errors.New("could not be read")
+)
+
+// SourceError says why a selectors file from a URL, or a signature, was
+// not used. Every one is a configuration error: the tool stops before any
+// browser starts (exit 1), unless it falls back to the embedded file.
+type SourceError struct {
+	// Source is the URL or path; empty for a bare Verify.
+	Source string
+	// Kind is one of the Err variables above (ErrNoSignature, …).
+	Kind error
+	// Msg is a sentence a person can act on.
+	Msg string
+	// Err is the cause, if any: the *Error of an invalid file, the
+	// network error.
+	Err error
+}
+
+func (e *SourceError) Error() string {
+	msg := e.Msg
+	if msg == "" && e.Err != nil {
+		// An invalid file: Parse's error already names the file.
+		return e.Err.Error()
+	}
+	if e.Source == "" {
+		return "selectors signature: " + msg
+	}
+	return "selectors file " + e.Source + ": " + msg
+}
+
+// Unwrap gives the Kind and the cause, for errors.Is and errors.As.
+func (e *SourceError) Unwrap() []error {
+	if e.Err == nil {
+		return []error{e.Kind}
+	}
+	return []error{e.Kind, e.Err}
+}
+
+// Reason is the kind as a word for a report: not_https, network,
+// no_signature, malformed_signature, unknown_key, bad_signature,
+// invalid_file, too_old, needs_newer_tool, read, too_large.
+func (e *SourceError) Reason() string {
+	return reasons[e.Kind]
+}
+
+var reasons = map[error]string{
+	ErrNotHTTPS: "not_https", ErrNetwork: "network", ErrNoSignature: "no_signature",
+	ErrMalformedSignature: "malformed_signature", ErrUnknownKey: "unknown_key",
+	ErrBadSignature: "bad_signature", ErrInvalidFile: "invalid_file", ErrTooOld: "too_old",
+	ErrNeedsNewerTool: "needs_newer_tool", ErrRead: "read", ErrTooLarge: "too_large",
+}
+
+// withSource sets the Source of a *SourceError that has none.
+func withSource(err error, source string) error {
+	var se *SourceError
+	if errors.As(err, &se) && se.Source == "" {
+		c := *se
+		c.Source = source
+		return &c
+	}
+	return err
+}
+
+// IsURL tells whether a --selectors value names a URL (it has a scheme,
+// "://") rather than a path. Only https URLs are fetched; Resolve refuses
+// any other scheme.
+func IsURL(spec string) bool { return strings.Contains(spec, "://") }
+
+// ResolveOptions are Fetch's options and what to do when it fails.
+type ResolveOptions struct {
+	FetchOptions
+	// FallbackToEmbedded: when a URL cannot be fetched or its file is not
+	// accepted (network, signature, version), go on with the embedded
+	// file and a warning instead of failing. A URL that is not https is
+	// a mistake in the configuration and fails all the same.
+	FallbackToEmbedded bool
+}
+
+// Resolve loads the selectors file that spec names: the embedded one for
+// "", an https URL through Fetch, or else a path through Load. A file
+// from a path or a URL whose min_tool_version is above opts.ToolVersion
+// is refused (ErrNeedsNewerTool); a file from a URL must also be signed
+// by a trusted key and be no older than the embedded file (see Fetch).
+// Warnings are sentences for the result: a min_tool_version that could
+// not be checked, a cache that could not be written, the fallback taken.
+// Errors are *SourceError or, for a path, what Load returns.
+func Resolve(ctx context.Context, spec string, opts ResolveOptions) (*File, []string, error) {
+	if spec == "" {
+		f, err := Default()
+		return f, nil, err
+	}
+	if !IsURL(spec) {
+		f, err := Load(spec)
+		if err != nil {
+			return nil, nil, err
+		}
+		warn, err := checkToolVersion(f, opts.ToolVersion)
+		if err != nil {
+			return nil, nil, err
+		}
+		return f, warn, nil
+	}
+	f, warn, err := Fetch(ctx, spec, opts.FetchOptions)
+	if err == nil || !opts.FallbackToEmbedded || errors.Is(err, ErrNotHTTPS) {
+		return f, warn, err
+	}
+	def, derr := Default()
+	if derr != nil {
+		return nil, nil, derr
+	}
+	return def, append(warn, fmt.Sprintf("%v; going on with the embedded selectors file (version %s) as the fallback asks", err, def.Version)), nil
+}
+
+// checkToolVersion refuses f if its min_tool_version is above tool, and
+// warns when tool is not a release version (so cannot be compared): a
+// development build is taken to be new enough.
+func checkToolVersion(f *File, tool string) ([]string, error) {
+	if f.MinToolVersion == "" {
+		return nil, nil
+	}
+	ok, known := toolVersionAllows(f.MinToolVersion, tool)
+	if !known {
+		shown := tool
+		if shown == "" {
+			shown = "unknown"
+		}
+		return []string{fmt.Sprintf("selectors file %s asks for chatgpt-optout %s or newer; this build's version (%s) is not a release version, so it is taken to be new enough", f.Source, f.MinToolVersion, shown)}, nil
+	}
+	if !ok {
+		return nil, &SourceError{Source: f.Source, Kind: ErrNeedsNewerTool,
+			Msg: fmt.Sprintf("min_tool_version is %s but this is chatgpt-optout %s: install %s or newer, or use an older selectors file", f.MinToolVersion, tool, f.MinToolVersion)}
+	}
+	return nil, nil
+}
+
+// semver is a parsed MAJOR.MINOR.PATCH[-PRERELEASE] version.
+type semver struct {
+	num [3]int
+	pre []string
+}
+
+// parseSemver reads a semantic version with or without a leading v; build
+// metadata (+…) is ignored.
+func parseSemver(s string) (semver, bool) {
+	s = strings.TrimPrefix(s, "v")
+	s, _, _ = strings.Cut(s, "+")
+	core, pre, hasPre := strings.Cut(s, "-")
+	parts := strings.Split(core, ".")
+	if len(parts) != 3 || (hasPre && pre == "") {
+		return semver{}, false
+	}
+	var v semver
+	for i, p := range parts {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 0 || (len(p) > 1 && p[0] == '0') || strings.ContainsAny(p, "+-") {
+			return semver{}, false
+		}
+		v.num[i] = n
+	}
+	if hasPre {
+		v.pre = strings.Split(pre, ".")
+		for _, id := range v.pre {
+			if id == "" {
+				return semver{}, false
+			}
+		}
+	}
+	return v, true
+}
+
+// compare orders versions by semantic versioning's precedence: -1, 0 or 1.
+func (a semver) compare(b semver) int {
+	for i := range a.num {
+		if a.num[i] != b.num[i] {
+			return cmpInt(a.num[i], b.num[i])
+		}
+	}
+	switch {
+	case len(a.pre) == 0 && len(b.pre) == 0:
+		return 0
+	case len(a.pre) == 0:
+		return 1 // a release follows its pre-releases
+	case len(b.pre) == 0:
+		return -1
+	}
+	for i := 0; i < len(a.pre) && i < len(b.pre); i++ {
+		x, y := a.pre[i], b.pre[i]
+		nx, ex := strconv.Atoi(x)
+		ny, ey := strconv.Atoi(y)
+		switch {
+		case x == y:
+			continue
+		case ex == nil && ey == nil:
+			return cmpInt(nx, ny)
+		case ex == nil:
+			return -1 // numeric identifiers sort before alphanumeric ones
+		case ey == nil:
+			return 1
+		case x < y:
+			return -1
+		default:
+			return 1
+		}
+	}
+	return cmpInt(len(a.pre), len(b.pre))
+}
+
+func cmpInt(a, b int) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// toolVersionAllows tells whether tool is at least min. known is false
+// when tool is no release version: empty, "dev", "(devel)", not semantic,
+// or a Go pseudo-version of no tagged release (v0.0.0-DATE-COMMIT).
+func toolVersionAllows(min, tool string) (ok, known bool) {
+	m, okMin := parseSemver(min)
+	t, okTool := parseSemver(tool)
+	if !okMin || !okTool || (t.num == [3]int{} && len(t.pre) > 0) {
+		return true, false
+	}
+	return t.compare(m) >= 0, true
+}
+
+// olderFileVersion tells whether file version a (YEAR.MONTH.N) is older
+// than b. Versions that do not parse are not ordered.
+func olderFileVersion(a, b string) bool {
+	pa, okA := fileVersionParts(a)
+	pb, okB := fileVersionParts(b)
+	if !okA || !okB {
+		return false
+	}
+	for i := range pa {
+		if pa[i] != pb[i] {
+			return pa[i] < pb[i]
+		}
+	}
+	return false
+}
+
+func fileVersionParts(s string) ([3]int, bool) {
+	var out [3]int
+	parts := strings.Split(s, ".")
+	if len(parts) != 3 {
+		return out, false
+	}
+	for i, p := range parts {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 0 {
+			return out, false
+		}
+		out[i] = n
+	}
+	return out, true
+}
