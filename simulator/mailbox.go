@@ -294,9 +294,10 @@ func (s *Server) deliverLocked(a *account, code string, at time.Time) {
 }
 
 // codeMail is the sign-in code email: multipart/alternative, plain text and
-// HTML, CRLF line ends.
+// HTML, CRLF line ends. No other run of six digits is in it (the boundary
+// and Message-ID are letters), so a loose pattern finds only the code.
 func codeMail(to, code string, at time.Time) []byte {
-	boundary := "b1_" + randomText(24)
+	boundary := "b1_" + randomLetters(24)
 	text := "Your ChatGPT code is " + code + "\n\n" +
 		"Enter this temporary verification code to continue:\n\n" +
 		code + "\n\n" +
@@ -317,7 +318,7 @@ func codeMail(to, code string, at time.Time) []byte {
 		{"To", to},
 		{"Subject", MailSubjectPrefix + code},
 		{"Date", at.Format(time.RFC1123Z)},
-		{"Message-ID", "<" + randomText(32) + "@tm.openai.com>"},
+		{"Message-ID", "<" + randomLetters(32) + "@tm.openai.com>"},
 		{"MIME-Version", "1.0"},
 		{"Content-Type", `multipart/alternative; boundary="` + boundary + `"`},
 	} {
@@ -411,3 +412,5 @@ func (s *Server) mailUser(email string) *mailUser {
 	}
 	return nil
 }
+
+func randomLetters(n int) string { return randomFrom("abcdefghijklmnopqrstuvwxyz", n) }

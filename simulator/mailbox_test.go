@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -140,6 +141,10 @@ func TestMailboxCodeEmailOverIMAPS(t *testing.T) {
 		if !strings.Contains(m.Body, want) {
 			t.Errorf("body lacks %q:\n%s", want, m.Body)
 		}
+	}
+	// Subject, the text part twice, the HTML part twice: nothing else.
+	if runs := regexp.MustCompile(`\d{6,}`).FindAllString(m.Body, -1); len(runs) != 5 || strings.Count(strings.Join(runs, ""), code) != 5 {
+		t.Errorf("six-digit runs in the message: %q, want only the code", runs)
 	}
 	if m.Seen {
 		t.Error("a new message is seen")
