@@ -14,6 +14,9 @@ type Account struct {
 	TOTPSecret   string // base32, for authenticator-app MFA
 	SessionToken string // an existing session cookie, used instead of a password
 	ProfileDir   string // a persistent Chrome profile holding a session
+	// StateFile is a saved session state (see SessionState), loaded before
+	// the first page load and written after a run that ended signed in.
+	StateFile string
 }
 
 // Label is the name used in reports.
@@ -33,6 +36,7 @@ func (a Account) LogValue() slog.Value {
 		slog.Bool("totp", a.TOTPSecret != ""),
 		slog.Bool("session_token", a.SessionToken != ""),
 		slog.String("profile_dir", a.ProfileDir),
+		slog.String("state_file", a.StateFile),
 	)
 }
 

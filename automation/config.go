@@ -37,6 +37,14 @@ type Config struct {
 	// run needs none of them.
 	BlockResources bool
 	Logger         *slog.Logger
+	// StateKey encrypts and decrypts state files: an age X25519 identity
+	// (AGE-SECRET-KEY-1…) or a passphrase. It is never logged.
+	StateKey string
+	// StatePlaintext allows writing a state file without a StateKey.
+	StatePlaintext bool
+	// SaveStateFile is where Login writes the session once a person has
+	// signed in (Disable, Status and Verify use Account.StateFile).
+	SaveStateFile string
 }
 
 // DefaultTimeout is the interface's default limit for one account.

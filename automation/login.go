@@ -144,7 +144,7 @@ func (s *session) signIn(ctx context.Context) error {
 	spec := signInSpec(ps)
 	c := credentials{
 		email: s.acct.Email != "", password: s.acct.Password != "", totp: s.acct.TOTPSecret != "",
-		savedSession: s.acct.SessionToken != "" || s.acct.ProfileDir != "", headed: s.cfg.Headed,
+		savedSession: s.acct.SessionToken != "" || s.acct.ProfileDir != "" || s.state != nil, headed: s.cfg.Headed,
 	}
 	done := newSignInDone()
 	waitingSaid := false
@@ -392,6 +392,9 @@ func Login(browserCtx context.Context, cfg Config) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if cfg.SaveStateFile != "" && cfg.StateKey == "" && !cfg.StatePlaintext {
+		return "", plaintextRefused(cfg.SaveStateFile)
+	}
 	s := &session{cfg: cfg, file: cfg.Selectors, net: newNetTracker(), console: &consoleLog{}, log: cfg.Logger}
 	if cfg.UI != "" {
 		s.profile, _ = cfg.Selectors.Profile(cfg.UI)
@@ -424,6 +427,11 @@ func Login(browserCtx context.Context, cfg Config) (string, error) {
 	}
 	if err := s.keepSession(ctx); err != nil {
 		return "", err
+	}
+	if cfg.SaveStateFile != "" {
+		if err := s.saveState(ctx, cfg.SaveStateFile); err != nil {
+			return "", err
+		}
 	}
 	return name, nil
 }

@@ -63,6 +63,9 @@ func run(browserCtx context.Context, acct Account, cfg Config, m mode) *Result {
 	if m == modeVerify {
 		s.seen = map[string]observation{}
 	}
+	if err := s.loadState(); err != nil {
+		return finish(err)
+	}
 
 	// A throw-away account gets its own browser context: no cookie or
 	// storage is shared with the other accounts of the same browser. An
@@ -104,6 +107,13 @@ func run(browserCtx context.Context, acct Account, cfg Config, m mode) *Result {
 	ctx, cancel := context.WithTimeout(tabCtx, cfg.Timeout)
 	defer cancel()
 	err = s.do(ctx, res, m != modeDisable)
+	if s.signed && acct.StateFile != "" && ctx.Err() == nil {
+		// The session is saved whatever the rest of the run came to: it
+		// got past the sign-in, so the session is good.
+		if serr := s.saveState(ctx, acct.StateFile); serr != nil {
+			s.warn("the session state was not saved: " + serr.Error())
+		}
+	}
 	if m == modeVerify {
 		res.Elements = s.checks(err)
 		if err == nil {
@@ -130,9 +140,15 @@ func (s *session) do(ctx context.Context, res *Result, readOnly bool) error {
 	if err := s.setSessionCookie(ctx); err != nil {
 		return err
 	}
+	script, err := s.applyState(ctx)
+	if err != nil {
+		return err
+	}
 	app := s.profiles()[0].URLs.App
-	s.log.Info("opening the app", "url", s.url(app))
-	if err := chromedp.Do(ctx, chromedp.Navigate(s.url(app))); err != nil {
+	s.log.Info("opening the app", "url", s.url(app), "saved_state", s.state != nil)
+	err = chromedp.Do(ctx, chromedp.Navigate(s.url(app)))
+	dropStateScript(ctx, script)
+	if err != nil {
 		var le *chromedp.LoadError
 		if errors.As(err, &le) {
 			return &Error{Kind: KindBrowser, Msg: fmt.Sprintf("cannot load %s (%s): check --base-url and the network", s.url(app), le.ErrorText), Err: err}
@@ -223,6 +239,7 @@ func (s *session) signedIn(ctx context.Context) error {
 	if err := s.signIn(ctx); err != nil {
 		return err
 	}
+	s.signed = true
 	if s.acct.ProfileDir == "" {
 		return nil
 	}

@@ -18,6 +18,10 @@ type session struct {
 	profile *selectors.Profile // chosen or detected UI profile
 	log     *slog.Logger
 
+	state   *SessionState   // the saved session loaded for this run, if any
+	signed  bool            // the run got past the sign-in
+	origins map[string]bool // origins of the pages the run read, for the saved state
+
 	net     *netTracker
 	console *consoleLog
 

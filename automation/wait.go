@@ -3,6 +3,7 @@ package automation
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -168,6 +169,7 @@ func (s *session) await(ctx context.Context, what string, read reader, step func
 			}
 			continue
 		}
+		s.sawOrigin(r.URL)
 		now := time.Now()
 		st.observe(r, now)
 		g := glance{r: r, stable: st.stable(now), net: s.net.at(now), window: s.cfg.Settle}
@@ -240,4 +242,16 @@ func seenSummary(r *probeResult) string {
 		out += "; not found: " + strings.Join(missing, ", ")
 	}
 	return out
+}
+
+// sawOrigin records the origin of a page the run read.
+func (s *session) sawOrigin(u string) {
+	p, err := url.Parse(u)
+	if err != nil || (p.Scheme != "http" && p.Scheme != "https") {
+		return
+	}
+	if s.origins == nil {
+		s.origins = map[string]bool{}
+	}
+	s.origins[p.Scheme+"://"+p.Host] = true
 }

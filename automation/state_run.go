@@ -1,0 +1,186 @@
+package automation
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+)
+
+// loadState reads the account's state file before the browser tab opens.
+// A file that cannot be read, or that was saved for another account, is a
+// configuration error; a missing one is the first run.
+func (s *session) loadState() error {
+	if s.acct.StateFile == "" {
+		return nil
+	}
+	if s.cfg.StateKey == "" && !s.cfg.StatePlaintext {
+		return plaintextRefused(s.acct.StateFile)
+	}
+	st, err := ReadStateFile(s.acct.StateFile, s.cfg.StateKey)
+	if err != nil {
+		return err
+	}
+	if st != nil && st.Account != "" && s.acct.Email != "" && !strings.EqualFold(st.Account, s.acct.Email) {
+		return ConfigError("state file %s was saved for another account than %s: give each account its own state file", s.acct.StateFile, s.acct.Email)
+	}
+	s.state = st
+	return nil
+}
+
+// applyState puts the loaded session in the browser before the first page
+// load: its cookies at once, its localStorage by a script that runs before
+// the page's own on each origin's first document. It returns the script's
+// id, to be removed once the first page has loaded ("" when none).
+func (s *session) applyState(ctx context.Context) (page.ScriptIdentifier, error) {
+	if s.state == nil {
+		return "", nil
+	}
+	var cookies []*network.CookieParam
+	for _, c := range s.state.Cookies {
+		p := &network.CookieParam{
+			Name: c.Name, Value: c.Value, Domain: c.Domain, Path: c.Path,
+			Secure: c.Secure, HTTPOnly: c.HTTPOnly, SameSite: network.CookieSameSite(c.SameSite),
+		}
+		if p.Path == "" {
+			p.Path = "/"
+		}
+		if c.Expires > 0 {
+			p.Expires = cdp.TimeSinceEpoch(c.Expires)
+		}
+		if !strings.HasPrefix(c.Domain, ".") {
+			// Host-only, as the site set it.
+			scheme := "http"
+			if c.Secure || strings.HasPrefix(s.cfg.BaseURL, "https:") {
+				scheme = "https"
+			}
+			if host := originHost(s.cfg.BaseURL); host == c.Domain {
+				p.URL = strings.TrimRight(s.cfg.BaseURL, "/") + p.Path
+			} else {
+				p.URL = scheme + "://" + c.Domain + p.Path
+			}
+			p.Domain = ""
+		}
+		cookies = append(cookies, p)
+	}
+	if len(cookies) > 0 {
+		if _, err := chromedp.Call(ctx, network.SetCookies, network.SetCookiesParams{Cookies: cookies}); err != nil {
+			return "", &Error{Kind: KindBrowser, Msg: "loading the saved session's cookies failed: " + redact(err.Error(), s.secrets()), Err: err}
+		}
+	}
+	items := map[string]map[string]string{}
+	for _, o := range s.state.Origins {
+		if len(o.LocalStorage) == 0 {
+			continue
+		}
+		m := map[string]string{}
+		for _, it := range o.LocalStorage {
+			m[it.Name] = it.Value
+		}
+		items[strings.TrimRight(o.Origin, "/")] = m
+	}
+	if len(items) == 0 {
+		return "", nil
+	}
+	data, _ := json.Marshal(items)
+	src := `(() => { try { const all = ` + string(data) + `; const mine = all[location.origin]; if (!mine) return; for (const [k, v] of Object.entries(mine)) { if (localStorage.getItem(k) === null) localStorage.setItem(k, v); } } catch (e) {} })();`
+	res, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: src})
+	if err != nil {
+		return "", &Error{Kind: KindBrowser, Msg: "loading the saved session's local storage failed: " + err.Error(), Err: err}
+	}
+	return res.Identifier, nil
+}
+
+// dropStateScript removes the script of applyState once the first page has
+// loaded: the page owns its storage from then on.
+func dropStateScript(ctx context.Context, id page.ScriptIdentifier) {
+	if id != "" {
+		chromedp.Call(ctx, page.RemoveScriptToEvaluateOnNewDocument, page.RemoveScriptToEvaluateOnNewDocumentParams{Identifier: id})
+	}
+}
+
+func originHost(u string) string {
+	u = strings.TrimPrefix(strings.TrimPrefix(u, "https://"), "http://")
+	if i := strings.IndexAny(u, "/:"); i >= 0 {
+		u = u[:i]
+	}
+	return u
+}
+
+// captureState reads the session from the browser: the cookies of the app
+// and of every origin the run passed (the login's), and the app origin's
+// localStorage.
+func (s *session) captureState(ctx context.Context) (*SessionState, error) {
+	urls := []string{strings.TrimRight(s.cfg.BaseURL, "/") + "/"}
+	for o := range s.origins {
+		urls = append(urls, o+"/")
+	}
+	res, err := chromedp.Call(ctx, network.GetCookies, network.GetCookiesParams{URLs: urls})
+	if err != nil {
+		return nil, s.actionError(ctx, "reading the session's cookies", err)
+	}
+	st := &SessionState{Account: s.acct.Email, Cookies: []StateCookie{}, Origins: []StateOrigin{}}
+	for _, c := range res.Cookies {
+		exp := c.Expires
+		if c.Session {
+			exp = -1
+		}
+		st.Cookies = append(st.Cookies, StateCookie{
+			Name: c.Name, Value: c.Value, Domain: c.Domain, Path: c.Path, Expires: exp,
+			HTTPOnly: c.HTTPOnly, Secure: c.Secure, SameSite: sameSite(c.SameSite),
+		})
+	}
+	type item struct{ Name, Value string }
+	js := `(() => location.origin + "\n" + JSON.stringify(Object.keys(localStorage).map((k) => ({Name: k, Value: localStorage.getItem(k)}))))()`
+	out, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
+	if err == nil {
+		origin, list, _ := strings.Cut(out, "\n")
+		var items []item
+		if json.Unmarshal([]byte(list), &items) == nil && strings.TrimRight(s.cfg.BaseURL, "/") == origin {
+			o := StateOrigin{Origin: origin, LocalStorage: []StateItem{}}
+			for _, it := range items {
+				o.LocalStorage = append(o.LocalStorage, StateItem{Name: it.Name, Value: it.Value})
+			}
+			st.Origins = append(st.Origins, o)
+		}
+	}
+	return st, nil
+}
+
+// sameSite is Playwright's spelling: Strict, Lax or None (Lax when unset).
+func sameSite(v network.CookieSameSite) string {
+	switch v {
+	case network.CookieSameSiteStrict, network.CookieSameSiteNone:
+		return string(v)
+	default:
+		return string(network.CookieSameSiteLax)
+	}
+}
+
+// saveState writes the signed-in session to path.
+func (s *session) saveState(ctx context.Context, path string) error {
+	st, err := s.captureState(ctx)
+	if err != nil {
+		return err
+	}
+	if err := WriteStateFile(path, st, s.cfg.StateKey, s.cfg.StatePlaintext); err != nil {
+		if _, ok := errors.AsType[*Error](err); ok {
+			return err
+		}
+		return &Error{Kind: KindBrowser, Msg: fmt.Sprint(err), Err: err}
+	}
+	s.log.Info("saved the session state", "file", path, "encrypted", s.cfg.StateKey != "")
+	return nil
+}
+
+// secrets are the values a run must never write anywhere: the account's
+// and its saved session's.
+func (s *session) secrets() []string {
+	return append(s.acct.secrets(), s.state.secrets()...)
+}
