@@ -17,6 +17,9 @@ type Account struct {
 	// StateFile is a saved session state (see SessionState), loaded before
 	// the first page load and written after a run that ended signed in.
 	StateFile string
+	// Mailbox receives the site's sign-in codes, for a sign-in that asks
+	// for a code sent by email.
+	Mailbox *Mailbox
 }
 
 // Label is the name used in reports.
@@ -37,6 +40,7 @@ func (a Account) LogValue() slog.Value {
 		slog.Bool("session_token", a.SessionToken != ""),
 		slog.String("profile_dir", a.ProfileDir),
 		slog.String("state_file", a.StateFile),
+		slog.Bool("mailbox", a.Mailbox != nil),
 	)
 }
 
@@ -46,7 +50,11 @@ func (a Account) String() string { return "account " + a.Label() }
 // secrets lists the values that must never be written anywhere.
 func (a Account) secrets() []string {
 	var s []string
-	for _, v := range []string{a.Password, a.TOTPSecret, a.SessionToken} {
+	vals := []string{a.Password, a.TOTPSecret, a.SessionToken}
+	if a.Mailbox != nil {
+		vals = append(vals, a.Mailbox.Password)
+	}
+	for _, v := range vals {
 		if len(v) >= 4 {
 			s = append(s, v)
 		}

@@ -16,15 +16,16 @@ import (
 type form int
 
 const (
-	formNone     form = iota
-	formEntry         // the app's Log in button
-	formEmail         // the email field
-	formPassword      // the password field
-	formMFA           // the one-time code field
+	formNone      form = iota
+	formEntry          // the app's Log in button
+	formEmail          // the email field
+	formPassword       // the password field
+	formMFA            // the one-time code field
+	formEmailCode      // the field for a code the site sent by email
 )
 
 func (f form) String() string {
-	return [...]string{"nothing", "the log-in button", "the email form", "the password form", "the one-time code form"}[f]
+	return [...]string{"nothing", "the log-in button", "the email form", "the password form", "the one-time code form", "the emailed code form"}[f]
 }
 
 // submit is the state of a form's submit button.
@@ -57,7 +58,8 @@ type signInSeen struct {
 // credentials says which ways to sign in the account has.
 type credentials struct {
 	email, password, totp bool
-	savedSession          bool // a session token or a profile folder
+	mailbox               bool // a mailbox that receives the site's codes
+	savedSession          bool // a session token, a profile folder or a saved state
 	headed                bool // a person can clear checks in the window
 }
 
@@ -94,8 +96,9 @@ type signInMove struct {
 
 // Bounds on repeating a step that showed no effect.
 const (
-	maxTypes   = 3 // a form that keeps clearing its field (a re-render)
-	maxSubmits = 2 // a submit the page missed while it was rendering
+	maxCodeTries = 3 // emailed codes, each newer than the one refused
+	maxTypes     = 3 // a form that keeps clearing its field (a re-render)
+	maxSubmits   = 2 // a submit the page missed while it was rendering
 )
 
 // decideSignIn picks the next sign-in step.
@@ -121,6 +124,12 @@ func decideSignIn(seen signInSeen, c credentials, done *signInDone) signInMove {
 		return pressing(elChooser, maxSubmits)
 	case seen.challenge == string(KindEmailVerification) && seen.wayOut != "" && c.password:
 		return pressing(seen.wayOut, maxSubmits)
+	case seen.challenge == string(KindEmailVerification) && seen.form == formEmailCode && c.mailbox:
+		// The code is in the mailbox: the form below is filled with it.
+	case seen.challenge == string(KindEmailVerification) && (c.mailbox || c.password) && !seen.settled && !c.headed:
+		// The page may still render its code field or its way to the
+		// password: decide once it has settled.
+		return signInMove{act: signInWait}
 	case seen.challenge != "":
 		if c.headed {
 			return signInMove{act: signInWait}
@@ -142,6 +151,12 @@ func decideSignIn(seen signInSeen, c credentials, done *signInDone) signInMove {
 				return signInMove{act: signInWait}
 			}
 			return fail(newError(KindMFARequired, "the account asks for a one-time code: set CHATGPT_TOTP_SECRET to its authenticator secret (base32), or sign in once with `chatgpt-optout login --profile-dir DIR` and reuse the profile"))
+		}
+	case formEmailCode:
+		// A refused code may be one the site replaced by a newer email:
+		// the next newer one is tried, a few times.
+		if done.submitted[f] >= maxCodeTries && seen.mfaError != "" {
+			return fail(newError(KindEmailVerification, "the code from the mailbox was refused (%q): check that the mailbox is this account's and that its newest code email is the site's", seen.mfaError))
 		}
 	case formPassword:
 		if done.submitted[f] > 0 && seen.passwordError != "" {

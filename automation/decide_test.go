@@ -102,6 +102,7 @@ func TestDecideSignIn(t *testing.T) {
 	none := credentials{}
 	saved := credentials{savedSession: true}
 	headed := credentials{email: true, password: true, headed: true}
+	mailboxToo := credentials{email: true, password: true, mailbox: true}
 	did := func(typed, submitted map[form]int) *signInDone {
 		d := newSignInDone()
 		for k, v := range typed {
@@ -126,7 +127,9 @@ func TestDecideSignIn(t *testing.T) {
 	}{
 		{"signed in ends the sign-in", signInSeen{signedIn: true, form: formPassword}, all, fresh(), signInOver, formNone, ""},
 		{"a bot wall headless", signInSeen{challenge: "human_verification"}, all, fresh(), signInFail, formNone, KindHumanVerification},
-		{"an email code headless", signInSeen{challenge: "email_verification"}, all, fresh(), signInFail, formNone, KindEmailVerification},
+		{"an email code headless, the page still rendering", signInSeen{challenge: "email_verification"}, all, fresh(), signInWait, formNone, ""},
+		{"an email code headless, no way on", signInSeen{challenge: "email_verification", settled: true}, all, fresh(), signInFail, formNone, KindEmailVerification},
+		{"an email code and only a session: no wait", signInSeen{challenge: "email_verification"}, saved, fresh(), signInFail, formNone, KindEmailVerification},
 		{"a push approval headless", signInSeen{challenge: "push_verification"}, all, fresh(), signInFail, formNone, KindMFARequired},
 		{"a bot wall headed waits for a person", signInSeen{challenge: "human_verification"}, headed, fresh(), signInWait, formNone, ""},
 		{"the log-in button is pressed", signInSeen{form: formEntry}, all, fresh(), signInSubmit, formEntry, ""},
@@ -162,6 +165,10 @@ func TestDecideSignIn(t *testing.T) {
 		{"a known dialog over the sign-in", signInSeen{dialog: "dialog.2", form: formEntry}, all, fresh(), signInPress, formNone, ""},
 		{"a passkey offer is declined", signInSeen{skip: elSkip}, all, fresh(), signInPress, formNone, ""},
 		{"a skip that does nothing is drift once settled", signInSeen{skip: elSkip, settled: true}, all, pressed(elSkip, maxSubmits), signInDrift, formNone, ""},
+		{"an emailed code with a mailbox is typed", signInSeen{challenge: "email_verification", form: formEmailCode}, mailboxToo, fresh(), signInType, formEmailCode, ""},
+		{"an emailed code without a mailbox", signInSeen{challenge: "email_verification", form: formEmailCode, settled: true}, all, fresh(), signInFail, formNone, KindEmailVerification},
+		{"a refused emailed code: a newer one is read", signInSeen{challenge: "email_verification", form: formEmailCode, mfaError: "Incorrect code", settled: true}, mailboxToo, did(map[form]int{formEmailCode: 1}, map[form]int{formEmailCode: 1}), signInType, formEmailCode, ""},
+		{"emailed codes refused again and again", signInSeen{challenge: "email_verification", form: formEmailCode, mfaError: "Incorrect code"}, mailboxToo, did(map[form]int{formEmailCode: maxCodeTries}, map[form]int{formEmailCode: maxCodeTries}), signInFail, formNone, KindEmailVerification},
 		{"an unknown page still changing", signInSeen{}, all, fresh(), signInWait, formNone, ""},
 		{"an unknown page, settled", signInSeen{settled: true}, all, fresh(), signInDrift, formNone, ""},
 	}

@@ -143,7 +143,7 @@ func (s *session) signIn(ctx context.Context) error {
 	ps := s.profiles()
 	spec := signInSpec(ps)
 	c := credentials{
-		email: s.acct.Email != "", password: s.acct.Password != "", totp: s.acct.TOTPSecret != "",
+		email: s.acct.Email != "", password: s.acct.Password != "", totp: s.acct.TOTPSecret != "", mailbox: s.acct.Mailbox != nil,
 		savedSession: s.acct.SessionToken != "" || s.acct.ProfileDir != "" || s.state != nil, headed: s.cfg.Headed,
 	}
 	done := newSignInDone()
@@ -209,10 +209,11 @@ func pagePath(u string) string {
 
 // formElements are the field and submit elements of each form.
 var formElements = map[form][2]string{
-	formEntry:    {elEntry, ""},
-	formEmail:    {elEmail, elEmailSubmit},
-	formPassword: {elPassword, elPasswordSubmit},
-	formMFA:      {elMFACode, elMFASubmit},
+	formEntry:     {elEntry, ""},
+	formEmail:     {elEmail, elEmailSubmit},
+	formPassword:  {elPassword, elPasswordSubmit},
+	formMFA:       {elMFACode, elMFASubmit},
+	formEmailCode: {elMFACode, elMFASubmit},
 }
 
 // readSignIn turns one reading into what decideSignIn needs. Elements are
@@ -259,6 +260,9 @@ func (s *session) readSignIn(ctx context.Context, v view, settled bool) signInSe
 			continue
 		}
 		seen.form = f
+		if f == formMFA && seen.challenge == string(KindEmailVerification) {
+			seen.form = formEmailCode
+		}
 		seen.filled = v.el(els[0]).Filled
 		if els[1] != "" && v.sure(ctx, els[1]) {
 			seen.submit = submitReady
@@ -304,6 +308,22 @@ func (s *session) typeForm(ctx context.Context, v view, f form) error {
 		}
 		s.log.Info("entering the one-time code")
 		value = code
+	case formEmailCode:
+		since := s.submittedAt
+		if since.IsZero() {
+			since = time.Now().Add(-mailWait)
+		}
+		s.log.Info("reading the emailed code from the mailbox")
+		code, uid, err := s.acct.Mailbox.codeSince(ctx, since, s.codeUID, s.codePattern())
+		if err != nil {
+			if ctx.Err() != nil {
+				return s.endedError(ctx, "waiting for the code email")
+			}
+			return newError(KindEmailVerification, "the site sent a code by email and it could not be read from the mailbox: %v", err)
+		}
+		s.log.Info("entering the emailed code")
+		s.codeUID = uid // a code refused later makes the next try wait for a newer email
+		value = code
 	}
 	field := formElements[f][0]
 	if err := typeInto(ctx, v.el(field), value); err != nil {
@@ -325,6 +345,7 @@ func (s *session) submitForm(ctx context.Context, v view, f form) error {
 		return nil
 	}
 	s.entered++
+	s.submittedAt = time.Now()
 	els := formElements[f]
 	if v.sure(ctx, els[1]) {
 		m := v.el(els[1])

@@ -5,6 +5,9 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
 
 	"github.com/chatgpt-optout/chatgpt-optout/selectors"
 )
@@ -21,6 +24,10 @@ type session struct {
 	state   *SessionState   // the saved session loaded for this run, if any
 	signed  bool            // the run got past the sign-in
 	origins map[string]bool // origins of the pages the run read, for the saved state
+	// submittedAt is the last submit of a sign-in form: a code email sent
+	// for it arrives after it.
+	submittedAt time.Time
+	codeUID     imap.UID // the mailbox message of the last emailed code typed
 
 	net     *netTracker
 	console *consoleLog
