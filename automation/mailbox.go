@@ -206,8 +206,14 @@ func hostOnly(hostport string) string {
 	return h
 }
 
-// codePattern is the selectors file's pattern for the code in an email,
-// or DefaultCodePattern.
+// codePattern is the selectors file's pattern for the code in an email
+// (challenges.email_verification.code_pattern, checked when the file was
+// loaded), or DefaultCodePattern.
 func (s *session) codePattern() *regexp.Regexp {
+	if m := s.profile; m != nil && m.Challenges.EmailVerification != nil && m.Challenges.EmailVerification.CodePattern != "" {
+		if re, err := regexp.Compile(m.Challenges.EmailVerification.CodePattern); err == nil {
+			return re
+		}
+	}
 	return DefaultCodePattern
 }
