@@ -314,7 +314,7 @@ func (s *session) typeForm(ctx context.Context, v view, f form) error {
 			since = time.Now().Add(-mailWait)
 		}
 		s.log.Info("reading the emailed code from the mailbox")
-		code, uid, err := s.acct.Mailbox.codeSince(ctx, since, s.codeUID, s.codePattern())
+		code, uid, err := s.acct.Mailbox.codeSince(ctx, since, s.codeUID, codePattern(v.p))
 		if err != nil {
 			if ctx.Err() != nil {
 				return s.endedError(ctx, "waiting for the code email")

@@ -17,6 +17,8 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
+
+	"github.com/chatgpt-optout/chatgpt-optout/selectors"
 )
 
 // Mailbox is the IMAP mailbox that receives an account's sign-in codes.
@@ -209,8 +211,8 @@ func hostOnly(hostport string) string {
 // codePattern is the selectors file's pattern for the code in an email
 // (challenges.email_verification.code_pattern, checked when the file was
 // loaded), or DefaultCodePattern.
-func (s *session) codePattern() *regexp.Regexp {
-	if m := s.profile; m != nil && m.Challenges.EmailVerification != nil && m.Challenges.EmailVerification.CodePattern != "" {
+func codePattern(m *selectors.Profile) *regexp.Regexp {
+	if m != nil && m.Challenges.EmailVerification != nil && m.Challenges.EmailVerification.CodePattern != "" {
 		if re, err := regexp.Compile(m.Challenges.EmailVerification.CodePattern); err == nil {
 			return re
 		}
