@@ -80,9 +80,61 @@ func DefaultCacheDir() (string, error) {
 // Nothing is cached before it verified. The returned File's Source is the
 // URL and its Origin names the key and the fetch time.
 func Fetch(ctx context.Context, rawURL string, opts FetchOptions) (*File, []string, error) {
-	fileURL, sigURL, err := remoteURLs(rawURL)
+	var cachePath string
+	var cached *cacheEntry
+	if !opts.NoCache {
+		cachePath = cacheFile(opts.CacheDir, rawURL)
+		cached = readCache(cachePath, rawURL)
+	}
+	got, err := fetchVerified(ctx, rawURL, opts, cached)
 	if err != nil {
 		return nil, nil, err
+	}
+	f, warn, err := accept(got.file.Data, rawURL, opts.ToolVersion)
+	if err != nil {
+		return nil, nil, err
+	}
+	now := time.Now
+	if opts.now != nil {
+		now = opts.now
+	}
+	at := now()
+	f.origin = &Origin{Kind: OriginURL, URL: rawURL, KeyID: got.keyID, FetchedAt: at, FromCache: got.fileCached}
+	if cachePath != "" && !(got.fileCached && got.sigCached) {
+		entry := cacheEntry{URL: rawURL, File: got.file, Sig: got.sig, FetchedAt: at}
+		if err := writeCache(cachePath, entry); err != nil {
+			warn = append(warn, fmt.Sprintf("selectors file %s: not cached (%v): the next run downloads it again", rawURL, err))
+		}
+	}
+	return f, warn, nil
+}
+
+// VerifyURL fetches the file at an https URL and its signature, as Fetch
+// does but without the cache, and checks only the signature: it returns
+// the signing key's id, or a *SourceError (ErrNotHTTPS, ErrNetwork,
+// ErrTooLarge, ErrNoSignature, ErrMalformedSignature, ErrUnknownKey,
+// ErrBadSignature). The file is not parsed: `selectors verify-signature`.
+func VerifyURL(ctx context.Context, rawURL string, opts FetchOptions) (keyID string, err error) {
+	got, err := fetchVerified(ctx, rawURL, opts, nil)
+	if err != nil {
+		return "", err
+	}
+	return got.keyID, nil
+}
+
+// verified is a file and its signature from a URL, the signature checked.
+type verified struct {
+	file, sig             cachedBody
+	fileCached, sigCached bool // the server answered 304 for it
+	keyID                 string
+}
+
+// fetchVerified downloads the file and its signature (conditionally
+// against cached, when given) within the timeout, and verifies them.
+func fetchVerified(ctx context.Context, rawURL string, opts FetchOptions, cached *cacheEntry) (*verified, error) {
+	fileURL, sigURL, err := remoteURLs(rawURL)
+	if err != nil {
+		return nil, err
 	}
 	timeout := opts.Timeout
 	if timeout <= 0 {
@@ -90,55 +142,38 @@ func Fetch(ctx context.Context, rawURL string, opts FetchOptions) (*File, []stri
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	r := &fetcher{client: httpsOnly(opts.Client), url: rawURL, timeout: timeout}
+	r := &fetcher{client: httpsOnly(opts.Client), url: rawURL, timeout: timeout, userAgent: userAgent(opts.ToolVersion)}
 	keys := TrustedKeys(opts.Keys...)
-
-	var cachePath string
-	var cached *cacheEntry
-	if !opts.NoCache {
-		cachePath = cacheFile(opts.CacheDir, rawURL)
-		cached = readCache(cachePath, rawURL)
-	}
 	for {
 		var prevFile, prevSig *cachedBody
 		if cached != nil {
 			prevFile, prevSig = &cached.File, &cached.Sig
 		}
-		file, fileCached, err := r.get(ctx, fileURL, prevFile, MaxFileSize, false)
-		if err != nil {
-			return nil, nil, err
+		var v verified
+		if v.file, v.fileCached, err = r.get(ctx, fileURL, prevFile, MaxFileSize, false); err != nil {
+			return nil, err
 		}
-		sig, sigCached, err := r.get(ctx, sigURL, prevSig, maxSignatureSize, true)
-		if err != nil {
-			return nil, nil, err
+		if v.sig, v.sigCached, err = r.get(ctx, sigURL, prevSig, maxSignatureSize, true); err != nil {
+			return nil, err
 		}
-		keyID, err := Verify(keys, file.Data, sig.Data)
-		if err != nil && cached != nil && (fileCached || sigCached) {
+		v.keyID, err = Verify(keys, v.file.Data, v.sig.Data)
+		if err != nil && cached != nil && (v.fileCached || v.sigCached) {
 			// The cached copy no longer verifies: fetch both afresh.
 			cached = nil
 			continue
 		}
 		if err != nil {
-			return nil, nil, withSource(err, rawURL)
+			return nil, withSource(err, rawURL)
 		}
-		f, warn, err := accept(file.Data, rawURL, opts.ToolVersion)
-		if err != nil {
-			return nil, nil, err
-		}
-		now := time.Now
-		if opts.now != nil {
-			now = opts.now
-		}
-		at := now()
-		f.origin = &Origin{Kind: OriginURL, URL: rawURL, KeyID: keyID, FetchedAt: at, FromCache: fileCached}
-		if cachePath != "" && !(fileCached && sigCached) {
-			entry := cacheEntry{URL: rawURL, File: file, Sig: sig, FetchedAt: at}
-			if err := writeCache(cachePath, entry); err != nil {
-				warn = append(warn, fmt.Sprintf("selectors file %s: not cached (%v): the next run downloads it again", rawURL, err))
-			}
-		}
-		return f, warn, nil
+		return &v, nil
 	}
+}
+
+func userAgent(toolVersion string) string {
+	if toolVersion == "" {
+		toolVersion = "dev"
+	}
+	return "chatgpt-optout/" + toolVersion + " (selectors)"
 }
 
 // remoteURLs checks that rawURL is https and gives it and its signature's URL.
@@ -183,9 +218,10 @@ func accept(data []byte, source, toolVersion string) (*File, []string, error) {
 
 // fetcher makes the requests of one Fetch.
 type fetcher struct {
-	client  *http.Client
-	url     string // the file's URL as given, for errors
-	timeout time.Duration
+	client    *http.Client
+	url       string // the file's URL as given, for errors
+	timeout   time.Duration
+	userAgent string
 }
 
 // get fetches u, conditionally when prev is given, and returns the body
@@ -202,7 +238,7 @@ func (r *fetcher) get(ctx context.Context, u string, prev *cachedBody, limit int
 	if err != nil {
 		return fail(ErrNotHTTPS, err, "%s: %v", what, err)
 	}
-	req.Header.Set("User-Agent", "chatgpt-optout (selectors)")
+	req.Header.Set("User-Agent", r.userAgent)
 	if prev != nil {
 		if prev.ETag != "" {
 			req.Header.Set("If-None-Match", prev.ETag)

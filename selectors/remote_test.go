@@ -530,3 +530,23 @@ func TestDefaultCacheDir_IsUnderTheUserCacheDir(t *testing.T) {
 		t.Errorf("DefaultCacheDir = %q", dir)
 	}
 }
+
+func TestVerifyURL_ChecksOnlyTheSignature(t *testing.T) {
+	data := fileOfVersion(t, "2026.11.9") // older than the embedded file: Fetch would refuse it
+	srv, u, key, pub := serveSigned(t, data)
+	opts := options(t, srv, pub)
+	if id, err := VerifyURL(context.Background(), u, opts); err != nil || id != pub.KeyID() {
+		t.Errorf("VerifyURL = %q, %v", id, err)
+	}
+	_, err := VerifyURL(context.Background(), u, options(t, srv))
+	wantKind(t, err, ErrUnknownKey, u)
+	srv.put("/selectors.yaml", append(data, '#'), Sign(key, data))
+	_, err = VerifyURL(context.Background(), u, opts)
+	wantKind(t, err, ErrBadSignature, u)
+	srv.put("/selectors.yaml", data, nil)
+	_, err = VerifyURL(context.Background(), u, opts)
+	wantKind(t, err, ErrNoSignature, u)
+	if entries, _ := os.ReadDir(opts.CacheDir); len(entries) != 0 {
+		t.Errorf("VerifyURL cached %v", entries)
+	}
+}

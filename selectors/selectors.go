@@ -10,6 +10,15 @@
 //
 // Schema version 2 is current; version 1 files still load into the same
 // model (see Parse for what they map to).
+//
+// A file may also come from an https URL (Fetch, or Resolve for whatever
+// --selectors names), so that maintainers publish a fix without a release.
+// It is used only with a minisign Ed25519 signature at URL.sig by a trusted
+// key (the maintainers' key built into the binary, MaintainersKey, or a
+// team's own), when it is no older than the embedded file and its
+// min_tool_version allows the running tool. Sign, SignFile, Verify and
+// GenerateKey read and write minisign's formats, so the minisign tool
+// signs and verifies the same files. Origin says where a file came from.
 package selectors
 
 import (

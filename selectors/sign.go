@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -200,6 +201,31 @@ func SignWithComment(key *PrivateKey, data []byte, trustedComment string) ([]byt
 	}
 	untrusted := "signature from chatgpt-optout secret key " + key.KeyID()
 	return r.SignWithComments(key.k, trustedComment, untrusted), nil
+}
+
+// SignFile signs the selectors file at path and writes the signature to
+// path+".sig", which it returns: `selectors sign`. The file must load
+// (Parse's checks), so that no file is published that every run would
+// refuse. The trusted comment is minisign's: "timestamp:UNIX",
+// "file:NAME" and "hashed", tab-separated.
+func SignFile(key *PrivateKey, path string) (string, error) {
+	data, err := readCapped(path, MaxFileSize)
+	if err != nil {
+		return "", err
+	}
+	if _, err := Parse(data, path); err != nil {
+		return "", err
+	}
+	comment := fmt.Sprintf("timestamp:%d\tfile:%s\thashed", time.Now().Unix(), filepath.Base(path))
+	sig, err := SignWithComment(key, data, comment)
+	if err != nil {
+		return "", err
+	}
+	out := path + ".sig"
+	if err := os.WriteFile(out, sig, 0o644); err != nil {
+		return "", err
+	}
+	return out, nil
 }
 
 // Signature is a parsed minisign signature file. Nothing in it is

@@ -384,6 +384,11 @@ func TestMinisignTool_ReadsAndWritesTheSameFormat(t *testing.T) {
 	write("ours.pub", pub.File())
 	write("ours.key", keyFile)
 	write("ours.sig", Sign(key, data))
+	sigPath, err := SignFile(key, filepath.Join(dir, "selectors.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	run("-V", "-H", "-P", pub.String(), "-m", "selectors.yaml", "-x", filepath.Base(sigPath))
 	out := run("-V", "-H", "-P", pub.String(), "-m", "selectors.yaml", "-x", "ours.sig")
 	if !strings.Contains(out, "timestamp:") {
 		t.Errorf("minisign -V printed no trusted comment: %s", out)
@@ -456,4 +461,34 @@ func mustParse(t testing.TB, sig []byte) *Signature {
 		t.Fatal(err)
 	}
 	return s
+}
+
+func TestSignFile_SignsOnlyAFileThatLoads(t *testing.T) {
+	key, pub := testKey(t)
+	path := writeFile(t, "selectors.yaml", Embedded())
+	sigPath, err := SignFile(key, path)
+	if err != nil || sigPath != path+".sig" {
+		t.Fatalf("SignFile = %q, %v", sigPath, err)
+	}
+	sig, err := os.ReadFile(sigPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := ParseSignature(sig)
+	if err != nil || !regexp.MustCompile(`^timestamp:\d+\tfile:selectors\.yaml\thashed$`).MatchString(s.TrustedComment) {
+		t.Errorf("trusted comment %q, %v", s.TrustedComment, err)
+	}
+	if id, err := VerifyFile(path, []PublicKey{pub}); err != nil || id != pub.KeyID() {
+		t.Errorf("VerifyFile = %q, %v", id, err)
+	}
+
+	bad := writeFile(t, "bad.yaml", []byte("schema_version: 2\n"))
+	_, err = SignFile(key, bad)
+	var pe *Error
+	if !errors.As(err, &pe) {
+		t.Errorf("signing an invalid file: %v", err)
+	}
+	if _, err := os.Stat(bad + ".sig"); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a signature of an invalid file was written: %v", err)
+	}
 }
