@@ -90,7 +90,8 @@ func Fetch(ctx context.Context, rawURL string, opts FetchOptions) (*File, []stri
 	if err != nil {
 		return nil, nil, err
 	}
-	f, warn, err := accept(got.file.Data, rawURL, opts.ToolVersion)
+	shown := redactURL(rawURL)
+	f, warn, err := accept(got.file.Data, shown, opts.ToolVersion)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -99,11 +100,11 @@ func Fetch(ctx context.Context, rawURL string, opts FetchOptions) (*File, []stri
 		now = opts.now
 	}
 	at := now()
-	f.origin = &Origin{Kind: OriginURL, URL: rawURL, KeyID: got.keyID, FetchedAt: at, FromCache: got.fileCached}
+	f.origin = &Origin{Kind: OriginURL, URL: shown, KeyID: got.keyID, FetchedAt: at, FromCache: got.fileCached}
 	if cachePath != "" && !(got.fileCached && got.sigCached) {
 		entry := cacheEntry{URL: rawURL, File: got.file, Sig: got.sig, FetchedAt: at}
 		if err := writeCache(cachePath, entry); err != nil {
-			warn = append(warn, fmt.Sprintf("selectors file %s: not cached (%v): the next run downloads it again", rawURL, err))
+			warn = append(warn, fmt.Sprintf("selectors file %s: not cached (%v): the next run downloads it again", shown, err))
 		}
 	}
 	return f, warn, nil
@@ -142,7 +143,7 @@ func fetchVerified(ctx context.Context, rawURL string, opts FetchOptions, cached
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	r := &fetcher{client: httpsOnly(opts.Client), url: rawURL, timeout: timeout, userAgent: userAgent(opts.ToolVersion)}
+	r := &fetcher{client: httpsOnly(opts.Client), url: redactURL(rawURL), timeout: timeout, userAgent: userAgent(opts.ToolVersion)}
 	keys := TrustedKeys(opts.Keys...)
 	for {
 		var prevFile, prevSig *cachedBody
@@ -163,7 +164,7 @@ func fetchVerified(ctx context.Context, rawURL string, opts FetchOptions, cached
 			continue
 		}
 		if err != nil {
-			return nil, withSource(err, rawURL)
+			return nil, withSource(err, redactURL(rawURL))
 		}
 		return &v, nil
 	}
@@ -176,11 +177,21 @@ func userAgent(toolVersion string) string {
 	return "chatgpt-optout/" + toolVersion + " (selectors)"
 }
 
+// redactURL is rawURL for messages and reports: a password in it is
+// replaced by xxxxx.
+func redactURL(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return rawURL
+	}
+	return u.Redacted()
+}
+
 // remoteURLs checks that rawURL is https and gives it and its signature's URL.
 func remoteURLs(rawURL string) (fileURL, sigURL string, err error) {
 	u, err := url.Parse(rawURL)
 	if err != nil || u.Scheme != "https" || u.Host == "" {
-		return "", "", &SourceError{Source: rawURL, Kind: ErrNotHTTPS,
+		return "", "", &SourceError{Source: redactURL(rawURL), Kind: ErrNotHTTPS,
 			Msg: "only https URLs are fetched (the file must come over TLS from a server that holds a valid certificate); give an https:// URL or a path"}
 	}
 	s := *u
@@ -229,7 +240,7 @@ type fetcher struct {
 func (r *fetcher) get(ctx context.Context, u string, prev *cachedBody, limit int64, isSig bool) (cachedBody, bool, error) {
 	what := "the file"
 	if isSig {
-		what = "the signature " + u
+		what = "the signature " + redactURL(u)
 	}
 	fail := func(kind error, cause error, format string, args ...any) (cachedBody, bool, error) {
 		return cachedBody{}, false, &SourceError{Source: r.url, Kind: kind, Msg: fmt.Sprintf(format, args...), Err: cause}
@@ -257,7 +268,7 @@ func (r *fetcher) get(ctx context.Context, u string, prev *cachedBody, limit int
 		return *prev, true, nil
 	case resp.StatusCode == http.StatusOK:
 	case isSig && (resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone):
-		return fail(ErrNoSignature, nil, "no signature: %s answered %s; a selectors file from a URL is used only with its minisign signature beside it (sign it with `chatgpt-optout selectors sign` or `minisign -S`, upload FILE.sig)", u, resp.Status)
+		return fail(ErrNoSignature, nil, "no signature: %s answered %s; a selectors file from a URL is used only with its minisign signature beside it (sign it with `chatgpt-optout selectors sign` or `minisign -S`, upload FILE.sig)", redactURL(u), resp.Status)
 	default:
 		return fail(ErrNetwork, nil, "%s answered %s", what, resp.Status)
 	}

@@ -550,3 +550,24 @@ func TestVerifyURL_ChecksOnlyTheSignature(t *testing.T) {
 		t.Errorf("VerifyURL cached %v", entries)
 	}
 }
+
+func TestFetch_APasswordInTheURLIsNotShown(t *testing.T) {
+	data := fileOfVersion(t, "2026.12.7")
+	srv, u, _, pub := serveSigned(t, data)
+	withPassword := strings.Replace(u, "https://", "https://team:s3cret@", 1)
+	f, _, err := Fetch(context.Background(), withPassword, options(t, srv, pub))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{f.Source, f.Origin().String(), f.Origin().Description()} {
+		if strings.Contains(s, "s3cret") || !strings.Contains(s, "team:xxxxx@") {
+			t.Errorf("shown as %q", s)
+		}
+	}
+	srv.put("/selectors.yaml", data, nil)
+	_, _, err = Fetch(context.Background(), withPassword, options(t, srv, pub))
+	wantKind(t, err, ErrNoSignature)
+	if strings.Contains(err.Error(), "s3cret") {
+		t.Errorf("error shows the password: %v", err)
+	}
+}
