@@ -19,7 +19,8 @@ func TestSure_ActsOnlyOnRoleMatchesTheAccessibilityTreeConfirms(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cancel()
-	tab, cancelTab := chromedp.NewContext(ctx, chromedp.WithNewBrowserContext())
+	w := newWorld()
+	tab, cancelTab := chromedp.NewContext(ctx, chromedp.WithNewBrowserContext(), chromedp.WithListener(w.listen))
 	defer cancelTab()
 	if err := chromedp.Do(tab); err != nil { // opens the tab, with no deadline
 		t.Fatal(err)
@@ -39,7 +40,7 @@ func TestSure_ActsOnlyOnRoleMatchesTheAccessibilityTreeConfirms(t *testing.T) {
 		if err := chromedp.Do(wait, chromedp.Navigate("data:text/html,"+url.PathEscape(tc.page))); err != nil {
 			t.Fatal(err)
 		}
-		r, err := look(wait, spec, false)
+		r, err := look(wait, w, spec, false)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -149,7 +149,7 @@ func (s *session) signIn(ctx context.Context) error {
 	done := newSignInDone()
 	waitingSaid := false
 	page := ""
-	read := func(ctx context.Context, wait bool) (*probeResult, error) { return look(ctx, spec, wait) }
+	read := func(ctx context.Context, wait bool) (*probeResult, error) { return look(ctx, s.world, spec, wait) }
 	return s.await(ctx, "the sign-in to finish", read, func(ctx context.Context, g glance) (reading, error) {
 		// What was done on one page says nothing about the next: the
 		// counts start again on each page (a refused password comes back
@@ -190,7 +190,7 @@ func (s *session) signIn(ctx context.Context) error {
 			done.pressed[mv.target]++
 			m := v.el(mv.target)
 			s.log.Info("pressing", "element", mv.target, "on", m.Desc)
-			if err := press(ctx, m.X, m.Y); err != nil {
+			if err := pressMatch(ctx, s.world, m); err != nil {
 				return didAct, s.actionError(ctx, "clicking "+mv.target, err)
 			}
 			return didAct, nil
@@ -326,7 +326,7 @@ func (s *session) typeForm(ctx context.Context, v view, f form) error {
 		value = code
 	}
 	field := formElements[f][0]
-	if err := typeInto(ctx, v.el(field), value); err != nil {
+	if err := typeInto(ctx, s.world, v.el(field), value); err != nil {
 		return s.actionError(ctx, "typing into "+field, err)
 	}
 	return nil
@@ -339,7 +339,7 @@ func (s *session) submitForm(ctx context.Context, v view, f form) error {
 	if f == formEntry {
 		m := v.el(elEntry)
 		s.log.Info("opening the sign-in", "url", v.r.URL)
-		if err := press(ctx, m.X, m.Y); err != nil {
+		if err := pressMatch(ctx, s.world, m); err != nil {
 			return s.actionError(ctx, "clicking the log-in button", err)
 		}
 		return nil
@@ -349,13 +349,13 @@ func (s *session) submitForm(ctx context.Context, v view, f form) error {
 	els := formElements[f]
 	if v.sure(ctx, els[1]) {
 		m := v.el(els[1])
-		if err := press(ctx, m.X, m.Y); err != nil {
+		if err := pressMatch(ctx, s.world, m); err != nil {
 			return s.actionError(ctx, "clicking "+els[1], err)
 		}
 		return nil
 	}
 	m := v.el(els[0])
-	if err := press(ctx, m.X, m.Y); err != nil { // focus the field for the Enter key
+	if err := pressMatch(ctx, s.world, m); err != nil { // focus the field for the Enter key
 		return s.actionError(ctx, "focusing "+els[0], err)
 	}
 	if err := chromedp.Do(ctx, chromedp.KeyEvent("\r")); err != nil {
@@ -416,11 +416,11 @@ func Login(browserCtx context.Context, cfg Config) (string, error) {
 	if cfg.SaveStateFile != "" && cfg.StateKey == "" && !cfg.StatePlaintext {
 		return "", plaintextRefused(cfg.SaveStateFile)
 	}
-	s := &session{cfg: cfg, file: cfg.Selectors, net: newNetTracker(), console: &consoleLog{}, log: cfg.Logger}
+	s := &session{cfg: cfg, file: cfg.Selectors, net: newNetTracker(), world: newWorld(), console: &consoleLog{}, log: cfg.Logger}
 	if cfg.UI != "" {
 		s.profile, _ = cfg.Selectors.Profile(cfg.UI)
 	}
-	tabCtx, cancel := chromedp.NewContext(browserCtx, chromedp.WithListener(s.net.listen))
+	tabCtx, cancel := chromedp.NewContext(browserCtx, chromedp.WithListener(s.net.listen), chromedp.WithListener(s.world.listen))
 	defer cancel()
 	if err := chromedp.Do(tabCtx); err != nil {
 		return "", setupError(browserCtx, "opening a browser tab", err)
@@ -435,7 +435,7 @@ func Login(browserCtx context.Context, cfg Config) (string, error) {
 	ps := s.profiles()
 	spec := signInSpec(ps)
 	var name string
-	read := func(ctx context.Context, wait bool) (*probeResult, error) { return look(ctx, spec, wait) }
+	read := func(ctx context.Context, wait bool) (*probeResult, error) { return look(ctx, s.world, spec, wait) }
 	err = s.await(ctx, "a person to sign in", read, func(ctx context.Context, g glance) (reading, error) {
 		if v := pick(g.r, spec, ps); v.present(ctx, elSignedIn) {
 			name = v.p.Name

@@ -65,7 +65,7 @@ func (s *session) openSetting(ctx context.Context, byURL bool) (*match, error) {
 	pl := pathPlan{p: p, steps: pathSteps(p), route: s.cfg.Route, where: s.where()}
 	w := &walk{clicks: map[string]int{}, deepLink: byURL, awaitURL: byURL}
 	var sw *match
-	read := func(ctx context.Context, wait bool) (*probeResult, error) { return probe(ctx, spec, wait) }
+	read := func(ctx context.Context, wait bool) (*probeResult, error) { return probe(ctx, s.world, spec, wait) }
 	err := s.await(ctx, "the setting's switch", read, func(ctx context.Context, g glance) (reading, error) {
 		r := g.r
 		for _, st := range pl.steps {
@@ -133,7 +133,7 @@ func (s *session) clickStep(ctx context.Context, pl pathPlan, w *walk, name stri
 			w.usedMenu = true
 		}
 	}
-	if err := press(ctx, m.X, m.Y); err != nil {
+	if err := pressMatch(ctx, s.world, m); err != nil {
 		return s.actionError(ctx, "clicking "+name, err)
 	}
 	w.clicks[name]++

@@ -73,7 +73,12 @@ type match struct {
 	Context    string  `json:"context"` // text of the dialog or panel around an element read for its state
 	Error      string  `json:"error"`
 
-	confirmed bool // a role match was checked against the accessibility tree
+	// Offscreen says the element lies outside the viewport: it is scrolled
+	// into view just before it is pressed (pressMatch).
+	Offscreen bool `json:"offscreen"`
+
+	confirmed bool   // a role match was checked against the accessibility tree
+	key       string // its name in the probe
 }
 
 // found reports whether exactly one visible element matched a candidate.
@@ -109,8 +114,8 @@ func (r *probeResult) el(name string) *match { return r.Elements[name] }
 // accessibility tree (confirmRoles). With wait, it first waits in the page
 // for the DOM to change (or probeWaitMs): the loops that call it react to a
 // change at once and cost nothing while the page is still.
-func probe(ctx context.Context, spec probeSpec, wait bool) (*probeResult, error) {
-	r, err := look(ctx, spec, wait)
+func probe(ctx context.Context, w *world, spec probeSpec, wait bool) (*probeResult, error) {
+	r, err := look(ctx, w, spec, wait)
 	if err != nil {
 		return nil, err
 	}
@@ -121,7 +126,7 @@ func probe(ctx context.Context, spec probeSpec, wait bool) (*probeResult, error)
 // look is probe without the confirmation, for a spec that covers several
 // profiles: only the matches of the profile the page turns out to be are
 // worth the accessibility tree's word.
-func look(ctx context.Context, spec probeSpec, wait bool) (*probeResult, error) {
+func look(ctx context.Context, w *world, spec probeSpec, wait bool) (*probeResult, error) {
 	if wait {
 		spec.WaitMs, spec.MinGapMs = probeWaitMs, probeGapMs
 	}
@@ -129,14 +134,55 @@ func look(ctx context.Context, spec probeSpec, wait bool) (*probeResult, error) 
 	if err != nil {
 		return nil, err
 	}
-	r, err := chromedp.Run(ctx, chromedp.Evaluate[*probeResult](probeJS+"("+string(b)+")", chromedp.EvalAwaitPromise))
+	r, err := evalIn[*probeResult](ctx, w, probeJS+"("+string(b)+")")
 	if err != nil {
 		return nil, err
 	}
 	if r == nil {
 		return nil, errors.New("probe returned nothing")
 	}
+	for name, m := range r.Elements {
+		if m != nil {
+			m.key = name
+		}
+	}
 	return r, nil
+}
+
+// revealJS scrolls the element a probe matched under name into view and
+// measures it again: only the element about to be pressed is scrolled, just
+// before the press, so no coordinates go stale in between.
+const revealJS = `((name) => {
+  const el = (window.__optoutMatched || {})[name];
+  if (!el || !el.isConnected) return null;
+  el.scrollIntoView({block: "center", inline: "center"});
+  const r = el.getBoundingClientRect();
+  const x = r.left + r.width / 2, y = r.top + r.height / 2;
+  const hit = document.elementFromPoint(x, y);
+  return {x, y, covered: !(hit && (hit === el || el.contains(hit)))};
+})`
+
+// pressMatch presses the element m, first scrolling it into view when the
+// probe saw it outside the viewport.
+func pressMatch(ctx context.Context, w *world, m *match) error {
+	if m.Offscreen {
+		name, _ := json.Marshal(m.key)
+		at, err := evalIn[*struct {
+			X, Y    float64
+			Covered bool
+		}](ctx, w, revealJS+"("+string(name)+")")
+		if err != nil {
+			return err
+		}
+		if at == nil {
+			return errors.New("the element left the page before it could be pressed")
+		}
+		if at.Covered {
+			return errors.New("the element is covered once scrolled into view")
+		}
+		m.X, m.Y, m.Offscreen = at.X, at.Y, false
+	}
+	return press(ctx, m.X, m.Y)
 }
 
 // transient reports whether a probe error comes from the page changing
@@ -184,8 +230,8 @@ func press(ctx context.Context, x, y float64) error {
 // typeInto focuses a field by clicking it, clears it and inserts text as
 // one input event, the way a paste would. The text travels only over the
 // DevTools connection; it is never logged.
-func typeInto(ctx context.Context, m *match, text string) error {
-	if err := press(ctx, m.X, m.Y); err != nil {
+func typeInto(ctx context.Context, w *world, m *match, text string) error {
+	if err := pressMatch(ctx, w, m); err != nil {
 		return err
 	}
 	clear := `(() => { const el = document.activeElement; if (el && "value" in el) { el.select && el.select(); } return true; })()`

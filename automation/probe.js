@@ -1,7 +1,9 @@
 // probe looks at the page once and reports, for each named element, which
 // candidate locator matched how many visible elements, and where the match is.
-// It is read-only except for scrolling a unique match into view, so that its
-// centre can take real mouse input.
+// It runs in an isolated world (the page's DOM, none of its JavaScript), so
+// its state below lives on that world's window, which the page never sees.
+// It changes nothing: an element outside the viewport is reported as such
+// and scrolled into view only when it is about to be pressed.
 //
 // spec = {
 //   elements: {name: {candidates: [{testid, css, role, name, name_contains, text}], attr: "aria-checked"}},
@@ -153,14 +155,14 @@
       if (out.candidate >= 0 || m.els.length !== 1) continue;
       const el = m.els[0];
       out.candidate = i;
-      const r0 = el.getBoundingClientRect();
-      if (r0.top < 0 || r0.bottom > innerHeight || r0.left < 0 || r0.right > innerWidth) {
-        el.scrollIntoView({block: "center", inline: "center"});
-      }
+      matched[name] = el;
       const r = el.getBoundingClientRect();
       out.x = r.left + r.width / 2;
       out.y = r.top + r.height / 2;
-      const hit = document.elementFromPoint(out.x, out.y);
+      out.offscreen = out.x < 0 || out.y < 0 || out.x >= innerWidth || out.y >= innerHeight;
+      // Outside the viewport the hit test sees nothing: whether something
+      // covers it is known once it is scrolled into view.
+      const hit = out.offscreen ? el : document.elementFromPoint(out.x, out.y);
       out.covered = !(hit && (hit === el || el.contains(hit)));
       if (out.covered) out.cover = describe(hit);
       out.name = accName(el);
@@ -183,6 +185,9 @@
     return out;
   }
 
+  // The elements matched, by name, for revealJS.
+  const matched = {};
+  window.__optoutMatched = matched;
   const bodyText = document.body ? norm(document.body.innerText) : "";
   const result = {
     url: location.href,

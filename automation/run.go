@@ -55,7 +55,7 @@ func run(browserCtx context.Context, acct Account, cfg Config, m mode) *Result {
 		return finish(err)
 	}
 	res.SelectorsVersion = cfg.Selectors.Version
-	s := &session{cfg: cfg, acct: acct, file: cfg.Selectors, net: newNetTracker(), console: &consoleLog{},
+	s := &session{cfg: cfg, acct: acct, file: cfg.Selectors, net: newNetTracker(), world: newWorld(), console: &consoleLog{},
 		log: cfg.Logger.With("account", acct.Label())}
 	if cfg.UI != "" {
 		s.profile, _ = cfg.Selectors.Profile(cfg.UI)
@@ -70,7 +70,7 @@ func run(browserCtx context.Context, acct Account, cfg Config, m mode) *Result {
 	// A throw-away account gets its own browser context: no cookie or
 	// storage is shared with the other accounts of the same browser. An
 	// account with a profile folder runs in that profile's default context.
-	opts := []chromedp.ContextOption{chromedp.WithListener(s.net.listen)}
+	opts := []chromedp.ContextOption{chromedp.WithListener(s.net.listen), chromedp.WithListener(s.world.listen)}
 	if acct.ProfileDir == "" {
 		opts = append(opts, chromedp.WithNewBrowserContext())
 	}

@@ -29,6 +29,7 @@ type session struct {
 	submittedAt time.Time
 	codeUID     imap.UID // the mailbox message of the last emailed code typed
 
+	world   *world // the probe's isolated world in the tab
 	net     *netTracker
 	console *consoleLog
 

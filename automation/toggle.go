@@ -73,10 +73,10 @@ func (s *session) checkMeaning(m *match) error {
 // again, after a backoff, from a fresh walk to the switch.
 func (s *session) turnOff(ctx context.Context, sw *match) (int, error) {
 	spec := pathSpec(s.profile)
-	read := func(ctx context.Context, wait bool) (*probeResult, error) { return probe(ctx, spec, wait) }
+	read := func(ctx context.Context, wait bool) (*probeResult, error) { return probe(ctx, s.world, spec, wait) }
 	for attempt := 1; attempt <= maxToggleAttempts; attempt++ {
 		s.log.Info("switching the setting off", "attempt", attempt)
-		if err := press(ctx, sw.X, sw.Y); err != nil {
+		if err := pressMatch(ctx, s.world, sw); err != nil {
 			return attempt, s.actionError(ctx, "clicking the switch", err)
 		}
 		off := false
