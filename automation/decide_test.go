@@ -348,3 +348,21 @@ func responseReceived(id, mime string) *network.EventResponseReceived {
 func mainFrameNavigated() *cdppage.EventFrameNavigated {
 	return &cdppage.EventFrameNavigated{Frame: &cdp.Frame{ID: "main"}}
 }
+
+func TestDecide_SessionTokenChunks(t *testing.T) {
+	for _, n := range []int{1, cookieChunk, cookieChunk + 1, 2 * cookieChunk, 3*cookieChunk + 7} {
+		tok := strings.Repeat("x", n-1) + "y"
+		parts := cookieChunks("s", tok)
+		want := (n + cookieChunk - 1) / cookieChunk
+		if len(parts) != want {
+			t.Errorf("%d characters: %d cookies, want %d", n, len(parts), want)
+		}
+		joined := parts["s"]
+		for i := 0; want > 1 && i < want; i++ {
+			joined += parts[fmt.Sprintf("s.%d", i)]
+		}
+		if joined != tok {
+			t.Errorf("%d characters: the chunks do not join to the token", n)
+		}
+	}
+}

@@ -294,11 +294,7 @@ func (s *session) setSessionCookie(ctx context.Context) error {
 	if p.SessionCookie == "" {
 		return ConfigError("selectors profile %s has no session_cookie, so a session token cannot be used", p.Name)
 	}
-	const chunk = 3800
-	parts := map[string]string{p.SessionCookie: tok}
-	if len(tok) > chunk {
-		parts = map[string]string{p.SessionCookie + ".0": tok[:chunk], p.SessionCookie + ".1": tok[chunk:]}
-	}
+	parts := cookieChunks(p.SessionCookie, tok)
 	// Session-only: a token the site rejects must not outlive the run in a
 	// kept profile. One it accepts is kept by keepSession.
 	for name, value := range parts {
@@ -311,6 +307,23 @@ func (s *session) setSessionCookie(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// cookieChunk is the longest value of one session cookie.
+const cookieChunk = 3800
+
+// cookieChunks splits a session token as next-auth does: one cookie NAME
+// when it fits, else chunks NAME.0, NAME.1, … of at most cookieChunk
+// characters each, as many as it takes.
+func cookieChunks(name, tok string) map[string]string {
+	if len(tok) <= cookieChunk {
+		return map[string]string{name: tok}
+	}
+	parts := map[string]string{}
+	for i := 0; i*cookieChunk < len(tok); i++ {
+		parts[fmt.Sprintf("%s.%d", name, i)] = tok[i*cookieChunk : min(len(tok), (i+1)*cookieChunk)]
+	}
+	return parts
 }
 
 // blockedResources are the file types a run never needs.
