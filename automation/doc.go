@@ -1,0 +1,29 @@
+// Package automation drives a real Chrome through the DevTools protocol to
+// sign in to ChatGPT and switch off the setting that lets OpenAI train on
+// an account's chats ("Improve the model for everyone"; "Chat history &
+// training" in the 2023 UI), or to read it without changing it.
+//
+// StartBrowser starts one Chrome. Disable, Status and Verify each run one
+// account in an isolated browser context of it (its own cookies and
+// storage), so many accounts may run in parallel on one browser. Every
+// selector, label and URL comes from a selectors.File, so a UI change is a
+// file edit.
+//
+// A run observes the page, decides and acts, and observes again: the
+// decisions (which form the sign-in page asks for, the next step on the way
+// to the switch, whether a click took) are pure functions of what the page
+// showed. The page is never assumed idle: network and DOM activity only
+// shorten waits, and a decision is taken once what the run looks for has
+// stayed the same for a bounded time. The setting is reported off only
+// after "off" was read back from a page reloaded from the site.
+//
+// Each Result has an Outcome and, on failure, an ErrorKind a program can
+// branch on and an Error sentence a person can act on. Secrets (password,
+// TOTP secret, session token, mailbox password, saved session cookies)
+// never reach logs, results or artifacts.
+//
+// The sign-in uses, in this order of preference: a saved session (a
+// profile folder from Login, a SessionState file, or a session token),
+// then the email and password, with a TOTP secret for authenticator MFA and
+// a Mailbox for codes the site sends by email.
+package automation
