@@ -91,7 +91,7 @@ func (e *AccountsError) problemText(p Problem) string {
 	}
 	b.WriteString(": ")
 	if p.Account != "" {
-		fmt.Fprintf(&b, "account %q: ", p.Account)
+		fmt.Fprintf(&b, "account %s: ", automation.QuoteValue(p.Account))
 	}
 	b.WriteString(p.Msg)
 	return b.String()
@@ -129,15 +129,34 @@ var (
 	nonAlnum = regexp.MustCompile(`[^A-Za-z0-9]+`)
 )
 
-// LoadAccounts reads and checks an accounts file.
+// Limits of an account's values: more is not an account, and would only
+// bloat the messages and reports that quote them.
+const (
+	maxName  = 200  // name:, and the names of variables
+	maxEmail = 254  // email: (the longest address RFC 5321 allows)
+	maxPath  = 4096 // profile_dir:
+)
+
+// LoadAccounts reads and checks an accounts file of at most
+// automation.MaxFileBytes (4 MiB).
 func LoadAccounts(path string) ([]AccountSpec, error) {
-	data, err := os.ReadFile(path)
+	data, err := automation.ReadFileCapped(path)
 	if err != nil {
 		e := &AccountsError{Source: path}
 		e.add(0, "", "cannot be read: %v", unwrapPathError(err))
 		return nil, configError(e)
 	}
 	return ParseAccounts(data, path)
+}
+
+// capQuotedText cuts a library's message to one that quotes no value in
+// full.
+func capQuotedText(s string) string {
+	const max = 300
+	if len(s) <= max {
+		return s
+	}
+	return strings.ToValidUTF8(s[:max], "") + "…"
 }
 
 func unwrapPathError(err error) error {
@@ -159,10 +178,14 @@ func ParseAccounts(data []byte, source string) (specs []AccountSpec, err error) 
 		if r := recover(); r != nil {
 			specs = nil
 			e.Problems = nil
-			e.add(0, "", "cannot be parsed (%v)", r)
+			e.add(0, "", "cannot be parsed (%s)", capQuotedText(fmt.Sprint(r)))
 			err = configError(e)
 		}
 	}()
+	if len(data) > automation.MaxFileBytes {
+		e.add(0, "", "%v", automation.ErrFileTooLarge)
+		return nil, configError(e)
+	}
 	specs = parseAccounts(data, e)
 	if len(e.Problems) > 0 {
 		sort.SliceStable(e.Problems, func(i, j int) bool { return e.Problems[i].Line < e.Problems[j].Line })
@@ -183,7 +206,7 @@ func parseAccounts(data []byte, e *AccountsError) []AccountSpec {
 	file, err := parser.ParseBytes(data, 0)
 	if err != nil {
 		line, msg := yamlError(err)
-		e.add(line, "", "not valid YAML: %s", msg)
+		e.add(line, "", "not valid YAML: %s", capQuotedText(msg))
 		return nil
 	}
 	var docs []*ast.DocumentNode
@@ -214,7 +237,7 @@ func parseAccounts(data []byte, e *AccountsError) []AccountSpec {
 				return nil
 			}
 		default:
-			e.add(lineOfNode(kv.Key), "", "unknown top-level key %q: the file has only accounts:", key)
+			e.add(lineOfNode(kv.Key), "", "unknown top-level key %s: the file has only accounts:", automation.QuoteValue(key))
 		}
 	}
 	if list == nil {
@@ -272,7 +295,7 @@ func (r *resolver) account(item ast.Node, index int, e *AccountsError) (AccountS
 			return
 		}
 		if !known(key) {
-			fail(keyLine, "unknown key %q: an account has only %s", key, strings.Join(knownKeys, ", "))
+			fail(keyLine, "unknown key %s: an account has only %s", automation.QuoteValue(key), strings.Join(knownKeys, ", "))
 			return
 		}
 		text, ok := scalarText(r.value(value))
@@ -313,14 +336,22 @@ func (r *resolver) account(item ast.Node, index int, e *AccountsError) (AccountS
 	case s.Email == "":
 		fail2(s.lineOf(keyEmail), "missing email: every account needs the email it signs in with")
 	case !strings.Contains(s.Email, "@") || strings.ContainsAny(s.Email, " \t\r\n") || !printable(s.Email):
-		fail2(s.lineOf(keyEmail), "email: %q is not an email address", s.Email)
+		fail2(s.lineOf(keyEmail), "email: %s is not an email address", automation.QuoteValue(s.Email))
+	case utf8.RuneCountInString(s.Email) > maxEmail:
+		fail2(s.lineOf(keyEmail), "email: is %d characters long; an email address has at most %d", utf8.RuneCountInString(s.Email), maxEmail)
+	}
+	if n := utf8.RuneCountInString(s.Name); n > maxName {
+		fail2(s.lineOf(keyName), "name: is %d characters long; a name, which labels the reports, may have at most %d", n, maxName)
+	}
+	if n := len(s.ProfileDir); n > maxPath {
+		fail2(s.lineOf(keyProfileDir), "profile_dir: is %d bytes long; a folder's path may have at most %d", n, maxPath)
 	}
 	for _, k := range []string{keyPasswordEnv, keyTOTPSecretEnv, keySessionTokenEnv} {
 		if _, has := values[k]; !has {
 			continue // absent, or already reported as not text
 		}
-		if v := values[k]; !envName.MatchString(v) {
-			fail2(s.lineOf(k), "%s: must be the name of an environment variable (letters, digits and _), not %s", k, describeValue(v))
+		if v := values[k]; !envName.MatchString(v) || len(v) > maxName {
+			fail2(s.lineOf(k), "%s: must be the name of an environment variable (letters, digits and _, at most %d), not %s", k, maxName, describeValue(v))
 		}
 	}
 	if s.PasswordEnv == "" && s.SessionTokenEnv == "" && s.ProfileDir == "" {
@@ -345,7 +376,7 @@ func checkUnique(specs []AccountSpec, e *AccountsError) {
 		}
 		if em := strings.ToLower(s.Email); em != "" {
 			if prev, dup := emails[em]; dup {
-				e.add(s.lineOf(keyEmail), s.Name, "email %s is already used by account %q at line %d: each account once", s.Email, prev.Name, prev.Line)
+				e.add(s.lineOf(keyEmail), s.Name, "email %s is already used by account %s at line %d: each account once", automation.QuoteValue(s.Email), automation.QuoteValue(prev.Name), prev.Line)
 			} else {
 				emails[em] = s
 			}
@@ -353,7 +384,7 @@ func checkUnique(specs []AccountSpec, e *AccountsError) {
 		if s.ProfileDir != "" {
 			p := strings.TrimRight(s.ProfileDir, "/")
 			if prev, dup := profiles[p]; dup {
-				e.add(s.lineOf(keyProfileDir), s.Name, "profile_dir %s is already used by account %q at line %d: one Chrome profile holds one account", s.ProfileDir, prev.Name, prev.Line)
+				e.add(s.lineOf(keyProfileDir), s.Name, "profile_dir %s is already used by account %s at line %d: one Chrome profile holds one account", automation.QuoteValue(s.ProfileDir), automation.QuoteValue(prev.Name), prev.Line)
 			} else {
 				profiles[p] = s
 			}
@@ -598,7 +629,7 @@ func describeValue(v string) string {
 func suggestVar(name, key string) string {
 	base := strings.ToUpper(nonAlnum.ReplaceAllString(name, "_"))
 	base = strings.Trim(base, "_")
-	if base == "" || !envName.MatchString(base) {
+	if base == "" || !envName.MatchString(base) || len(base) > 40 {
 		base = "ACCOUNT"
 	}
 	suffix := map[string]string{keyPasswordEnv: "PASSWORD", keyTOTPSecretEnv: "TOTP_SECRET", keySessionTokenEnv: "SESSION_TOKEN"}[key]

@@ -276,3 +276,32 @@ func FuzzParseAccounts(f *testing.F) {
 		}
 	})
 }
+
+// A huge value is never quoted in full, a file over 4 MiB is not read,
+// and values longer than an account's are refused.
+func TestParseAccounts_HugeValuesAreCutAndRefused(t *testing.T) {
+	v := strings.Repeat("v", 600_000)
+	_, err := ParseAccounts([]byte("accounts:\n  - name: "+v+"\n    email: "+v+"\n    password_env: "+v+"\n    "+v+": x\n  - name: b\n    email: b@example.com\n    password_env: B\n    profile_dir: /"+v+"\n"), "big.yaml")
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	msg := err.Error()
+	if len(msg) > 3000 {
+		t.Errorf("the error has %d bytes", len(msg))
+	}
+	for _, w := range []string{"big.yaml:2:", "name: is 600000 characters long", "big.yaml:3:", "is not an email address", "(600000 characters)", "big.yaml:4:", "password_env: must be the name", "big.yaml:5:", "unknown key", "big.yaml:9:", "profile_dir: is 600001 bytes long"} {
+		if !strings.Contains(msg, w) {
+			t.Errorf("the error lacks %q:\n%s", w, msg)
+		}
+	}
+	if _, err := ParseAccounts(append([]byte("accounts:\n"), make([]byte, 5<<20)...), "huge.yaml"); err == nil || !strings.Contains(err.Error(), "4 MiB") {
+		t.Errorf("a 5 MiB file: %v", err)
+	}
+	big := filepath.Join(t.TempDir(), "big.yaml")
+	if err := os.WriteFile(big, append([]byte("accounts:\n  - name: "), make([]byte, 50<<20)...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadAccounts(big); err == nil || !strings.Contains(err.Error(), "4 MiB") || len(err.Error()) > 1000 {
+		t.Errorf("a 50 MB file: %.300v", err)
+	}
+}

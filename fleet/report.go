@@ -50,25 +50,27 @@ type Summary struct {
 func (s Summary) Off() int { return s.Compliant + s.Changed }
 
 // Report is the outcome of a fleet run. Its JSON form (--report-json) is
-// part of the command-line interface.
+// part of the command-line interface: every documented key is always
+// there, null where it does not apply (see MarshalJSON).
 type Report struct {
 	Tool             string    `json:"tool"`
-	Version          string    `json:"version,omitempty"`
+	Version          string    `json:"version"`
 	Command          string    `json:"command"`
-	Mode             string    `json:"mode"` // "disable", or "check" (read only)
-	Shard            string    `json:"shard,omitempty"`
+	Mode             string    `json:"mode"`  // "disable", or "check" (read only)
+	Shard            string    `json:"shard"` // "I/N"; null in JSON when the run was not sharded
 	SelectorsVersion string    `json:"selectors_version"`
 	BaseURL          string    `json:"base_url"`
 	Parallel         int       `json:"parallel"`
-	Canary           string    `json:"canary,omitempty"` // the account that ran first, alone
+	Canary           string    `json:"canary"` // the account that ran first, alone; null when none did
 	StartedAt        time.Time `json:"started_at"`
 	FinishedAt       time.Time `json:"finished_at"`
 	DurationMS       int64     `json:"duration_ms"`
 	// Interrupted is true when the run was stopped (Ctrl-C, SIGTERM)
 	// before every account finished.
 	Interrupted bool `json:"interrupted"`
-	// StoppedEarly says why the run stopped before the end, if it did.
-	StoppedEarly string `json:"stopped_early,omitempty"`
+	// StoppedEarly says why the run stopped before the end, if it did
+	// (null in JSON when it did not).
+	StoppedEarly string `json:"stopped_early"`
 	// ErrorKinds counts the accounts per error kind, for the ones that
 	// have one.
 	ErrorKinds      map[automation.ErrorKind]int `json:"error_kinds"`
@@ -153,6 +155,25 @@ func (r *Report) Headline() string {
 		b.WriteString(" (interrupted)")
 	}
 	return b.String()
+}
+
+// MarshalJSON writes the text fields that do not apply (no shard, no
+// canary, not stopped early, no version) as null, never leaving a key out.
+func (r Report) MarshalJSON() ([]byte, error) {
+	type plain Report // without this method
+	orNull := func(s string) *string {
+		if s == "" {
+			return nil
+		}
+		return &s
+	}
+	return json.Marshal(struct {
+		plain
+		Version      *string `json:"version"`
+		Shard        *string `json:"shard"`
+		Canary       *string `json:"canary"`
+		StoppedEarly *string `json:"stopped_early"`
+	}{plain(r), orNull(r.Version), orNull(r.Shard), orNull(r.Canary), orNull(r.StoppedEarly)})
 }
 
 // WriteJSON writes the report as indented JSON.

@@ -207,3 +207,42 @@ func TestReport_Markdown(t *testing.T) {
 		}
 	}
 }
+
+// The documented keys are always in the JSON report, null where they do
+// not apply: no shard, no canary (interrupted before it), not stopped
+// early.
+func TestReport_JSONAlwaysHasTheDocumentedKeys(t *testing.T) {
+	var b fakeBrowsers
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	rep, err := Run(ctx, accountsN(2), fastOptions(&b, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := rep.WriteJSON(&buf); err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"tool", "version", "mode", "shard", "selectors_version", "parallel", "canary", "started_at", "finished_at", "duration_ms", "interrupted", "stopped_early", "browser_starts", "browser_restarts", "exit_code", "summary", "error_kinds", "results"} {
+		if _, ok := doc[k]; !ok {
+			t.Errorf("the report lacks %q", k)
+		}
+	}
+	for _, k := range []string{"shard", "canary", "stopped_early", "version"} {
+		if string(doc[k]) != "null" {
+			t.Errorf("%s = %s, want null", k, doc[k])
+		}
+	}
+	// Where they apply, they are strings.
+	rep.Shard, rep.Canary, rep.Version = "1/4", "acct-00", "v1.2.3"
+	buf.Reset()
+	rep.WriteJSON(&buf)
+	var back struct{ Shard, Canary, Version string }
+	if err := json.Unmarshal(buf.Bytes(), &back); err != nil || back.Shard != "1/4" || back.Canary != "acct-00" || back.Version != "v1.2.3" {
+		t.Errorf("read back %+v, %v", back, err)
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"os/exec"
 	"strings"
 	"sync"
 	"time"
@@ -19,8 +18,15 @@ const (
 	// DefaultParallel caps the accounts run at once when Options.Parallel
 	// is 0.
 	DefaultParallel = 4
+	// MaxParallel is the most accounts run at once: more only queue up in
+	// Chrome, which is CPU-bound already at a few (see the README's fleet
+	// speed figures).
+	MaxParallel = 32
 	// DefaultRetries is the CLI's default for Options.Retries.
 	DefaultRetries = 2
+	// MaxRetries bounds Options.Retries: with the backoff capped at 30 s,
+	// more would keep a failing account going for many minutes.
+	MaxRetries = 10
 	// DefaultBackoff is the wait before the first retry; it doubles for
 	// each further one, up to maxBackoff.
 	DefaultBackoff = 2 * time.Second
@@ -49,13 +55,13 @@ type Options struct {
 	Browser automation.BrowserOptions
 	// Check only reads (automation.Status) instead of switching off.
 	Check bool
-	// Parallel is how many accounts run at once; 0 means
-	// min(DefaultParallel, number of accounts).
+	// Parallel is how many accounts run at once, from 1 to MaxParallel;
+	// 0 means min(DefaultParallel, number of accounts).
 	Parallel int
 	// Retries is how many more times an account runs after a transient
 	// failure (timeout, browser, did_not_stick: a save the site refused);
 	// never after a refused sign-in, a challenge, an expired session or
-	// drift. 0 means no retries.
+	// drift. 0 means no retries; at most MaxRetries.
 	Retries int
 	// Backoff is the wait before the first retry (0: DefaultBackoff); it
 	// doubles for each further retry, with jitter.
@@ -95,11 +101,11 @@ func Run(ctx context.Context, accounts []automation.Account, opts Options) (*Rep
 	cfg.BlockResources = true
 	opts.Browser.BlockResources = true
 	opts.Browser.ProfileDir = ""
-	if opts.Parallel < 0 {
-		return nil, automation.ConfigError("--parallel must be at least 1, not %d", opts.Parallel)
+	if opts.Parallel < 0 || opts.Parallel > MaxParallel {
+		return nil, automation.ConfigError("--parallel must be from 1 to %d, not %d", MaxParallel, opts.Parallel)
 	}
-	if opts.Retries < 0 {
-		return nil, automation.ConfigError("--retries must be 0 or more, not %d", opts.Retries)
+	if opts.Retries < 0 || opts.Retries > MaxRetries {
+		return nil, automation.ConfigError("--retries must be from 0 to %d, not %d", MaxRetries, opts.Retries)
 	}
 	if opts.Parallel == 0 {
 		opts.Parallel = min(DefaultParallel, len(accounts))
@@ -113,7 +119,9 @@ func Run(ctx context.Context, accounts []automation.Account, opts Options) (*Rep
 	}
 	if opts.StartBrowser == nil {
 		opts.StartBrowser = automation.StartBrowser
-		if err := checkChrome(opts.Browser.ExecPath); err != nil {
+		// A missing browser is a configuration error (exit 1), found
+		// before anything runs.
+		if _, err := automation.CheckChrome(opts.Browser); err != nil {
 			return nil, err
 		}
 	}
@@ -160,19 +168,6 @@ func Run(ctx context.Context, accounts []automation.Account, opts Options) (*Rep
 	rep.FinishedAt = time.Now()
 	rep.finish()
 	return rep, nil
-}
-
-// checkChrome finds the browser before anything runs, so that a missing
-// one is a configuration error (exit 1).
-func checkChrome(path string) error {
-	if path == "" {
-		_, err := automation.FindChrome()
-		return err
-	}
-	if _, err := exec.LookPath(path); err != nil {
-		return automation.ConfigError("the browser %q cannot be run: %v; pass --chrome PATH or set CHROME_PATH to a Chrome or Chromium binary", path, err)
-	}
-	return nil
 }
 
 type runner struct {
@@ -300,8 +295,15 @@ func (r *runner) runAccount(ctx context.Context, i int) *AccountResult {
 	backoff := r.opts.Backoff
 	retries, crashes := 0, 0
 	start := time.Now()
+	var wrote *automation.Result // an earlier run that may have switched it off
 	for {
 		res, crashed := r.attempt(ctx, acct)
+		if wrote != nil {
+			res = changedEarlier(res, wrote)
+		}
+		if mayHaveWritten(res) {
+			wrote = res
+		}
 		out := &AccountResult{Result: redact(res, acct), Email: acct.Email, Retries: retries + crashes}
 		// The account's time covers every run and the waits between.
 		out.DurationMS = time.Since(start).Milliseconds()
@@ -327,6 +329,30 @@ func (r *runner) runAccount(ctx context.Context, i int) *AccountResult {
 	}
 }
 
+// mayHaveWritten reports whether a failed run may have switched the setting
+// off before it failed: it found it on and clicked the switch.
+func mayHaveWritten(res *automation.Result) bool {
+	return res.Outcome == automation.OutcomeFailed && res.Before == automation.StateOn &&
+		(res.Action == automation.ActionTurnedOff || res.Attempts > 0)
+}
+
+// changedEarlier is the result of a run that found the setting off after an
+// earlier run of the same account found it on, clicked and then failed (a
+// timeout after the change): the setting is off because this run of the
+// tool switched it off, so the account is changed, not compliant.
+func changedEarlier(res, earlier *automation.Result) *automation.Result {
+	if res.Outcome != automation.OutcomeCompliant {
+		return res
+	}
+	c := *res
+	c.Outcome = automation.OutcomeChanged
+	c.Before = automation.StateOn
+	c.Action = automation.ActionTurnedOff
+	c.Attempts = max(c.Attempts, earlier.Attempts)
+	c.Warnings = append([]string{fmt.Sprintf("an earlier run found the setting on and switched it off, then failed (%s); this run read it off", earlier.ErrorKind)}, c.Warnings...)
+	return &c
+}
+
 // attempt runs the account once, and says whether its browser died.
 func (r *runner) attempt(ctx context.Context, acct automation.Account) (*automation.Result, bool) {
 	if acct.ProfileDir != "" {
@@ -342,6 +368,13 @@ func (r *runner) attempt(ctx context.Context, acct automation.Account) (*automat
 		res := r.opts.RunAccount(bctx, acct, r.cfg)
 		crashed := bctx.Err() != nil && ctx.Err() == nil
 		stop()
+		// What the start had to warn about (a profile folder made
+		// private) belongs to the account's result.
+		if ws := automation.BrowserWarnings(bctx); len(ws) > 0 {
+			c := *res
+			c.Warnings = append(ws, res.Warnings...)
+			res = &c
+		}
 		return res, crashed
 	}
 	b, err := r.pool.get(ctx)

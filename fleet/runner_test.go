@@ -441,3 +441,99 @@ func TestReports_NeverHoldSecrets(t *testing.T) {
 		t.Error("the secrets were not replaced")
 	}
 }
+
+// An account this run switched off, whose first run then failed (a timeout
+// after the change) and whose retry found it off, is changed: the run's
+// write is not lost.
+func TestRun_AChangeBeforeAFailureCountsAsChanged(t *testing.T) {
+	var b fakeBrowsers
+	var runs atomic.Int32
+	opts := fastOptions(&b, func(ctx context.Context, a automation.Account, cfg automation.Config) *automation.Result {
+		if runs.Add(1) == 1 {
+			r := result(a, automation.OutcomeFailed, automation.KindTimeout)
+			r.Before, r.Action, r.Attempts = automation.StateOn, automation.ActionTurnedOff, 1
+			return r
+		}
+		r := result(a, automation.OutcomeCompliant, "")
+		r.Before, r.After, r.Action, r.Verified = automation.StateOff, automation.StateOff, automation.ActionNone, true
+		return r
+	})
+	rep, err := Run(context.Background(), accountsN(1), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rep.Results[0]
+	if r.Outcome != automation.OutcomeChanged || r.Before != automation.StateOn || r.After != automation.StateOff || r.Action != automation.ActionTurnedOff || !r.Verified || r.Retries != 1 {
+		t.Errorf("result %+v, want changed on → off, turned_off, verified, after 1 retry", *r.Result)
+	}
+	if rep.Summary.Changed != 1 || rep.Summary.Compliant != 0 || rep.ExitCode != 0 {
+		t.Errorf("summary %+v exit %d", rep.Summary, rep.ExitCode)
+	}
+	if len(r.Warnings) == 0 || !strings.Contains(r.Warnings[0], "switched it off") {
+		t.Errorf("warnings %q: want one saying an earlier run switched it off", r.Warnings)
+	}
+
+	// A first run that found it off and failed later changes nothing.
+	runs.Store(0)
+	opts = fastOptions(&b, func(ctx context.Context, a automation.Account, cfg automation.Config) *automation.Result {
+		if runs.Add(1) == 1 {
+			r := result(a, automation.OutcomeFailed, automation.KindTimeout)
+			r.Before = automation.StateUnknown
+			return r
+		}
+		r := result(a, automation.OutcomeCompliant, "")
+		r.Before, r.Action = automation.StateOff, automation.ActionNone
+		return r
+	})
+	if rep, _ := Run(context.Background(), accountsN(1), opts); rep.Results[0].Outcome != automation.OutcomeCompliant {
+		t.Errorf("outcome %s, want compliant", rep.Results[0].Outcome)
+	}
+}
+
+// --parallel has one rule: 1 to MaxParallel (0 is the default).
+func TestRun_ParallelAndRetriesAreBounded(t *testing.T) {
+	var b fakeBrowsers
+	run := func(ctx context.Context, a automation.Account, cfg automation.Config) *automation.Result {
+		return result(a, automation.OutcomeChanged, "")
+	}
+	for _, c := range []struct {
+		parallel, retries int
+		ok                bool
+	}{{0, 0, true}, {1, 0, true}, {MaxParallel, MaxRetries, true}, {-1, 0, false}, {MaxParallel + 1, 0, false}, {1000, 0, false}, {1, -1, false}, {1, MaxRetries + 1, false}} {
+		opts := fastOptions(&b, run)
+		opts.Parallel, opts.Retries = c.parallel, c.retries
+		_, err := Run(context.Background(), accountsN(2), opts)
+		if (err == nil) != c.ok || err != nil && (automation.KindOf(err) != automation.KindConfig || !strings.Contains(err.Error(), "from ")) {
+			t.Errorf("parallel %d retries %d: err %v, want ok %v", c.parallel, c.retries, err, c.ok)
+		}
+	}
+}
+
+// What a profile account's browser start warned about (a folder made
+// private) is in that account's result.
+func TestRun_BrowserWarningsReachTheResult(t *testing.T) {
+	var b fakeBrowsers
+	opts := fastOptions(&b, func(ctx context.Context, a automation.Account, cfg automation.Config) *automation.Result {
+		return result(a, automation.OutcomeChanged, "")
+	})
+	start := opts.StartBrowser
+	opts.StartBrowser = func(ctx context.Context, bo automation.BrowserOptions) (context.Context, context.CancelFunc, error) {
+		bctx, stop, err := start(ctx, bo)
+		if bo.ProfileDir != "" {
+			bctx = automation.WithBrowserWarnings(bctx, "the profile folder "+bo.ProfileDir+" is now private")
+		}
+		return bctx, stop, err
+	}
+	accts := accountsN(2)
+	accts[1].ProfileDir = "/profiles/one"
+	rep, err := Run(context.Background(), accts, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := rep.Results[1].Warnings; len(w) != 1 || !strings.Contains(w[0], "/profiles/one") {
+		t.Errorf("warnings of the profile account: %q", w)
+	}
+	if w := rep.Results[0].Warnings; len(w) != 0 {
+		t.Errorf("warnings of the other: %q", w)
+	}
+}

@@ -75,5 +75,11 @@ func runAccount(cmd *cobra.Command, g *globalOptions, o *browserOptions, adjust 
 		return nil, err
 	}
 	defer stop()
-	return do(browserCtx, acct, cfg), nil
+	res := do(browserCtx, acct, cfg)
+	// What the browser's start had to warn about (a profile folder made
+	// private) belongs to the result.
+	if ws := automation.BrowserWarnings(browserCtx); len(ws) > 0 {
+		res.Warnings = append(ws, res.Warnings...)
+	}
+	return res, nil
 }

@@ -1,17 +1,19 @@
 package main
 
 import (
-	"os"
+	"net/url"
 	"strings"
 	"time"
 
-	"github.com/joho/godotenv"
 	"github.com/pquerna/otp/totp"
 	"github.com/spf13/pflag"
 
 	"github.com/chatgpt-optout/chatgpt-optout/automation"
 	"github.com/chatgpt-optout/chatgpt-optout/selectors"
 )
+
+// defaultBaseURL is the real site.
+const defaultBaseURL = "https://chatgpt.com"
 
 // browserOptions are the flags shared by the commands that drive a browser.
 type browserOptions struct {
@@ -25,9 +27,13 @@ type browserOptions struct {
 	timeout    time.Duration
 	artifacts  string
 	route      string
+
+	flags *pflag.FlagSet // to tell a flag given empty from one not given
+	env   *envSource     // the environment and the dotenv file, once loaded
 }
 
 func (o *browserOptions) addFlags(fs *pflag.FlagSet) {
+	o.flags = fs
 	fs.StringVar(&o.baseURL, "base-url", "", "where the app lives (env CHATGPT_BASE_URL; default https://chatgpt.com)")
 	fs.StringVar(&o.ui, "ui", "auto", "UI profile of the selectors file to use, or auto to detect")
 	fs.StringVar(&o.selectors, "selectors", "", "selectors file to use instead of the built-in one (env CHATGPT_OPTOUT_SELECTORS)")
@@ -40,46 +46,55 @@ func (o *browserOptions) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.route, "route", "auto", "way to the setting: menu, deep_link, or auto (menu, then the deep link)")
 }
 
-// loadEnv reads the dotenv file: the one named, or .env when present.
-// Values already in the environment win.
-func (o *browserOptions) loadEnv() error {
-	file := o.envFile
-	if file == "" {
-		if _, err := os.Stat(".env"); err != nil {
-			return nil
-		}
-		file = ".env"
+// changed reports whether the flag name was given on the command line.
+func (o *browserOptions) changed(name string) bool {
+	return o.flags != nil && o.flags.Changed(name)
+}
+
+// setting is a value from a flag or, when the flag is not given, from an
+// environment variable (or the dotenv file), with the name of where it
+// came from for messages.
+func (o *browserOptions) setting(flag, value, variable string) (v, from string, set bool) {
+	if o.changed(flag) {
+		return value, "--" + flag, true
 	}
-	vars, err := godotenv.Read(file)
-	if err != nil {
-		return automation.ConfigError("dotenv file %s cannot be read: %v (fix it, or point --env-file elsewhere)", file, err)
+	if v, ok := o.env.lookup(variable); ok {
+		return v, o.env.origin(variable), true
 	}
-	for k, v := range vars {
-		// A variable set but empty in the environment does not hide the file's value.
-		if os.Getenv(k) == "" {
-			os.Setenv(k, v)
-		}
-	}
-	return nil
+	return "", "", false
 }
 
 // config turns flags and environment into a run configuration. Nothing
 // starts before it succeeds.
 func (o *browserOptions) config(g *globalOptions) (automation.Config, automation.BrowserOptions, error) {
 	var cfg automation.Config
-	if err := o.loadEnv(); err != nil {
+	var err error
+	if o.env, err = loadDotenv(o.envFile); err != nil {
 		return cfg, automation.BrowserOptions{}, err
 	}
-	path := firstNonEmpty(o.selectors, os.Getenv("CHATGPT_OPTOUT_SELECTORS"))
-	file, err := selectors.Load(path)
+	file, err := o.selectorsFile()
 	if err != nil {
-		return cfg, automation.BrowserOptions{}, automation.ConfigError("%v", err)
+		return cfg, automation.BrowserOptions{}, err
 	}
 	if o.timeout <= 0 {
 		return cfg, automation.BrowserOptions{}, automation.ConfigError("--timeout must be positive, like 2m")
 	}
+	baseURL, err := o.appURL()
+	if err != nil {
+		return cfg, automation.BrowserOptions{}, err
+	}
+	if o.ui != "auto" && o.ui != "" {
+		if _, ok := file.Profile(o.ui); !ok {
+			return cfg, automation.BrowserOptions{}, automation.ConfigError("--ui %s is not a UI profile of selectors file %s (version %s); it has: auto, %s", automation.QuoteValue(o.ui), file.Source, file.Version, strings.Join(file.ProfileNames(), ", "))
+		}
+	}
+	switch automation.Route(o.route) {
+	case automation.RouteAuto, automation.RouteMenu, automation.RouteDeepLink:
+	default:
+		return cfg, automation.BrowserOptions{}, automation.ConfigError("--route %s is not one of auto, menu, deep_link", automation.QuoteValue(o.route))
+	}
 	cfg = automation.Config{
-		BaseURL:      firstNonEmpty(o.baseURL, os.Getenv("CHATGPT_BASE_URL"), "https://chatgpt.com"),
+		BaseURL:      baseURL,
 		Selectors:    file,
 		UI:           o.ui,
 		Route:        automation.Route(o.route),
@@ -91,21 +106,70 @@ func (o *browserOptions) config(g *globalOptions) (automation.Config, automation
 	if cfg, err = cfg.WithDefaults(); err != nil {
 		return cfg, automation.BrowserOptions{}, err
 	}
+	chrome, from, _ := o.setting("chrome", o.chrome, "CHROME_PATH")
 	bo := automation.BrowserOptions{
-		ExecPath:   firstNonEmpty(o.chrome, os.Getenv("CHROME_PATH")),
-		Headed:     o.headed,
-		ProfileDir: o.profileDir,
+		ExecPath:       chrome,
+		ExecPathSource: from,
+		Headed:         o.headed,
+		ProfileDir:     o.profileDir,
 	}
 	return cfg, bo, nil
 }
 
+// appURL is the app's address: --base-url, CHATGPT_BASE_URL, or the real
+// site when neither is set. One set but empty is refused: it would
+// otherwise mean the real site without a word.
+func (o *browserOptions) appURL() (string, error) {
+	v, from, set := o.setting("base-url", o.baseURL, "CHATGPT_BASE_URL")
+	if !set {
+		return defaultBaseURL, nil
+	}
+	if strings.TrimSpace(v) == "" {
+		leave := "leave the flag out"
+		if from != "--base-url" {
+			leave = "unset the variable"
+		}
+		return "", automation.ConfigError("%s is empty: give the app's address, like https://chatgpt.com (or the simulator's), or %s to use the real site", from, leave)
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", automation.ConfigError("%s %s is not an http(s) URL: give one like https://chatgpt.com", from, automation.QuoteValue(v))
+	}
+	return v, nil
+}
+
+// selectorsFile loads --selectors, CHATGPT_OPTOUT_SELECTORS or the
+// built-in file.
+func (o *browserOptions) selectorsFile() (*selectors.File, error) {
+	path, from, _ := o.setting("selectors", o.selectors, "CHATGPT_OPTOUT_SELECTORS")
+	return loadSelectors(path, from)
+}
+
+// loadSelectors loads the selectors file at path (the built-in one when
+// empty); from names the flag or variable that gave the path.
+func loadSelectors(path, from string) (*selectors.File, error) {
+	f, err := selectors.Load(path)
+	if err != nil {
+		msg := capMessage(err.Error())
+		if from != "" && !strings.HasPrefix(from, "--") {
+			msg += " (the selectors file named by " + from + ")"
+		}
+		return nil, automation.ConfigError("%s", msg)
+	}
+	return f, nil
+}
+
 // account reads the one account of disable and status from the environment.
 func (o *browserOptions) account() (automation.Account, error) {
+	get := func(name string) string {
+		v, _ := o.env.lookup(name)
+		return v
+	}
 	a := automation.Account{
-		Email:        strings.TrimSpace(os.Getenv("CHATGPT_EMAIL")),
-		Password:     os.Getenv("CHATGPT_PASSWORD"),
-		TOTPSecret:   strings.TrimSpace(os.Getenv("CHATGPT_TOTP_SECRET")),
-		SessionToken: strings.TrimSpace(os.Getenv("CHATGPT_SESSION_TOKEN")),
+		Email:        strings.TrimSpace(get("CHATGPT_EMAIL")),
+		Password:     get("CHATGPT_PASSWORD"),
+		TOTPSecret:   strings.TrimSpace(get("CHATGPT_TOTP_SECRET")),
+		SessionToken: strings.TrimSpace(get("CHATGPT_SESSION_TOKEN")),
 		ProfileDir:   o.profileDir,
 	}
 	hasSession := a.SessionToken != "" || a.ProfileDir != ""
@@ -119,13 +183,23 @@ func (o *browserOptions) account() (automation.Account, error) {
 	}
 	if a.TOTPSecret != "" {
 		if _, err := totp.GenerateCode(strings.ToUpper(strings.ReplaceAll(a.TOTPSecret, " ", "")), time.Now()); err != nil {
-			return a, automation.ConfigError("CHATGPT_TOTP_SECRET is not a base32 authenticator secret (%v): copy the secret shown when MFA was set up", err)
+			return a, automation.ConfigError("%s is not a base32 authenticator secret: copy the secret shown when MFA was set up", o.env.origin("CHATGPT_TOTP_SECRET"))
 		}
 	}
 	if a.Email == "" {
 		a.Name = "session"
 	}
 	return a, nil
+}
+
+// capMessage cuts a message from a library to a size a terminal shows.
+func capMessage(s string) string {
+	const max = 2000
+	if len(s) <= max {
+		return s
+	}
+	cut := strings.ToValidUTF8(s[:max], "")
+	return cut + "… (cut)"
 }
 
 func firstNonEmpty(vs ...string) string {

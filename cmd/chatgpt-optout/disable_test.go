@@ -2,10 +2,14 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/chatgpt-optout/chatgpt-optout/selectors"
 	"github.com/chatgpt-optout/chatgpt-optout/simulator"
@@ -157,24 +161,32 @@ func TestDisable_ReadsCredentialsFromDotEnv(t *testing.T) {
 	}
 }
 
-// No secret may reach stdout, stderr or the artifacts, even with debug JSON
-// logs and failures that write artifacts.
+// No secret may reach stdout, stderr, the artifacts or the environment of
+// a browser process, even with debug JSON logs, failures that write
+// artifacts, secrets from a dotenv file, and every dotenv error.
 func TestSecretsNeverLeak(t *testing.T) {
 	srv := startSim(t, simulator.Options{})
 	carol := creds(t, srv, "carol@example.com")
 	srv.FailPatches("carol@example.com", 100)
 	artifacts := t.TempDir()
 	var outputs []string
+	tmp := shortTempDir(t)
+	// What the environments of the browser's processes held, read from
+	// /proc while the runs go on.
+	environs := watchEnvirons(t, tmp)
 
-	// A TOTP sign-in whose change never sticks: artifacts of the settings page.
-	code, out, errOut := cli(t, carol, "disable", "--base-url", srv.AppURL(), "-vv", "--log-format", "json", "--artifacts", artifacts, "--output", "json")
+	// A TOTP sign-in whose change never sticks, its secrets from a dotenv
+	// file: artifacts of the settings page.
+	dotenv := writeFile(t, "carol.env", []byte("CHATGPT_EMAIL="+carol["CHATGPT_EMAIL"]+"\nCHATGPT_PASSWORD="+carol["CHATGPT_PASSWORD"]+"\nCHATGPT_TOTP_SECRET="+carol["CHATGPT_TOTP_SECRET"]+"\n"))
+	code, out, errOut := cli(t, map[string]string{"TMPDIR": tmp}, "disable", "--env-file", dotenv, "--base-url", srv.AppURL(), "-vv", "--log-format", "json", "--artifacts", artifacts, "--output", "json")
 	if code != 3 || !strings.Contains(out, "did_not_stick") {
 		t.Fatalf("exit %d: want 3, did_not_stick", code)
 	}
 	outputs = append(outputs, out, errOut)
 
-	// A refused password: artifacts of the password page, field filled.
-	wrong := map[string]string{"CHATGPT_EMAIL": "alice@example.com", "CHATGPT_PASSWORD": "Wrong-But-Secret-Password-7"}
+	// A refused password from the environment: artifacts of the password
+	// page, field filled.
+	wrong := map[string]string{"CHATGPT_EMAIL": "alice@example.com", "CHATGPT_PASSWORD": "Wrong-But-Secret-Password-7", "TMPDIR": tmp}
 	code, out, errOut = cli(t, wrong, "disable", "--base-url", srv.AppURL(), "-vv", "--log-format", "json", "--artifacts", artifacts)
 	if code != 3 {
 		t.Fatalf("exit %d: want 3", code)
@@ -187,7 +199,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv.FailPatches("dave@example.com", 100)
-	code, out, errOut = cli(t, map[string]string{"CHATGPT_SESSION_TOKEN": tok}, "disable", "--base-url", srv.AppURL(), "-vv", "--log-format", "json", "--artifacts", artifacts, "--output", "json")
+	code, out, errOut = cli(t, map[string]string{"CHATGPT_SESSION_TOKEN": tok, "TMPDIR": tmp}, "disable", "--base-url", srv.AppURL(), "-vv", "--log-format", "json", "--artifacts", artifacts, "--output", "json")
 	if code != 3 {
 		t.Fatalf("exit %d: want 3", code)
 	}
@@ -206,7 +218,22 @@ func TestSecretsNeverLeak(t *testing.T) {
 	if !kinds[".png"] || !kinds[".html"] || !kinds[".log"] {
 		t.Fatalf("artifacts %v: want a screenshot, the page HTML and the console log", files)
 	}
-	secrets := []string{carol["CHATGPT_PASSWORD"], carol["CHATGPT_TOTP_SECRET"], wrong["CHATGPT_PASSWORD"], tok, tok[len(tok)-40:]}
+	seen := environs()
+	if len(seen) < 3 {
+		t.Fatalf("read the environment of %d browser processes, want many", len(seen))
+	}
+
+	// Every malformed dotenv file: the error never quotes it.
+	for _, c := range dotenvCases {
+		file := writeFile(t, "bad.env", []byte(c.content))
+		code, out, errOut := cli(t, map[string]string{"CHROME_PATH": "/nonexistent/chrome"}, "disable", "--env-file", file, "-vv", "--log-format", "json")
+		if code != 1 {
+			t.Errorf("%s: exit %d, want 1", c.name, code)
+		}
+		outputs = append(outputs, out, errOut)
+	}
+
+	secrets := append([]string{carol["CHATGPT_PASSWORD"], carol["CHATGPT_TOTP_SECRET"], wrong["CHATGPT_PASSWORD"], tok, tok[len(tok)-40:]}, dotenvSecrets...)
 	for _, o := range outputs {
 		for _, s := range secrets {
 			if strings.Contains(o, s) {
@@ -214,6 +241,50 @@ func TestSecretsNeverLeak(t *testing.T) {
 			}
 		}
 	}
+	for pid, env := range seen {
+		for _, s := range append(secrets, "CHATGPT_") {
+			if strings.Contains(env, s) {
+				t.Errorf("browser process %d had a secret (%d chars) in its environment", pid, len(s))
+			}
+		}
+	}
+}
+
+// watchEnvirons reads, until the test ends, the environment of every
+// process that runs on dir, and returns a function that stops and returns
+// what it read, by process.
+func watchEnvirons(t *testing.T, dir string) func() map[int]string {
+	if runtime.GOOS != "linux" {
+		t.Skip("reads /proc")
+	}
+	seen := map[int]string{}
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			pids, _ := processesUsing(dir)
+			for _, pid := range pids {
+				if _, ok := seen[pid]; !ok {
+					if data, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", pid)); err == nil {
+						seen[pid] = string(data)
+					}
+				}
+			}
+			select {
+			case <-stop:
+				return
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	}()
+	var once sync.Once
+	finish := func() map[int]string {
+		once.Do(func() { close(stop); <-done })
+		return seen
+	}
+	t.Cleanup(func() { finish() })
+	return finish
 }
 
 func mustDefault(t *testing.T) *selectors.File {

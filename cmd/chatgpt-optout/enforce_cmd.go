@@ -70,10 +70,10 @@ the reports, marking the accounts not run.`,
 	f := cmd.Flags()
 	f.StringVar(&e.accounts, "accounts", "", "YAML accounts file (required)")
 	f.BoolVar(&e.check, "check", false, "only read each account's setting, change nothing (exit 2 when one is on)")
-	f.IntVar(&e.parallel, "parallel", 0, "accounts at once in one browser (default min(4, accounts))")
+	f.IntVar(&e.parallel, "parallel", 0, fmt.Sprintf("accounts at once in one browser, from 1 to %d (default min(4, accounts))", fleet.MaxParallel))
 	f.StringVar(&e.shard, "shard", "", "run shard I of N (I/N, I from 0): a stable part of the accounts, by a hash of their names")
 	f.BoolVar(&e.noCanary, "no-canary", false, "do not run the first account alone before the others")
-	f.IntVar(&e.retries, "retries", fleet.DefaultRetries, "further runs of an account after a transient failure (timeout, browser, a refused save)")
+	f.IntVar(&e.retries, "retries", fleet.DefaultRetries, fmt.Sprintf("further runs of an account after a transient failure (timeout, browser, a refused save), from 0 to %d", fleet.MaxRetries))
 	f.StringVar(&e.reportJSON, "report-json", "", "write the JSON report (results per account and a summary) to this file")
 	f.StringVar(&e.reportJUnit, "report-junit", "", "write a JUnit XML report (one testcase per account) to this file")
 	f.StringVar(&e.reportMarkdown, "report-markdown", "", "write a Markdown report to this file (it is also appended to $GITHUB_STEP_SUMMARY when set)")
@@ -87,11 +87,13 @@ func runEnforce(cmd *cobra.Command, g *globalOptions, o *browserOptions, e *enfo
 	if e.accounts == "" {
 		return automation.ConfigError("enforce needs --accounts FILE, a YAML list of accounts (see chatgpt-optout enforce --help)")
 	}
-	if e.parallel < 0 {
-		return automation.ConfigError("--parallel must be at least 1, not %d", e.parallel)
+	// 0 is the flag's default (min(4, accounts)); given, it must be a
+	// count.
+	if f := cmd.Flags(); f.Changed("parallel") && (e.parallel < 1 || e.parallel > fleet.MaxParallel) {
+		return automation.ConfigError("--parallel must be from 1 to %d, not %d", fleet.MaxParallel, e.parallel)
 	}
-	if e.retries < 0 {
-		return automation.ConfigError("--retries must be 0 or more, not %d", e.retries)
+	if e.retries < 0 || e.retries > fleet.MaxRetries {
+		return automation.ConfigError("--retries must be from 0 to %d, not %d", fleet.MaxRetries, e.retries)
 	}
 	shard := fleet.All
 	if e.shard != "" {
@@ -108,7 +110,7 @@ func runEnforce(cmd *cobra.Command, g *globalOptions, o *browserOptions, e *enfo
 	if err != nil {
 		return err
 	}
-	accounts, err := fleet.Resolve(e.accounts, specs, os.LookupEnv)
+	accounts, err := fleet.Resolve(e.accounts, specs, o.env.lookup)
 	if err != nil {
 		return err
 	}

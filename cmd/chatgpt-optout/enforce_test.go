@@ -74,6 +74,15 @@ func writeFleet(t *testing.T, srv *simulator.Server, accts []fleetAccount, profi
 	return writeFile(t, "accounts.yaml", []byte(b.String())), env
 }
 
+// onFleet is n accounts named prefix-0 … prefix-(n-1), with the setting on.
+func onFleet(prefix string, n int) []fleetAccount {
+	var accts []fleetAccount
+	for i := 0; i < n; i++ {
+		accts = append(accts, fleetAccount{name: fmt.Sprintf("%s-%d", prefix, i), sim: simulator.Account{Email: fmt.Sprintf("%s%d@example.com", prefix, i), Password: fmt.Sprintf("%s-password-%d", prefix, i), TrainingAllowed: true}})
+	}
+	return accts
+}
+
 func simAccounts(accts []fleetAccount) []simulator.Account {
 	var out []simulator.Account
 	for _, a := range accts {
@@ -342,10 +351,7 @@ type junitReport struct {
 // The canary: the first account ends in drift, so the run stops there,
 // exit 4, and no other account is touched.
 func TestEnforce_CanaryDriftStopsTheRun(t *testing.T) {
-	var accts []fleetAccount
-	for i := 0; i < 5; i++ {
-		accts = append(accts, fleetAccount{name: fmt.Sprintf("acct-%d", i), sim: simulator.Account{Email: fmt.Sprintf("drift%d@example.com", i), Password: fmt.Sprintf("drift-password-%d", i), TrainingAllowed: true}})
-	}
+	accts := onFleet("drift", 5)
 	srv := startSim(t, simulator.Options{Accounts: simAccounts(accts)})
 	file, env := writeFleet(t, srv, accts, "")
 	data := strings.ReplaceAll(string(selectors.Embedded()), "testid: improve-model-toggle", "testid: improve-model-switch-v2")
@@ -530,10 +536,7 @@ func TestEnforce_ShardsSplitTheFleet(t *testing.T) {
 // the exit code says the fleet is not known to be off.
 func TestEnforce_InterruptWritesPartialReportsAndLeavesNothing(t *testing.T) {
 	bin := buildBinary(t)
-	var accts []fleetAccount
-	for i := 0; i < 8; i++ {
-		accts = append(accts, fleetAccount{name: fmt.Sprintf("int-%d", i), sim: simulator.Account{Email: fmt.Sprintf("int%d@example.com", i), Password: fmt.Sprintf("int-password-%d", i), TrainingAllowed: true}})
-	}
+	accts := onFleet("int", 8)
 	// A slow backend keeps the accounts after the canary busy.
 	srv := startSim(t, simulator.Options{Accounts: simAccounts(accts), Latency: 400 * time.Millisecond})
 	file, env := writeFleet(t, srv, accts, "")

@@ -4,9 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -15,7 +18,7 @@ import (
 	"github.com/chatgpt-optout/chatgpt-optout/simulator"
 )
 
-// credentialVars are cleared for every test so the machine's environment
+// credentialVars are unset for every test so the machine's environment
 // cannot leak into a run.
 var credentialVars = []string{
 	"CHATGPT_EMAIL", "CHATGPT_PASSWORD", "CHATGPT_TOTP_SECRET", "CHATGPT_SESSION_TOKEN",
@@ -26,13 +29,20 @@ var credentialVars = []string{
 // env as the only credentials, and returns the exit code and both outputs.
 func cli(t *testing.T, env map[string]string, args ...string) (int, string, string) {
 	t.Helper()
+	return cliIn(t, t.TempDir(), env, args...)
+}
+
+// cliIn is cli in the working directory dir.
+func cliIn(t *testing.T, dir string, env map[string]string, args ...string) (int, string, string) {
+	t.Helper()
 	for _, k := range credentialVars {
-		t.Setenv(k, "")
+		t.Setenv(k, "") // restored after the test
+		os.Unsetenv(k)
 	}
 	for k, v := range env {
 		t.Setenv(k, v)
 	}
-	t.Chdir(t.TempDir())
+	t.Chdir(dir)
 	var stdout, stderr bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -166,4 +176,69 @@ func interrupt(t *testing.T, cmd *exec.Cmd, sc *bufio.Scanner) string {
 		t.Fatal("the tool did not stop within 30 s of Ctrl-C")
 	}
 	return <-rest
+}
+
+// liveProcessesUsing lists the processes that run now (not zombies: those
+// have ended) and name one of dirs, or a path inside it, in their command
+// line: Chrome passes its --user-data-dir to every child, and its crash
+// reporter's database is in the run's folder.
+func liveProcessesUsing(t *testing.T, dirs ...string) []int {
+	t.Helper()
+	if runtime.GOOS != "linux" {
+		t.Skip("reads /proc")
+	}
+	pids, err := processesUsing(dirs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pids
+}
+
+func processesUsing(dirs ...string) ([]int, error) {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil, err
+	}
+	var pids []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || pid == os.Getpid() {
+			continue
+		}
+		stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if i := bytes.LastIndexByte(stat, ')'); err != nil || i < 0 || i+2 >= len(stat) || stat[i+2] == 'Z' || stat[i+2] == 'X' {
+			continue
+		}
+		cmdline, _ := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+		for _, arg := range strings.Split(string(cmdline), "\x00") {
+			if namesAny(arg, dirs) {
+				pids = append(pids, pid)
+				break
+			}
+		}
+	}
+	return pids, nil
+}
+
+func namesAny(arg string, dirs []string) bool {
+	for _, d := range dirs {
+		if i := strings.Index(arg, d); d != "" && i >= 0 && (i+len(d) == len(arg) || arg[i+len(d)] == '/') {
+			return true
+		}
+	}
+	return false
+}
+
+// assertNoProcessNow checks, at once and without waiting, that no process
+// runs on the folders.
+func assertNoProcessNow(t *testing.T, dirs ...string) {
+	t.Helper()
+	if pids := liveProcessesUsing(t, dirs...); len(pids) > 0 {
+		var desc []string
+		for _, pid := range pids {
+			cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+			desc = append(desc, fmt.Sprintf("%d %.150s", pid, strings.ReplaceAll(string(cmdline), "\x00", " ")))
+		}
+		t.Errorf("still running right after the tool exited:\n%s", strings.Join(desc, "\n"))
+	}
 }

@@ -38,6 +38,9 @@ viewer, or run it on a desktop and copy the folder.`,
 			if err != nil {
 				return err
 			}
+			for _, w := range automation.BrowserWarnings(browserCtx) {
+				fmt.Fprintln(g.stderr, "warning: "+w)
+			}
 			fmt.Fprintf(g.stderr, "A browser window is open at %s: sign in there. Waiting up to %s.\n", cfg.BaseURL, cfg.Timeout)
 			ui, err := automation.Login(browserCtx, cfg)
 			stop()

@@ -47,10 +47,10 @@ func (g *globalOptions) logger() *slog.Logger {
 
 func (g *globalOptions) check() error {
 	if g.output != "text" && g.output != "json" {
-		return automation.ConfigError("--output %q is not text or json", g.output)
+		return automation.ConfigError("--output %s is not text or json", automation.QuoteValue(g.output))
 	}
 	if g.logFormat != "text" && g.logFormat != "json" {
-		return automation.ConfigError("--log-format %q is not text or json", g.logFormat)
+		return automation.ConfigError("--log-format %s is not text or json", automation.QuoteValue(g.logFormat))
 	}
 	return nil
 }
@@ -62,8 +62,13 @@ type exitError struct{ code int }
 func (e *exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
 // execute runs the command line and returns the process exit code. It is
-// the one place where errors become exit codes.
+// the one place where errors become exit codes. A write to stdout or
+// stderr that fails (a closed pipe: `| head`) ends the run like Ctrl-C:
+// Chrome is stopped and its folder removed before the tool exits.
 func execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	stdout, stderr = guard(stdout, stop), guard(stderr, stop)
 	g := &globalOptions{stdout: stdout, stderr: stderr}
 	root := newRootCmd(g)
 	root.SetArgs(args)
@@ -77,13 +82,14 @@ func execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if errors.As(err, &ee) {
 		return ee.code
 	}
-	fmt.Fprintf(stderr, "error: %s\n", err)
 	var ae *automation.Error
 	if !errors.As(err, &ae) {
-		// cobra's own errors: unknown command or flag, bad flag value.
+		// cobra's and pflag's messages quote the value in full.
+		fmt.Fprintf(stderr, "error: %s\n", capMessage(capQuoted(err.Error())))
 		fmt.Fprintln(stderr, "run 'chatgpt-optout --help' for usage")
 		return exitUsage
 	}
+	fmt.Fprintf(stderr, "error: %s\n", err)
 	switch {
 	case ae.Kind == automation.KindConfig:
 		return exitUsage

@@ -26,9 +26,9 @@ func newSelectorsCmd(g *globalOptions) *cobra.Command {
 			if len(args) == 1 {
 				path = args[0]
 			}
-			f, err := selectors.Load(path)
+			f, err := loadSelectors(path, "")
 			if err != nil {
-				return automation.ConfigError("%v", err)
+				return err
 			}
 			if g.output == "json" {
 				return json.NewEncoder(g.stdout).Encode(map[string]any{"source": f.Source, "version": f.Version, "profiles": f.ProfileNames(), "valid": true})
@@ -43,10 +43,13 @@ func newSelectorsCmd(g *globalOptions) *cobra.Command {
 		Short: "Print the selectors file in use, with its version",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			path := firstNonEmpty(file, os.Getenv("CHATGPT_OPTOUT_SELECTORS"))
-			f, err := selectors.Load(path)
+			path, from := file, "--selectors"
+			if !cmd.Flags().Changed("selectors") {
+				path, from = os.Getenv("CHATGPT_OPTOUT_SELECTORS"), "CHATGPT_OPTOUT_SELECTORS"
+			}
+			f, err := loadSelectors(path, from)
 			if err != nil {
-				return automation.ConfigError("%v", err)
+				return err
 			}
 			if g.output == "json" {
 				enc := json.NewEncoder(g.stdout)
@@ -58,9 +61,9 @@ func newSelectorsCmd(g *globalOptions) *cobra.Command {
 				_, err = g.stdout.Write(selectors.Embedded())
 				return err
 			}
-			data, err := os.ReadFile(path)
+			data, err := automation.ReadFileCapped(path)
 			if err != nil {
-				return automation.ConfigError("selectors file: %v", err)
+				return automation.ConfigError("selectors file %s: %v", path, err)
 			}
 			_, err = g.stdout.Write(data)
 			return err
