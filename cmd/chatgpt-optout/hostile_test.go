@@ -256,19 +256,21 @@ func TestHugeInput_IsCappedInFilesAndMessages(t *testing.T) {
 	f.Close()
 	value := strings.Repeat("v", 1<<20)
 	large := writeFile(t, "large.yaml", []byte("accounts:\n  - name: "+value+"\n    email: "+value+"\n    password_env: ALICE_PASSWORD\n    "+value+": x\n"))
+	bigSelectors := writeFile(t, "selectors.yaml", append([]byte("schema_version: 1\n# "), bytes.Repeat([]byte("s"), 5<<20)...))
 	huge := strings.Repeat("z", 100_000)
-	env := map[string]string{"CHROME_PATH": "/nonexistent/chrome", "ALICE_PASSWORD": "p", "CHATGPT_EMAIL": "a@example.com", "CHATGPT_PASSWORD": "x"}
+	env := map[string]string{"CHROME_PATH": "/nonexistent/chrome", "ALICE_PASSWORD": "p", "CHATGPT_EMAIL": "a@example.com", "CHATGPT_PASSWORD": "x", "CHATGPT_OPTOUT_SELECTORS": bigSelectors}
 	for _, c := range []struct {
 		name  string
 		args  []string
 		words []string
 	}{
-		{"a 50 MB accounts file", []string{"enforce", "--accounts", big}, []string{big, "4 MiB"}},
-		{"1 MB values in an accounts file", []string{"enforce", "--accounts", large}, []string{large, "characters"}},
-		{"a huge --ui", []string{"disable", "--ui", huge}, []string{"--ui", "(100000 characters)"}},
-		{"a huge --route", []string{"disable", "--route", huge}, []string{"--route", "(100000 characters)"}},
-		{"a huge --timeout", []string{"disable", "--timeout", huge}, []string{"--timeout", "(100000 characters)"}},
-		{"a huge --output", []string{"disable", "--output", huge}, []string{"--output", "(100000 characters)"}},
+		{"a 50 MB accounts file", []string{"enforce", "--accounts", big, "--selectors", ""}, []string{big, "4 MiB"}},
+		{"1 MB values in an accounts file", []string{"enforce", "--accounts", large, "--selectors", ""}, []string{large, "characters"}},
+		{"a 5 MiB selectors file", []string{"disable"}, []string{bigSelectors, "4 MiB", "CHATGPT_OPTOUT_SELECTORS"}},
+		{"a huge --ui", []string{"disable", "--ui", huge, "--selectors", ""}, []string{"--ui", "(100000 characters)"}},
+		{"a huge --route", []string{"disable", "--route", huge, "--selectors", ""}, []string{"--route", "(100000 characters)"}},
+		{"a huge --timeout", []string{"disable", "--timeout", huge, "--selectors", ""}, []string{"--timeout", "(100000 characters)"}},
+		{"a huge --output", []string{"disable", "--output", huge, "--selectors", ""}, []string{"--output", "(100000 characters)"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			start := time.Now()
