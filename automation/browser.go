@@ -242,13 +242,15 @@ func StartBrowser(ctx context.Context, opts BrowserOptions) (context.Context, co
 				// write the session cookies to disk.
 				closeGracefully(browserCtx)
 			}
-			// Stop every process of the browser at once: children that
-			// outlive it hold its output pipe open, and chromedp waits for
-			// that pipe.
-			stopBrowserProcesses(pid, browserCtx.Err() == nil, dirs, 0)
+			// Stop the browser's process group at once (while the browser
+			// runs, the group is surely its): children that outlive it
+			// hold its output pipe open, and chromedp waits for that pipe.
+			if browserCtx.Err() == nil {
+				killGroup(pid)
+			}
 			browserCancel()
 			allocCancel() // returns once the browser process is reaped
-			// Then wait, a bounded time, until none of them runs.
+			// Then wait, a bounded time, until none of its processes runs.
 			stopBrowserProcesses(pid, false, dirs, 5*time.Second)
 			removeAll(tmp)
 			lock.release()

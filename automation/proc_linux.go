@@ -99,25 +99,22 @@ func browserProcesses(pgid int, groupIsOurs bool, dirs []string) []int {
 }
 
 // stopBrowserProcesses kills the browser's processes (see
-// browserProcesses) and, when wait is more than 0, looks again until none
-// runs for a few looks in a row, or wait is over: a child can fork just as
-// it is killed.
+// browserProcesses) and looks again until none runs (a killed process
+// takes a moment to end), or wait is over.
 func stopBrowserProcesses(pgid int, groupIsOurs bool, dirs []string, wait time.Duration) {
 	deadline := time.Now().Add(wait)
-	for quiet := 0; ; {
+	for {
 		pids := browserProcesses(pgid, groupIsOurs, dirs)
+		if len(pids) == 0 {
+			return
+		}
 		for _, pid := range pids {
 			syscall.Kill(pid, syscall.SIGKILL)
 		}
 		if groupIsOurs {
 			killGroup(pgid)
 		}
-		if len(pids) == 0 {
-			quiet++
-		} else {
-			quiet = 0
-		}
-		if quiet >= 2 || !time.Now().Before(deadline) {
+		if !time.Now().Before(deadline) {
 			return
 		}
 		time.Sleep(10 * time.Millisecond)

@@ -12,6 +12,8 @@ func processAlive(pid int) bool { return true }
 
 func configureBrowserCmd(cmd *exec.Cmd) {}
 
+func killGroup(pgid int) {}
+
 // tryLockFile has no lock to take here: Chrome's own profile lock is the
 // only guard, and its refusal is reported as "in use".
 func tryLockFile(f *os.File) (bool, error) { return true, nil }
