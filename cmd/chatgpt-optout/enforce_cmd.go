@@ -267,7 +267,7 @@ type progress struct {
 
 func newProgress(w io.Writer, total int, check bool) *progress {
 	p := &progress{w: w, start: time.Now()}
-	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) && total > 0 {
+	if f, ok := unguarded(w).(*os.File); ok && term.IsTerminal(int(f.Fd())) && total > 0 {
 		desc := "switching off"
 		if check {
 			desc = "checking"

@@ -39,6 +39,14 @@ func (g *guardedWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// unguarded is the writer under a guard (to tell a terminal), or w.
+func unguarded(w io.Writer) io.Writer {
+	if g, ok := w.(*guardedWriter); ok {
+		return g.w
+	}
+	return w
+}
+
 // quoted is a Go-quoted string in a message.
 var quoted = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
 

@@ -400,3 +400,11 @@ func TestProfile_AFolderOthersCanReadIsMadePrivate(t *testing.T) {
 		t.Errorf("warnings %q do not say the folder was made private", res.Warnings)
 	}
 }
+
+// The guard over stdout and stderr still lets the progress bar see a
+// terminal.
+func TestOutput_TheGuardKeepsTheTerminal(t *testing.T) {
+	if unguarded(guard(os.Stderr, func() {})) != io.Writer(os.Stderr) {
+		t.Error("the guarded stderr is not seen as os.Stderr")
+	}
+}
