@@ -287,6 +287,10 @@ func startError(ctx context.Context, err error, opts BrowserOptions, execPath st
 	if opts.ExecPath == "" {
 		what = QuoteValue(execPath) + " (the first browser found on this machine)"
 	}
+	if proc.pid() == 0 {
+		// It could not even be started (not a program this system runs).
+		return &Error{Kind: KindConfig, Err: err, Msg: fmt.Sprintf("the browser %s cannot be started: %s; %s", what, capText(err.Error(), 300), pointAtChrome)}
+	}
 	if state := proc.exitState(); state != "" {
 		// The binary ran and ended before it spoke the DevTools protocol:
 		// it is not a Chrome that can run here.

@@ -184,11 +184,16 @@ func TestBrowser_ABinaryThatIsNotChromeIsAConfigError(t *testing.T) {
 	if err := os.WriteFile(noisy, []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
+	notAProgram := filepath.Join(t.TempDir(), "text")
+	if err := os.WriteFile(notAProgram, []byte("just text\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct {
 		path, source string
 		words        []string
 	}{
 		{"/bin/false", "--chrome", []string{`"/bin/false" (--chrome)`, "exit status 1", "printed nothing", "--chrome PATH", "CHROME_PATH", "apt-get install -y chromium"}},
+		{notAProgram, "--chrome", []string{"cannot be started", "exec format error", "--chrome PATH"}},
 		{noisy, "CHROME_PATH", []string{noisy, "(CHROME_PATH)", "exit status 3", "not a browser, args:", "more lines", "--version"}},
 	} {
 		t.Run(filepath.Base(c.path), func(t *testing.T) {
