@@ -3,6 +3,7 @@ package simulator
 import (
 	"bytes"
 	"encoding/json"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strings"
@@ -315,6 +316,7 @@ type authPage struct {
 	Host   string
 
 	Bare           bool // the email page before hydration: bare Log in / Sign up first
+	HydrateMs      int  // when the form replaces the bare buttons by itself; -1: only on Log in
 	WelcomeBack    bool // the "Welcome back" page, the email prefilled
 	PasswordWayOut bool // /email-verification offers "Continue with password"
 }
@@ -376,7 +378,7 @@ func maskEmail(e string) string {
 func (s *Server) handleLogIn(w http.ResponseWriter, r *http.Request) {
 	f := s.currentFlow(w, r, true)
 	if r.Method == http.MethodGet {
-		page := authPage{Title: "Log in - OpenAI", Bare: true}
+		page := authPage{Title: "Log in - OpenAI", Bare: true, HydrateMs: s.hydrateMs()}
 		remembered := s.opts.WelcomeBackEmail
 		if c, err := r.Cookie(s.rememberCookie()); err == nil {
 			if e, err := url.QueryUnescape(c.Value); err == nil && e != "" {
@@ -730,4 +732,16 @@ func (s *Server) handleResume(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, s.nextStep(f), http.StatusFound)
+}
+
+// hydrateMs is when a /log-in page replaces its bare buttons by the form.
+func (s *Server) hydrateMs() int {
+	switch d := s.opts.HydrateAfter; {
+	case d < 0:
+		return -1
+	case d > 0:
+		return int(d.Milliseconds())
+	default:
+		return 400 + rand.IntN(800)
+	}
 }

@@ -243,6 +243,7 @@ func TestChromiumEvidence(t *testing.T) {
 		t.Helper()
 		do("email "+email,
 			chromedp.Navigate(s.AppURL()+"/api/auth/signin/openai?prompt=login"),
+			chromedp.Click(chromedp.CSS(`[data-bare-login]`)), // the server's pages wait for it
 			chromedp.SendKeys(chromedp.CSS(`input[name="email"]`), email),
 			enabled(`button[type="submit"][name="intent"][value="email"]`),
 		)
@@ -252,7 +253,9 @@ func TestChromiumEvidence(t *testing.T) {
 		do("password", chromedp.SendKeys(chromedp.CSS(`input[name="current-password"]`), password), enabled(`button[type="submit"]`))
 	}
 
-	s := start(t, Options{ToggleDelay: 50 * time.Millisecond})
+	// The bare Log in / Sign up buttons stay until clicked, so a slow
+	// machine still sees them.
+	s := start(t, Options{ToggleDelay: 50 * time.Millisecond, HydrateAfter: -1})
 
 	// Signed out, the login, signed in, the path to the setting.
 	fresh()
@@ -261,6 +264,7 @@ func TestChromiumEvidence(t *testing.T) {
 	c.check(ctx, UICurrent, "signed-out-home", settle)
 	do("log in", chromedp.Click(chromedp.CSS(`[data-testid="login-button"]`)), chromedp.WaitReady(chromedp.CSS(`[data-bare]`)))
 	c.check(ctx, UICurrent, "auth-log-in-bare", 2*time.Second)
+	do("bare log in", chromedp.Click(chromedp.CSS(`[data-bare-login]`)))
 	c.check(ctx, UICurrent, "auth-log-in", settle)
 	do("email", chromedp.SendKeys(chromedp.CSS(`input[name="email"]`), "alice@example.com"),
 		enabled(`button[type="submit"][name="intent"][value="email"]`))

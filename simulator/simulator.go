@@ -114,6 +114,11 @@ type Options struct {
 	// email prefilled, as if the browser had signed in with it before
 	// (current UI). Account.WelcomeBack does it after a first sign-in.
 	WelcomeBackEmail string
+	// HydrateAfter is how long /log-in shows its bare Log in / Sign up
+	// buttons before the email form replaces them: 0 means a random 0.4 to
+	// 1.2 s, as measured pages vary; a negative value means until "Log in"
+	// is clicked.
+	HydrateAfter time.Duration
 
 	// HoldWrites holds the answer of every setting PATCH open: status 200,
 	// the headers and the JSON body are sent and flushed, but the response
