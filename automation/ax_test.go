@@ -14,6 +14,7 @@ import (
 // A role match is the probe's reading of the page; the run acts on it only
 // when the browser's accessibility tree agrees.
 func TestSure_ActsOnlyOnRoleMatchesTheAccessibilityTreeConfirms(t *testing.T) {
+	t.Parallel()
 	ctx, cancel, err := StartBrowser(context.Background(), BrowserOptions{})
 	if err != nil {
 		t.Fatal(err)

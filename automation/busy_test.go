@@ -24,6 +24,7 @@ func busySim(t *testing.T, ui simulator.UI, variants ...simulator.Variant) *simu
 }
 
 func TestBusyPage_EveryDecisionIsTaken(t *testing.T) {
+	t.Parallel()
 	noSwitch := func(f *selectors.File) {
 		for i := range f.Profiles {
 			f.Profiles[i].Path.Switch.Candidates = []selectors.Candidate{{TestID: "no-such-switch"}}
@@ -146,6 +147,7 @@ func TestBusyPage_EveryDecisionIsTaken(t *testing.T) {
 }
 
 func TestBusyPage_2023SwitchesOffWithoutADeepLink(t *testing.T) {
+	t.Parallel()
 	srv := busySim(t, simulator.UI2023)
 	res := automation.Disable(browser(t), account(t, srv, "alice@example.com"), config(t, srv))
 	if res.Outcome != automation.OutcomeChanged || !res.Verified || res.Route != "menu" || len(res.Warnings) != 0 {
@@ -157,6 +159,7 @@ func TestBusyPage_2023SwitchesOffWithoutADeepLink(t *testing.T) {
 }
 
 func TestBusyPage_DeepLinkRouteNeedsASettingsURL(t *testing.T) {
+	t.Parallel()
 	srv := busySim(t, simulator.UI2023)
 	cfg := config(t, srv)
 	cfg.Route = automation.RouteDeepLink
@@ -172,6 +175,7 @@ func TestBusyPage_DeepLinkRouteNeedsASettingsURL(t *testing.T) {
 // A site may set its session cookie without an expiry; Chrome drops such
 // cookies when it closes. A kept profile must still hold the session.
 func TestProfile_KeepsASessionOnlyCookie(t *testing.T) {
+	t.Parallel()
 	for _, ui := range eras {
 		t.Run(string(ui), func(t *testing.T) {
 			srv := startSim(t, simulator.Options{UI: ui, SessionOnlyCookie: true, HoldWrites: true})

@@ -14,6 +14,7 @@ import (
 )
 
 func TestDisable_TurnsOnSettingOffAndVerifiesIt(t *testing.T) {
+	t.Parallel()
 	for _, ui := range eras {
 		t.Run(string(ui), func(t *testing.T) {
 			srv := startSim(t, simulator.Options{UI: ui})
@@ -43,6 +44,7 @@ func TestDisable_TurnsOnSettingOffAndVerifiesIt(t *testing.T) {
 }
 
 func TestDisable_AlreadyOffSendsNoChange(t *testing.T) {
+	t.Parallel()
 	for _, ui := range eras {
 		t.Run(string(ui), func(t *testing.T) {
 			srv := startSim(t, simulator.Options{UI: ui})
@@ -59,6 +61,7 @@ func TestDisable_AlreadyOffSendsNoChange(t *testing.T) {
 }
 
 func TestStatus_ReadsWithoutChanging(t *testing.T) {
+	t.Parallel()
 	for _, ui := range eras {
 		t.Run(string(ui), func(t *testing.T) {
 			srv := startSim(t, simulator.Options{UI: ui})
@@ -78,6 +81,7 @@ func TestStatus_ReadsWithoutChanging(t *testing.T) {
 }
 
 func TestDisable_DryRunChangesNothing(t *testing.T) {
+	t.Parallel()
 	srv := startSim(t, simulator.Options{})
 	cfg := config(t, srv)
 	cfg.DryRun = true
@@ -91,6 +95,7 @@ func TestDisable_DryRunChangesNothing(t *testing.T) {
 }
 
 func TestDisable_SignInFailuresHaveTheirOwnKinds(t *testing.T) {
+	t.Parallel()
 	for _, ui := range eras {
 		t.Run(string(ui), func(t *testing.T) {
 			srv := startSim(t, simulator.Options{UI: ui})
@@ -132,6 +137,7 @@ func TestDisable_SignInFailuresHaveTheirOwnKinds(t *testing.T) {
 }
 
 func TestDisable_SignsInWithTOTP(t *testing.T) {
+	t.Parallel()
 	for _, ui := range eras {
 		t.Run(string(ui), func(t *testing.T) {
 			srv := startSim(t, simulator.Options{UI: ui})
@@ -148,6 +154,7 @@ func TestDisable_SignsInWithTOTP(t *testing.T) {
 }
 
 func TestDisable_DismissesPostLoginDialogs(t *testing.T) {
+	t.Parallel()
 	for _, ui := range eras {
 		t.Run(string(ui), func(t *testing.T) {
 			srv := startSim(t, simulator.Options{UI: ui})
@@ -161,6 +168,7 @@ func TestDisable_DismissesPostLoginDialogs(t *testing.T) {
 }
 
 func TestDisable_RetriesAFailedSave(t *testing.T) {
+	t.Parallel()
 	for _, ui := range eras {
 		t.Run(string(ui), func(t *testing.T) {
 			srv := startSim(t, simulator.Options{UI: ui})
@@ -178,6 +186,7 @@ func TestDisable_RetriesAFailedSave(t *testing.T) {
 }
 
 func TestDisable_NeverReportsOffWhenTheSaveKeepsFailing(t *testing.T) {
+	t.Parallel()
 	srv := startSim(t, simulator.Options{})
 	a := account(t, srv, "alice@example.com")
 	srv.FailPatches(a.Email, 100)
@@ -194,6 +203,7 @@ func TestDisable_NeverReportsOffWhenTheSaveKeepsFailing(t *testing.T) {
 }
 
 func TestDisable_FollowsALoginDialogOnTheApp(t *testing.T) {
+	t.Parallel()
 	srv := startSim(t, simulator.Options{LoginEntry: "dialog"})
 	res := automation.Disable(browser(t), account(t, srv, "alice@example.com"), config(t, srv))
 	if res.Outcome != automation.OutcomeChanged {
@@ -202,6 +212,7 @@ func TestDisable_FollowsALoginDialogOnTheApp(t *testing.T) {
 }
 
 func TestDisable_SlowBackend(t *testing.T) {
+	t.Parallel()
 	srv := startSim(t, simulator.Options{Latency: 600 * time.Millisecond, ToggleDelay: 900 * time.Millisecond})
 	res := automation.Disable(browser(t), account(t, srv, "alice@example.com"), config(t, srv))
 	if res.Outcome != automation.OutcomeChanged || srv.Counters("alice@example.com").Patches != 1 {
@@ -212,6 +223,7 @@ func TestDisable_SlowBackend(t *testing.T) {
 // The deep link is the current era's (2023 had none: see
 // TestBusyPage_DeepLinkRouteNeedsASettingsURL).
 func TestDisable_DeepLinkRoute(t *testing.T) {
+	t.Parallel()
 	for _, ui := range []simulator.UI{simulator.UICurrent} {
 		t.Run(string(ui), func(t *testing.T) {
 			srv := startSim(t, simulator.Options{UI: ui})
@@ -252,6 +264,7 @@ func clicksLogged(t *testing.T, log *bytes.Buffer, after, step string) int {
 // The current era's settings URL opens the settings itself (2023 had none:
 // the check walks the menu there, TestBusyPage_2023SwitchesOffWithoutADeepLink).
 func TestDisable_VerifiesOnAPageLoadedFromTheSettingsURL(t *testing.T) {
+	t.Parallel()
 	for name, opts := range map[string]simulator.Options{
 		"dialog":           {},
 		"settings as page": {Variants: []simulator.Variant{simulator.VariantSettingsPage}},
@@ -280,6 +293,7 @@ func TestDisable_VerifiesOnAPageLoadedFromTheSettingsURL(t *testing.T) {
 }
 
 func TestDisable_VerifyFindsTheSettingWhenTheSettingsURLIsStale(t *testing.T) {
+	t.Parallel()
 	for _, ui := range eras {
 		t.Run(string(ui), func(t *testing.T) {
 			for _, settingsURL := range []string{"/#settings/Nope", "/#nothing-here"} {
@@ -302,6 +316,7 @@ func TestDisable_VerifyFindsTheSettingWhenTheSettingsURLIsStale(t *testing.T) {
 }
 
 func TestDisable_FallsBackToTheDeepLinkWhenTheMenuDrifts(t *testing.T) {
+	t.Parallel()
 	srv := startSim(t, simulator.Options{})
 	cfg := config(t, srv)
 	cfg.Selectors = mutated(t, func(f *selectors.File) {
@@ -318,6 +333,7 @@ func TestDisable_FallsBackToTheDeepLinkWhenTheMenuDrifts(t *testing.T) {
 }
 
 func TestDisable_SwitchThatMatchesNothingIsDrift(t *testing.T) {
+	t.Parallel()
 	for _, ui := range eras {
 		t.Run(string(ui), func(t *testing.T) {
 			srv := startSim(t, simulator.Options{UI: ui})
@@ -344,6 +360,7 @@ func TestDisable_SwitchThatMatchesNothingIsDrift(t *testing.T) {
 }
 
 func TestDisable_RefusesASwitchWithAnotherLabel(t *testing.T) {
+	t.Parallel()
 	srv := startSim(t, simulator.Options{})
 	cfg := config(t, srv)
 	cfg.Selectors = mutated(t, func(f *selectors.File) {
@@ -361,6 +378,7 @@ func TestDisable_RefusesASwitchWithAnotherLabel(t *testing.T) {
 }
 
 func TestDisable_RefusesASwitchDescribedOtherwise(t *testing.T) {
+	t.Parallel()
 	for _, ui := range eras {
 		t.Run(string(ui), func(t *testing.T) {
 			srv := startSim(t, simulator.Options{UI: ui})
@@ -382,6 +400,7 @@ func TestDisable_RefusesASwitchDescribedOtherwise(t *testing.T) {
 }
 
 func TestDisable_StalePrimaryFallsBackWithAWarning(t *testing.T) {
+	t.Parallel()
 	for _, ui := range eras {
 		t.Run(string(ui), func(t *testing.T) {
 			srv := startSim(t, simulator.Options{UI: ui})
@@ -407,6 +426,7 @@ func withPassword(a automation.Account, p string) automation.Account { a.Passwor
 func withTOTP(a automation.Account, s string) automation.Account     { a.TOTPSecret = s; return a }
 
 func TestVerify_ReportsEachElementAndChangesNothing(t *testing.T) {
+	t.Parallel()
 	for _, ui := range eras {
 		t.Run(string(ui), func(t *testing.T) {
 			srv := startSim(t, simulator.Options{UI: ui})
@@ -441,6 +461,7 @@ func TestVerify_ReportsEachElementAndChangesNothing(t *testing.T) {
 }
 
 func TestVerify_MissingElementIsDrift(t *testing.T) {
+	t.Parallel()
 	srv := startSim(t, simulator.Options{})
 	cfg := config(t, srv)
 	cfg.Selectors = mutated(t, func(f *selectors.File) {

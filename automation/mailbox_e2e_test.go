@@ -25,6 +25,7 @@ func mailbox(t *testing.T, srv *simulator.Server, email string) *automation.Mail
 // and finishes the sign-in alone: the newest code after the request, not
 // an older one, also when the email comes late.
 func TestMailbox_FinishesASignInThatAsksForAnEmailedCode(t *testing.T) {
+	t.Parallel()
 	for name, tt := range map[string]struct {
 		opts  simulator.Options
 		codes int // codes entered
@@ -51,6 +52,7 @@ func TestMailbox_FinishesASignInThatAsksForAnEmailedCode(t *testing.T) {
 }
 
 func TestMailbox_AMailboxThatRefusesTheSignInIsEmailVerification(t *testing.T) {
+	t.Parallel()
 	srv := startSim(t, simulator.Options{})
 	a := account(t, srv, "frank@example.com")
 	a.Mailbox = mailbox(t, srv, a.Email)

@@ -14,6 +14,7 @@ import (
 // The probe reads the page from an isolated world: the page's window never
 // sees it, and it scrolls nothing until an element is about to be pressed.
 func TestProbe_LeavesThePageAloneUntilItPresses(t *testing.T) {
+	t.Parallel()
 	ctx, cancel, err := StartBrowser(context.Background(), BrowserOptions{})
 	if err != nil {
 		t.Fatal(err)

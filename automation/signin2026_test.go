@@ -11,6 +11,7 @@ import (
 // shipped selectors file and no warning: the tool finds its way through
 // every one of them on its own.
 func TestSignIn2026_EveryPageOnTheWay(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, email string
 		opts        simulator.Options

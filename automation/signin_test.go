@@ -138,6 +138,7 @@ func TestLogin_APersonSignsInOnceAndLaterRunsReuseTheProfile(t *testing.T) {
 }
 
 func TestProfile_SecondRunOnTheSameProfileFailsFast(t *testing.T) {
+	t.Parallel()
 	profile := filepath.Join(t.TempDir(), "profile")
 	_, stop, err := automation.StartBrowser(context.Background(), automation.BrowserOptions{ProfileDir: profile})
 	if err != nil {
@@ -159,6 +160,7 @@ func TestProfile_SecondRunOnTheSameProfileFailsFast(t *testing.T) {
 }
 
 func TestSessionToken_SignsInWithoutAPassword(t *testing.T) {
+	t.Parallel()
 	for _, split := range []bool{false, true} {
 		t.Run(fmt.Sprintf("split=%v", split), func(t *testing.T) {
 			srv := startSim(t, simulator.Options{SplitSessionCookie: split})
@@ -181,6 +183,7 @@ func TestSessionToken_SignsInWithoutAPassword(t *testing.T) {
 }
 
 func TestExpiredSession_FallsBackToThePasswordOrSaysSo(t *testing.T) {
+	t.Parallel()
 	srv := startSim(t, simulator.Options{})
 	tok, err := srv.NewSession("alice@example.com")
 	if err != nil {
@@ -201,6 +204,7 @@ func TestExpiredSession_FallsBackToThePasswordOrSaysSo(t *testing.T) {
 }
 
 func TestEmailCode_EndsEmailVerification(t *testing.T) {
+	t.Parallel()
 	srv := startSim(t, simulator.Options{})
 	res := automation.Disable(browser(t), account(t, srv, "frank@example.com"), config(t, srv))
 	if res.ErrorKind != automation.KindEmailVerification || !strings.Contains(res.Error, "login --profile-dir") {

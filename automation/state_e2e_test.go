@@ -25,6 +25,7 @@ var testStateKey = func() string {
 // A scheduled run that saved its session signs in once: the next run loads
 // the state before its first page load and goes straight to the app.
 func TestState_TheNextRunSkipsTheSignIn(t *testing.T) {
+	t.Parallel()
 	for _, ui := range eras {
 		t.Run(string(ui), func(t *testing.T) {
 			srv := startSim(t, simulator.Options{UI: ui})
@@ -54,6 +55,7 @@ func TestState_TheNextRunSkipsTheSignIn(t *testing.T) {
 // An expired state falls back to the password and is then replaced;
 // without a password it is session_expired.
 func TestState_ExpiredFallsBackAndIsReplaced(t *testing.T) {
+	t.Parallel()
 	srv := startSim(t, simulator.Options{})
 	cfg := config(t, srv)
 	cfg.StateKey = testStateKey
@@ -85,6 +87,7 @@ func TestState_ExpiredFallsBackAndIsReplaced(t *testing.T) {
 }
 
 func TestState_RefusedBeforeTheBrowserOpens(t *testing.T) {
+	t.Parallel()
 	srv := startSim(t, simulator.Options{})
 	cfg := config(t, srv)
 	cfg.StateKey = testStateKey

@@ -24,6 +24,7 @@ func statuses(res *automation.Result) map[string]string {
 }
 
 func TestVariant_RenamedClassesAndARemovedTestIDStillWorkWithAWarning(t *testing.T) {
+	t.Parallel()
 	for _, ui := range eras {
 		t.Run(string(ui), func(t *testing.T) {
 			srv := startSim(t, simulator.Options{UI: ui, Variants: []simulator.Variant{simulator.VariantRenamedClasses, simulator.VariantNoSwitchTestID}})
@@ -43,6 +44,7 @@ func TestVariant_RenamedClassesAndARemovedTestIDStillWorkWithAWarning(t *testing
 }
 
 func TestVariant_ARewordedLabelIsNeverClicked(t *testing.T) {
+	t.Parallel()
 	for _, ui := range eras {
 		t.Run(string(ui), func(t *testing.T) {
 			srv := startSim(t, simulator.Options{UI: ui, Variants: []simulator.Variant{simulator.VariantRewordedLabel}})
@@ -58,6 +60,7 @@ func TestVariant_ARewordedLabelIsNeverClicked(t *testing.T) {
 }
 
 func TestVariant_MovedProfileTriggerWorksOnceTheFileHasItsCandidate(t *testing.T) {
+	t.Parallel()
 	srv := startSim(t, simulator.Options{Variants: []simulator.Variant{simulator.VariantProfileTopRight}})
 
 	// A file that only knows the bottom-left trigger, menus only: drift.
@@ -91,6 +94,7 @@ func TestVariant_MovedProfileTriggerWorksOnceTheFileHasItsCandidate(t *testing.T
 // rate-limit dialog also dismisses; a file without that entry meets it as
 // the unknown dialog it is.
 func TestVariant_AnUnknownDialogInTheWayIsDriftUntilTheFileKnowsIt(t *testing.T) {
+	t.Parallel()
 	srv := startSim(t, simulator.Options{Variants: []simulator.Variant{simulator.VariantNewDialog}})
 	withoutGotIt := func(f *selectors.File) {
 		p, _ := f.Profile("current")
@@ -121,6 +125,7 @@ func TestVariant_AnUnknownDialogInTheWayIsDriftUntilTheFileKnowsIt(t *testing.T)
 }
 
 func TestVariant_UnknownUIIsDriftWithEvidence(t *testing.T) {
+	t.Parallel()
 	srv := startSim(t, simulator.Options{Variants: []simulator.Variant{simulator.VariantUnknownUI}})
 	cfg := config(t, srv)
 	cfg.ArtifactsDir = t.TempDir()
@@ -158,6 +163,7 @@ func TestVariant_UnknownUIIsDriftWithEvidence(t *testing.T) {
 // selectors verify on each UI variant says what the README says it does:
 // which element went stale, or that the run ends in drift.
 func TestVerify_OnEachVariant(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		variant simulator.Variant
 		ui      simulator.UI
