@@ -68,14 +68,14 @@ func (c Config) WithDefaults() (Config, error) {
 	}
 	u, err := url.Parse(c.BaseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return c, ConfigError("base URL %q is not an http(s) URL: pass --base-url like https://chatgpt.com", c.BaseURL)
+		return c, ConfigError("base URL %s is not an http(s) URL: give one like https://chatgpt.com", QuoteValue(c.BaseURL))
 	}
 	if c.UI == "auto" {
 		c.UI = ""
 	}
 	if c.UI != "" {
 		if _, ok := c.Selectors.Profile(c.UI); !ok {
-			return c, ConfigError("UI profile %q is not in selectors file %s (version %s); it has: %v", c.UI, c.Selectors.Source, c.Selectors.Version, c.Selectors.ProfileNames())
+			return c, ConfigError("UI profile %s is not in selectors file %s (version %s); it has: %v", QuoteValue(c.UI), c.Selectors.Source, c.Selectors.Version, c.Selectors.ProfileNames())
 		}
 	}
 	switch c.Route {
@@ -83,7 +83,7 @@ func (c Config) WithDefaults() (Config, error) {
 		c.Route = RouteAuto
 	case RouteAuto, RouteMenu, RouteDeepLink:
 	default:
-		return c, ConfigError("route %q is not one of auto, menu, deep_link", c.Route)
+		return c, ConfigError("route %s is not one of auto, menu, deep_link", QuoteValue(string(c.Route)))
 	}
 	if c.Timeout <= 0 {
 		c.Timeout = DefaultTimeout
