@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/chatgpt-optout/chatgpt-optout/automation"
@@ -236,5 +237,58 @@ func TestBotWall_APersonClearsItInAHeadedBrowser(t *testing.T) {
 	res := <-done
 	if res.Outcome != automation.OutcomeChanged || training(t, srv, "erin@example.com") {
 		t.Fatalf("result = %+v, want changed once the person cleared the check", res)
+	}
+}
+
+// A session token the site rejected never stays in a kept profile: not
+// when the run then signs in with the password (only that session stays),
+// and not when it cannot sign in at all.
+func TestProfile_DropsARejectedSessionToken(t *testing.T) {
+	t.Parallel()
+	for name, password := range map[string]bool{"with a password": true, "without one": false} {
+		t.Run(name, func(t *testing.T) {
+			srv := startSim(t, simulator.Options{})
+			tok, err := srv.NewSession("alice@example.com")
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv.ExpireSessions("alice@example.com")
+			profile := filepath.Join(t.TempDir(), "profile")
+			b, stop, err := automation.StartBrowser(context.Background(), automation.BrowserOptions{ProfileDir: profile})
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := automation.Account{Email: "alice@example.com", SessionToken: tok, ProfileDir: profile}
+			if password {
+				a.Password = account(t, srv, a.Email).Password
+			}
+			res := automation.Disable(b, a, config(t, srv))
+			stop()
+			if password && res.Outcome != automation.OutcomeChanged || !password && res.ErrorKind != automation.KindSessionExpired {
+				t.Fatalf("result = %+v", res)
+			}
+
+			b, stop, err = automation.StartBrowser(context.Background(), automation.BrowserOptions{ProfileDir: profile})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer stop()
+			tab, cancel := chromedp.NewContext(b)
+			defer cancel()
+			cookies, err := chromedp.Call(tab, network.GetCookies, network.GetCookiesParams{URLs: []string{srv.AppURL() + "/"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			session := false
+			for _, c := range cookies.Cookies {
+				if c.Value == tok {
+					t.Errorf("the rejected token is still in the profile as %s (expires %v)", c.Name, c.Expires)
+				}
+				session = session || strings.HasPrefix(c.Name, "__Secure-next-auth.session-token")
+			}
+			if password && !session {
+				t.Error("the profile kept no session at all")
+			}
+		})
 	}
 }
