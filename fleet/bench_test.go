@@ -24,7 +24,10 @@ import (
 // process it started, summed (see runSampled). At the end it prints a
 // table with the marginal time per account (the slope between N = 20 and
 // N = 100). FLEET_BENCH_SIZES and FLEET_BENCH_PARALLEL (like "4") narrow
-// it for a quick try. Run it with
+// it for a quick try; FLEET_BENCH_SEQUENTIAL=0 leaves the sequential runs
+// out. The simulator is busy like the real page (a WebSocket, an event
+// stream, a long poll, beacons); FLEET_BENCH_QUIET=1 makes it quiet, to
+// compare. Run it with
 //
 //	go test ./fleet -run '^$' -bench Fleet -benchtime 1x -timeout 60m
 //
@@ -85,7 +88,7 @@ func BenchmarkFleet(b *testing.B) {
 			fmt.Fprintf(&file, "  - name: bench-%03d\n    email: %s\n    password_env: BENCH_%03d\n", i, a.Email, i)
 			env = append(env, fmt.Sprintf("BENCH_%03d=%s", i, a.Password))
 		}
-		srv, err := simulator.Start(simulator.Options{Accounts: sims})
+		srv, err := simulator.Start(simulator.Options{Accounts: sims, Quiet: os.Getenv("FLEET_BENCH_QUIET") == "1"})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -132,6 +135,10 @@ func BenchmarkFleet(b *testing.B) {
 			})
 		}
 
+		if os.Getenv("FLEET_BENCH_SEQUENTIAL") == "0" {
+			srv.Close()
+			continue
+		}
 		b.Run(fmt.Sprintf("accounts=%d/sequential-disable", n), func(b *testing.B) {
 			var f figure
 			for i := 0; i < b.N; i++ {
