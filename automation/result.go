@@ -37,22 +37,26 @@ const (
 // Result is the report of one account. Its JSON form is part of the
 // command-line interface.
 type Result struct {
-	Account          string    `json:"account"`
-	UI               string    `json:"ui,omitempty"`
-	SelectorsVersion string    `json:"selectors_version"`
-	Before           State     `json:"before"`
-	After            State     `json:"after"`
-	Action           Action    `json:"action"`
-	Outcome          Outcome   `json:"outcome"`
-	Verified         bool      `json:"verified"`
-	ErrorKind        ErrorKind `json:"error_kind,omitempty"`
-	Error            string    `json:"error,omitempty"`
-	DurationMS       int64     `json:"duration_ms"`
-	Artifacts        []string  `json:"artifacts,omitempty"`
-	Route            string    `json:"route,omitempty"` // menu or deep_link
-	Label            string    `json:"label,omitempty"`
-	Warnings         []string  `json:"warnings,omitempty"`
-	Attempts         int       `json:"attempts,omitempty"`
+	Account          string `json:"account"`
+	UI               string `json:"ui,omitempty"`
+	SelectorsVersion string `json:"selectors_version"`
+	// SelectorsSource is where the selectors file came from: "embedded",
+	// its path, or its URL with the signing key's id (set by the caller
+	// that chose the file: the command line and the fleet runner).
+	SelectorsSource string    `json:"selectors_source"`
+	Before          State     `json:"before"`
+	After           State     `json:"after"`
+	Action          Action    `json:"action"`
+	Outcome         Outcome   `json:"outcome"`
+	Verified        bool      `json:"verified"`
+	ErrorKind       ErrorKind `json:"error_kind,omitempty"`
+	Error           string    `json:"error,omitempty"`
+	DurationMS      int64     `json:"duration_ms"`
+	Artifacts       []string  `json:"artifacts,omitempty"`
+	Route           string    `json:"route,omitempty"` // menu or deep_link
+	Label           string    `json:"label,omitempty"`
+	Warnings        []string  `json:"warnings,omitempty"`
+	Attempts        int       `json:"attempts,omitempty"`
 	// Elements is the table of `selectors verify`.
 	Elements []ElementCheck `json:"elements,omitempty"`
 	// Timings splits the run into its phases, for benchmarks and -v logs.

@@ -27,6 +27,9 @@ type AccountSpec struct {
 	TOTPSecretEnv   string // variable holding the base32 TOTP secret
 	SessionTokenEnv string // variable holding a session cookie
 	ProfileDir      string // persistent Chrome profile
+	State           string // saved session state file
+	IMAPURLEnv      string // variable holding the mailbox URL of the sign-in codes
+	IMAPPasswordEnv string // variable holding that mailbox's password
 
 	// Line is the line of the entry in the file; KeyLines the line of
 	// each key, for errors found after parsing.
@@ -110,9 +113,12 @@ const (
 	keyTOTPSecretEnv   = "totp_secret_env"
 	keySessionTokenEnv = "session_token_env"
 	keyProfileDir      = "profile_dir"
+	keyState           = "state"
+	keyIMAPURLEnv      = "imap_url_env"
+	keyIMAPPasswordEnv = "imap_password_env"
 )
 
-var knownKeys = []string{keyName, keyEmail, keyPasswordEnv, keyTOTPSecretEnv, keySessionTokenEnv, keyProfileDir}
+var knownKeys = []string{keyName, keyEmail, keyPasswordEnv, keyTOTPSecretEnv, keySessionTokenEnv, keyProfileDir, keyState, keyIMAPURLEnv, keyIMAPPasswordEnv}
 
 // inlineSecrets are keys that would put a secret in the file; each maps to
 // the key that names its variable instead.
@@ -122,6 +128,7 @@ var inlineSecrets = map[string]string{
 	"totp":          keyTOTPSecretEnv,
 	"session_token": keySessionTokenEnv,
 	"token":         keySessionTokenEnv,
+	"imap_password": keyIMAPPasswordEnv,
 }
 
 var (
@@ -308,6 +315,8 @@ func (r *resolver) account(item ast.Node, index int, e *AccountsError) (AccountS
 	s.Name, s.Email = values[keyName], values[keyEmail]
 	s.PasswordEnv, s.TOTPSecretEnv, s.SessionTokenEnv = values[keyPasswordEnv], values[keyTOTPSecretEnv], values[keySessionTokenEnv]
 	s.ProfileDir = values[keyProfileDir]
+	s.State = values[keyState]
+	s.IMAPURLEnv, s.IMAPPasswordEnv = values[keyIMAPURLEnv], values[keyIMAPPasswordEnv]
 	if s.Name == "" {
 		s.Name = s.Email
 	}
@@ -346,7 +355,13 @@ func (r *resolver) account(item ast.Node, index int, e *AccountsError) (AccountS
 	if n := len(s.ProfileDir); n > maxPath {
 		fail2(s.lineOf(keyProfileDir), "profile_dir: is %d bytes long; a folder's path may have at most %d", n, maxPath)
 	}
-	for _, k := range []string{keyPasswordEnv, keyTOTPSecretEnv, keySessionTokenEnv} {
+	if n := len(s.State); n > maxPath {
+		fail2(s.lineOf(keyState), "state: is %d bytes long; a file's path may have at most %d", n, maxPath)
+	}
+	if _, has := s.KeyLines[keyState]; has && values[keyState] == "" {
+		fail2(s.lineOf(keyState), "state: is empty; give the state file's path, or leave the key out")
+	}
+	for _, k := range []string{keyPasswordEnv, keyTOTPSecretEnv, keySessionTokenEnv, keyIMAPURLEnv, keyIMAPPasswordEnv} {
 		if _, has := values[k]; !has {
 			continue // absent, or already reported as not text
 		}
@@ -354,9 +369,9 @@ func (r *resolver) account(item ast.Node, index int, e *AccountsError) (AccountS
 			fail2(s.lineOf(k), "%s: must be the name of an environment variable (letters, digits and _, at most %d), not %s", k, maxName, describeValue(v))
 		}
 	}
-	if s.PasswordEnv == "" && s.SessionTokenEnv == "" && s.ProfileDir == "" {
+	if s.PasswordEnv == "" && s.SessionTokenEnv == "" && s.ProfileDir == "" && s.State == "" {
 		if len(inline) == 0 {
-			fail2(s.Line, "no way to sign in: give password_env: (the variable holding the password), session_token_env:, or profile_dir: (a profile from `chatgpt-optout login`)")
+			fail2(s.Line, "no way to sign in: give password_env: (the variable holding the password), session_token_env:, profile_dir: (a profile from `chatgpt-optout login`) or state: (a state file from `chatgpt-optout login --save-state`)")
 		}
 	}
 	return s, !bad
@@ -397,6 +412,14 @@ func checkUnique(specs []AccountSpec, e *AccountsError) {
 // is an error naming the account, the variable and the line; values are
 // never part of an error.
 func Resolve(source string, specs []AccountSpec, lookup func(string) (string, bool)) ([]automation.Account, error) {
+	return ResolveWith(source, specs, lookup, ResolveOptions{})
+}
+
+// ResolveWith is Resolve that also fills in each account's state file
+// (state:, or one in opts.StateDir) and mailbox (imap_url_env:,
+// imap_password_env:), and reads the state files that exist: one that
+// cannot be read or decrypted is an error naming the account and line.
+func ResolveWith(source string, specs []AccountSpec, lookup func(string) (string, bool), opts ResolveOptions) ([]automation.Account, error) {
 	e := &AccountsError{Source: source}
 	accounts := make([]automation.Account, 0, len(specs))
 	for _, s := range specs {
@@ -427,7 +450,11 @@ func Resolve(source string, specs []AccountSpec, lookup func(string) (string, bo
 		}
 		accounts = append(accounts, a)
 	}
+	if len(e.Problems) == 0 {
+		resolveSessions(specs, accounts, lookup, opts, e)
+	}
 	if len(e.Problems) > 0 {
+		sort.SliceStable(e.Problems, func(i, j int) bool { return e.Problems[i].Line < e.Problems[j].Line })
 		return nil, configError(e)
 	}
 	return accounts, nil
@@ -632,6 +659,6 @@ func suggestVar(name, key string) string {
 	if base == "" || !envName.MatchString(base) || len(base) > 40 {
 		base = "ACCOUNT"
 	}
-	suffix := map[string]string{keyPasswordEnv: "PASSWORD", keyTOTPSecretEnv: "TOTP_SECRET", keySessionTokenEnv: "SESSION_TOKEN"}[key]
+	suffix := map[string]string{keyPasswordEnv: "PASSWORD", keyTOTPSecretEnv: "TOTP_SECRET", keySessionTokenEnv: "SESSION_TOKEN", keyIMAPPasswordEnv: "IMAP_PASSWORD"}[key]
 	return base + "_" + suffix
 }

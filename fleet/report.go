@@ -53,18 +53,21 @@ func (s Summary) Off() int { return s.Compliant + s.Changed }
 // part of the command-line interface: every documented key is always
 // there, null where it does not apply (see MarshalJSON).
 type Report struct {
-	Tool             string    `json:"tool"`
-	Version          string    `json:"version"`
-	Command          string    `json:"command"`
-	Mode             string    `json:"mode"`  // "disable", or "check" (read only)
-	Shard            string    `json:"shard"` // "I/N"; null in JSON when the run was not sharded
-	SelectorsVersion string    `json:"selectors_version"`
-	BaseURL          string    `json:"base_url"`
-	Parallel         int       `json:"parallel"`
-	Canary           string    `json:"canary"` // the account that ran first, alone; null when none did
-	StartedAt        time.Time `json:"started_at"`
-	FinishedAt       time.Time `json:"finished_at"`
-	DurationMS       int64     `json:"duration_ms"`
+	Tool             string `json:"tool"`
+	Version          string `json:"version"`
+	Command          string `json:"command"`
+	Mode             string `json:"mode"`  // "disable", or "check" (read only)
+	Shard            string `json:"shard"` // "I/N"; null in JSON when the run was not sharded
+	SelectorsVersion string `json:"selectors_version"`
+	// SelectorsSource is where the selectors file came from: embedded, a
+	// path, or a URL with the key that signed it.
+	SelectorsSource string    `json:"selectors_source"`
+	BaseURL         string    `json:"base_url"`
+	Parallel        int       `json:"parallel"`
+	Canary          string    `json:"canary"` // the account that ran first, alone; null when none did
+	StartedAt       time.Time `json:"started_at"`
+	FinishedAt      time.Time `json:"finished_at"`
+	DurationMS      int64     `json:"duration_ms"`
 	// Interrupted is true when the run was stopped (Ctrl-C, SIGTERM)
 	// before every account finished.
 	Interrupted bool `json:"interrupted"`
@@ -241,7 +244,7 @@ func (r *Report) WriteJUnit(w io.Writer) error {
 	if r.Shard != "" {
 		suite.Name += " shard " + r.Shard
 	}
-	for _, p := range [][2]string{{"mode", r.Mode}, {"shard", r.Shard}, {"selectors_version", r.SelectorsVersion}, {"base_url", r.BaseURL}, {"exit_code", fmt.Sprint(r.ExitCode)}, {"stopped_early", r.StoppedEarly}} {
+	for _, p := range [][2]string{{"mode", r.Mode}, {"shard", r.Shard}, {"selectors_version", r.SelectorsVersion}, {"selectors_source", r.SelectorsSource}, {"base_url", r.BaseURL}, {"exit_code", fmt.Sprint(r.ExitCode)}, {"stopped_early", r.StoppedEarly}} {
 		if p[1] != "" {
 			suite.Properties = append(suite.Properties, junitProperty{Name: p[0], Value: p[1]})
 		}
@@ -347,6 +350,9 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	}
 	var meta []string
 	meta = append(meta, "selectors "+mdEscape(r.SelectorsVersion))
+	if r.SelectorsSource != "" {
+		meta = append(meta, "from "+mdEscape(r.SelectorsSource))
+	}
 	if r.Version != "" {
 		meta = append(meta, "chatgpt-optout "+mdEscape(r.Version))
 	}

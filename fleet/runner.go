@@ -81,6 +81,13 @@ type Options struct {
 	// run), with the count finished so far. Calls do not overlap.
 	OnResult func(done, total int, r AccountResult)
 
+	// SelectorsWarnings are what loading the selectors file had to say (a
+	// fallback to the embedded file, a version that could not be
+	// checked); they are added to every account's warnings. The file is
+	// Config.Selectors, loaded once for the run: its Origin is the
+	// selectors_source of the report and of every result.
+	SelectorsWarnings []string
+
 	// StartBrowser and RunAccount replace automation.StartBrowser and
 	// automation.Disable/Status, for tests and embedding.
 	StartBrowser StartFunc
@@ -136,6 +143,7 @@ func Run(ctx context.Context, accounts []automation.Account, opts Options) (*Rep
 		Command:          "enforce",
 		Mode:             ModeDisable,
 		SelectorsVersion: cfg.Selectors.Version,
+		SelectorsSource:  cfg.Selectors.Origin().String(),
 		BaseURL:          cfg.BaseURL,
 		Parallel:         opts.Parallel,
 		StartedAt:        time.Now(),
@@ -257,6 +265,12 @@ func (r *runner) needsShared() bool {
 func (r *runner) record(i int, res *AccountResult) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if res.Result != nil {
+		res.SelectorsSource = r.cfg.Selectors.Origin().String()
+		if len(r.opts.SelectorsWarnings) > 0 {
+			res.Warnings = append(append([]string(nil), r.opts.SelectorsWarnings...), res.Warnings...)
+		}
+	}
 	r.results[i] = res
 	r.done++
 	r.log.Info("account finished", "account", res.Account, "outcome", res.Outcome, "kind", res.ErrorKind, "retries", res.Retries, "ms", res.DurationMS)

@@ -23,6 +23,7 @@ reads it back after a reload. Run again, it changes nothing and says so.`,
 		},
 	}
 	o.addFlags(cmd.Flags())
+	o.addStateFlags(cmd.Flags())
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "read the setting and say what would change, change nothing (exit 2 when on)")
 	return cmd
 }
@@ -38,6 +39,7 @@ func newStatusCmd(g *globalOptions) *cobra.Command {
 		},
 	}
 	o.addFlags(cmd.Flags())
+	o.addStateFlags(cmd.Flags())
 	return cmd
 }
 
@@ -59,7 +61,7 @@ type accountFunc func(context.Context, automation.Account, automation.Config) *a
 // runAccount gathers the configuration and the account, refusing bad input
 // before Chrome starts, then runs do in a fresh browser.
 func runAccount(cmd *cobra.Command, g *globalOptions, o *browserOptions, adjust func(*automation.Config), do accountFunc) (*automation.Result, error) {
-	cfg, bo, err := o.config(g)
+	cfg, bo, err := o.config(cmd.Context(), g)
 	if err != nil {
 		return nil, err
 	}
@@ -76,6 +78,10 @@ func runAccount(cmd *cobra.Command, g *globalOptions, o *browserOptions, adjust 
 	}
 	defer stop()
 	res := do(browserCtx, acct, cfg)
+	res.SelectorsSource = cfg.Selectors.Origin().String()
+	if len(o.selectorsWarnings) > 0 {
+		res.Warnings = append(append([]string(nil), o.selectorsWarnings...), res.Warnings...)
+	}
 	// What the browser's start had to warn about (a profile folder made
 	// private) belongs to the result.
 	if ws := automation.BrowserWarnings(browserCtx); len(ws) > 0 {

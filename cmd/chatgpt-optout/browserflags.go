@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"net/url"
 	"strings"
 	"time"
@@ -19,7 +20,7 @@ const defaultBaseURL = "https://chatgpt.com"
 type browserOptions struct {
 	baseURL    string
 	ui         string
-	selectors  string
+	src        selectorsSource
 	envFile    string
 	profileDir string
 	headed     bool
@@ -28,15 +29,31 @@ type browserOptions struct {
 	artifacts  string
 	route      string
 
+	// state is --state (the one-account commands) or --save-state
+	// (login), with --state-plaintext; stateKey is
+	// CHATGPT_OPTOUT_STATE_KEY, once read.
+	state    stateOptions
+	stateKey string
+	// selectorsWarnings are what loading the selectors file had to say;
+	// they go into the result.
+	selectorsWarnings []string
+
 	flags *pflag.FlagSet // to tell a flag given empty from one not given
 	env   *envSource     // the environment and the dotenv file, once loaded
+}
+
+// addStateFlags adds --state and --state-plaintext (disable, status,
+// selectors verify).
+func (o *browserOptions) addStateFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&o.state.file, "state", "", "saved session state (Playwright storageState JSON, age-encrypted with "+envStateKey+"): loaded before the first page load, written after a run that ended signed in")
+	fs.BoolVar(&o.state.plaintext, "state-plaintext", false, "allow an unencrypted state file (without "+envStateKey+" one is refused)")
 }
 
 func (o *browserOptions) addFlags(fs *pflag.FlagSet) {
 	o.flags = fs
 	fs.StringVar(&o.baseURL, "base-url", "", "where the app lives (env CHATGPT_BASE_URL; default https://chatgpt.com)")
 	fs.StringVar(&o.ui, "ui", "auto", "UI profile of the selectors file to use, or auto to detect")
-	fs.StringVar(&o.selectors, "selectors", "", "selectors file to use instead of the built-in one (env CHATGPT_OPTOUT_SELECTORS)")
+	o.src.addFlags(fs, "selectors file to use instead of the built-in one")
 	fs.StringVar(&o.envFile, "env-file", "", "dotenv file to load first (default .env when present; the environment wins)")
 	fs.StringVar(&o.profileDir, "profile-dir", "", "persistent Chrome profile that keeps a signed-in session (default: a throw-away profile)")
 	fs.BoolVar(&o.headed, "headed", false, "show the browser window (needs a display; on servers use xvfb-run)")
@@ -66,14 +83,10 @@ func (o *browserOptions) setting(flag, value, variable string) (v, from string, 
 
 // config turns flags and environment into a run configuration. Nothing
 // starts before it succeeds.
-func (o *browserOptions) config(g *globalOptions) (automation.Config, automation.BrowserOptions, error) {
+func (o *browserOptions) config(ctx context.Context, g *globalOptions) (automation.Config, automation.BrowserOptions, error) {
 	var cfg automation.Config
 	var err error
 	if o.env, err = loadDotenv(o.envFile); err != nil {
-		return cfg, automation.BrowserOptions{}, err
-	}
-	file, err := o.selectorsFile()
-	if err != nil {
 		return cfg, automation.BrowserOptions{}, err
 	}
 	if o.timeout <= 0 {
@@ -83,15 +96,28 @@ func (o *browserOptions) config(g *globalOptions) (automation.Config, automation
 	if err != nil {
 		return cfg, automation.BrowserOptions{}, err
 	}
-	if o.ui != "auto" && o.ui != "" {
-		if _, ok := file.Profile(o.ui); !ok {
-			return cfg, automation.BrowserOptions{}, automation.ConfigError("--ui %s is not a UI profile of selectors file %s (version %s); it has: auto, %s", automation.QuoteValue(o.ui), file.Source, file.Version, strings.Join(file.ProfileNames(), ", "))
-		}
-	}
 	switch automation.Route(o.route) {
 	case automation.RouteAuto, automation.RouteMenu, automation.RouteDeepLink:
 	default:
 		return cfg, automation.BrowserOptions{}, automation.ConfigError("--route %s is not one of auto, menu, deep_link", automation.QuoteValue(o.route))
+	}
+	var stateFiles []string
+	if o.state.file != "" {
+		stateFiles = []string{o.state.file}
+	}
+	if o.stateKey, err = stateKey(o.env.lookup, o.env.origin, stateFiles, o.state.plaintext); err != nil {
+		return cfg, automation.BrowserOptions{}, err
+	}
+	// Last of the checks: a URL is fetched once, here, for the whole run.
+	file, warnings, err := o.src.resolve(ctx, o.env.lookup, o.env.origin)
+	if err != nil {
+		return cfg, automation.BrowserOptions{}, err
+	}
+	o.selectorsWarnings = warnings
+	if o.ui != "auto" && o.ui != "" {
+		if _, ok := file.Profile(o.ui); !ok {
+			return cfg, automation.BrowserOptions{}, automation.ConfigError("--ui %s is not a UI profile of selectors file %s (version %s); it has: auto, %s", automation.QuoteValue(o.ui), file.Source, file.Version, strings.Join(file.ProfileNames(), ", "))
+		}
 	}
 	cfg = automation.Config{
 		BaseURL:      baseURL,
@@ -102,6 +128,10 @@ func (o *browserOptions) config(g *globalOptions) (automation.Config, automation
 		ArtifactsDir: o.artifacts,
 		Headed:       o.headed,
 		Logger:       g.logger(),
+		StateKey:     o.stateKey,
+		// A key present, the file is encrypted; the flag only allows
+		// plaintext where there is none.
+		StatePlaintext: o.state.plaintext,
 	}
 	if cfg, err = cfg.WithDefaults(); err != nil {
 		return cfg, automation.BrowserOptions{}, err
@@ -138,13 +168,6 @@ func (o *browserOptions) appURL() (string, error) {
 	return v, nil
 }
 
-// selectorsFile loads --selectors, CHATGPT_OPTOUT_SELECTORS or the
-// built-in file.
-func (o *browserOptions) selectorsFile() (*selectors.File, error) {
-	path, from, _ := o.setting("selectors", o.selectors, "CHATGPT_OPTOUT_SELECTORS")
-	return loadSelectors(path, from)
-}
-
 // loadSelectors loads the selectors file at path (the built-in one when
 // empty); from names the flag or variable that gave the path.
 func loadSelectors(path, from string) (*selectors.File, error) {
@@ -171,21 +194,32 @@ func (o *browserOptions) account() (automation.Account, error) {
 		TOTPSecret:   strings.TrimSpace(get("CHATGPT_TOTP_SECRET")),
 		SessionToken: strings.TrimSpace(get("CHATGPT_SESSION_TOKEN")),
 		ProfileDir:   o.profileDir,
+		StateFile:    o.state.file,
 	}
-	hasSession := a.SessionToken != "" || a.ProfileDir != ""
+	hasSession := a.SessionToken != "" || a.ProfileDir != "" || a.StateFile != ""
 	switch {
 	case a.Email == "" && a.Password == "" && !hasSession:
-		return a, automation.ConfigError("no credentials: set CHATGPT_EMAIL and CHATGPT_PASSWORD (in the environment or .env), or CHATGPT_SESSION_TOKEN, or use --profile-dir with a profile from `chatgpt-optout login`")
+		return a, automation.ConfigError("no credentials: set CHATGPT_EMAIL and CHATGPT_PASSWORD (in the environment or .env), or CHATGPT_SESSION_TOKEN, or use --profile-dir with a profile from `chatgpt-optout login` (or --state with a state file it saved)")
 	case a.Email == "" && a.Password != "":
 		return a, automation.ConfigError("CHATGPT_PASSWORD is set but CHATGPT_EMAIL is not: set both")
 	case a.Email != "" && a.Password == "" && !hasSession:
-		return a, automation.ConfigError("CHATGPT_EMAIL is set but CHATGPT_PASSWORD is not: set both, or use CHATGPT_SESSION_TOKEN or --profile-dir")
+		return a, automation.ConfigError("CHATGPT_EMAIL is set but CHATGPT_PASSWORD is not: set both, or use CHATGPT_SESSION_TOKEN, --profile-dir or --state")
 	}
 	if a.TOTPSecret != "" {
 		if _, err := totp.GenerateCode(strings.ToUpper(strings.ReplaceAll(a.TOTPSecret, " ", "")), time.Now()); err != nil {
 			return a, automation.ConfigError("%s is not a base32 authenticator secret: copy the secret shown when MFA was set up", o.env.origin("CHATGPT_TOTP_SECRET"))
 		}
 	}
+	if a.StateFile != "" {
+		if err := checkStateFile(a.StateFile, o.stateKey, a.Email); err != nil {
+			return a, err
+		}
+	}
+	m, err := mailboxFromEnv(o.env.lookup, o.env.origin)
+	if err != nil {
+		return a, err
+	}
+	a.Mailbox = m
 	if a.Email == "" {
 		a.Name = "session"
 	}

@@ -29,6 +29,7 @@ type enforceOptions struct {
 	reportJSON     string
 	reportJUnit    string
 	reportMarkdown string
+	stateDir       string
 }
 
 func newEnforceCmd(g *globalOptions) *cobra.Command {
@@ -76,6 +77,8 @@ the reports, marking the accounts not run.`,
 	f.IntVar(&e.retries, "retries", fleet.DefaultRetries, fmt.Sprintf("further runs of an account after a transient failure (timeout, browser, a refused save), from 0 to %d", fleet.MaxRetries))
 	f.StringVar(&e.reportJSON, "report-json", "", "write the JSON report (results per account and a summary) to this file")
 	f.StringVar(&e.reportJUnit, "report-junit", "", "write a JUnit XML report (one testcase per account) to this file")
+	f.StringVar(&e.stateDir, "state-dir", "", "folder of saved session states, a file per account name (NAME.state; created 0700), for the accounts without state: of their own; age-encrypted with "+envStateKey)
+	f.BoolVar(&o.state.plaintext, "state-plaintext", false, "allow unencrypted state files (without "+envStateKey+" they are refused)")
 	f.StringVar(&e.reportMarkdown, "report-markdown", "", "write a Markdown report to this file (it is also appended to $GITHUB_STEP_SUMMARY when set)")
 	return cmd
 }
@@ -102,7 +105,7 @@ func runEnforce(cmd *cobra.Command, g *globalOptions, o *browserOptions, e *enfo
 			return err
 		}
 	}
-	cfg, bo, err := o.config(g) // loads the dotenv file first
+	cfg, bo, err := o.config(cmd.Context(), g) // loads the dotenv file first
 	if err != nil {
 		return err
 	}
@@ -110,7 +113,20 @@ func runEnforce(cmd *cobra.Command, g *globalOptions, o *browserOptions, e *enfo
 	if err != nil {
 		return err
 	}
-	accounts, err := fleet.Resolve(e.accounts, specs, o.env.lookup)
+	// config saw no state file (enforce has no --state): the accounts
+	// file's are checked per account below, the key's form here.
+	if cfg.StateKey != "" {
+		if _, err := stateKey(o.env.lookup, o.env.origin, []string{"the state files"}, true); err != nil {
+			return err
+		}
+	}
+	roots, err := fleet.LoadIMAPRoots(o.env.lookup)
+	if err != nil {
+		return err
+	}
+	accounts, err := fleet.ResolveWith(e.accounts, specs, o.env.lookup, fleet.ResolveOptions{
+		StateDir: e.stateDir, StateKey: cfg.StateKey, StatePlaintext: o.state.plaintext, IMAPRoots: roots,
+	})
 	if err != nil {
 		return err
 	}
@@ -141,6 +157,8 @@ func runEnforce(cmd *cobra.Command, g *globalOptions, o *browserOptions, e *enfo
 		NoCanary: e.noCanary,
 		Shard:    shard,
 		OnResult: progress.done,
+
+		SelectorsWarnings: o.selectorsWarnings,
 	})
 	progress.finish()
 	if err != nil {

@@ -14,7 +14,7 @@ const loginTimeout = "10m"
 func newLoginCmd(g *globalOptions) *cobra.Command {
 	o := &browserOptions{}
 	cmd := &cobra.Command{
-		Use:   "login --profile-dir DIR",
+		Use:   "login --profile-dir DIR | --save-state FILE",
 		Short: "Open a visible browser so a person can sign in; the profile keeps the session",
 		Long: `login opens a visible Chrome at --base-url with the profile folder DIR and waits
 until a person has signed in, however the site asks (captcha, MFA, an email code,
@@ -26,14 +26,15 @@ On a server without a display, run it under Xvfb and reach the window with a VNC
 viewer, or run it on a desktop and copy the folder.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if o.profileDir == "" {
-				return automation.ConfigError("login needs --profile-dir DIR: the folder that will keep the session")
+			if o.profileDir == "" && o.state.file == "" {
+				return automation.ConfigError("login needs --profile-dir DIR (the folder that will keep the session) or --save-state FILE (a state file to write once signed in)")
 			}
 			o.headed = true
-			cfg, bo, err := o.config(g)
+			cfg, bo, err := o.config(cmd.Context(), g)
 			if err != nil {
 				return err
 			}
+			cfg.SaveStateFile = o.state.file
 			browserCtx, stop, err := automation.StartBrowser(cmd.Context(), bo)
 			if err != nil {
 				return err
@@ -47,11 +48,18 @@ viewer, or run it on a desktop and copy the folder.`,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(g.stdout, "signed in (%s UI); the profile %s keeps the session: use --profile-dir %s with disable, status or enforce\n", ui, o.profileDir, o.profileDir)
+			if o.profileDir != "" {
+				fmt.Fprintf(g.stdout, "signed in (%s UI); the profile %s keeps the session: use --profile-dir %s with disable, status or enforce\n", ui, o.profileDir, o.profileDir)
+			}
+			if o.state.file != "" {
+				fmt.Fprintf(g.stdout, "signed in (%s UI); the session is saved in %s: use --state %s with disable or status (state: in an accounts file)\n", ui, o.state.file, o.state.file)
+			}
 			return nil
 		},
 	}
 	o.addFlags(cmd.Flags())
+	cmd.Flags().StringVar(&o.state.file, "save-state", "", "write the session, once signed in, to this state file (Playwright storageState JSON, age-encrypted with "+envStateKey+")")
+	cmd.Flags().BoolVar(&o.state.plaintext, "state-plaintext", false, "allow an unencrypted state file (without "+envStateKey+" one is refused)")
 	cmd.Flags().MarkHidden("headed")
 	t := cmd.Flags().Lookup("timeout")
 	t.DefValue = loginTimeout

@@ -2,10 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"text/tabwriter"
 
+	"github.com/goccy/go-yaml"
 	"github.com/spf13/cobra"
 
 	"github.com/chatgpt-optout/chatgpt-optout/automation"
@@ -17,59 +20,71 @@ func newSelectorsCmd(g *globalOptions) *cobra.Command {
 		Use:   "selectors",
 		Short: "Check or show the selectors file that describes the ChatGPT pages",
 	}
-	cmd.AddCommand(&cobra.Command{
-		Use:   "validate [FILE]",
-		Short: "Check a selectors file against its schema (the built-in one without FILE)",
+	var vsrc selectorsSource
+	validate := &cobra.Command{
+		Use:   "validate [FILE|URL]",
+		Short: "Check a selectors file against its schema (the built-in one without FILE; a URL's signature too)",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			path := ""
 			if len(args) == 1 {
-				path = args[0]
+				vsrc.spec = args[0]
+				vsrc.flags.Set("selectors", args[0])
 			}
-			f, err := loadSelectors(path, "")
+			f, warnings, err := vsrc.resolve(cmd.Context(), envLookup, plainOrigin)
 			if err != nil {
 				return err
 			}
+			warnAll(g, warnings)
 			if g.output == "json" {
-				return json.NewEncoder(g.stdout).Encode(map[string]any{"source": f.Source, "version": f.Version, "profiles": f.ProfileNames(), "valid": true})
+				return json.NewEncoder(g.stdout).Encode(map[string]any{"source": f.Source, "selectors_source": f.Origin().String(), "version": f.Version, "profiles": f.ProfileNames(), "valid": true})
 			}
-			fmt.Fprintf(g.stdout, "%s: valid, version %s, profiles %v\n", f.Source, f.Version, f.ProfileNames())
+			fmt.Fprintf(g.stdout, "%s: valid, version %s, profiles %v\n", f.Origin().Description(), f.Version, f.ProfileNames())
 			return nil
 		},
-	})
-	var file string
+	}
+	vsrc.addFlags(validate.Flags(), "selectors file to check")
+	validate.Flags().MarkHidden("selectors")
+	var src selectorsSource
 	show := &cobra.Command{
 		Use:   "show",
-		Short: "Print the selectors file in use, with its version",
+		Short: "Print the selectors file in use, with its version and where it came from",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			path, from := file, "--selectors"
-			if !cmd.Flags().Changed("selectors") {
-				path, from = os.Getenv("CHATGPT_OPTOUT_SELECTORS"), "CHATGPT_OPTOUT_SELECTORS"
-			}
-			f, err := loadSelectors(path, from)
+			f, warnings, err := src.resolve(cmd.Context(), envLookup, plainOrigin)
 			if err != nil {
 				return err
 			}
+			warnAll(g, warnings)
 			if g.output == "json" {
 				enc := json.NewEncoder(g.stdout)
 				enc.SetIndent("", "  ")
 				return enc.Encode(f)
 			}
-			fmt.Fprintf(g.stdout, "# source: %s\n# version: %s\n", f.Source, f.Version)
-			if path == "" {
+			fmt.Fprintf(g.stdout, "# source: %s\n# version: %s\n", f.Origin().Description(), f.Version)
+			switch f.Origin().Kind {
+			case selectors.OriginEmbedded:
 				_, err = g.stdout.Write(selectors.Embedded())
 				return err
+			case selectors.OriginURL:
+				// The verified file as the tool read it (comments are
+				// not kept): save it to edit and sign a newer one.
+				data, err := yaml.Marshal(f)
+				if err != nil {
+					return err
+				}
+				_, err = g.stdout.Write(data)
+				return err
 			}
-			data, err := automation.ReadFileCapped(path)
+			data, err := automation.ReadFileCapped(f.Source)
 			if err != nil {
-				return automation.ConfigError("selectors file %s: %v", path, err)
+				return automation.ConfigError("selectors file %s: %v", f.Source, err)
 			}
 			_, err = g.stdout.Write(data)
 			return err
 		},
 	}
-	show.Flags().StringVar(&file, "selectors", "", "selectors file to show instead of the built-in one (env CHATGPT_OPTOUT_SELECTORS)")
+	src.addFlags(show.Flags(), "selectors file to show instead of the built-in one")
+	cmd.AddCommand(validate, newKeygenCmd(g), newSignCmd(g), newVerifySignatureCmd(g))
 	cmd.AddCommand(show, newVerifyCmd(g))
 	return cmd
 }
@@ -112,6 +127,7 @@ elements it matched, and ok, stale (a fallback matched: fix the file soon), miss
 		},
 	}
 	o.addFlags(cmd.Flags())
+	o.addStateFlags(cmd.Flags())
 	return cmd
 }
 
@@ -127,8 +143,133 @@ func printChecks(g *globalOptions, res *automation.Result) {
 		fmt.Fprintf(w, "%s\t%s\t%d\t%s\n", c.Element, c.Status, c.Matches, cand)
 	}
 	w.Flush()
-	fmt.Fprintf(g.stdout, "selectors %s, UI %s\n", res.SelectorsVersion, res.UI)
+	fmt.Fprintf(g.stdout, "selectors %s (%s), UI %s\n", res.SelectorsVersion, res.SelectorsSource, res.UI)
 	if res.Error != "" {
 		fmt.Fprintf(g.stdout, "%s (%s): %s\n", res.Outcome, res.ErrorKind, res.Error)
 	}
+}
+
+func newKeygenCmd(g *globalOptions) *cobra.Command {
+	var out string
+	cmd := &cobra.Command{
+		Use:   "keygen --out FILE",
+		Short: "Make a minisign key pair for signing selectors files: FILE (secret, 0600) and FILE.pub",
+		Long: `keygen writes a new Ed25519 secret key in minisign's format to FILE (mode 0600)
+and its public key to FILE.pub, and prints the public key: give it to the runs
+with --selectors-key or CHATGPT_OPTOUT_SELECTORS_KEY. With
+CHATGPT_OPTOUT_SELECTORS_KEY_PASSWORD set, the secret key is encrypted with it
+(as minisign -G does); without, it is not (minisign -G -W): keep it in a secret
+store. Both kinds sign with selectors sign and with minisign -S.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if out == "" {
+				return automation.ConfigError("keygen needs --out FILE: where to write the secret key (the public key goes to FILE.pub)")
+			}
+			for _, p := range []string{out, out + ".pub"} {
+				if _, err := os.Stat(p); err == nil {
+					return automation.ConfigError("%s exists: keygen never overwrites a key; remove it or choose another --out", p)
+				}
+			}
+			pub, secret, err := selectors.GenerateKey(os.Getenv(envSelectorsPassword))
+			if err != nil {
+				return err
+			}
+			if dir := filepath.Dir(out); dir != "" {
+				if err := os.MkdirAll(dir, 0o700); err != nil {
+					return automation.ConfigError("--out %s: %v", out, err)
+				}
+			}
+			f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+			if err != nil {
+				return automation.ConfigError("--out %s: %v", out, err)
+			}
+			if _, err := f.Write(secret); err != nil {
+				f.Close()
+				return err
+			}
+			if err := f.Close(); err != nil {
+				return err
+			}
+			if err := os.WriteFile(out+".pub", pub.File(), 0o644); err != nil {
+				return err
+			}
+			fmt.Fprintln(g.stdout, pub.String())
+			fmt.Fprintf(g.stderr, "secret key %s (0600), public key %s.pub, key id %s; trust it with --selectors-key %s\n", out, out, pub.KeyID(), pub.String())
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&out, "out", "", "file for the secret key; the public key goes to FILE.pub")
+	return cmd
+}
+
+func newSignCmd(g *globalOptions) *cobra.Command {
+	var keyFile string
+	cmd := &cobra.Command{
+		Use:   "sign --key FILE SELECTORS",
+		Short: "Sign a selectors file: writes SELECTORS.sig (minisign's format)",
+		Long: `sign checks the selectors file (as selectors validate does), signs it with the
+minisign secret key FILE and writes the signature to SELECTORS.sig. Upload both;
+every run with --selectors URL then uses the file. A key encrypted with a
+password reads it from CHATGPT_OPTOUT_SELECTORS_KEY_PASSWORD, never from a flag.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if keyFile == "" {
+				return automation.ConfigError("sign needs --key FILE: the secret key from selectors keygen or minisign -G")
+			}
+			data, err := automation.ReadFileCapped(keyFile)
+			if err != nil {
+				return automation.ConfigError("--key %s cannot be read: %v", keyFile, err)
+			}
+			key, err := selectors.ParsePrivateKey(data, os.Getenv(envSelectorsPassword))
+			switch {
+			case errors.Is(err, selectors.ErrKeyEncrypted):
+				return automation.ConfigError("--key %s is encrypted: set %s to its password", keyFile, envSelectorsPassword)
+			case errors.Is(err, selectors.ErrWrongPassword):
+				return automation.ConfigError("--key %s: %s does not decrypt it (wrong password)", keyFile, envSelectorsPassword)
+			case err != nil:
+				return automation.ConfigError("--key %s: %v", keyFile, err)
+			}
+			sig, err := selectors.SignFile(key, args[0])
+			if err != nil {
+				return automation.ConfigError("%s", capMessage(err.Error()))
+			}
+			fmt.Fprintf(g.stdout, "%s: signed with key %s\n", sig, key.KeyID())
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&keyFile, "key", "", "minisign secret key file")
+	return cmd
+}
+
+func newVerifySignatureCmd(g *globalOptions) *cobra.Command {
+	var src selectorsSource
+	cmd := &cobra.Command{
+		Use:   "verify-signature URL|FILE",
+		Short: "Check the minisign signature (URL.sig or FILE.sig) of a selectors file; prints the key id",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			keys, err := src.trustedKeys(envLookup, plainOrigin)
+			if err != nil {
+				return err
+			}
+			var id string
+			if selectors.IsURL(args[0]) {
+				id, err = selectors.VerifyURL(cmd.Context(), args[0], selectors.FetchOptions{Keys: keys, ToolVersion: toolVersion()})
+			} else {
+				id, err = selectors.VerifyFile(args[0], selectors.TrustedKeys(keys...))
+			}
+			if err != nil {
+				return automation.ConfigError("%s", capMessage(err.Error()))
+			}
+			if g.output == "json" {
+				return json.NewEncoder(g.stdout).Encode(map[string]any{"source": args[0], "key_id": id, "valid": true})
+			}
+			fmt.Fprintf(g.stdout, "%s: good signature by key %s\n", args[0], id)
+			return nil
+		},
+	}
+	src.addFlags(cmd.Flags(), "")
+	cmd.Flags().MarkHidden("selectors")
+	cmd.Flags().MarkHidden("selectors-fallback")
+	return cmd
 }

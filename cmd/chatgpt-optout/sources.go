@@ -1,0 +1,183 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/chatgpt-optout/chatgpt-optout/automation"
+	"github.com/chatgpt-optout/chatgpt-optout/fleet"
+	"github.com/chatgpt-optout/chatgpt-optout/selectors"
+)
+
+// The environment variables of the 2026-12 additions.
+const (
+	envSelectors         = "CHATGPT_OPTOUT_SELECTORS"
+	envSelectorsKey      = "CHATGPT_OPTOUT_SELECTORS_KEY"
+	envSelectorsPassword = "CHATGPT_OPTOUT_SELECTORS_KEY_PASSWORD"
+	envStateKey          = "CHATGPT_OPTOUT_STATE_KEY"
+	envIMAPURL           = "CHATGPT_IMAP_URL"
+	envIMAPPassword      = "CHATGPT_IMAP_PASSWORD"
+	envIMAPCAFile        = fleet.IMAPCAFileEnv
+)
+
+// selectorsSource is where the selectors file comes from: --selectors (a
+// path or an https URL), the keys trusted for a URL's signature, and
+// whether a failed fetch falls back to the embedded file.
+type selectorsSource struct {
+	spec     string
+	keys     []string
+	fallback string
+	flags    *pflag.FlagSet
+}
+
+func (s *selectorsSource) addFlags(fs *pflag.FlagSet, what string) {
+	s.flags = fs
+	fs.StringVar(&s.spec, "selectors", "", what+" (a path, or an https:// URL of a file signed with minisign; env "+envSelectors+")")
+	fs.StringSliceVar(&s.keys, "selectors-key", nil, "a further trusted minisign public key (RW…) for a selectors file from a URL, besides the maintainers' one; repeatable or comma-separated (env "+envSelectorsKey+")")
+	fs.StringVar(&s.fallback, "selectors-fallback", "", "embedded: when the selectors URL cannot be fetched or its signature does not verify, go on with the built-in file and a warning (default: exit 1)")
+}
+
+// lookupFunc reads a variable from the environment (and the dotenv file).
+type lookupFunc func(string) (string, bool)
+
+// origin names where a variable came from in messages.
+type originFunc func(string) string
+
+func plainOrigin(name string) string { return name }
+
+// trustedKeys parses --selectors-key or CHATGPT_OPTOUT_SELECTORS_KEY.
+func (s *selectorsSource) trustedKeys(lookup lookupFunc, origin originFunc) ([]selectors.PublicKey, error) {
+	values, from := s.keys, "--selectors-key"
+	if s.flags == nil || !s.flags.Changed("selectors-key") {
+		v, ok := lookup(envSelectorsKey)
+		if !ok {
+			return nil, nil
+		}
+		values, from = strings.Split(v, ","), origin(envSelectorsKey)
+	}
+	var keys []selectors.PublicKey
+	for _, v := range values {
+		v = strings.TrimSpace(v)
+		if v == "" {
+			continue
+		}
+		k, err := selectors.ParsePublicKey(v)
+		if err != nil {
+			return nil, automation.ConfigError("%s %s is not a minisign public key (like RWQ…, the second line of a .pub file): %v", from, automation.QuoteValue(v), err)
+		}
+		keys = append(keys, k)
+	}
+	return keys, nil
+}
+
+// resolve loads the selectors file once: the built-in one, a path, or a
+// URL whose signature verified. Errors are configuration errors (exit 1)
+// naming the flag or variable; warnings belong to the result.
+func (s *selectorsSource) resolve(ctx context.Context, lookup lookupFunc, origin originFunc) (*selectors.File, []string, error) {
+	spec, from := s.spec, "--selectors"
+	if s.flags == nil || !s.flags.Changed("selectors") {
+		spec, from = "", ""
+		if v, ok := lookup(envSelectors); ok {
+			spec, from = v, origin(envSelectors)
+		}
+	}
+	switch s.fallback {
+	case "", "embedded":
+	default:
+		return nil, nil, automation.ConfigError("--selectors-fallback %s is not embedded, the only fallback there is (leave the flag out to stop on a failed fetch)", automation.QuoteValue(s.fallback))
+	}
+	keys, err := s.trustedKeys(lookup, origin)
+	if err != nil {
+		return nil, nil, err
+	}
+	f, warnings, err := selectors.Resolve(ctx, spec, selectors.ResolveOptions{
+		FetchOptions:       selectors.FetchOptions{Keys: keys, ToolVersion: toolVersion()},
+		FallbackToEmbedded: s.fallback == "embedded",
+	})
+	if err != nil {
+		msg := capMessage(err.Error())
+		if from != "" && !strings.HasPrefix(from, "--") {
+			msg += " (the selectors file named by " + from + ")"
+		}
+		if selectors.IsURL(spec) && s.fallback == "" {
+			msg += "; nothing was run (--selectors-fallback embedded would go on with the built-in file)"
+		}
+		return nil, nil, automation.ConfigError("%s", msg)
+	}
+	return f, warnings, nil
+}
+
+// envLookup is os.LookupEnv for commands without a dotenv file.
+func envLookup(name string) (string, bool) { return os.LookupEnv(name) }
+
+// stateOptions are --state / --save-state and --state-plaintext.
+type stateOptions struct {
+	file      string
+	plaintext bool
+}
+
+// stateKey reads CHATGPT_OPTOUT_STATE_KEY and refuses, before Chrome
+// starts, a run that would write a state file without one unless
+// --state-plaintext allows it, and a key that is no age identity when it
+// claims to be one.
+func stateKey(lookup lookupFunc, origin originFunc, files []string, plaintext bool) (string, error) {
+	key, _ := lookup(envStateKey)
+	key = strings.TrimSpace(key)
+	if len(files) == 0 {
+		return key, nil
+	}
+	if key == "" && !plaintext {
+		return "", automation.ConfigError("refusing to keep the session in %s unencrypted: a state file signs in as the account for weeks, so anyone who reads it is signed in too; set %s (an age identity from age-keygen, or a passphrase) to encrypt it, or allow plaintext explicitly with --state-plaintext", strings.Join(files, ", "), envStateKey)
+	}
+	if strings.HasPrefix(key, "AGE-SECRET-KEY-1") {
+		if _, err := automation.EncodeState(&automation.SessionState{}, key); err != nil {
+			return "", automation.ConfigError("%s looks like an age identity (AGE-SECRET-KEY-1…) but is not one: copy the whole line age-keygen wrote (the key is not shown)", origin(envStateKey))
+		}
+	}
+	return key, nil
+}
+
+// checkStateFile reads a state file before Chrome starts: one that cannot
+// be read or decrypted, or that was saved for another account, stops the
+// run (exit 1). A missing file is a first run; an expired session is no
+// error (the run falls back to the password).
+func checkStateFile(path, key, email string) error {
+	st, err := automation.ReadStateFile(path, key)
+	if err != nil {
+		return err
+	}
+	if st != nil && st.Account != "" && email != "" && !strings.EqualFold(st.Account, email) {
+		return automation.ConfigError("state file %s was saved for another account than %s: give each account its own state file", path, email)
+	}
+	return nil
+}
+
+// mailboxFromEnv is the one account's mailbox: CHATGPT_IMAP_URL,
+// CHATGPT_IMAP_PASSWORD and CHATGPT_IMAP_CA_FILE; nil when none is set.
+func mailboxFromEnv(lookup lookupFunc, origin originFunc) (*automation.Mailbox, error) {
+	rawURL, hasURL := lookup(envIMAPURL)
+	password, hasPassword := lookup(envIMAPPassword)
+	if !hasURL && !hasPassword {
+		return nil, nil
+	}
+	roots, err := fleet.LoadIMAPRoots(lookup)
+	if err != nil {
+		return nil, err
+	}
+	m, msg := fleet.NewMailbox(origin(envIMAPURL), rawURL, origin(envIMAPPassword), password, roots)
+	if msg != "" {
+		return nil, automation.ConfigError("%s", msg)
+	}
+	return m, nil
+}
+
+// warnAll prints warnings on stderr, for commands without a result.
+func warnAll(g *globalOptions, warnings []string) {
+	for _, w := range warnings {
+		fmt.Fprintln(g.stderr, "warning: "+w)
+	}
+}
