@@ -366,3 +366,45 @@ func TestDecide_SessionTokenChunks(t *testing.T) {
 		}
 	}
 }
+
+func TestDecide_ATimeoutSaysWhatItWaitedForAndWhatItSaw(t *testing.T) {
+	s := &session{cfg: Config{Timeout: time.Minute}}
+	ctx, cancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+	defer cancel()
+	r := &probeResult{URL: "http://app/settings", Title: "ChatGPT", Ready: "complete", QuietMs: 20, Elements: map[string]*match{
+		"path.row_opener": {Candidate: 0, Counts: []int{1}},
+		"path.switch":     {Candidate: -1, Counts: []int{0}},
+	}}
+	tests := []struct {
+		name string
+		g    *glance
+		want []string
+		not  []string
+	}{
+		{"a busy page", &glance{r: r, stable: 5 * time.Second, net: activity{Inflight: 3}, window: time.Second},
+			[]string{"the setting's switch", "http://app/settings", "path.row_opener", "not found: path.switch", "busy (3 requests in flight"}, []string{"longer timeout"}},
+		{"a still page", &glance{r: r, stable: 5 * time.Second, net: activity{IdleFor: 5 * time.Second}, window: 10 * time.Millisecond},
+			[]string{"the page was still"}, []string{"longer timeout"}},
+		{"a page still loading", &glance{r: &probeResult{URL: "http://app/", Ready: "loading"}, window: time.Second},
+			[]string{"still loading", "longer timeout"}, nil},
+		{"nothing could be read", nil, []string{"could not be read"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := s.waitError(ctx, "the setting's switch", tt.g)
+			if KindOf(err) != KindTimeout {
+				t.Fatalf("kind = %s, want timeout", KindOf(err))
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("%q lacks %q", err, w)
+				}
+			}
+			for _, w := range tt.not {
+				if strings.Contains(err.Error(), w) {
+					t.Errorf("%q says %q", err, w)
+				}
+			}
+		})
+	}
+}
