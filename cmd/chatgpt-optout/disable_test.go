@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chatgpt-optout/chatgpt-optout/automation"
 	"github.com/chatgpt-optout/chatgpt-optout/selectors"
 	"github.com/chatgpt-optout/chatgpt-optout/simulator"
 )
@@ -205,6 +206,41 @@ func TestSecretsNeverLeak(t *testing.T) {
 	}
 	outputs = append(outputs, out, errOut)
 
+	// A sign-in with an emailed code from the mailbox, its session saved
+	// to an encrypted state file, then a run from that state whose change
+	// never sticks: the state key, the mailbox password and the saved
+	// cookie values must stay out of everything too.
+	stateKey := ageKey(t)
+	stateFile := filepath.Join(t.TempDir(), "frank.state")
+	frank := creds(t, srv, "frank@example.com")
+	frank["CHATGPT_IMAP_URL"] = srv.MailboxURL("frank@example.com")
+	frank["CHATGPT_IMAP_PASSWORD"] = srv.MailboxPassword("frank@example.com")
+	frank["CHATGPT_IMAP_CA_FILE"] = writeFile(t, "imap-ca.pem", srv.IMAPCertPEM())
+	frank["CHATGPT_OPTOUT_STATE_KEY"] = stateKey
+	frank["TMPDIR"] = tmp
+	code, out, errOut = cli(t, frank, "disable", "--base-url", srv.AppURL(), "--state", stateFile, "-vv", "--log-format", "json", "--output", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: want 0", code)
+	}
+	outputs = append(outputs, out, errOut)
+	st, err := automation.ReadStateFile(stateFile, stateKey)
+	if err != nil || st == nil {
+		t.Fatalf("reading the saved state: %v", err)
+	}
+	srv.SetTrainingAllowed("frank@example.com", true)
+	srv.FailPatches("frank@example.com", 100)
+	code, out, errOut = cli(t, map[string]string{"CHATGPT_EMAIL": "frank@example.com", "CHATGPT_PASSWORD": "", "CHATGPT_OPTOUT_STATE_KEY": stateKey, "TMPDIR": tmp}, "disable", "--base-url", srv.AppURL(), "--state", stateFile, "-vv", "--log-format", "json", "--artifacts", artifacts, "--output", "json")
+	if code != 3 {
+		t.Fatalf("exit %d: want 3", code)
+	}
+	outputs = append(outputs, out, errOut)
+	stateSecrets := []string{stateKey, frank["CHATGPT_IMAP_PASSWORD"]}
+	for _, c := range st.Cookies {
+		if len(c.Value) >= 12 {
+			stateSecrets = append(stateSecrets, c.Value)
+		}
+	}
+
 	files, _ := filepath.Glob(filepath.Join(artifacts, "*"))
 	kinds := map[string]bool{}
 	for _, f := range files {
@@ -234,6 +270,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 	}
 
 	secrets := append([]string{carol["CHATGPT_PASSWORD"], carol["CHATGPT_TOTP_SECRET"], wrong["CHATGPT_PASSWORD"], tok, tok[len(tok)-40:]}, dotenvSecrets...)
+	secrets = append(secrets, stateSecrets...)
 	for _, o := range outputs {
 		for _, s := range secrets {
 			if strings.Contains(o, s) {
