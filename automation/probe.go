@@ -191,6 +191,9 @@ func transient(err error) bool {
 	if err == nil {
 		return false
 	}
+	if errors.Is(err, errNoWorld) {
+		return true
+	}
 	msg := err.Error()
 	for _, s := range []string{"context was destroyed", "Cannot find context", "Inspected target navigated", "uniqueContextId", "No frame", "not found", "No node with given id"} {
 		if strings.Contains(msg, s) {

@@ -136,17 +136,13 @@ func (s *session) captureState(ctx context.Context) (*SessionState, error) {
 			HTTPOnly: c.HTTPOnly, Secure: c.Secure, SameSite: sameSite(c.SameSite),
 		})
 	}
-	type item struct{ Name, Value string }
-	js := `(() => location.origin + "\n" + JSON.stringify(Object.keys(localStorage).map((k) => ({Name: k, Value: localStorage.getItem(k)}))))()`
+	js := `(() => location.origin + "\n" + JSON.stringify(Object.keys(localStorage).map((k) => ({name: k, value: localStorage.getItem(k)}))))()`
 	out, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
 	if err == nil {
 		origin, list, _ := strings.Cut(out, "\n")
-		var items []item
+		var items []StateItem
 		if json.Unmarshal([]byte(list), &items) == nil && strings.TrimRight(s.cfg.BaseURL, "/") == origin {
-			o := StateOrigin{Origin: origin, LocalStorage: []StateItem{}}
-			for _, it := range items {
-				o.LocalStorage = append(o.LocalStorage, StateItem{Name: it.Name, Value: it.Value})
-			}
+			o := StateOrigin{Origin: origin, LocalStorage: append([]StateItem{}, items...)}
 			st.Origins = append(st.Origins, o)
 		}
 	}

@@ -53,7 +53,7 @@ func (w *world) listen(ev any) {
 }
 
 // errNoWorld is transient: the world is made again by the next read.
-var errNoWorld = errors.New("Cannot find context: the isolated world is not ready yet")
+var errNoWorld = errors.New("the isolated world is not ready yet")
 
 // id returns the unique id of the world in the current document, making
 // the world when there is none.

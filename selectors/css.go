@@ -64,11 +64,6 @@ func cascadiaMessage(err error) string {
 
 // Pseudo-classes and pseudo-elements by who knows them. Names are lower case.
 var (
-	// cascadiaPseudoClasses are the ones cascadia parses and Chrome accepts.
-	cascadiaPseudoClasses = nameSet("not", "has", "nth-child", "nth-last-child", "nth-of-type",
-		"nth-last-of-type", "first-child", "last-child", "first-of-type", "last-of-type",
-		"only-child", "only-of-type", "empty", "root", "link", "lang", "enabled", "disabled",
-		"checked", "visited", "hover", "active", "focus", "target")
 	// cascadiaExtensions are cascadia's own; Chrome refuses them.
 	cascadiaExtensions = nameSet("contains", "containsown", "matches", "matchesown", "haschild", "input")
 	// chromePseudoClasses are the argument-less ones Chrome accepts and

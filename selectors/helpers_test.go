@@ -74,9 +74,7 @@ func splitPath(t testing.TB, path string) []string {
 		if m[1] != "" {
 			out = append(out, m[1])
 		}
-		for _, idx := range regexp.MustCompile(`\d+`).FindAllString(m[2], -1) {
-			out = append(out, idx)
-		}
+		out = append(out, regexp.MustCompile(`\d+`).FindAllString(m[2], -1)...)
 	}
 	return out
 }

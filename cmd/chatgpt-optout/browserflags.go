@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/chatgpt-optout/chatgpt-optout/automation"
-	"github.com/chatgpt-optout/chatgpt-optout/selectors"
 )
 
 // defaultBaseURL is the real site.
@@ -168,20 +167,6 @@ func (o *browserOptions) appURL() (string, error) {
 	return v, nil
 }
 
-// loadSelectors loads the selectors file at path (the built-in one when
-// empty); from names the flag or variable that gave the path.
-func loadSelectors(path, from string) (*selectors.File, error) {
-	f, err := selectors.Load(path)
-	if err != nil {
-		msg := capMessage(err.Error())
-		if from != "" && !strings.HasPrefix(from, "--") {
-			msg += " (the selectors file named by " + from + ")"
-		}
-		return nil, automation.ConfigError("%s", msg)
-	}
-	return f, nil
-}
-
 // account reads the one account of disable and status from the environment.
 func (o *browserOptions) account() (automation.Account, error) {
 	get := func(name string) string {
@@ -234,13 +219,4 @@ func capMessage(s string) string {
 	}
 	cut := strings.ToValidUTF8(s[:max], "")
 	return cut + "… (cut)"
-}
-
-func firstNonEmpty(vs ...string) string {
-	for _, v := range vs {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
