@@ -2,6 +2,7 @@ package automation
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -318,6 +319,9 @@ func (s *session) typeForm(ctx context.Context, v view, f form) error {
 		if err != nil {
 			if ctx.Err() != nil {
 				return s.endedError(ctx, "waiting for the code email")
+			}
+			if _, ok := errors.AsType[errMailboxRefused](err); ok {
+				return ConfigError("the site sent a code by email and %v", err)
 			}
 			return newError(KindEmailVerification, "the site sent a code by email and it could not be read from the mailbox: %v", err)
 		}

@@ -36,7 +36,16 @@ type Mailbox struct {
 	// RootCAs are the certificates trusted for imaps; nil means the
 	// system's.
 	RootCAs *x509.CertPool
+	// PasswordFrom names where the password came from (a variable), for
+	// the message when the mailbox refuses it.
+	PasswordFrom string
 }
+
+// errMailboxRefused is a mailbox that refused the sign-in: the
+// configuration is wrong, not the site.
+type errMailboxRefused struct{ msg string }
+
+func (e errMailboxRefused) Error() string { return e.msg }
 
 // mailboxAddr is a parsed Mailbox.URL.
 type mailboxAddr struct {
@@ -136,9 +145,13 @@ func (m *Mailbox) look(ctx context.Context, a mailboxAddr, since time.Time, afte
 	stop := context.AfterFunc(ctx, func() { c.Close() })
 	defer stop()
 	if err := c.Login(a.user, m.Password).Wait(); err != nil {
-		return "", 0, fmt.Errorf("the mailbox at %s refused the sign-in of %s: check the mailbox password", a.host, a.user)
+		from := "the mailbox password"
+		if m.PasswordFrom != "" {
+			from = m.PasswordFrom
+		}
+		return "", 0, errMailboxRefused{fmt.Sprintf("the mailbox at %s refused the sign-in of %s: check %s", a.host, a.user, from)}
 	}
-	if _, err := c.Select(a.folder, &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
+	if _, err := c.Select(a.folder, nil).Wait(); err != nil {
 		return "", 0, fmt.Errorf("the mailbox at %s has no folder %s: %v", a.host, a.folder, err)
 	}
 	found, err := c.UIDSearch(&imap.SearchCriteria{Since: since.Add(-24 * time.Hour)}, nil).Wait()
@@ -159,6 +172,11 @@ func (m *Mailbox) look(ctx context.Context, a mailboxAddr, since time.Time, afte
 		return "", 0, fmt.Errorf("reading the mailbox at %s: %v", a.host, err)
 	}
 	code, uid := newestCode(msgs, body, since, pattern)
+	if code != "" {
+		// Read: a person looking at the mailbox sees it was used. Failing
+		// to mark it changes nothing for the sign-in.
+		c.Store(imap.UIDSetNum(uid), &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagSeen}}, nil).Close()
+	}
 	return code, uid, nil
 }
 

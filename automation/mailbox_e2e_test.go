@@ -1,10 +1,15 @@
 package automation_test
 
 import (
+	"crypto/tls"
 	"crypto/x509"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
 
 	"github.com/chatgpt-optout/chatgpt-optout/automation"
 	"github.com/chatgpt-optout/chatgpt-optout/simulator"
@@ -47,19 +52,22 @@ func TestMailbox_FinishesASignInThatAsksForAnEmailedCode(t *testing.T) {
 			if c := srv.Counters(a.Email); c.MFAAttempts != tt.codes || c.Logins != 1 || c.IMAPLogins == 0 {
 				t.Errorf("counters %+v: want %d codes entered, one sign-in, the mailbox read", c, tt.codes)
 			}
+			if seen := seenMail(t, srv, a.Email); seen != tt.codes {
+				t.Errorf("%d code emails marked seen, want the %d used", seen, tt.codes)
+			}
 		})
 	}
 }
 
-func TestMailbox_AMailboxThatRefusesTheSignInIsEmailVerification(t *testing.T) {
+func TestMailbox_AMailboxThatRefusesTheSignInIsAConfigurationError(t *testing.T) {
 	t.Parallel()
 	srv := startSim(t, simulator.Options{})
 	a := account(t, srv, "frank@example.com")
 	a.Mailbox = mailbox(t, srv, a.Email)
-	a.Mailbox.Password = "not-the-mailbox-password"
+	a.Mailbox.Password, a.Mailbox.PasswordFrom = "not-the-mailbox-password", "CHATGPT_IMAP_PASSWORD"
 	res := automation.Disable(browser(t), a, config(t, srv))
-	if res.ErrorKind != automation.KindEmailVerification || !strings.Contains(res.Error, "mailbox") {
-		t.Fatalf("result = %+v, want email_verification naming the mailbox", res)
+	if res.ErrorKind != automation.KindConfig || !strings.Contains(res.Error, "CHATGPT_IMAP_PASSWORD") {
+		t.Fatalf("result = %+v, want a configuration error naming the variable", res)
 	}
 	if strings.Contains(res.Error, "not-the-mailbox-password") {
 		t.Error("the error quotes the mailbox password")
@@ -67,4 +75,31 @@ func TestMailbox_AMailboxThatRefusesTheSignInIsEmailVerification(t *testing.T) {
 	if srv.Counters(a.Email).MFAAttempts != 0 {
 		t.Error("a code was entered without one from the mailbox")
 	}
+}
+
+// seenMail counts the messages of the account's mailbox marked seen.
+func seenMail(t *testing.T, srv *simulator.Server, email string) int {
+	t.Helper()
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(srv.IMAPCertPEM())
+	u, err := url.Parse(srv.IMAPURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := imapclient.DialTLS(u.Host, &imapclient.Options{TLSConfig: &tls.Config{RootCAs: pool, ServerName: u.Hostname()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Login(srv.MailboxUser(email), srv.MailboxPassword(email)).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Select("INBOX", &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	found, err := c.UIDSearch(&imap.SearchCriteria{Flag: []imap.Flag{imap.FlagSeen}}, nil).Wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(found.AllUIDs())
 }

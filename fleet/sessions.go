@@ -52,7 +52,7 @@ func NewMailbox(urlFrom, rawURL, passwordFrom, password string, roots *x509.Cert
 	if _, err := automation.ParseMailboxURL(rawURL); err != nil {
 		return nil, urlFrom + " is not a mailbox URL: " + err.Error() + " (the value is not shown)"
 	}
-	return &automation.Mailbox{URL: rawURL, Password: password, RootCAs: roots}, ""
+	return &automation.Mailbox{URL: rawURL, Password: password, RootCAs: roots, PasswordFrom: passwordFrom}, ""
 }
 
 // ResolveOptions are what ResolveWith needs besides the environment.
