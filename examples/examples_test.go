@@ -55,6 +55,8 @@ func decodeStrict(data []byte) ([]manifest, error) {
 			obj = &batchv1.CronJob{}
 		case "batch/v1 Job":
 			obj = &batchv1.Job{}
+		case "v1 PersistentVolumeClaim":
+			obj = &corev1.PersistentVolumeClaim{}
 		default:
 			return nil, fmt.Errorf("document at line %d: kind %q of apiVersion %q is not one this test knows", start, tm.Kind, tm.APIVersion)
 		}
@@ -195,7 +197,7 @@ func checkCronJob(ms []manifest) error {
 			return err
 		}
 		for _, s := range specs {
-			for _, name := range []string{s.PasswordEnv, s.TOTPSecretEnv, s.SessionTokenEnv} {
+			for _, name := range []string{s.PasswordEnv, s.TOTPSecretEnv, s.SessionTokenEnv, s.IMAPURLEnv, s.IMAPPasswordEnv} {
 				if name != "" && !secrets[name] {
 					return fmt.Errorf("account %q names variable %s, which the Secret does not hold", s.Name, name)
 				}
