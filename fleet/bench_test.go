@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"filippo.io/age"
+
 	"github.com/chatgpt-optout/chatgpt-optout/simulator"
 )
 
@@ -25,7 +27,9 @@ import (
 // table with the marginal time per account (the slope between N = 20 and
 // N = 100). FLEET_BENCH_SIZES and FLEET_BENCH_PARALLEL (like "4") narrow
 // it for a quick try; FLEET_BENCH_SEQUENTIAL=0 leaves the sequential runs
-// out. The simulator is busy like the real page (a WebSocket, an event
+// out; FLEET_BENCH_STATE=1 runs each enforce twice with --state-dir, cold
+// (signing in, saving states) then warm (loading them). The simulator is
+// busy like the real page (a WebSocket, an event
 // stream, a long poll, beacons); FLEET_BENCH_QUIET=1 makes it quiet, to
 // compare. Run it with
 //
@@ -109,30 +113,52 @@ func BenchmarkFleet(b *testing.B) {
 			}
 		}
 
+		// With FLEET_BENCH_STATE=1 each run keeps saved session states:
+		// the first (cold) signs every account in and saves its state,
+		// the second (warm) loads them and signs nobody in.
+		runs := []string{""}
+		if os.Getenv("FLEET_BENCH_STATE") == "1" {
+			runs = []string{"cold", "warm"}
+		}
 		for _, parallel := range parallels {
-			mode := fmt.Sprintf("enforce --parallel %d", parallel)
-			b.Run(fmt.Sprintf("accounts=%d/enforce-parallel=%d", n, parallel), func(b *testing.B) {
-				var f figure
-				for i := 0; i < b.N; i++ {
-					reset()
-					tmp := benchTempDir(b)
-					cmd := exec.Command(bin, "enforce", "--accounts", accounts, "--base-url", srv.AppURL(), "--parallel", strconv.Itoa(parallel))
-					cmd.Env = append(append(os.Environ(), env...), "TMPDIR="+tmp, "GITHUB_STEP_SUMMARY=")
-					var stderr bytes.Buffer
-					cmd.Stderr = &stderr
-					start := time.Now()
-					m, err := runSampled(cmd, tmp)
-					f.wall = time.Since(start)
-					f.cpu = m.cpu
-					f.peakRSS, f.peakPSS, f.procs = max(f.peakRSS, m.rss), max(f.peakPSS, m.pss), max(f.procs, m.procs)
-					if err != nil {
-						b.Fatalf("enforce: %v\n%s", err, stderr.String())
+			stateDir := ""
+			for _, run := range runs {
+				mode := fmt.Sprintf("enforce --parallel %d", parallel)
+				name := fmt.Sprintf("accounts=%d/enforce-parallel=%d", n, parallel)
+				if run != "" {
+					mode += " " + run
+					name += "/" + run
+					if stateDir == "" {
+						stateDir = b.TempDir()
 					}
-					checkAllOff(b)
 				}
-				report(b, f.wall, f.cpu, n, f.peakRSS, f.peakPSS)
-				record(mode, n, f)
-			})
+				b.Run(name, func(b *testing.B) {
+					var f figure
+					for i := 0; i < b.N; i++ {
+						reset()
+						tmp := benchTempDir(b)
+						args := []string{"enforce", "--accounts", accounts, "--base-url", srv.AppURL(), "--parallel", strconv.Itoa(parallel)}
+						if stateDir != "" {
+							args = append(args, "--state-dir", stateDir)
+						}
+						cmd := exec.Command(bin, args...)
+						cmd.Env = append(append(os.Environ(), env...), "TMPDIR="+tmp, "GITHUB_STEP_SUMMARY=", "CHATGPT_OPTOUT_STATE_KEY="+benchStateKey)
+						var stderr bytes.Buffer
+						cmd.Stderr = &stderr
+						start := time.Now()
+						m, err := runSampled(cmd, tmp)
+						f.wall = time.Since(start)
+						f.cpu = m.cpu
+						f.peakRSS, f.peakPSS, f.procs = max(f.peakRSS, m.rss), max(f.peakPSS, m.pss), max(f.procs, m.procs)
+						if err != nil {
+							b.Fatalf("enforce: %v\n%s", err, stderr.String())
+						}
+						checkAllOff(b)
+					}
+					report(b, f.wall, f.cpu, n, f.peakRSS, f.peakPSS)
+					record(mode, n, f)
+				})
+			}
 		}
 
 		if os.Getenv("FLEET_BENCH_SEQUENTIAL") == "0" {
@@ -329,3 +355,13 @@ func kbField(path, name string) int64 {
 	}
 	return -1
 }
+
+// benchStateKey encrypts the saved states of FLEET_BENCH_STATE runs: an
+// age identity, since a passphrase costs a second of scrypt per read.
+var benchStateKey = func() string {
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		panic(err)
+	}
+	return id.String()
+}()
