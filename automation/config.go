@@ -42,6 +42,9 @@ type Config struct {
 	StateKey string
 	// StatePlaintext allows writing a state file without a StateKey.
 	StatePlaintext bool
+	// Evidence takes a small screenshot of the switch once it was read off
+	// and verified (Result.Evidence), for a report an auditor reads.
+	Evidence bool
 	// SaveStateFile is where Login writes the session once a person has
 	// signed in (Disable, Status and Verify use Account.StateFile).
 	SaveStateFile string

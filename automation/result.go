@@ -59,6 +59,9 @@ type Result struct {
 	Attempts        int       `json:"attempts,omitempty"`
 	// Elements is the table of `selectors verify`.
 	Elements []ElementCheck `json:"elements,omitempty"`
+	// Evidence is a PNG of the switch and its label in the verified off
+	// state, with Config.Evidence. It is never in the JSON form.
+	Evidence []byte `json:"-"`
 	// Timings splits the run into its phases, for benchmarks and -v logs.
 	Timings Timings `json:"timings_ms"`
 }

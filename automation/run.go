@@ -10,6 +10,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/css"
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -184,6 +185,7 @@ func (s *session) do(ctx context.Context, res *Result, readOnly bool) error {
 			s.profile.Setting.StateAttribute, attrText(sw), s.profile.Setting.OnValue, s.profile.Setting.OffValue, s.cfg.Selectors.Source, s.cfg.Selectors.Version)
 	case res.Before == StateOff:
 		res.Outcome, res.Verified = OutcomeCompliant, true
+		s.evidence(ctx, res, sw)
 		return nil
 	case readOnly:
 		res.Outcome = OutcomeNoncompliant
@@ -231,7 +233,25 @@ func (s *session) do(ctx context.Context, res *Result, readOnly bool) error {
 		return newError(KindDidNotStick, "the page reads off after a reload but %s still reports the setting on: the change did not stick", s.profile.Setting.Witness.URL)
 	}
 	res.Outcome, res.Verified = OutcomeChanged, true
+	s.evidence(ctx, res, sw)
 	return nil
+}
+
+// evidence takes the screenshot of Config.Evidence: a strip around the
+// switch, wide enough for its label and nothing else of the page (no
+// email, no name). A failed screenshot is a warning, never a failure.
+func (s *session) evidence(ctx context.Context, res *Result, sw *match) {
+	if !s.cfg.Evidence {
+		return
+	}
+	const w, h = 560, 72
+	clip := &page.Viewport{X: max(0, sw.X-w+40), Y: max(0, sw.Y-h/2), Width: w, Height: h, Scale: 1}
+	shot, err := chromedp.Call(ctx, page.CaptureScreenshot, page.CaptureScreenshotParams{Format: page.CaptureScreenshotFormatPng, Clip: clip})
+	if err != nil {
+		s.warn("the evidence screenshot of the switch failed: " + err.Error())
+		return
+	}
+	res.Evidence = shot.Data
 }
 
 // signedIn signs in, and keeps the session in a kept profile.

@@ -29,6 +29,8 @@ type enforceOptions struct {
 	reportJSON     string
 	reportJUnit    string
 	reportMarkdown string
+	reportHTML     string
+	evidence       bool
 	stateDir       string
 }
 
@@ -79,6 +81,8 @@ the reports, marking the accounts not run.`,
 	f.StringVar(&e.reportJUnit, "report-junit", "", "write a JUnit XML report (one testcase per account) to this file")
 	f.StringVar(&e.stateDir, "state-dir", "", "folder of saved session states, a file per account name (NAME.state; created 0700), for the accounts without state: of their own; age-encrypted with "+envStateKey)
 	f.BoolVar(&o.state.plaintext, "state-plaintext", false, "allow unencrypted state files (without "+envStateKey+" they are refused)")
+	f.StringVar(&e.reportHTML, "report-html", "", "write a self-contained HTML report (counts per outcome, a row per account) to this file; it loads nothing from the network")
+	f.BoolVar(&e.evidence, "evidence", false, "with --report-html: embed a screenshot of each account's switch in its verified off state")
 	f.StringVar(&e.reportMarkdown, "report-markdown", "", "write a Markdown report to this file (it is also appended to $GITHUB_STEP_SUMMARY when set)")
 	return cmd
 }
@@ -109,6 +113,7 @@ func runEnforce(cmd *cobra.Command, g *globalOptions, o *browserOptions, e *enfo
 	if err != nil {
 		return err
 	}
+	cfg.Evidence = e.evidence
 	specs, err := fleet.LoadAccounts(e.accounts)
 	if err != nil {
 		return err
@@ -130,7 +135,10 @@ func runEnforce(cmd *cobra.Command, g *globalOptions, o *browserOptions, e *enfo
 	if err != nil {
 		return err
 	}
-	for _, p := range []struct{ flag, path string }{{"--report-json", e.reportJSON}, {"--report-junit", e.reportJUnit}, {"--report-markdown", e.reportMarkdown}} {
+	if e.evidence && e.reportHTML == "" {
+		return automation.ConfigError("--evidence needs --report-html FILE: the screenshots go in the HTML report")
+	}
+	for _, p := range []struct{ flag, path string }{{"--report-json", e.reportJSON}, {"--report-junit", e.reportJUnit}, {"--report-markdown", e.reportMarkdown}, {"--report-html", e.reportHTML}} {
 		if err := checkReportPath(p.flag, p.path); err != nil {
 			return err
 		}
@@ -220,6 +228,18 @@ func writeReports(g *globalOptions, e *enforceOptions, rep *fleet.Report) error 
 	write(e.reportJSON, rep.WriteJSON)
 	write(e.reportJUnit, rep.WriteJUnit)
 	write(e.reportMarkdown, rep.WriteMarkdown)
+	var evidence map[string][]byte // nil: no evidence column
+	if e.evidence {
+		evidence = map[string][]byte{}
+		for _, r := range rep.Results {
+			if r.Result != nil && len(r.Evidence) > 0 {
+				evidence[r.Account] = r.Evidence
+			}
+		}
+	}
+	write(e.reportHTML, func(w io.Writer) error {
+		return fleet.WriteHTML(w, rep, fleet.HTMLOptions{Evidence: evidence})
+	})
 	if summary := os.Getenv("GITHUB_STEP_SUMMARY"); summary != "" {
 		var buf bytes.Buffer
 		if err := rep.WriteMarkdown(&buf); err == nil {
