@@ -12,7 +12,15 @@ func newDisableCmd(g *globalOptions) *cobra.Command {
 	o := &browserOptions{}
 	var dryRun bool
 	cmd := &cobra.Command{
-		Use:   "disable",
+		Use: "disable",
+		Example: `  # once, right after signing up (credentials from the environment or .env)
+  CHATGPT_EMAIL=you@example.com CHATGPT_PASSWORD=... chatgpt-optout disable
+
+  # see what would change, change nothing
+  chatgpt-optout disable --dry-run --output json
+
+  # reuse a session saved by an earlier run, encrypted with an age key
+  CHATGPT_OPTOUT_STATE_KEY=AGE-SECRET-KEY-1... chatgpt-optout disable --state me.state`,
 		Short: "Sign in, switch the setting off and verify it stuck",
 		Long: `disable signs in to one account, opens Settings → Data controls through the
 profile menu, switches "Improve the model for everyone" off when it is on, and
@@ -31,7 +39,11 @@ reads it back after a reload. Run again, it changes nothing and says so.`,
 func newStatusCmd(g *globalOptions) *cobra.Command {
 	o := &browserOptions{}
 	cmd := &cobra.Command{
-		Use:   "status",
+		Use: "status",
+		Example: `  # exit 0 when the setting is off, 2 when it is on
+  chatgpt-optout status
+
+  chatgpt-optout status --output json | jq .after`,
 		Short: "Sign in and report the setting's state (exit 0 off, 2 on), changing nothing",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {

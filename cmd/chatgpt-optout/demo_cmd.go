@@ -15,7 +15,9 @@ func newDemoCmd(g *globalOptions) *cobra.Command {
 	var ui, chrome string
 	var headed bool
 	cmd := &cobra.Command{
-		Use:   "demo",
+		Use: "demo",
+		Example: `  chatgpt-optout demo
+  chatgpt-optout demo --ui 2023`,
 		Short: "Run disable and then status against the built-in simulator",
 		Long: `demo starts the ChatGPT simulator in-process, runs disable and then status on
 one of its accounts in a headless Chrome, and prints each step and the result.`,

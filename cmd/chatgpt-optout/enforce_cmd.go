@@ -38,7 +38,14 @@ func newEnforceCmd(g *globalOptions) *cobra.Command {
 	o := &browserOptions{}
 	e := &enforceOptions{}
 	cmd := &cobra.Command{
-		Use:   "enforce --accounts FILE",
+		Use: "enforce --accounts FILE",
+		Example: `  chatgpt-optout enforce --accounts accounts.yaml --parallel 4 --report-junit junit.xml
+
+  # read-only, a report an auditor can open
+  chatgpt-optout enforce --accounts accounts.yaml --check --report-html report.html --evidence
+
+  # one shard of four, with saved sessions
+  chatgpt-optout enforce --accounts accounts.yaml --shard 1/4 --state-dir states`,
 		Short: "Switch the setting off for every account of an accounts file, with a report",
 		Long: `enforce runs disable for every account of a YAML accounts file (with --check,
 status: it only reads), in isolated sessions of one headless Chrome, several at

@@ -14,7 +14,9 @@ const loginTimeout = "10m"
 func newLoginCmd(g *globalOptions) *cobra.Command {
 	o := &browserOptions{}
 	cmd := &cobra.Command{
-		Use:   "login --profile-dir DIR | --save-state FILE",
+		Use: "login --profile-dir DIR | --save-state FILE",
+		Example: `  chatgpt-optout login --profile-dir ~/.config/chatgpt-optout/profile
+  xvfb-run chatgpt-optout login --save-state me.state`,
 		Short: "Open a visible browser so a person can sign in; the profile keeps the session",
 		Long: `login opens a visible Chrome at --base-url with the profile folder DIR and waits
 until a person has signed in, however the site asks (captcha, MFA, an email code,

@@ -81,7 +81,7 @@ func TestEnforce_HTMLReportWithEvidence(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	shot, err = chromedp.Run(ctx, chromedp.FullScreenshot(90))
+	shot, err = chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,7 +17,10 @@ import (
 
 func newSelectorsCmd(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "selectors",
+		Use: "selectors",
+		Example: `  chatgpt-optout selectors show > my-selectors.yaml
+  chatgpt-optout selectors validate my-selectors.yaml
+  chatgpt-optout selectors verify --selectors my-selectors.yaml`,
 		Short: "Check or show the selectors file that describes the ChatGPT pages",
 	}
 	var vsrc selectorsSource

@@ -18,7 +18,9 @@ func newSimCmd(g *globalOptions) *cobra.Command {
 		opts                                             simulator.Options
 	)
 	cmd := &cobra.Command{
-		Use:   "sim",
+		Use: "sim",
+		Example: `  chatgpt-optout sim --ui current
+  chatgpt-optout sim --ui 2023 --variant renamed-classes`,
 		Short: "Serve the built-in ChatGPT simulator on loopback",
 		Long: `sim serves a replica of chatgpt.com and its login origin on loopback, for trying
 the tool, CI smoke tests and work on a selectors file. Its first stdout line is
