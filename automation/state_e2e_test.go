@@ -56,7 +56,13 @@ func TestState_TheNextRunSkipsTheSignIn(t *testing.T) {
 // without a password it is session_expired.
 func TestState_ExpiredFallsBackAndIsReplaced(t *testing.T) {
 	t.Parallel()
-	srv := startSim(t, simulator.Options{})
+	for _, ui := range eras {
+		t.Run(string(ui), func(t *testing.T) { expiredStateFallsBack(t, ui) })
+	}
+}
+
+func expiredStateFallsBack(t *testing.T, ui simulator.UI) {
+	srv := startSim(t, simulator.Options{UI: ui})
 	cfg := config(t, srv)
 	cfg.StateKey = testStateKey
 	a := account(t, srv, "alice@example.com")
