@@ -193,6 +193,10 @@ func (s *session) waitError(ctx context.Context, what string, last *glance) erro
 		return &Error{Kind: KindInterrupted, Msg: "interrupted while waiting for " + what, Err: ctx.Err()}
 	}
 	msg := fmt.Sprintf("timed out after %s waiting for %s", s.cfg.Timeout, what)
+	if !s.start.IsZero() && time.Since(s.start) < s.cfg.Timeout {
+		// The caller's own deadline came first.
+		msg = fmt.Sprintf("the caller's deadline passed after %s, waiting for %s", time.Since(s.start).Round(100*time.Millisecond), what)
+	}
 	if last == nil {
 		return &Error{Kind: KindTimeout, Msg: msg + ": the page could not be read (a navigation never finished); the site may be down or unreachable", Err: ctx.Err()}
 	}
