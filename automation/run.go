@@ -56,7 +56,7 @@ func run(browserCtx context.Context, acct Account, cfg Config, m mode) *Result {
 		return finish(err)
 	}
 	res.SelectorsVersion = cfg.Selectors.Version
-	s := &session{cfg: cfg, acct: acct, file: cfg.Selectors, net: newNetTracker(), world: newWorld(), console: &consoleLog{},
+	s := &session{start: start, cfg: cfg, acct: acct, file: cfg.Selectors, net: newNetTracker(), world: newWorld(), console: &consoleLog{},
 		log: cfg.Logger.With("account", acct.Label())}
 	if cfg.UI != "" {
 		s.profile, _ = cfg.Selectors.Profile(cfg.UI)

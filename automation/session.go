@@ -23,6 +23,7 @@ type session struct {
 
 	state   *SessionState   // the saved session loaded for this run, if any
 	signed  bool            // the run got past the sign-in
+	start   time.Time       // when the run began, for timeouts
 	origins map[string]bool // origins of the pages the run read, for the saved state
 	// submittedAt is the last submit of a sign-in form: a code email sent
 	// for it arrives after it.
