@@ -37,7 +37,9 @@ func TestMailbox_FinishesASignInThatAsksForAnEmailedCode(t *testing.T) {
 	}{
 		"the code email":            {simulator.Options{}, 1},
 		"an older code email first": {simulator.Options{MailStale: true}, 1},
-		// The first email's code is refused; the next, newer one is read.
+		// When the tool reads the mailbox between the two emails, the first
+		// code is refused and the next, newer one is read (2 codes); when
+		// both have arrived, the newest is the valid one (1 code).
 		"a replaced code, then the new one": {simulator.Options{MailTwice: true}, 2},
 		"a late email":                      {simulator.Options{MailDelay: 3 * time.Second}, 1},
 	} {
@@ -49,11 +51,12 @@ func TestMailbox_FinishesASignInThatAsksForAnEmailedCode(t *testing.T) {
 			if res.Outcome != automation.OutcomeChanged || !res.Verified {
 				t.Fatalf("result = %+v, want changed", res)
 			}
-			if c := srv.Counters(a.Email); c.MFAAttempts != tt.codes || c.Logins != 1 || c.IMAPLogins == 0 {
-				t.Errorf("counters %+v: want %d codes entered, one sign-in, the mailbox read", c, tt.codes)
+			c := srv.Counters(a.Email)
+			if c.MFAAttempts < 1 || c.MFAAttempts > tt.codes || c.Logins != 1 || c.IMAPLogins == 0 {
+				t.Errorf("counters %+v: want at most %d codes entered, one sign-in, the mailbox read", c, tt.codes)
 			}
-			if seen := seenMail(t, srv, a.Email); seen != tt.codes {
-				t.Errorf("%d code emails marked seen, want the %d used", seen, tt.codes)
+			if seen := seenMail(t, srv, a.Email); seen != c.MFAAttempts {
+				t.Errorf("%d code emails marked seen, want the %d used", seen, c.MFAAttempts)
 			}
 		})
 	}
