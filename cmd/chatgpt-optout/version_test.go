@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"runtime/debug"
 	"strings"
 	"testing"
@@ -104,7 +103,11 @@ func TestVersion_GoBuildInACheckout(t *testing.T) {
 		t.Skip("no git")
 	}
 	bin := filepath.Join(t.TempDir(), "chatgpt-optout")
-	build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-buildvcs=true", "-o", bin, "./cmd/chatgpt-optout")
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command on PATH")
+	}
+	build := exec.Command(goTool, "build", "-buildvcs=true", "-o", bin, "./cmd/chatgpt-optout")
 	build.Dir = root
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
