@@ -15,17 +15,7 @@ import (
 // when the browser's accessibility tree agrees.
 func TestSure_ActsOnlyOnRoleMatchesTheAccessibilityTreeConfirms(t *testing.T) {
 	t.Parallel()
-	ctx, cancel, err := StartBrowser(context.Background(), BrowserOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cancel()
-	w := newWorld()
-	tab, cancelTab := chromedp.NewContext(ctx, chromedp.WithNewBrowserContext(), chromedp.WithListener(w.listen))
-	defer cancelTab()
-	if err := chromedp.Do(tab); err != nil { // opens the tab, with no deadline
-		t.Fatal(err)
-	}
+	tab, w := testTab(t)
 	continueButton := selectors.Candidate{Role: "button", Name: "Continue"}
 	spec := probeSpec{Elements: map[string]elementSpec{"p0." + elEmailSubmit: {Candidates: []selectors.Candidate{continueButton}}}}
 	for _, tc := range []struct {
@@ -54,4 +44,23 @@ func TestSure_ActsOnlyOnRoleMatchesTheAccessibilityTreeConfirms(t *testing.T) {
 		}
 		cancelWait()
 	}
+}
+
+// testTab starts a Chrome of the test's own and opens a tab in an isolated
+// browser context, with the probe's world following it. Both end with the
+// test.
+func testTab(t *testing.T) (context.Context, *world) {
+	t.Helper()
+	ctx, cancel, err := StartBrowser(context.Background(), BrowserOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cancel)
+	w := newWorld()
+	tab, cancelTab := chromedp.NewContext(ctx, chromedp.WithNewBrowserContext(), chromedp.WithListener(w.listen))
+	t.Cleanup(cancelTab)
+	if err := chromedp.Do(tab); err != nil { // opens the tab, with no deadline
+		t.Fatal(err)
+	}
+	return tab, w
 }

@@ -9,47 +9,43 @@ import (
 	"github.com/chatgpt-optout/chatgpt-optout/simulator"
 )
 
-// Switch the setting off for one account, here on the built-in simulator
-// of chatgpt.com; against the real site, leave BaseURL empty.
-func ExampleDisable() {
+// onSimulator runs one account on a fresh simulator of chatgpt.com in a
+// fresh Chrome, the way a program would against the real site (there,
+// BaseURL stays empty).
+func onSimulator(acct automation.Account, run func(context.Context, automation.Account, automation.Config) *automation.Result) (*automation.Result, error) {
 	srv, err := simulator.Start(simulator.Options{})
 	if err != nil {
-		fmt.Println(err)
-		return
+		return nil, err
 	}
 	defer srv.Close()
 
 	browser, stop, err := automation.StartBrowser(context.Background(), automation.BrowserOptions{})
 	if err != nil {
+		return nil, err
+	}
+	defer stop()
+	return run(browser, acct, automation.Config{BaseURL: srv.AppURL(), Timeout: time.Minute}), nil
+}
+
+// Switch the setting off for one account, here on the built-in simulator
+// of chatgpt.com.
+func ExampleDisable() {
+	res, err := onSimulator(automation.Account{Email: "alice@example.com", Password: "alice-password-1"}, automation.Disable)
+	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	defer stop()
-
-	acct := automation.Account{Email: "alice@example.com", Password: "alice-password-1"}
-	res := automation.Disable(browser, acct, automation.Config{BaseURL: srv.AppURL(), Timeout: time.Minute})
 	fmt.Println(res.Before, "→", res.After, res.Outcome, res.Verified)
 	// Output: on → off changed true
 }
 
 // Read the setting without changing it.
 func ExampleStatus() {
-	srv, err := simulator.Start(simulator.Options{})
+	res, err := onSimulator(automation.Account{Email: "bob@example.com", Password: "bob-password-2"}, automation.Status)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	defer srv.Close()
-
-	browser, stop, err := automation.StartBrowser(context.Background(), automation.BrowserOptions{})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	defer stop()
-
-	acct := automation.Account{Email: "bob@example.com", Password: "bob-password-2"}
-	res := automation.Status(browser, acct, automation.Config{BaseURL: srv.AppURL(), Timeout: time.Minute})
 	fmt.Println(res.After, res.Outcome)
 	// Output: off compliant
 }

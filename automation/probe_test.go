@@ -15,17 +15,7 @@ import (
 // sees it, and it scrolls nothing until an element is about to be pressed.
 func TestProbe_LeavesThePageAloneUntilItPresses(t *testing.T) {
 	t.Parallel()
-	ctx, cancel, err := StartBrowser(context.Background(), BrowserOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cancel()
-	w := newWorld()
-	tab, cancelTab := chromedp.NewContext(ctx, chromedp.WithNewBrowserContext(), chromedp.WithListener(w.listen))
-	defer cancelTab()
-	if err := chromedp.Do(tab); err != nil {
-		t.Fatal(err)
-	}
+	tab, w := testTab(t)
 	tctx, cancelWait := context.WithTimeout(tab, 30*time.Second)
 	defer cancelWait()
 	page := `<div style="height:3000px">top</div><button data-testid="far" onclick="window.pressed=true">Far</button>`
