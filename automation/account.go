@@ -3,6 +3,9 @@ package automation
 import (
 	"log/slog"
 	"strings"
+	"time"
+
+	"github.com/pquerna/otp/totp"
 )
 
 // Account is one ChatGPT account. Its secrets never reach logs, reports or
@@ -46,6 +49,26 @@ func (a Account) LogValue() slog.Value {
 
 // String keeps secrets out of fmt output.
 func (a Account) String() string { return "account " + a.Label() }
+
+// CanSignIn reports whether the account has a way to sign in: a password
+// (with its email), a session token, a profile folder or a state file. A
+// mailbox or a TOTP secret only finish a sign-in.
+func (a Account) CanSignIn() bool {
+	return a.Password != "" || a.hasSavedSession() || a.StateFile != ""
+}
+
+// hasSavedSession reports whether the account brings a session of its own
+// (a token, or a profile folder) besides a state file.
+func (a Account) hasSavedSession() bool { return a.SessionToken != "" || a.ProfileDir != "" }
+
+// Redact replaces the account's secrets in text with [REDACTED].
+func (a Account) Redact(text string) string { return redact(text, a.secrets()) }
+
+// TOTPCode is the authenticator code of a base32 TOTP secret at t (spaces
+// and case do not matter). An error means secret is not such a secret.
+func TOTPCode(secret string, t time.Time) (string, error) {
+	return totp.GenerateCode(strings.ToUpper(strings.ReplaceAll(secret, " ", "")), t)
+}
 
 // secrets lists the values that must never be written anywhere.
 func (a Account) secrets() []string {

@@ -2,6 +2,7 @@ package automation
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -32,7 +33,7 @@ var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 // saveArtifacts writes a screenshot, the masked page HTML and the console
 // log of the tab to dir, and returns their paths. ctx must still be alive:
 // the caller passes the tab's context, not the one that timed out.
-func (s *session) saveArtifacts(ctx context.Context, dir string) []string {
+func (s *session) saveArtifacts(ctx context.Context, dir string, runErr error) []string {
 	if dir == "" {
 		return nil
 	}
@@ -60,7 +61,8 @@ func (s *session) saveArtifacts(ctx context.Context, dir string) []string {
 		write("page.html", []byte(redact(html, secrets)))
 	}
 	write("console.log", []byte(redact(s.console.String(), secrets)+"\n"))
-	if s.lost != nil {
+	var lost *DriftError
+	if errors.As(runErr, &lost) && lost.el != nil {
 		// Drift evidence: the page as assistive technology sees it, and the
 		// elements that look like the lost one. Suggestions only.
 		if tree, nodes, err := axSnapshot(ctx); err == nil {
@@ -70,12 +72,12 @@ func (s *session) saveArtifacts(ctx context.Context, dir string) []string {
 				label = s.profile.Setting.Label
 			}
 			var b strings.Builder
-			fmt.Fprintf(&b, "%s matched nothing with selectors file %s (version %s).\nCandidates in the file:\n", s.lost.name, s.cfg.Selectors.Source, s.cfg.Selectors.Version)
-			for _, c := range s.lost.el.Candidates {
+			fmt.Fprintf(&b, "%s could not be used as selectors file %s (version %s) describes it.\nCandidates in the file:\n", lost.Element, s.cfg.Selectors.Source, s.cfg.Selectors.Version)
+			for _, c := range lost.el.Candidates {
 				fmt.Fprintf(&b, "  - %s\n", c)
 			}
 			b.WriteString("Elements on the page that resemble it (suggestions for the next file version; never used automatically):\n")
-			list := lookalikes(s.lost.el, label, nodes)
+			list := lookalikes(lost.el, label, nodes)
 			if len(list) == 0 {
 				b.WriteString("  (none found)\n")
 			}

@@ -51,13 +51,13 @@ func TestSure_ActsOnlyOnRoleMatchesTheAccessibilityTreeConfirms(t *testing.T) {
 // test.
 func testTab(t *testing.T) (context.Context, *world) {
 	t.Helper()
-	ctx, cancel, err := StartBrowser(context.Background(), BrowserOptions{})
+	b, err := Launch(context.Background(), BrowserOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(cancel)
+	t.Cleanup(func() { b.Close() })
 	w := newWorld()
-	tab, cancelTab := chromedp.NewContext(ctx, chromedp.WithNewBrowserContext(), chromedp.WithListener(w.listen))
+	tab, cancelTab := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext(), chromedp.WithListener(w.listen))
 	t.Cleanup(cancelTab)
 	if err := chromedp.Do(tab); err != nil { // opens the tab, with no deadline
 		t.Fatal(err)

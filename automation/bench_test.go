@@ -39,15 +39,15 @@ func BenchmarkDisable(b *testing.B) {
 					b.Fatal(err)
 				}
 				t0 := time.Now()
-				ctx, cancel, err := automation.StartBrowser(context.Background(), automation.BrowserOptions{})
+				browser, err := automation.Launch(context.Background(), automation.BrowserOptions{})
 				if err != nil {
 					b.Fatal(err)
 				}
 				start += time.Since(t0)
-				res := automation.Disable(ctx, a, automation.Config{BaseURL: srv.AppURL(), Timeout: time.Minute})
-				cancel()
-				if res.Outcome != automation.OutcomeChanged {
-					b.Fatalf("run %d: %+v", i, res)
+				res, err := automation.Disable(context.Background(), browser, a, automation.Config{BaseURL: srv.AppURL(), Timeout: time.Minute})
+				browser.Close()
+				if err != nil || res.Outcome != automation.OutcomeChanged {
+					b.Fatalf("run %d: %+v (%v)", i, res, err)
 				}
 				session += time.Duration(res.Timings.Session) * time.Millisecond
 				login += time.Duration(res.Timings.Login) * time.Millisecond

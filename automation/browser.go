@@ -19,9 +19,9 @@ import (
 type BrowserOptions struct {
 	// ExecPath is the Chrome or Chromium binary; empty means FindChrome.
 	ExecPath string
-	// ExecPathSource names where ExecPath came from ("--chrome",
-	// "CHROME_PATH"), so that a message about it names it too. Empty
-	// means "--chrome / CHROME_PATH".
+	// ExecPathSource names where ExecPath came from (a program's flag or
+	// variable), so that a message about it names it too. Empty means
+	// "the browser path".
 	ExecPathSource string
 	// Headed shows a window. It needs a display (X11, Wayland, or xvfb-run).
 	Headed bool
@@ -46,7 +46,7 @@ var chromeNames = []string{
 }
 
 // pointAtChrome is the advice of every message about a browser binary.
-const pointAtChrome = "install Chrome or Chromium (Debian: apt-get install -y chromium) and pass --chrome PATH or set CHROME_PATH to its binary"
+const pointAtChrome = "install Chrome or Chromium (Debian: apt-get install -y chromium) and set the browser path to its binary"
 
 // FindChrome returns the first Chrome or Chromium binary found on this machine.
 func FindChrome() (string, error) {
@@ -55,7 +55,7 @@ func FindChrome() (string, error) {
 			return p, nil
 		}
 	}
-	return "", ConfigError("no Chrome or Chromium found: %s", pointAtChrome)
+	return "", configError([]Setting{SettingBrowser}, "no Chrome or Chromium found: %s", pointAtChrome)
 }
 
 // chromeSource is how messages name where the browser path came from.
@@ -63,10 +63,10 @@ func (o BrowserOptions) chromeSource() string {
 	if o.ExecPathSource != "" {
 		return o.ExecPathSource
 	}
-	return "--chrome / CHROME_PATH"
+	return "the browser path"
 }
 
-// CheckChrome finds the browser StartBrowser would start, so that a caller
+// CheckChrome finds the browser Launch would start, so that a caller
 // can refuse a missing one (a configuration error) before anything runs.
 func CheckChrome(opts BrowserOptions) (string, error) {
 	if opts.ExecPath == "" {
@@ -74,7 +74,7 @@ func CheckChrome(opts BrowserOptions) (string, error) {
 	}
 	p, err := exec.LookPath(opts.ExecPath)
 	if err != nil {
-		return "", ConfigError("the browser %s (%s) cannot be run: %v; %s", QuoteValue(opts.ExecPath), opts.chromeSource(), capText(unwrapExecError(err), 200), pointAtChrome)
+		return "", configError([]Setting{SettingBrowser}, "the browser %s (%s) cannot be run: %v; %s", QuoteValue(opts.ExecPath), opts.chromeSource(), capText(unwrapExecError(err), 200), pointAtChrome)
 	}
 	return p, nil
 }
@@ -134,7 +134,7 @@ func allocatorOptions(opts BrowserOptions, execPath, tmp string, p *browserProce
 	return o
 }
 
-// browserProcess is what StartBrowser knows of the Chrome it started.
+// browserProcess is what Launch knows of the Chrome it started.
 type browserProcess struct {
 	mu  sync.Mutex
 	cmd *exec.Cmd
@@ -172,37 +172,31 @@ func (p *browserProcess) exitState() string {
 	return p.cmd.ProcessState.String()
 }
 
-// browserWarningsKey holds the warnings of a browser start in its context.
-type browserWarningsKey struct{}
-
-// BrowserWarnings returns what StartBrowser had to warn about for the
-// browser of ctx (a profile folder it made private, for example). A run's
-// result should carry them.
-func BrowserWarnings(ctx context.Context) []string {
-	ws, _ := ctx.Value(browserWarningsKey{}).([]string)
-	return append([]string(nil), ws...)
+// Browser is a running Chrome. Each run on it (Disable, Status, Verify,
+// Login) opens a tab in a browser context of its own, so runs may go on in
+// parallel on one Browser. Close it when done.
+type Browser struct {
+	// ctx is chromedp's browser context: chromedp keeps the connection in
+	// a context, so the handle of the browser holds it.
+	ctx      context.Context
+	stop     func()
+	opts     BrowserOptions
+	warnings []string
 }
 
-// WithBrowserWarnings returns ctx carrying warnings for BrowserWarnings,
-// for a StartBrowser replacement (tests, embedding).
-func WithBrowserWarnings(ctx context.Context, warnings ...string) context.Context {
-	return context.WithValue(ctx, browserWarningsKey{}, append(BrowserWarnings(ctx), warnings...))
-}
-
-// StartBrowser starts Chrome and returns a context that carries it. Cancel
-// the context to stop Chrome: the cancel function returns once the browser
-// and every process it started have ended (within a few seconds: what is
-// still running then is killed), its throw-away profile is removed, and
-// the profile folder is free again. The start itself has no deadline: a
-// cold Chrome on a loaded machine is slow, and ctx cancellation still
-// stops it.
-func StartBrowser(ctx context.Context, opts BrowserOptions) (context.Context, context.CancelFunc, error) {
+// Launch starts Chrome. Close stops it: it returns once the browser and
+// every process it started have ended (within a few seconds: what is still
+// running then is killed), its throw-away profile is removed, and the
+// profile folder is free again. The start itself has no deadline, since a
+// cold Chrome on a loaded machine is slow; when ctx ends, the start stops,
+// and so does a browser already running.
+func Launch(ctx context.Context, opts BrowserOptions) (*Browser, error) {
 	execPath, err := CheckChrome(opts)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if opts.Headed && os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
-		return nil, nil, ConfigError("--headed needs a display and none is set (DISPLAY is empty): on a server run the command under xvfb-run (Debian: apt-get install -y xvfb)")
+		return nil, configError([]Setting{SettingHeaded}, "a visible browser needs a display and none is set (DISPLAY is empty): on a server run under xvfb-run (Debian: apt-get install -y xvfb)")
 	}
 	sweepOnce.Do(sweepTempDirs)
 	var warnings []string
@@ -210,14 +204,14 @@ func StartBrowser(ctx context.Context, opts BrowserOptions) (context.Context, co
 	if opts.ProfileDir != "" {
 		abs, ws, l, err := prepareProfile(opts.ProfileDir)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		warnings, lock, opts.ProfileDir = ws, l, abs
 	}
 	tmp, err := newTempDir()
 	if err != nil {
 		lock.release()
-		return nil, nil, &Error{Kind: KindBrowser, Msg: "cannot create a temporary folder for the browser: " + err.Error(), Err: err}
+		return nil, &Error{Kind: KindBrowser, Msg: "cannot create a temporary folder for the browser: " + err.Error(), Err: err}
 	}
 	proc := &browserProcess{output: cappedBuffer{max: 16 << 10}}
 	allocCtx, allocCancel := chromedp.NewExecAllocator(ctx, allocatorOptions(opts, execPath, tmp, proc)...)
@@ -234,7 +228,7 @@ func StartBrowser(ctx context.Context, opts BrowserOptions) (context.Context, co
 	}
 	var once sync.Once
 	started := false
-	cancel := func() {
+	stop := func() {
 		once.Do(func() {
 			pid := proc.pid()
 			if opts.ProfileDir != "" && ctx.Err() == nil && started {
@@ -257,15 +251,48 @@ func StartBrowser(ctx context.Context, opts BrowserOptions) (context.Context, co
 		})
 	}
 	if err := chromedp.Do(browserCtx); err != nil {
-		cancel()
-		return nil, nil, startError(ctx, err, opts, execPath, proc)
+		stop()
+		return nil, startError(ctx, err, opts, execPath, proc)
 	}
 	started = true
-	if len(warnings) > 0 {
-		browserCtx = WithBrowserWarnings(browserCtx, warnings...)
-	}
-	return browserCtx, cancel, nil
+	return &Browser{ctx: browserCtx, stop: stop, opts: opts, warnings: warnings}, nil
 }
+
+// Attach wraps a browser the caller started itself with chromedp (a remote
+// Chrome through chromedp.NewRemoteAllocator, say): browserCtx is its
+// chromedp browser context, and Close calls stop. opts says how the runs
+// treat it (Headed, BlockResources); its start options are not used.
+func Attach(browserCtx context.Context, stop func(), opts BrowserOptions) *Browser {
+	var once sync.Once
+	return &Browser{ctx: browserCtx, opts: opts, stop: func() {
+		if stop != nil {
+			once.Do(stop)
+		}
+	}}
+}
+
+// Close stops the browser. It may be called more than once.
+func (b *Browser) Close() error {
+	b.stop()
+	return nil
+}
+
+// Err is nil while the browser runs, and says why once it has stopped
+// (closed, crashed or killed, or its start context ended).
+func (b *Browser) Err() error {
+	if err := b.ctx.Err(); err != nil {
+		return fmt.Errorf("the browser stopped: %w", err)
+	}
+	return nil
+}
+
+// Options are the options the browser was started with.
+func (b *Browser) Options() BrowserOptions { return b.opts }
+
+// Warnings are what the start had to warn about (a profile folder it made
+// private, for example). A run's result should carry them; Disable, Status
+// and Verify add them to theirs.
+func (b *Browser) Warnings() []string { return append([]string(nil), b.warnings...) }
 
 // startError explains a browser that did not start.
 func startError(ctx context.Context, err error, opts BrowserOptions, execPath string, proc *browserProcess) error {
@@ -273,11 +300,11 @@ func startError(ctx context.Context, err error, opts BrowserOptions, execPath st
 		return &Error{Kind: KindInterrupted, Msg: "interrupted while starting the browser", Err: ctx.Err()}
 	}
 	if errors.Is(err, chromedp.ErrNoDisplay) {
-		return ConfigError("--headed needs a display: run under xvfb-run")
+		return configError([]Setting{SettingHeaded}, "a visible browser needs a display: run under xvfb-run")
 	}
 	out := proc.output.String()
 	if strings.Contains(out, "ProcessSingleton") || strings.Contains(out, "profile appears to be in use") {
-		return &Error{Kind: KindConfig, Msg: fmt.Sprintf("the profile folder %s is in use by another browser: wait for the other run to end, or give each run its own --profile-dir", opts.ProfileDir), Err: err}
+		return &Error{Kind: KindConfig, Msg: fmt.Sprintf("the profile folder %s is in use by another browser: wait for the other run to end, or give each run its own profile folder", opts.ProfileDir), Err: err, Fix: []Setting{SettingProfileDir}}
 	}
 	printed := "it printed nothing"
 	if text := printedText(out); text != "" {
@@ -289,12 +316,12 @@ func startError(ctx context.Context, err error, opts BrowserOptions, execPath st
 	}
 	if proc.pid() == 0 {
 		// It could not even be started (not a program this system runs).
-		return &Error{Kind: KindConfig, Err: err, Msg: fmt.Sprintf("the browser %s cannot be started: %s; %s", what, capText(err.Error(), 300), pointAtChrome)}
+		return &Error{Kind: KindConfig, Err: err, Fix: []Setting{SettingBrowser}, Msg: fmt.Sprintf("the browser %s cannot be started: %s; %s", what, capText(err.Error(), 300), pointAtChrome)}
 	}
 	if state := proc.exitState(); state != "" {
 		// The binary ran and ended before it spoke the DevTools protocol:
 		// it is not a Chrome that can run here.
-		return &Error{Kind: KindConfig, Err: err, Msg: fmt.Sprintf("the browser %s is not a Chrome that runs here: started as %s --headless --remote-debugging-pipe --user-data-dir=… (and more flags), it ended at once (%s) without answering on its DevTools connection; %s\nCheck it with `%s --version`, or %s",
+		return &Error{Kind: KindConfig, Err: err, Fix: []Setting{SettingBrowser}, Msg: fmt.Sprintf("the browser %s is not a Chrome that runs here: started as %s --headless --remote-debugging-pipe --user-data-dir=… (and more flags), it ended at once (%s) without answering on its DevTools connection; %s\nCheck it with `%s --version`, or %s",
 			what, QuoteValue(execPath), state, printed, execPath, pointAtChrome)}
 	}
 	return &Error{Kind: KindBrowser, Err: err, Msg: fmt.Sprintf("starting the browser %s failed: %s; %s", what, capText(err.Error(), 300), printed)}
@@ -305,14 +332,14 @@ func startError(ctx context.Context, err error, opts BrowserOptions, execPath st
 func prepareProfile(dir string) (string, []string, *profileLock, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
-		return "", nil, nil, ConfigError("profile folder %s: %v", QuoteValue(dir), err)
+		return "", nil, nil, WrapConfig(err, "profile folder %s: %v", QuoteValue(dir), err)
 	}
 	if err := os.MkdirAll(abs, 0o700); err != nil {
-		return "", nil, nil, ConfigError("profile folder %s cannot be created: %v", QuoteValue(dir), err)
+		return "", nil, nil, WrapConfig(err, "profile folder %s cannot be created: %v", QuoteValue(dir), err)
 	}
 	st, err := os.Stat(abs)
 	if err != nil {
-		return "", nil, nil, ConfigError("profile folder %s: %v", QuoteValue(dir), err)
+		return "", nil, nil, WrapConfig(err, "profile folder %s: %v", QuoteValue(dir), err)
 	}
 	if !st.IsDir() {
 		return "", nil, nil, ConfigError("profile folder %s is not a folder", QuoteValue(dir))
@@ -321,7 +348,7 @@ func prepareProfile(dir string) (string, []string, *profileLock, error) {
 	if perm := st.Mode().Perm(); perm&0o077 != 0 && runtime.GOOS != "windows" {
 		// The folder holds the signed-in session: nobody else may read it.
 		if err := os.Chmod(abs, 0o700); err != nil {
-			return "", nil, nil, ConfigError("the profile folder %s can be read by other users (mode %04o) and cannot be made private: %v; it holds the session, so run chmod 700 on it or use another folder", abs, perm, err)
+			return "", nil, nil, WrapConfig(err, "the profile folder %s can be read by other users (mode %04o) and cannot be made private: %v; it holds the session, so run chmod 700 on it or use another folder", abs, perm, err)
 		}
 		warnings = append(warnings, fmt.Sprintf("the profile folder %s could be read by other users (mode %04o); it holds the session, so it is now private (0700)", abs, perm))
 	}
@@ -354,7 +381,7 @@ func checkProfileFree(dir string) error {
 		}
 	}
 	if pid > 0 && processAlive(pid) {
-		return ConfigError("the profile folder %s is in use by another browser (process %d): wait for the other run to end, or give each run its own --profile-dir", dir, pid)
+		return configError([]Setting{SettingProfileDir}, "the profile folder %s is in use by another browser (process %d): wait for the other run to end, or give each run its own profile folder", dir, pid)
 	}
 	os.Remove(lock)
 	return nil
@@ -383,3 +410,8 @@ func closeGracefully(browserCtx context.Context) {
 	case <-time.After(10 * time.Second):
 	}
 }
+
+// Context is chromedp's context of the browser, for a program that runs
+// chromedp actions of its own on it: chromedp.NewContext(b.Context()) opens
+// a tab. It ends when the browser stops.
+func (b *Browser) Context() context.Context { return b.ctx }

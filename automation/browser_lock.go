@@ -25,12 +25,12 @@ func lockProfile(dir string) (*profileLock, error) {
 	path := filepath.Join(dir, profileLockName)
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
-		return nil, ConfigError("the profile folder %s cannot be locked (%v): is it writable?", dir, err)
+		return nil, WrapConfig(err, "the profile folder %s cannot be locked (%v): is it writable?", dir, err)
 	}
 	ok, err := tryLockFile(f)
 	if err != nil {
 		f.Close()
-		return nil, ConfigError("the profile folder %s cannot be locked: %v", dir, err)
+		return nil, WrapConfig(err, "the profile folder %s cannot be locked: %v", dir, err)
 	}
 	if !ok {
 		holder := ""
@@ -40,7 +40,7 @@ func lockProfile(dir string) (*profileLock, error) {
 			}
 		}
 		f.Close()
-		return nil, ConfigError("the profile folder %s is in use by another run of chatgpt-optout%s: wait for it to end, or give each run its own --profile-dir", dir, holder)
+		return nil, configError([]Setting{SettingProfileDir}, "the profile folder %s is in use by another run of chatgpt-optout%s: wait for it to end, or give each run its own profile folder", dir, holder)
 	}
 	// Who holds it, for the message of the next one that tries.
 	if err := f.Truncate(0); err == nil {

@@ -28,19 +28,19 @@ func shortTemp(t *testing.T) string {
 
 // start starts a browser and opens a page in it, so that it runs its
 // renderer and utility processes too.
-func start(t *testing.T, opts BrowserOptions) (context.Context, context.CancelFunc) {
+func start(t *testing.T, opts BrowserOptions) (*Browser, func()) {
 	t.Helper()
-	ctx, stop, err := StartBrowser(context.Background(), opts)
+	b, err := Launch(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tab, cancelTab := chromedp.NewContext(ctx)
+	tab, cancelTab := chromedp.NewContext(b.ctx)
 	if err := chromedp.Do(tab, chromedp.Navigate("data:text/html,<p>hello</p>")); err != nil {
-		stop()
+		b.Close()
 		t.Fatal(err)
 	}
 	cancelTab()
-	return ctx, stop
+	return b, func() { b.Close() }
 }
 
 func TestBrowserEnv_DisplayOnlyWhenHeaded(t *testing.T) {
@@ -107,17 +107,17 @@ func TestBrowser_ProfileLockIsTakenAtomically(t *testing.T) {
 	}
 	l.release()
 
-	// The same through StartBrowser, with real browsers.
+	// The same through Launch, with real browsers.
 	profile := filepath.Join(t.TempDir(), "profile")
 	type outcome struct {
-		stop context.CancelFunc
-		err  error
+		b   *Browser
+		err error
 	}
 	results := make(chan outcome, 2)
 	for i := 0; i < 2; i++ {
 		go func() {
-			_, stop, err := StartBrowser(context.Background(), BrowserOptions{ProfileDir: profile})
-			results <- outcome{stop, err}
+			b, err := Launch(context.Background(), BrowserOptions{ProfileDir: profile})
+			results <- outcome{b, err}
 		}()
 	}
 	var errs []error
@@ -126,7 +126,7 @@ func TestBrowser_ProfileLockIsTakenAtomically(t *testing.T) {
 		if o.err != nil {
 			errs = append(errs, o.err)
 		} else {
-			defer o.stop()
+			defer o.b.Close()
 		}
 	}
 	if len(errs) != 1 || KindOf(errs[0]) != KindConfig || !strings.Contains(errs[0].Error(), "in use") {
@@ -144,11 +144,11 @@ func TestBrowser_ProfileFolderOthersCanReadIsMadePrivate(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.Chmod(profile, 0o755) // whatever the umask
-	ctx, stop, err := StartBrowser(context.Background(), BrowserOptions{ProfileDir: profile})
+	b, err := Launch(context.Background(), BrowserOptions{ProfileDir: profile})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer stop()
+	defer b.Close()
 	st, err := os.Stat(profile)
 	if err != nil {
 		t.Fatal(err)
@@ -156,18 +156,18 @@ func TestBrowser_ProfileFolderOthersCanReadIsMadePrivate(t *testing.T) {
 	if st.Mode().Perm() != 0o700 {
 		t.Errorf("mode %04o, want 0700", st.Mode().Perm())
 	}
-	ws := BrowserWarnings(ctx)
+	ws := b.Warnings()
 	if len(ws) != 1 || !strings.Contains(ws[0], profile) || !strings.Contains(ws[0], "0755") || !strings.Contains(ws[0], "0700") {
 		t.Errorf("warnings %q: want one naming the folder, its old mode and 0700", ws)
 	}
 	// A private folder gives no warning.
-	stop()
-	ctx, stop2, err := StartBrowser(context.Background(), BrowserOptions{ProfileDir: profile})
+	b.Close()
+	b, err = Launch(context.Background(), BrowserOptions{ProfileDir: profile})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer stop2()
-	if ws := BrowserWarnings(ctx); len(ws) != 0 {
+	defer b.Close()
+	if ws := b.Warnings(); len(ws) != 0 {
 		t.Errorf("warnings for a private folder: %q", ws)
 	}
 }
@@ -192,13 +192,13 @@ func TestBrowser_ABinaryThatIsNotChromeIsAConfigError(t *testing.T) {
 		path, source string
 		words        []string
 	}{
-		{"/bin/false", "--chrome", []string{`"/bin/false" (--chrome)`, "exit status 1", "printed nothing", "--chrome PATH", "CHROME_PATH", "apt-get install -y chromium"}},
-		{notAProgram, "--chrome", []string{"cannot be started", "exec format error", "--chrome PATH"}},
+		{"/bin/false", "--chrome", []string{`"/bin/false" (--chrome)`, "exit status 1", "printed nothing", "set the browser path", "apt-get install -y chromium"}},
+		{notAProgram, "--chrome", []string{"cannot be started", "exec format error", "set the browser path"}},
 		{noisy, "CHROME_PATH", []string{noisy, "(CHROME_PATH)", "exit status 3", "not a browser, args:", "more lines", "--version"}},
 	} {
 		t.Run(filepath.Base(c.path), func(t *testing.T) {
 			shortTemp(t)
-			_, _, err := StartBrowser(context.Background(), BrowserOptions{ExecPath: c.path, ExecPathSource: c.source})
+			_, err := Launch(context.Background(), BrowserOptions{ExecPath: c.path, ExecPathSource: c.source})
 			if err == nil {
 				t.Fatal("it started")
 			}

@@ -132,7 +132,7 @@ func TestBusyPage_EveryDecisionIsTaken(t *testing.T) {
 					if tt.prepare != nil {
 						tt.prepare(srv, &a)
 					}
-					res := automation.Disable(browser(t), a, cfg)
+					res := disable(t, browser(t), a, cfg)
 					if res.ErrorKind == automation.KindTimeout {
 						t.Fatalf("the busy page stalled a decision: %s", res.Error)
 					}
@@ -149,7 +149,7 @@ func TestBusyPage_EveryDecisionIsTaken(t *testing.T) {
 func TestBusyPage_2023SwitchesOffWithoutADeepLink(t *testing.T) {
 	t.Parallel()
 	srv := busySim(t, simulator.UI2023)
-	res := automation.Disable(browser(t), account(t, srv, "alice@example.com"), config(t, srv))
+	res := disable(t, browser(t), account(t, srv, "alice@example.com"), config(t, srv))
 	if res.Outcome != automation.OutcomeChanged || !res.Verified || res.Route != "menu" || len(res.Warnings) != 0 {
 		t.Fatalf("result = %+v, want changed through the menu, verified, no warnings", res)
 	}
@@ -163,7 +163,7 @@ func TestBusyPage_DeepLinkRouteNeedsASettingsURL(t *testing.T) {
 	srv := busySim(t, simulator.UI2023)
 	cfg := config(t, srv)
 	cfg.Route = automation.RouteDeepLink
-	res := automation.Disable(browser(t), account(t, srv, "alice@example.com"), cfg)
+	res := disable(t, browser(t), account(t, srv, "alice@example.com"), cfg)
 	if res.ErrorKind != automation.KindConfig || !strings.Contains(res.Error, "urls.settings") {
 		t.Fatalf("result = %+v, want a configuration error naming urls.settings", res)
 	}
@@ -181,21 +181,21 @@ func TestProfile_KeepsASessionOnlyCookie(t *testing.T) {
 			srv := startSim(t, simulator.Options{UI: ui, SessionOnlyCookie: true, HoldWrites: true})
 			profile := filepath.Join(t.TempDir(), "profile")
 			cfg := config(t, srv)
-			run := func(a automation.Account, f func(context.Context, automation.Account, automation.Config) *automation.Result) *automation.Result {
-				b, stop, err := automation.StartBrowser(context.Background(), automation.BrowserOptions{ProfileDir: profile})
+			inOwnBrowser := func(a automation.Account, f runFunc) *automation.Result {
+				b, err := automation.Launch(context.Background(), automation.BrowserOptions{ProfileDir: profile})
 				if err != nil {
 					t.Fatal(err)
 				}
-				defer stop() // Chrome closes: session-only cookies are gone
-				return f(b, a, cfg)
+				defer b.Close() // Chrome closes: session-only cookies are gone
+				return run(t, f, b, a, cfg)
 			}
 			a := account(t, srv, "alice@example.com")
 			a.ProfileDir = profile
-			if res := run(a, automation.Disable); res.Outcome != automation.OutcomeChanged {
+			if res := inOwnBrowser(a, automation.Disable); res.Outcome != automation.OutcomeChanged {
 				t.Fatalf("first run = %+v, want changed", res)
 			}
 			before := srv.Counters(a.Email)
-			res := run(automation.Account{Email: a.Email, ProfileDir: profile}, automation.Status)
+			res := inOwnBrowser(automation.Account{Email: a.Email, ProfileDir: profile}, automation.Status)
 			if res.Outcome != automation.OutcomeCompliant {
 				t.Fatalf("second run, no password = %+v, want compliant from the kept session", res)
 			}

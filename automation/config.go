@@ -32,11 +32,7 @@ type Config struct {
 	Settle       time.Duration
 	ArtifactsDir string // on failure: screenshot, masked HTML, console log
 	DryRun       bool   // read and report, change nothing
-	Headed       bool   // a person may clear challenges in the window
-	// BlockResources keeps images, fonts and media from loading: a fleet
-	// run needs none of them.
-	BlockResources bool
-	Logger         *slog.Logger
+	Logger       *slog.Logger
 	// StateKey encrypts and decrypts state files: an age X25519 identity
 	// (AGE-SECRET-KEY-1…) or a passphrase. It is never logged.
 	StateKey string
@@ -49,6 +45,9 @@ type Config struct {
 	// signed in (Disable, Status and Verify use Account.StateFile).
 	SaveStateFile string
 }
+
+// DefaultBaseURL is where the real app lives.
+const DefaultBaseURL = "https://chatgpt.com"
 
 // DefaultTimeout is the interface's default limit for one account.
 const DefaultTimeout = 2 * time.Minute
@@ -67,18 +66,18 @@ func (c Config) WithDefaults() (Config, error) {
 		c.Selectors = f
 	}
 	if c.BaseURL == "" {
-		c.BaseURL = "https://chatgpt.com"
+		c.BaseURL = DefaultBaseURL
 	}
 	u, err := url.Parse(c.BaseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return c, ConfigError("base URL %s is not an http(s) URL: give one like https://chatgpt.com", QuoteValue(c.BaseURL))
+		return c, configError([]Setting{SettingBaseURL}, "base URL %s is not an http(s) URL: give one like %s", QuoteValue(c.BaseURL), DefaultBaseURL)
 	}
 	if c.UI == "auto" {
 		c.UI = ""
 	}
 	if c.UI != "" {
 		if _, ok := c.Selectors.Profile(c.UI); !ok {
-			return c, ConfigError("UI profile %s is not in selectors file %s (version %s); it has: %v", QuoteValue(c.UI), c.Selectors.Source, c.Selectors.Version, c.Selectors.ProfileNames())
+			return c, configError([]Setting{SettingUI}, "UI profile %s is not in selectors file %s (version %s); it has: %v", QuoteValue(c.UI), c.Selectors.Source, c.Selectors.Version, c.Selectors.ProfileNames())
 		}
 	}
 	switch c.Route {
@@ -86,7 +85,7 @@ func (c Config) WithDefaults() (Config, error) {
 		c.Route = RouteAuto
 	case RouteAuto, RouteMenu, RouteDeepLink:
 	default:
-		return c, ConfigError("route %s is not one of auto, menu, deep_link", QuoteValue(string(c.Route)))
+		return c, configError([]Setting{SettingRoute}, "route %s is not one of auto, menu, deep_link", QuoteValue(string(c.Route)))
 	}
 	if c.Timeout <= 0 {
 		c.Timeout = DefaultTimeout

@@ -119,7 +119,7 @@ func decideSignIn(seen signInSeen, c credentials, done *signInDone) signInMove {
 	case seen.signedIn:
 		return signInMove{act: signInOver}
 	case seen.chooser && !seen.chooserHolds:
-		return fail(newError(KindSessionExpired, "the site asks to choose an account and does not offer this one: the saved session belongs to another account; sign in again with `chatgpt-optout login --profile-dir DIR`"))
+		return fail(newError(KindSessionExpired, "the site asks to choose an account and does not offer this one: the saved session belongs to another account; sign in again as this account in a profile folder of its own").fix(SettingProfileDir))
 	case seen.chooser:
 		return pressing(elChooser, maxSubmits)
 	case seen.challenge == string(KindEmailVerification) && seen.wayOut != "" && c.password:
@@ -144,13 +144,13 @@ func decideSignIn(seen signInSeen, c credentials, done *signInDone) signInMove {
 	switch f {
 	case formMFA:
 		if done.submitted[f] > 0 && seen.mfaError != "" {
-			return fail(newError(KindMFAFailed, "the one-time code was refused (%q): check that CHATGPT_TOTP_SECRET is the secret of this account's authenticator and that this machine's clock is right", seen.mfaError))
+			return fail(newError(KindMFAFailed, "the one-time code was refused (%q): check that the TOTP secret is the one of this account's authenticator and that this machine's clock is right", seen.mfaError).fix(SettingTOTPSecret))
 		}
 		if !c.totp {
 			if c.headed {
 				return signInMove{act: signInWait}
 			}
-			return fail(newError(KindMFARequired, "the account asks for a one-time code: set CHATGPT_TOTP_SECRET to its authenticator secret (base32), or sign in once with `chatgpt-optout login --profile-dir DIR` and reuse the profile"))
+			return fail(newError(KindMFARequired, "the account asks for a one-time code: set its TOTP secret (the authenticator's base32 secret), or sign in once as a person in a profile folder and reuse the profile").fix(SettingTOTPSecret, SettingProfileDir))
 		}
 	case formEmailCode:
 		// A refused code may be one the site replaced by a newer email:
@@ -160,7 +160,7 @@ func decideSignIn(seen signInSeen, c credentials, done *signInDone) signInMove {
 		}
 	case formPassword:
 		if done.submitted[f] > 0 && seen.passwordError != "" {
-			return fail(newError(KindBadCredentials, "the sign-in was refused (%q): check CHATGPT_EMAIL and CHATGPT_PASSWORD", seen.passwordError))
+			return fail(newError(KindBadCredentials, "the sign-in was refused (%q): check the email and the password", seen.passwordError).fix(SettingEmail, SettingPassword))
 		}
 		if !c.password {
 			return fail(noPasswordError(c))
@@ -201,9 +201,9 @@ func decideSignIn(seen signInSeen, c credentials, done *signInDone) signInMove {
 
 func noPasswordError(c credentials) error {
 	if c.savedSession {
-		return newError(KindSessionExpired, "the saved session is missing or expired and no password is set: run `chatgpt-optout login --profile-dir DIR` again, or set CHATGPT_PASSWORD")
+		return newError(KindSessionExpired, "the saved session is missing or expired and no password is set: sign in again as a person in the profile folder, or set the password").fix(SettingProfileDir, SettingPassword)
 	}
-	return newError(KindBadCredentials, "the site asks to sign in but no email and password are set: set CHATGPT_EMAIL and CHATGPT_PASSWORD, or use a profile from `chatgpt-optout login`")
+	return newError(KindBadCredentials, "the site asks to sign in but no email and password are set: set them, or use a profile folder a person signed in with").fix(SettingEmail, SettingPassword, SettingProfileDir)
 }
 
 // pathAct is what the walk to the switch does next.
@@ -225,7 +225,6 @@ type pathMove struct {
 	// the menu is walked instead.
 	urlGaveUp bool
 	err       error
-	lost      string // the step a drift could not find
 }
 
 // pathPage is one reading on the way to the switch.
@@ -336,7 +335,7 @@ func pathDriftMove(pl pathPlan, r *probeResult, w *walk) pathMove {
 			continue
 		}
 		if m.Covered && w.clicks[st.name] == 0 {
-			return pathMove{act: pathFail, err: newError(KindSelectorDrift, "%s (%s) is covered by %s, which the selectors file %s does not know how to dismiss: add it to dialogs",
+			return pathMove{act: pathFail, err: newDrift(KindSelectorDrift, st.name, st.el, m, r.URL, "%s (%s) is covered by %s, which the selectors file %s does not know how to dismiss: add it to dialogs",
 				st.name, m.Desc, m.Cover, pl.where)}
 		}
 		if i > 0 {
@@ -354,7 +353,7 @@ func pathDriftMove(pl pathPlan, r *probeResult, w *walk) pathMove {
 	if m.ambiguous() {
 		why = "matches more than one element, and the tool never guesses"
 	}
-	return pathMove{act: pathFail, lost: missing.name, err: newError(KindSelectorDrift, "%s %s on %s: the UI no longer matches selectors file %s (profile %s). Candidates: %s",
+	return pathMove{act: pathFail, err: newDrift(KindSelectorDrift, missing.name, missing.el, m, r.URL, "%s %s on %s: the UI no longer matches selectors file %s (profile %s). Candidates: %s",
 		missing.name, why, r.URL, pl.where, pl.p.Name, describeCandidates(missing.el, m))}
 }
 

@@ -250,7 +250,7 @@ func TestDecidePath(t *testing.T) {
 		{"the deep-link route without a settings URL", plan(&p2023, RouteDeepLink), pageWith(menuOnly), false, walk{}, pathFail, "", "", KindConfig, ""},
 		{"a tab under the settings URL waits for the app", plan(p, RouteAuto), pageWith(map[string]bool{stepDataControls: true}), false, walk{awaitURL: true, deepLink: true}, pathWait, "", "", "", ""},
 		{"a settings URL that did nothing: the menu, with a warning", plan(p, RouteAuto), pageWith(menuOnly), true, walk{awaitURL: true, deepLink: true}, pathClick, stepProfileMenu, "did not open the settings", "", ""},
-		{"a step under an unknown overlay is drift naming it", plan(p, RouteAuto), pageWith(menuOnly, stepProfileMenu), true, walk{}, pathFail, "", "", KindSelectorDrift, ""},
+		{"a step under an unknown overlay is drift naming it", plan(p, RouteAuto), pageWith(menuOnly, stepProfileMenu), true, walk{}, pathFail, "", "", KindSelectorDrift, stepProfileMenu},
 		{"a row that opens nothing: the switch is missing", plan(p, RouteAuto), pageWith(map[string]bool{stepRowOpener: true}), true, walk{clicks: map[string]int{stepRowOpener: maxClicks}}, pathFail, "", "", KindSelectorDrift, stepSwitch},
 	}
 	for _, tt := range tests {
@@ -269,8 +269,16 @@ func TestDecidePath(t *testing.T) {
 			if tt.wantKind != "" && KindOf(got.err) != tt.wantKind {
 				t.Errorf("error kind = %s (%v), want %s", KindOf(got.err), got.err, tt.wantKind)
 			}
-			if got.lost != tt.lost {
-				t.Errorf("lost = %q, want %q", got.lost, tt.lost)
+			lost := ""
+			var drift *DriftError
+			if errors.As(got.err, &drift) {
+				lost = drift.Element
+				if len(drift.Candidates) == 0 || drift.URL != tt.r.URL {
+					t.Errorf("the drift error has candidates %q and URL %q: want the element's candidates and the page %q", drift.Candidates, drift.URL, tt.r.URL)
+				}
+			}
+			if lost != tt.lost {
+				t.Errorf("the drift error names %q, want %q", lost, tt.lost)
 			}
 		})
 	}
@@ -321,19 +329,25 @@ func TestDecideToggle(t *testing.T) {
 }
 
 func TestDecide_SetupErrorAfterAnInterruptIsAnInterrupt(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	err := setupError(ctx, "setting up the browser tab", errors.New("websocket: close sent"))
-	if KindOf(err) != KindInterrupted {
-		t.Errorf("kind = %s, want interrupted", KindOf(err))
-	}
 	live, stop := context.WithCancel(context.Background())
 	defer stop()
-	if err := setupError(live, "setting up the browser tab", fmt.Errorf("calling Target.createTarget: %w", context.Canceled)); KindOf(err) != KindInterrupted {
+	running := Attach(live, nil, BrowserOptions{})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := setupError(ctx, running, "setting up the browser tab", errors.New("websocket: close sent"))
+	if KindOf(err) != KindInterrupted || !errors.Is(err, context.Canceled) {
+		t.Errorf("kind = %s (%v), want interrupted, wrapping context.Canceled", KindOf(err), err)
+	}
+	if err := setupError(live, running, "setting up the browser tab", fmt.Errorf("calling Target.createTarget: %w", context.Canceled)); KindOf(err) != KindInterrupted {
 		t.Errorf("a canceled DevTools call = %s, want interrupted", KindOf(err))
 	}
-	if err := setupError(live, "setting up the browser tab", errors.New("target crashed")); KindOf(err) != KindBrowser {
+	if err := setupError(live, running, "setting up the browser tab", errors.New("target crashed")); KindOf(err) != KindBrowser {
 		t.Errorf("a crashed tab = %s, want browser", KindOf(err))
+	}
+	gone, kill := context.WithCancel(context.Background())
+	kill()
+	if err := setupError(live, Attach(gone, nil, BrowserOptions{}), "opening a browser tab", errors.New("context canceled")); KindOf(err) != KindBrowser || !strings.Contains(err.Error(), "browser stopped") {
+		t.Errorf("a browser that died under a live caller = %s (%v), want browser, saying it stopped", KindOf(err), err)
 	}
 }
 

@@ -2,8 +2,11 @@ package automation_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -22,7 +25,7 @@ func TestDisable_TurnsOnSettingOffAndVerifiesIt(t *testing.T) {
 			if !training(t, srv, a.Email) {
 				t.Fatal("precondition: alice starts with the setting on")
 			}
-			res := automation.Disable(browser(t), a, config(t, srv))
+			res := disable(t, browser(t), a, config(t, srv))
 			if res.Outcome != automation.OutcomeChanged || res.Before != automation.StateOn || res.After != automation.StateOff || !res.Verified {
 				t.Fatalf("result = %+v, want on → off, changed, verified", res)
 			}
@@ -49,7 +52,7 @@ func TestDisable_AlreadyOffSendsNoChange(t *testing.T) {
 		t.Run(string(ui), func(t *testing.T) {
 			srv := startSim(t, simulator.Options{UI: ui})
 			a := account(t, srv, "bob@example.com")
-			res := automation.Disable(browser(t), a, config(t, srv))
+			res := disable(t, browser(t), a, config(t, srv))
 			if res.Outcome != automation.OutcomeCompliant || res.Action != automation.ActionNone || res.After != automation.StateOff {
 				t.Fatalf("result = %+v, want compliant with no action", res)
 			}
@@ -65,13 +68,13 @@ func TestStatus_ReadsWithoutChanging(t *testing.T) {
 	for _, ui := range eras {
 		t.Run(string(ui), func(t *testing.T) {
 			srv := startSim(t, simulator.Options{UI: ui})
-			on := automation.Status(browser(t), account(t, srv, "alice@example.com"), config(t, srv))
-			if on.Outcome != automation.OutcomeNoncompliant || on.Before != automation.StateOn || automation.ExitCode(on) != 2 {
-				t.Errorf("status of an account that is on = %+v (exit %d), want noncompliant, exit 2", on, automation.ExitCode(on))
+			on := status(t, browser(t), account(t, srv, "alice@example.com"), config(t, srv))
+			if on.Outcome != automation.OutcomeNoncompliant || on.Before != automation.StateOn || on.ErrorKind != "" {
+				t.Errorf("status of an account that is on = %+v, want noncompliant, no error", on)
 			}
-			off := automation.Status(browser(t), account(t, srv, "bob@example.com"), config(t, srv))
-			if off.Outcome != automation.OutcomeCompliant || automation.ExitCode(off) != 0 {
-				t.Errorf("status of an account that is off = %+v, want compliant, exit 0", off)
+			off := status(t, browser(t), account(t, srv, "bob@example.com"), config(t, srv))
+			if off.Outcome != automation.OutcomeCompliant {
+				t.Errorf("status of an account that is off = %+v, want compliant", off)
 			}
 			if !training(t, srv, "alice@example.com") || srv.Counters("").Patches != 0 {
 				t.Error("status changed the setting")
@@ -85,8 +88,8 @@ func TestDisable_DryRunChangesNothing(t *testing.T) {
 	srv := startSim(t, simulator.Options{})
 	cfg := config(t, srv)
 	cfg.DryRun = true
-	res := automation.Disable(browser(t), account(t, srv, "alice@example.com"), cfg)
-	if res.Action != automation.ActionWouldTurnOff || automation.ExitCode(res) != 2 {
+	res := disable(t, browser(t), account(t, srv, "alice@example.com"), cfg)
+	if res.Action != automation.ActionWouldTurnOff || res.Outcome != automation.OutcomeNoncompliant {
 		t.Fatalf("dry run = %+v, want would_turn_off, exit 2", res)
 	}
 	if !training(t, srv, "alice@example.com") || srv.Counters("").Patches != 0 {
@@ -104,20 +107,21 @@ func TestDisable_SignInFailuresHaveTheirOwnKinds(t *testing.T) {
 				acct  automation.Account
 				kind  automation.ErrorKind
 				words string
+				fix   automation.Setting
 			}{
-				{"wrong password", withPassword(account(t, srv, "alice@example.com"), "not-the-password"), automation.KindBadCredentials, "CHATGPT_PASSWORD"},
-				{"TOTP account without a secret", withTOTP(account(t, srv, "carol@example.com"), ""), automation.KindMFARequired, "CHATGPT_TOTP_SECRET"},
-				{"TOTP account with the wrong secret", withTOTP(account(t, srv, "carol@example.com"), "GEZDGNBVGY3TQOJQ"), automation.KindMFAFailed, "CHATGPT_TOTP_SECRET"},
-				{"bot wall", account(t, srv, "erin@example.com"), automation.KindHumanVerification, "login --profile-dir"},
+				{"wrong password", withPassword(account(t, srv, "alice@example.com"), "not-the-password"), automation.KindBadCredentials, "password", automation.SettingPassword},
+				{"TOTP account without a secret", withTOTP(account(t, srv, "carol@example.com"), ""), automation.KindMFARequired, "TOTP secret", automation.SettingTOTPSecret},
+				{"TOTP account with the wrong secret", withTOTP(account(t, srv, "carol@example.com"), "GEZDGNBVGY3TQOJQ"), automation.KindMFAFailed, "TOTP secret", automation.SettingTOTPSecret},
+				{"bot wall", account(t, srv, "erin@example.com"), automation.KindHumanVerification, "profile folder", automation.SettingProfileDir},
 			}
 			for _, c := range cases {
 				t.Run(c.name, func(t *testing.T) {
-					res := automation.Disable(browser(t), c.acct, config(t, srv))
-					if res.ErrorKind != c.kind || res.Outcome != automation.OutcomeFailed || automation.ExitCode(res) != 3 {
-						t.Fatalf("result = %+v, want %s, failed, exit 3", res, c.kind)
+					res, err := runE(t, automation.Disable, browser(t), c.acct, config(t, srv))
+					if res.ErrorKind != c.kind || res.Outcome != automation.OutcomeFailed {
+						t.Fatalf("result = %+v, want %s, failed", res, c.kind)
 					}
-					if !strings.Contains(res.Error, c.words) {
-						t.Errorf("error %q does not tell the user about %s", res.Error, c.words)
+					if !strings.Contains(res.Error, c.words) || !points(err, c.fix) {
+						t.Errorf("error %q (fix %v) does not tell the user about the %s", res.Error, automation.FixOf(err), c.fix)
 					}
 					if res.After == automation.StateOff {
 						t.Error("a failed run reported the setting off")
@@ -142,7 +146,7 @@ func TestDisable_SignsInWithTOTP(t *testing.T) {
 		t.Run(string(ui), func(t *testing.T) {
 			srv := startSim(t, simulator.Options{UI: ui})
 			a := account(t, srv, "carol@example.com")
-			res := automation.Disable(browser(t), a, config(t, srv))
+			res := disable(t, browser(t), a, config(t, srv))
 			if res.Outcome != automation.OutcomeChanged {
 				t.Fatalf("result = %+v, want changed", res)
 			}
@@ -159,7 +163,7 @@ func TestDisable_DismissesPostLoginDialogs(t *testing.T) {
 		t.Run(string(ui), func(t *testing.T) {
 			srv := startSim(t, simulator.Options{UI: ui})
 			a := account(t, srv, "dave@example.com")
-			res := automation.Disable(browser(t), a, config(t, srv))
+			res := disable(t, browser(t), a, config(t, srv))
 			if res.Outcome != automation.OutcomeChanged || training(t, srv, a.Email) {
 				t.Fatalf("result = %+v, want changed with the dialogs out of the way", res)
 			}
@@ -174,7 +178,7 @@ func TestDisable_RetriesAFailedSave(t *testing.T) {
 			srv := startSim(t, simulator.Options{UI: ui})
 			a := account(t, srv, "alice@example.com")
 			srv.FailPatches(a.Email, 1)
-			res := automation.Disable(browser(t), a, config(t, srv))
+			res := disable(t, browser(t), a, config(t, srv))
 			if res.Outcome != automation.OutcomeChanged || res.Attempts != 2 || !res.Verified {
 				t.Fatalf("result = %+v, want changed on the second attempt", res)
 			}
@@ -190,7 +194,7 @@ func TestDisable_NeverReportsOffWhenTheSaveKeepsFailing(t *testing.T) {
 	srv := startSim(t, simulator.Options{})
 	a := account(t, srv, "alice@example.com")
 	srv.FailPatches(a.Email, 100)
-	res := automation.Disable(browser(t), a, config(t, srv))
+	res := disable(t, browser(t), a, config(t, srv))
 	if res.ErrorKind != automation.KindDidNotStick || res.After == automation.StateOff || res.Verified {
 		t.Fatalf("result = %+v, want did_not_stick and no claim of off", res)
 	}
@@ -205,7 +209,7 @@ func TestDisable_NeverReportsOffWhenTheSaveKeepsFailing(t *testing.T) {
 func TestDisable_FollowsALoginDialogOnTheApp(t *testing.T) {
 	t.Parallel()
 	srv := startSim(t, simulator.Options{LoginEntry: "dialog"})
-	res := automation.Disable(browser(t), account(t, srv, "alice@example.com"), config(t, srv))
+	res := disable(t, browser(t), account(t, srv, "alice@example.com"), config(t, srv))
 	if res.Outcome != automation.OutcomeChanged {
 		t.Fatalf("result = %+v, want changed", res)
 	}
@@ -214,7 +218,7 @@ func TestDisable_FollowsALoginDialogOnTheApp(t *testing.T) {
 func TestDisable_SlowBackend(t *testing.T) {
 	t.Parallel()
 	srv := startSim(t, simulator.Options{Latency: 600 * time.Millisecond, ToggleDelay: 900 * time.Millisecond})
-	res := automation.Disable(browser(t), account(t, srv, "alice@example.com"), config(t, srv))
+	res := disable(t, browser(t), account(t, srv, "alice@example.com"), config(t, srv))
 	if res.Outcome != automation.OutcomeChanged || srv.Counters("alice@example.com").Patches != 1 {
 		t.Fatalf("result = %+v, PATCHes %d: want changed with a single click", res, srv.Counters("alice@example.com").Patches)
 	}
@@ -229,7 +233,7 @@ func TestDisable_DeepLinkRoute(t *testing.T) {
 			srv := startSim(t, simulator.Options{UI: ui})
 			cfg := config(t, srv)
 			cfg.Route = automation.RouteDeepLink
-			res := automation.Disable(browser(t), account(t, srv, "alice@example.com"), cfg)
+			res := disable(t, browser(t), account(t, srv, "alice@example.com"), cfg)
 			if res.Outcome != automation.OutcomeChanged || res.Route != "deep_link" {
 				t.Fatalf("result = %+v, want changed through the deep link", res)
 			}
@@ -274,7 +278,7 @@ func TestDisable_VerifiesOnAPageLoadedFromTheSettingsURL(t *testing.T) {
 			var log bytes.Buffer
 			cfg := config(t, srv)
 			cfg.Logger = slog.New(slog.NewJSONHandler(&log, nil))
-			res := automation.Disable(browser(t), account(t, srv, "alice@example.com"), cfg)
+			res := disable(t, browser(t), account(t, srv, "alice@example.com"), cfg)
 			if res.Outcome != automation.OutcomeChanged || !res.Verified || len(res.Warnings) != 0 {
 				t.Fatalf("result = %+v, want changed and verified without warnings", res)
 			}
@@ -303,7 +307,7 @@ func TestDisable_VerifyFindsTheSettingWhenTheSettingsURLIsStale(t *testing.T) {
 					p, _ := f.Profile(string(ui))
 					p.URLs.Settings = settingsURL
 				})
-				res := automation.Disable(browser(t), account(t, srv, "alice@example.com"), cfg)
+				res := disable(t, browser(t), account(t, srv, "alice@example.com"), cfg)
 				if res.Outcome != automation.OutcomeChanged || !res.Verified || training(t, srv, "alice@example.com") {
 					t.Fatalf("%s: result = %+v, want changed and verified", settingsURL, res)
 				}
@@ -323,7 +327,7 @@ func TestDisable_FallsBackToTheDeepLinkWhenTheMenuDrifts(t *testing.T) {
 		p, _ := f.Profile("current")
 		p.Path.SettingsItem.Candidates = []selectors.Candidate{{TestID: "no-such-settings-item"}}
 	})
-	res := automation.Disable(browser(t), account(t, srv, "alice@example.com"), cfg)
+	res := disable(t, browser(t), account(t, srv, "alice@example.com"), cfg)
 	if res.Outcome != automation.OutcomeChanged || res.Route != "deep_link" {
 		t.Fatalf("result = %+v, want changed through the deep link", res)
 	}
@@ -343,9 +347,13 @@ func TestDisable_SwitchThatMatchesNothingIsDrift(t *testing.T) {
 					f.Profiles[i].Path.Switch.Candidates = []selectors.Candidate{{TestID: "no-such-switch"}}
 				}
 			})
-			res := automation.Disable(browser(t), account(t, srv, "alice@example.com"), cfg)
-			if res.ErrorKind != automation.KindSelectorDrift || automation.ExitCode(res) != 4 {
-				t.Fatalf("result = %+v, want selector_drift, exit 4", res)
+			res, err := runE(t, automation.Disable, browser(t), account(t, srv, "alice@example.com"), cfg)
+			if res.ErrorKind != automation.KindSelectorDrift || res.Outcome != automation.OutcomeDrift {
+				t.Fatalf("result = %+v, want selector_drift, drift", res)
+			}
+			var drift *automation.DriftError
+			if !errors.As(err, &drift) || drift.Element != "path.switch" || !slices.Equal(drift.Candidates, []string{`testid="no-such-switch"`}) || len(drift.Counts) != 1 || drift.Counts[0] != 0 || !strings.HasPrefix(drift.URL, srv.AppURL()) {
+				t.Errorf("the error is %#v, want a *DriftError naming path.switch, its one candidate matching 0 elements on the app's page", err)
 			}
 			for _, want := range []string{"path.switch", cfg.Selectors.Version, "no-such-switch"} {
 				if !strings.Contains(res.Error, want) {
@@ -368,9 +376,12 @@ func TestDisable_RefusesASwitchWithAnotherLabel(t *testing.T) {
 		p.Setting.Label = "Share my location"
 		p.Setting.Meaning = []selectors.Meaning{{Locale: "en", Label: "Share my location"}}
 	})
-	res := automation.Disable(browser(t), account(t, srv, "alice@example.com"), cfg)
-	if res.ErrorKind != automation.KindLabelChanged || automation.ExitCode(res) != 4 {
-		t.Fatalf("result = %+v, want label_changed, exit 4", res)
+	res, err := runE(t, automation.Disable, browser(t), account(t, srv, "alice@example.com"), cfg)
+	if res.ErrorKind != automation.KindLabelChanged || res.Outcome != automation.OutcomeDrift {
+		t.Fatalf("result = %+v, want label_changed, drift", res)
+	}
+	if drift := (*automation.DriftError)(nil); !errors.As(err, &drift) || drift.Element != "path.switch" || drift.Kind != automation.KindLabelChanged {
+		t.Errorf("the error is %#v, want a *DriftError of kind label_changed naming path.switch", err)
 	}
 	if srv.Counters("").Patches != 0 {
 		t.Error("the tool clicked a switch whose label it did not recognise")
@@ -388,7 +399,7 @@ func TestDisable_RefusesASwitchDescribedOtherwise(t *testing.T) {
 					f.Profiles[i].Setting.Meaning[0].Keywords = append(f.Profiles[i].Setting.Meaning[0].Keywords, "advertising partners")
 				}
 			})
-			res := automation.Disable(browser(t), account(t, srv, "alice@example.com"), cfg)
+			res := disable(t, browser(t), account(t, srv, "alice@example.com"), cfg)
 			if res.ErrorKind != automation.KindLabelChanged || !strings.Contains(res.Error, "advertising partners") {
 				t.Fatalf("result = %+v, want label_changed naming the missing words", res)
 			}
@@ -411,7 +422,7 @@ func TestDisable_StalePrimaryFallsBackWithAWarning(t *testing.T) {
 					sw.Candidates = append([]selectors.Candidate{{TestID: "retired-switch-id"}}, sw.Candidates[1:]...)
 				}
 			})
-			res := automation.Disable(browser(t), account(t, srv, "alice@example.com"), cfg)
+			res := disable(t, browser(t), account(t, srv, "alice@example.com"), cfg)
 			if res.Outcome != automation.OutcomeChanged {
 				t.Fatalf("result = %+v, want changed through the fallback", res)
 			}
@@ -430,11 +441,11 @@ func TestVerify_ReportsEachElementAndChangesNothing(t *testing.T) {
 	for _, ui := range eras {
 		t.Run(string(ui), func(t *testing.T) {
 			srv := startSim(t, simulator.Options{UI: ui})
-			res := automation.Verify(browser(t), account(t, srv, "carol@example.com"), config(t, srv))
+			res := verify(t, browser(t), account(t, srv, "carol@example.com"), config(t, srv))
 			if res.Outcome == automation.OutcomeFailed || res.Outcome == automation.OutcomeDrift {
 				t.Fatalf("verify = %+v", res)
 			}
-			status := map[string]string{}
+			status := map[string]automation.CheckStatus{}
 			for _, c := range res.Elements {
 				status[c.Element] = c.Status
 			}
@@ -469,15 +480,70 @@ func TestVerify_MissingElementIsDrift(t *testing.T) {
 		p.Path.Switch.Candidates = []selectors.Candidate{{TestID: "no-such-switch"}}
 		p.Path.RowOpener.Candidates = append([]selectors.Candidate{{TestID: "old-row"}}, p.Path.RowOpener.Candidates...)
 	})
-	res := automation.Verify(browser(t), account(t, srv, "alice@example.com"), cfg)
+	res := verify(t, browser(t), account(t, srv, "alice@example.com"), cfg)
 	if res.Outcome != automation.OutcomeDrift {
 		t.Fatalf("verify = %+v, want drift", res)
 	}
-	status := map[string]string{}
+	status := map[string]automation.CheckStatus{}
 	for _, c := range res.Elements {
 		status[c.Element] = c.Status
 	}
 	if status["path.switch"] != automation.CheckMissing || status["path.row_opener"] != automation.CheckStale || status["path.profile_menu"] != automation.CheckOK {
 		t.Errorf("table = %+v, want switch missing, row opener stale, menu ok", res.Elements)
+	}
+}
+
+// The caller's context is the caller's: cancelled before or during a run,
+// the run ends interrupted and its error wraps context.Canceled; the
+// caller's deadline, when it comes before the run's own timeout, ends the
+// run as a timeout that says whose deadline it was. Nothing is changed.
+func TestDisable_EndsWithTheCallersContext(t *testing.T) {
+	t.Parallel()
+	srv := startSim(t, simulator.Options{HoldWrites: true})
+	a := account(t, srv, "alice@example.com")
+
+	t.Run("cancelled before", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		views := srv.Counters("").LoginPageViews
+		res, err := automation.Disable(ctx, browser(t), a, config(t, srv))
+		if !errors.Is(err, context.Canceled) || automation.KindOf(err) != automation.KindInterrupted || res.Outcome != automation.OutcomeFailed || res.ErrorKind != automation.KindInterrupted {
+			t.Fatalf("Disable on a cancelled context = %+v, %v; want interrupted, wrapping context.Canceled", res, err)
+		}
+		if srv.Counters("").LoginPageViews != views {
+			t.Error("a run on a cancelled context opened the site")
+		}
+	})
+	t.Run("cancelled during", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		// The write never finishes, so the run is still going when the
+		// caller gives up, whichever phase it is in.
+		go func() {
+			for srv.Counters(a.Email).LoginPageViews == 0 {
+				time.Sleep(20 * time.Millisecond)
+			}
+			cancel()
+		}()
+		start := time.Now()
+		res, err := automation.Disable(ctx, browser(t), a, config(t, srv))
+		if !errors.Is(err, context.Canceled) || res.ErrorKind != automation.KindInterrupted {
+			t.Fatalf("Disable cancelled during the run = %+v, %v; want interrupted, wrapping context.Canceled", res, err)
+		}
+		if d := time.Since(start); d > 20*time.Second {
+			t.Errorf("the run took %s to notice the cancellation", d)
+		}
+	})
+	t.Run("the caller's deadline", func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		res, err := automation.Disable(ctx, browser(t), a, config(t, srv)) // its own timeout is 60 s
+		if !errors.Is(err, context.DeadlineExceeded) || res.ErrorKind != automation.KindTimeout || !strings.Contains(res.Error, "caller's deadline") {
+			t.Fatalf("Disable past the caller's deadline = %+v, %v; want a timeout naming the caller's deadline, wrapping context.DeadlineExceeded", res, err)
+		}
+	})
+	// The browser is still good for the next account.
+	if res := status(t, browser(t), account(t, srv, "bob@example.com"), config(t, srv)); res.Outcome != automation.OutcomeCompliant {
+		t.Errorf("a run after the cancelled ones = %+v, want compliant", res)
 	}
 }

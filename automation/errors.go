@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"github.com/chatgpt-optout/chatgpt-optout/selectors"
 )
 
 // ErrorKind says why a run failed, in terms a script can branch on.
 type ErrorKind string
 
-// The kinds of failure. Each has its own outcome and exit code (see ExitCode).
+// The kinds of failure. Each is an outcome of its own: a program maps them
+// to its exit codes (the command line does so in one table).
 const (
 	KindBadCredentials    ErrorKind = "bad_credentials"
 	KindMFARequired       ErrorKind = "mfa_required"
@@ -30,11 +33,39 @@ const (
 // selectors file.
 func (k ErrorKind) IsDrift() bool { return k == KindSelectorDrift || k == KindLabelChanged }
 
+// Setting names a part of the configuration that a failure asks a person
+// to change. The library names it in its own words; a program names its
+// flag or variable for it (see Error.Fix).
+type Setting string
+
+// The settings a message may point at.
+const (
+	SettingBaseURL        Setting = "base_url"        // Config.BaseURL
+	SettingBrowser        Setting = "browser"         // BrowserOptions.ExecPath
+	SettingHeaded         Setting = "headed"          // BrowserOptions.Headed
+	SettingProfileDir     Setting = "profile_dir"     // BrowserOptions.ProfileDir, Account.ProfileDir
+	SettingEmail          Setting = "email"           // Account.Email
+	SettingPassword       Setting = "password"        // Account.Password
+	SettingTOTPSecret     Setting = "totp_secret"     // Account.TOTPSecret
+	SettingStateKey       Setting = "state_key"       // Config.StateKey
+	SettingStatePlaintext Setting = "state_plaintext" // Config.StatePlaintext
+	SettingTimeout        Setting = "timeout"         // Config.Timeout
+	SettingArtifacts      Setting = "artifacts"       // Config.ArtifactsDir
+	SettingSelectors      Setting = "selectors"       // Config.Selectors
+	SettingRoute          Setting = "route"           // Config.Route
+	SettingUI             Setting = "ui"              // Config.UI
+	SettingMailbox        Setting = "mailbox"         // Account.IMAPURL
+	SettingMailboxPass    Setting = "mailbox_password"
+)
+
 // Error is a failure with a kind and a sentence a person can act on.
 type Error struct {
 	Kind ErrorKind
 	Msg  string
 	Err  error // cause, if any
+	// Fix lists the settings the sentence asks to change, in its order, so
+	// that a program can name its own flags for them.
+	Fix []Setting
 }
 
 func (e *Error) Error() string {
@@ -50,20 +81,87 @@ func newError(kind ErrorKind, format string, args ...any) *Error {
 	return &Error{Kind: kind, Msg: fmt.Sprintf(format, args...)}
 }
 
+// fix returns e pointing at settings.
+func (e *Error) fix(settings ...Setting) *Error {
+	e.Fix = append(e.Fix, settings...)
+	return e
+}
+
 // ConfigError is a usage or configuration problem found before any browser
-// starts (exit code 1).
+// starts: nothing was changed.
 func ConfigError(format string, args ...any) error {
 	return newError(KindConfig, format, args...)
 }
 
-// KindOf returns the kind of err, deriving one for context errors.
+// WrapConfig is a configuration error caused by cause (a file that cannot
+// be read, say): its sentence is format's, and errors.Is and errors.As see
+// the cause.
+func WrapConfig(cause error, format string, args ...any) error {
+	return &Error{Kind: KindConfig, Msg: fmt.Sprintf(format, args...), Err: cause}
+}
+
+// configError is ConfigError pointing at the settings to change.
+func configError(fix []Setting, format string, args ...any) error {
+	return newError(KindConfig, format, args...).fix(fix...)
+}
+
+// DriftError is a failure because the page no longer matches the selectors
+// file: an element of the file matched nothing, or more than one element,
+// or the switch it found is labelled otherwise. The run changed nothing.
+type DriftError struct {
+	Kind ErrorKind // KindSelectorDrift or KindLabelChanged
+	// Element is the element of the selectors file that went missing, by
+	// its key (path.switch, signed_in, login.email).
+	Element string
+	// Candidates are the file's candidates for it, and Counts how many
+	// elements each matched on the page (-1: not tried). Counts is nil
+	// when the page was not read for it.
+	Candidates []string
+	Counts     []int
+	URL        string // the page it was looked for on
+	Msg        string
+
+	el *selectors.Element
+}
+
+func (e *DriftError) Error() string { return e.Msg }
+
+// newDrift is a DriftError for el, as the probe matched it (m may be nil).
+func newDrift(kind ErrorKind, name string, el *selectors.Element, m *match, url, format string, args ...any) *DriftError {
+	e := &DriftError{Kind: kind, Element: name, URL: url, Msg: fmt.Sprintf(format, args...), el: el}
+	if el != nil {
+		for _, c := range el.Candidates {
+			e.Candidates = append(e.Candidates, c.String())
+		}
+	}
+	if m != nil {
+		e.Counts = append([]int(nil), m.Counts...)
+	}
+	return e
+}
+
+// KindOf returns the kind of err: that of the outermost *Error or
+// *DriftError in its chain (an error may wrap the one it was caused by),
+// else one derived for context errors.
 func KindOf(err error) ErrorKind {
-	var e *Error
-	switch {
-	case err == nil:
+	if err == nil {
 		return ""
-	case errors.As(err, &e):
+	}
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		switch t := e.(type) {
+		case *Error:
+			return t.Kind
+		case *DriftError:
+			return t.Kind
+		}
+	}
+	var e *Error
+	var d *DriftError
+	switch {
+	case errors.As(err, &e): // inside a joined error
 		return e.Kind
+	case errors.As(err, &d):
+		return d.Kind
 	case errors.Is(err, context.DeadlineExceeded):
 		return KindTimeout
 	case errors.Is(err, context.Canceled):
@@ -71,4 +169,13 @@ func KindOf(err error) ErrorKind {
 	default:
 		return KindBrowser
 	}
+}
+
+// FixOf returns the settings err asks to change, if it says.
+func FixOf(err error) []Setting {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Fix
+	}
+	return nil
 }

@@ -2,50 +2,106 @@ package automation_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log"
 	"time"
 
 	"github.com/chatgpt-optout/chatgpt-optout/automation"
+	"github.com/chatgpt-optout/chatgpt-optout/selectors"
 	"github.com/chatgpt-optout/chatgpt-optout/simulator"
 )
 
-// onSimulator runs one account on a fresh simulator of chatgpt.com in a
-// fresh Chrome, the way a program would against the real site (there,
-// BaseURL stays empty).
-func onSimulator(acct automation.Account, run func(context.Context, automation.Account, automation.Config) *automation.Result) (*automation.Result, error) {
-	srv, err := simulator.Start(simulator.Options{})
-	if err != nil {
-		return nil, err
-	}
-	defer srv.Close()
-
-	browser, stop, err := automation.StartBrowser(context.Background(), automation.BrowserOptions{})
-	if err != nil {
-		return nil, err
-	}
-	defer stop()
-	return run(browser, acct, automation.Config{BaseURL: srv.AppURL(), Timeout: time.Minute}), nil
-}
-
-// Switch the setting off for one account, here on the built-in simulator
-// of chatgpt.com.
+// Switch the setting off for one account. Here the site is the built-in
+// simulator of chatgpt.com; against the real site, BaseURL stays empty.
 func ExampleDisable() {
-	res, err := onSimulator(automation.Account{Email: "alice@example.com", Password: "alice-password-1"}, automation.Disable)
+	site, err := simulator.Start(simulator.Options{})
 	if err != nil {
-		fmt.Println(err)
-		return
+		log.Fatal(err)
+	}
+	defer site.Close()
+
+	ctx := context.Background()
+	b, err := automation.Launch(ctx, automation.BrowserOptions{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer b.Close()
+
+	acct := automation.Account{Email: "alice@example.com", Password: "alice-password-1"}
+	res, err := automation.Disable(ctx, b, acct, automation.Config{BaseURL: site.AppURL(), Timeout: time.Minute})
+	if err != nil {
+		log.Fatalf("%s: %v", automation.KindOf(err), err)
 	}
 	fmt.Println(res.Before, "→", res.After, res.Outcome, res.Verified)
 	// Output: on → off changed true
 }
 
-// Read the setting without changing it.
+// Read the setting without changing it: a setting found on is no error,
+// it is the outcome noncompliant.
 func ExampleStatus() {
-	res, err := onSimulator(automation.Account{Email: "bob@example.com", Password: "bob-password-2"}, automation.Status)
-	if err != nil {
-		fmt.Println(err)
-		return
+	site, b := simulatorAndBrowser()
+	defer site.Close()
+	defer b.Close()
+
+	cfg := automation.Config{BaseURL: site.AppURL(), Timeout: time.Minute}
+	for _, acct := range []automation.Account{
+		{Email: "alice@example.com", Password: "alice-password-1"},
+		{Email: "bob@example.com", Password: "bob-password-2"},
+	} {
+		res, err := automation.Status(context.Background(), b, acct, cfg)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(acct.Email, res.After, res.Outcome)
 	}
-	fmt.Println(res.After, res.Outcome)
-	// Output: off compliant
+	// Output:
+	// alice@example.com on noncompliant
+	// bob@example.com off compliant
+}
+
+// When the page no longer matches the selectors file, the run changes
+// nothing and its error is a *DriftError naming the element that went
+// missing. Here the file looks for a switch the page does not have.
+func ExampleDriftError() {
+	site, b := simulatorAndBrowser()
+	defer site.Close()
+	defer b.Close()
+
+	file, err := selectors.Default()
+	if err != nil {
+		log.Fatal(err)
+	}
+	for i := range file.Profiles {
+		file.Profiles[i].Path.Switch.Candidates = []selectors.Candidate{{CSS: "#no-such-switch"}}
+	}
+	acct := automation.Account{Email: "alice@example.com", Password: "alice-password-1"}
+	res, err := automation.Disable(context.Background(), b, acct, automation.Config{BaseURL: site.AppURL(), Selectors: file, Timeout: time.Minute})
+
+	var drift *automation.DriftError
+	if errors.As(err, &drift) {
+		fmt.Println(drift.Kind, drift.Element, drift.Candidates, drift.Counts)
+	}
+	fmt.Println(res.Outcome, res.After)
+	on, _ := site.TrainingAllowed(acct.Email)
+	fmt.Println("still on:", on)
+	// Output:
+	// selector_drift path.switch [css="#no-such-switch"] [0]
+	// drift unknown
+	// still on: true
+}
+
+// simulatorAndBrowser starts the simulator and a Chrome, as ExampleDisable
+// does.
+func simulatorAndBrowser() (*simulator.Server, *automation.Browser) {
+	site, err := simulator.Start(simulator.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	b, err := automation.Launch(context.Background(), automation.BrowserOptions{})
+	if err != nil {
+		site.Close()
+		log.Fatal(err)
+	}
+	return site, b
 }

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/pquerna/otp/totp"
 
 	"github.com/chatgpt-optout/chatgpt-optout/selectors"
 )
@@ -145,7 +144,7 @@ func (s *session) signIn(ctx context.Context) error {
 	spec := signInSpec(ps)
 	c := credentials{
 		email: s.acct.Email != "", password: s.acct.Password != "", totp: s.acct.TOTPSecret != "", mailbox: s.acct.Mailbox != nil,
-		savedSession: s.acct.SessionToken != "" || s.acct.ProfileDir != "" || s.state != nil, headed: s.cfg.Headed,
+		savedSession: s.acct.hasSavedSession() || s.state != nil, headed: s.opts.Headed,
 	}
 	done := newSignInDone()
 	waitingSaid := false
@@ -303,9 +302,9 @@ func (s *session) typeForm(ctx context.Context, v view, f form) error {
 		s.log.Info("entering the password")
 		value = s.acct.Password
 	case formMFA:
-		code, err := totp.GenerateCode(strings.ToUpper(strings.ReplaceAll(s.acct.TOTPSecret, " ", "")), time.Now())
+		code, err := TOTPCode(s.acct.TOTPSecret, time.Now())
 		if err != nil {
-			return newError(KindMFAFailed, "the TOTP secret cannot make a code (%v): CHATGPT_TOTP_SECRET must be the base32 secret of the authenticator", err)
+			return &Error{Kind: KindMFAFailed, Msg: fmt.Sprintf("the TOTP secret cannot make a code (%v): it must be the base32 secret of the authenticator", err), Err: err, Fix: []Setting{SettingTOTPSecret}}
 		}
 		s.log.Info("entering the one-time code")
 		value = code
@@ -321,7 +320,7 @@ func (s *session) typeForm(ctx context.Context, v view, f form) error {
 				return s.endedError(ctx, "waiting for the code email")
 			}
 			if _, ok := errors.AsType[errMailboxRefused](err); ok {
-				return ConfigError("the site sent a code by email and %v", err)
+				return WrapConfig(err, "the site sent a code by email and %v", err)
 			}
 			return newError(KindEmailVerification, "the site sent a code by email and it could not be read from the mailbox: %v", err)
 		}
@@ -371,22 +370,21 @@ func (s *session) submitForm(ctx context.Context, v view, f form) error {
 func challengeError(kind string) error {
 	switch kind {
 	case string(KindHumanVerification):
-		return newError(KindHumanVerification, "the site shows a human-verification check (bot wall) that a headless browser cannot pass: sign in once with `chatgpt-optout login --profile-dir DIR` and reuse the profile, or run with --headed (on a server: xvfb-run chatgpt-optout ... --headed)")
+		return newError(KindHumanVerification, "the site shows a human-verification check (bot wall) that a headless browser cannot pass: sign in once as a person in a profile folder and reuse the profile, or run a visible browser (on a server: under xvfb-run)").fix(SettingProfileDir, SettingHeaded)
 	case string(KindEmailVerification):
-		return newError(KindEmailVerification, "the site sent a code by email to confirm the sign-in: sign in once with `chatgpt-optout login --profile-dir DIR` and reuse the profile, or run with --headed and type the code")
+		return newError(KindEmailVerification, "the site sent a code by email to confirm the sign-in: give the account a mailbox that receives the codes, sign in once as a person in a profile folder and reuse the profile, or run a visible browser and type the code").fix(SettingMailbox, SettingProfileDir, SettingHeaded)
 	default:
-		return newError(KindMFARequired, "the site asks to approve the sign-in on a phone: sign in once with `chatgpt-optout login --profile-dir DIR` and reuse the profile, or run with --headed")
+		return newError(KindMFARequired, "the site asks to approve the sign-in on a phone: sign in once as a person in a profile folder and reuse the profile, or run a visible browser").fix(SettingProfileDir, SettingHeaded)
 	}
 }
 
 func (s *session) signInDrift(v view) error {
 	l := v.p.Login
-	s.lost = &lostElement{"signed_in", &v.p.SignedIn}
 	profiles := v.p.Name
 	if s.cfg.UI == "" {
 		profiles = "any of " + strings.Join(s.cfg.Selectors.ProfileNames(), ", ")
 	}
-	return newError(KindSelectorDrift, "unknown UI: the page at %s (title %q) matches nothing that selectors file %s (version %s, profile %s) knows for signing in or for the signed-in app; the UI may have changed: run `chatgpt-optout selectors verify` and see the drift artifacts (--artifacts). Looked for login.entry: %s; login.email: %s; signed_in: %s",
+	return newDrift(KindSelectorDrift, elSignedIn, &v.p.SignedIn, v.el(elSignedIn), v.r.URL, "unknown UI: the page at %s (title %q) matches nothing that selectors file %s (version %s, profile %s) knows for signing in or for the signed-in app; the UI may have changed: verify the selectors file against the page and see the drift artifacts. Looked for login.entry: %s; login.email: %s; signed_in: %s",
 		v.r.URL, v.r.Title, s.cfg.Selectors.Source, s.cfg.Selectors.Version, profiles,
 		describeCandidates(&l.Entry, v.el(elEntry)), describeCandidates(&l.Email, v.el(elEmail)), describeCandidates(&v.p.SignedIn, v.el(elSignedIn)))
 }
@@ -402,17 +400,20 @@ func (s *session) actionError(ctx context.Context, what string, err error) error
 // an interrupt.
 func (s *session) endedError(ctx context.Context, doing string) error {
 	if ctx.Err() == context.DeadlineExceeded {
-		return &Error{Kind: KindTimeout, Msg: fmt.Sprintf("timed out after %s while %s", s.cfg.Timeout, doing), Err: ctx.Err()}
+		return &Error{Kind: KindTimeout, Msg: s.timedOut() + " while " + doing, Err: ctx.Err()}
 	}
 	return &Error{Kind: KindInterrupted, Msg: "interrupted while " + doing, Err: ctx.Err()}
 }
 
-// Login opens the app in a tab of browserCtx's default browser context and
-// waits, within cfg.Timeout, until a person has signed in however the site
-// asks (captcha, MFA, email code, a Google account). Start the browser with
-// a ProfileDir and Headed: the profile then keeps the session for later
+// Login opens the app in a tab of b's default browser context and waits,
+// within cfg.Timeout, until a person has signed in however the site asks
+// (captcha, MFA, email code, a Google account). Launch the browser with a
+// ProfileDir and Headed: the profile then keeps the session for later
 // headless runs. It returns the UI profile of the signed-in app.
-func Login(browserCtx context.Context, cfg Config) (string, error) {
+func Login(ctx context.Context, b *Browser, cfg Config) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", endedBefore(err)
+	}
 	cfg, err := cfg.WithDefaults()
 	if err != nil {
 		return "", err
@@ -420,16 +421,16 @@ func Login(browserCtx context.Context, cfg Config) (string, error) {
 	if cfg.SaveStateFile != "" && cfg.StateKey == "" && !cfg.StatePlaintext {
 		return "", plaintextRefused(cfg.SaveStateFile)
 	}
-	s := &session{cfg: cfg, file: cfg.Selectors, net: newNetTracker(), world: newWorld(), console: &consoleLog{}, log: cfg.Logger}
+	s := &session{start: time.Now(), cfg: cfg, opts: b.opts, net: newNetTracker(), world: newWorld(), console: &consoleLog{}, log: cfg.Logger}
 	if cfg.UI != "" {
 		s.profile, _ = cfg.Selectors.Profile(cfg.UI)
 	}
-	tabCtx, cancel := chromedp.NewContext(browserCtx, chromedp.WithListener(s.net.listen), chromedp.WithListener(s.world.listen))
-	defer cancel()
-	if err := chromedp.Do(tabCtx); err != nil {
-		return "", setupError(browserCtx, "opening a browser tab", err)
+	tabCtx, cancel, err := s.openTab(ctx, b, false)
+	if err != nil {
+		return "", err
 	}
-	ctx, cancelWait := context.WithTimeout(tabCtx, cfg.Timeout)
+	defer cancel()
+	ctx, cancelWait := s.runContext(ctx, tabCtx)
 	defer cancelWait()
 	app := s.profiles()[0].URLs.App
 	if err := chromedp.Do(ctx, chromedp.Navigate(s.url(app))); err != nil {

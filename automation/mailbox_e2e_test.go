@@ -47,7 +47,7 @@ func TestMailbox_FinishesASignInThatAsksForAnEmailedCode(t *testing.T) {
 			srv := startSim(t, tt.opts)
 			a := account(t, srv, "frank@example.com")
 			a.Mailbox = mailbox(t, srv, a.Email)
-			res := automation.Disable(browser(t), a, config(t, srv))
+			res := disable(t, browser(t), a, config(t, srv))
 			if res.Outcome != automation.OutcomeChanged || !res.Verified {
 				t.Fatalf("result = %+v, want changed", res)
 			}
@@ -68,7 +68,7 @@ func TestMailbox_AMailboxThatRefusesTheSignInIsAConfigurationError(t *testing.T)
 	a := account(t, srv, "frank@example.com")
 	a.Mailbox = mailbox(t, srv, a.Email)
 	a.Mailbox.Password, a.Mailbox.PasswordFrom = "not-the-mailbox-password", "CHATGPT_IMAP_PASSWORD"
-	res := automation.Disable(browser(t), a, config(t, srv))
+	res := disable(t, browser(t), a, config(t, srv))
 	if res.ErrorKind != automation.KindConfig || !strings.Contains(res.Error, "CHATGPT_IMAP_PASSWORD") {
 		t.Fatalf("result = %+v, want a configuration error naming the variable", res)
 	}

@@ -87,20 +87,13 @@ func (s *session) openSetting(ctx context.Context, byURL bool) (*match, error) {
 			sw = r.el(stepSwitch)
 			s.noteCandidate(stepSwitch, &p.Path.Switch, sw)
 			if s.route == "" {
-				s.route = string(RouteDeepLink)
+				s.route = RouteDeepLink
 				if w.usedMenu {
-					s.route = string(RouteMenu)
+					s.route = RouteMenu
 				}
 			}
 			return finished, nil
 		case pathFail:
-			if mv.lost != "" {
-				for _, st := range pl.steps {
-					if st.name == mv.lost {
-						s.lost = &lostElement{st.name, st.el}
-					}
-				}
-			}
 			return finished, mv.err
 		case pathDeepLink:
 			return didAct, s.openDeepLink(ctx, w)
@@ -151,7 +144,7 @@ func dialogIndex(name string) (int, bool) {
 // openDeepLink opens the settings through their URL.
 func (s *session) openDeepLink(ctx context.Context, w *walk) error {
 	w.deepLink, w.awaitURL = true, true
-	s.route = string(RouteDeepLink)
+	s.route = RouteDeepLink
 	s.log.Info("opening the settings by their URL", "url", s.url(s.profile.URLs.Settings))
 	if err := chromedp.Do(ctx, chromedp.Navigate(s.url(s.profile.URLs.Settings))); err != nil {
 		return s.actionError(ctx, "opening "+s.profile.URLs.Settings, err)

@@ -66,7 +66,7 @@ func TestState_TravelsBetweenPlaywrightAndTheTool(t *testing.T) {
 	cfg := config(t, srv)
 	cfg.StatePlaintext = true
 	before := srv.Counters("alice@example.com")
-	res := automation.Status(browser(t), automation.Account{Email: "alice@example.com", StateFile: fromPlaywright}, cfg)
+	res := status(t, browser(t), automation.Account{Email: "alice@example.com", StateFile: fromPlaywright}, cfg)
 	if res.Outcome != automation.OutcomeNoncompliant {
 		t.Fatalf("the tool with Playwright's state = %+v, want the setting read (on)", res)
 	}
@@ -78,7 +78,7 @@ func TestState_TravelsBetweenPlaywrightAndTheTool(t *testing.T) {
 	fromTool := filepath.Join(dir, "tool.json")
 	a := account(t, srv, "bob@example.com")
 	a.StateFile = fromTool
-	if res := automation.Status(browser(t), a, cfg); res.Outcome != automation.OutcomeCompliant {
+	if res := status(t, browser(t), a, cfg); res.Outcome != automation.OutcomeCompliant {
 		t.Fatalf("bob's run = %+v", res)
 	}
 	before = srv.Counters("bob@example.com")

@@ -53,7 +53,7 @@ type Result struct {
 	Error           string    `json:"error,omitempty"`
 	DurationMS      int64     `json:"duration_ms"`
 	Artifacts       []string  `json:"artifacts,omitempty"`
-	Route           string    `json:"route,omitempty"` // menu or deep_link
+	Route           Route     `json:"route,omitempty"` // RouteMenu or RouteDeepLink
 	Label           string    `json:"label,omitempty"`
 	Warnings        []string  `json:"warnings,omitempty"`
 	Attempts        int       `json:"attempts,omitempty"`
@@ -75,27 +75,3 @@ type Timings struct {
 }
 
 func ms(d time.Duration) int64 { return d.Milliseconds() }
-
-// ExitCode is the process exit code for a set of results, following the
-// interface: the highest applicable code wins.
-func ExitCode(results ...*Result) int {
-	code := 0
-	for _, r := range results {
-		c := 0
-		switch r.Outcome {
-		case OutcomeNoncompliant:
-			c = 2
-		case OutcomeFailed:
-			c = 3
-			if r.ErrorKind == KindConfig {
-				c = 1
-			}
-		case OutcomeDrift:
-			c = 4
-		}
-		if c > code {
-			code = c
-		}
-	}
-	return code
-}

@@ -1,6 +1,7 @@
 package automation
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,15 +17,22 @@ import (
 
 // Disable signs in to one account and switches the setting off, verifying
 // it after a reload (and through the backend where the profile has a
-// witness). browserCtx comes from StartBrowser; each call runs in its own
-// isolated browser context, so calls may run in parallel on one browser.
-func Disable(browserCtx context.Context, acct Account, cfg Config) *Result {
-	return run(browserCtx, acct, cfg, modeDisable)
+// witness). Each call runs in a browser context of its own on b, so calls
+// may run in parallel on one browser.
+//
+// The result is there whatever happened, failures included: it is the
+// account's report. The error says why the run failed, as an *Error or,
+// when the page no longer matches the selectors file, a *DriftError; it
+// wraps the cause (errors.Is(err, context.Canceled) when ctx was
+// cancelled). The result's Outcome, ErrorKind and Error agree with it.
+func Disable(ctx context.Context, b *Browser, acct Account, cfg Config) (*Result, error) {
+	return run(ctx, b, acct, cfg, modeDisable)
 }
 
 // Status signs in to one account and reads the setting, changing nothing.
-func Status(browserCtx context.Context, acct Account, cfg Config) *Result {
-	return run(browserCtx, acct, cfg, modeStatus)
+// A setting found on is OutcomeNoncompliant and no error.
+func Status(ctx context.Context, b *Browser, acct Account, cfg Config) (*Result, error) {
+	return run(ctx, b, acct, cfg, modeStatus)
 }
 
 // mode is what a run does once it has the switch.
@@ -36,10 +44,10 @@ const (
 	modeVerify
 )
 
-func run(browserCtx context.Context, acct Account, cfg Config, m mode) *Result {
+func run(ctx context.Context, b *Browser, acct Account, cfg Config, m mode) (*Result, error) {
 	start := time.Now()
 	res := &Result{Account: acct.Label(), Before: StateUnknown, After: StateUnknown, Action: ActionNone}
-	finish := func(err error) *Result {
+	finish := func(err error) (*Result, error) {
 		res.DurationMS = ms(time.Since(start))
 		if err != nil {
 			res.ErrorKind = KindOf(err)
@@ -49,15 +57,19 @@ func run(browserCtx context.Context, acct Account, cfg Config, m mode) *Result {
 				res.Outcome = OutcomeDrift
 			}
 		}
-		return res
+		return res, err
+	}
+	if err := ctx.Err(); err != nil {
+		return finish(endedBefore(err))
 	}
 	cfg, err := cfg.WithDefaults()
 	if err != nil {
 		return finish(err)
 	}
 	res.SelectorsVersion = cfg.Selectors.Version
-	s := &session{start: start, cfg: cfg, acct: acct, file: cfg.Selectors, net: newNetTracker(), world: newWorld(), console: &consoleLog{},
-		log: cfg.Logger.With("account", acct.Label())}
+	res.Warnings = b.Warnings()
+	s := &session{start: start, cfg: cfg, opts: b.opts, acct: acct, net: newNetTracker(), world: newWorld(), console: &consoleLog{},
+		log: cfg.Logger.With("account", acct.Label()), warnings: res.Warnings}
 	if cfg.UI != "" {
 		s.profile, _ = cfg.Selectors.Profile(cfg.UI)
 	}
@@ -68,57 +80,27 @@ func run(browserCtx context.Context, acct Account, cfg Config, m mode) *Result {
 		return finish(err)
 	}
 
-	// A throw-away account gets its own browser context: no cookie or
-	// storage is shared with the other accounts of the same browser. An
-	// account with a profile folder runs in that profile's default context.
-	opts := []chromedp.ContextOption{chromedp.WithListener(s.net.listen), chromedp.WithListener(s.world.listen)}
-	if acct.ProfileDir == "" {
-		opts = append(opts, chromedp.WithNewBrowserContext())
+	tabCtx, cancelTab, err := s.openTab(ctx, b, acct.ProfileDir == "")
+	if err != nil {
+		return finish(err)
 	}
-	tabCtx, cancelTab := chromedp.NewContext(browserCtx, opts...)
 	defer cancelTab()
-	consoleMsgs := chromedp.Console(tabCtx)
-	if err := chromedp.Do(tabCtx); err != nil {
-		return finish(setupError(browserCtx, "opening a browser tab", err))
-	}
-	// chromedp enables the CSS domain on every tab; the flows read the page
-	// through the probe, so Chrome would track every style sheet for a
-	// client that never asks.
-	if _, err := chromedp.Call(tabCtx, css.Disable, cdp.Empty{}); err != nil {
-		return finish(setupError(browserCtx, "setting up the browser tab", err))
-	}
-	go func() {
-		for m, err := range consoleMsgs {
-			if err != nil {
-				return
-			}
-			s.console.add(fmt.Sprintf("%s %s %s", m.Time.Format(time.RFC3339Nano), m.Type, m.String()))
-		}
-	}()
-	if cfg.BlockResources {
-		if err := blockResources(tabCtx); err != nil {
-			return finish(setupError(browserCtx, "blocking images and fonts", err))
-		}
-	}
 	res.Timings.Session = ms(time.Since(start))
-	if browserCtx.Err() != nil {
-		return finish(setupError(browserCtx, "setting up the browser tab", browserCtx.Err()))
-	}
 
-	ctx, cancel := context.WithTimeout(tabCtx, cfg.Timeout)
+	runCtx, cancel := s.runContext(ctx, tabCtx)
 	defer cancel()
-	err = s.do(ctx, res, m != modeDisable)
-	if s.signed && acct.StateFile != "" && ctx.Err() == nil {
+	err = s.do(runCtx, res, m != modeDisable)
+	if s.signed && acct.StateFile != "" && runCtx.Err() == nil {
 		// The session is saved whatever the rest of the run came to: it
 		// got past the sign-in, so the session is good.
-		if serr := s.saveState(ctx, acct.StateFile); serr != nil {
+		if serr := s.saveState(runCtx, acct.StateFile); serr != nil {
 			s.warn("the session state was not saved: " + serr.Error())
 		}
 	}
 	if m == modeVerify {
 		res.Elements = s.checks(err)
 		if err == nil {
-			err = verifyError(res.Elements, cfg.Selectors)
+			err = verifyError(res.Elements, cfg.Selectors, s.lastURL)
 		}
 	}
 	if s.profile != nil {
@@ -129,10 +111,79 @@ func run(browserCtx context.Context, acct Account, cfg Config, m mode) *Result {
 	if err != nil {
 		s.log.Error("run failed", "kind", KindOf(err), "err", err)
 		if cfg.ArtifactsDir != "" && tabCtx.Err() == nil {
-			res.Artifacts = s.saveArtifacts(tabCtx, cfg.ArtifactsDir)
+			res.Artifacts = s.saveArtifacts(tabCtx, cfg.ArtifactsDir, err)
 		}
 	}
 	return finish(err)
+}
+
+// endedBefore is the error of a run whose context ended before it began.
+func endedBefore(err error) error {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return &Error{Kind: KindTimeout, Msg: "the caller's deadline passed before the run began", Err: err}
+	}
+	return &Error{Kind: KindInterrupted, Msg: "interrupted before the run began", Err: err}
+}
+
+// openTab opens the run's tab on b. A throw-away account gets its own
+// browser context (isolated: no cookie or storage is shared with the other
+// accounts of the browser); an account with a profile folder runs in that
+// profile's default context. The tab closes when ctx is cancelled.
+func (s *session) openTab(ctx context.Context, b *Browser, isolated bool) (context.Context, context.CancelFunc, error) {
+	opts := []chromedp.ContextOption{chromedp.WithListener(s.net.listen), chromedp.WithListener(s.world.listen)}
+	if isolated {
+		opts = append(opts, chromedp.WithNewBrowserContext())
+	}
+	tabCtx, cancelTab := chromedp.NewContext(b.ctx, opts...)
+	// A cancelled caller closes the tab; a deadline is the run's own
+	// (runContext), so that it ends as a timeout, not as an interrupt.
+	stopWatch := context.AfterFunc(ctx, func() {
+		if errors.Is(ctx.Err(), context.Canceled) {
+			cancelTab()
+		}
+	})
+	closeTab := func() { stopWatch(); cancelTab() }
+	fail := func(what string, err error) (context.Context, context.CancelFunc, error) {
+		closeTab()
+		return nil, nil, setupError(ctx, b, what, err)
+	}
+	consoleMsgs := chromedp.Console(tabCtx)
+	if err := chromedp.Do(tabCtx); err != nil {
+		return fail("opening a browser tab", err)
+	}
+	// chromedp enables the CSS domain on every tab; the flows read the page
+	// through the probe, so Chrome would track every style sheet for a
+	// client that never asks.
+	if _, err := chromedp.Call(tabCtx, css.Disable, cdp.Empty{}); err != nil {
+		return fail("setting up the browser tab", err)
+	}
+	go func() {
+		for m, err := range consoleMsgs {
+			if err != nil {
+				return
+			}
+			s.console.add(fmt.Sprintf("%s %s %s", m.Time.Format(time.RFC3339Nano), m.Type, m.String()))
+		}
+	}()
+	if s.opts.BlockResources {
+		if err := blockResources(tabCtx); err != nil {
+			return fail("blocking images and fonts", err)
+		}
+	}
+	if tabCtx.Err() != nil || ctx.Err() != nil {
+		return fail("setting up the browser tab", cmp.Or(ctx.Err(), tabCtx.Err()))
+	}
+	return tabCtx, closeTab, nil
+}
+
+// runContext bounds the run by the configured timeout, or by the caller's
+// deadline when that comes first (waitError tells the two apart).
+func (s *session) runContext(ctx, tabCtx context.Context) (context.Context, context.CancelFunc) {
+	deadline := s.start.Add(s.cfg.Timeout)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	return context.WithDeadline(tabCtx, deadline)
 }
 
 // do is the run itself, phase by phase.
@@ -152,14 +203,13 @@ func (s *session) do(ctx context.Context, res *Result, readOnly bool) error {
 	if err != nil {
 		var le *chromedp.LoadError
 		if errors.As(err, &le) {
-			return &Error{Kind: KindBrowser, Msg: fmt.Sprintf("cannot load %s (%s): check --base-url and the network", s.url(app), le.ErrorText), Err: err}
+			return &Error{Kind: KindBrowser, Msg: fmt.Sprintf("cannot load %s (%s): check the base URL and the network", s.url(app), le.ErrorText), Err: err, Fix: []Setting{SettingBaseURL}}
 		}
 		return s.actionError(ctx, "opening "+s.url(app), err)
 	}
 	if err := s.signedIn(ctx); err != nil {
 		return err
 	}
-	res.UI = s.profile.Name
 	res.Timings.Login = ms(time.Since(phase))
 	s.log.Info("signed in", "ui", s.profile.Name)
 
@@ -181,7 +231,7 @@ func (s *session) do(ctx context.Context, res *Result, readOnly bool) error {
 	defer func() { res.Timings.Toggle = ms(time.Since(phase)) }()
 	switch {
 	case res.Before == StateUnknown:
-		return newError(KindSelectorDrift, "the switch's %s reads %s, which is neither the on value %q nor the off value %q of selectors file %s (version %s)",
+		return newDrift(KindSelectorDrift, stepSwitch, &s.profile.Path.Switch, sw, s.lastURL, "the switch's %s reads %s, which is neither the on value %q nor the off value %q of selectors file %s (version %s)",
 			s.profile.Setting.StateAttribute, attrText(sw), s.profile.Setting.OnValue, s.profile.Setting.OffValue, s.cfg.Selectors.Source, s.cfg.Selectors.Version)
 	case res.Before == StateOff:
 		res.Outcome, res.Verified = OutcomeCompliant, true
@@ -267,10 +317,17 @@ func (s *session) signedIn(ctx context.Context) error {
 }
 
 // setupError is a failure while a tab is set up. An interrupt cancels the
-// browser's context, and the DevTools call then fails with whatever it was
-// doing: that is an interrupt, never a browser error.
-func setupError(browserCtx context.Context, what string, err error) error {
-	if browserCtx.Err() != nil || errors.Is(err, context.Canceled) {
+// caller's context (and the browser's, on the command line), and the
+// DevTools call then fails with whatever it was doing: that is an
+// interrupt, never a browser error. A browser that stopped while the
+// caller still waits is the browser's failure.
+func setupError(ctx context.Context, b *Browser, what string, err error) error {
+	switch {
+	case ctx.Err() != nil:
+		return &Error{Kind: KindInterrupted, Msg: "interrupted while " + what, Err: ctx.Err()}
+	case b.ctx.Err() != nil:
+		return &Error{Kind: KindBrowser, Msg: "the browser stopped while " + what + " (it crashed or was killed)", Err: b.ctx.Err()}
+	case errors.Is(err, context.Canceled):
 		return &Error{Kind: KindInterrupted, Msg: "interrupted while " + what, Err: err}
 	}
 	return &Error{Kind: KindBrowser, Msg: what + " failed: " + err.Error(), Err: err}
@@ -312,7 +369,7 @@ func (s *session) setSessionCookie(ctx context.Context) error {
 	}
 	p := s.profiles()[0]
 	if p.SessionCookie == "" {
-		return ConfigError("selectors profile %s has no session_cookie, so a session token cannot be used", p.Name)
+		return configError([]Setting{SettingSelectors}, "selectors profile %s has no session_cookie, so a session token cannot be used", p.Name)
 	}
 	parts := cookieChunks(p.SessionCookie, tok)
 	// Session-only: a token the site rejects must not outlive the run in a

@@ -16,8 +16,8 @@ import (
 // The chromedp context is passed to every method, never kept here.
 type session struct {
 	cfg     Config
+	opts    BrowserOptions // of the browser the run is on
 	acct    Account
-	file    *selectors.File
 	profile *selectors.Profile // chosen or detected UI profile
 	log     *slog.Logger
 
@@ -34,19 +34,13 @@ type session struct {
 	net     *netTracker
 	console *consoleLog
 
-	route    string
+	route    Route
+	lastURL  string // of the page the run read last
 	warnings []string
-	lost     *lostElement           // what went missing, for drift evidence
 	label    string                 // the setting's label as found on the page
 	entered  int                    // sign-in forms filled in, across sign-ins
 	stale    map[string]bool        // elements already warned about
 	seen     map[string]observation // verify only: elements sighted
-}
-
-// lostElement is the element a drift could not find.
-type lostElement struct {
-	name string
-	el   *selectors.Element
 }
 
 // warn records a message for the result and the log, once.
@@ -71,7 +65,7 @@ func (s *session) noteCandidate(name string, el *selectors.Element, m *match) {
 	}
 	s.stale[name] = true
 	s.warn(fmt.Sprintf("selectors file %s: %s was found by its fallback candidate %d (%s); the primary %s matched nothing: update the file",
-		s.file.Version, name, m.Candidate+1, el.Candidates[m.Candidate], el.Candidates[0]))
+		s.cfg.Selectors.Version, name, m.Candidate+1, el.Candidates[m.Candidate], el.Candidates[0]))
 }
 
 // url joins the base URL and a path from the selectors file.

@@ -29,7 +29,7 @@ func TestSignIn2026_EveryPageOnTheWay(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := startSim(t, tt.opts)
-			res := automation.Disable(browser(t), account(t, srv, tt.email), config(t, srv))
+			res := disable(t, browser(t), account(t, srv, tt.email), config(t, srv))
 			if res.Outcome != automation.OutcomeChanged || !res.Verified || len(res.Warnings) != 0 {
 				t.Fatalf("result = %+v, want changed and verified with no warnings", res)
 			}

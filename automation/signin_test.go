@@ -98,7 +98,7 @@ func TestLogin_APersonSignsInOnceAndLaterRunsReuseTheProfile(t *testing.T) {
 	profile := filepath.Join(t.TempDir(), "profile")
 	cfg := config(t, srv)
 
-	headed, stop, err := automation.StartBrowser(context.Background(), automation.BrowserOptions{Headed: true, ProfileDir: profile})
+	headed, err := automation.Launch(context.Background(), automation.BrowserOptions{Headed: true, ProfileDir: profile})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,12 +108,12 @@ func TestLogin_APersonSignsInOnceAndLaterRunsReuseTheProfile(t *testing.T) {
 	}
 	done := make(chan loginResult, 1)
 	go func() {
-		ui, err := automation.Login(headed, cfg)
+		ui, err := automation.Login(context.Background(), headed, cfg)
 		done <- loginResult{ui, err}
 	}()
-	signInByHand(t, person(t, headed, srv.AppURL()), "alice@example.com", "alice-password-1")
+	signInByHand(t, person(t, headed.Context(), srv.AppURL()), "alice@example.com", "alice-password-1")
 	got := <-done
-	stop()
+	headed.Close()
 	if got.err != nil || got.ui != "current" {
 		t.Fatalf("login = %q, %v; want the current UI signed in", got.ui, got.err)
 	}
@@ -123,12 +123,12 @@ func TestLogin_APersonSignsInOnceAndLaterRunsReuseTheProfile(t *testing.T) {
 	before := srv.Counters("alice@example.com")
 
 	// Headless, no password: the session in the profile is enough.
-	browser, stop, err := automation.StartBrowser(context.Background(), automation.BrowserOptions{ProfileDir: profile})
+	browser, err := automation.Launch(context.Background(), automation.BrowserOptions{ProfileDir: profile})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer stop()
-	res := automation.Disable(browser, automation.Account{Email: "alice@example.com", ProfileDir: profile}, cfg)
+	defer browser.Close()
+	res := disable(t, browser, automation.Account{Email: "alice@example.com", ProfileDir: profile}, cfg)
 	if res.Outcome != automation.OutcomeChanged || training(t, srv, "alice@example.com") {
 		t.Fatalf("disable with the profile = %+v", res)
 	}
@@ -141,15 +141,15 @@ func TestLogin_APersonSignsInOnceAndLaterRunsReuseTheProfile(t *testing.T) {
 func TestProfile_SecondRunOnTheSameProfileFailsFast(t *testing.T) {
 	t.Parallel()
 	profile := filepath.Join(t.TempDir(), "profile")
-	_, stop, err := automation.StartBrowser(context.Background(), automation.BrowserOptions{ProfileDir: profile})
+	first, err := automation.Launch(context.Background(), automation.BrowserOptions{ProfileDir: profile})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer stop()
+	defer first.Close()
 	start := time.Now()
-	_, stop2, err := automation.StartBrowser(context.Background(), automation.BrowserOptions{ProfileDir: profile})
+	second, err := automation.Launch(context.Background(), automation.BrowserOptions{ProfileDir: profile})
 	if err == nil {
-		stop2()
+		second.Close()
 		t.Fatal("a second browser started on a profile in use")
 	}
 	if !strings.Contains(err.Error(), "in use") || !strings.Contains(err.Error(), profile) {
@@ -172,7 +172,7 @@ func TestSessionToken_SignsInWithoutAPassword(t *testing.T) {
 			if split && len(tok) <= 3800 {
 				t.Fatalf("precondition: a split token is long, got %d chars", len(tok))
 			}
-			res := automation.Disable(browser(t), automation.Account{Email: "alice@example.com", SessionToken: tok}, config(t, srv))
+			res := disable(t, browser(t), automation.Account{Email: "alice@example.com", SessionToken: tok}, config(t, srv))
 			if res.Outcome != automation.OutcomeChanged {
 				t.Fatalf("result = %+v", res)
 			}
@@ -192,13 +192,13 @@ func TestExpiredSession_FallsBackToThePasswordOrSaysSo(t *testing.T) {
 	}
 	srv.ExpireSessions("alice@example.com")
 
-	res := automation.Status(browser(t), automation.Account{Email: "alice@example.com", SessionToken: tok}, config(t, srv))
-	if res.ErrorKind != automation.KindSessionExpired || automation.ExitCode(res) != 3 || !strings.Contains(res.Error, "chatgpt-optout login") {
-		t.Fatalf("without a password: %+v; want session_expired naming the login command", res)
+	res, err := runE(t, automation.Status, browser(t), automation.Account{Email: "alice@example.com", SessionToken: tok}, config(t, srv))
+	if res.ErrorKind != automation.KindSessionExpired || res.Outcome != automation.OutcomeFailed || !points(err, automation.SettingProfileDir, automation.SettingPassword) {
+		t.Fatalf("without a password: %+v (fix %v); want session_expired pointing at a profile and the password", res, automation.FixOf(err))
 	}
 	a := account(t, srv, "alice@example.com")
 	a.SessionToken = tok
-	res = automation.Disable(browser(t), a, config(t, srv))
+	res = disable(t, browser(t), a, config(t, srv))
 	if res.Outcome != automation.OutcomeChanged || srv.Counters(a.Email).Logins != 1 {
 		t.Fatalf("with a password: %+v, counters %+v; want a fresh sign-in and the change", res, srv.Counters(a.Email))
 	}
@@ -207,27 +207,26 @@ func TestExpiredSession_FallsBackToThePasswordOrSaysSo(t *testing.T) {
 func TestEmailCode_EndsEmailVerification(t *testing.T) {
 	t.Parallel()
 	srv := startSim(t, simulator.Options{})
-	res := automation.Disable(browser(t), account(t, srv, "frank@example.com"), config(t, srv))
-	if res.ErrorKind != automation.KindEmailVerification || !strings.Contains(res.Error, "login --profile-dir") {
-		t.Fatalf("result = %+v, want email_verification with what to do", res)
+	res, err := runE(t, automation.Disable, browser(t), account(t, srv, "frank@example.com"), config(t, srv))
+	if res.ErrorKind != automation.KindEmailVerification || !points(err, automation.SettingMailbox, automation.SettingProfileDir) {
+		t.Fatalf("result = %+v (fix %v), want email_verification with what to do", res, automation.FixOf(err))
 	}
 }
 
 func TestBotWall_APersonClearsItInAHeadedBrowser(t *testing.T) {
 	display(t)
 	srv := startSim(t, simulator.Options{})
-	headed, stop, err := automation.StartBrowser(context.Background(), automation.BrowserOptions{Headed: true})
+	headed, err := automation.Launch(context.Background(), automation.BrowserOptions{Headed: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer stop()
+	defer headed.Close()
 	cfg := config(t, srv)
-	cfg.Headed = true
 	done := make(chan *automation.Result, 1)
-	go func() { done <- automation.Disable(headed, account(t, srv, "erin@example.com"), cfg) }()
+	go func() { done <- disable(t, headed, account(t, srv, "erin@example.com"), cfg) }()
 
 	// The person sees the check and ticks its box.
-	wall := person(t, headed, srv.AuthURL())
+	wall := person(t, headed.Context(), srv.AuthURL())
 	if err := chromedp.Do(wall,
 		chromedp.WaitVisible(chromedp.CSS(`input[type="checkbox"][aria-label="Verify you are human"]`)),
 		chromedp.Click(chromedp.CSS(`input[type="checkbox"][aria-label="Verify you are human"]`)),
@@ -254,7 +253,7 @@ func TestProfile_DropsARejectedSessionToken(t *testing.T) {
 			}
 			srv.ExpireSessions("alice@example.com")
 			profile := filepath.Join(t.TempDir(), "profile")
-			b, stop, err := automation.StartBrowser(context.Background(), automation.BrowserOptions{ProfileDir: profile})
+			b, err := automation.Launch(context.Background(), automation.BrowserOptions{ProfileDir: profile})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -262,18 +261,18 @@ func TestProfile_DropsARejectedSessionToken(t *testing.T) {
 			if password {
 				a.Password = account(t, srv, a.Email).Password
 			}
-			res := automation.Disable(b, a, config(t, srv))
-			stop()
+			res := disable(t, b, a, config(t, srv))
+			b.Close()
 			if password && res.Outcome != automation.OutcomeChanged || !password && res.ErrorKind != automation.KindSessionExpired {
 				t.Fatalf("result = %+v", res)
 			}
 
-			b, stop, err = automation.StartBrowser(context.Background(), automation.BrowserOptions{ProfileDir: profile})
+			b, err = automation.Launch(context.Background(), automation.BrowserOptions{ProfileDir: profile})
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer stop()
-			tab, cancel := chromedp.NewContext(b)
+			defer b.Close()
+			tab, cancel := chromedp.NewContext(b.Context())
 			defer cancel()
 			cookies, err := chromedp.Call(tab, network.GetCookies, network.GetCookiesParams{URLs: []string{srv.AppURL() + "/"}})
 			if err != nil {

@@ -169,19 +169,19 @@ func ReadStateFile(path, key string) (*SessionState, error) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, ConfigError("state file %s cannot be read: %v", path, err)
+		return nil, &Error{Kind: KindConfig, Msg: fmt.Sprintf("state file %s cannot be read: %v", path, err), Err: err}
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, MaxStateFileSize+1))
 	if err != nil {
-		return nil, ConfigError("state file %s cannot be read: %v", path, err)
+		return nil, &Error{Kind: KindConfig, Msg: fmt.Sprintf("state file %s cannot be read: %v", path, err), Err: err}
 	}
 	st, err := DecodeState(data, key)
 	switch {
 	case errors.Is(err, ErrStateKeyNeeded):
-		return nil, ConfigError("state file %s is encrypted: set CHATGPT_OPTOUT_STATE_KEY to the key it was written with", path)
+		return nil, &Error{Kind: KindConfig, Msg: fmt.Sprintf("state file %s is encrypted: set the state key to the key it was written with", path), Err: err, Fix: []Setting{SettingStateKey}}
 	case err != nil:
-		return nil, ConfigError("state file %s: %v; delete it to sign in afresh", path, err)
+		return nil, &Error{Kind: KindConfig, Msg: fmt.Sprintf("state file %s: %v; delete it to sign in afresh", path, err), Err: err}
 	}
 	return st, nil
 }
@@ -243,5 +243,5 @@ func (st *SessionState) secrets() []string {
 }
 
 func plaintextRefused(path string) error {
-	return ConfigError("refusing to write the session to %s unencrypted: it signs in as the account for weeks, so anyone who reads the file is signed in too; set CHATGPT_OPTOUT_STATE_KEY (an age identity from age-keygen, or a passphrase) to encrypt it, or allow plaintext explicitly (--state-plaintext)", path)
+	return configError([]Setting{SettingStateKey, SettingStatePlaintext}, "refusing to write the session to %s unencrypted: it signs in as the account for weeks, so anyone who reads the file is signed in too; set a state key (an age identity from age-keygen, or a passphrase) to encrypt it, or allow plaintext explicitly", path)
 }

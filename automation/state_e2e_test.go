@@ -33,7 +33,7 @@ func TestState_TheNextRunSkipsTheSignIn(t *testing.T) {
 			cfg.StateKey = testStateKey
 			a := account(t, srv, "alice@example.com")
 			a.StateFile = filepath.Join(t.TempDir(), "alice.state")
-			if res := automation.Disable(browser(t), a, cfg); res.Outcome != automation.OutcomeChanged || len(res.Warnings) != 0 {
+			if res := disable(t, browser(t), a, cfg); res.Outcome != automation.OutcomeChanged || len(res.Warnings) != 0 {
 				t.Fatalf("first run = %+v, want changed, no warnings", res)
 			}
 			raw, err := os.ReadFile(a.StateFile)
@@ -41,7 +41,7 @@ func TestState_TheNextRunSkipsTheSignIn(t *testing.T) {
 				t.Fatalf("state file: %v; want it age-encrypted", err)
 			}
 			before := srv.Counters(a.Email)
-			res := automation.Status(browser(t), automation.Account{Email: a.Email, StateFile: a.StateFile}, cfg)
+			res := status(t, browser(t), automation.Account{Email: a.Email, StateFile: a.StateFile}, cfg)
 			if res.Outcome != automation.OutcomeCompliant {
 				t.Fatalf("second run from the state, no password = %+v, want compliant", res)
 			}
@@ -67,18 +67,18 @@ func expiredStateFallsBack(t *testing.T, ui simulator.UI) {
 	cfg.StateKey = testStateKey
 	a := account(t, srv, "alice@example.com")
 	a.StateFile = filepath.Join(t.TempDir(), "alice.state")
-	if res := automation.Status(browser(t), a, cfg); res.Outcome != automation.OutcomeNoncompliant {
+	if res := status(t, browser(t), a, cfg); res.Outcome != automation.OutcomeNoncompliant {
 		t.Fatalf("first run = %+v", res)
 	}
 	first, _ := os.ReadFile(a.StateFile)
 	srv.ExpireSessions(a.Email)
 
-	res := automation.Status(browser(t), automation.Account{Email: a.Email, StateFile: a.StateFile}, cfg)
+	res := status(t, browser(t), automation.Account{Email: a.Email, StateFile: a.StateFile}, cfg)
 	if res.ErrorKind != automation.KindSessionExpired {
 		t.Fatalf("expired state, no password = %+v, want session_expired", res)
 	}
 	logins := srv.Counters(a.Email).Logins
-	if res := automation.Status(browser(t), a, cfg); res.Outcome != automation.OutcomeNoncompliant {
+	if res := status(t, browser(t), a, cfg); res.Outcome != automation.OutcomeNoncompliant {
 		t.Fatalf("expired state with the password = %+v, want a fresh sign-in", res)
 	}
 	if srv.Counters(a.Email).Logins != logins+1 {
@@ -87,7 +87,7 @@ func expiredStateFallsBack(t *testing.T, ui simulator.UI) {
 	if again, _ := os.ReadFile(a.StateFile); string(again) == string(first) {
 		t.Error("the expired state was not replaced")
 	}
-	if res := automation.Status(browser(t), automation.Account{Email: a.Email, StateFile: a.StateFile}, cfg); res.Outcome != automation.OutcomeNoncompliant {
+	if res := status(t, browser(t), automation.Account{Email: a.Email, StateFile: a.StateFile}, cfg); res.Outcome != automation.OutcomeNoncompliant {
 		t.Errorf("the replaced state = %+v, want it to sign in", res)
 	}
 }
@@ -100,7 +100,7 @@ func TestState_RefusedBeforeTheBrowserOpens(t *testing.T) {
 	dir := t.TempDir()
 	bob := account(t, srv, "bob@example.com")
 	bob.StateFile = filepath.Join(dir, "bob.state")
-	if res := automation.Status(browser(t), bob, cfg); res.Outcome != automation.OutcomeCompliant {
+	if res := status(t, browser(t), bob, cfg); res.Outcome != automation.OutcomeCompliant {
 		t.Fatalf("bob's run = %+v", res)
 	}
 	views := srv.Counters("").LoginPageViews
@@ -124,9 +124,9 @@ func TestState_RefusedBeforeTheBrowserOpens(t *testing.T) {
 	for name, mk := range cases {
 		t.Run(name, func(t *testing.T) {
 			a, c := mk()
-			res := automation.Status(browser(t), a, c)
-			if res.ErrorKind != automation.KindConfig || automation.ExitCode(res) != 1 || strings.Contains(res.Error, testStateKey) {
-				t.Fatalf("result = %+v, want a configuration error, exit 1, without the key", res)
+			res := status(t, browser(t), a, c)
+			if res.ErrorKind != automation.KindConfig || res.Outcome != automation.OutcomeFailed || strings.Contains(res.Error, testStateKey) {
+				t.Fatalf("result = %+v, want a configuration error, without the key", res)
 			}
 		})
 	}

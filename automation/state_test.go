@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -84,7 +85,7 @@ func TestState_BadFilesAreClearErrors(t *testing.T) {
 		name, path, key, want string
 	}{
 		{"not JSON", write("garbage", []byte("the-secret-value is not json")), "", "not storageState JSON"},
-		{"encrypted, no key", write("enc1", enc), "", "CHATGPT_OPTOUT_STATE_KEY"},
+		{"encrypted, no key", write("enc1", enc), "", "set the state key"},
 		{"encrypted, another key", write("enc2", enc), other.String(), "cannot be decrypted"},
 		{"encrypted, damaged", write("enc3", append(enc[:len(enc)/2:len(enc)/2], []byte("\n-----END AGE ENCRYPTED FILE-----\n")...)), id.String(), "cannot be decrypted"},
 		{"too large", write("big", bytes.Repeat([]byte(" "), MaxStateFileSize+10)), "", "larger than"},
@@ -95,6 +96,9 @@ func TestState_BadFilesAreClearErrors(t *testing.T) {
 			_, err := ReadStateFile(tt.path, tt.key)
 			if KindOf(err) != KindConfig || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), tt.path) {
 				t.Fatalf("error = %v, want a config error naming the file and %q", err, tt.want)
+			}
+			if data, _ := os.ReadFile(tt.path); tt.key == "" && bytes.HasPrefix(data, []byte("-----BEGIN AGE")) && !slices.Contains(FixOf(err), SettingStateKey) {
+				t.Errorf("an encrypted file without a key: fix %v, want the state key", FixOf(err))
 			}
 			if strings.Contains(err.Error(), "the-secret-value") {
 				t.Error("the error quotes the file's contents")

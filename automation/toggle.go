@@ -59,12 +59,10 @@ func (s *session) checkMeaning(m *match) error {
 			s.label = mn.Label
 			return nil
 		}
-		s.lost = &lostElement{stepSwitch, &s.profile.Path.Switch}
-		return newError(KindLabelChanged, "the switch labelled %q is no longer described with %q (locale %s): the setting may have changed its meaning, so the tool did not touch it; check the page and update setting.meaning in selectors file %s (version %s)",
+		return newDrift(KindLabelChanged, stepSwitch, &s.profile.Path.Switch, m, s.lastURL, "the switch labelled %q is no longer described with %q (locale %s): the setting may have changed its meaning, so the tool did not touch it; check the page and update setting.meaning in selectors file %s (version %s)",
 			mn.Label, missing, mn.Locale, s.cfg.Selectors.Source, s.cfg.Selectors.Version)
 	}
-	s.lost = &lostElement{stepSwitch, &s.profile.Path.Switch}
-	return newError(KindLabelChanged, "the switch found by %s is labelled %q, not %q: the setting may have changed its meaning, so the tool did not touch it; check the page and update setting.label and setting.meaning in selectors file %s (version %s)",
+	return newDrift(KindLabelChanged, stepSwitch, &s.profile.Path.Switch, m, s.lastURL, "the switch found by %s is labelled %q, not %q: the setting may have changed its meaning, so the tool did not touch it; check the page and update setting.label and setting.meaning in selectors file %s (version %s)",
 		s.profile.Path.Switch.Candidates[m.Candidate], m.Name, set.Label, s.cfg.Selectors.Source, s.cfg.Selectors.Version)
 }
 

@@ -15,8 +15,8 @@ import (
 // These tests change the simulator the way real ChatGPT releases changed
 // the page, and pin down what the tool does about it.
 
-func statuses(res *automation.Result) map[string]string {
-	m := map[string]string{}
+func statuses(res *automation.Result) map[string]automation.CheckStatus {
+	m := map[string]automation.CheckStatus{}
 	for _, c := range res.Elements {
 		m[c.Element] = c.Status
 	}
@@ -28,14 +28,14 @@ func TestVariant_RenamedClassesAndARemovedTestIDStillWorkWithAWarning(t *testing
 	for _, ui := range eras {
 		t.Run(string(ui), func(t *testing.T) {
 			srv := startSim(t, simulator.Options{UI: ui, Variants: []simulator.Variant{simulator.VariantRenamedClasses, simulator.VariantNoSwitchTestID}})
-			res := automation.Disable(browser(t), account(t, srv, "alice@example.com"), config(t, srv))
+			res := disable(t, browser(t), account(t, srv, "alice@example.com"), config(t, srv))
 			if res.Outcome != automation.OutcomeChanged || training(t, srv, "alice@example.com") {
 				t.Fatalf("result = %+v, want changed", res)
 			}
 			if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "path.switch") {
 				t.Errorf("warnings = %v, want one naming the stale primary of path.switch", res.Warnings)
 			}
-			v := automation.Verify(browser(t), account(t, srv, "bob@example.com"), config(t, srv))
+			v := verify(t, browser(t), account(t, srv, "bob@example.com"), config(t, srv))
 			if s := statuses(v); s["path.switch"] != automation.CheckStale || s["path.profile_menu"] != automation.CheckOK || v.Outcome == automation.OutcomeDrift {
 				t.Errorf("verify table = %+v, want the switch stale and the rest ok", v.Elements)
 			}
@@ -48,9 +48,9 @@ func TestVariant_ARewordedLabelIsNeverClicked(t *testing.T) {
 	for _, ui := range eras {
 		t.Run(string(ui), func(t *testing.T) {
 			srv := startSim(t, simulator.Options{UI: ui, Variants: []simulator.Variant{simulator.VariantRewordedLabel}})
-			res := automation.Disable(browser(t), account(t, srv, "alice@example.com"), config(t, srv))
-			if res.ErrorKind != automation.KindLabelChanged || automation.ExitCode(res) != 4 {
-				t.Fatalf("result = %+v, want label_changed, exit 4", res)
+			res := disable(t, browser(t), account(t, srv, "alice@example.com"), config(t, srv))
+			if res.ErrorKind != automation.KindLabelChanged || res.Outcome != automation.OutcomeDrift {
+				t.Fatalf("result = %+v, want label_changed, drift", res)
 			}
 			if n := srv.Counters("").Patches; n != 0 || !training(t, srv, "alice@example.com") {
 				t.Errorf("PATCHes = %d: the tool clicked a switch that says something else", n)
@@ -70,7 +70,7 @@ func TestVariant_MovedProfileTriggerWorksOnceTheFileHasItsCandidate(t *testing.T
 		p, _ := f.Profile("current")
 		p.Path.ProfileMenu.Candidates = p.Path.ProfileMenu.Candidates[:1]
 	})
-	res := automation.Disable(browser(t), account(t, srv, "alice@example.com"), cfg)
+	res := disable(t, browser(t), account(t, srv, "alice@example.com"), cfg)
 	if res.ErrorKind != automation.KindSelectorDrift || !strings.Contains(res.Error, "path.profile_menu") {
 		t.Fatalf("without the second candidate: %+v, want drift at path.profile_menu", res)
 	}
@@ -81,7 +81,7 @@ func TestVariant_MovedProfileTriggerWorksOnceTheFileHasItsCandidate(t *testing.T
 	// The shipped file lists profile-button second: it works, and warns.
 	cfg = config(t, srv)
 	cfg.Route = automation.RouteMenu
-	res = automation.Disable(browser(t), account(t, srv, "alice@example.com"), cfg)
+	res = disable(t, browser(t), account(t, srv, "alice@example.com"), cfg)
 	if res.Outcome != automation.OutcomeChanged || res.Route != "menu" {
 		t.Fatalf("with the second candidate: %+v, want changed through the menu", res)
 	}
@@ -103,7 +103,7 @@ func TestVariant_AnUnknownDialogInTheWayIsDriftUntilTheFileKnowsIt(t *testing.T)
 	cfg := config(t, srv)
 	cfg.ArtifactsDir = t.TempDir()
 	cfg.Selectors = mutated(t, withoutGotIt)
-	res := automation.Disable(browser(t), account(t, srv, "alice@example.com"), cfg)
+	res := disable(t, browser(t), account(t, srv, "alice@example.com"), cfg)
 	if res.ErrorKind != automation.KindSelectorDrift || !strings.Contains(res.Error, "covered") {
 		t.Fatalf("result = %+v, want drift: something unknown covers the page", res)
 	}
@@ -118,7 +118,7 @@ func TestVariant_AnUnknownDialogInTheWayIsDriftUntilTheFileKnowsIt(t *testing.T)
 		p.Dialogs = append(p.Dialogs, selectors.Dialog{Name: "announcement", Dismiss: selectors.Element{
 			Input: selectors.InputClick, Candidates: []selectors.Candidate{{Role: "button", Name: "Got it"}}}})
 	})
-	res = automation.Disable(browser(t), account(t, srv, "alice@example.com"), cfg)
+	res = disable(t, browser(t), account(t, srv, "alice@example.com"), cfg)
 	if res.Outcome != automation.OutcomeChanged {
 		t.Fatalf("with the dialog in the file: %+v, want changed", res)
 	}
@@ -129,9 +129,9 @@ func TestVariant_UnknownUIIsDriftWithEvidence(t *testing.T) {
 	srv := startSim(t, simulator.Options{Variants: []simulator.Variant{simulator.VariantUnknownUI}})
 	cfg := config(t, srv)
 	cfg.ArtifactsDir = t.TempDir()
-	res := automation.Disable(browser(t), account(t, srv, "alice@example.com"), cfg)
-	if res.ErrorKind != automation.KindSelectorDrift || automation.ExitCode(res) != 4 {
-		t.Fatalf("result = %+v, want selector_drift, exit 4", res)
+	res := disable(t, browser(t), account(t, srv, "alice@example.com"), cfg)
+	if res.ErrorKind != automation.KindSelectorDrift || res.Outcome != automation.OutcomeDrift {
+		t.Fatalf("result = %+v, want selector_drift, drift", res)
 	}
 	var tree, suggestions string
 	for _, p := range res.Artifacts {
@@ -183,7 +183,7 @@ func TestVerify_OnEachVariant(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(string(tt.variant)+"/"+string(tt.ui), func(t *testing.T) {
 			srv := startSim(t, simulator.Options{UI: tt.ui, Variants: []simulator.Variant{tt.variant}})
-			res := automation.Verify(browser(t), account(t, srv, "alice@example.com"), config(t, srv))
+			res := verify(t, browser(t), account(t, srv, "alice@example.com"), config(t, srv))
 			if res.ErrorKind != tt.kind {
 				t.Fatalf("verify = %+v, want error kind %q", res, tt.kind)
 			}

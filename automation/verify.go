@@ -2,33 +2,43 @@ package automation
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
 	"github.com/chatgpt-optout/chatgpt-optout/selectors"
 )
 
-// Check statuses of `selectors verify`.
+// CheckStatus is what Verify found of one element.
+type CheckStatus string
+
+// The check statuses.
 const (
-	CheckOK      = "ok"       // the primary candidate matched one element
-	CheckStale   = "stale"    // a later candidate matched: fix the file before it breaks
-	CheckMissing = "missing"  // the flow needed it and no candidate matched
-	CheckNotSeen = "not_seen" // the flow did not pass that page (e.g. no MFA)
+	CheckOK      CheckStatus = "ok"       // the primary candidate matched one element
+	CheckStale   CheckStatus = "stale"    // a later candidate matched: fix the file before it breaks
+	CheckMissing CheckStatus = "missing"  // the flow needed it and no candidate matched
+	CheckNotSeen CheckStatus = "not_seen" // the flow did not pass that page (e.g. no MFA)
 )
 
 // ElementCheck is what verify learnt of one element of the selectors file.
 type ElementCheck struct {
-	Element   string `json:"element"`
-	Candidate string `json:"candidate,omitempty"` // the candidate that matched
-	Index     int    `json:"index,omitempty"`     // its 1-based place in the list
-	Matches   int    `json:"matches"`             // elements it matched
-	Input     string `json:"input,omitempty"`
-	Status    string `json:"status"`
+	Element   string      `json:"element"`
+	Candidate string      `json:"candidate,omitempty"` // the candidate that matched
+	Index     int         `json:"index,omitempty"`     // its 1-based place in the list
+	Matches   int         `json:"matches"`             // elements it matched
+	Input     string      `json:"input,omitempty"`
+	Status    CheckStatus `json:"status"`
+
+	candidates []string // the file's candidates, for a DriftError
 }
 
 // Verify walks the whole path read-only, as Status does, and reports for
 // every element of the profile which candidate matched and how many
 // elements it matched. It never clicks the switch.
-func Verify(browserCtx context.Context, acct Account, cfg Config) *Result {
-	return run(browserCtx, acct, cfg, modeVerify)
+//
+// An element the flow needed and did not find ends the run with a
+// *DriftError naming it; the table is in the result either way.
+func Verify(ctx context.Context, b *Browser, acct Account, cfg Config) (*Result, error) {
+	return run(ctx, b, acct, cfg, modeVerify)
 }
 
 // observation is the last sighting of an element.
@@ -76,12 +86,20 @@ func (s *session) checks(runErr error) []ElementCheck {
 		entry{stepProfileMenu, &p.Path.ProfileMenu, true}, entry{stepSettingsItem, &p.Path.SettingsItem, true},
 		entry{stepDataControls, &p.Path.DataControlsTab, true}, entry{stepRowOpener, p.Path.RowOpener, true},
 		entry{stepSwitch, &p.Path.Switch, true})
+	lost := ""
+	var drift *DriftError
+	if errors.As(runErr, &drift) {
+		lost = drift.Element
+	}
 	var out []ElementCheck
 	for _, e := range entries {
 		if e.el == nil {
 			continue
 		}
 		c := ElementCheck{Element: e.name, Input: string(e.el.Input), Status: CheckNotSeen}
+		for _, cand := range e.el.Candidates {
+			c.candidates = append(c.candidates, cand.String())
+		}
 		if o, ok := s.seen[e.name]; ok {
 			c.Candidate = e.el.Candidates[o.candidate].String()
 			c.Index = o.candidate + 1
@@ -90,7 +108,7 @@ func (s *session) checks(runErr error) []ElementCheck {
 			if o.candidate > 0 {
 				c.Status = CheckStale
 			}
-		} else if e.required && (runErr == nil || s.lost != nil && s.lost.name == e.name || s.route == string(RouteDeepLink)) {
+		} else if e.required && (runErr == nil || lost == e.name || s.route == RouteDeepLink) {
 			// The flow got past (or stopped at) this step without seeing it.
 			c.Status = CheckMissing
 		}
@@ -100,10 +118,11 @@ func (s *session) checks(runErr error) []ElementCheck {
 }
 
 // verifyError is the drift a verify run ends with when an element is missing.
-func verifyError(checks []ElementCheck, f *selectors.File) error {
+func verifyError(checks []ElementCheck, f *selectors.File, url string) error {
 	for _, c := range checks {
 		if c.Status == CheckMissing {
-			return newError(KindSelectorDrift, "%s matches nothing on the page: selectors file %s (version %s) needs an update", c.Element, f.Source, f.Version)
+			return &DriftError{Kind: KindSelectorDrift, Element: c.Element, URL: url, Candidates: c.candidates,
+				Msg: fmt.Sprintf("%s matches nothing on the page: selectors file %s (version %s) needs an update", c.Element, f.Source, f.Version)}
 		}
 	}
 	return nil

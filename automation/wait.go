@@ -170,6 +170,7 @@ func (s *session) await(ctx context.Context, what string, read reader, step func
 			continue
 		}
 		s.sawOrigin(r.URL)
+		s.lastURL = r.URL
 		now := time.Now()
 		st.observe(r, now)
 		g := glance{r: r, stable: st.stable(now), net: s.net.at(now), window: s.cfg.Settle}
@@ -186,17 +187,22 @@ func (s *session) await(ctx context.Context, what string, read reader, step func
 	}
 }
 
+// timedOut says whose deadline ended the run: the run's own timeout, or
+// the caller's when that came first.
+func (s *session) timedOut() string {
+	if !s.start.IsZero() && time.Since(s.start) < s.cfg.Timeout {
+		return fmt.Sprintf("the caller's deadline passed after %s", time.Since(s.start).Round(100*time.Millisecond))
+	}
+	return fmt.Sprintf("timed out after %s", s.cfg.Timeout)
+}
+
 // waitError turns an ended context into a timeout or interrupted error that
 // says what was awaited, where, and what the page showed last.
 func (s *session) waitError(ctx context.Context, what string, last *glance) error {
 	if ctx.Err() != context.DeadlineExceeded {
 		return &Error{Kind: KindInterrupted, Msg: "interrupted while waiting for " + what, Err: ctx.Err()}
 	}
-	msg := fmt.Sprintf("timed out after %s waiting for %s", s.cfg.Timeout, what)
-	if !s.start.IsZero() && time.Since(s.start) < s.cfg.Timeout {
-		// The caller's own deadline came first.
-		msg = fmt.Sprintf("the caller's deadline passed after %s, waiting for %s", time.Since(s.start).Round(100*time.Millisecond), what)
-	}
+	msg := s.timedOut() + " waiting for " + what
 	if last == nil {
 		return &Error{Kind: KindTimeout, Msg: msg + ": the page could not be read (a navigation never finished); the site may be down or unreachable", Err: ctx.Err()}
 	}

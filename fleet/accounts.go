@@ -371,7 +371,7 @@ func (r *resolver) account(item ast.Node, index int, e *AccountsError) (AccountS
 	}
 	if s.PasswordEnv == "" && s.SessionTokenEnv == "" && s.ProfileDir == "" && s.State == "" {
 		if len(inline) == 0 {
-			fail2(s.Line, "no way to sign in: give password_env: (the variable holding the password), session_token_env:, profile_dir: (a profile from `chatgpt-optout login`) or state: (a state file from `chatgpt-optout login --save-state`)")
+			fail2(s.Line, "no way to sign in: give password_env: (the variable holding the password), session_token_env:, profile_dir: (a profile folder a person signed in with) or state: (a saved session state file)")
 		}
 	}
 	return s, !bad

@@ -129,7 +129,7 @@ func TestParseAccounts_RefusesBadFilesWithLineNumbers(t *testing.T) {
 				t.Errorf("returned accounts with the error")
 			}
 			if automation.KindOf(err) != automation.KindConfig {
-				t.Errorf("kind %s, want config (exit 1)", automation.KindOf(err))
+				t.Errorf("kind %s, want config", automation.KindOf(err))
 			}
 			var ae *AccountsError
 			if !errors.As(err, &ae) {

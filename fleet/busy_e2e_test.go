@@ -2,6 +2,7 @@ package fleet_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/chatgpt-optout/chatgpt-optout/fleet"
 	"github.com/chatgpt-optout/chatgpt-optout/selectors"
 	"github.com/chatgpt-optout/chatgpt-optout/simulator"
+	"github.com/chatgpt-optout/chatgpt-optout/simulator/simtest"
 )
 
 // On a page that is never idle, with a setting write that never reports
@@ -27,11 +29,7 @@ func TestRun_CanaryDriftStopsTheFleetOnABusyPage(t *testing.T) {
 		sims = append(sims, a)
 		accts = append(accts, automation.Account{Name: fmt.Sprintf("busy-%d", i), Email: a.Email, Password: a.Password})
 	}
-	srv, err := simulator.Start(simulator.Options{Accounts: sims, HoldWrites: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv := simtest.Start(t, simulator.Options{Accounts: sims, HoldWrites: true})
 	file, err := selectors.Default()
 	if err != nil {
 		t.Fatal(err)
@@ -50,9 +48,13 @@ func TestRun_CanaryDriftStopsTheFleetOnABusyPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	canary := rep.Results[0]
-	if rep.ExitCode != 4 || rep.StoppedEarly == "" || canary.ErrorKind != automation.KindSelectorDrift || canary.Retries != 0 {
-		t.Fatalf("exit %d stopped early %q, canary %s/%s retries %d (%s): want drift at the canary, not retried",
-			rep.ExitCode, rep.StoppedEarly, canary.Outcome, canary.ErrorKind, canary.Retries, canary.Error)
+	if rep.Summary != (fleet.Summary{Total: 4, Drift: 1, NotRun: 3}) || rep.Unknown() || rep.StoppedEarly == "" || canary.ErrorKind != automation.KindSelectorDrift || canary.Retries != 0 {
+		t.Fatalf("summary %+v unknown %v stopped early %q, canary %s/%s retries %d (%s): want drift at the canary, not retried, and the others skipped",
+			rep.Summary, rep.Unknown(), rep.StoppedEarly, canary.Outcome, canary.ErrorKind, canary.Retries, canary.Error)
+	}
+	var drift *automation.DriftError
+	if !errors.As(canary.Err, &drift) || drift.Kind != automation.KindSelectorDrift || drift.Element == "" {
+		t.Errorf("the canary's error %#v, want the run's *automation.DriftError naming the element", canary.Err)
 	}
 	for _, a := range sims[1:] {
 		if c := srv.Counters(a.Email); c.LoginPageViews != 0 || c.Patches != 0 {

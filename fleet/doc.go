@@ -6,11 +6,14 @@
 //     secrets named by environment variable), listing every problem with
 //     its line; Resolve reads the secrets from the environment.
 //   - Shard picks a stable, disjoint part of the accounts by a hash of
-//     their names (--shard I/N).
+//     their names (ParseShard reads "I/N").
 //   - Run runs the accounts in isolated browser contexts of one Chrome,
 //     Parallel at a time (a Chrome of its own for an account with a
 //     profile folder), the first one alone as a canary that stops the run
 //     on drift, with retries of transient failures and a new Chrome when
 //     one crashes. It returns a Report, partial when ctx ends.
-//   - Report writes JSON, JUnit XML and Markdown.
+//   - Report writes JSON, JUnit XML and Markdown, and WriteHTML a
+//     self-contained page. Each AccountResult keeps the error of its run
+//     (Err) for errors.As; the exit code is the calling program's, set on
+//     the Report before it is written.
 package fleet

@@ -7,16 +7,17 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
-
-	"github.com/chromedp/chromedp"
 
 	"github.com/chatgpt-optout/chatgpt-optout/automation"
 	"github.com/chatgpt-optout/chatgpt-optout/fleet"
 	"github.com/chatgpt-optout/chatgpt-optout/simulator"
+	"github.com/chatgpt-optout/chatgpt-optout/simulator/simtest"
 )
 
 // A Chrome killed in the middle of a fleet run is replaced: the accounts
@@ -40,29 +41,26 @@ func TestRun_KilledChromeIsRestartedAndTheRunGoesOn(t *testing.T) {
 		sims = append(sims, a)
 		accts = append(accts, automation.Account{Name: fmt.Sprintf("crash-%d", i), Email: a.Email, Password: a.Password})
 	}
-	srv, err := simulator.Start(simulator.Options{Accounts: sims})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv := simtest.Start(t, simulator.Options{Accounts: sims})
 
 	victim := accts[2]
 	var killed atomic.Bool
 	var pid atomic.Int64
-	run := func(browserCtx context.Context, acct automation.Account, cfg automation.Config) *automation.Result {
+	run := func(ctx context.Context, b *automation.Browser, acct automation.Account, cfg automation.Config) (*automation.Result, error) {
 		if acct.Name == victim.Name && killed.CompareAndSwap(false, true) {
-			proc := chromedp.FromContext(browserCtx).Browser.Process()
-			pid.Store(int64(proc.Pid))
+			// The shared browser is the only one running yet.
+			p := browserProcess(t, tmp)
+			pid.Store(int64(p))
 			go func() {
 				// Kill it once the victim is signing in.
 				deadline := time.Now().Add(20 * time.Second)
 				for srv.Counters(acct.Email).LoginPageViews == 0 && time.Now().Before(deadline) {
 					time.Sleep(20 * time.Millisecond)
 				}
-				proc.Kill()
+				syscall.Kill(p, syscall.SIGKILL)
 			}()
 		}
-		return automation.Disable(browserCtx, acct, cfg)
+		return automation.Disable(ctx, b, acct, cfg)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -81,8 +79,8 @@ func TestRun_KilledChromeIsRestartedAndTheRunGoesOn(t *testing.T) {
 	if !killed.Load() {
 		t.Fatal("the victim never ran")
 	}
-	if rep.ExitCode != 0 || rep.Summary.Changed != 6 {
-		t.Errorf("exit %d summary %+v, want every account changed", rep.ExitCode, rep.Summary)
+	if rep.Summary != (fleet.Summary{Total: 6, Changed: 6}) {
+		t.Errorf("summary %+v, want every account changed", rep.Summary)
 	}
 	if rep.BrowserRestarts != 1 || rep.BrowserStarts != 2 {
 		t.Errorf("browser starts %d restarts %d, want 2 and 1", rep.BrowserStarts, rep.BrowserRestarts)
@@ -108,4 +106,33 @@ func TestRun_KilledChromeIsRestartedAndTheRunGoesOn(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+}
+
+// browserProcess is the process id of the one Chrome running on a profile
+// under dir: the browser itself (it alone has the DevTools connection),
+// not one of its children.
+func browserProcess(t *testing.T, dir string) int {
+	t.Helper()
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pids []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		cmdline, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if err != nil {
+			continue // it ended meanwhile
+		}
+		if bytes.Contains(cmdline, []byte("--user-data-dir="+dir+"/")) && bytes.Contains(cmdline, []byte("--remote-debugging-")) && !bytes.Contains(cmdline, []byte("--type=")) {
+			pids = append(pids, pid)
+		}
+	}
+	if len(pids) != 1 {
+		t.Fatalf("found %d browser processes on a profile under %s (%v), want the one shared browser", len(pids), dir, pids)
+	}
+	return pids[0]
 }

@@ -26,6 +26,10 @@ const KindSkipped automation.ErrorKind = "skipped"
 // email and the retries it took.
 type AccountResult struct {
 	*automation.Result
+	// Err is the error the account's run ended with (nil when it did not
+	// fail): an *automation.Error or *automation.DriftError, for
+	// errors.As. It is not in the JSON form; ErrorKind and Error are.
+	Err   error  `json:"-"`
 	Email string `json:"email"`
 	// Retries counts the further runs after transient failures and
 	// browser crashes (0 when the first run was the last).
@@ -53,10 +57,11 @@ func (s Summary) Off() int { return s.Compliant + s.Changed }
 // part of the command-line interface: every documented key is always
 // there, null where it does not apply (see MarshalJSON).
 type Report struct {
-	Tool             string `json:"tool"`
-	Version          string `json:"version"`
-	Command          string `json:"command"`
-	Mode             string `json:"mode"`  // "disable", or "check" (read only)
+	Tool    string `json:"tool"`
+	Version string `json:"version"`
+	Command string `json:"command"`
+	Mode    Mode   `json:"mode"`
+
 	Shard            string `json:"shard"` // "I/N"; null in JSON when the run was not sharded
 	SelectorsVersion string `json:"selectors_version"`
 	// SelectorsSource is where the selectors file came from: embedded, a
@@ -79,18 +84,26 @@ type Report struct {
 	ErrorKinds      map[automation.ErrorKind]int `json:"error_kinds"`
 	BrowserStarts   int                          `json:"browser_starts"`
 	BrowserRestarts int                          `json:"browser_restarts"`
-	ExitCode        int                          `json:"exit_code"`
-	Summary         Summary                      `json:"summary"`
-	Results         []AccountResult              `json:"results"`
+	// ExitCode is the exit code of the program that ran the fleet, and
+	// ExitMeaning what it means; the program sets them (the command line
+	// from its exit-code table) before writing the reports, which show
+	// them. Run leaves them zero and empty.
+	ExitCode    int             `json:"exit_code"`
+	ExitMeaning string          `json:"-"`
+	Summary     Summary         `json:"summary"`
+	Results     []AccountResult `json:"results"`
 }
 
-// Mode names.
+// Mode is what a fleet run does to each account.
+type Mode string
+
+// The modes.
 const (
-	ModeDisable = "disable"
-	ModeCheck   = "check"
+	ModeDisable Mode = "disable" // switch the setting off (automation.Disable)
+	ModeCheck   Mode = "check"   // read it only (automation.Status)
 )
 
-// finish computes the summary and the exit code.
+// finish computes the summary.
 func (r *Report) finish() {
 	r.DurationMS = r.FinishedAt.Sub(r.StartedAt).Milliseconds()
 	s := Summary{Total: len(r.Results)}
@@ -115,28 +128,17 @@ func (r *Report) finish() {
 		}
 	}
 	r.Summary = s
-	r.ExitCode = ExitCode(r.Results)
 }
 
-// ExitCode is the process exit code of a fleet run: automation.ExitCode
-// over the accounts that ran (the highest wins), and at least 3 when an
-// interrupted run left accounts not run, since their setting is not known
-// to be off.
-func ExitCode(results []AccountResult) int {
-	var ran []*automation.Result
-	interrupted := false
-	for _, r := range results {
-		if r.NotRun() {
-			interrupted = interrupted || r.ErrorKind == automation.KindInterrupted
-			continue
+// Unknown reports whether accounts were left not run by an interrupt:
+// their setting is not known to be off.
+func (r *Report) Unknown() bool {
+	for _, a := range r.Results {
+		if a.NotRun() && a.ErrorKind == automation.KindInterrupted {
+			return true
 		}
-		ran = append(ran, r.Result)
 	}
-	code := automation.ExitCode(ran...)
-	if interrupted && code < 3 {
-		code = 3
-	}
-	return code
+	return false
 }
 
 // Headline is a one-line summary, like "17 of 20 accounts off; 3 failed".
@@ -187,9 +189,11 @@ func (r *Report) WriteJSON(w io.Writer) error {
 }
 
 // The JUnit XML format, as Jenkins, GitLab, GitHub test reporters and
-// most CI systems read it.
+// most CI systems read it: WriteJUnit writes a JUnitSuites, and ReadJUnit
+// reads one back (for a program, or a test, that checks a report).
 type (
-	junitSuites struct {
+	// JUnitSuites is the document.
+	JUnitSuites struct {
 		XMLName  xml.Name     `xml:"testsuites"`
 		Name     string       `xml:"name,attr"`
 		Tests    int          `xml:"tests,attr"`
@@ -197,9 +201,10 @@ type (
 		Errors   int          `xml:"errors,attr"`
 		Skipped  int          `xml:"skipped,attr"`
 		Time     string       `xml:"time,attr"`
-		Suites   []junitSuite `xml:"testsuite"`
+		Suites   []JUnitSuite `xml:"testsuite"`
 	}
-	junitSuite struct {
+	// JUnitSuite is the run: one per report.
+	JUnitSuite struct {
 		Name       string          `xml:"name,attr"`
 		Tests      int             `xml:"tests,attr"`
 		Failures   int             `xml:"failures,attr"`
@@ -207,22 +212,25 @@ type (
 		Skipped    int             `xml:"skipped,attr"`
 		Time       string          `xml:"time,attr"`
 		Timestamp  string          `xml:"timestamp,attr"`
-		Properties []junitProperty `xml:"properties>property"`
-		Cases      []junitCase     `xml:"testcase"`
+		Properties []JUnitProperty `xml:"properties>property"`
+		Cases      []JUnitCase     `xml:"testcase"`
 	}
-	junitProperty struct {
+	// JUnitProperty is a field of the report (mode, shard, exit_code).
+	JUnitProperty struct {
 		Name  string `xml:"name,attr"`
 		Value string `xml:"value,attr"`
 	}
-	junitCase struct {
+	// JUnitCase is an account.
+	JUnitCase struct {
 		Name      string        `xml:"name,attr"`
 		Classname string        `xml:"classname,attr"`
 		Time      string        `xml:"time,attr"`
-		Failure   *junitMessage `xml:"failure,omitempty"`
-		Skipped   *junitMessage `xml:"skipped,omitempty"`
+		Failure   *JUnitMessage `xml:"failure,omitempty"`
+		Skipped   *JUnitMessage `xml:"skipped,omitempty"`
 		SystemOut string        `xml:"system-out,omitempty"`
 	}
-	junitMessage struct {
+	// JUnitMessage is a failure (type: the error kind) or a skip.
+	JUnitMessage struct {
 		Message string `xml:"message,attr"`
 		Type    string `xml:"type,attr,omitempty"`
 		Text    string `xml:",chardata"`
@@ -231,12 +239,21 @@ type (
 
 func seconds(ms int64) string { return fmt.Sprintf("%.3f", float64(ms)/1000) }
 
+// ReadJUnit reads a JUnit XML report.
+func ReadJUnit(r io.Reader) (*JUnitSuites, error) {
+	var doc JUnitSuites
+	if err := xml.NewDecoder(r).Decode(&doc); err != nil {
+		return nil, fmt.Errorf("reading a JUnit report: %w", err)
+	}
+	return &doc, nil
+}
+
 // WriteJUnit writes the report as JUnit XML: one testcase per account.
 // An account that failed, drifted or (with --check) is on is a failure
 // whose type is the error kind and whose message is the sentence; an
 // account not run is skipped.
 func (r *Report) WriteJUnit(w io.Writer) error {
-	suite := junitSuite{
+	suite := JUnitSuite{
 		Name:      "chatgpt-optout " + r.Command,
 		Time:      seconds(r.DurationMS),
 		Timestamp: r.StartedAt.UTC().Format("2006-01-02T15:04:05"),
@@ -244,29 +261,29 @@ func (r *Report) WriteJUnit(w io.Writer) error {
 	if r.Shard != "" {
 		suite.Name += " shard " + r.Shard
 	}
-	for _, p := range [][2]string{{"mode", r.Mode}, {"shard", r.Shard}, {"selectors_version", r.SelectorsVersion}, {"selectors_source", r.SelectorsSource}, {"base_url", r.BaseURL}, {"exit_code", fmt.Sprint(r.ExitCode)}, {"stopped_early", r.StoppedEarly}} {
+	for _, p := range [][2]string{{"mode", string(r.Mode)}, {"shard", r.Shard}, {"selectors_version", r.SelectorsVersion}, {"selectors_source", r.SelectorsSource}, {"base_url", r.BaseURL}, {"exit_code", fmt.Sprint(r.ExitCode)}, {"stopped_early", r.StoppedEarly}} {
 		if p[1] != "" {
-			suite.Properties = append(suite.Properties, junitProperty{Name: p[0], Value: p[1]})
+			suite.Properties = append(suite.Properties, JUnitProperty{Name: p[0], Value: p[1]})
 		}
 	}
 	for _, a := range r.Results {
-		c := junitCase{Name: a.Account, Classname: "chatgpt-optout." + r.Command, Time: seconds(a.DurationMS), SystemOut: caseDetails(a)}
+		c := JUnitCase{Name: a.Account, Classname: "chatgpt-optout." + r.Command, Time: seconds(a.DurationMS), SystemOut: caseDetails(a)}
 		suite.Tests++
 		switch a.Outcome {
 		case OutcomeNotRun:
 			suite.Skipped++
-			c.Skipped = &junitMessage{Message: a.Error}
+			c.Skipped = &JUnitMessage{Message: a.Error}
 		case automation.OutcomeFailed, automation.OutcomeDrift:
 			suite.Failures++
-			c.Failure = &junitMessage{Type: string(a.ErrorKind), Message: a.Error, Text: fmt.Sprintf("%s (%s): %s", a.Outcome, a.ErrorKind, a.Error)}
+			c.Failure = &JUnitMessage{Type: string(a.ErrorKind), Message: a.Error, Text: fmt.Sprintf("%s (%s): %s", a.Outcome, a.ErrorKind, a.Error)}
 		case automation.OutcomeNoncompliant:
 			suite.Failures++
 			msg := "the setting is on and was left on (read only run)"
-			c.Failure = &junitMessage{Type: string(automation.OutcomeNoncompliant), Message: msg, Text: msg}
+			c.Failure = &JUnitMessage{Type: string(automation.OutcomeNoncompliant), Message: msg, Text: msg}
 		}
 		suite.Cases = append(suite.Cases, c)
 	}
-	doc := junitSuites{Name: "chatgpt-optout", Tests: suite.Tests, Failures: suite.Failures, Skipped: suite.Skipped, Time: suite.Time, Suites: []junitSuite{suite}}
+	doc := JUnitSuites{Name: "chatgpt-optout", Tests: suite.Tests, Failures: suite.Failures, Skipped: suite.Skipped, Time: suite.Time, Suites: []JUnitSuite{suite}}
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
 	}
@@ -307,9 +324,9 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	var b strings.Builder
 	icon := "✅"
 	switch {
-	case r.ExitCode >= 3:
+	case r.Summary.Failed+r.Summary.Drift > 0 || r.Unknown():
 		icon = "❌"
-	case r.ExitCode == 2:
+	case r.Summary.Noncompliant > 0:
 		icon = "⚠️"
 	}
 	title := "ChatGPT training opt-out"
@@ -320,7 +337,11 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		title += ", shard " + r.Shard
 	}
 	fmt.Fprintf(&b, "## %s %s\n\n", icon, title)
-	fmt.Fprintf(&b, "**%s.** Exit code %d: %s.\n\n", mdEscape(r.Headline()), r.ExitCode, exitMeaning(r.ExitCode))
+	fmt.Fprintf(&b, "**%s.**", mdEscape(r.Headline()))
+	if r.ExitMeaning != "" {
+		fmt.Fprintf(&b, " Exit code %d: %s.", r.ExitCode, r.ExitMeaning)
+	}
+	b.WriteString("\n\n")
 	fmt.Fprintf(&b, "| outcome | accounts |\n|---|---:|\n")
 	s := r.Summary
 	for _, row := range []struct {
@@ -384,22 +405,6 @@ func outcomeIcon(o automation.Outcome) string {
 	default:
 		return "❌"
 	}
-}
-
-func exitMeaning(code int) string {
-	switch code {
-	case 0:
-		return "every account's setting is off, and verified"
-	case 1:
-		return "a configuration error"
-	case 2:
-		return "a setting is on and was left on"
-	case 3:
-		return "at least one account failed or was not run"
-	case 4:
-		return "the UI no longer matches the selectors file (drift)"
-	}
-	return "unknown"
 }
 
 // mdEscape makes text safe in a Markdown table cell.

@@ -94,8 +94,8 @@ func WriteHTML(w io.Writer, rep *Report, opts HTMLOptions) error {
 		Title:            opts.Title,
 		Headline:         rep.Headline(),
 		ExitCode:         rep.ExitCode,
-		ExitMeaning:      exitMeaning(rep.ExitCode),
-		Mode:             rep.Mode,
+		ExitMeaning:      rep.ExitMeaning,
+		Mode:             string(rep.Mode),
 		Shard:            rep.Shard,
 		Version:          rep.Version,
 		SelectorsVersion: rep.SelectorsVersion,
@@ -226,7 +226,7 @@ img.evidence { max-width: 22em; max-height: 6em; border: 1px solid #d0d7de; bord
 <body>
 <header>
 <h1>{{.Title}}{{with .Shard}}, shard {{.}}{{end}}</h1>
-<p id="headline"><strong>{{.Headline}}.</strong> <span class="exit-{{.ExitCode}}">Exit code {{.ExitCode}}: {{.ExitMeaning}}.</span></p>
+<p id="headline"><strong>{{.Headline}}.</strong> {{if .ExitMeaning}}<span class="exit-{{.ExitCode}}">Exit code {{.ExitCode}}: {{.ExitMeaning}}.</span>{{end}}</p>
 <p class="meta">Selectors <span id="selectors-version">{{.SelectorsVersion}}</span>{{with .Version}} · chatgpt-optout {{.}}{{end}} · mode {{.Mode}}{{with .Started}} · started <time datetime="{{$.StartedISO}}">{{.}}</time>{{end}}{{with .Finished}} · finished <time id="finished" datetime="{{$.FinishedISO}}">{{.}}</time>{{end}} · took {{.Duration}} · {{.Parallel}} in parallel{{if .BrowserRestarts}} · {{.BrowserRestarts}} browser restarts{{end}}{{if .StoppedEarly}} · stopped early: {{.StoppedEarly}}{{else if .Interrupted}} · interrupted{{end}}</p>
 </header>
 <section id="summary">

@@ -126,6 +126,8 @@ func elem(tag string) func(*html.Node) bool {
 
 func TestWriteHTML_RowsCountsAndMeta(t *testing.T) {
 	rep := htmlTestReport()
+	// The program sets the exit code; the report shows it.
+	rep.ExitCode, rep.ExitMeaning = 4, "the UI no longer matches the selectors file (drift)"
 	_, doc := writeHTMLReport(t, rep, HTMLOptions{})
 
 	rows := find(doc, func(n *html.Node) bool { return n.Data == "tr" && hasClass(n, "account") })
@@ -197,7 +199,7 @@ func TestWriteHTML_RowsCountsAndMeta(t *testing.T) {
 	if f := find(doc, func(n *html.Node) bool { v, _ := attr(n, "id"); return v == "finished" }); len(f) != 1 || text(f[0]) != "2026-12-01 06:18:23 UTC" {
 		t.Errorf("no finished time")
 	}
-	if h := find(doc, func(n *html.Node) bool { v, _ := attr(n, "id"); return v == "headline" }); len(h) != 1 || !strings.Contains(text(h[0]), rep.Headline()) || !strings.Contains(text(h[0]), "Exit code 4") {
+	if h := find(doc, func(n *html.Node) bool { v, _ := attr(n, "id"); return v == "headline" }); len(h) != 1 || !strings.Contains(text(h[0]), rep.Headline()) || !strings.Contains(text(h[0]), "Exit code 4: the UI no longer matches the selectors file (drift).") {
 		t.Errorf("headline %q", text(h[0]))
 	}
 }
@@ -324,6 +326,11 @@ func TestWriteHTML_EmptyAndCheckReports(t *testing.T) {
 	}
 	if !strings.Contains(raw, "<title>ChatGPT training opt-out (check)</title>") {
 		t.Errorf("title of a check run")
+	}
+	// Without an exit code from the program, the headline has no exit
+	// line.
+	if h := find(doc, func(n *html.Node) bool { v, _ := attr(n, "id"); return v == "headline" }); len(h) != 1 || !strings.Contains(text(h[0]), rep.Headline()) || strings.Contains(raw, "Exit code") {
+		t.Errorf("headline without an exit code: %q", raw)
 	}
 	if strings.Contains(raw, "NaN") || strings.Contains(raw, "ZgotmplZ") {
 		t.Errorf("the page holds a value the template refused:\n%s", raw)

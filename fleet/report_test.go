@@ -20,27 +20,27 @@ func mixedReport(t *testing.T) *Report {
 	accts[4].Name = "pipe|name <b>"
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	opts := fastOptions(&b, func(ctx context.Context, a automation.Account, cfg automation.Config) *automation.Result {
+	opts := fastOptions(&b, func(ctx context.Context, br *automation.Browser, a automation.Account, cfg automation.Config) (*automation.Result, error) {
 		switch a.Email {
 		case "a00@example.com":
-			return result(a, automation.OutcomeChanged, "")
+			return reply(result(a, automation.OutcomeChanged, ""))
 		case "a01@example.com":
 			r := result(a, automation.OutcomeCompliant, "")
 			r.Before, r.Action = automation.StateOff, automation.ActionNone
-			return r
+			return reply(r)
 		case "a02@example.com":
 			r := result(a, automation.OutcomeNoncompliant, "")
 			r.After, r.Action = automation.StateOn, automation.ActionNone
-			return r
+			return reply(r)
 		case "a03@example.com":
 			r := result(a, automation.OutcomeFailed, automation.KindBadCredentials)
 			r.Error = `the sign-in was refused ("Incorrect email address or password"): check the password & <retry>`
-			return r
+			return reply(r)
 		default:
 			cancel()
 			r := result(a, automation.OutcomeDrift, automation.KindSelectorDrift)
 			r.Error = "path.switch matched nothing | see the artifacts\nsecond line"
-			return r
+			return reply(r)
 		}
 	})
 	opts.Parallel = 1
@@ -53,6 +53,8 @@ func mixedReport(t *testing.T) *Report {
 
 func TestReport_JSONHasTheInterfaceFieldsAndASummary(t *testing.T) {
 	rep := mixedReport(t)
+	// The program sets the exit code; the report carries it.
+	rep.ExitCode, rep.ExitMeaning = 4, "the UI no longer matches the selectors file (drift)"
 	var buf bytes.Buffer
 	if err := rep.WriteJSON(&buf); err != nil {
 		t.Fatal(err)
@@ -75,6 +77,9 @@ func TestReport_JSONHasTheInterfaceFieldsAndASummary(t *testing.T) {
 	}
 	if doc.ExitCode != 4 || !doc.Interrupted || doc.Mode != "disable" {
 		t.Errorf("exit_code %d interrupted %v mode %q", doc.ExitCode, doc.Interrupted, doc.Mode)
+	}
+	if strings.Contains(buf.String(), rep.ExitMeaning) || strings.Contains(strings.ToLower(buf.String()), "exit_meaning") || strings.Contains(buf.String(), "ExitMeaning") {
+		t.Errorf("the exit code's meaning is in the JSON report:\n%s", buf.String())
 	}
 	if len(doc.Results) != 6 {
 		t.Fatalf("%d results", len(doc.Results))
@@ -186,12 +191,13 @@ func checkJUnit(t *testing.T, data []byte, tests, failures, skipped int, kinds m
 
 func TestReport_Markdown(t *testing.T) {
 	rep := mixedReport(t)
+	rep.ExitCode, rep.ExitMeaning = 4, "the UI no longer matches the selectors file (drift)"
 	var buf bytes.Buffer
 	if err := rep.WriteMarkdown(&buf); err != nil {
 		t.Fatal(err)
 	}
 	md := buf.String()
-	for _, want := range []string{"## ❌ ChatGPT training opt-out", "2 of 6 accounts off", "Exit code 4", "| changed (turned off, verified) | 1 |", "| not run | 1 |", "| **total** | **6** |",
+	for _, want := range []string{"## ❌ ChatGPT training opt-out", "**2 of 6 accounts off", "accounts off; 1 changed now; 1 on (left on); 1 failed; 1 drift; 1 not run (interrupted).** Exit code 4: the UI no longer matches the selectors file (drift).\n", "| changed (turned off, verified) | 1 |", "| not run | 1 |", "| **total** | **6** |",
 		"| acct-00 | ✅ changed | on → off |", "`bad_credentials`", `pipe\|name &lt;b&gt;`, "`selector_drift` path.switch matched nothing \\| see the artifacts second line"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("markdown lacks %q:\n%s", want, md)
@@ -244,5 +250,55 @@ func TestReport_JSONAlwaysHasTheDocumentedKeys(t *testing.T) {
 	var back struct{ Shard, Canary, Version string }
 	if err := json.Unmarshal(buf.Bytes(), &back); err != nil || back.Shard != "1/4" || back.Canary != "acct-00" || back.Version != "v1.2.3" {
 		t.Errorf("read back %+v, %v", back, err)
+	}
+}
+
+// Without an exit code from the program, the Markdown report has no exit
+// line; its icon follows the outcomes: ❌ for a failure, drift or accounts
+// an interrupt left unknown, ⚠️ for a setting left on, ✅ otherwise.
+func TestReport_MarkdownIconFollowsTheOutcomes(t *testing.T) {
+	acct := accountsN(1)[0]
+	res := func(o automation.Outcome, kind automation.ErrorKind) AccountResult {
+		return AccountResult{Result: result(acct, o, kind)}
+	}
+	changed := res(automation.OutcomeChanged, "")
+	compliant := res(automation.OutcomeCompliant, "")
+	on := res(automation.OutcomeNoncompliant, "")
+	failed := res(automation.OutcomeFailed, automation.KindTimeout)
+	drift := res(automation.OutcomeDrift, automation.KindSelectorDrift)
+	interrupted := res(OutcomeNotRun, automation.KindInterrupted)
+	skipped := res(OutcomeNotRun, KindSkipped)
+	for _, c := range []struct {
+		name    string
+		results []AccountResult
+		icon    string
+	}{
+		{"all off", []AccountResult{changed, compliant}, "✅"},
+		{"none", nil, "✅"},
+		{"one on", []AccountResult{changed, on}, "⚠️"},
+		{"one failed", []AccountResult{changed, failed}, "❌"},
+		{"failed and on", []AccountResult{on, failed}, "❌"},
+		{"drift", []AccountResult{drift, skipped}, "❌"},
+		{"interrupted", []AccountResult{changed, interrupted}, "❌"},
+		{"interrupted and on", []AccountResult{on, interrupted}, "❌"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			rep := &Report{Results: c.results}
+			rep.finish()
+			var buf bytes.Buffer
+			if err := rep.WriteMarkdown(&buf); err != nil {
+				t.Fatal(err)
+			}
+			md := buf.String()
+			if want := "## " + c.icon + " ChatGPT training opt-out\n"; !strings.HasPrefix(md, want) {
+				t.Errorf("markdown starts %q, want %q", strings.SplitN(md, "\n", 2)[0], want)
+			}
+			if strings.Contains(md, "Exit code") {
+				t.Errorf("an exit line without an exit code from the program:\n%s", md)
+			}
+			if want := "**" + mdEscape(rep.Headline()) + ".**\n\n"; !strings.Contains(md, want) {
+				t.Errorf("markdown lacks the headline line %q:\n%s", want, md)
+			}
+		})
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"strings"
 	"sync"
 	"time"
 
@@ -37,19 +36,28 @@ const (
 	maxCrashRetries = 2
 )
 
-// StartFunc starts a browser; automation.StartBrowser is the real one.
-type StartFunc func(ctx context.Context, opts automation.BrowserOptions) (context.Context, context.CancelFunc, error)
+// The fleet's own settings a message may point at (see automation.Setting).
+const (
+	SettingParallel automation.Setting = "parallel" // Options.Parallel
+	SettingRetries  automation.Setting = "retries"  // Options.Retries
+	SettingCanary   automation.Setting = "canary"   // Options.NoCanary
+	SettingShard    automation.Setting = "shard"    // ParseShard
+	SettingStateDir automation.Setting = "state_dir"
+)
+
+// StartFunc starts a browser; automation.Launch is the real one.
+type StartFunc func(ctx context.Context, opts automation.BrowserOptions) (*automation.Browser, error)
 
 // RunFunc runs one account in a browser; automation.Disable and
 // automation.Status are the real ones.
-type RunFunc func(browserCtx context.Context, acct automation.Account, cfg automation.Config) *automation.Result
+type RunFunc func(ctx context.Context, b *automation.Browser, acct automation.Account, cfg automation.Config) (*automation.Result, error)
 
 // Options say how to run a fleet.
 type Options struct {
-	// Config is the per-account configuration. Run sets BlockResources:
-	// a fleet run loads no images, fonts or media.
+	// Config is the per-account configuration.
 	Config automation.Config
-	// Browser says how to start Chrome. Its ProfileDir is ignored: an
+	// Browser says how to start Chrome. Run sets BlockResources (a fleet
+	// run loads no images, fonts or media) and ignores ProfileDir: an
 	// account with a profile folder gets a Chrome of its own on it, the
 	// others share one Chrome, each in an isolated browser context.
 	Browser automation.BrowserOptions
@@ -88,7 +96,7 @@ type Options struct {
 	// selectors_source of the report and of every result.
 	SelectorsWarnings []string
 
-	// StartBrowser and RunAccount replace automation.StartBrowser and
+	// StartBrowser and RunAccount replace automation.Launch and
 	// automation.Disable/Status, for tests and embedding.
 	StartBrowser StartFunc
 	RunAccount   RunFunc
@@ -97,7 +105,8 @@ type Options struct {
 // Run runs every account and returns the report. Accounts run in isolated
 // browser contexts of one Chrome, Parallel at a time; one with a
 // ProfileDir gets its own Chrome. The error is non-nil only for a
-// configuration problem found before anything ran (exit code 1). When ctx
+// configuration problem found before anything ran (an *automation.Error of
+// KindConfig, naming the Options field or the account). When ctx
 // ends (Ctrl-C), Run stops the browsers and returns the partial report:
 // accounts never started are marked not run.
 func Run(ctx context.Context, accounts []automation.Account, opts Options) (*Report, error) {
@@ -105,14 +114,13 @@ func Run(ctx context.Context, accounts []automation.Account, opts Options) (*Rep
 	if err != nil {
 		return nil, err
 	}
-	cfg.BlockResources = true
 	opts.Browser.BlockResources = true
 	opts.Browser.ProfileDir = ""
 	if opts.Parallel < 0 || opts.Parallel > MaxParallel {
-		return nil, automation.ConfigError("--parallel must be from 1 to %d, not %d", MaxParallel, opts.Parallel)
+		return nil, &automation.Error{Kind: automation.KindConfig, Msg: fmt.Sprintf("the number of accounts run at once must be from 1 to %d, not %d", MaxParallel, opts.Parallel), Fix: []automation.Setting{SettingParallel}}
 	}
 	if opts.Retries < 0 || opts.Retries > MaxRetries {
-		return nil, automation.ConfigError("--retries must be from 0 to %d, not %d", MaxRetries, opts.Retries)
+		return nil, &automation.Error{Kind: automation.KindConfig, Msg: fmt.Sprintf("the retries must be from 0 to %d, not %d", MaxRetries, opts.Retries), Fix: []automation.Setting{SettingRetries}}
 	}
 	if opts.Parallel == 0 {
 		opts.Parallel = min(DefaultParallel, len(accounts))
@@ -125,7 +133,7 @@ func Run(ctx context.Context, accounts []automation.Account, opts Options) (*Rep
 		opts.Shard = All
 	}
 	if opts.StartBrowser == nil {
-		opts.StartBrowser = automation.StartBrowser
+		opts.StartBrowser = automation.Launch
 		// A missing browser is a configuration error (exit 1), found
 		// before anything runs.
 		if _, err := automation.CheckChrome(opts.Browser); err != nil {
@@ -214,10 +222,12 @@ func (r *runner) run(ctx context.Context, rep *Report) error {
 		next = 1
 		if res.Outcome == automation.OutcomeDrift {
 			rep.StoppedEarly = fmt.Sprintf("the canary account %q ended in drift (%s)", res.Account, res.ErrorKind)
-			msg := fmt.Sprintf("not run: the first account (%s) ended in drift (%s), so the UI no longer matches the selectors file %s and no other account was touched; update the selectors file (see `chatgpt-optout selectors`), or run with --no-canary",
+			msg := fmt.Sprintf("not run: the first account (%s) ended in drift (%s), so the UI no longer matches the selectors file %s and no other account was touched; update the selectors file, or run without the canary",
 				res.Account, res.ErrorKind, r.cfg.Selectors.Version)
 			for i := 1; i < n; i++ {
-				r.record(i, r.notRun(i, KindSkipped, msg))
+				nr := r.notRun(i, KindSkipped, msg)
+				nr.Err = &automation.Error{Kind: KindSkipped, Msg: msg, Err: res.Err, Fix: []automation.Setting{automation.SettingSelectors, SettingCanary}}
+				r.record(i, nr)
 			}
 			return nil
 		}
@@ -246,7 +256,9 @@ feed:
 	wg.Wait()
 	for i := range r.accounts {
 		if r.results[i] == nil {
-			r.record(i, r.notRun(i, automation.KindInterrupted, "not run: the run was interrupted before this account started; its setting was not checked"))
+			nr := r.notRun(i, automation.KindInterrupted, "not run: the run was interrupted before this account started; its setting was not checked")
+			nr.Err = &automation.Error{Kind: automation.KindInterrupted, Msg: nr.Error, Err: ctx.Err()}
+			r.record(i, nr)
 		}
 	}
 	return nil
@@ -311,14 +323,14 @@ func (r *runner) runAccount(ctx context.Context, i int) *AccountResult {
 	start := time.Now()
 	var wrote *automation.Result // an earlier run that may have switched it off
 	for {
-		res, crashed := r.attempt(ctx, acct)
+		res, err, crashed := r.attempt(ctx, acct)
 		if wrote != nil {
 			res = changedEarlier(res, wrote)
 		}
 		if mayHaveWritten(res) {
 			wrote = res
 		}
-		out := &AccountResult{Result: redact(res, acct), Email: acct.Email, Retries: retries + crashes}
+		out := &AccountResult{Result: redact(res, acct), Err: err, Email: acct.Email, Retries: retries + crashes}
 		// The account's time covers every run and the waits between.
 		out.DurationMS = time.Since(start).Milliseconds()
 		if ctx.Err() != nil || res.Outcome != automation.OutcomeFailed {
@@ -368,44 +380,35 @@ func changedEarlier(res, earlier *automation.Result) *automation.Result {
 }
 
 // attempt runs the account once, and says whether its browser died.
-func (r *runner) attempt(ctx context.Context, acct automation.Account) (*automation.Result, bool) {
+func (r *runner) attempt(ctx context.Context, acct automation.Account) (*automation.Result, error, bool) {
 	if acct.ProfileDir != "" {
 		bo := r.opts.Browser
 		bo.ProfileDir = acct.ProfileDir
-		bctx, stop, err := r.opts.StartBrowser(ctx, bo)
+		b, err := r.opts.StartBrowser(ctx, bo)
 		if err != nil {
-			return r.startFailed(acct, err), false
+			return r.startFailed(acct, err), err, false
 		}
 		r.mu.Lock()
 		r.profileStarts++
 		r.mu.Unlock()
-		res := r.opts.RunAccount(bctx, acct, r.cfg)
-		crashed := bctx.Err() != nil && ctx.Err() == nil
-		stop()
-		// What the start had to warn about (a profile folder made
-		// private) belongs to the account's result.
-		if ws := automation.BrowserWarnings(bctx); len(ws) > 0 {
-			c := *res
-			c.Warnings = append(ws, res.Warnings...)
-			res = &c
-		}
-		return res, crashed
+		res, err := r.opts.RunAccount(ctx, b, acct, r.cfg)
+		crashed := b.Err() != nil && ctx.Err() == nil
+		b.Close()
+		return res, err, crashed
 	}
 	b, err := r.pool.get(ctx)
 	if err != nil {
-		return r.startFailed(acct, err), false
+		return r.startFailed(acct, err), err, false
 	}
-	res := r.opts.RunAccount(b.ctx, acct, r.cfg)
-	crashed := b.ctx.Err() != nil && ctx.Err() == nil
-	if crashed {
-		// The result may say "interrupted": the browser's context ended,
-		// but nobody asked the run to stop. It was the browser.
-		if res.Outcome == automation.OutcomeFailed && res.ErrorKind == automation.KindInterrupted {
-			res.ErrorKind = automation.KindBrowser
-			res.Error = "the browser stopped during the run (it crashed or was killed): " + res.Error
-		}
+	res, err := r.opts.RunAccount(ctx, b, acct, r.cfg)
+	crashed := b.Err() != nil && ctx.Err() == nil
+	if crashed && res.Outcome == automation.OutcomeFailed && res.ErrorKind == automation.KindInterrupted {
+		// The browser's context ended, but nobody asked the run to stop:
+		// it was the browser.
+		err = &automation.Error{Kind: automation.KindBrowser, Msg: "the browser stopped during the run (it crashed or was killed): " + res.Error, Err: err}
+		res.ErrorKind, res.Error = automation.KindBrowser, err.Error()
 	}
-	return res, crashed
+	return res, err, crashed
 }
 
 // startFailed is the result of an account whose browser did not start.
@@ -425,21 +428,7 @@ func (r *runner) startFailed(acct automation.Account, err error) *automation.Res
 // automation package keeps them out already; this is a second guard for
 // results from other RunFuncs.
 func redact(res *automation.Result, acct automation.Account) *automation.Result {
-	var secrets []string
-	for _, s := range []string{acct.Password, acct.TOTPSecret, acct.SessionToken} {
-		if len(s) >= 4 {
-			secrets = append(secrets, s)
-		}
-	}
-	if len(secrets) == 0 {
-		return res
-	}
-	clean := func(s string) string {
-		for _, sec := range secrets {
-			s = strings.ReplaceAll(s, sec, "[REDACTED]")
-		}
-		return s
-	}
+	clean := acct.Redact
 	c := *res
 	c.Account = clean(c.Account)
 	c.Error = clean(c.Error)
@@ -475,29 +464,24 @@ type browserPool struct {
 	log   *slog.Logger
 
 	mu       sync.Mutex
-	cur      *browser
+	cur      *automation.Browser
 	starts   int
 	restarts int
 }
 
-type browser struct {
-	ctx  context.Context
-	stop context.CancelFunc
-}
-
 // get returns the running browser, starting one when there is none or the
 // last one died.
-func (p *browserPool) get(ctx context.Context) (*browser, error) {
+func (p *browserPool) get(ctx context.Context) (*automation.Browser, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.cur != nil && p.cur.ctx.Err() == nil {
+	if p.cur != nil && p.cur.Err() == nil {
 		return p.cur, nil
 	}
 	if p.cur != nil {
 		// It died: clean up after it (its throw-away profile) and start
 		// another.
 		p.log.Warn("the browser stopped unexpectedly; starting a new one")
-		p.cur.stop()
+		p.cur.Close()
 		p.cur = nil
 		if ctx.Err() == nil {
 			p.restarts++
@@ -506,12 +490,12 @@ func (p *browserPool) get(ctx context.Context) (*browser, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, &automation.Error{Kind: automation.KindInterrupted, Msg: "interrupted before the browser started", Err: err}
 	}
-	bctx, stop, err := p.start(ctx, p.opts)
+	b, err := p.start(ctx, p.opts)
 	if err != nil {
 		return nil, err
 	}
 	p.starts++
-	p.cur = &browser{ctx: bctx, stop: stop}
+	p.cur = b
 	return p.cur, nil
 }
 
@@ -520,7 +504,7 @@ func (p *browserPool) close() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.cur != nil {
-		p.cur.stop()
+		p.cur.Close()
 		p.cur = nil
 	}
 }

@@ -3,7 +3,9 @@ package fleet
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -13,17 +15,18 @@ import (
 	"github.com/chatgpt-optout/chatgpt-optout/automation"
 )
 
-// fakeBrowsers stands in for automation.StartBrowser: each browser is a
-// plain context, and it counts starts and stops.
+// fakeBrowsers stands in for automation.Launch: each browser is a plain
+// context wrapped by automation.Attach, and it counts starts and stops.
 type fakeBrowsers struct {
 	mu        sync.Mutex
 	starts    []automation.BrowserOptions
+	browsers  []*automation.Browser // in the order started
 	running   map[int]context.CancelFunc
 	stops     int
 	lastCrash context.CancelFunc
 }
 
-func (f *fakeBrowsers) start(ctx context.Context, opts automation.BrowserOptions) (context.Context, context.CancelFunc, error) {
+func (f *fakeBrowsers) start(ctx context.Context, opts automation.BrowserOptions) (*automation.Browser, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	bctx, cancel := context.WithCancel(ctx)
@@ -34,7 +37,7 @@ func (f *fakeBrowsers) start(ctx context.Context, opts automation.BrowserOptions
 	}
 	f.running[id] = cancel
 	f.lastCrash = cancel
-	return bctx, func() {
+	b := automation.Attach(bctx, func() {
 		cancel()
 		f.mu.Lock()
 		defer f.mu.Unlock()
@@ -42,7 +45,9 @@ func (f *fakeBrowsers) start(ctx context.Context, opts automation.BrowserOptions
 			delete(f.running, id)
 			f.stops++
 		}
-	}, nil
+	}, opts)
+	f.browsers = append(f.browsers, b)
+	return b, nil
 }
 
 func (f *fakeBrowsers) stillRunning() int {
@@ -68,6 +73,20 @@ func result(acct automation.Account, outcome automation.Outcome, kind automation
 	return r
 }
 
+// reply is what a RunFunc returns for r: r, and an error that agrees with
+// it (nil unless the run failed or drifted), as automation.Disable does.
+func reply(r *automation.Result) (*automation.Result, error) {
+	switch {
+	case r == nil:
+		return nil, nil
+	case r.Outcome == automation.OutcomeDrift:
+		return r, &automation.DriftError{Kind: r.ErrorKind, Element: "path.switch", Msg: r.Error}
+	case r.Outcome == automation.OutcomeFailed:
+		return r, &automation.Error{Kind: r.ErrorKind, Msg: r.Error}
+	}
+	return r, nil
+}
+
 func fastOptions(b *fakeBrowsers, run RunFunc) Options {
 	return Options{
 		Config:       automation.Config{BaseURL: "http://localhost:1"},
@@ -82,7 +101,7 @@ func TestRun_CanaryRunsAloneThenParallel(t *testing.T) {
 	var b fakeBrowsers
 	var cur, peak, peakDuringCanary atomic.Int32
 	canaryDone := make(chan struct{})
-	run := func(ctx context.Context, acct automation.Account, cfg automation.Config) *automation.Result {
+	run := func(ctx context.Context, br *automation.Browser, acct automation.Account, cfg automation.Config) (*automation.Result, error) {
 		n := cur.Add(1)
 		defer cur.Add(-1)
 		for {
@@ -91,7 +110,7 @@ func TestRun_CanaryRunsAloneThenParallel(t *testing.T) {
 				break
 			}
 		}
-		if !cfg.BlockResources {
+		if !br.Options().BlockResources {
 			t.Error("a fleet run must block images, fonts and media")
 		}
 		if acct.Name == "acct-00" {
@@ -102,7 +121,7 @@ func TestRun_CanaryRunsAloneThenParallel(t *testing.T) {
 			<-canaryDone
 			time.Sleep(20 * time.Millisecond)
 		}
-		return result(acct, automation.OutcomeChanged, "")
+		return reply(result(acct, automation.OutcomeChanged, ""))
 	}
 	rep, err := Run(context.Background(), accountsN(12), fastOptions(&b, run))
 	if err != nil {
@@ -114,8 +133,13 @@ func TestRun_CanaryRunsAloneThenParallel(t *testing.T) {
 	if peak.Load() != DefaultParallel || rep.Parallel != DefaultParallel {
 		t.Errorf("peak parallel %d (report %d), want the default %d", peak.Load(), rep.Parallel, DefaultParallel)
 	}
-	if rep.ExitCode != 0 || rep.Summary.Changed != 12 || rep.Canary != "acct-00" {
-		t.Errorf("report: exit %d summary %+v canary %q", rep.ExitCode, rep.Summary, rep.Canary)
+	if rep.Summary != (Summary{Total: 12, Changed: 12}) || rep.Unknown() || rep.Canary != "acct-00" {
+		t.Errorf("report: summary %+v unknown %v canary %q", rep.Summary, rep.Unknown(), rep.Canary)
+	}
+	for _, r := range rep.Results {
+		if r.Err != nil {
+			t.Errorf("%s: changed, but with the error %v", r.Account, r.Err)
+		}
 	}
 	if len(b.starts) != 1 || !b.starts[0].BlockResources || b.stillRunning() != 0 {
 		t.Errorf("browsers: %d started (%+v), %d still running; want one shared, blocking resources, stopped", len(b.starts), b.starts, b.stillRunning())
@@ -124,8 +148,8 @@ func TestRun_CanaryRunsAloneThenParallel(t *testing.T) {
 
 func TestRun_DefaultParallelIsAtMostTheAccounts(t *testing.T) {
 	var b fakeBrowsers
-	rep, _ := Run(context.Background(), accountsN(2), fastOptions(&b, func(ctx context.Context, a automation.Account, c automation.Config) *automation.Result {
-		return result(a, automation.OutcomeCompliant, "")
+	rep, _ := Run(context.Background(), accountsN(2), fastOptions(&b, func(ctx context.Context, br *automation.Browser, a automation.Account, c automation.Config) (*automation.Result, error) {
+		return reply(result(a, automation.OutcomeCompliant, ""))
 	}))
 	if rep.Parallel != 2 {
 		t.Errorf("parallel %d, want min(4, 2)", rep.Parallel)
@@ -137,10 +161,9 @@ func TestRun_CanaryDriftStopsBeforeTheOthers(t *testing.T) {
 		t.Run(string(kind), func(t *testing.T) {
 			var b fakeBrowsers
 			var calls atomic.Int32
-			rep, err := Run(context.Background(), accountsN(6), fastOptions(&b, func(ctx context.Context, a automation.Account, c automation.Config) *automation.Result {
+			rep, err := Run(context.Background(), accountsN(6), fastOptions(&b, func(ctx context.Context, br *automation.Browser, a automation.Account, c automation.Config) (*automation.Result, error) {
 				calls.Add(1)
-				r := result(a, automation.OutcomeDrift, kind)
-				return r
+				return reply(result(a, automation.OutcomeDrift, kind))
 			}))
 			if err != nil {
 				t.Fatal(err)
@@ -148,12 +171,34 @@ func TestRun_CanaryDriftStopsBeforeTheOthers(t *testing.T) {
 			if calls.Load() != 1 {
 				t.Errorf("%d accounts ran, want only the canary (drift is never retried)", calls.Load())
 			}
-			if rep.ExitCode != 4 || rep.StoppedEarly == "" || rep.Summary.Drift != 1 || rep.Summary.NotRun != 5 {
-				t.Errorf("exit %d stopped %q summary %+v", rep.ExitCode, rep.StoppedEarly, rep.Summary)
+			// The accounts the canary left alone are skipped, not left
+			// unknown by an interrupt: the run's outcome is the drift.
+			if rep.StoppedEarly == "" || rep.Summary != (Summary{Total: 6, Drift: 1, NotRun: 5}) || rep.Unknown() {
+				t.Errorf("stopped %q summary %+v unknown %v", rep.StoppedEarly, rep.Summary, rep.Unknown())
+			}
+			// Run leaves the exit code to the program.
+			if rep.ExitCode != 0 || rep.ExitMeaning != "" {
+				t.Errorf("Run set the exit code %d (%q)", rep.ExitCode, rep.ExitMeaning)
+			}
+			var drift *automation.DriftError
+			if canary := rep.Results[0]; !errors.As(canary.Err, &drift) || drift.Kind != kind {
+				t.Errorf("the canary's error %#v, want the run's *DriftError of kind %s", canary.Err, kind)
 			}
 			for _, r := range rep.Results[1:] {
-				if r.Outcome != OutcomeNotRun || r.ErrorKind != KindSkipped || !strings.Contains(r.Error, "drift") {
+				if r.Outcome != OutcomeNotRun || r.ErrorKind != KindSkipped || !strings.Contains(r.Error, "drift") || !strings.Contains(r.Error, "run without the canary") {
 					t.Errorf("%s: %s %s %q", r.Account, r.Outcome, r.ErrorKind, r.Error)
+				}
+				var e *automation.Error
+				if !errors.As(r.Err, &e) || e.Kind != KindSkipped || e.Msg != r.Error || !slices.Equal(automation.FixOf(r.Err), []automation.Setting{automation.SettingSelectors, SettingCanary}) || !errors.As(r.Err, &drift) {
+					t.Errorf("%s: error %#v (fix %v), want an *automation.Error of kind skipped saying what the result says, pointing at the selectors and the canary, wrapping the canary's drift",
+						r.Account, r.Err, automation.FixOf(r.Err))
+				}
+				// The error's kind agrees with the result's.
+				if k := automation.KindOf(r.Err); k != r.ErrorKind {
+					t.Errorf("%s: automation.KindOf(the account's error) = %s, but its result says %s", r.Account, k, r.ErrorKind)
+				}
+				if strings.Contains(r.Error, "--") || strings.Contains(r.Error, "`") {
+					t.Errorf("%s: the library's message names a command line: %q", r.Account, r.Error)
 				}
 			}
 		})
@@ -163,14 +208,14 @@ func TestRun_CanaryDriftStopsBeforeTheOthers(t *testing.T) {
 func TestRun_NoCanaryRunsEveryoneEvenAfterDrift(t *testing.T) {
 	var b fakeBrowsers
 	var calls atomic.Int32
-	opts := fastOptions(&b, func(ctx context.Context, a automation.Account, c automation.Config) *automation.Result {
+	opts := fastOptions(&b, func(ctx context.Context, br *automation.Browser, a automation.Account, c automation.Config) (*automation.Result, error) {
 		calls.Add(1)
-		return result(a, automation.OutcomeDrift, automation.KindSelectorDrift)
+		return reply(result(a, automation.OutcomeDrift, automation.KindSelectorDrift))
 	})
 	opts.NoCanary = true
 	rep, _ := Run(context.Background(), accountsN(5), opts)
-	if calls.Load() != 5 || rep.Canary != "" || rep.ExitCode != 4 {
-		t.Errorf("calls %d canary %q exit %d", calls.Load(), rep.Canary, rep.ExitCode)
+	if calls.Load() != 5 || rep.Canary != "" || rep.StoppedEarly != "" || rep.Summary != (Summary{Total: 5, Drift: 5}) {
+		t.Errorf("calls %d canary %q stopped %q summary %+v", calls.Load(), rep.Canary, rep.StoppedEarly, rep.Summary)
 	}
 }
 
@@ -198,7 +243,7 @@ func TestRun_RetriesOnlyTransientFailures(t *testing.T) {
 			var b fakeBrowsers
 			var mu sync.Mutex
 			calls := map[string][]time.Time{}
-			opts := fastOptions(&b, func(ctx context.Context, a automation.Account, cfg automation.Config) *automation.Result {
+			opts := fastOptions(&b, func(ctx context.Context, br *automation.Browser, a automation.Account, cfg automation.Config) (*automation.Result, error) {
 				mu.Lock()
 				calls[a.Name] = append(calls[a.Name], time.Now())
 				mu.Unlock()
@@ -207,9 +252,9 @@ func TestRun_RetriesOnlyTransientFailures(t *testing.T) {
 					if c.kind.IsDrift() {
 						out = automation.OutcomeDrift
 					}
-					return result(a, out, c.kind)
+					return reply(result(a, out, c.kind))
 				}
-				return result(a, automation.OutcomeChanged, "")
+				return reply(result(a, automation.OutcomeChanged, ""))
 			})
 			opts.Backoff = 20 * time.Millisecond
 			rep, err := Run(context.Background(), accountsN(3), opts)
@@ -226,6 +271,9 @@ func TestRun_RetriesOnlyTransientFailures(t *testing.T) {
 			}
 			if rep.Results[1].Retries != want-1 {
 				t.Errorf("retries in the report = %d, want %d", rep.Results[1].Retries, want-1)
+			}
+			if k := automation.KindOf(rep.Results[1].Err); k != c.kind {
+				t.Errorf("the account's error is of kind %q, want the last run's %s", k, c.kind)
 			}
 			// Backoff: about 20 ms, then about 40 ms (±20% jitter).
 			for i := 1; i < len(got); i++ {
@@ -245,11 +293,11 @@ func TestRun_RetrySucceedsAndZeroRetriesMeansNone(t *testing.T) {
 	for _, retries := range []int{0, 2} {
 		var b fakeBrowsers
 		var n atomic.Int32
-		opts := fastOptions(&b, func(ctx context.Context, a automation.Account, cfg automation.Config) *automation.Result {
+		opts := fastOptions(&b, func(ctx context.Context, br *automation.Browser, a automation.Account, cfg automation.Config) (*automation.Result, error) {
 			if n.Add(1) == 1 {
-				return result(a, automation.OutcomeFailed, automation.KindTimeout)
+				return reply(result(a, automation.OutcomeFailed, automation.KindTimeout))
 			}
-			return result(a, automation.OutcomeChanged, "")
+			return reply(result(a, automation.OutcomeChanged, ""))
 		})
 		opts.Retries = retries
 		rep, _ := Run(context.Background(), accountsN(1), opts)
@@ -260,6 +308,10 @@ func TestRun_RetrySucceedsAndZeroRetriesMeansNone(t *testing.T) {
 		if rep.Results[0].Outcome != wantOutcome {
 			t.Errorf("retries %d: outcome %s, want %s", retries, rep.Results[0].Outcome, wantOutcome)
 		}
+		// The error is the last run's: none after a retry that succeeded.
+		if err := rep.Results[0].Err; (err == nil) != (wantOutcome == automation.OutcomeChanged) {
+			t.Errorf("retries %d: error %v with outcome %s", retries, err, rep.Results[0].Outcome)
+		}
 	}
 }
 
@@ -268,19 +320,18 @@ func TestRun_RetrySucceedsAndZeroRetriesMeansNone(t *testing.T) {
 func TestRun_RestartsACrashedBrowser(t *testing.T) {
 	var b fakeBrowsers
 	var crashed atomic.Bool
-	opts := fastOptions(&b, func(ctx context.Context, a automation.Account, cfg automation.Config) *automation.Result {
+	opts := fastOptions(&b, func(ctx context.Context, br *automation.Browser, a automation.Account, cfg automation.Config) (*automation.Result, error) {
 		if a.Name == "acct-03" && crashed.CompareAndSwap(false, true) {
 			b.mu.Lock()
 			kill := b.lastCrash
 			b.mu.Unlock()
 			kill() // the browser dies
-			r := result(a, automation.OutcomeFailed, automation.KindInterrupted)
-			return r
+			return reply(result(a, automation.OutcomeFailed, automation.KindInterrupted))
 		}
-		if ctx.Err() != nil {
-			return result(a, automation.OutcomeFailed, automation.KindBrowser)
+		if br.Err() != nil {
+			return reply(result(a, automation.OutcomeFailed, automation.KindBrowser))
 		}
-		return result(a, automation.OutcomeChanged, "")
+		return reply(result(a, automation.OutcomeChanged, ""))
 	})
 	opts.Retries = 0 // a crash is not the account's fault: it runs again anyway
 	opts.Parallel = 1
@@ -288,8 +339,8 @@ func TestRun_RestartsACrashedBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.ExitCode != 0 || rep.Summary.Changed != 6 {
-		t.Errorf("exit %d summary %+v, want every account changed", rep.ExitCode, rep.Summary)
+	if rep.Summary != (Summary{Total: 6, Changed: 6}) {
+		t.Errorf("summary %+v, want every account changed", rep.Summary)
 	}
 	if rep.BrowserRestarts != 1 || len(b.starts) != 2 || rep.Results[3].Retries != 1 {
 		t.Errorf("restarts %d, starts %d, retries of the victim %d", rep.BrowserRestarts, len(b.starts), rep.Results[3].Retries)
@@ -304,8 +355,8 @@ func TestRun_ProfileAccountsGetTheirOwnBrowser(t *testing.T) {
 	accts := accountsN(4)
 	accts[1].ProfileDir = "/profiles/one"
 	accts[3].ProfileDir = "/profiles/three"
-	rep, err := Run(context.Background(), accts, fastOptions(&b, func(ctx context.Context, a automation.Account, cfg automation.Config) *automation.Result {
-		return result(a, automation.OutcomeChanged, "")
+	rep, err := Run(context.Background(), accts, fastOptions(&b, func(ctx context.Context, br *automation.Browser, a automation.Account, cfg automation.Config) (*automation.Result, error) {
+		return reply(result(a, automation.OutcomeChanged, ""))
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -328,28 +379,72 @@ func TestRun_ProfileAccountsGetTheirOwnBrowser(t *testing.T) {
 	}
 }
 
+// Each account runs in the browser the fleet started for it: an account
+// with a profile folder in the one started on its folder, the others in
+// the shared one.
+func TestRun_EachAccountRunsInTheBrowserStartedForIt(t *testing.T) {
+	var b fakeBrowsers
+	var mu sync.Mutex
+	got := map[string]*automation.Browser{}
+	opts := fastOptions(&b, func(ctx context.Context, br *automation.Browser, a automation.Account, cfg automation.Config) (*automation.Result, error) {
+		if br.Err() != nil {
+			t.Errorf("%s was given a browser that had stopped: %v", a.Name, br.Err())
+		}
+		mu.Lock()
+		got[a.Name] = br
+		mu.Unlock()
+		return reply(result(a, automation.OutcomeChanged, ""))
+	})
+	accts := accountsN(3)
+	accts[1].ProfileDir = "/profiles/one"
+	if _, err := Run(context.Background(), accts, opts); err != nil {
+		t.Fatal(err)
+	}
+	if len(b.browsers) != 2 {
+		t.Fatalf("%d browsers started, want the shared one and one for the profile", len(b.browsers))
+	}
+	shared, profile := b.browsers[0], b.browsers[1]
+	if shared.Options().ProfileDir != "" || profile.Options().ProfileDir != "/profiles/one" {
+		shared, profile = profile, shared
+	}
+	if shared.Options().ProfileDir != "" || profile.Options().ProfileDir != "/profiles/one" {
+		t.Fatalf("browsers started on %q and %q", shared.Options().ProfileDir, profile.Options().ProfileDir)
+	}
+	if got["acct-00"] != shared || got["acct-02"] != shared {
+		t.Errorf("the accounts without a profile did not run in the shared browser")
+	}
+	if got["acct-01"] != profile {
+		t.Errorf("the profile account did not run in the browser started on its folder")
+	}
+	for _, br := range b.browsers {
+		if !br.Options().BlockResources || br.Err() == nil {
+			t.Errorf("browser on %q: blocks resources %v, stopped %v; want both", br.Options().ProfileDir, br.Options().BlockResources, br.Err() != nil)
+		}
+	}
+}
+
 // Ctrl-C: the accounts under way end as the automation reports them, the
 // ones not started are marked not run, the browser is stopped, and the
-// exit code says the fleet is not known to be off.
+// report says the fleet is not known to be off.
 func TestRun_InterruptMarksTheRestNotRun(t *testing.T) {
 	var b fakeBrowsers
 	ctx, cancel := context.WithCancel(context.Background())
 	var n atomic.Int32
-	opts := fastOptions(&b, func(rctx context.Context, a automation.Account, cfg automation.Config) *automation.Result {
+	opts := fastOptions(&b, func(rctx context.Context, br *automation.Browser, a automation.Account, cfg automation.Config) (*automation.Result, error) {
 		if n.Add(1) == 3 {
 			cancel()
 			<-rctx.Done()
-			return result(a, automation.OutcomeFailed, automation.KindInterrupted)
+			return reply(result(a, automation.OutcomeFailed, automation.KindInterrupted))
 		}
-		return result(a, automation.OutcomeChanged, "")
+		return reply(result(a, automation.OutcomeChanged, ""))
 	})
 	opts.Parallel = 1
 	rep, err := Run(ctx, accountsN(8), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !rep.Interrupted || rep.ExitCode != 3 {
-		t.Errorf("interrupted %v exit %d, want true, 3", rep.Interrupted, rep.ExitCode)
+	if !rep.Interrupted || !rep.Unknown() {
+		t.Errorf("interrupted %v unknown %v, want both", rep.Interrupted, rep.Unknown())
 	}
 	if rep.Summary.Changed != 2 || rep.Summary.Failed != 1 || rep.Summary.NotRun != 5 || rep.Summary.Total != 8 {
 		t.Errorf("summary %+v", rep.Summary)
@@ -358,13 +453,19 @@ func TestRun_InterruptMarksTheRestNotRun(t *testing.T) {
 		if r.Outcome != OutcomeNotRun || r.ErrorKind != automation.KindInterrupted {
 			t.Errorf("%s: %s/%s, want not_run/interrupted", r.Account, r.Outcome, r.ErrorKind)
 		}
+		if automation.KindOf(r.Err) != automation.KindInterrupted || !errors.Is(r.Err, context.Canceled) || r.Err.Error() != r.Error {
+			t.Errorf("%s: error %v, want one of kind interrupted, wrapping the cancel, saying what the result says", r.Account, r.Err)
+		}
 	}
 	if b.stillRunning() != 0 {
 		t.Error("the browser was not stopped")
 	}
-	// Interrupted after every account already finished is still exit 0.
-	if code := ExitCode([]AccountResult{{Result: result(accountsN(1)[0], automation.OutcomeChanged, "")}}); code != 0 {
-		t.Errorf("exit %d", code)
+	// Interrupted after every account already finished leaves nothing
+	// unknown.
+	done := &Report{Interrupted: true, Results: []AccountResult{{Result: result(accountsN(1)[0], automation.OutcomeChanged, "")}}}
+	done.finish()
+	if done.Unknown() {
+		t.Error("a run interrupted after its accounts finished left accounts unknown")
 	}
 }
 
@@ -372,31 +473,40 @@ func TestRun_InterruptedBeforeTheStart(t *testing.T) {
 	var b fakeBrowsers
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	rep, err := Run(ctx, accountsN(3), fastOptions(&b, func(ctx context.Context, a automation.Account, cfg automation.Config) *automation.Result {
+	rep, err := Run(ctx, accountsN(3), fastOptions(&b, func(ctx context.Context, br *automation.Browser, a automation.Account, cfg automation.Config) (*automation.Result, error) {
 		t.Error("an account ran after Ctrl-C")
-		return nil
+		return nil, nil
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Summary.NotRun != 3 || rep.ExitCode != 3 || len(b.starts) != 0 {
-		t.Errorf("summary %+v exit %d starts %d", rep.Summary, rep.ExitCode, len(b.starts))
+	if rep.Summary.NotRun != 3 || !rep.Unknown() || len(b.starts) != 0 {
+		t.Errorf("summary %+v unknown %v starts %d", rep.Summary, rep.Unknown(), len(b.starts))
 	}
 }
 
 func TestRun_BadOptionsAreConfigErrors(t *testing.T) {
 	var b fakeBrowsers
-	run := func(ctx context.Context, a automation.Account, cfg automation.Config) *automation.Result { return nil }
-	for name, edit := range map[string]func(*Options){
-		"parallel": func(o *Options) { o.Parallel = -1 },
-		"retries":  func(o *Options) { o.Retries = -1 },
-		"base URL": func(o *Options) { o.Config.BaseURL = "chatgpt.com" },
-		"chrome":   func(o *Options) { o.StartBrowser = nil; o.Browser.ExecPath = "/nonexistent/chrome" },
+	run := func(ctx context.Context, br *automation.Browser, a automation.Account, cfg automation.Config) (*automation.Result, error) {
+		return nil, nil
+	}
+	for name, c := range map[string]struct {
+		edit func(*Options)
+		fix  automation.Setting
+	}{
+		"parallel": {func(o *Options) { o.Parallel = -1 }, SettingParallel},
+		"retries":  {func(o *Options) { o.Retries = -1 }, SettingRetries},
+		"base URL": {func(o *Options) { o.Config.BaseURL = "chatgpt.com" }, automation.SettingBaseURL},
+		"chrome":   {func(o *Options) { o.StartBrowser = nil; o.Browser.ExecPath = "/nonexistent/chrome" }, automation.SettingBrowser},
 	} {
 		opts := fastOptions(&b, run)
-		edit(&opts)
-		if _, err := Run(context.Background(), accountsN(2), opts); automation.KindOf(err) != automation.KindConfig {
+		c.edit(&opts)
+		_, err := Run(context.Background(), accountsN(2), opts)
+		if automation.KindOf(err) != automation.KindConfig {
 			t.Errorf("%s: err %v, want a config error", name, err)
+		}
+		if fix := automation.FixOf(err); !slices.Contains(fix, c.fix) {
+			t.Errorf("%s: err %v points at %v, want %s", name, err, fix, c.fix)
 		}
 	}
 	if len(b.starts) != 0 {
@@ -411,11 +521,11 @@ func TestReports_NeverHoldSecrets(t *testing.T) {
 	accts := accountsN(3)
 	accts[1].TOTPSecret = "JBSWY3DPEHPK3PXP"
 	accts[2].SessionToken = "eyJhbGciOiJkaXIi.session-token-value"
-	rep, err := Run(context.Background(), accts, fastOptions(&b, func(ctx context.Context, a automation.Account, cfg automation.Config) *automation.Result {
+	rep, err := Run(context.Background(), accts, fastOptions(&b, func(ctx context.Context, br *automation.Browser, a automation.Account, cfg automation.Config) (*automation.Result, error) {
 		r := result(a, automation.OutcomeFailed, automation.KindBadCredentials)
 		r.Error = "refused " + a.Password + " " + a.TOTPSecret + " " + a.SessionToken
 		r.Warnings = []string{"saw " + a.Password}
-		return r
+		return reply(r)
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -448,15 +558,15 @@ func TestReports_NeverHoldSecrets(t *testing.T) {
 func TestRun_AChangeBeforeAFailureCountsAsChanged(t *testing.T) {
 	var b fakeBrowsers
 	var runs atomic.Int32
-	opts := fastOptions(&b, func(ctx context.Context, a automation.Account, cfg automation.Config) *automation.Result {
+	opts := fastOptions(&b, func(ctx context.Context, br *automation.Browser, a automation.Account, cfg automation.Config) (*automation.Result, error) {
 		if runs.Add(1) == 1 {
 			r := result(a, automation.OutcomeFailed, automation.KindTimeout)
 			r.Before, r.Action, r.Attempts = automation.StateOn, automation.ActionTurnedOff, 1
-			return r
+			return reply(r)
 		}
 		r := result(a, automation.OutcomeCompliant, "")
 		r.Before, r.After, r.Action, r.Verified = automation.StateOff, automation.StateOff, automation.ActionNone, true
-		return r
+		return reply(r)
 	})
 	rep, err := Run(context.Background(), accountsN(1), opts)
 	if err != nil {
@@ -466,8 +576,8 @@ func TestRun_AChangeBeforeAFailureCountsAsChanged(t *testing.T) {
 	if r.Outcome != automation.OutcomeChanged || r.Before != automation.StateOn || r.After != automation.StateOff || r.Action != automation.ActionTurnedOff || !r.Verified || r.Retries != 1 {
 		t.Errorf("result %+v, want changed on → off, turned_off, verified, after 1 retry", *r.Result)
 	}
-	if rep.Summary.Changed != 1 || rep.Summary.Compliant != 0 || rep.ExitCode != 0 {
-		t.Errorf("summary %+v exit %d", rep.Summary, rep.ExitCode)
+	if rep.Summary != (Summary{Total: 1, Changed: 1}) || r.Err != nil {
+		t.Errorf("summary %+v error %v", rep.Summary, r.Err)
 	}
 	if len(r.Warnings) == 0 || !strings.Contains(r.Warnings[0], "switched it off") {
 		t.Errorf("warnings %q: want one saying an earlier run switched it off", r.Warnings)
@@ -475,26 +585,27 @@ func TestRun_AChangeBeforeAFailureCountsAsChanged(t *testing.T) {
 
 	// A first run that found it off and failed later changes nothing.
 	runs.Store(0)
-	opts = fastOptions(&b, func(ctx context.Context, a automation.Account, cfg automation.Config) *automation.Result {
+	opts = fastOptions(&b, func(ctx context.Context, br *automation.Browser, a automation.Account, cfg automation.Config) (*automation.Result, error) {
 		if runs.Add(1) == 1 {
 			r := result(a, automation.OutcomeFailed, automation.KindTimeout)
 			r.Before = automation.StateUnknown
-			return r
+			return reply(r)
 		}
 		r := result(a, automation.OutcomeCompliant, "")
 		r.Before, r.Action = automation.StateOff, automation.ActionNone
-		return r
+		return reply(r)
 	})
 	if rep, _ := Run(context.Background(), accountsN(1), opts); rep.Results[0].Outcome != automation.OutcomeCompliant {
 		t.Errorf("outcome %s, want compliant", rep.Results[0].Outcome)
 	}
 }
 
-// --parallel has one rule: 1 to MaxParallel (0 is the default).
+// The accounts run at once have one rule: 1 to MaxParallel (0 is the
+// default); the retries are 0 to MaxRetries.
 func TestRun_ParallelAndRetriesAreBounded(t *testing.T) {
 	var b fakeBrowsers
-	run := func(ctx context.Context, a automation.Account, cfg automation.Config) *automation.Result {
-		return result(a, automation.OutcomeChanged, "")
+	run := func(ctx context.Context, br *automation.Browser, a automation.Account, cfg automation.Config) (*automation.Result, error) {
+		return reply(result(a, automation.OutcomeChanged, ""))
 	}
 	for _, c := range []struct {
 		parallel, retries int
@@ -503,37 +614,21 @@ func TestRun_ParallelAndRetriesAreBounded(t *testing.T) {
 		opts := fastOptions(&b, run)
 		opts.Parallel, opts.Retries = c.parallel, c.retries
 		_, err := Run(context.Background(), accountsN(2), opts)
-		if (err == nil) != c.ok || err != nil && (automation.KindOf(err) != automation.KindConfig || !strings.Contains(err.Error(), "from ")) {
+		if (err == nil) != c.ok {
 			t.Errorf("parallel %d retries %d: err %v, want ok %v", c.parallel, c.retries, err, c.ok)
+			continue
 		}
-	}
-}
-
-// What a profile account's browser start warned about (a folder made
-// private) is in that account's result.
-func TestRun_BrowserWarningsReachTheResult(t *testing.T) {
-	var b fakeBrowsers
-	opts := fastOptions(&b, func(ctx context.Context, a automation.Account, cfg automation.Config) *automation.Result {
-		return result(a, automation.OutcomeChanged, "")
-	})
-	start := opts.StartBrowser
-	opts.StartBrowser = func(ctx context.Context, bo automation.BrowserOptions) (context.Context, context.CancelFunc, error) {
-		bctx, stop, err := start(ctx, bo)
-		if bo.ProfileDir != "" {
-			bctx = automation.WithBrowserWarnings(bctx, "the profile folder "+bo.ProfileDir+" is now private")
+		if err == nil {
+			continue
 		}
-		return bctx, stop, err
-	}
-	accts := accountsN(2)
-	accts[1].ProfileDir = "/profiles/one"
-	rep, err := Run(context.Background(), accts, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if w := rep.Results[1].Warnings; len(w) != 1 || !strings.Contains(w[0], "/profiles/one") {
-		t.Errorf("warnings of the profile account: %q", w)
-	}
-	if w := rep.Results[0].Warnings; len(w) != 0 {
-		t.Errorf("warnings of the other: %q", w)
+		msg := fmt.Sprintf("the number of accounts run at once must be from 1 to %d, not %d", MaxParallel, c.parallel)
+		fix := []automation.Setting{SettingParallel}
+		if c.parallel >= 0 && c.parallel <= MaxParallel {
+			msg = fmt.Sprintf("the retries must be from 0 to %d, not %d", MaxRetries, c.retries)
+			fix = []automation.Setting{SettingRetries}
+		}
+		if automation.KindOf(err) != automation.KindConfig || err.Error() != msg || !slices.Equal(automation.FixOf(err), fix) {
+			t.Errorf("parallel %d retries %d: err %q (kind %s, fix %v), want %q, config, fix %v", c.parallel, c.retries, err, automation.KindOf(err), automation.FixOf(err), msg, fix)
+		}
 	}
 }

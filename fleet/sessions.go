@@ -3,6 +3,7 @@ package fleet
 import (
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -11,28 +12,24 @@ import (
 	"github.com/chatgpt-optout/chatgpt-optout/automation"
 )
 
-// IMAPCAFileEnv names a PEM file of further certificates trusted for the
+// LoadIMAPRoots reads a PEM file of further certificates trusted for the
 // mailboxes (imaps), besides the system's: for a mailbox server with a
-// private certificate, like the simulator's.
-const IMAPCAFileEnv = "CHATGPT_IMAP_CA_FILE"
-
-// LoadIMAPRoots reads CHATGPT_IMAP_CA_FILE through lookup: nil (the
-// system's roots) when it is not set.
-func LoadIMAPRoots(lookup func(string) (string, bool)) (*x509.CertPool, error) {
-	path, ok := lookup(IMAPCAFileEnv)
-	if !ok || strings.TrimSpace(path) == "" {
+// private certificate, like the simulator's. from names where the path
+// came from, for messages. An empty path is nil: the system's roots.
+func LoadIMAPRoots(path, from string) (*x509.CertPool, error) {
+	if strings.TrimSpace(path) == "" {
 		return nil, nil
 	}
 	data, err := automation.ReadFileCapped(path)
 	if err != nil {
-		return nil, automation.ConfigError("%s %s cannot be read: %v", IMAPCAFileEnv, path, unwrapPathError(err))
+		return nil, &automation.Error{Kind: automation.KindConfig, Msg: fmt.Sprintf("%s %s cannot be read: %v", from, path, unwrapPathError(err)), Err: err}
 	}
 	pool, err := x509.SystemCertPool()
 	if err != nil || pool == nil {
 		pool = x509.NewCertPool()
 	}
 	if !pool.AppendCertsFromPEM(data) {
-		return nil, automation.ConfigError("%s %s holds no PEM certificate (-----BEGIN CERTIFICATE-----)", IMAPCAFileEnv, path)
+		return nil, automation.ConfigError("%s %s holds no PEM certificate (-----BEGIN CERTIFICATE-----)", from, path)
 	}
 	return pool, nil
 }
@@ -88,12 +85,12 @@ func StateFileName(name string) string {
 func resolveSessions(specs []AccountSpec, accounts []automation.Account, lookup func(string) (string, bool), opts ResolveOptions, e *AccountsError) {
 	if opts.StateDir != "" {
 		if err := os.MkdirAll(opts.StateDir, 0o700); err != nil {
-			e.add(0, "", "--state-dir %s cannot be created: %v", opts.StateDir, unwrapPathError(err))
+			e.add(0, "", "the state folder %s cannot be created: %v", opts.StateDir, unwrapPathError(err))
 			return
 		}
 	}
 	if opts.StateDir != "" && opts.StateKey == "" && !opts.StatePlaintext {
-		e.add(0, "", "refusing to keep the sessions in --state-dir %s unencrypted: a state file signs in as its account for weeks, so anyone who reads it is signed in too; set CHATGPT_OPTOUT_STATE_KEY (an age identity from age-keygen, or a passphrase) to encrypt them, or allow plaintext explicitly with --state-plaintext", opts.StateDir)
+		e.add(0, "", "refusing to keep the sessions in the state folder %s unencrypted: a state file signs in as its account for weeks, so anyone who reads it is signed in too; set a state key (an age identity from age-keygen, or a passphrase) to encrypt them, or allow plaintext explicitly", opts.StateDir)
 		return
 	}
 	files := map[string]AccountSpec{}
@@ -115,7 +112,7 @@ func resolveSessions(specs []AccountSpec, accounts []automation.Account, lookup 
 				files[clean] = s
 			}
 			if opts.StateKey == "" && !opts.StatePlaintext {
-				e.add(line, s.Name, "refusing to keep the session in %s unencrypted: a state file signs in as the account for weeks, so anyone who reads it is signed in too; set CHATGPT_OPTOUT_STATE_KEY (an age identity from age-keygen, or a passphrase) to encrypt it, or allow plaintext explicitly with --state-plaintext", a.StateFile)
+				e.add(line, s.Name, "refusing to keep the session in %s unencrypted: a state file signs in as the account for weeks, so anyone who reads it is signed in too; set a state key (an age identity from age-keygen, or a passphrase) to encrypt it, or allow plaintext explicitly", a.StateFile)
 			} else if st, err := automation.ReadStateFile(a.StateFile, opts.StateKey); err != nil {
 				e.add(line, s.Name, "%s", errorText(err))
 			} else if st != nil && st.Account != "" && !strings.EqualFold(st.Account, s.Email) {

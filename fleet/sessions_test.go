@@ -47,8 +47,8 @@ func TestResolveWith_StatesAndMailboxes(t *testing.T) {
 		opts  ResolveOptions
 		words []string
 	}{
-		{"no key", nil, ResolveOptions{}, []string{"accounts.yaml:5", `account "alice"`, "CHATGPT_OPTOUT_STATE_KEY", "--state-plaintext"}},
-		{"state dir without a key", nil, ResolveOptions{StateDir: states}, []string{"--state-dir", "unencrypted"}},
+		{"no key", nil, ResolveOptions{}, []string{"accounts.yaml:5", `account "alice"`, "unencrypted", "set a state key", "allow plaintext explicitly"}},
+		{"state dir without a key", nil, ResolveOptions{StateDir: states}, []string{"the state folder " + states, "unencrypted", "set a state key", "allow plaintext explicitly"}},
 		{"mailbox URL with a password", map[string]string{"ALICE_IMAP_URL": "imaps://alice:Secret-Pw-9@imap.example.com/"}, ResolveOptions{StatePlaintext: true}, []string{"accounts.yaml:6", "ALICE_IMAP_URL", "password"}},
 		{"mailbox password unset", map[string]string{"ALICE_IMAP_PASSWORD": ""}, ResolveOptions{StatePlaintext: true}, []string{"accounts.yaml:7", "ALICE_IMAP_PASSWORD"}},
 	} {
@@ -71,6 +71,12 @@ func TestResolveWith_StatesAndMailboxes(t *testing.T) {
 			}
 			if strings.Contains(err.Error(), "Secret-Pw-9") {
 				t.Error("the message quotes the password")
+			}
+			// The library names no flag or variable of a program.
+			for _, w := range []string{"--state", "CHATGPT_OPTOUT_STATE_KEY"} {
+				if strings.Contains(err.Error(), w) {
+					t.Errorf("%q names %q", err, w)
+				}
 			}
 		})
 	}

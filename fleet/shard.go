@@ -28,13 +28,13 @@ func ParseShard(s string) (Shard, error) {
 	index, err1 := strconv.Atoi(strings.TrimSpace(i))
 	count, err2 := strconv.Atoi(strings.TrimSpace(n))
 	if !ok || err1 != nil || err2 != nil {
-		return Shard{}, automation.ConfigError("--shard %q is not I/N, like 0/4 (shards are numbered from 0, as a Kubernetes completion index)", s)
+		return Shard{}, shardError("shard %q is not I/N, like 0/4 (shards are numbered from 0, as a Kubernetes completion index)", s)
 	}
 	if count < 1 || count > 10000 {
-		return Shard{}, automation.ConfigError("--shard %q: the number of shards must be between 1 and 10000", s)
+		return Shard{}, shardError("shard %q: the number of shards must be between 1 and 10000", s)
 	}
 	if index < 0 || index >= count {
-		return Shard{}, automation.ConfigError("--shard %q: the index must be from 0 to %d (shards are numbered from 0)", s, count-1)
+		return Shard{}, shardError("shard %q: the index must be from 0 to %d (shards are numbered from 0)", s, count-1)
 	}
 	return Shard{Index: index, Count: count}, nil
 }
@@ -68,4 +68,8 @@ func (s Shard) Select(accounts []automation.Account) []automation.Account {
 		}
 	}
 	return out
+}
+
+func shardError(format string, args ...any) error {
+	return &automation.Error{Kind: automation.KindConfig, Msg: fmt.Sprintf(format, args...), Fix: []automation.Setting{SettingShard}}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/chatgpt-optout/chatgpt-optout/automation"
@@ -122,8 +123,13 @@ func TestParseShard(t *testing.T) {
 		}
 	}
 	for _, in := range []string{"", "1", "4/4", "-1/4", "0/0", "a/b", "1/2/3", "1/"} {
-		if _, err := ParseShard(in); err == nil || automation.KindOf(err) != automation.KindConfig {
+		_, err := ParseShard(in)
+		if err == nil || automation.KindOf(err) != automation.KindConfig {
 			t.Errorf("ParseShard(%q) err = %v, want a config error", in, err)
+			continue
+		}
+		if !slices.Equal(automation.FixOf(err), []automation.Setting{SettingShard}) || !strings.HasPrefix(err.Error(), fmt.Sprintf("shard %q", in)) || strings.Contains(err.Error(), "--shard") {
+			t.Errorf("ParseShard(%q) err = %q pointing at %v, want it to name the shard %q and point at %s", in, err, automation.FixOf(err), in, SettingShard)
 		}
 	}
 }

@@ -64,11 +64,11 @@ func runOne(cmd *cobra.Command, g *globalOptions, o *browserOptions, adjust func
 	if err := printResults(g, res); err != nil {
 		return err
 	}
-	return &exitError{code: automation.ExitCode(res)}
+	return &exitError{code: exitCode(res)}
 }
 
 // accountFunc is one of the library's runs: Disable, Status, Verify.
-type accountFunc func(context.Context, automation.Account, automation.Config) *automation.Result
+type accountFunc func(context.Context, *automation.Browser, automation.Account, automation.Config) (*automation.Result, error)
 
 // runAccount gathers the configuration and the account, refusing bad input
 // before Chrome starts, then runs do in a fresh browser.
@@ -84,20 +84,16 @@ func runAccount(cmd *cobra.Command, g *globalOptions, o *browserOptions, adjust 
 	if err != nil {
 		return nil, err
 	}
-	browserCtx, stop, err := automation.StartBrowser(cmd.Context(), bo)
+	b, err := automation.Launch(cmd.Context(), bo)
 	if err != nil {
 		return nil, err
 	}
-	defer stop()
-	res := do(browserCtx, acct, cfg)
+	defer b.Close()
+	res, err := do(cmd.Context(), b, acct, cfg)
+	describeResult(res, err, false)
 	res.SelectorsSource = cfg.Selectors.Origin().String()
 	if len(o.selectorsWarnings) > 0 {
 		res.Warnings = append(append([]string(nil), o.selectorsWarnings...), res.Warnings...)
-	}
-	// What the browser's start had to warn about (a profile folder made
-	// private) belongs to the result.
-	if ws := automation.BrowserWarnings(browserCtx); len(ws) > 0 {
-		res.Warnings = append(ws, res.Warnings...)
 	}
 	return res, nil
 }

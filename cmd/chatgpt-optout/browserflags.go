@@ -6,14 +6,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pquerna/otp/totp"
 	"github.com/spf13/pflag"
 
 	"github.com/chatgpt-optout/chatgpt-optout/automation"
 )
-
-// defaultBaseURL is the real site.
-const defaultBaseURL = "https://chatgpt.com"
 
 // browserOptions are the flags shared by the commands that drive a browser.
 type browserOptions struct {
@@ -125,7 +121,6 @@ func (o *browserOptions) config(ctx context.Context, g *globalOptions) (automati
 		Route:        automation.Route(o.route),
 		Timeout:      o.timeout,
 		ArtifactsDir: o.artifacts,
-		Headed:       o.headed,
 		Logger:       g.logger(),
 		StateKey:     o.stateKey,
 		// A key present, the file is encrypted; the flag only allows
@@ -151,7 +146,7 @@ func (o *browserOptions) config(ctx context.Context, g *globalOptions) (automati
 func (o *browserOptions) appURL() (string, error) {
 	v, from, set := o.setting("base-url", o.baseURL, "CHATGPT_BASE_URL")
 	if !set {
-		return defaultBaseURL, nil
+		return automation.DefaultBaseURL, nil
 	}
 	if strings.TrimSpace(v) == "" {
 		leave := "leave the flag out"
@@ -181,17 +176,16 @@ func (o *browserOptions) account() (automation.Account, error) {
 		ProfileDir:   o.profileDir,
 		StateFile:    o.state.file,
 	}
-	hasSession := a.SessionToken != "" || a.ProfileDir != "" || a.StateFile != ""
 	switch {
-	case a.Email == "" && a.Password == "" && !hasSession:
+	case a.Email == "" && !a.CanSignIn():
 		return a, automation.ConfigError("no credentials: set CHATGPT_EMAIL and CHATGPT_PASSWORD (in the environment or .env), or CHATGPT_SESSION_TOKEN, or use --profile-dir with a profile from `chatgpt-optout login` (or --state with a state file it saved)")
 	case a.Email == "" && a.Password != "":
 		return a, automation.ConfigError("CHATGPT_PASSWORD is set but CHATGPT_EMAIL is not: set both")
-	case a.Email != "" && a.Password == "" && !hasSession:
+	case a.Email != "" && !a.CanSignIn():
 		return a, automation.ConfigError("CHATGPT_EMAIL is set but CHATGPT_PASSWORD is not: set both, or use CHATGPT_SESSION_TOKEN, --profile-dir or --state")
 	}
 	if a.TOTPSecret != "" {
-		if _, err := totp.GenerateCode(strings.ToUpper(strings.ReplaceAll(a.TOTPSecret, " ", "")), time.Now()); err != nil {
+		if _, err := automation.TOTPCode(a.TOTPSecret, time.Now()); err != nil {
 			return a, automation.ConfigError("%s is not a base32 authenticator secret: copy the secret shown when MFA was set up", o.env.origin("CHATGPT_TOTP_SECRET"))
 		}
 	}

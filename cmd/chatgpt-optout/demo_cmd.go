@@ -28,7 +28,7 @@ one of its accounts in a headless Chrome, and prints each step and the result.`,
 			}
 			srv, err := simulator.Start(simulator.Options{UI: simulator.UI(ui)})
 			if err != nil {
-				return automation.ConfigError("cannot start the simulator: %v", err)
+				return automation.WrapConfig(err, "cannot start the simulator: %v", err)
 			}
 			defer srv.Close()
 			acct := srv.Accounts()[0]
@@ -42,22 +42,24 @@ one of its accounts in a headless Chrome, and prints each step and the result.`,
 			}
 			logger := steps.logger()
 			start := time.Now()
-			browserCtx, stop, err := automation.StartBrowser(cmd.Context(), automation.BrowserOptions{ExecPath: chrome, Headed: headed})
+			b, err := automation.Launch(cmd.Context(), automation.BrowserOptions{ExecPath: chrome, ExecPathSource: "--chrome", Headed: headed})
 			if err != nil {
 				return err
 			}
-			defer stop()
+			defer b.Close()
 			logger.Info("browser started", "after", time.Since(start).Round(time.Millisecond))
-			cfg := automation.Config{BaseURL: srv.AppURL(), Logger: logger, Headed: headed}
+			cfg := automation.Config{BaseURL: srv.AppURL(), Logger: logger}
 			a := automation.Account{Email: acct.Email, Password: acct.Password}
 
 			fmt.Fprintln(g.stdout, "\n== disable")
-			dis := automation.Disable(browserCtx, a, cfg)
+			dis, err := automation.Disable(cmd.Context(), b, a, cfg)
+			describeResult(dis, err, false)
 			if err := printResults(g, dis); err != nil {
 				return err
 			}
 			fmt.Fprintln(g.stdout, "\n== status")
-			st := automation.Status(browserCtx, a, cfg)
+			st, err := automation.Status(cmd.Context(), b, a, cfg)
+			describeResult(st, err, false)
 			if err := printResults(g, st); err != nil {
 				return err
 			}
@@ -67,7 +69,7 @@ one of its accounts in a headless Chrome, and prints each step and the result.`,
 			}
 			logger.Log(cmd.Context(), slog.LevelInfo, "demo finished", "simulator_training_allowed", on, "took", time.Since(start).Round(time.Millisecond))
 			fmt.Fprintf(g.stdout, "\nsimulator's own record: training allowed = %v\n", on)
-			return &exitError{code: automation.ExitCode(dis, st)}
+			return &exitError{code: exitCode(dis, st)}
 		},
 	}
 	cmd.Flags().StringVar(&ui, "ui", string(simulator.UICurrent), "UI era to simulate: current or 2023")

@@ -132,7 +132,8 @@ func runEnforce(cmd *cobra.Command, g *globalOptions, o *browserOptions, e *enfo
 			return err
 		}
 	}
-	roots, err := fleet.LoadIMAPRoots(o.env.lookup)
+	caFile, _ := o.env.lookup(envIMAPCAFile)
+	roots, err := fleet.LoadIMAPRoots(caFile, o.env.origin(envIMAPCAFile))
 	if err != nil {
 		return err
 	}
@@ -171,7 +172,11 @@ func runEnforce(cmd *cobra.Command, g *globalOptions, o *browserOptions, e *enfo
 		Retries:  e.retries,
 		NoCanary: e.noCanary,
 		Shard:    shard,
-		OnResult: progress.done,
+		OnResult: func(done, total int, r fleet.AccountResult) {
+			// The account's sentence, with this command line's names.
+			describeResult(r.Result, r.Err, true)
+			progress.done(done, total, r)
+		},
 
 		SelectorsWarnings: o.selectorsWarnings,
 	})
@@ -180,6 +185,8 @@ func runEnforce(cmd *cobra.Command, g *globalOptions, o *browserOptions, e *enfo
 		return err
 	}
 	rep.Version = toolVersion()
+	rep.ExitCode = fleetExitCode(rep)
+	rep.ExitMeaning = exitMeanings[rep.ExitCode]
 	if rep.Interrupted {
 		fmt.Fprintln(g.stderr, "interrupted: Chrome is stopped; writing the partial report")
 	}
@@ -209,7 +216,7 @@ func checkReportPath(flag, path string) error {
 		return automation.ConfigError("%s %s is a folder; give a file name", flag, path)
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return automation.ConfigError("%s %s cannot be written: %v", flag, path, err)
+		return automation.WrapConfig(err, "%s %s cannot be written: %v", flag, path, err)
 	}
 	return nil
 }

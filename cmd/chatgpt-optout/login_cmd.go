@@ -37,16 +37,16 @@ viewer, or run it on a desktop and copy the folder.`,
 				return err
 			}
 			cfg.SaveStateFile = o.state.file
-			browserCtx, stop, err := automation.StartBrowser(cmd.Context(), bo)
+			b, err := automation.Launch(cmd.Context(), bo)
 			if err != nil {
 				return err
 			}
-			for _, w := range automation.BrowserWarnings(browserCtx) {
+			for _, w := range b.Warnings() {
 				fmt.Fprintln(g.stderr, "warning: "+w)
 			}
 			fmt.Fprintf(g.stderr, "A browser window is open at %s: sign in there. Waiting up to %s.\n", cfg.BaseURL, cfg.Timeout)
-			ui, err := automation.Login(browserCtx, cfg)
-			stop()
+			ui, err := automation.Login(cmd.Context(), b, cfg)
+			b.Close()
 			if err != nil {
 				return err
 			}

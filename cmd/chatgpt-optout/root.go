@@ -12,15 +12,6 @@ import (
 	"github.com/chatgpt-optout/chatgpt-optout/automation"
 )
 
-// Exit codes of the interface.
-const (
-	exitOK     = 0
-	exitUsage  = 1
-	exitOn     = 2
-	exitFailed = 3
-	exitDrift  = 4
-)
-
 // globalOptions are the flags every command has.
 type globalOptions struct {
 	verbose   int
@@ -61,8 +52,8 @@ type exitError struct{ code int }
 
 func (e *exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
-// execute runs the command line and returns the process exit code. It is
-// the one place where errors become exit codes. A write to stdout or
+// execute runs the command line and returns the process exit code
+// (errorCode). A write to stdout or
 // stderr that fails (a closed pipe: `| head`) ends the run like Ctrl-C:
 // Chrome is stopped and its folder removed before the tool exits.
 func execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -79,25 +70,18 @@ func execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	var ee *exitError
-	if errors.As(err, &ee) {
-		return ee.code
-	}
 	var ae *automation.Error
-	if !errors.As(err, &ae) {
+	var de *automation.DriftError
+	switch {
+	case errors.As(err, &ee):
+	case errors.As(err, &ae) || errors.As(err, &de):
+		fmt.Fprintf(stderr, "error: %s\n", describe(err, false))
+	default:
 		// cobra's and pflag's messages quote the value in full.
 		fmt.Fprintf(stderr, "error: %s\n", capMessage(capQuoted(err.Error())))
 		fmt.Fprintln(stderr, "run 'chatgpt-optout --help' for usage")
-		return exitUsage
 	}
-	fmt.Fprintf(stderr, "error: %s\n", err)
-	switch {
-	case ae.Kind == automation.KindConfig:
-		return exitUsage
-	case ae.Kind.IsDrift():
-		return exitDrift
-	default:
-		return exitFailed
-	}
+	return errorCode(err)
 }
 
 func newRootCmd(g *globalOptions) *cobra.Command {

@@ -80,7 +80,7 @@ func newSelectorsCmd(g *globalOptions) *cobra.Command {
 			}
 			data, err := automation.ReadFileCapped(f.Source)
 			if err != nil {
-				return automation.ConfigError("selectors file %s: %v", f.Source, err)
+				return automation.WrapConfig(err, "selectors file %s: %v", f.Source, err)
 			}
 			_, err = g.stdout.Write(data)
 			return err
@@ -117,16 +117,7 @@ elements it matched, and ok, stale (a fallback matched: fix the file soon), miss
 			} else {
 				printChecks(g, res)
 			}
-			// The setting's state is not verify's business: only whether
-			// the file still matches the page.
-			code := exitOK
-			switch res.Outcome {
-			case automation.OutcomeDrift:
-				code = exitDrift
-			case automation.OutcomeFailed:
-				code = exitFailed
-			}
-			return &exitError{code: code}
+			return &exitError{code: verifyExitCode(res)}
 		},
 	}
 	o.addFlags(cmd.Flags())
@@ -179,12 +170,12 @@ store. Both kinds sign with selectors sign and with minisign -S.`,
 			}
 			if dir := filepath.Dir(out); dir != "" {
 				if err := os.MkdirAll(dir, 0o700); err != nil {
-					return automation.ConfigError("--out %s: %v", out, err)
+					return automation.WrapConfig(err, "--out %s: %v", out, err)
 				}
 			}
 			f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 			if err != nil {
-				return automation.ConfigError("--out %s: %v", out, err)
+				return automation.WrapConfig(err, "--out %s: %v", out, err)
 			}
 			if _, err := f.Write(secret); err != nil {
 				f.Close()
@@ -221,7 +212,7 @@ password reads it from CHATGPT_OPTOUT_SELECTORS_KEY_PASSWORD, never from a flag.
 			}
 			data, err := automation.ReadFileCapped(keyFile)
 			if err != nil {
-				return automation.ConfigError("--key %s cannot be read: %v", keyFile, err)
+				return automation.WrapConfig(err, "--key %s cannot be read: %v", keyFile, err)
 			}
 			key, err := selectors.ParsePrivateKey(data, os.Getenv(envSelectorsPassword))
 			switch {
@@ -230,7 +221,7 @@ password reads it from CHATGPT_OPTOUT_SELECTORS_KEY_PASSWORD, never from a flag.
 			case errors.Is(err, selectors.ErrWrongPassword):
 				return automation.ConfigError("--key %s: %s does not decrypt it (wrong password)", keyFile, envSelectorsPassword)
 			case err != nil:
-				return automation.ConfigError("--key %s: %v", keyFile, err)
+				return automation.WrapConfig(err, "--key %s: %v", keyFile, err)
 			}
 			sig, err := selectors.SignFile(key, args[0])
 			if err != nil {

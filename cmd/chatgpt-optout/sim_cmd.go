@@ -43,19 +43,19 @@ per such account "imap_user", "imap_password" and "imap_url".`,
 			}
 			vs, err := simulator.ParseVariants(variants)
 			if err != nil {
-				return automation.ConfigError("--variant: %v", err)
+				return automation.WrapConfig(err, "--variant: %v", err)
 			}
 			opts.UI, opts.AppAddr, opts.AuthAddr, opts.LoginEntry, opts.Variants = simulator.UI(ui), addr, authAddr, loginEntry, vs
 			srv, err := simulator.Start(opts)
 			if err != nil {
-				return automation.ConfigError("cannot start the simulator: %v", err)
+				return automation.WrapConfig(err, "cannot start the simulator: %v", err)
 			}
 			defer srv.Close()
 			info := srv.Info()
 			if pem := srv.IMAPCertPEM(); pem != nil {
 				path, remove, err := writeIMAPCA(imapCA, pem)
 				if err != nil {
-					return automation.ConfigError("--imap-ca: %v", err)
+					return automation.WrapConfig(err, "--imap-ca: %v", err)
 				}
 				defer remove()
 				info.IMAPCA = path

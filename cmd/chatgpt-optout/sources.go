@@ -21,7 +21,7 @@ const (
 	envStateKey          = "CHATGPT_OPTOUT_STATE_KEY"
 	envIMAPURL           = "CHATGPT_IMAP_URL"
 	envIMAPPassword      = "CHATGPT_IMAP_PASSWORD"
-	envIMAPCAFile        = fleet.IMAPCAFileEnv
+	envIMAPCAFile        = "CHATGPT_IMAP_CA_FILE"
 )
 
 // selectorsSource is where the selectors file comes from: --selectors (a
@@ -67,7 +67,7 @@ func (s *selectorsSource) trustedKeys(lookup lookupFunc, origin originFunc) ([]s
 		}
 		k, err := selectors.ParsePublicKey(v)
 		if err != nil {
-			return nil, automation.ConfigError("%s %s is not a minisign public key (like RWQ…, the second line of a .pub file): %v", from, automation.QuoteValue(v), err)
+			return nil, automation.WrapConfig(err, "%s %s is not a minisign public key (like RWQ…, the second line of a .pub file): %v", from, automation.QuoteValue(v), err)
 		}
 		keys = append(keys, k)
 	}
@@ -164,7 +164,8 @@ func mailboxFromEnv(lookup lookupFunc, origin originFunc) (*automation.Mailbox, 
 	if !hasURL && !hasPassword {
 		return nil, nil
 	}
-	roots, err := fleet.LoadIMAPRoots(lookup)
+	caFile, _ := lookup(envIMAPCAFile)
+	roots, err := fleet.LoadIMAPRoots(caFile, origin(envIMAPCAFile))
 	if err != nil {
 		return nil, err
 	}

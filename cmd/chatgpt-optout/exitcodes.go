@@ -1,0 +1,164 @@
+package main
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/chatgpt-optout/chatgpt-optout/automation"
+	"github.com/chatgpt-optout/chatgpt-optout/fleet"
+)
+
+// Exit codes of the interface. This file is the one place where outcomes
+// and error kinds become exit codes.
+const (
+	exitOK     = 0
+	exitUsage  = 1
+	exitOn     = 2
+	exitFailed = 3
+	exitDrift  = 4
+)
+
+// exitMeanings say what each exit code means, in the reports.
+var exitMeanings = map[int]string{
+	exitOK:     "every account's setting is off, and verified",
+	exitUsage:  "a configuration error",
+	exitOn:     "a setting is on and was left on",
+	exitFailed: "at least one account failed or was not run",
+	exitDrift:  "the UI no longer matches the selectors file (drift)",
+}
+
+// kindCode is the exit code of a failure of kind k.
+func kindCode(k automation.ErrorKind) int {
+	switch {
+	case k == automation.KindConfig:
+		return exitUsage
+	case k.IsDrift():
+		return exitDrift
+	default:
+		return exitFailed
+	}
+}
+
+// resultCode is the exit code of one account's result.
+func resultCode(r *automation.Result) int {
+	switch r.Outcome {
+	case automation.OutcomeNoncompliant:
+		return exitOn
+	case automation.OutcomeFailed:
+		return kindCode(r.ErrorKind)
+	case automation.OutcomeDrift:
+		return exitDrift
+	case fleet.OutcomeNotRun:
+		// Left by an interrupt, its setting is not known to be off; left
+		// by the canary's drift, the canary carries the code.
+		if r.ErrorKind == automation.KindInterrupted {
+			return exitFailed
+		}
+	}
+	return exitOK
+}
+
+// exitCode is the code of a set of results: the highest applicable wins.
+func exitCode(results ...*automation.Result) int {
+	code := exitOK
+	for _, r := range results {
+		code = max(code, resultCode(r))
+	}
+	return code
+}
+
+// fleetExitCode is the code of a fleet run.
+func fleetExitCode(rep *fleet.Report) int {
+	code := exitOK
+	for _, r := range rep.Results {
+		code = max(code, resultCode(r.Result))
+	}
+	return code
+}
+
+// verifyExitCode is the code of `selectors verify`: the setting's state is
+// not its business, only whether the file still matches the page.
+func verifyExitCode(r *automation.Result) int {
+	if r.Outcome == automation.OutcomeNoncompliant {
+		return exitOK
+	}
+	return resultCode(r)
+}
+
+// errorCode is the code of an error a command returned.
+func errorCode(err error) int {
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	var ae *automation.Error
+	var de *automation.DriftError
+	if errors.As(err, &ae) || errors.As(err, &de) {
+		return kindCode(automation.KindOf(err))
+	}
+	return exitUsage // cobra's and pflag's own errors: a bad command line
+}
+
+// settingNames name, for a user of one account's commands, the flag or
+// variable of each setting a library message points at.
+var settingNames = map[automation.Setting]string{
+	automation.SettingBaseURL:        "--base-url or CHATGPT_BASE_URL",
+	automation.SettingBrowser:        "--chrome PATH or CHROME_PATH",
+	automation.SettingHeaded:         "--headed",
+	automation.SettingProfileDir:     "--profile-dir DIR, where a person signs in once with `chatgpt-optout login --profile-dir DIR`",
+	automation.SettingEmail:          "CHATGPT_EMAIL",
+	automation.SettingPassword:       "CHATGPT_PASSWORD",
+	automation.SettingTOTPSecret:     "CHATGPT_TOTP_SECRET",
+	automation.SettingStateKey:       envStateKey,
+	automation.SettingStatePlaintext: "--state-plaintext",
+	automation.SettingTimeout:        "--timeout",
+	automation.SettingArtifacts:      "--artifacts DIR",
+	automation.SettingSelectors:      "--selectors or CHATGPT_OPTOUT_SELECTORS",
+	automation.SettingRoute:          "--route",
+	automation.SettingUI:             "--ui",
+	automation.SettingMailbox:        "CHATGPT_IMAP_URL and CHATGPT_IMAP_PASSWORD",
+	automation.SettingMailboxPass:    "CHATGPT_IMAP_PASSWORD",
+	fleet.SettingParallel:            "--parallel",
+	fleet.SettingRetries:             "--retries",
+	fleet.SettingCanary:              "--no-canary",
+	fleet.SettingShard:               "--shard I/N",
+	fleet.SettingStateDir:            "--state-dir",
+}
+
+// fleetSettingNames are the names for an account of an accounts file,
+// where they differ.
+var fleetSettingNames = map[automation.Setting]string{
+	automation.SettingEmail:       "the account's email:",
+	automation.SettingPassword:    "the variable of its password_env:",
+	automation.SettingTOTPSecret:  "the variable of its totp_secret_env:",
+	automation.SettingProfileDir:  "its profile_dir:, where a person signs in once with `chatgpt-optout login --profile-dir DIR`",
+	automation.SettingMailbox:     "its imap_url_env: and imap_password_env:",
+	automation.SettingMailboxPass: "the variable of its imap_password_env:",
+}
+
+// describe is err's sentence with the command line's names for the
+// settings it points at.
+func describe(err error, fleetAccount bool) string {
+	msg := err.Error()
+	var names []string
+	for _, s := range automation.FixOf(err) {
+		n, ok := fleetSettingNames[s]
+		if !ok || !fleetAccount {
+			n, ok = settingNames[s]
+		}
+		if ok {
+			names = append(names, n)
+		}
+	}
+	if len(names) == 0 {
+		return msg
+	}
+	return msg + " (" + strings.Join(names, "; ") + ")"
+}
+
+// describeResult puts describe's sentence into a failed result.
+func describeResult(r *automation.Result, err error, fleetAccount bool) {
+	if r != nil && err != nil && r.Error == err.Error() {
+		r.Error = describe(err, fleetAccount)
+	}
+}

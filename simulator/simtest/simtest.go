@@ -1,0 +1,58 @@
+// Package simtest is the test support of the packages that drive the
+// simulator: it starts one for a test and stops it with the test, finds its
+// accounts, reads its server-side record, and sends a run's log to the
+// test's log. It is for tests only.
+package simtest
+
+import (
+	"log/slog"
+	"testing"
+
+	"github.com/chatgpt-optout/chatgpt-optout/simulator"
+)
+
+// Start starts a simulator that stops when t ends.
+func Start(t testing.TB, opts simulator.Options) *simulator.Server {
+	t.Helper()
+	srv, err := simulator.Start(opts)
+	if err != nil {
+		t.Fatalf("starting the simulator: %v", err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return srv
+}
+
+// Account is the simulator's account with email.
+func Account(t testing.TB, srv *simulator.Server, email string) simulator.Account {
+	t.Helper()
+	for _, a := range srv.Accounts() {
+		if a.Email == email {
+			return a
+		}
+	}
+	t.Fatalf("no simulator account %s", email)
+	return simulator.Account{}
+}
+
+// Training is the simulator's own record of the setting: true when
+// training is allowed (the setting on).
+func Training(t testing.TB, srv *simulator.Server, email string) bool {
+	t.Helper()
+	on, err := srv.TrainingAllowed(email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return on
+}
+
+// Logger writes into the test's log, at info level.
+func Logger(t testing.TB) *slog.Logger {
+	return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
+
+type testWriter struct{ t testing.TB }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(string(p))
+	return len(p), nil
+}
