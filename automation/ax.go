@@ -44,7 +44,9 @@ func axQuery(ctx context.Context, c selectors.Candidate) ([]*accessibility.Node,
 	if err != nil {
 		return nil, err
 	}
-	defer chromedp.Call(ctx, runtime.ReleaseObject, runtime.ReleaseObjectParams{ObjectID: doc.ObjectID})
+	defer func() {
+		_, _ = chromedp.Call(ctx, runtime.ReleaseObject, runtime.ReleaseObjectParams{ObjectID: doc.ObjectID})
+	}()
 	res, err := chromedp.Call(ctx, accessibility.QueryAXTree, accessibility.QueryAXTreeParams{
 		ObjectID: doc.ObjectID, Role: c.Role, AccessibleName: c.Name,
 	})

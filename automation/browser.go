@@ -376,7 +376,7 @@ func checkProfileFree(dir string) error {
 	var pid int
 	for i := len(target) - 1; i >= 0; i-- {
 		if target[i] == '-' {
-			fmt.Sscanf(target[i+1:], "%d", &pid)
+			_, _ = fmt.Sscanf(target[i+1:], "%d", &pid)
 			break
 		}
 	}
@@ -402,7 +402,7 @@ func removeAll(dir string) {
 func closeGracefully(browserCtx context.Context) {
 	done := make(chan struct{})
 	go func() {
-		chromedp.Cancel(browserCtx)
+		_ = chromedp.Cancel(browserCtx)
 		close(done)
 	}()
 	select {

@@ -44,7 +44,7 @@ func lockProfile(dir string) (*profileLock, error) {
 	}
 	// Who holds it, for the message of the next one that tries.
 	if err := f.Truncate(0); err == nil {
-		f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
+		_, _ = f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
 	}
 	return &profileLock{f: f}, nil
 }

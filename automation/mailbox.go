@@ -141,8 +141,8 @@ func (m *Mailbox) look(ctx context.Context, a mailboxAddr, since time.Time, afte
 	if err != nil {
 		return "", 0, fmt.Errorf("cannot reach the mailbox at %s: %v", a.host, err)
 	}
-	defer c.Close()
-	stop := context.AfterFunc(ctx, func() { c.Close() })
+	defer func() { _ = c.Close() }()
+	stop := context.AfterFunc(ctx, func() { _ = c.Close() })
 	defer stop()
 	if err := c.Login(a.user, m.Password).Wait(); err != nil {
 		from := "the mailbox password"
@@ -175,7 +175,7 @@ func (m *Mailbox) look(ctx context.Context, a mailboxAddr, since time.Time, afte
 	if code != "" {
 		// Read: a person looking at the mailbox sees it was used. Failing
 		// to mark it changes nothing for the sign-in.
-		c.Store(imap.UIDSetNum(uid), &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagSeen}}, nil).Close()
+		_ = c.Store(imap.UIDSetNum(uid), &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagSeen}}, nil).Close()
 	}
 	return code, uid, nil
 }

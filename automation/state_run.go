@@ -101,7 +101,7 @@ func (s *session) applyState(ctx context.Context) (page.ScriptIdentifier, error)
 // loaded: the page owns its storage from then on.
 func dropStateScript(ctx context.Context, id page.ScriptIdentifier) {
 	if id != "" {
-		chromedp.Call(ctx, page.RemoveScriptToEvaluateOnNewDocument, page.RemoveScriptToEvaluateOnNewDocumentParams{Identifier: id})
+		_, _ = chromedp.Call(ctx, page.RemoveScriptToEvaluateOnNewDocument, page.RemoveScriptToEvaluateOnNewDocumentParams{Identifier: id})
 	}
 }
 

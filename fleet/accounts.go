@@ -607,7 +607,7 @@ func lineOfNode(n ast.Node) int {
 	if n == nil {
 		return 0
 	}
-	defer func() { recover() }() // a node without a token
+	defer func() { _ = recover() }() // a node without a token
 	if t := n.GetToken(); t != nil && t.Position != nil {
 		return t.Position.Line
 	}
@@ -626,7 +626,7 @@ func yamlError(err error) (int, string) {
 		if end := strings.Index(msg, "]"); end > 0 {
 			pos := msg[1:end]
 			if c := strings.IndexByte(pos, ':'); c > 0 {
-				fmt.Sscanf(pos[:c], "%d", &line)
+				_, _ = fmt.Sscanf(pos[:c], "%d", &line)
 			}
 			msg = strings.TrimSpace(msg[end+1:])
 		}

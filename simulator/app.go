@@ -233,7 +233,7 @@ func (s *Server) renderShell(w http.ResponseWriter, b boot) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Write(buf.Bytes())
+	_, _ = w.Write(buf.Bytes())
 }
 
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
@@ -370,10 +370,10 @@ func (s *Server) handleLoginPage(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleAuthError(w http.ResponseWriter, r *http.Request) {
 	var buf bytes.Buffer
-	pages.ExecuteTemplate(&buf, "app-error", map[string]string{"Error": r.URL.Query().Get("error")})
+	_ = pages.ExecuteTemplate(&buf, "app-error", map[string]string{"Error": r.URL.Query().Get("error")})
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(http.StatusBadRequest)
-	w.Write(buf.Bytes())
+	_, _ = w.Write(buf.Bytes())
 }
 
 // ---- next-auth endpoints ----
@@ -480,7 +480,7 @@ func (s *Server) handleSignout(w http.ResponseWriter, r *http.Request) {
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
+	_ = json.NewEncoder(w).Encode(v)
 }
 
 func unauthorized(w http.ResponseWriter, r *http.Request) {

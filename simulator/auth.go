@@ -362,7 +362,7 @@ func (s *Server) renderAuth(w http.ResponseWriter, status int, name string, p au
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	_, _ = w.Write(buf.Bytes())
 }
 
 func maskEmail(e string) string {
@@ -611,13 +611,13 @@ func (s *Server) handleChallengeVerify(w http.ResponseWriter, r *http.Request) {
 	// out in many other ways. Either way it never passes.
 	if f == nil || strings.Contains(r.UserAgent(), "HeadlessChrome") {
 		w.WriteHeader(http.StatusForbidden)
-		json.NewEncoder(w).Encode(map[string]any{"success": false})
+		_ = json.NewEncoder(w).Encode(map[string]any{"success": false})
 		return
 	}
 	s.mu.Lock()
 	f.cfCleared = true
 	s.mu.Unlock()
-	json.NewEncoder(w).Encode(map[string]any{"success": true})
+	_ = json.NewEncoder(w).Encode(map[string]any{"success": true})
 }
 
 // ---- 2023 era (Auth0) ----

@@ -176,10 +176,10 @@ func (s *Server) handleWebSocket(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sum := sha1.Sum([]byte(key + wsGUID))
-	brw.WriteString("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: " +
+	_, _ = brw.WriteString("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: " +
 		base64.StdEncoding.EncodeToString(sum[:]) + "\r\n\r\n")
 	if err := brw.Flush(); err != nil {
-		conn.Close()
+		_ = conn.Close()
 		return
 	}
 	s.countBackground(r, func(c *BusyCounters) { c.WebSockets++ })
@@ -192,9 +192,9 @@ func (s *Server) handleWebSocket(w http.ResponseWriter, r *http.Request) {
 		defer close(gone)
 		wsRead(brw.Reader, out)
 	}()
-	defer conn.Close()
+	defer func() { _ = conn.Close() }()
 	write := func(frame []byte) bool {
-		conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
+		_ = conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
 		_, err := conn.Write(frame)
 		return err == nil
 	}
@@ -336,7 +336,7 @@ func (s *Server) handleEventStream(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
 	fl, _ := w.(http.Flusher)
-	io.WriteString(w, "retry: 3000\n: connected\n\n")
+	_, _ = io.WriteString(w, "retry: 3000\n: connected\n\n")
 	if fl != nil {
 		fl.Flush()
 	}
@@ -370,7 +370,7 @@ func (s *Server) handleLongPoll(w http.ResponseWriter, r *http.Request) {
 // like a busy collector, about one in three is held open a few seconds
 // after the answer was sent.
 func (s *Server) handleBeacon(w http.ResponseWriter, r *http.Request) {
-	io.Copy(io.Discard, io.LimitReader(r.Body, 1<<16))
+	_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, 1<<16))
 	s.countBackground(r, func(c *BusyCounters) { c.Beacons++ })
 	writeJSON(w, http.StatusOK, map[string]any{"success": true})
 	if rand.IntN(3) == 0 {

@@ -114,7 +114,7 @@ func (s *Server) startMailbox() error {
 		var cert tls.Certificate
 		cert, m.certPEM, err = selfSignedCert(host)
 		if err != nil {
-			ln.Close()
+			_ = ln.Close()
 			return fmt.Errorf("simulator: IMAP certificate: %w", err)
 		}
 		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
@@ -123,10 +123,10 @@ func (s *Server) startMailbox() error {
 	for _, u := range users {
 		u.mem = imapmemserver.NewUser(u.name, u.password)
 		if err := u.mem.Create("INBOX", nil); err != nil {
-			ln.Close()
+			_ = ln.Close()
 			return fmt.Errorf("simulator: IMAP mailbox: %w", err)
 		}
-		u.mem.Subscribe("INBOX")
+		_ = u.mem.Subscribe("INBOX")
 		m.users[strings.ToLower(u.name)] = u
 	}
 	m.srv = imapserver.New(&imapserver.Options{
@@ -138,7 +138,7 @@ func (s *Server) startMailbox() error {
 		InsecureAuth: opts.IMAPPlain,
 	})
 	s.mail = m
-	go m.srv.Serve(ln)
+	go func() { _ = m.srv.Serve(ln) }()
 	return nil
 }
 

@@ -382,13 +382,13 @@ func Start(opts Options) (*Server, error) {
 	}
 	appLn, err := net.Listen("tcp", opts.AppAddr)
 	if err != nil {
-		s.closeMailbox()
+		_ = s.closeMailbox()
 		return nil, fmt.Errorf("simulator: app listener: %w", err)
 	}
 	authLn, err := net.Listen("tcp", opts.AuthAddr)
 	if err != nil {
-		appLn.Close()
-		s.closeMailbox()
+		_ = appLn.Close()
+		_ = s.closeMailbox()
 		return nil, fmt.Errorf("simulator: auth listener: %w", err)
 	}
 	s.appURL = advertise(appLn.Addr(), "localhost")
@@ -396,8 +396,8 @@ func Start(opts Options) (*Server, error) {
 
 	s.appSrv = &http.Server{Handler: s.appHandler(), ReadHeaderTimeout: 10 * time.Second}
 	s.authSrv = &http.Server{Handler: s.authHandler(), ReadHeaderTimeout: 10 * time.Second}
-	go s.appSrv.Serve(appLn)
-	go s.authSrv.Serve(authLn)
+	go func() { _ = s.appSrv.Serve(appLn) }()
+	go func() { _ = s.authSrv.Serve(authLn) }()
 	return s, nil
 }
 
@@ -652,7 +652,7 @@ func randomDigits(n int) string { return randomFrom("0123456789", n) }
 
 func randomFrom(alphabet string, n int) string {
 	b := make([]byte, n)
-	rand.Read(b)
+	_, _ = rand.Read(b)
 	for i := range b {
 		b[i] = alphabet[int(b[i])%len(alphabet)]
 	}

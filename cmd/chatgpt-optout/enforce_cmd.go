@@ -342,9 +342,9 @@ func (p *progress) done(done, total int, r fleet.AccountResult) {
 	line := progressLine(done, total, r)
 	if p.bar != nil {
 		if r.ErrorKind != "" {
-			progressbar.Bprintln(p.bar, line)
+			_, _ = progressbar.Bprintln(p.bar, line)
 		}
-		p.bar.Add(1)
+		_ = p.bar.Add(1)
 		return
 	}
 	fmt.Fprintln(p.w, line)
@@ -352,7 +352,7 @@ func (p *progress) done(done, total int, r fleet.AccountResult) {
 
 func (p *progress) finish() {
 	if p.bar != nil {
-		p.bar.Finish()
+		_ = p.bar.Finish()
 		fmt.Fprintln(p.w)
 	}
 }

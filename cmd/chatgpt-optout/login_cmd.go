@@ -62,7 +62,7 @@ viewer, or run it on a desktop and copy the folder.`,
 	o.addFlags(cmd.Flags())
 	cmd.Flags().StringVar(&o.state.file, "save-state", "", "write the session, once signed in, to this state file (Playwright storageState JSON, age-encrypted with "+envStateKey+")")
 	cmd.Flags().BoolVar(&o.state.plaintext, "state-plaintext", false, "allow an unencrypted state file (without "+envStateKey+" one is refused)")
-	cmd.Flags().MarkHidden("headed")
+	_ = cmd.Flags().MarkHidden("headed")
 	t := cmd.Flags().Lookup("timeout")
 	t.DefValue = loginTimeout
 	_ = t.Value.Set(loginTimeout)

@@ -31,7 +31,7 @@ func newSelectorsCmd(g *globalOptions) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				vsrc.spec = args[0]
-				vsrc.flags.Set("selectors", args[0])
+				_ = vsrc.flags.Set("selectors", args[0])
 			}
 			f, warnings, err := vsrc.resolve(cmd.Context(), envLookup, plainOrigin)
 			if err != nil {
@@ -46,7 +46,7 @@ func newSelectorsCmd(g *globalOptions) *cobra.Command {
 		},
 	}
 	vsrc.addFlags(validate.Flags(), "selectors file to check")
-	validate.Flags().MarkHidden("selectors")
+	_ = validate.Flags().MarkHidden("selectors")
 	var src selectorsSource
 	show := &cobra.Command{
 		Use:   "show",
@@ -136,7 +136,7 @@ func printChecks(g *globalOptions, res *automation.Result) {
 		}
 		fmt.Fprintf(w, "%s\t%s\t%d\t%s\n", c.Element, c.Status, c.Matches, cand)
 	}
-	w.Flush()
+	_ = w.Flush()
 	fmt.Fprintf(g.stdout, "selectors %s (%s), UI %s\n", res.SelectorsVersion, res.SelectorsSource, res.UI)
 	if res.Error != "" {
 		fmt.Fprintf(g.stdout, "%s (%s): %s\n", res.Outcome, res.ErrorKind, res.Error)
@@ -263,7 +263,7 @@ func newVerifySignatureCmd(g *globalOptions) *cobra.Command {
 		},
 	}
 	src.addFlags(cmd.Flags(), "")
-	cmd.Flags().MarkHidden("selectors")
-	cmd.Flags().MarkHidden("selectors-fallback")
+	_ = cmd.Flags().MarkHidden("selectors")
+	_ = cmd.Flags().MarkHidden("selectors-fallback")
 	return cmd
 }
