@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -50,6 +51,9 @@ type Problem struct {
 	Line    int    // 0 when the problem is with the whole file
 	Account string // the account's name, when known
 	Msg     string
+	// Fix lists the settings the message asks to change (see
+	// automation.Setting); the error of the file carries them all.
+	Fix []automation.Setting
 }
 
 // AccountsError lists every problem found in an accounts file. Nothing
@@ -102,7 +106,15 @@ func (e *AccountsError) problemText(p Problem) string {
 
 // configError wraps an AccountsError as a configuration error (exit 1).
 func configError(e *AccountsError) error {
-	return &automation.Error{Kind: automation.KindConfig, Msg: e.Error(), Err: e}
+	var fix []automation.Setting
+	for _, p := range e.Problems {
+		for _, s := range p.Fix {
+			if !slices.Contains(fix, s) {
+				fix = append(fix, s)
+			}
+		}
+	}
+	return &automation.Error{Kind: automation.KindConfig, Msg: e.Error(), Err: e, Fix: fix}
 }
 
 // The keys of an account entry.

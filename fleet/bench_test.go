@@ -145,6 +145,7 @@ func BenchmarkFleet(b *testing.B) {
 						cmd.Env = append(append(os.Environ(), env...), "TMPDIR="+tmp, "GITHUB_STEP_SUMMARY=", "CHATGPT_OPTOUT_STATE_KEY="+benchStateKey)
 						var stderr bytes.Buffer
 						cmd.Stderr = &stderr
+						logins := srv.Counters("").Logins
 						start := time.Now()
 						m, err := runSampled(cmd, tmp)
 						f.wall = time.Since(start)
@@ -154,6 +155,11 @@ func BenchmarkFleet(b *testing.B) {
 							b.Fatalf("enforce: %v\n%s", err, stderr.String())
 						}
 						checkAllOff(b)
+						signedIn := srv.Counters("").Logins - logins
+						b.ReportMetric(float64(signedIn), "sign-ins")
+						if run == "warm" && signedIn != 0 {
+							b.Fatalf("the warm run signed %d accounts in: their saved states did not hold", signedIn)
+						}
 					}
 					report(b, f.wall, f.cpu, n, f.peakRSS, f.peakPSS)
 					record(mode, n, f)

@@ -91,6 +91,7 @@ func resolveSessions(specs []AccountSpec, accounts []automation.Account, lookup 
 	}
 	if opts.StateDir != "" && opts.StateKey == "" && !opts.StatePlaintext {
 		e.add(0, "", "refusing to keep the sessions in the state folder %s unencrypted: a state file signs in as its account for weeks, so anyone who reads it is signed in too; set a state key (an age identity from age-keygen, or a passphrase) to encrypt them, or allow plaintext explicitly", opts.StateDir)
+		e.Problems[len(e.Problems)-1].Fix = []automation.Setting{automation.SettingStateKey, automation.SettingStatePlaintext}
 		return
 	}
 	files := map[string]AccountSpec{}
@@ -113,8 +114,10 @@ func resolveSessions(specs []AccountSpec, accounts []automation.Account, lookup 
 			}
 			if opts.StateKey == "" && !opts.StatePlaintext {
 				e.add(line, s.Name, "refusing to keep the session in %s unencrypted: a state file signs in as the account for weeks, so anyone who reads it is signed in too; set a state key (an age identity from age-keygen, or a passphrase) to encrypt it, or allow plaintext explicitly", a.StateFile)
+				e.Problems[len(e.Problems)-1].Fix = []automation.Setting{automation.SettingStateKey, automation.SettingStatePlaintext}
 			} else if st, err := automation.ReadStateFile(a.StateFile, opts.StateKey); err != nil {
 				e.add(line, s.Name, "%s", errorText(err))
+				e.Problems[len(e.Problems)-1].Fix = automation.FixOf(err)
 			} else if st != nil && st.Account != "" && !strings.EqualFold(st.Account, s.Email) {
 				e.add(line, s.Name, "state file %s was saved for another account (not %s): give each account its own state file", a.StateFile, s.Email)
 			}
