@@ -54,6 +54,7 @@ func TestSim_FirstLineDescribesTheSimulator(t *testing.T) {
 }
 
 func TestDemo_DisablesThenReportsOff(t *testing.T) {
+	parallelChrome(t)
 	code, out, errOut := cli(t, nil, "demo")
 	if code != 0 {
 		t.Fatalf("demo exit %d", code)
@@ -69,6 +70,7 @@ func TestDemo_DisablesThenReportsOff(t *testing.T) {
 }
 
 func TestSelectors_ValidateAndShow(t *testing.T) {
+	t.Parallel()
 	code, out, _ := cli(t, nil, "selectors", "validate")
 	if code != 0 || !strings.Contains(out, "valid, version "+mustDefault(t).Version) {
 		t.Errorf("validate of the built-in file: exit %d, %q", code, out)
@@ -85,6 +87,7 @@ func TestSelectors_ValidateAndShow(t *testing.T) {
 }
 
 func TestVersion_NamesSelectorsAndChrome(t *testing.T) {
+	t.Parallel()
 	code, out, _ := cli(t, nil, "version", "--output", "json")
 	var info map[string]string
 	if code != 0 || json.Unmarshal([]byte(out), &info) != nil {
@@ -96,19 +99,19 @@ func TestVersion_NamesSelectorsAndChrome(t *testing.T) {
 }
 
 func TestLogin_RefusesWithoutAProfileOrADisplay(t *testing.T) {
+	t.Parallel()
 	code, _, errOut := cli(t, nil, "login")
 	if code != 1 || !strings.Contains(errOut, "--profile-dir") {
 		t.Errorf("login without --profile-dir: exit %d, stderr %q", code, errOut)
 	}
-	t.Setenv("DISPLAY", "")
-	t.Setenv("WAYLAND_DISPLAY", "")
-	code, _, errOut = cli(t, nil, "login", "--profile-dir", t.TempDir())
+	code, _, errOut = cli(t, map[string]string{"DISPLAY": "", "WAYLAND_DISPLAY": ""}, "login", "--profile-dir", t.TempDir())
 	if code != 1 || !strings.Contains(errOut, "xvfb-run") {
 		t.Errorf("login without a display: exit %d, stderr %q", code, errOut)
 	}
 }
 
 func TestSelectorsVerify_PrintsTheTableAndExits4OnMissing(t *testing.T) {
+	parallelChrome(t)
 	srv := startSim(t, simulator.Options{Variants: []simulator.Variant{simulator.VariantProfileTopRight}})
 	env := creds(t, srv, "alice@example.com")
 	code, out, _ := cli(t, env, "selectors", "verify", "--base-url", srv.AppURL())

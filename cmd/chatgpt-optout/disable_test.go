@@ -17,11 +17,13 @@ import (
 )
 
 func TestDisable_PrintsTheChangeThenNothingToDo(t *testing.T) {
+	t.Parallel()
 	for _, era := range []struct {
 		ui    simulator.UI
 		label string
 	}{{simulator.UICurrent, "Improve the model for everyone"}, {simulator.UI2023, "Chat history & training"}} {
 		t.Run(string(era.ui), func(t *testing.T) {
+			parallelChrome(t) // a simulator of its own
 			srv := startSim(t, simulator.Options{UI: era.ui})
 			env := creds(t, srv, "alice@example.com")
 			code, out, _ := cli(t, env, "disable", "--base-url", srv.AppURL())
@@ -43,6 +45,7 @@ func TestDisable_PrintsTheChangeThenNothingToDo(t *testing.T) {
 }
 
 func TestStatus_ExitCodeAndJSONReport(t *testing.T) {
+	parallelChrome(t)
 	srv := startSim(t, simulator.Options{})
 	code, out, _ := cli(t, creds(t, srv, "alice@example.com"), "status", "--base-url", srv.AppURL(), "--output", "json")
 	if code != 2 {
@@ -70,6 +73,7 @@ func TestStatus_ExitCodeAndJSONReport(t *testing.T) {
 }
 
 func TestDisable_WrongPasswordExits3(t *testing.T) {
+	parallelChrome(t)
 	srv := startSim(t, simulator.Options{})
 	env := map[string]string{"CHATGPT_EMAIL": "alice@example.com", "CHATGPT_PASSWORD": "wrong-password"}
 	code, out, _ := cli(t, env, "disable", "--base-url", srv.AppURL(), "--output", "json")
@@ -79,6 +83,7 @@ func TestDisable_WrongPasswordExits3(t *testing.T) {
 }
 
 func TestDisable_SwitchThatMatchesNothingExits4(t *testing.T) {
+	parallelChrome(t)
 	srv := startSim(t, simulator.Options{})
 	data := strings.ReplaceAll(string(selectors.Embedded()), "testid: improve-model-toggle", "testid: improve-model-switch-v2")
 	data = strings.ReplaceAll(data, `name: "Improve the model for everyone"`+"\n", `name: "Improve the model"`+"\n")
@@ -101,6 +106,7 @@ func TestDisable_SwitchThatMatchesNothingExits4(t *testing.T) {
 // nowhere, so a run that got as far as starting Chrome would fail
 // differently, and the simulator would count a visit.
 func TestBadInput_Exits1BeforeAnyBrowserStarts(t *testing.T) {
+	t.Parallel()
 	srv := startSim(t, simulator.Options{})
 	good := creds(t, srv, "alice@example.com")
 	broken := writeFile(t, "broken.yaml", []byte("schema_version: 1\nversion: [\n"))
@@ -153,6 +159,7 @@ func TestBadInput_Exits1BeforeAnyBrowserStarts(t *testing.T) {
 }
 
 func TestDisable_ReadsCredentialsFromDotEnv(t *testing.T) {
+	parallelChrome(t)
 	srv := startSim(t, simulator.Options{})
 	env := creds(t, srv, "alice@example.com")
 	envFile := writeFile(t, "account.env", []byte("CHATGPT_EMAIL="+env["CHATGPT_EMAIL"]+"\nCHATGPT_PASSWORD="+env["CHATGPT_PASSWORD"]+"\n"))
@@ -166,6 +173,7 @@ func TestDisable_ReadsCredentialsFromDotEnv(t *testing.T) {
 // a browser process, even with debug JSON logs, failures that write
 // artifacts, secrets from a dotenv file, and every dotenv error.
 func TestSecretsNeverLeak(t *testing.T) {
+	parallelChrome(t)
 	srv := startSim(t, simulator.Options{})
 	carol := creds(t, srv, "carol@example.com")
 	srv.FailPatches("carol@example.com", 100)

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -142,6 +141,7 @@ func mixedFleet() []fleetAccount {
 // formats, the simulator has every reachable account off, and no Chrome
 // and no temporary file is left.
 func TestEnforce_MixedFleetOf20(t *testing.T) {
+	parallelChrome(t)
 	fleetAccts := mixedFleet()
 	if len(fleetAccts) != 20 {
 		t.Fatalf("the fleet has %d accounts", len(fleetAccts))
@@ -167,7 +167,7 @@ func TestEnforce_MixedFleetOf20(t *testing.T) {
 	env["TMPDIR"] = tmp
 
 	start := time.Now()
-	code, stdout, stderr := cli(t, env, "enforce", "--accounts", file, "--base-url", srv.AppURL(), "--retries", "1", "--timeout", "45s",
+	code, stdout, stderr := cli(t, env, "enforce", "--accounts", file, "--base-url", srv.AppURL(), "--retries", "1", "--timeout", accountTimeout,
 		"--report-json", filepath.Join(out, "report.json"), "--report-junit", filepath.Join(out, "junit.xml"), "--report-markdown", filepath.Join(out, "report.md"))
 	t.Logf("the fleet took %v", time.Since(start))
 	if code != 3 {
@@ -351,6 +351,7 @@ type junitReport struct {
 // The canary: the first account ends in drift, so the run stops there,
 // exit 4, and no other account is touched.
 func TestEnforce_CanaryDriftStopsTheRun(t *testing.T) {
+	parallelChrome(t)
 	accts := onFleet("drift", 5)
 	srv := startSim(t, simulator.Options{Accounts: simAccounts(accts)})
 	file, env := writeFleet(t, srv, accts, "")
@@ -360,7 +361,7 @@ func TestEnforce_CanaryDriftStopsTheRun(t *testing.T) {
 	report := filepath.Join(t.TempDir(), "report.json")
 	junit := filepath.Join(t.TempDir(), "junit.xml")
 
-	code, stdout, _ := cli(t, env, "enforce", "--accounts", file, "--base-url", srv.AppURL(), "--timeout", "45s", "--selectors", sel, "--report-json", report, "--report-junit", junit)
+	code, stdout, _ := cli(t, env, "enforce", "--accounts", file, "--base-url", srv.AppURL(), "--timeout", accountTimeout, "--selectors", sel, "--report-json", report, "--report-junit", junit)
 	if code != 4 {
 		t.Fatalf("exit %d, want 4", code)
 	}
@@ -407,13 +408,14 @@ func TestEnforce_CanaryDriftStopsTheRun(t *testing.T) {
 
 // --check only reads: exit 2 when one account is on, nothing changed.
 func TestEnforce_CheckOnlyReads(t *testing.T) {
+	parallelChrome(t)
 	accts := []fleetAccount{
 		{name: "on", sim: simulator.Account{Email: "on@example.com", Password: "on-password-1", TrainingAllowed: true}},
 		{name: "off", sim: simulator.Account{Email: "off@example.com", Password: "off-password-2"}},
 	}
 	srv := startSim(t, simulator.Options{UI: simulator.UI2023, Accounts: simAccounts(accts)})
 	file, env := writeFleet(t, srv, accts, "")
-	code, stdout, _ := cli(t, env, "enforce", "--check", "--accounts", file, "--base-url", srv.AppURL(), "--timeout", "45s", "--output", "json")
+	code, stdout, _ := cli(t, env, "enforce", "--check", "--accounts", file, "--base-url", srv.AppURL(), "--timeout", accountTimeout, "--output", "json")
 	if code != 2 {
 		t.Fatalf("exit %d, want 2", code)
 	}
@@ -435,6 +437,7 @@ func TestEnforce_CheckOnlyReads(t *testing.T) {
 // Bad accounts files are refused before any browser starts: exit 1, the
 // error names the account and the line, and nothing reaches the site.
 func TestEnforce_BadAccountsFilesExit1(t *testing.T) {
+	t.Parallel()
 	srv := startSim(t, simulator.Options{})
 	const head = "accounts:\n  - name: alice\n    email: alice@example.com\n"
 	env := map[string]string{"CHROME_PATH": "/nonexistent/chrome", "ALICE_PASSWORD": "alice-password-1", "BOB_PASSWORD": "bob-password-2"}
@@ -495,6 +498,7 @@ func TestEnforce_BadAccountsFilesExit1(t *testing.T) {
 // --shard runs a stable part: shards 0/2 and 1/2 together run every
 // account once.
 func TestEnforce_ShardsSplitTheFleet(t *testing.T) {
+	parallelChrome(t)
 	var accts []fleetAccount
 	for i := 0; i < 6; i++ {
 		accts = append(accts, fleetAccount{name: fmt.Sprintf("s-%d", i), sim: simulator.Account{Email: fmt.Sprintf("s%d@example.com", i), Password: fmt.Sprintf("shard-password-%d", i)}})
@@ -503,7 +507,7 @@ func TestEnforce_ShardsSplitTheFleet(t *testing.T) {
 	file, env := writeFleet(t, srv, accts, "")
 	seen := map[string]int{}
 	for i := 0; i < 2; i++ {
-		code, stdout, _ := cli(t, env, "enforce", "--accounts", file, "--base-url", srv.AppURL(), "--timeout", "45s", "--shard", fmt.Sprintf("%d/2", i), "--output", "json")
+		code, stdout, _ := cli(t, env, "enforce", "--accounts", file, "--base-url", srv.AppURL(), "--timeout", accountTimeout, "--shard", fmt.Sprintf("%d/2", i), "--output", "json")
 		if code != 0 {
 			t.Fatalf("shard %d/2: exit %d", i, code)
 		}
@@ -535,20 +539,15 @@ func TestEnforce_ShardsSplitTheFleet(t *testing.T) {
 // the accounts not run marked, Chrome stops, nothing is left behind, and
 // the exit code says the fleet is not known to be off.
 func TestEnforce_InterruptWritesPartialReportsAndLeavesNothing(t *testing.T) {
-	bin := buildBinary(t)
+	parallelChrome(t)
 	accts := onFleet("int", 8)
 	// A slow backend keeps the accounts after the canary busy.
 	srv := startSim(t, simulator.Options{Accounts: simAccounts(accts), Latency: 400 * time.Millisecond})
 	file, env := writeFleet(t, srv, accts, "")
 	out := t.TempDir()
 	tmp := shortTempDir(t)
-	cmd := exec.Command(bin, "enforce", "--accounts", file, "--base-url", srv.AppURL(), "--parallel", "2",
+	cmd := toolCmd(t, tmp, env, "enforce", "--accounts", file, "--base-url", srv.AppURL(), "--parallel", "2",
 		"--report-json", filepath.Join(out, "report.json"), "--report-junit", filepath.Join(out, "junit.xml"), "--report-markdown", filepath.Join(out, "report.md"))
-	cmd.Dir = t.TempDir()
-	cmd.Env = append(os.Environ(), "TMPDIR="+tmp, "GITHUB_STEP_SUMMARY=")
-	for k, v := range env {
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
 	// Interrupt once the canary is done and the others are under way.
 	seen, sc := startUntil(t, cmd, func(line string) bool { return strings.HasPrefix(line, "[1/8]") })
 	time.Sleep(1500 * time.Millisecond)

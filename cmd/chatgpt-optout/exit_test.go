@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -17,26 +16,10 @@ import (
 	"github.com/chatgpt-optout/chatgpt-optout/simulator"
 )
 
-// toolCmd is the built tool with TMPDIR set to tmp and env added.
-func toolCmd(t *testing.T, tmp string, env map[string]string, args ...string) *exec.Cmd {
-	t.Helper()
-	cmd := exec.Command(buildBinary(t), args...)
-	cmd.Dir = t.TempDir()
-	for _, kv := range os.Environ() {
-		if k, _, _ := strings.Cut(kv, "="); !slices.Contains(credentialVars, k) && k != "TMPDIR" && k != "GITHUB_STEP_SUMMARY" {
-			cmd.Env = append(cmd.Env, kv)
-		}
-	}
-	cmd.Env = append(cmd.Env, "TMPDIR="+tmp)
-	for k, v := range env {
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
-	return cmd
-}
-
 // Right after the tool exits, normal or failed, no process of its Chrome
 // runs: the tool waits for the browser and every child before it exits.
 func TestExit_NoChromeProcessRunsOnceTheToolHasExited(t *testing.T) {
+	parallelChrome(t)
 	accts := onFleet("exit", 3)
 	srv := startSim(t, simulator.Options{Accounts: simAccounts(accts)})
 	file, fleetEnv := writeFleet(t, srv, accts, "")
@@ -54,7 +37,7 @@ func TestExit_NoChromeProcessRunsOnceTheToolHasExited(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			tmp := shortTempDir(t)
-			cmd := toolCmd(t, tmp, c.env, append(c.args, "--base-url", srv.AppURL(), "--timeout", "45s")...)
+			cmd := toolCmd(t, tmp, c.env, append(c.args, "--base-url", srv.AppURL(), "--timeout", accountTimeout)...)
 			out, _ := cmd.CombinedOutput()
 			assertNoProcessNow(t, tmp, profile)
 			if code := cmd.ProcessState.ExitCode(); code != c.code {
@@ -71,6 +54,7 @@ func TestExit_NoChromeProcessRunsOnceTheToolHasExited(t *testing.T) {
 // tool stops the run as on Ctrl-C, and leaves neither Chrome nor its
 // temporary folder behind.
 func TestBrokenPipe_StopsTheRunAndLeavesNothing(t *testing.T) {
+	parallelChrome(t)
 	srv := startSim(t, simulator.Options{Latency: 2 * time.Second})
 	tmp := shortTempDir(t)
 	cmd := toolCmd(t, tmp, map[string]string{"CHATGPT_EMAIL": "alice@example.com", "CHATGPT_PASSWORD": "alice-password-1"}, "disable", "-v", "--base-url", srv.AppURL())
@@ -121,6 +105,7 @@ func hasEntries(dir string) bool {
 // A run killed with SIGKILL cannot clean up; the next run removes the
 // temporary folder it left, and stops what still runs in it.
 func TestKilledRun_TheNextRunRemovesItsFolder(t *testing.T) {
+	parallelChrome(t)
 	srv := startSim(t, simulator.Options{Latency: 2 * time.Second})
 	tmp := shortTempDir(t)
 	creds := map[string]string{"CHATGPT_EMAIL": "alice@example.com", "CHATGPT_PASSWORD": "alice-password-1"}
@@ -156,6 +141,7 @@ func TestKilledRun_TheNextRunRemovesItsFolder(t *testing.T) {
 // Runs started at the same moment on one profile: one gets it, the others
 // are refused at once as in use (exit 1), never Chrome's own refusal.
 func TestProfile_RunsStartedAtOnceOnOneProfile(t *testing.T) {
+	parallelChrome(t)
 	srv := startSim(t, simulator.Options{})
 	profile := filepath.Join(t.TempDir(), "profile")
 	creds := map[string]string{"CHATGPT_EMAIL": "bob@example.com", "CHATGPT_PASSWORD": "bob-password-2"}

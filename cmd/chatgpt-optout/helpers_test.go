@@ -4,13 +4,16 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -18,39 +21,165 @@ import (
 	"github.com/chatgpt-optout/chatgpt-optout/simulator"
 )
 
-// credentialVars are unset for every test so the machine's environment
-// cannot leak into a run.
+// credentialVars are the machine's credentials and settings: no run of the
+// tool sees them (toolCmd), so the machine's environment cannot leak into a
+// run.
 var credentialVars = []string{
 	"CHATGPT_EMAIL", "CHATGPT_PASSWORD", "CHATGPT_TOTP_SECRET", "CHATGPT_SESSION_TOKEN",
 	"CHATGPT_BASE_URL", "CHATGPT_OPTOUT_SELECTORS", "CHROME_PATH",
 }
 
-// cli runs the command line in-process, in a fresh working directory, with
-// env as the only credentials, and returns the exit code and both outputs.
+// toolDeadline bounds one run of the tool, far above what a fleet of 20
+// takes on a loaded 2-core machine: the runs' own --timeout decide the
+// outcomes.
+const toolDeadline = 8 * time.Minute
+
+// accountTimeout is the --timeout of the runs that set one: on a 2-core
+// machine running the packages' tests side by side, an account that takes
+// 5 s alone can take 40 s (and 90 s with a retry), so a tighter limit
+// makes the outcomes depend on the load.
+const accountTimeout = "2m"
+
+// chromeSlots bounds the tests that drive Chrome at once, whatever
+// -parallel says, to one per CPU: their work is Chrome's, bound by the
+// CPU, and beyond that each run only takes longer and more CPU (measured
+// on 2 cores: 8 runs side by side take 45% more CPU each than one after
+// another, 4 take 20% more, 2 take 5%). The other tests run beside them.
+var chromeSlots = make(chan struct{}, max(2, runtime.NumCPU()))
+
+// parallelChrome is t.Parallel for a test that drives Chrome: it then
+// waits for one of chromeSlots, which it holds until it ends.
+func parallelChrome(t *testing.T) {
+	t.Helper()
+	t.Parallel()
+	chromeSlots <- struct{}{}
+	t.Cleanup(func() { <-chromeSlots })
+}
+
+// cli runs the built tool in a fresh working directory, with env as the
+// only credentials, and returns the exit code and both outputs.
 func cli(t *testing.T, env map[string]string, args ...string) (int, string, string) {
 	t.Helper()
 	return cliIn(t, t.TempDir(), env, args...)
 }
 
-// cliIn is cli in the working directory dir.
+// cliIn is cli in the working directory dir. Unless env sets TMPDIR, the
+// run has a temporary folder of its own.
 func cliIn(t *testing.T, dir string, env map[string]string, args ...string) (int, string, string) {
 	t.Helper()
-	for _, k := range credentialVars {
-		t.Setenv(k, "") // restored after the test
-		os.Unsetenv(k)
+	tmp := env["TMPDIR"]
+	if tmp == "" {
+		tmp = shortTempDir(t)
+	}
+	cmd := toolCmd(t, tmp, env, args...)
+	cmd.Dir = dir
+	return runCmd(t, cmd)
+}
+
+// toolCmd is the built tool with args, in a fresh working directory, with
+// TMPDIR set to tmp, and the test process's environment without the
+// machine's credentials and settings (credentialVars, any CHATGPT_* and
+// CHROME_PATH, GITHUB_STEP_SUMMARY) but with env. It runs in a process
+// group of its own, killed with everything in it after toolDeadline or
+// when the test ends.
+func toolCmd(t *testing.T, tmp string, env map[string]string, args ...string) *exec.Cmd {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), toolDeadline)
+	t.Cleanup(cancel)
+	cmd := exec.CommandContext(ctx, buildBinary(t), args...)
+	cmd.Dir = t.TempDir()
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if _, given := env[k]; given || slices.Contains(credentialVars, k) || strings.HasPrefix(k, "CHATGPT_") || k == "CHROME_PATH" || k == "TMPDIR" || k == "GITHUB_STEP_SUMMARY" {
+			continue
+		}
+		cmd.Env = append(cmd.Env, kv)
+	}
+	cmd.Env = append(cmd.Env, "TMPDIR="+tmp)
+	if _, ok := os.LookupEnv("GORACE"); !ok && raceEnabled {
+		// Not the race runtime's second of sleep before each exit.
+		cmd.Env = append(cmd.Env, "GORACE=atexit_sleep_ms=50")
 	}
 	for k, v := range env {
-		t.Setenv(k, v)
+		if k != "TMPDIR" {
+			cmd.Env = append(cmd.Env, k+"="+v)
+		}
 	}
-	t.Chdir(dir)
-	var stdout, stderr bytes.Buffer
-	// A bound for a hung command, far above what a fleet of 20 takes on a
-	// loaded 2-core machine: the runs' own --timeout decide the outcomes.
-	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
-	defer cancel()
-	code := execute(ctx, args, &stdout, &stderr)
-	t.Logf("chatgpt-optout %v → exit %d\nstdout:\n%s\nstderr:\n%s", args, code, stdout.String(), stderr.String())
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error {
+		if err := syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); err != nil && !errors.Is(err, syscall.ESRCH) {
+			return err
+		}
+		return nil
+	}
+	// A Chrome that outlived the tool and holds its output open does not
+	// hang the test.
+	cmd.WaitDelay = 10 * time.Second
+	return cmd
+}
+
+// runCmd runs cmd, a toolCmd, to its end and returns its exit code and
+// both outputs.
+func runCmd(t *testing.T, cmd *exec.Cmd) (int, string, string) {
+	t.Helper()
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	err := cmd.Run()
+	if cmd.ProcessState == nil {
+		t.Fatalf("starting %v: %v", cmd.Args, err)
+	}
+	code := cmd.ProcessState.ExitCode()
+	t.Logf("chatgpt-optout %v → exit %d in %v\nstdout:\n%s\nstderr:\n%s", cmd.Args[1:], code, time.Since(start).Round(time.Millisecond), stdout.String(), stderr.String())
+	if errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("chatgpt-optout %v was killed after %v", cmd.Args[1:], toolDeadline)
+	}
+	if strings.Contains(stderr.String(), "WARNING: DATA RACE") {
+		t.Errorf("chatgpt-optout %v: the race detector found a data race", cmd.Args[1:])
+	}
 	return code, stdout.String(), stderr.String()
+}
+
+var (
+	binOnce sync.Once
+	binPath string
+	binErr  error
+)
+
+// raceEnabled is whether the tests run with the race detector (race_test.go):
+// the tool they build is then built with it too.
+var raceEnabled bool
+
+// goBuild builds the package in the current directory to the file bin,
+// with the race detector when the tests have it.
+func goBuild(bin string, flags ...string) error {
+	args := append([]string{"build"}, flags...)
+	if raceEnabled {
+		args = append(args, "-race")
+	}
+	if out, err := exec.Command("go", append(args, "-o", bin, ".")...).CombinedOutput(); err != nil {
+		return fmt.Errorf("build: %v\n%s", err, out)
+	}
+	return nil
+}
+
+// buildBinary builds the command once per test run, for the tests to run
+// as a process.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	binOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "chatgpt-optout-test-bin")
+		if err != nil {
+			binErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "chatgpt-optout")
+		binErr = goBuild(binPath)
+	})
+	if binErr != nil {
+		t.Fatal(binErr)
+	}
+	return binPath
 }
 
 func startSim(t *testing.T, opts simulator.Options) *simulator.Server {
@@ -115,11 +244,10 @@ func assertNothingLeft(t *testing.T, tmp string, others ...string) {
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		left, _ := filepath.Glob(filepath.Join(tmp, "*"))
-		var procs []string
-		for _, dir := range append([]string{tmp}, others...) {
-			if out, _ := exec.Command("pgrep", "-f", dir).Output(); len(bytes.TrimSpace(out)) > 0 {
-				procs = append(procs, strings.Fields(string(out))...)
-			}
+		// Not pgrep -f: a folder's name can begin another's.
+		procs, err := processesUsing(append([]string{tmp}, others...)...)
+		if err != nil {
+			t.Fatal(err)
 		}
 		if len(left) == 0 && len(procs) == 0 {
 			return

@@ -39,9 +39,11 @@ var dotenvCases = []struct {
 // A malformed dotenv file, named or the automatic ./.env, is exit 1 with
 // an error that names the file and the line and never quotes the file.
 func TestDotenv_ErrorsNameTheFileAndLineAndNoValue(t *testing.T) {
+	t.Parallel()
 	for _, c := range dotenvCases {
 		for _, auto := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s, automatic %v", c.name, auto), func(t *testing.T) {
+				t.Parallel() // a folder of its own
 				dir := t.TempDir()
 				file := filepath.Join(dir, "account.env")
 				args := []string{"disable", "--base-url", "http://127.0.0.1:1", "--env-file", file}
@@ -161,6 +163,7 @@ func FuzzDotenv(f *testing.F) {
 // An explicitly empty base URL would mean the real site without a word:
 // refused, naming the flag or the variable.
 func TestBaseURL_EmptyIsRefused(t *testing.T) {
+	t.Parallel()
 	good := map[string]string{"CHATGPT_EMAIL": "a@example.com", "CHATGPT_PASSWORD": "x", "CHROME_PATH": "/nonexistent/chrome"}
 	withEnv := func(k, v string) map[string]string {
 		m := map[string]string{k: v}
@@ -201,6 +204,7 @@ func TestBaseURL_EmptyIsRefused(t *testing.T) {
 // A value from the environment is named by its variable in messages, not
 // only by the flag.
 func TestMessages_NameTheVariableAValueCameFrom(t *testing.T) {
+	t.Parallel()
 	creds := map[string]string{"CHATGPT_EMAIL": "a@example.com", "CHATGPT_PASSWORD": "x"}
 	with := func(kv ...string) map[string]string {
 		m := map[string]string{"CHROME_PATH": "/nonexistent/chrome"}
@@ -244,6 +248,7 @@ func TestMessages_NameTheVariableAValueCameFrom(t *testing.T) {
 // Huge files and values are refused with short messages: the files are
 // read up to 4 MiB, and a value quoted in a message is cut.
 func TestHugeInput_IsCappedInFilesAndMessages(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	big := filepath.Join(dir, "big.yaml")
 	f, err := os.Create(big)
@@ -296,6 +301,7 @@ func TestHugeInput_IsCappedInFilesAndMessages(t *testing.T) {
 // --parallel has one rule, 1 to 32 (and --retries 0 to 10): 0, 33, 1000
 // and -1 are refused alike.
 func TestEnforce_ParallelAndRetriesHaveOneRule(t *testing.T) {
+	t.Parallel()
 	file := writeFile(t, "accounts.yaml", []byte("accounts:\n  - name: alice\n    email: alice@example.com\n    password_env: ALICE_PASSWORD\n"))
 	env := map[string]string{"CHROME_PATH": "/nonexistent/chrome", "ALICE_PASSWORD": "p"}
 	for _, c := range []struct {
@@ -322,6 +328,7 @@ func TestEnforce_ParallelAndRetriesHaveOneRule(t *testing.T) {
 // A binary that is not Chrome is exit 1, with what was started, what it
 // printed and how to point at a real Chrome.
 func TestChrome_ABinaryThatIsNotChromeExits1(t *testing.T) {
+	t.Parallel()
 	creds := map[string]string{"CHATGPT_EMAIL": "a@example.com", "CHATGPT_PASSWORD": "x", "ALICE_PASSWORD": "p"}
 	accounts := writeFile(t, "accounts.yaml", []byte("accounts:\n  - name: alice\n    email: alice@example.com\n    password_env: ALICE_PASSWORD\n"))
 	tmp := shortTempDir(t)
@@ -375,6 +382,7 @@ func (failingWriter) Write(p []byte) (int, error) { return 0, os.ErrClosed }
 // A profile folder others can read is made private (0700), and the result
 // says so.
 func TestProfile_AFolderOthersCanReadIsMadePrivate(t *testing.T) {
+	parallelChrome(t)
 	srv := startSim(t, simulator.Options{})
 	profile := filepath.Join(t.TempDir(), "profile")
 	if err := os.Mkdir(profile, 0o755); err != nil {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/pem"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -143,28 +142,8 @@ func (s *selectorsServer) env(t *testing.T, kv ...string) map[string]string {
 	return env
 }
 
-func runTool(t *testing.T, env map[string]string, args ...string) (int, string, string) {
-	t.Helper()
-	return runBinary(t, "", env, args...)
-}
-
-// runBinary is runTool with another build of the tool (bin; "" for the
-// one buildBinary makes).
-func runBinary(t *testing.T, bin string, env map[string]string, args ...string) (int, string, string) {
-	t.Helper()
-	cmd := toolCmd(t, shortTempDir(t), env, args...)
-	if bin != "" {
-		cmd.Path, cmd.Args[0] = bin, bin
-	}
-	var stdout, stderr strings.Builder
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	cmd.Run()
-	t.Logf("chatgpt-optout %v → exit %d\nstdout:\n%s\nstderr:\n%s", args, cmd.ProcessState.ExitCode(), stdout.String(), stderr.String())
-	return cmd.ProcessState.ExitCode(), stdout.String(), stderr.String()
-}
-
 func TestSelectorsURL_SignedFileIsUsedOthersExit1(t *testing.T) {
-	t.Parallel()
+	parallelChrome(t)
 	ss := newSelectorsServer(t)
 	srv := startSim(t, simulator.Options{})
 	alice := creds(t, srv, "alice@example.com")
@@ -177,7 +156,7 @@ func TestSelectorsURL_SignedFileIsUsedOthersExit1(t *testing.T) {
 
 	t.Run("good signature", func(t *testing.T) {
 		url := ss.URL + "/good/selectors.yaml"
-		code, out, _ := runTool(t, withCreds(ss.env(t)), "status", "--base-url", srv.AppURL(), "--selectors", url, "--output", "json")
+		code, out, _ := cli(t, withCreds(ss.env(t)), "status", "--base-url", srv.AppURL(), "--selectors", url, "--output", "json")
 		if code != 2 {
 			t.Fatalf("exit %d, want 2 (on)", code)
 		}
@@ -195,7 +174,7 @@ func TestSelectorsURL_SignedFileIsUsedOthersExit1(t *testing.T) {
 		{"another key", "/other/selectors.yaml", "not trusted"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			code, out, errOut := runTool(t, withCreds(ss.env(t, "CHROME_PATH", "/nonexistent/chrome")), "disable", "--base-url", srv.AppURL(), "--selectors", ss.URL+c.path)
+			code, out, errOut := cli(t, withCreds(ss.env(t, "CHROME_PATH", "/nonexistent/chrome")), "disable", "--base-url", srv.AppURL(), "--selectors", ss.URL+c.path)
 			if code != 1 || out != "" || !strings.Contains(errOut, c.word) || strings.Contains(errOut, "/nonexistent/chrome") {
 				t.Fatalf("exit %d stdout %q stderr %q; want 1 naming %q before Chrome", code, out, errOut, c.word)
 			}
@@ -203,7 +182,7 @@ func TestSelectorsURL_SignedFileIsUsedOthersExit1(t *testing.T) {
 	}
 	t.Run("fallback to the embedded file", func(t *testing.T) {
 		env := withCreds(ss.env(t, "CHATGPT_OPTOUT_SELECTORS", ss.URL+"/nosig/selectors.yaml"))
-		code, out, _ := runTool(t, env, "status", "--base-url", srv.AppURL(), "--selectors-fallback", "embedded", "--output", "json")
+		code, out, _ := cli(t, env, "status", "--base-url", srv.AppURL(), "--selectors-fallback", "embedded", "--output", "json")
 		if code != 2 {
 			t.Fatalf("exit %d, want 2", code)
 		}
@@ -221,12 +200,12 @@ func TestSelectorsURL_SignedFileIsUsedOthersExit1(t *testing.T) {
 			{"--selectors-fallback", "latest"},
 			{"--selectors-key", "RWnotakey"},
 		} {
-			code, _, errOut := runTool(t, withCreds(ss.env(t, "CHROME_PATH", "/nonexistent/chrome")), append([]string{"disable", "--base-url", srv.AppURL(), "--selectors", ss.URL + "/good/selectors.yaml"}, args...)...)
+			code, _, errOut := cli(t, withCreds(ss.env(t, "CHROME_PATH", "/nonexistent/chrome")), append([]string{"disable", "--base-url", srv.AppURL(), "--selectors", ss.URL + "/good/selectors.yaml"}, args...)...)
 			if code != 1 || !strings.Contains(errOut, args[0]) {
 				t.Errorf("%v: exit %d stderr %q; want 1 naming the flag", args, code, errOut)
 			}
 		}
-		code, _, errOut := runTool(t, withCreds(ss.env(t, "CHROME_PATH", "/nonexistent/chrome", "CHATGPT_OPTOUT_SELECTORS_KEY", "nope")), "disable", "--base-url", srv.AppURL())
+		code, _, errOut := cli(t, withCreds(ss.env(t, "CHROME_PATH", "/nonexistent/chrome", "CHATGPT_OPTOUT_SELECTORS_KEY", "nope")), "disable", "--base-url", srv.AppURL())
 		if code != 1 || !strings.Contains(errOut, "CHATGPT_OPTOUT_SELECTORS_KEY") {
 			t.Errorf("bad key variable: exit %d stderr %q; want 1 naming it", code, errOut)
 		}
@@ -239,7 +218,7 @@ func TestSelectorsURL_SignedFileIsUsedOthersExit1(t *testing.T) {
 // enforce fetches the file once for the whole run, not per account, and
 // its report names where the file came from.
 func TestSelectorsURL_EnforceFetchesOnce(t *testing.T) {
-	t.Parallel()
+	parallelChrome(t)
 	ss := newSelectorsServer(t)
 	accts := onFleet("url", 3)
 	srv := startSim(t, simulator.Options{Accounts: simAccounts(accts)})
@@ -250,7 +229,7 @@ func TestSelectorsURL_EnforceFetchesOnce(t *testing.T) {
 	report := filepath.Join(t.TempDir(), "report.json")
 	junit := filepath.Join(t.TempDir(), "junit.xml")
 	url := ss.URL + "/good/selectors.yaml"
-	code, _, _ := runTool(t, env, "enforce", "--accounts", file, "--base-url", srv.AppURL(), "--selectors", url, "--report-json", report, "--report-junit", junit)
+	code, _, _ := cli(t, env, "enforce", "--accounts", file, "--base-url", srv.AppURL(), "--selectors", url, "--report-json", report, "--report-junit", junit)
 	if code != 0 {
 		t.Fatalf("exit %d", code)
 	}
@@ -279,7 +258,7 @@ func TestSelectorsSigning_KeygenSignVerifyAndMinisign(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	key := filepath.Join(dir, "team.key")
-	code, out, _ := runTool(t, nil, "selectors", "keygen", "--out", key)
+	code, out, _ := cli(t, nil, "selectors", "keygen", "--out", key)
 	pub := strings.TrimSpace(out)
 	if code != 0 || !strings.HasPrefix(pub, "RW") {
 		t.Fatalf("keygen: exit %d, stdout %q", code, out)
@@ -289,17 +268,17 @@ func TestSelectorsSigning_KeygenSignVerifyAndMinisign(t *testing.T) {
 	}
 	file := filepath.Join(dir, "selectors.yaml")
 	os.WriteFile(file, selectors.Embedded(), 0o644)
-	if code, _, _ := runTool(t, nil, "selectors", "sign", "--key", key, file); code != 0 {
+	if code, _, _ := cli(t, nil, "selectors", "sign", "--key", key, file); code != 0 {
 		t.Fatalf("sign: exit %d", code)
 	}
-	if code, out, _ := runTool(t, nil, "selectors", "verify-signature", "--selectors-key", pub, file); code != 0 || !strings.Contains(out, "good signature") {
+	if code, out, _ := cli(t, nil, "selectors", "verify-signature", "--selectors-key", pub, file); code != 0 || !strings.Contains(out, "good signature") {
 		t.Errorf("verify-signature: exit %d, stdout %q", code, out)
 	}
-	if code, _, errOut := runTool(t, nil, "selectors", "verify-signature", file); code != 1 || !strings.Contains(errOut, "not trusted") {
+	if code, _, errOut := cli(t, nil, "selectors", "verify-signature", file); code != 1 || !strings.Contains(errOut, "not trusted") {
 		t.Errorf("verify-signature without the key: exit %d, stderr %q; want 1", code, errOut)
 	}
 	os.WriteFile(file, append(selectors.Embedded(), []byte("# tampered\n")...), 0o644)
-	if code, _, _ := runTool(t, nil, "selectors", "verify-signature", "--selectors-key", pub, file); code != 1 {
+	if code, _, _ := cli(t, nil, "selectors", "verify-signature", "--selectors-key", pub, file); code != 1 {
 		t.Errorf("verify-signature of a tampered file: exit %d, want 1", code)
 	}
 
@@ -307,7 +286,7 @@ func TestSelectorsSigning_KeygenSignVerifyAndMinisign(t *testing.T) {
 		t.Skip("minisign is not installed (scripts/ensure-tools installs it)")
 	}
 	os.WriteFile(file, selectors.Embedded(), 0o644)
-	runTool(t, nil, "selectors", "sign", "--key", key, file)
+	cli(t, nil, "selectors", "sign", "--key", key, file)
 	if out, err := exec.Command("minisign", "-V", "-p", key+".pub", "-m", file, "-x", file+".sig").CombinedOutput(); err != nil {
 		t.Errorf("minisign -V of a file signed by selectors sign: %v\n%s", err, out)
 	}
@@ -315,7 +294,7 @@ func TestSelectorsSigning_KeygenSignVerifyAndMinisign(t *testing.T) {
 	if out, err := exec.Command("minisign", "-S", "-s", key, "-m", file, "-x", file+".sig").CombinedOutput(); err != nil {
 		t.Fatalf("minisign -S: %v\n%s", err, out)
 	}
-	if code, out, _ := runTool(t, nil, "selectors", "verify-signature", "--selectors-key", pub, file); code != 0 || !strings.Contains(out, "good signature") {
+	if code, out, _ := cli(t, nil, "selectors", "verify-signature", "--selectors-key", pub, file); code != 0 || !strings.Contains(out, "good signature") {
 		t.Errorf("verify-signature of minisign's signature: exit %d, stdout %q", code, out)
 	}
 }
@@ -340,9 +319,7 @@ func releaseBinary(t *testing.T) string {
 	dir := filepath.Dir(buildBinary(t))
 	releaseBinOnce.Do(func() {
 		releaseBinPath = filepath.Join(dir, "chatgpt-optout-"+releaseVersion)
-		if out, err := exec.Command("go", "build", "-ldflags", "-X main.version="+releaseVersion, "-o", releaseBinPath, ".").CombinedOutput(); err != nil {
-			releaseBinErr = fmt.Errorf("build: %v\n%s", err, out)
-		}
+		releaseBinErr = goBuild(releaseBinPath, "-ldflags", "-X main.version="+releaseVersion)
 	})
 	if releaseBinErr != nil {
 		t.Fatal(releaseBinErr)
@@ -361,7 +338,7 @@ func TestSelectorsURL_TamperedFileExit1(t *testing.T) {
 		env[k] = v
 	}
 	url := ss.URL + "/tampered/selectors.yaml"
-	code, out, errOut := runTool(t, env, "disable", "--base-url", srv.AppURL(), "--selectors", url)
+	code, out, errOut := cli(t, env, "disable", "--base-url", srv.AppURL(), "--selectors", url)
 	if code != 1 || out != "" || strings.Contains(errOut, "/nonexistent/chrome") {
 		t.Fatalf("exit %d stdout %q stderr %q; want 1 before Chrome", code, out, errOut)
 	}
@@ -382,7 +359,7 @@ func TestSelectorsURL_TamperedFileExit1(t *testing.T) {
 // build stops before Chrome naming both versions; a development build
 // cannot compare, so it goes on with the file and says so in the result.
 func TestSelectorsURL_FileNeedingNewerTool(t *testing.T) {
-	t.Parallel()
+	parallelChrome(t)
 	ss := newSelectorsServer(t)
 	srv := startSim(t, simulator.Options{})
 	alice := creds(t, srv, "alice@example.com")
@@ -397,10 +374,16 @@ func TestSelectorsURL_FileNeedingNewerTool(t *testing.T) {
 
 	t.Run("release build exits 1", func(t *testing.T) {
 		bin := releaseBinary(t)
-		if code, out, _ := runBinary(t, bin, nil, "version"); code != 0 || !strings.Contains(out, releaseVersion) {
+		release := func(env map[string]string, args ...string) (int, string, string) {
+			t.Helper()
+			cmd := toolCmd(t, shortTempDir(t), env, args...)
+			cmd.Path, cmd.Args[0] = bin, bin
+			return runCmd(t, cmd)
+		}
+		if code, out, _ := release(nil, "version"); code != 0 || !strings.Contains(out, releaseVersion) {
 			t.Fatalf("the stamped build says exit %d %q; want version %s", code, out, releaseVersion)
 		}
-		code, out, errOut := runBinary(t, bin, env("CHROME_PATH", "/nonexistent/chrome"), "disable", "--base-url", srv.AppURL(), "--selectors", url)
+		code, out, errOut := release(env("CHROME_PATH", "/nonexistent/chrome"), "disable", "--base-url", srv.AppURL(), "--selectors", url)
 		if code != 1 || out != "" || strings.Contains(errOut, "/nonexistent/chrome") {
 			t.Fatalf("exit %d stdout %q stderr %q; want 1 before Chrome", code, out, errOut)
 		}
@@ -414,7 +397,7 @@ func TestSelectorsURL_FileNeedingNewerTool(t *testing.T) {
 		}
 	})
 	t.Run("development build goes on with a warning", func(t *testing.T) {
-		code, out, _ := runTool(t, env(), "status", "--base-url", srv.AppURL(), "--selectors", url, "--output", "json")
+		code, out, _ := cli(t, env(), "status", "--base-url", srv.AppURL(), "--selectors", url, "--output", "json")
 		if code != 2 {
 			t.Fatalf("exit %d, want 2 (on)", code)
 		}
@@ -446,7 +429,7 @@ func TestSelectorsURL_HangingServerExit1(t *testing.T) {
 		env[k] = v
 	}
 	url := ss.URL + "/hang/selectors.yaml"
-	code, out, errOut := runTool(t, env, "disable", "--base-url", srv.AppURL(), "--selectors", url)
+	code, out, errOut := cli(t, env, "disable", "--base-url", srv.AppURL(), "--selectors", url)
 	if code != 1 || out != "" || strings.Contains(errOut, "/nonexistent/chrome") {
 		t.Fatalf("exit %d stdout %q stderr %q; want 1 before Chrome", code, out, errOut)
 	}
@@ -466,7 +449,7 @@ func TestSelectorsURL_HangingServerExit1(t *testing.T) {
 // The second run with the same cache sends If-None-Match, gets 304 for the
 // file and its signature, and uses the cached file.
 func TestSelectorsURL_CachedFileReusedOn304(t *testing.T) {
-	t.Parallel()
+	parallelChrome(t)
 	ss := newSelectorsServer(t)
 	srv := startSim(t, simulator.Options{})
 	env := ss.env(t) // one XDG_CACHE_HOME for every run
@@ -477,7 +460,7 @@ func TestSelectorsURL_CachedFileReusedOn304(t *testing.T) {
 	const file, sig = "/etag/selectors.yaml", "/etag/selectors.yaml.sig"
 	run := func() {
 		t.Helper()
-		code, out, _ := runTool(t, env, "status", "--base-url", srv.AppURL(), "--selectors", url, "--output", "json")
+		code, out, _ := cli(t, env, "status", "--base-url", srv.AppURL(), "--selectors", url, "--output", "json")
 		if code != 2 {
 			t.Fatalf("exit %d, want 2 (on)", code)
 		}
@@ -503,7 +486,7 @@ func TestSelectorsURL_CachedFileReusedOn304(t *testing.T) {
 	if got := counts(); got != [4]int{1, 1, 1, 1} {
 		t.Fatalf("second run: [file 200, sig 200, file 304, sig 304] = %v, want [1 1 1 1] (a 304 for each)", got)
 	}
-	code, out, _ := runTool(t, env, "selectors", "show", "--selectors", url)
+	code, out, _ := cli(t, env, "selectors", "show", "--selectors", url)
 	if code != 0 || !strings.Contains(out, url) || !strings.Contains(out, "unchanged since the cached copy") {
 		t.Errorf("selectors show: exit %d, stdout starts %q; want the URL, unchanged since the cached copy", code, firstLines(out, 2))
 	}

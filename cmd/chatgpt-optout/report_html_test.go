@@ -20,6 +20,7 @@ import (
 // --evidence the accounts that ended off carry a screenshot of their
 // switch, and no secret is in the file.
 func TestEnforce_HTMLReportWithEvidence(t *testing.T) {
+	parallelChrome(t)
 	var accts []fleetAccount
 	for i := 0; i < 6; i++ {
 		a := fleetAccount{name: fmt.Sprintf("acct-%d", i), wantOutcome: "changed", reachable: true,
@@ -39,7 +40,7 @@ func TestEnforce_HTMLReportWithEvidence(t *testing.T) {
 		out = dir
 	}
 	report := filepath.Join(out, "enforce-report.html")
-	code, _, stderr := cli(t, env, "enforce", "--accounts", file, "--base-url", srv.AppURL(), "--timeout", "60s", "--parallel", "3",
+	code, _, stderr := cli(t, env, "enforce", "--accounts", file, "--base-url", srv.AppURL(), "--timeout", accountTimeout, "--parallel", "3",
 		"--report-html", report, "--evidence")
 	if code != 3 {
 		t.Fatalf("exit %d, want 3 (one account failed)\n%s", code, stderr)
@@ -56,12 +57,12 @@ func TestEnforce_HTMLReportWithEvidence(t *testing.T) {
 		}
 	}
 
-	b, stop, err := automation.StartBrowser(context.Background(), automation.BrowserOptions{})
+	b, err := automation.Launch(context.Background(), automation.BrowserOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer stop()
-	tab, cancel := chromedp.NewContext(b)
+	defer b.Close()
+	tab, cancel := chromedp.NewContext(b.Context())
 	defer cancel()
 	ctx, cancelWait := context.WithTimeout(tab, 30*time.Second)
 	defer cancelWait()

@@ -24,6 +24,7 @@ func ageKey(t *testing.T) string {
 // Run 1 signs in with the password and saves the state, encrypted; run 2
 // has no password and signs in by the state alone: no login page.
 func TestDisable_StateTwiceSecondRunNeedsNoPassword(t *testing.T) {
+	parallelChrome(t)
 	srv := startSim(t, simulator.Options{})
 	key := ageKey(t)
 	state := filepath.Join(t.TempDir(), "alice.state")
@@ -75,6 +76,7 @@ func TestDisable_StateTwiceSecondRunNeedsNoPassword(t *testing.T) {
 // the code from the simulator's mailbox (IMAPS, its certificate trusted
 // through CHATGPT_IMAP_CA_FILE).
 func TestDisable_EmailCodeFromTheMailbox(t *testing.T) {
+	parallelChrome(t)
 	srv := startSim(t, simulator.Options{})
 	ca := writeFile(t, "imap-ca.pem", srv.IMAPCertPEM())
 	env := creds(t, srv, "frank@example.com")
@@ -95,6 +97,7 @@ func TestDisable_EmailCodeFromTheMailbox(t *testing.T) {
 // Bad state, key and mailbox values are refused before any browser
 // starts: CHROME_PATH points nowhere, and the simulator sees nothing.
 func TestSessionInput_Exits1BeforeAnyBrowserStarts(t *testing.T) {
+	t.Parallel()
 	srv := startSim(t, simulator.Options{})
 	dir := t.TempDir()
 	key := ageKey(t)
@@ -160,6 +163,7 @@ func TestSessionInput_Exits1BeforeAnyBrowserStarts(t *testing.T) {
 // enforce --state-dir keeps a state per account: the second run signs
 // nobody in.
 func TestEnforce_StateDirSecondRunSignsNobodyIn(t *testing.T) {
+	parallelChrome(t)
 	accts := onFleet("st", 3)
 	srv := startSim(t, simulator.Options{Accounts: simAccounts(accts)})
 	file, env := writeFleet(t, srv, accts, "")
@@ -191,7 +195,7 @@ func TestEnforce_StateDirSecondRunSignsNobodyIn(t *testing.T) {
 	}
 
 	// Without the key the states are refused before Chrome starts.
-	env["CHATGPT_OPTOUT_STATE_KEY"] = "" // (cli keeps what an earlier call set)
+	delete(env, "CHATGPT_OPTOUT_STATE_KEY")
 	env["CHROME_PATH"] = "/nonexistent/chrome"
 	code, _, errOut := cli(t, env, "enforce", "--accounts", file, "--base-url", srv.AppURL(), "--state-dir", states, "--state-plaintext")
 	if code != 1 || !strings.Contains(errOut, "CHATGPT_OPTOUT_STATE_KEY") || !strings.Contains(errOut, "st-0") {

@@ -48,6 +48,7 @@ func fakeChrome(t *testing.T, body string) string {
 }
 
 func TestVersion_JSONHasTheInterfaceKeys(t *testing.T) {
+	t.Parallel()
 	chrome := fakeChrome(t, `echo "Chromium 140.0.7339.185 built on Debian"`)
 	code, out, _ := cli(t, map[string]string{"CHROME_PATH": chrome}, "version", "--output", "json")
 	var info map[string]string
@@ -89,6 +90,7 @@ func TestVersion_AHangingChromeIsCutShort(t *testing.T) {
 // a GOFLAGS of -buildvcs=false (set on some machines) would drop the VCS
 // stamp.
 func TestVersion_GoBuildInACheckout(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
