@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/chatgpt-optout/chatgpt-optout/simulator"
+	"github.com/chatgpt-optout/chatgpt-optout/simulator/simtest"
 )
 
 // credentialVars are the machine's credentials and settings: no run of the
@@ -184,12 +185,7 @@ func buildBinary(t *testing.T) string {
 
 func startSim(t *testing.T, opts simulator.Options) *simulator.Server {
 	t.Helper()
-	srv, err := simulator.Start(opts)
-	if err != nil {
-		t.Fatalf("starting the simulator: %v", err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	return srv
+	return simtest.Start(t, opts)
 }
 
 // creds is the environment for one simulator account.
