@@ -330,23 +330,9 @@ func TestEnforce_MixedFleetOf20(t *testing.T) {
 	assertNothingLeft(t, tmp, profiles)
 }
 
-type junitReport struct {
-	Tests    int `xml:"tests,attr"`
-	Failures int `xml:"failures,attr"`
-	Skipped  int `xml:"skipped,attr"`
-	Suites   []struct {
-		Cases []struct {
-			Name    string `xml:"name,attr"`
-			Failure *struct {
-				Type    string `xml:"type,attr"`
-				Message string `xml:"message,attr"`
-			} `xml:"failure"`
-			Skipped *struct {
-				Message string `xml:"message,attr"`
-			} `xml:"skipped"`
-		} `xml:"testcase"`
-	} `xml:"testsuite"`
-}
+// junitReport is the JUnit XML the reports write, read back with the
+// fleet package's types (whose own tests read it with an independent one).
+type junitReport = fleet.JUnitSuites
 
 // The canary: the first account ends in drift, so the run stops there,
 // exit 4, and no other account is touched.
