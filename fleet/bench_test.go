@@ -31,7 +31,8 @@ import (
 // (signing in, saving states) then warm (loading them). The simulator is
 // busy like the real page (a WebSocket, an event
 // stream, a long poll, beacons); FLEET_BENCH_QUIET=1 makes it quiet, to
-// compare. Run it with
+// compare. FLEET_BENCH_REPORTS=DIR keeps each run's JSON report there,
+// with every account's phase timings. Run it with
 //
 //	go test ./fleet -run '^$' -bench Fleet -benchtime 1x -timeout 60m
 //
@@ -140,6 +141,9 @@ func BenchmarkFleet(b *testing.B) {
 						args := []string{"enforce", "--accounts", accounts, "--base-url", srv.AppURL(), "--parallel", strconv.Itoa(parallel)}
 						if stateDir != "" {
 							args = append(args, "--state-dir", stateDir)
+						}
+						if dir := os.Getenv("FLEET_BENCH_REPORTS"); dir != "" {
+							args = append(args, "--report-json", filepath.Join(dir, strings.NewReplacer("/", "_", "=", "").Replace(name)+".json"))
 						}
 						cmd := exec.Command(bin, args...)
 						cmd.Env = append(append(os.Environ(), env...), "TMPDIR="+tmp, "GITHUB_STEP_SUMMARY=", "CHATGPT_OPTOUT_STATE_KEY="+benchStateKey)
