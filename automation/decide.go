@@ -53,6 +53,9 @@ type signInSeen struct {
 	wayOut       string // the way from an emailed code to the password, on screen
 	dialog       string // a dialog the selectors file knows how to dismiss
 	skip         string // an offer to decline (a passkey enrolment)
+	// sessionLive says the session endpoint answered an access token, on
+	// a settled page with no form that looks like the app.
+	sessionLive bool
 }
 
 // credentials says which ways to sign in the account has.
@@ -170,6 +173,9 @@ func decideSignIn(seen signInSeen, c credentials, done *signInDone) signInMove {
 			return fail(noPasswordError(c))
 		}
 	case formNone:
+		if seen.sessionLive && seen.settled {
+			return signInMove{act: signInOver}
+		}
 		if seen.settled {
 			return signInMove{act: signInDrift}
 		}

@@ -126,6 +126,10 @@ func TestDecideSignIn(t *testing.T) {
 		wantKind ErrorKind
 	}{
 		{"signed in ends the sign-in", signInSeen{signedIn: true, form: formPassword}, all, fresh(), signInOver, formNone, ""},
+		{"the session endpoint's token on a settled page with no form ends the sign-in", signInSeen{sessionLive: true, settled: true}, all, fresh(), signInOver, formNone, ""},
+		{"the session endpoint's token on a page still rendering: wait (a chooser may come)", signInSeen{sessionLive: true}, saved, fresh(), signInWait, formNone, ""},
+		{"no token and nothing on a settled page is drift", signInSeen{settled: true}, all, fresh(), signInDrift, formNone, ""},
+		{"no token and nothing yet: wait", signInSeen{}, all, fresh(), signInWait, formNone, ""},
 		{"a bot wall headless", signInSeen{challenge: "human_verification"}, all, fresh(), signInFail, formNone, KindHumanVerification},
 		{"an email code headless, the page still rendering", signInSeen{challenge: "email_verification"}, all, fresh(), signInWait, formNone, ""},
 		{"an email code headless, no way on", signInSeen{challenge: "email_verification", settled: true}, all, fresh(), signInFail, formNone, KindEmailVerification},

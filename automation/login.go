@@ -2,8 +2,10 @@ package automation
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -73,8 +75,10 @@ func (s *session) profiles() []*selectors.Profile {
 	return ps
 }
 
-// signInSpec builds one probe for the sign-in pages of every candidate profile.
-func signInSpec(ps []*selectors.Profile) probeSpec {
+// signInSpec builds one probe for the sign-in pages of every candidate
+// profile. email is the account's, which an account chooser's row holds
+// ("" when unknown).
+func signInSpec(ps []*selectors.Profile, email string) probeSpec {
 	var spec probeSpec
 	spec.Markers = map[string]selectors.Markers{}
 	spec.Texts = map[string][]string{}
@@ -92,6 +96,10 @@ func signInSpec(ps []*selectors.Profile) probeSpec {
 		spec.add(px+elSkip, l.Skip, "")
 		spec.add(px+elWayOut, l.PasswordWayOut, "")
 		spec.add(px+elChooser, l.AccountChooser, "")
+		if e, ok := spec.Elements[px+elChooser]; ok {
+			e.Holding = email
+			spec.Elements[px+elChooser] = e
+		}
 		for j := range p.Dialogs {
 			spec.add(px+dialogKey(j), &p.Dialogs[j].Dismiss, "")
 		}
@@ -141,7 +149,7 @@ func pick(r *probeResult, spec probeSpec, ps []*selectors.Profile) view {
 // redirect to the auth origin) without assuming one.
 func (s *session) signIn(ctx context.Context) error {
 	ps := s.profiles()
-	spec := signInSpec(ps)
+	spec := signInSpec(ps, s.acct.Email)
 	c := credentials{
 		email: s.acct.Email != "", password: s.acct.Password != "", totp: s.acct.TOTPSecret != "", mailbox: s.acct.Mailbox != nil,
 		savedSession: s.acct.hasSavedSession() || s.state != nil, headed: s.opts.Headed,
@@ -169,6 +177,7 @@ func (s *session) signIn(ctx context.Context) error {
 			if s.profile == nil {
 				s.profile = v.p
 			}
+			s.signedByEndpoint = !seen.signedIn
 			return finished, nil
 		case signInFail:
 			return finished, mv.err
@@ -272,7 +281,65 @@ func (s *session) readSignIn(ctx context.Context, v view, settled bool) signInSe
 		}
 		break
 	}
+	// Only a settled page is asked: a dialog over a valid session that
+	// still awaits a choice (the account chooser) renders late.
+	if seen.form == formNone && seen.challenge == "" && settled {
+		seen.sessionLive = s.sessionSignedIn(ctx, v)
+	}
 	return seen
+}
+
+// sessionAskEvery spaces the questions to the session endpoint: the page
+// is read several times a second, the endpoint asked at most once a second.
+const sessionAskEvery = time.Second
+
+// sessionAskTimeout bounds one question to the session endpoint.
+const sessionAskTimeout = 3 * time.Second
+
+// sessionJS asks the session endpoint, from the page, whether the session
+// holds an access token. Only a yes or a no comes back, never the token.
+const sessionJS = `(async (url, field, timeoutMs) => {
+  try {
+    const r = await fetch(url, {credentials: "include", cache: "no-store", signal: AbortSignal.timeout(timeoutMs)});
+    if (!r.ok) return false;
+    let v = await r.json();
+    for (const k of field.split(".")) v = v == null ? undefined : v[k];
+    return typeof v === "string" ? v.length > 0 : !!v;
+  } catch (e) {
+    return false;
+  }
+})`
+
+// sessionSignedIn reports whether the app's session endpoint answers an
+// access token. It is the proof of sign-in on a page that looks like the
+// app (detect) but shows none of signed_in's candidates and no way to sign
+// in: with the sidebar collapsed only the rail's profile trigger shows,
+// and a dialog over the page hides its links from the accessibility tree.
+// It asks from the app's origin only, at most once per sessionAskEvery,
+// and reuses the last answer in between.
+func (s *session) sessionSignedIn(ctx context.Context, v view) bool {
+	p := v.p
+	if p.URLs.Session == "" || p.SessionTokenField == "" || !v.has(elDetect) || v.has(elEntry) || !sameOrigin(v.r.URL, s.cfg.BaseURL) {
+		return false
+	}
+	if !s.sessionAsked.IsZero() && time.Since(s.sessionAsked) < sessionAskEvery {
+		return s.sessionLive
+	}
+	s.sessionAsked = time.Now()
+	args, _ := json.Marshal([]any{s.url(p.URLs.Session), p.SessionTokenField, sessionAskTimeout.Milliseconds()})
+	live, err := evalIn[bool](ctx, s.world, sessionJS+"(..."+string(args)+")")
+	s.sessionLive = err == nil && live
+	if s.sessionLive {
+		s.log.Debug("signed in, by the session endpoint", "url", p.URLs.Session)
+	}
+	return s.sessionLive
+}
+
+// sameOrigin reports whether two absolute URLs share scheme, host and port.
+func sameOrigin(a, b string) bool {
+	ua, errA := url.Parse(a)
+	ub, errB := url.Parse(b)
+	return errA == nil && errB == nil && ua.Scheme == ub.Scheme && strings.EqualFold(ua.Host, ub.Host)
 }
 
 // observeSignIn records the sign-in elements a verify run saw.
@@ -438,11 +505,11 @@ func Login(ctx context.Context, b *Browser, cfg Config) (string, error) {
 	}
 	s.log.Warn("sign in in the browser window; this waits until the app shows you signed in", "timeout", cfg.Timeout)
 	ps := s.profiles()
-	spec := signInSpec(ps)
+	spec := signInSpec(ps, "")
 	var name string
 	read := func(ctx context.Context, wait bool) (*probeResult, error) { return look(ctx, s.world, spec, wait) }
 	err = s.await(ctx, "a person to sign in", read, func(ctx context.Context, g glance) (reading, error) {
-		if v := pick(g.r, spec, ps); v.present(ctx, elSignedIn) {
+		if v := pick(g.r, spec, ps); v.present(ctx, elSignedIn) || s.sessionSignedIn(ctx, v) {
 			name = v.p.Name
 			return finished, nil
 		}

@@ -41,6 +41,10 @@ type probeSpec struct {
 type elementSpec struct {
 	Candidates []selectors.Candidate `json:"candidates"`
 	Attr       string                `json:"attr,omitempty"`
+	// Holding narrows a candidate that matches several elements to those
+	// whose text holds it (case ignored): the one row of a list that
+	// names the account.
+	Holding string `json:"holding,omitempty"`
 }
 
 func (s *probeSpec) add(name string, el *selectors.Element, attr string) {

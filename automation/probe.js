@@ -6,7 +6,7 @@
 // and scrolled into view only when it is about to be pressed.
 //
 // spec = {
-//   elements: {name: {candidates: [{testid, css, role, name, name_contains, text}], attr: "aria-checked"}},
+//   elements: {name: {candidates: [{testid, css, role, name, name_contains, text}], attr: "aria-checked", holding: "text"}},
 //   markers:  {name: {title: [], text: [], url: []}},
 //   texts:    {name: ["substring", ...]}        // visible text of the page
 // }
@@ -150,6 +150,10 @@
         continue;
       }
       const m = matches(e.candidates[i]);
+      if (e.holding && m.els.length > 1) {
+        const want = e.holding.toLowerCase();
+        m.els = m.els.filter((el) => textOf(el).toLowerCase().includes(want) || accName(el).toLowerCase().includes(want));
+      }
       out.counts.push(m.els.length);
       if (m.error) out.error = m.error;
       if (out.candidate >= 0 || m.els.length !== 1) continue;

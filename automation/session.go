@@ -41,6 +41,13 @@ type session struct {
 	entered  int                    // sign-in forms filled in, across sign-ins
 	stale    map[string]bool        // elements already warned about
 	seen     map[string]observation // verify only: elements sighted
+
+	// The session endpoint's last answer, and when it was asked.
+	sessionLive  bool
+	sessionAsked time.Time
+	// signedByEndpoint says the last sign-in was proven by the session
+	// endpoint, signed_in not being on the page.
+	signedByEndpoint bool
 }
 
 // warn records a message for the result and the log, once.

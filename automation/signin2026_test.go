@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/chatgpt-optout/chatgpt-optout/automation"
+	"github.com/chatgpt-optout/chatgpt-optout/selectors"
 	"github.com/chatgpt-optout/chatgpt-optout/simulator"
 )
 
@@ -25,6 +26,7 @@ func TestSignIn2026_EveryPageOnTheWay(t *testing.T) {
 		{"settings as a page", "alice@example.com", simulator.Options{Variants: []simulator.Variant{simulator.VariantSettingsPage}}},
 		{"a login dialog on the app", "alice@example.com", simulator.Options{LoginEntry: "dialog"}},
 		{"a write that never finishes", "alice@example.com", simulator.Options{HoldWrites: true}},
+		{"the sidebar collapsed: only the rail's profile trigger shows", "alice@example.com", simulator.Options{SidebarCollapsed: true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -37,5 +39,40 @@ func TestSignIn2026_EveryPageOnTheWay(t *testing.T) {
 				t.Errorf("counters %+v: want one sign-in, one PATCH and the setting off", c)
 			}
 		})
+	}
+}
+
+// With the sidebar collapsed the page shows none of signed_in's candidates
+// (the sidebar's links and its named trigger are hidden; the rail's
+// trigger may be the signed-out placeholder's twin): the session endpoint
+// proves the sign-in. Without session_token_field in the file the same
+// page is drift, and nothing is changed.
+func TestSignIn2026_ACollapsedSidebarIsSignedInByTheSessionEndpoint(t *testing.T) {
+	t.Parallel()
+	srv := startSim(t, simulator.Options{SidebarCollapsed: true})
+	a := account(t, srv, "alice@example.com")
+
+	res := verify(t, browser(t), a, config(t, srv))
+	for _, c := range res.Elements {
+		if c.Status == automation.CheckMissing {
+			t.Errorf("selectors verify: %s is missing on a signed-in page", c.Element)
+		}
+	}
+	if !training(t, srv, a.Email) || srv.Counters(a.Email).Patches != 0 {
+		t.Fatal("selectors verify changed the setting")
+	}
+
+	cfg := config(t, srv)
+	cfg.Selectors = mutated(t, func(f *selectors.File) {
+		for i := range f.Profiles {
+			f.Profiles[i].SessionTokenField = ""
+		}
+	})
+	res, err := runE(t, automation.Disable, browser(t), a, cfg)
+	if automation.KindOf(err) != automation.KindSelectorDrift {
+		t.Fatalf("without session_token_field: err = %v, result %+v; want selector_drift", err, res)
+	}
+	if !training(t, srv, a.Email) || srv.Counters(a.Email).Patches != 0 {
+		t.Error("a drifted run changed the setting")
 	}
 }

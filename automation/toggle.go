@@ -120,17 +120,21 @@ type witnessResult struct {
 // witnessJS asks the endpoint from the page. Each request, body included,
 // has its own deadline: a hung endpoint gives no answer, it does not turn a
 // verified change into a timeout.
-const witnessJS = `(async (sessionURL, url, field, timeoutMs) => {
+const witnessJS = `(async (sessionURL, tokenField, url, field, timeoutMs) => {
+  const dig = (v, path) => {
+    for (const k of path.split(".")) v = v == null ? undefined : v[k];
+    return v;
+  };
   try {
     let headers = {};
-    if (sessionURL) {
+    if (sessionURL && tokenField) {
       const s = await fetch(sessionURL, {credentials: "include", signal: AbortSignal.timeout(timeoutMs)}).then((r) => r.json()).catch(() => ({}));
-      if (s && s.accessToken) headers = {Authorization: "Bearer " + s.accessToken};
+      const token = dig(s, tokenField);
+      if (typeof token === "string" && token) headers = {Authorization: "Bearer " + token};
     }
     const r = await fetch(url, {headers, credentials: "include", signal: AbortSignal.timeout(timeoutMs)});
     if (!r.ok) return {status: r.status};
-    let v = await r.json();
-    for (const k of field.split(".")) v = v == null ? undefined : v[k];
+    const v = dig(await r.json(), field);
     return {status: r.status, value: v === undefined ? null : v};
   } catch (e) {
     return {status: 0, error: String(e)};
@@ -152,7 +156,7 @@ func (s *session) witness(ctx context.Context) (off bool, ok bool, err error) {
 	if s.profile.URLs.Session != "" {
 		sessionURL = s.url(s.profile.URLs.Session)
 	}
-	args, _ := json.Marshal([]any{sessionURL, s.url(w.URL), w.Field, witnessTimeout.Milliseconds()})
+	args, _ := json.Marshal([]any{sessionURL, s.profile.SessionTokenField, s.url(w.URL), w.Field, witnessTimeout.Milliseconds()})
 	expr := witnessJS + "(..." + string(args) + ")"
 	res, err := chromedp.Run(ctx, chromedp.Evaluate[witnessResult](expr, chromedp.EvalAwaitPromise))
 	if err != nil {

@@ -77,7 +77,8 @@ func (s *session) checks(runErr error) []ElementCheck {
 		{"login.password", &l.Password, false}, {"login.password_submit", &l.PasswordSubmit, false},
 		{"login.mfa_code", l.MFACode, false}, {"login.mfa_submit", l.MFASubmit, false},
 		{"login.skip", l.Skip, false}, {"login.password_way_out", l.PasswordWayOut, false}, {"login.account_chooser", l.AccountChooser, false},
-		{"signed_in", &p.SignedIn, true},
+		// Not missing where the session endpoint proved the sign-in.
+		{"signed_in", &p.SignedIn, !s.signedByEndpoint},
 	}
 	for i := range p.Dialogs {
 		entries = append(entries, entry{"dialogs." + p.Dialogs[i].Name, &p.Dialogs[i].Dismiss, false})

@@ -2,6 +2,7 @@ package automation
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"sort"
@@ -150,6 +151,14 @@ const (
 func (s *session) await(ctx context.Context, what string, read reader, step func(ctx context.Context, g glance) (reading, error)) error {
 	st := newSettler(s.cfg.Settle, time.Now())
 	var last *glance
+	// A drift ends the loop only when two readings in a row find it, the
+	// second on an observation that stayed the same for the settle cap.
+	// The page may change between a probe and the accessibility tree's
+	// confirmation of what it found (a form hydrating over the bare
+	// buttons it replaces), which one reading cannot tell from an element
+	// that is not there; and a drift is the costliest wrong answer (a
+	// fleet stops on it), where waiting a little longer costs only time.
+	driftOnce := false
 	for first := true; ; first = false {
 		if ctx.Err() != nil {
 			return s.waitError(ctx, what, last)
@@ -176,6 +185,12 @@ func (s *session) await(ctx context.Context, what string, read reader, step func
 		g := glance{r: r, stable: st.stable(now), net: s.net.at(now), window: s.cfg.Settle}
 		last = &g
 		next, err := step(ctx, g)
+		var drift *DriftError
+		if err != nil && errors.As(err, &drift) && (!driftOnce || g.stable < settleCapFactor*g.window) {
+			driftOnce = true
+			continue
+		}
+		driftOnce = false
 		switch {
 		case err != nil:
 			return err

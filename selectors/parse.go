@@ -134,6 +134,11 @@ func Parse(data []byte, source string) (*File, error) {
 		p := &f.Profiles[i]
 		if version == 1 {
 			p.SignedIn = Element{Candidates: dedupe(append(slices.Clone(p.Path.ProfileMenu.Candidates), p.Detect...))}
+			// Version 1 had no session_token_field: its tools read the
+			// session endpoint's accessToken.
+			if p.URLs.Session != "" {
+				p.SessionTokenField = "accessToken"
+			}
 		}
 		for _, e := range p.elements() {
 			if e.el != nil && e.el.Input == "" {

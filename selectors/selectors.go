@@ -88,14 +88,20 @@ type Profile struct {
 	// SignedIn is the proof of a signed-in page: something only a
 	// signed-in page shows. Its Input is not used. In a schema version 1
 	// file it is path.profile_menu's candidates followed by detect's.
-	SignedIn      Element    `yaml:"signed_in" json:"signed_in"`
-	URLs          URLs       `yaml:"urls" json:"urls"`
-	SessionCookie string     `yaml:"session_cookie,omitempty" json:"session_cookie,omitempty"`
-	Login         Login      `yaml:"login" json:"login"`
-	Challenges    Challenges `yaml:"challenges,omitempty" json:"challenges,omitempty"`
-	Dialogs       []Dialog   `yaml:"dialogs,omitempty" json:"dialogs,omitempty"`
-	Path          Path       `yaml:"path" json:"path"`
-	Setting       Setting    `yaml:"setting" json:"setting"`
+	SignedIn      Element `yaml:"signed_in" json:"signed_in"`
+	URLs          URLs    `yaml:"urls" json:"urls"`
+	SessionCookie string  `yaml:"session_cookie,omitempty" json:"session_cookie,omitempty"`
+	// SessionTokenField is the field of the URLs.Session endpoint's answer
+	// that holds an access token while the session is signed in. It is the
+	// proof of sign-in on a page that looks like the app (Detect) but shows
+	// none of SignedIn's candidates (a collapsed sidebar, a dialog over the
+	// page), and it authorizes the backend witness.
+	SessionTokenField string     `yaml:"session_token_field,omitempty" json:"session_token_field,omitempty"`
+	Login             Login      `yaml:"login" json:"login"`
+	Challenges        Challenges `yaml:"challenges,omitempty" json:"challenges,omitempty"`
+	Dialogs           []Dialog   `yaml:"dialogs,omitempty" json:"dialogs,omitempty"`
+	Path              Path       `yaml:"path" json:"path"`
+	Setting           Setting    `yaml:"setting" json:"setting"`
 }
 
 // URLs are paths relative to the base URL of the app.

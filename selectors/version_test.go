@@ -80,8 +80,8 @@ var v2OnlyLoginKeys = []string{"skip", "password_way_out", "account_chooser"}
 
 // asV1 turns a version 2 document into the version 1 document that says the
 // same: input written out, urls.login and urls.settings present (an added
-// settings URL is returned by profile index), signed_in and
-// challenges.email_verification.code_pattern dropped, path.close added back.
+// settings URL is returned by profile index), signed_in, session_token_field
+// and challenges.email_verification.code_pattern dropped, path.close added back.
 func asV1(t *testing.T, d doc) map[int]string {
 	t.Helper()
 	set(t, d, "schema_version", 1)
@@ -89,6 +89,7 @@ func asV1(t *testing.T, d doc) map[int]string {
 	for i, p := range get(t, d, "profiles").([]any) {
 		pm := p.(map[string]any)
 		delete(pm, "signed_in")
+		delete(pm, "session_token_field") // version 1 implies accessToken
 		login := pm["login"].(map[string]any)
 		for _, k := range v2OnlyLoginKeys {
 			delete(login, k)

@@ -191,6 +191,8 @@ type boot struct {
 	SessionExpired  bool      `json:"sessionExpired,omitempty"` // DialogSessionExpired on this signed-out page
 	Quiet           bool      `json:"quiet"`                    // Options.Quiet: no background traffic
 	HoldWrites      bool      `json:"holdWrites"`               // Options.HoldWrites: the page reads no PATCH body
+	// SidebarCollapsed is Options.SidebarCollapsed.
+	SidebarCollapsed bool `json:"sidebarCollapsed,omitempty"`
 }
 
 // chooser is what the account chooser shows of the session's account.
@@ -212,6 +214,7 @@ func (s *Server) renderShell(w http.ResponseWriter, b boot) {
 	b.BuildID = randomText(8)
 	b.Quiet = s.opts.Quiet
 	b.HoldWrites = s.opts.HoldWrites
+	b.SidebarCollapsed = s.opts.SidebarCollapsed
 	if b.Dialogs == nil {
 		b.Dialogs = []string{}
 	}

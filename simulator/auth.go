@@ -742,6 +742,6 @@ func (s *Server) hydrateMs() int {
 	case d > 0:
 		return int(d.Milliseconds())
 	default:
-		return 400 + rand.IntN(800)
+		return 400 + rand.IntN(1400)
 	}
 }

@@ -312,6 +312,13 @@ func TestChromiumEvidence(t *testing.T) {
 	do("welcome back", chromedp.Navigate(wb.AuthURL()+"/log-in"))
 	c.check(ctx, UICurrent, "auth-welcome-back", settle)
 
+	// The signed-in chat with its sidebar collapsed: only the rail's trigger.
+	collapsed := start(t, Options{SidebarCollapsed: true})
+	fresh()
+	signInWithCookie(t, ctx, collapsed, "alice@example.com")
+	do("collapsed", chromedp.Navigate(collapsed.AppURL()+"/"))
+	c.check(ctx, UICurrent, "signed-in-chat-collapsed", settle)
+
 	// Dialogs after sign-in.
 	fresh()
 	signInWithCookie(t, ctx, s, "ivan@example.com")

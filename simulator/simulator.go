@@ -114,10 +114,18 @@ type Options struct {
 	// email prefilled, as if the browser had signed in with it before
 	// (current UI). Account.WelcomeBack does it after a first sign-in.
 	WelcomeBackEmail string
+	// SidebarCollapsed opens the signed-in app with its sidebar collapsed
+	// (current UI): only the rail's profile trigger, "Open profile menu",
+	// shows; the sidebar's Library and Scheduled links and its trigger
+	// named "NAME PLAN, open profile menu" are hidden until "Open sidebar"
+	// expands it.
+	SidebarCollapsed bool
+
 	// HydrateAfter is how long /log-in shows its bare Log in / Sign up
 	// buttons before the email form replaces them: 0 means a random 0.4 to
-	// 1.2 s, as measured pages vary; a negative value means until "Log in"
-	// is clicked.
+	// 1.8 s, as pages vary with the network. Until then the buttons do
+	// nothing, like server-rendered buttons before the page's script runs.
+	// A negative value means until "Log in" is clicked.
 	HydrateAfter time.Duration
 
 	// HoldWrites holds the answer of every setting PATCH open: status 200,

@@ -183,9 +183,23 @@
       TOP_RIGHT ? null : h('div', { class: 'sticky bottom-0 border-t py-2' }, profileTrigger(name, false)));
     const sidebar = h('div', { class: 'sidebar relative h-full shrink-0 overflow-hidden bg-token-sidebar-surface-primary', style: 'width:260px' }, nav);
     // The collapsed sidebar rail holds the other trigger; it is hidden while
-    // the sidebar is expanded, so only one is visible at a time.
-    const rail = TOP_RIGHT ? null : h('div', { class: 'sidebar-rail hidden h-full shrink-0 flex-col justify-end p-2', 'aria-hidden': 'true' },
+    // the sidebar is expanded, so only one is visible at a time. With
+    // boot.sidebarCollapsed (Options.SidebarCollapsed) the page opens with
+    // the sidebar collapsed: the rail's "Open profile menu" shows, the
+    // sidebar with its Library and Scheduled links and its named trigger
+    // does not, until "Open sidebar" expands it.
+    const rail = TOP_RIGHT ? null : h('div', { class: 'sidebar-rail hidden h-full shrink-0 flex-col justify-between p-2', 'aria-hidden': 'true' },
+      h('button', { type: 'button', 'aria-label': 'Open sidebar', class: 'flex h-9 w-9 items-center justify-center rounded-lg', onClick: () => collapse(false) }, icon('menu')),
       profileTrigger(name, true));
+    const collapse = (on) => {
+      if (!rail) return;
+      sidebar.classList.toggle('hidden', on);
+      rail.classList.toggle('hidden', !on);
+      rail.classList.toggle('flex', on);
+      if (on) rail.removeAttribute('aria-hidden');
+      else rail.setAttribute('aria-hidden', 'true');
+    };
+    if (boot.sidebarCollapsed) collapse(true);
     mainEl = h('main', { class: 'relative flex h-full w-full min-w-0 flex-1 flex-col' });
     root.replaceChildren(...[sidebar, rail, mainEl].filter(Boolean));
 
@@ -292,7 +306,8 @@
     },
     h('div', { class: 'flex min-w-0 items-center gap-2' },
       h('div', { class: 'flex shrink-0 items-center justify-center rounded-full avatar' }, icon('user')),
-      h('div', { class: 'min-w-0' },
+      // The rail is an avatar wide: the name and plan are hidden there.
+      h('div', { class: rail ? 'min-w-0 hidden' : 'min-w-0' },
         h('div', { class: 'flex min-w-0 grow items-center gap-2.5' }, h('div', { class: 'truncate', text: name })),
         h('div', { class: 'text-xs text-token-text-tertiary truncate', text: PLAN }))));
     return tooltip(h('div', { class: 'flex' }, t), rail ? 'Open profile menu' : name);
@@ -705,21 +720,30 @@
       body: [
         h('button', { type: 'button', 'aria-label': 'Close', class: 'close-btn absolute end-3 top-3', onClick: () => chooserDlg.close() }, icon('close')),
         h('p', { class: 'text-sm text-token-text-secondary', text: 'Choose an account to continue' }),
-        h('div', {
-          role: 'button',
-          tabindex: '0',
-          class: 'account-row flex items-center gap-3 rounded-xl border p-3',
-          onClick: pick,
-          onKeyDown(e) { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); pick(); } },
-        },
-        h('div', { class: 'flex shrink-0 items-center justify-center rounded-full avatar' }, icon('user')),
-        h('div', { class: 'flex min-w-0 flex-col' },
-          h('div', { class: 'truncate text-sm font-semibold', text: c.name }),
-          h('div', { class: 'truncate text-xs text-token-text-secondary', text: c.email }))),
-        plain('Remove account', async () => {
-          try { await fetch('/api/auth/signout', { method: 'POST', credentials: 'same-origin' }); } catch (e) { /* go anyway */ }
-          location.assign('/');
-        }),
+        // The row and, beside it, its "Remove account" menu: both are
+        // [role=button] divs, so the row is the one holding the email.
+        h('div', { class: 'flex items-center gap-2' },
+          h('div', {
+            role: 'button',
+            tabindex: '0',
+            class: 'account-row flex grow items-center gap-3 rounded-xl border p-3',
+            onClick: pick,
+            onKeyDown(e) { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); pick(); } },
+          },
+          h('div', { class: 'flex shrink-0 items-center justify-center rounded-full avatar' }, icon('user')),
+          h('div', { class: 'flex min-w-0 flex-col' },
+            h('div', { class: 'truncate text-sm font-semibold', text: c.name }),
+            h('div', { class: 'truncate text-xs text-token-text-secondary', text: c.email }))),
+          h('div', {
+            role: 'button',
+            tabindex: '0',
+            'aria-label': 'Remove account',
+            class: 'flex h-9 w-9 shrink-0 items-center justify-center rounded-lg',
+            async onClick() {
+              try { await fetch('/api/auth/signout', { method: 'POST', credentials: 'same-origin' }); } catch (e) { /* go anyway */ }
+              location.assign('/');
+            },
+          }, icon('dots'))),
         plain('Log in to another account', async () => {
           try { await fetch('/api/auth/signout', { method: 'POST', credentials: 'same-origin' }); } catch (e) { /* go anyway */ }
           location.assign('/api/auth/signin/openai?prompt=login');
