@@ -43,6 +43,27 @@ func TestVariant_RenamedClassesAndARemovedTestIDStillWorkWithAWarning(t *testing
 	}
 }
 
+// April 2023: no Data controls tab; the switch, labelled in Title Case, is
+// in a section of General behind "Show". The file's last candidates reach
+// it, and the run says that the earlier ones are stale.
+func TestVariant_April2023DataControlsInsideGeneral(t *testing.T) {
+	t.Parallel()
+	srv := startSim(t, simulator.Options{UI: simulator.UI2023, Variants: []simulator.Variant{simulator.VariantDataControlsInGeneral}})
+	a := account(t, srv, "alice@example.com")
+	res := disable(t, browser(t), a, config(t, srv))
+	if res.Outcome != automation.OutcomeChanged || res.After != automation.StateOff || !res.Verified || training(t, srv, a.Email) {
+		t.Fatalf("result = %+v, want changed, verified off, and the simulator off", res)
+	}
+	if c := srv.Counters(a.Email); c.Patches != 1 {
+		t.Errorf("counters = %+v, want one PATCH", c)
+	}
+	for _, el := range []string{"path.data_controls_tab", "path.switch"} {
+		if !slices.ContainsFunc(res.Warnings, func(w string) bool { return strings.Contains(w, el) }) {
+			t.Errorf("warnings = %v, want one naming the stale candidates of %s", res.Warnings, el)
+		}
+	}
+}
+
 func TestVariant_ARewordedLabelIsNeverClicked(t *testing.T) {
 	t.Parallel()
 	for _, ui := range eras {
@@ -179,6 +200,7 @@ func TestVerify_OnEachVariant(t *testing.T) {
 		{simulator.VariantUnknownUI, simulator.UICurrent, automation.KindSelectorDrift, nil},
 		{simulator.VariantGettingStarted, simulator.UICurrent, "", nil},
 		{simulator.VariantSettingsPage, simulator.UICurrent, "", nil},
+		{simulator.VariantDataControlsInGeneral, simulator.UI2023, "", []string{"path.data_controls_tab", "path.switch"}},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.variant)+"/"+string(tt.ui), func(t *testing.T) {

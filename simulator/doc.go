@@ -74,6 +74,8 @@
 //     dialog seen in clones only.
 //   - VariantSettingsPage: Settings as a page at /settings/<section>
 //     (October 2026), with the same tabs, rows and test ids.
+//   - VariantDataControlsInGeneral: April 2023, Data Controls a section of
+//     General behind "Show", the switch labelled in Title Case (2023 UI).
 //
 // ParseVariants reads a comma-separated list, as a command-line flag would
 // carry it. README.md lists the DOM facts of each variant.

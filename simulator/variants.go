@@ -72,12 +72,18 @@ const (
 	// #settings/<Tab> redirects to its page and /settings/apps to
 	// /settings/general-settings. Current UI.
 	VariantSettingsPage Variant = "settings-page"
+
+	// VariantDataControlsInGeneral is the 2023 UI of April 2023: no Data
+	// controls tab; Data Controls is a section of General that a "Show"
+	// button expands, holding the switch labelled in Title Case, "Chat
+	// History & Training". 2023 UI.
+	VariantDataControlsInGeneral Variant = "data-controls-in-general"
 )
 
 var allVariants = []Variant{
 	VariantRenamedClasses, VariantNoSwitchTestID, VariantProfileTopRight,
 	VariantRewordedLabel, VariantNewDialog, VariantUnknownUI,
-	VariantGettingStarted, VariantSettingsPage,
+	VariantGettingStarted, VariantSettingsPage, VariantDataControlsInGeneral,
 }
 
 // AllVariants returns every known variant, in documentation order.

@@ -44,7 +44,7 @@ func TestParseVariants(t *testing.T) {
 			}
 		}
 	}
-	if len(AllVariants()) != 8 {
+	if len(AllVariants()) != 9 {
 		t.Errorf("AllVariants %v", AllVariants())
 	}
 }

@@ -14,7 +14,10 @@
   const { boot, h, icon, useId, sleep, jitter, api, toast } = Sim;
   const HISTORY_KEY = 'oai/apps/historyDisabled';
   // Variant reworded-label: the same setting under another name.
-  const HISTORY_LABEL = Sim.variant('reworded-label') ? 'Save chat history' : 'Chat history & training';
+  // Variant data-controls-in-general (April 2023): Data Controls is a
+  // section of General behind "Show", and the label is in Title Case.
+  const IN_GENERAL = Sim.variant('data-controls-in-general');
+  const HISTORY_LABEL = Sim.variant('reworded-label') ? 'Save chat history' : IN_GENERAL ? 'Chat History & Training' : 'Chat history & training';
 
   const root = h('div', { class: 'relative flex h-full w-full overflow-hidden' });
   document.body.prepend(root);
@@ -201,7 +204,7 @@
     { value: 'General', label: 'General', icon: 'gear' },
     { value: 'BetaFeatures', label: 'Beta features', icon: 'star' },
     { value: 'DataControls', label: 'Data controls', icon: 'data' },
-  ];
+  ].filter((t) => !IN_GENERAL || t.value !== 'DataControls');
 
   // 2023 had no deep link: #settings/... does nothing, on load or on
   // hashchange (the earliest evidence of #settings/DataControls is from
@@ -238,9 +241,22 @@
 
   function renderPanel(value, panel) {
     if (value === 'General') {
+      let section = null;
+      if (IN_GENERAL) {
+        const show = btn('Show');
+        const body = h('div', { class: 'flex flex-col gap-3' });
+        show.addEventListener('click', () => {
+          const open = !body.hasChildNodes();
+          show.querySelector('div').textContent = open ? 'Hide' : 'Show';
+          if (open) dataControls(body);
+          else body.replaceChildren();
+        });
+        section = h('div', { class: 'flex flex-col gap-3' }, row('Data Controls', show), body);
+      }
       panel.replaceChildren(h('div', { class: 'flex flex-col gap-3 text-sm' },
         row('Theme', h('select', { class: 'rounded border-gray-300 text-sm' }, h('option', { text: 'System' }), h('option', { text: 'Dark' }), h('option', { text: 'Light' }))),
-        row('Clear all chats', btn('Clear', 'btn-danger'))));
+        row('Clear all chats', btn('Clear', 'btn-danger')),
+        section));
     } else if (value === 'BetaFeatures') {
       const beta = (label) => {
         const sw = Sim.switchEl({ 'aria-label': label });
