@@ -39,6 +39,9 @@ func newChromeFor(t *testing.T, limit time.Duration) (context.Context, func() []
 		chromedp.NoSandbox,
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.WindowSize(1280, 800),
+		// Chrome keeps its singleton socket in a folder of TMPDIR, which a
+		// killed Chrome leaves behind: the test's own folder goes with it.
+		chromedp.Env("TMPDIR="+t.TempDir()),
 	)
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	bctx, cancelB := chromedp.NewContext(actx)
