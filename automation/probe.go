@@ -241,12 +241,51 @@ func typeInto(ctx context.Context, w *world, m *match, text string) error {
 	if err := pressMatch(ctx, w, m); err != nil {
 		return err
 	}
+	if n, err := evalIn[int](ctx, w, splitBoxesJS); err == nil && n > 1 && n >= len([]rune(text)) {
+		return typeIntoBoxes(ctx, w, text)
+	}
 	clear := `(() => { const el = document.activeElement; if (el && "value" in el) { el.select && el.select(); } return true; })()`
 	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](clear)); err != nil {
 		return err
 	}
 	_, err := chromedp.Call(ctx, input.InsertText, input.InsertTextParams{Text: text})
 	return err
+}
+
+// splitBoxesJS finds, when the focused field takes one character (a code
+// split into one box per digit), the visible one-character boxes of its
+// group or form, in order, keeps them for typeIntoBoxes and returns how
+// many there are (0 for an ordinary field).
+const splitBoxesJS = `(() => {
+  const el = document.activeElement;
+  window.__optoutBoxes = [];
+  if (!el || el.tagName !== "INPUT" || el.maxLength !== 1) return 0;
+  const scope = el.closest('[role="group"], fieldset, form') || el.parentElement;
+  const boxes = Array.from(scope.querySelectorAll("input")).filter((b) =>
+    b.maxLength === 1 && b.type !== "hidden" && !b.disabled && b.getClientRects().length > 0);
+  if (boxes[0] !== el) return 0;
+  window.__optoutBoxes = boxes;
+  return boxes.length;
+})()`
+
+// typeIntoBoxes types a code one character per box, focusing each box
+// itself: pages that move the focus on input and pages that do not both
+// get every digit in its place.
+func typeIntoBoxes(ctx context.Context, w *world, text string) error {
+	for i, r := range []rune(text) {
+		focus := fmt.Sprintf(`(() => { const b = (window.__optoutBoxes || [])[%d]; if (!b || !b.isConnected) return false; b.focus(); b.select && b.select(); return document.activeElement === b; })()`, i)
+		ok, err := evalIn[bool](ctx, w, focus)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("the code's box %d went away while typing", i+1)
+		}
+		if _, err := chromedp.Call(ctx, input.InsertText, input.InsertTextParams{Text: string(r)}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // describeCandidates renders counts per candidate, for drift messages.

@@ -76,3 +76,18 @@ func TestSignIn2026_ACollapsedSidebarIsSignedInByTheSessionEndpoint(t *testing.T
 		t.Error("a drifted run changed the setting")
 	}
 }
+
+// A one-time code split into six one-digit boxes gets one digit per box,
+// and the site takes it at the first try.
+func TestSignIn2026_ACodeSplitIntoBoxes(t *testing.T) {
+	t.Parallel()
+	srv := startSim(t, simulator.Options{SplitCode: true})
+	a := account(t, srv, "carol@example.com")
+	res := disable(t, browser(t), a, config(t, srv))
+	if res.Outcome != automation.OutcomeChanged || !res.Verified {
+		t.Fatalf("result = %+v, want changed and verified", res)
+	}
+	if c := srv.Counters(a.Email); c.MFAAttempts != 1 || c.Patches != 1 || training(t, srv, a.Email) {
+		t.Errorf("counters %+v: want one MFA attempt, one PATCH and the setting off", c)
+	}
+}

@@ -26,6 +26,9 @@ var templateFS embed.FS
 var pages = template.Must(template.New("").Funcs(template.FuncMap{
 	"rid": func() string { return ":r" + randomText(3) + ":" },
 	"ray": func() string { return randomFrom("0123456789abcdef", 16) },
+	// digits and inc number the boxes of a code split into six.
+	"digits": func() []int { return make([]int, 6) },
+	"inc":    func(i int) int { return i + 1 },
 }).ParseFS(templateFS, "templates/*.html"))
 
 // SessionCookie is the name of the app's session cookie. Tokens longer than

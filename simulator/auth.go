@@ -319,6 +319,7 @@ type authPage struct {
 	HydrateMs      int  // when the form replaces the bare buttons by itself; -1: only on Log in
 	WelcomeBack    bool // the "Welcome back" page, the email prefilled
 	PasswordWayOut bool // /email-verification offers "Continue with password"
+	SplitCode      bool // Options.SplitCode: the code in six one-digit boxes
 }
 
 // ---- invisible Turnstile ----
@@ -355,6 +356,7 @@ func (s *Server) turnstileOK(r *http.Request) bool {
 const turnstileError = "Something went wrong. Please try again."
 
 func (s *Server) renderAuth(w http.ResponseWriter, status int, name string, p authPage) {
+	p.SplitCode = s.opts.SplitCode
 	var buf bytes.Buffer
 	if err := pages.ExecuteTemplate(&buf, name, p); err != nil {
 		http.Error(w, "template error", http.StatusInternalServerError)

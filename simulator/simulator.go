@@ -114,6 +114,13 @@ type Options struct {
 	// email prefilled, as if the browser had signed in with it before
 	// (current UI). Account.WelcomeBack does it after a first sign-in.
 	WelcomeBackEmail string
+	// SplitCode renders the one-time and emailed code fields of the
+	// current UI as six one-digit boxes (inputmode=numeric, the first with
+	// autocomplete=one-time-code) in a group, as some sign-in pages do:
+	// typing a digit moves the focus to the next box, and a hidden field
+	// carries the code.
+	SplitCode bool
+
 	// SidebarCollapsed opens the signed-in app with its sidebar collapsed
 	// (current UI): only the rail's profile trigger, "Open profile menu",
 	// shows; the sidebar's Library and Scheduled links and its trigger
