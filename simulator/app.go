@@ -196,6 +196,8 @@ type boot struct {
 	HoldWrites      bool      `json:"holdWrites"`               // Options.HoldWrites: the page reads no PATCH body
 	// SidebarCollapsed is Options.SidebarCollapsed.
 	SidebarCollapsed bool `json:"sidebarCollapsed,omitempty"`
+	// ConsentBanner is Options.ConsentBanner.
+	ConsentBanner bool `json:"consentBanner,omitempty"`
 }
 
 // chooser is what the account chooser shows of the session's account.
@@ -218,6 +220,7 @@ func (s *Server) renderShell(w http.ResponseWriter, b boot) {
 	b.Quiet = s.opts.Quiet
 	b.HoldWrites = s.opts.HoldWrites
 	b.SidebarCollapsed = s.opts.SidebarCollapsed
+	b.ConsentBanner = s.opts.ConsentBanner
 	if b.Dialogs == nil {
 		b.Dialogs = []string{}
 	}

@@ -114,6 +114,12 @@ type Options struct {
 	// email prefilled, as if the browser had signed in with it before
 	// (current UI). Account.WelcomeBack does it after a first sign-in.
 	WelcomeBackEmail string
+	// ConsentBanner shows a cookie banner ("Manage Cookies", "Reject
+	// non-essential", "Accept all") fixed at the bottom of every app page
+	// of the current UI, over the sidebar's profile trigger, until one of
+	// the last two is used (the choice is kept in localStorage).
+	ConsentBanner bool
+
 	// SplitCode renders the one-time and emailed code fields of the
 	// current UI as six one-digit boxes (inputmode=numeric, the first with
 	// autocomplete=one-time-code) in a group, as some sign-in pages do:
