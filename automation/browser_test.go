@@ -233,7 +233,8 @@ func TestMentionsAny_MatchesWholeFolders(t *testing.T) {
 	for arg, want := range map[string]bool{
 		"--user-data-dir=/tmp/chatgpt-optout-12/profile":             true,
 		"--database=/tmp/chatgpt-optout-12/config/chromium/Crash Re": true,
-		"/tmp/chatgpt-optout-12":                                     true,
+		"/tmp/chatgpt-optout-12":                                     false, // a wrapper's plain argument
+		"--profile-dir=/tmp/chatgpt-optout-12":                       true,
 		"--user-data-dir=/tmp/chatgpt-optout-123/profile":            false,
 		"--user-data-dir=/x/tmp/chatgpt-optout-12/profile":           false,
 	} {

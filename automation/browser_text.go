@@ -120,9 +120,16 @@ func (b *cappedBuffer) String() string {
 	return string(b.buf)
 }
 
-// mentionsAny reports whether arg names one of dirs, or a path inside it:
-// "--user-data-dir=/tmp/x" names /tmp/x, "/tmp/x2" does not.
+// mentionsAny reports whether arg is a flag whose value names one of
+// dirs, or a path inside it: "--user-data-dir=/tmp/x" names /tmp/x,
+// "--user-data-dir=/tmp/x2" does not. A bare argument never does: Chrome
+// passes its folders as flags, while a script or a timeout(1) that runs
+// the tool may carry the same folder as a plain argument, and it must
+// never be taken for a browser.
 func mentionsAny(arg string, dirs []string) bool {
+	if !strings.HasPrefix(arg, "-") {
+		return false
+	}
 	for _, dir := range dirs {
 		if dir == "" {
 			continue
@@ -133,7 +140,7 @@ func mentionsAny(arg string, dirs []string) bool {
 				break
 			}
 			start, end := i+j, i+j+len(dir)
-			before := start == 0 || arg[start-1] == '='
+			before := start > 0 && arg[start-1] == '='
 			after := end == len(arg) || arg[end] == '/'
 			if before && after {
 				return true

@@ -157,6 +157,25 @@ func TestDisable_SignsInWithTOTP(t *testing.T) {
 	}
 }
 
+// A cookie banner over the profile trigger is declined ("Reject
+// non-essential"), never accepted, and the run goes on.
+func TestDisable_DeclinesACookieBannerOverThePage(t *testing.T) {
+	t.Parallel()
+	for _, ui := range eras {
+		t.Run(string(ui), func(t *testing.T) {
+			srv := startSim(t, simulator.Options{UI: ui, ConsentBanner: true})
+			a := account(t, srv, "alice@example.com")
+			res := disable(t, browser(t), a, config(t, srv))
+			if res.Outcome != automation.OutcomeChanged || !res.Verified || len(res.Warnings) != 0 {
+				t.Fatalf("result = %+v, want changed and verified with no warnings", res)
+			}
+			if c := srv.Counters(a.Email); c.Patches != 1 || training(t, srv, a.Email) {
+				t.Errorf("counters %+v: want one PATCH and the setting off", c)
+			}
+		})
+	}
+}
+
 func TestDisable_DismissesPostLoginDialogs(t *testing.T) {
 	t.Parallel()
 	for _, ui := range eras {

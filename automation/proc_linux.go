@@ -25,6 +25,7 @@ func setParentDeathSignal(attr *syscall.SysProcAttr) {
 type procInfo struct {
 	pid   int
 	state byte // R, S, D, Z (zombie: ended, waiting to be reaped), …
+	ppid  int
 	pgrp  int
 	start uint64 // start time, in clock ticks after boot
 }
@@ -47,6 +48,7 @@ func readProc(pid int) (procInfo, bool) {
 		return procInfo{}, false
 	}
 	p := procInfo{pid: pid, state: f[0][0]}
+	p.ppid, _ = strconv.Atoi(f[1])
 	p.pgrp, _ = strconv.Atoi(f[2])
 	p.start, _ = strconv.ParseUint(f[19], 10, 64)
 	return p, true
@@ -69,11 +71,11 @@ func browserProcesses(pgid int, groupIsOurs bool, dirs []string) []int {
 	if err != nil {
 		return nil
 	}
-	self := os.Getpid()
+	mine := selfAndAncestors()
 	var pids []int
 	for _, e := range entries {
 		pid, err := strconv.Atoi(e.Name())
-		if err != nil || pid == self {
+		if err != nil || mine[pid] {
 			continue
 		}
 		p, ok := readProc(pid)
@@ -96,6 +98,22 @@ func browserProcesses(pgid int, groupIsOurs bool, dirs []string) []int {
 		}
 	}
 	return pids
+}
+
+// selfAndAncestors is the tool's process and every process above it (a
+// shell, timeout(1), a CI runner): none of them is ever a browser's, even
+// when its command line names the same folders.
+func selfAndAncestors() map[int]bool {
+	mine := map[int]bool{}
+	for pid := os.Getpid(); pid > 1 && !mine[pid]; {
+		mine[pid] = true
+		p, ok := readProc(pid)
+		if !ok {
+			break
+		}
+		pid = p.ppid
+	}
+	return mine
 }
 
 // stopBrowserProcesses kills the browser's processes (see

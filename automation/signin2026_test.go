@@ -27,7 +27,6 @@ func TestSignIn2026_EveryPageOnTheWay(t *testing.T) {
 		{"a login dialog on the app", "alice@example.com", simulator.Options{LoginEntry: "dialog"}},
 		{"a write that never finishes", "alice@example.com", simulator.Options{HoldWrites: true}},
 		{"the sidebar collapsed: only the rail's profile trigger shows", "alice@example.com", simulator.Options{SidebarCollapsed: true}},
-		{"a cookie banner over the profile trigger is declined", "alice@example.com", simulator.Options{ConsentBanner: true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -115,9 +115,9 @@ type Options struct {
 	// (current UI). Account.WelcomeBack does it after a first sign-in.
 	WelcomeBackEmail string
 	// ConsentBanner shows a cookie banner ("Manage Cookies", "Reject
-	// non-essential", "Accept all") fixed at the bottom of every app page
-	// of the current UI, over the sidebar's profile trigger, until one of
-	// the last two is used (the choice is kept in localStorage).
+	// non-essential", "Accept all") fixed at the bottom of every app page,
+	// both UIs, over the sidebar's profile trigger, until one of the last
+	// two is used (the choice is kept in localStorage).
 	ConsentBanner bool
 
 	// SplitCode renders the one-time and emailed code fields of the

@@ -182,3 +182,25 @@ func TestProfile_RunsStartedAtOnceOnOneProfile(t *testing.T) {
 		t.Errorf("%d runs got the profile, want 1 (exit codes %v)", won, codes)
 	}
 }
+
+// A script, or timeout(1), that runs the tool with the profile folder on
+// its own command line is never taken for one of the browser's processes:
+// it outlives the tool and sees its exit code.
+func TestExit_AWrapperNamingTheProfileFolderSurvives(t *testing.T) {
+	parallelChrome(t)
+	srv := startSim(t, simulator.Options{})
+	profile := filepath.Join(t.TempDir(), "profile")
+	tmp := shortTempDir(t)
+	cmd := toolCmd(t, tmp, creds(t, srv, "alice@example.com"), "status", "--profile-dir="+profile, "--base-url", srv.AppURL(), "--timeout", accountTimeout)
+	tool := cmd.Path
+	cmd.Path = "/bin/sh"
+	cmd.Args = append([]string{"sh", "-c", `"$0" "$@"; echo "wrapper alive, the tool exited $?"`, tool}, cmd.Args[1:]...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("the wrapper did not end well (%v): it was killed with the browser?\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "wrapper alive, the tool exited 2") {
+		t.Errorf("want the wrapper alive and the tool's exit code 2 (the setting is on):\n%s", out)
+	}
+	assertNoProcessNow(t, tmp, profile)
+}

@@ -861,23 +861,8 @@
 
   // -------------------------------------------------------------------- boot
 
-  // consentBanner (Options.ConsentBanner): a cookie banner fixed at the
-  // bottom of every app page, over the sidebar's profile trigger, until
-  // one of its buttons is used; the choice is kept in localStorage.
-  function consentBanner() {
-    if (localStorage.getItem('oai/apps/cookieConsent')) return;
-    const choose = (v) => () => { localStorage.setItem('oai/apps/cookieConsent', v); banner.remove(); };
-    const banner = h('div', { class: 'fixed bottom-0 start-0 end-0 z-50 flex items-center justify-between gap-4 border-t bg-token-main-surface-primary p-4', style: 'position:fixed;left:0;right:0;bottom:0;z-index:60;background:#fff' },
-      h('div', { class: 'text-sm', text: 'We use cookies to improve your experience and to show you relevant content. You can manage your preferences at any time.' }),
-      h('div', { class: 'flex gap-2' },
-        h('button', { type: 'button', class: 'btn btn-secondary', onClick: () => {}, text: 'Manage Cookies' }),
-        h('button', { type: 'button', class: 'btn btn-secondary', onClick: choose('essential'), text: 'Reject non-essential' }),
-        h('button', { type: 'button', class: 'btn btn-primary', onClick: choose('all'), text: 'Accept all' })));
-    document.body.append(banner);
-  }
-
   async function main() {
-    if (boot.consentBanner) consentBanner();
+    if (boot.consentBanner) Sim.consentBanner();
     if (boot.authStatus === 'logged_in') {
       try { session = await Sim.loadSession(); } catch (e) { session = null; }
       if (!session || !session.accessToken) session = null;

@@ -381,6 +381,7 @@
   // -------------------------------------------------------------------- boot
 
   async function main() {
+    if (boot.consentBanner) Sim.consentBanner();
     if (boot.page === 'login') { await jitter(); renderLogin(); return; }
     if (boot.authStatus === 'logged_in') {
       try { session = await Sim.loadSession(); } catch (e) { session = null; }
