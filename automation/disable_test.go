@@ -165,7 +165,11 @@ func TestDisable_DeclinesACookieBannerOverThePage(t *testing.T) {
 		t.Run(string(ui), func(t *testing.T) {
 			srv := startSim(t, simulator.Options{UI: ui, ConsentBanner: true})
 			a := account(t, srv, "alice@example.com")
-			res := disable(t, browser(t), a, config(t, srv))
+			// The era named, so only its profile's dialogs are known: the
+			// sign-in of auto detection knows every profile's.
+			cfg := config(t, srv)
+			cfg.UI = string(ui)
+			res := disable(t, browser(t), a, cfg)
 			if res.Outcome != automation.OutcomeChanged || !res.Verified || len(res.Warnings) != 0 {
 				t.Fatalf("result = %+v, want changed and verified with no warnings", res)
 			}
