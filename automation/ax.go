@@ -79,7 +79,18 @@ func axConfirm(ctx context.Context, c selectors.Candidate, m *match) (bool, erro
 	if err != nil || obj.Object == nil {
 		return false, err
 	}
-	fn := fmt.Sprintf(`function() { const h = document.elementFromPoint(%f, %f); return !!h && (h === this || this.contains(h)); }`, m.X, m.Y)
+	// The node is the match when the hit test at the match's centre lands
+	// on it; one that no pointer reaches (pointer-events:none) is never
+	// hit, and is the match when its centre is the match's.
+	fn := fmt.Sprintf(`function() {
+  const x = %f, y = %f;
+  if (getComputedStyle(this).pointerEvents === "none") {
+    const r = this.getBoundingClientRect();
+    return Math.abs(r.left + r.width / 2 - x) < 1 && Math.abs(r.top + r.height / 2 - y) < 1;
+  }
+  const h = document.elementFromPoint(x, y);
+  return !!h && (h === this || this.contains(h));
+}`, m.X, m.Y)
 	res, err := chromedp.Call(ctx, runtime.CallFunctionOn, runtime.CallFunctionOnParams{
 		FunctionDeclaration: fn, ObjectID: obj.Object.ObjectID, ReturnByValue: new(true),
 	})

@@ -276,7 +276,9 @@ func decidePath(pl pathPlan, pg pathPage, w *walk) pathMove {
 	// Dialogs first: they cover what lies under them.
 	for i := range pl.p.Dialogs {
 		key := dialogKey(i)
-		if m := r.el(key); m.found() && !m.Covered {
+		// A button no pointer reaches (a dialog over a modal layer) is
+		// pressed from the keyboard: it counts as on top.
+		if m := r.el(key); m.found() && (!m.Covered || m.Unreachable) {
 			n := w.clicks[key]
 			if n == 0 || (n < maxDismissals && pg.dialogSettled) {
 				return pathMove{act: pathClick, step: key}

@@ -310,6 +310,24 @@ func TestDecidePath_DialogsFirstAndBounded(t *testing.T) {
 	}
 }
 
+// A dialog's button that no pointer reaches (pointer-events:none from a
+// modal layer under it) is pressed all the same, from the keyboard; one
+// that is merely covered waits for what covers it.
+func TestDecidePath_ADialogNoPointerReachesIsStillPressed(t *testing.T) {
+	p := testProfile(t)
+	pl := pathPlan{p: p, steps: pathSteps(p), route: RouteAuto, where: "test file"}
+	r := pageWith(map[string]bool{dialogKey(0): true, stepDataControls: true}, dialogKey(0), stepDataControls)
+	r.Elements[dialogKey(0)].Cover = "html"
+	w := &walk{clicks: map[string]int{}}
+	if mv := decidePath(pl, pathPage{r: r}, w); mv.act == pathClick && mv.step == dialogKey(0) {
+		t.Fatalf("a covered dialog button = %+v, want it left alone", mv)
+	}
+	r.Elements[dialogKey(0)].Unreachable = true
+	if mv := decidePath(pl, pathPage{r: r}, w); mv.act != pathClick || mv.step != dialogKey(0) {
+		t.Errorf("an unreachable dialog button = %+v, want it pressed", mv)
+	}
+}
+
 func TestDecideToggle(t *testing.T) {
 	tests := []struct {
 		name    string

@@ -180,6 +180,27 @@ func TestDisable_DeclinesACookieBannerOverThePage(t *testing.T) {
 	}
 }
 
+// The 2023 onboarding comes late, over the settings the run opened (a slow
+// backend keeps the Data controls panel loading meanwhile), where no
+// pointer reaches its buttons: the settings' modal layer set
+// pointer-events:none on the body. The run presses them from the keyboard
+// and goes on.
+func TestDisable_PressesADialogNoPointerReachesFromTheKeyboard(t *testing.T) {
+	t.Parallel()
+	srv := startSim(t, simulator.Options{UI: simulator.UI2023, LateDialogs: true, Latency: 800 * time.Millisecond})
+	a := account(t, srv, "dave@example.com")
+	cfg := config(t, srv)
+	var log bytes.Buffer
+	cfg.Logger = slog.New(slog.NewTextHandler(&log, nil))
+	res := disable(t, browser(t), a, cfg)
+	if res.Outcome != automation.OutcomeChanged || !res.Verified || training(t, srv, a.Email) {
+		t.Fatalf("result = %+v, want changed and verified, and the simulator off\n%s", res, log.String())
+	}
+	if !strings.Contains(log.String(), "pressing Enter") {
+		t.Errorf("the onboarding was not pressed from the keyboard (did it come before the settings?):\n%s", log.String())
+	}
+}
+
 func TestDisable_DismissesPostLoginDialogs(t *testing.T) {
 	t.Parallel()
 	for _, ui := range eras {

@@ -126,7 +126,12 @@ func (s *session) clickStep(ctx context.Context, pl pathPlan, w *walk, name stri
 			w.usedMenu = true
 		}
 	}
-	if err := pressMatch(ctx, s.world, m); err != nil {
+	press := pressMatch
+	if _, ok := dialogIndex(name); ok && m.Unreachable {
+		s.log.Info("no pointer reaches the dialog's button: pressing Enter on it", "element", m.Desc)
+		press = pressByKeyboard
+	}
+	if err := press(ctx, s.world, m); err != nil {
 		return s.actionError(ctx, "clicking "+name, err)
 	}
 	w.clicks[name]++

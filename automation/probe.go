@@ -71,11 +71,15 @@ type match struct {
 	Filled    bool    `json:"filled"`   // a field that holds a value
 	// AriaHidden says an ancestor hides it from the accessibility tree (a
 	// modal over the page does).
-	AriaHidden bool    `json:"ariaHidden"`
-	Attr       *string `json:"attr"`
-	Desc       string  `json:"desc"`
-	Context    string  `json:"context"` // text of the dialog or panel around an element read for its state
-	Error      string  `json:"error"`
+	AriaHidden bool `json:"ariaHidden"`
+	// Unreachable says no pointer can press it (pointer-events:none): a
+	// dialog opened over a modal layer that set it on the page's body.
+	// Only the keyboard reaches such a button.
+	Unreachable bool    `json:"unreachable"`
+	Attr        *string `json:"attr"`
+	Desc        string  `json:"desc"`
+	Context     string  `json:"context"` // text of the dialog or panel around an element read for its state
+	Error       string  `json:"error"`
 
 	// Offscreen says the element lies outside the viewport: it is scrolled
 	// into view just before it is pressed (pressMatch).
@@ -187,6 +191,29 @@ func pressMatch(ctx context.Context, w *world, m *match) error {
 		m.X, m.Y, m.Offscreen = at.X, at.Y, false
 	}
 	return press(ctx, m.X, m.Y)
+}
+
+// pressByKeyboard focuses a matched button and presses Enter on it, as a
+// person does where no pointer reaches (see match.Unreachable).
+func pressByKeyboard(ctx context.Context, w *world, m *match) error {
+	name, _ := json.Marshal(m.key)
+	ok, err := evalIn[bool](ctx, w, `((name) => { const el = (window.__optoutMatched || {})[name]; if (!el || !el.isConnected) return false; el.focus(); return document.activeElement === el; })(`+string(name)+`)`)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errors.New("the element could not take the focus")
+	}
+	for _, t := range []input.DispatchKeyEventType{input.DispatchKeyEventTypeKeyDown, input.DispatchKeyEventTypeKeyUp} {
+		p := input.DispatchKeyEventParams{Type: t, Key: "Enter", Code: "Enter", WindowsVirtualKeyCode: 13, NativeVirtualKeyCode: 13}
+		if t == input.DispatchKeyEventTypeKeyDown {
+			p.Text = "\r"
+		}
+		if _, err := chromedp.Call(ctx, input.DispatchKeyEvent, p); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // transient reports whether a probe error comes from the page changing

@@ -169,6 +169,9 @@
       const hit = out.offscreen ? el : document.elementFromPoint(out.x, out.y);
       out.covered = !(hit && (hit === el || el.contains(hit)));
       if (out.covered) out.cover = describe(hit);
+      // pointer-events:none (inherited, as a modal layer sets it on the
+      // body under a dialog opened later): no pointer reaches it at all.
+      out.unreachable = getComputedStyle(el).pointerEvents === "none";
       out.name = accName(el);
       out.text = textOf(el).slice(0, 500);
       out.disabled = el.disabled === true || el.getAttribute("aria-disabled") === "true";

@@ -198,6 +198,8 @@ type boot struct {
 	SidebarCollapsed bool `json:"sidebarCollapsed,omitempty"`
 	// ConsentBanner is Options.ConsentBanner.
 	ConsentBanner bool `json:"consentBanner,omitempty"`
+	// LateDialogs is Options.LateDialogs.
+	LateDialogs bool `json:"lateDialogs,omitempty"`
 }
 
 // chooser is what the account chooser shows of the session's account.
@@ -221,6 +223,7 @@ func (s *Server) renderShell(w http.ResponseWriter, b boot) {
 	b.HoldWrites = s.opts.HoldWrites
 	b.SidebarCollapsed = s.opts.SidebarCollapsed
 	b.ConsentBanner = s.opts.ConsentBanner
+	b.LateDialogs = s.opts.LateDialogs
 	if b.Dialogs == nil {
 		b.Dialogs = []string{}
 	}

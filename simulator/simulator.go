@@ -120,6 +120,14 @@ type Options struct {
 	// two is used (the choice is kept in localStorage).
 	ConsentBanner bool
 
+	// LateDialogs shows an account's post-login dialogs late: 0.2 s after
+	// the visitor opened the settings, over them (or 2 s after the app
+	// loaded). The 2023 onboarding is then a Headless UI dialog as it was,
+	// setting no pointer-events of its own: over an open Radix modal, which
+	// sets pointer-events:none on the body, no pointer reaches its
+	// buttons; only the keyboard does.
+	LateDialogs bool
+
 	// SplitCode renders the one-time and emailed code fields of the
 	// current UI as six one-digit boxes (inputmode=numeric, the first with
 	// autocomplete=one-time-code) in a group, as some sign-in pages do:

@@ -346,8 +346,11 @@
         'aria-modal': 'true',
         'data-headlessui-state': 'open',
       },
-      h('div', { class: 'fixed inset-0 bg-gray-500/90 transition-opacity', style: 'pointer-events:auto' }),
-      h('div', { class: 'fixed inset-0 z-10 overflow-y-auto', style: 'pointer-events:auto' },
+      // Headless UI sets no pointer-events: with LateDialogs the dialog is
+      // as it was, so over an open Radix modal (pointer-events:none on the
+      // body) no pointer reaches it, only the keyboard.
+      h('div', { class: 'fixed inset-0 bg-gray-500/90 transition-opacity', style: boot.lateDialogs ? null : 'pointer-events:auto' }),
+      h('div', { class: 'fixed inset-0 z-10 overflow-y-auto', style: boot.lateDialogs ? null : 'pointer-events:auto' },
         h('div', { class: 'flex min-h-full items-center justify-center p-4' },
           h('div', { class: 'relative w-full max-w-lg rounded-lg bg-white p-6 text-left shadow-xl', id: panelId, 'data-headlessui-state': 'open' },
             h('h2', { class: 'text-lg font-semibold mb-2', text: 'ChatGPT' }),
@@ -362,7 +365,22 @@
       }
       const holder = h('div', {}, dialog);
       portalRoot.append(holder);
-      const layer = Sim.pushLayer({ el: dialog, modal: true });
+      // With LateDialogs it is not one of the Radix layers either: Radix's
+      // hideOthers marked the page when the settings opened, and this
+      // dialog, added later, stays in the accessibility tree.
+      const layer = boot.lateDialogs ? null : Sim.pushLayer({ el: dialog, modal: true });
+      // With LateDialogs, as Headless UI's Dialog does (useInertOthers):
+      // everything else at the body's level is inert and aria-hidden
+      // while it is open.
+      const inerted = [];
+      if (boot.lateDialogs) {
+        for (const c of document.body.children) {
+          if (c === portalRoot || c.tagName === 'SCRIPT' || c.hasAttribute('inert')) continue;
+          c.setAttribute('inert', '');
+          c.setAttribute('aria-hidden', 'true');
+          inerted.push(c);
+        }
+      }
       function show() {
         title.textContent = steps[i][0];
         text.textContent = steps[i][1];
@@ -370,8 +388,9 @@
       }
       function next() {
         if (++i < steps.length) { show(); return; }
-        Sim.removeLayer(layer);
+        if (layer) Sim.removeLayer(layer);
         holder.remove();
+        for (const c of inerted) { c.removeAttribute('inert'); c.removeAttribute('aria-hidden'); }
         resolve();
       }
       show();

@@ -596,6 +596,12 @@ window.Sim = (function () {
     await jitter();
     if (tab) openSettings(tab);
     if (announce) await (announced || announcement());
+    // Options.LateDialogs: the dialogs come late, once the visitor has
+    // opened the settings (or after 2 s).
+    if (boot.lateDialogs && boot.dialogs.length) {
+      for (let waited = 0; waited < 2000 && !document.querySelector('.settings-dialog'); waited += 100) await sleep(100);
+      await sleep(200);
+    }
     for (const d of boot.dialogs) {
       await sleep(80 + Math.random() * 150);
       await showDialog(d);
