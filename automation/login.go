@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 
@@ -281,10 +280,8 @@ func (s *session) readSignIn(ctx context.Context, v view, settled bool) signInSe
 		}
 		break
 	}
-	// Only a settled page is asked: a dialog over a valid session that
-	// still awaits a choice (the account chooser) renders late.
-	if seen.form == formNone && seen.challenge == "" && settled {
-		seen.sessionLive = s.sessionSignedIn(ctx, v)
+	if seen.form == formNone && seen.challenge == "" {
+		seen.sessionLive = s.sessionSignedIn(ctx, v, settled)
 	}
 	return seen
 }
@@ -299,11 +296,11 @@ const sessionAskTimeout = 3 * time.Second
 // sessionJS asks the session endpoint, from the page, whether the session
 // holds an access token. Only a yes or a no comes back, never the token.
 const sessionJS = `(async (url, field, timeoutMs) => {
+  const dig = ` + digJS + `;
   try {
     const r = await fetch(url, {credentials: "include", cache: "no-store", signal: AbortSignal.timeout(timeoutMs)});
     if (!r.ok) return false;
-    let v = await r.json();
-    for (const k of field.split(".")) v = v == null ? undefined : v[k];
+    const v = dig(await r.json(), field);
     return typeof v === "string" ? v.length > 0 : !!v;
   } catch (e) {
     return false;
@@ -315,11 +312,13 @@ const sessionJS = `(async (url, field, timeoutMs) => {
 // app (detect) but shows none of signed_in's candidates and no way to sign
 // in: with the sidebar collapsed only the rail's profile trigger shows,
 // and a dialog over the page hides its links from the accessibility tree.
-// It asks from the app's origin only, at most once per sessionAskEvery,
-// and reuses the last answer in between.
-func (s *session) sessionSignedIn(ctx context.Context, v view) bool {
+// It asks from the app's origin only, on a settled page only (a dialog
+// over a valid session that still awaits a choice, the account chooser,
+// renders late), at most once per sessionAskEvery, and reuses the last
+// answer in between.
+func (s *session) sessionSignedIn(ctx context.Context, v view, settled bool) bool {
 	p := v.p
-	if p.URLs.Session == "" || p.SessionTokenField == "" || !v.has(elDetect) || v.has(elEntry) || !sameOrigin(v.r.URL, s.cfg.BaseURL) {
+	if !settled || p.URLs.Session == "" || p.SessionTokenField == "" || !v.has(elDetect) || v.has(elEntry) || !sameOrigin(v.r.URL, s.cfg.BaseURL) {
 		return false
 	}
 	if !s.sessionAsked.IsZero() && time.Since(s.sessionAsked) < sessionAskEvery {
@@ -333,13 +332,6 @@ func (s *session) sessionSignedIn(ctx context.Context, v view) bool {
 		s.log.Debug("signed in, by the session endpoint", "url", p.URLs.Session)
 	}
 	return s.sessionLive
-}
-
-// sameOrigin reports whether two absolute URLs share scheme, host and port.
-func sameOrigin(a, b string) bool {
-	ua, errA := url.Parse(a)
-	ub, errB := url.Parse(b)
-	return errA == nil && errB == nil && ua.Scheme == ub.Scheme && strings.EqualFold(ua.Host, ub.Host)
 }
 
 // observeSignIn records the sign-in elements a verify run saw.
@@ -509,7 +501,7 @@ func Login(ctx context.Context, b *Browser, cfg Config) (string, error) {
 	var name string
 	read := func(ctx context.Context, wait bool) (*probeResult, error) { return look(ctx, s.world, spec, wait) }
 	err = s.await(ctx, "a person to sign in", read, func(ctx context.Context, g glance) (reading, error) {
-		if v := pick(g.r, spec, ps); v.present(ctx, elSignedIn) || s.sessionSignedIn(ctx, v) {
+		if v := pick(g.r, spec, ps); v.present(ctx, elSignedIn) || s.sessionSignedIn(ctx, v, g.settled()) {
 			name = v.p.Name
 			return finished, nil
 		}

@@ -121,10 +121,7 @@ type witnessResult struct {
 // has its own deadline: a hung endpoint gives no answer, it does not turn a
 // verified change into a timeout.
 const witnessJS = `(async (sessionURL, tokenField, url, field, timeoutMs) => {
-  const dig = (v, path) => {
-    for (const k of path.split(".")) v = v == null ? undefined : v[k];
-    return v;
-  };
+  const dig = ` + digJS + `;
   try {
     let headers = {};
     if (sessionURL && tokenField) {
@@ -140,6 +137,13 @@ const witnessJS = `(async (sessionURL, tokenField, url, field, timeoutMs) => {
     return {status: 0, error: String(e)};
   }
 })`
+
+// digJS reads a dotted path ("settings.training_allowed") of a JSON value
+// in the page scripts; undefined where the path leads nowhere.
+const digJS = `(v, path) => {
+    for (const k of path.split(".")) v = v == null ? undefined : v[k];
+    return v;
+  }`
 
 // witnessTimeout bounds each request of the witness.
 const witnessTimeout = 5 * time.Second

@@ -271,12 +271,28 @@ func seenSummary(r *probeResult) string {
 
 // sawOrigin records the origin of a page the run read.
 func (s *session) sawOrigin(u string) {
-	p, err := url.Parse(u)
-	if err != nil || (p.Scheme != "http" && p.Scheme != "https") {
+	o := origin(u)
+	if o == "" {
 		return
 	}
 	if s.origins == nil {
 		s.origins = map[string]bool{}
 	}
-	s.origins[p.Scheme+"://"+p.Host] = true
+	s.origins[o] = true
+}
+
+// origin is the scheme://host[:port] of an http or https URL, the host in
+// lower case, or "" for any other URL.
+func origin(u string) string {
+	p, err := url.Parse(u)
+	if err != nil || (p.Scheme != "http" && p.Scheme != "https") {
+		return ""
+	}
+	return p.Scheme + "://" + strings.ToLower(p.Host)
+}
+
+// sameOrigin reports whether two http(s) URLs share scheme, host and port.
+func sameOrigin(a, b string) bool {
+	o := origin(a)
+	return o != "" && o == origin(b)
 }
