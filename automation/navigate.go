@@ -131,10 +131,10 @@ func (s *session) clickStep(ctx context.Context, pl pathPlan, w *walk, name stri
 		s.log.Info("no pointer reaches the dialog's button: pressing Enter on it", "element", m.Desc)
 		press = pressByKeyboard
 	}
+	w.clicks[name]++ // a press the page lost counts too: the clicks stay bounded
 	if err := press(ctx, s.world, m); err != nil {
 		return s.actionError(ctx, "clicking "+name, err)
 	}
-	w.clicks[name]++
 	return nil
 }
 

@@ -183,15 +183,21 @@ func pressMatch(ctx context.Context, w *world, m *match) error {
 			return err
 		}
 		if at == nil {
-			return errors.New("the element left the page before it could be pressed")
+			return fmt.Errorf("%w: the element left the page before it could be pressed", errPressLost)
 		}
 		if at.Covered {
-			return errors.New("the element is covered once scrolled into view")
+			return fmt.Errorf("%w: the element is covered once scrolled into view", errPressLost)
 		}
 		m.X, m.Y, m.Offscreen = at.X, at.Y, false
 	}
 	return press(ctx, m.X, m.Y)
 }
+
+// errPressLost is a press that never reached its element: the page moved
+// it (away, or under something) between the reading and the press. The
+// page has changed, so the loop reads it again; the press still counts
+// towards its element's limit.
+var errPressLost = errors.New("the press did not reach the element")
 
 // pressByKeyboard focuses a matched button and presses Enter on it, as a
 // person does where no pointer reaches (see match.Unreachable).

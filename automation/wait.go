@@ -185,6 +185,10 @@ func (s *session) await(ctx context.Context, what string, read reader, step func
 		g := glance{r: r, stable: st.stable(now), net: s.net.at(now), window: s.cfg.Settle}
 		last = &g
 		next, err := step(ctx, g)
+		if errors.Is(err, errPressLost) {
+			st.acted(time.Now())
+			continue
+		}
 		var drift *DriftError
 		if err != nil && errors.As(err, &drift) && (!driftOnce || g.stable < settleCapFactor*g.window) {
 			driftOnce = true

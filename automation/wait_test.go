@@ -10,7 +10,8 @@ import (
 // A loop ends with a drift only when two readings in a row find it, on a
 // page whose observation stayed the same for the settle cap: a page that
 // changed between a probe and its confirmation (a form hydrating over the
-// buttons it replaces) gets another look first.
+// buttons it replaces) gets another look first. A press the page lost (it
+// moved the element under something) is read again, not a failure.
 func TestAwait_ADriftStandsOnlyOnAStillPageAndTwoReadings(t *testing.T) {
 	drift := &DriftError{Kind: KindSelectorDrift, Element: "signed_in", Msg: "unknown UI"}
 	refused := &Error{Kind: KindBadCredentials, Msg: "the sign-in was refused"}
@@ -32,6 +33,12 @@ func TestAwait_ADriftStandsOnlyOnAStillPageAndTwoReadings(t *testing.T) {
 		{"a drift on a still page ends the loop, after two readings", func(int) error { return drift }, false, KindSelectorDrift, 2},
 		{"a drift on a page that keeps changing never stands", func(int) error { return drift }, true, KindTimeout, 2},
 		{"any other failure ends the loop at once", func(int) error { return refused }, false, KindBadCredentials, 1},
+		{"a press the page lost is read again", func(n int) error {
+			if n == 1 {
+				return &Error{Kind: KindBrowser, Msg: "clicking x failed", Err: fmt.Errorf("%w: covered once scrolled into view", errPressLost)}
+			}
+			return nil
+		}, false, "", 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
