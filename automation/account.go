@@ -51,10 +51,12 @@ func (a Account) LogValue() slog.Value {
 func (a Account) String() string { return "account " + a.Label() }
 
 // CanSignIn reports whether the account has a way to sign in: a password
-// (with its email), a session token, a profile folder or a state file. A
-// mailbox or a TOTP secret only finish a sign-in.
+// (with its email), a session token, a profile folder, a state file, or its
+// email with a mailbox where the site's sign-in codes arrive (the password
+// page's "Log in with a one-time code"). A TOTP secret only finishes a
+// sign-in.
 func (a Account) CanSignIn() bool {
-	return a.Password != "" || a.hasSavedSession() || a.StateFile != ""
+	return a.Password != "" || a.hasSavedSession() || a.StateFile != "" || a.Email != "" && a.Mailbox != nil
 }
 
 // hasSavedSession reports whether the account brings a session of its own

@@ -182,6 +182,7 @@ type Browser struct {
 	stop     func()
 	opts     BrowserOptions
 	warnings []string
+	agents   *userAgents // what its tabs tell the site they are
 }
 
 // Launch starts Chrome. Close stops it: it returns once the browser and
@@ -255,7 +256,7 @@ func Launch(ctx context.Context, opts BrowserOptions) (*Browser, error) {
 		return nil, startError(ctx, err, opts, execPath, proc)
 	}
 	started = true
-	return &Browser{ctx: browserCtx, stop: stop, opts: opts, warnings: warnings}, nil
+	return &Browser{ctx: browserCtx, stop: stop, opts: opts, warnings: warnings, agents: &userAgents{}}, nil
 }
 
 // Attach wraps a browser the caller started itself with chromedp (a remote
@@ -264,7 +265,7 @@ func Launch(ctx context.Context, opts BrowserOptions) (*Browser, error) {
 // treat it (Headed, BlockResources); its start options are not used.
 func Attach(browserCtx context.Context, stop func(), opts BrowserOptions) *Browser {
 	var once sync.Once
-	return &Browser{ctx: browserCtx, opts: opts, stop: func() {
+	return &Browser{ctx: browserCtx, opts: opts, agents: &userAgents{}, stop: func() {
 		if stop != nil {
 			once.Do(stop)
 		}

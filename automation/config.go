@@ -41,6 +41,11 @@ type Config struct {
 	// Evidence takes a small screenshot of the switch once it was read off
 	// and verified (Result.Evidence), for a report an auditor reads.
 	Evidence bool
+	// SecurityCheckWait bounds the wait for a security check that clears
+	// itself (a managed challenge's "Verifying you are human"), each time
+	// one shows; 0 means DefaultSecurityCheckWait. The run's Timeout bounds
+	// it too.
+	SecurityCheckWait time.Duration
 	// SaveStateFile is where Login writes the session once a person has
 	// signed in (Disable, Status and Verify use Account.StateFile).
 	SaveStateFile string
@@ -51,6 +56,11 @@ const DefaultBaseURL = "https://chatgpt.com"
 
 // DefaultTimeout is the interface's default limit for one account.
 const DefaultTimeout = 2 * time.Minute
+
+// DefaultSecurityCheckWait is how long a run waits, by default, for a
+// security check to clear itself: a real browser passes one in a few
+// seconds, and a person would give it about half a minute.
+const DefaultSecurityCheckWait = 30 * time.Second
 
 // DefaultSettle is the default settle window.
 const DefaultSettle = 1200 * time.Millisecond
@@ -89,6 +99,12 @@ func (c Config) WithDefaults() (Config, error) {
 	}
 	if c.Timeout <= 0 {
 		c.Timeout = DefaultTimeout
+	}
+	if c.SecurityCheckWait < 0 {
+		return c, configError([]Setting{SettingCheckWait}, "the wait for the site's security check is %s: give a positive duration like 30s", c.SecurityCheckWait)
+	}
+	if c.SecurityCheckWait == 0 {
+		c.SecurityCheckWait = DefaultSecurityCheckWait
 	}
 	if c.Settle <= 0 {
 		c.Settle = DefaultSettle

@@ -56,6 +56,23 @@ type signInSeen struct {
 	// sessionLive says the session endpoint answered an access token, on
 	// a settled page with no form that looks like the app.
 	sessionLive bool
+
+	// dialogSettled is settled with a shorter window, for a dialog in the way.
+	dialogSettled bool
+	// Pages the site puts on the way: its transient error page (with or
+	// without a Try again button; siteText names it), a refusal of more
+	// attempts, a page only the account's owner can answer.
+	siteError   bool
+	tryAgain    bool
+	siteText    string
+	rateLimited bool
+	person      *selectors.PersonStep
+	// oneTimeCode says the password page offers a code by email instead.
+	oneTimeCode bool
+	// unknown is a modal dialog nobody described, on a page with no form
+	// to fill; blocked says it covers a form the sign-in needs.
+	unknown *openDialog
+	blocked bool
 }
 
 // credentials says which ways to sign in the account has.
@@ -71,6 +88,9 @@ type signInDone struct {
 	typed     map[form]int
 	submitted map[form]int
 	pressed   map[string]int // other elements pressed: a chooser row, a dialog's button
+	// siteRetries counts the error page's retries across the sign-in's
+	// pages (each retry may land on a new one).
+	siteRetries int
 }
 
 func newSignInDone() *signInDone {
@@ -81,13 +101,15 @@ func newSignInDone() *signInDone {
 type signInAct int
 
 const (
-	signInWait   signInAct = iota // nothing to do yet
-	signInOver                    // signed in
-	signInType                    // type into the form's field
-	signInSubmit                  // click the form's submit button, or press Enter without one
-	signInDrift                   // the page matches nothing known
-	signInFail                    // stop with err
-	signInPress                   // press target: a chooser row, a way out, a dialog's button, a skip
+	signInWait        signInAct = iota // nothing to do yet
+	signInOver                         // signed in
+	signInType                         // type into the form's field
+	signInSubmit                       // click the form's submit button, or press Enter without one
+	signInDrift                        // the page matches nothing known
+	signInFail                         // stop with err
+	signInPress                        // press target: a chooser row, a way out, a dialog's button, a skip
+	signInCloseDialog                  // close the unknown dialog (closeUnknownDialog decides how)
+	signInRestart                      // open the app again: the error page has no Try again
 )
 
 type signInMove struct {
@@ -99,9 +121,12 @@ type signInMove struct {
 
 // Bounds on repeating a step that showed no effect.
 const (
-	maxCodeTries = 3 // emailed codes, each newer than the one refused
-	maxTypes     = 3 // a form that keeps clearing its field (a re-render)
-	maxSubmits   = 2 // a submit the page missed while it was rendering
+	// maxSiteRetries bounds the retries of the sign-in's transient error
+	// page: it passes with a retry or two; one that stays is the site's.
+	maxSiteRetries = 3
+	maxCodeTries   = 3 // emailed codes, each newer than the one refused
+	maxTypes       = 3 // a form that keeps clearing its field (a re-render)
+	maxSubmits     = 2 // a submit the page missed while it was rendering
 )
 
 // decideSignIn picks the next sign-in step.
@@ -121,6 +146,12 @@ func decideSignIn(seen signInSeen, c credentials, done *signInDone) signInMove {
 	switch {
 	case seen.signedIn:
 		return signInMove{act: signInOver}
+	case seen.rateLimited:
+		return fail(newError(KindRateLimited, "the site refuses further sign-in attempts for now (max_check_attempts): wait before the next run; the tool does not retry it"))
+	case seen.person != nil:
+		return fail(newError(KindAccountAction, "the site asks for %s (%s) before it lets this account in: only the account's owner can give it; do it once as a person in a visible browser (signing in with a profile folder keeps the session for later runs)", seen.person.Asks, seen.person.Name).fix(SettingProfileDir))
+	case seen.siteError:
+		return decideSiteError(seen, done)
 	case seen.chooser && !seen.chooserHolds:
 		return fail(newError(KindSessionExpired, "the site asks to choose an account and does not offer this one: the saved session belongs to another account; sign in again as this account in a profile folder of its own").fix(SettingProfileDir))
 	case seen.chooser:
@@ -142,6 +173,8 @@ func decideSignIn(seen signInSeen, c credentials, done *signInDone) signInMove {
 		return pressing(seen.dialog, maxDismissals)
 	case seen.skip != "":
 		return pressing(seen.skip, maxSubmits)
+	case seen.unknown != nil && (seen.settled || seen.blocked && seen.dialogSettled):
+		return signInMove{act: signInCloseDialog}
 	}
 	f := seen.form
 	switch f {
@@ -165,11 +198,15 @@ func decideSignIn(seen signInSeen, c credentials, done *signInDone) signInMove {
 		if done.submitted[f] > 0 && seen.passwordError != "" {
 			return fail(newError(KindBadCredentials, "the sign-in was refused (%q): check the email and the password", seen.passwordError).fix(SettingEmail, SettingPassword))
 		}
+		if !c.password && seen.oneTimeCode && c.mailbox {
+			// The code by email instead of the password: the mailbox has it.
+			return pressing(elOneTimeCode, maxSubmits)
+		}
 		if !c.password {
 			return fail(noPasswordError(c))
 		}
 	case formEmail, formEntry:
-		if !c.email || !c.password {
+		if !c.email || !c.password && !c.mailbox {
 			return fail(noPasswordError(c))
 		}
 	case formNone:
@@ -205,6 +242,24 @@ func decideSignIn(seen signInSeen, c credentials, done *signInDone) signInMove {
 	return signInMove{act: signInWait}
 }
 
+// decideSiteError retries the site's transient error page: its Try again,
+// pressed again only once the page settled without it having an effect,
+// or, without one, a fresh start of the sign-in; after maxSiteRetries the
+// error is the site's. Never drift: nothing about the page is unknown.
+func decideSiteError(seen signInSeen, done *signInDone) signInMove {
+	switch {
+	case done.siteRetries >= maxSiteRetries && seen.settled:
+		return signInMove{act: signInFail, err: newError(KindSiteError, "the site kept showing its error page during sign-in (%q) after %d retries: the site is having trouble; try again later (a fleet retries the account)", seen.siteText, done.siteRetries)}
+	case done.siteRetries >= maxSiteRetries:
+		return signInMove{act: signInWait}
+	case seen.tryAgain && (done.pressed[elTryAgain] == 0 || seen.settled):
+		return signInMove{act: signInPress, target: elTryAgain}
+	case !seen.tryAgain && seen.settled:
+		return signInMove{act: signInRestart}
+	}
+	return signInMove{act: signInWait}
+}
+
 func noPasswordError(c credentials) error {
 	if c.savedSession {
 		return newError(KindSessionExpired, "the saved session is missing or expired and no password is set: sign in again as a person in the profile folder, or set the password").fix(SettingProfileDir, SettingPassword)
@@ -216,11 +271,12 @@ func noPasswordError(c credentials) error {
 type pathAct int
 
 const (
-	pathWait     pathAct = iota // nothing to do yet
-	pathFound                   // the switch is on screen
-	pathClick                   // click step (a path step or a dialog's dismiss button)
-	pathDeepLink                // open the settings by their URL
-	pathFail                    // stop with err
+	pathWait        pathAct = iota // nothing to do yet
+	pathFound                      // the switch is on screen
+	pathClick                      // click step (a path step or a dialog's dismiss button)
+	pathDeepLink                   // open the settings by their URL
+	pathFail                       // stop with err
+	pathCloseDialog                // close the unknown dialog in the way (closeUnknownDialog decides how)
 )
 
 type pathMove struct {
@@ -240,6 +296,8 @@ type pathPage struct {
 	// dialogSettled is settled with a shorter window: a tour's buttons come
 	// one after another.
 	dialogSettled bool
+	// unknown is a modal dialog nobody described, if one is open.
+	unknown *openDialog
 }
 
 // walk is the progress of one walk to the switch.
@@ -288,6 +346,12 @@ func decidePath(pl pathPlan, pg pathPage, w *walk) pathMove {
 			}
 		}
 	}
+	// A dialog nobody described is closed once it is in the way: it
+	// covers a step on screen (as soon as it has rendered), or nothing
+	// else can be done on the settled page.
+	if pg.unknown != nil && (pg.settled || pg.dialogSettled && coversStep(pl, r)) {
+		return pathMove{act: pathCloseDialog}
+	}
 	isMenu := func(name string) bool { return name == stepProfileMenu || name == stepSettingsItem }
 	for _, st := range pl.steps[1:] { // the switch itself is handled above
 		m := r.el(st.name)
@@ -327,6 +391,16 @@ func decidePath(pl pathPlan, pg pathPage, w *walk) pathMove {
 		return pathMove{act: pathWait}
 	}
 	return pathDriftMove(pl, r, w)
+}
+
+// coversStep says a step of the path is on the page but covered.
+func coversStep(pl pathPlan, r *probeResult) bool {
+	for _, st := range pl.steps {
+		if m := r.el(st.name); m.found() && m.Covered {
+			return true
+		}
+	}
+	return false
 }
 
 // pathDriftMove is the decision on a settled page where no step can be

@@ -27,6 +27,15 @@ const (
 	KindBrowser           ErrorKind = "browser"
 	KindConfig            ErrorKind = "config"
 	KindInterrupted       ErrorKind = "interrupted"
+	// KindSiteError: the site's transient error page stayed after the
+	// bounded retries (a fleet retries the account).
+	KindSiteError ErrorKind = "site_error"
+	// KindRateLimited: the site refuses further attempts for now
+	// (max_check_attempts); never retried within the run.
+	KindRateLimited ErrorKind = "rate_limited"
+	// KindAccountAction: the site asks for something only the account's
+	// owner can give (a phone number, a birthday, an age check).
+	KindAccountAction ErrorKind = "account_action_required"
 )
 
 // IsDrift reports whether the kind means the page no longer matches the
@@ -56,6 +65,7 @@ const (
 	SettingUI             Setting = "ui"              // Config.UI
 	SettingMailbox        Setting = "mailbox"         // Account.IMAPURL
 	SettingMailboxPass    Setting = "mailbox_password"
+	SettingCheckWait      Setting = "security_check_wait" // Config.SecurityCheckWait
 )
 
 // Error is a failure with a kind and a sentence a person can act on.

@@ -27,6 +27,8 @@ const (
 	elWayOut         = "password_way_out"
 	elChooser        = "account_chooser"
 	elDetect         = "detect"
+	elTryAgain       = "try_again"
+	elOneTimeCode    = "one_time_code"
 )
 
 // view is one profile's part of a probe that looked for several profiles.
@@ -95,6 +97,8 @@ func signInSpec(ps []*selectors.Profile, email string) probeSpec {
 		spec.add(px+elSkip, l.Skip, "")
 		spec.add(px+elWayOut, l.PasswordWayOut, "")
 		spec.add(px+elChooser, l.AccountChooser, "")
+		spec.add(px+elTryAgain, l.TryAgain, "")
+		spec.add(px+elOneTimeCode, l.OneTimeCode, "")
 		if e, ok := spec.Elements[px+elChooser]; ok {
 			e.Holding = email
 			spec.Elements[px+elChooser] = e
@@ -103,8 +107,15 @@ func signInSpec(ps []*selectors.Profile, email string) probeSpec {
 			spec.add(px+dialogKey(j), &p.Dialogs[j].Dismiss, "")
 		}
 		spec.add(px+elDetect, &selectors.Element{Candidates: p.Detect}, "")
-		if m := p.Challenges.HumanVerification; m != nil {
-			spec.Markers[px+string(KindHumanVerification)] = *m
+		// The security check is the guard's (see session.guard).
+		if m := p.Challenges.SiteError; m != nil {
+			spec.Markers[px+string(KindSiteError)] = *m
+		}
+		if m := p.Challenges.RateLimited; m != nil {
+			spec.Markers[px+string(KindRateLimited)] = *m
+		}
+		for j, st := range p.Challenges.AccountAction {
+			spec.Markers[px+personKey(j)] = st.Markers
 		}
 		if m := p.Challenges.EmailVerification; m != nil {
 			spec.Markers[px+string(KindEmailVerification)] = *m
@@ -117,6 +128,8 @@ func signInSpec(ps []*selectors.Profile, email string) probeSpec {
 	}
 	return spec
 }
+
+func personKey(i int) string { return fmt.Sprintf("person.%d", i) }
 
 // pick chooses the profile whose page this is: a detect match wins, then
 // the most primary-candidate matches, then file order.
@@ -156,6 +169,7 @@ func (s *session) signIn(ctx context.Context) error {
 	done := newSignInDone()
 	waitingSaid := false
 	page := ""
+	spec = s.guard(spec)
 	read := func(ctx context.Context, wait bool) (*probeResult, error) { return look(ctx, s.world, spec, wait) }
 	return s.await(ctx, "the sign-in to finish", read, func(ctx context.Context, g glance) (reading, error) {
 		// What was done on one page says nothing about the next: the
@@ -169,7 +183,8 @@ func (s *session) signIn(ctx context.Context) error {
 			confirmRoles(ctx, spec, g.r, v.prefix)
 		}
 		s.observeSignIn(v)
-		seen := s.readSignIn(ctx, v, g.settled())
+		seen := s.readSignIn(ctx, v, g.settled(), g.settledFor(s.cfg.Settle/4))
+		done.siteRetries = s.siteRetries
 		mv := decideSignIn(seen, c, done)
 		switch mv.act {
 		case signInOver:
@@ -194,7 +209,21 @@ func (s *session) signIn(ctx context.Context) error {
 		case signInSubmit:
 			done.submitted[mv.form]++
 			return didAct, s.submitForm(ctx, v, mv.form)
+		case signInCloseDialog:
+			return s.closeUnknownDialog(ctx, seen.unknown, g.settled(), g.r.URL)
+		case signInRestart:
+			s.siteRetries++
+			app := s.profiles()[0].URLs.App
+			s.log.Info("the site showed its error page: signing in again", "retry", s.siteRetries, "url", s.url(app))
+			if err := chromedp.Do(ctx, chromedp.Navigate(s.url(app))); err != nil {
+				return didAct, s.actionError(ctx, "opening "+s.url(app), err)
+			}
+			return didAct, nil
 		case signInPress:
+			if mv.target == elTryAgain {
+				s.siteRetries++
+				s.log.Info("the site showed its error page: pressing Try again", "retry", s.siteRetries)
+			}
 			done.pressed[mv.target]++
 			m := v.el(mv.target)
 			s.log.Info("pressing", "element", mv.target, "on", m.Desc)
@@ -227,9 +256,9 @@ var formElements = map[form][2]string{
 // readSignIn turns one reading into what decideSignIn needs. Elements are
 // confirmed (sure) in the order the decision tries them, and no further:
 // each confirmation is a round trip to the accessibility tree.
-func (s *session) readSignIn(ctx context.Context, v view, settled bool) signInSeen {
-	seen := signInSeen{settled: settled, passwordError: v.text("password_error"), mfaError: v.text("mfa_error")}
-	for _, k := range []string{string(KindHumanVerification), string(KindEmailVerification), "push_verification"} {
+func (s *session) readSignIn(ctx context.Context, v view, settled, dialogSettled bool) signInSeen {
+	seen := signInSeen{settled: settled, dialogSettled: dialogSettled, passwordError: v.text("password_error"), mfaError: v.text("mfa_error")}
+	for _, k := range []string{string(KindEmailVerification), "push_verification"} {
 		if v.marker(k) {
 			seen.challenge = k
 			break
@@ -241,7 +270,30 @@ func (s *session) readSignIn(ctx context.Context, v view, settled bool) signInSe
 		seen.signedIn = true
 		return seen
 	}
+	// Pages that end the sign-in whatever else they show: a refusal of
+	// further attempts, and pages only the account's owner can answer.
+	if v.marker(string(KindRateLimited)) {
+		seen.rateLimited = true
+		return seen
+	}
+	if v.r.Ready != "loading" {
+		for i := range v.p.Challenges.AccountAction {
+			if v.marker(personKey(i)) {
+				seen.person = &v.p.Challenges.AccountAction[i]
+				return seen
+			}
+		}
+	}
 	usable := func(name string) bool { m := v.el(name); return m.found() && !m.Covered && v.sure(ctx, name) }
+	// The site's transient error page: an error text and no field to fill
+	// (a form's own error, "Something went wrong" under a refused
+	// Turnstile token, keeps its fields).
+	if v.marker(string(KindSiteError)) && !usable(elEmail) && !usable(elPassword) && !usable(elMFACode) {
+		seen.siteError = true
+		seen.tryAgain = usable(elTryAgain)
+		seen.siteText = v.r.Title
+		return seen
+	}
 	if usable(elChooser) {
 		seen.chooser = true
 		email := strings.ToLower(s.acct.Email)
@@ -264,6 +316,9 @@ func (s *session) readSignIn(ctx context.Context, v view, settled bool) signInSe
 	}
 	for _, f := range []form{formMFA, formPassword, formEmail, formEntry} {
 		els := formElements[f]
+		if m := v.el(els[0]); m.found() && m.Covered {
+			seen.blocked = true
+		}
 		if !usable(els[0]) {
 			continue
 		}
@@ -278,10 +333,16 @@ func (s *session) readSignIn(ctx context.Context, v view, settled bool) signInSe
 				seen.submit = submitDisabled
 			}
 		}
+		if f == formPassword && usable(elOneTimeCode) {
+			seen.oneTimeCode = true
+		}
 		break
 	}
 	if seen.form == formNone && seen.challenge == "" {
 		seen.sessionLive = s.sessionSignedIn(ctx, v, settled)
+	}
+	if seen.form == formNone && !seen.sessionLive {
+		seen.unknown = topUnknown(v.r)
 	}
 	return seen
 }
@@ -497,7 +558,7 @@ func Login(ctx context.Context, b *Browser, cfg Config) (string, error) {
 	}
 	s.log.Warn("sign in in the browser window; this waits until the app shows you signed in", "timeout", cfg.Timeout)
 	ps := s.profiles()
-	spec := signInSpec(ps, "")
+	spec := s.guard(signInSpec(ps, ""))
 	var name string
 	read := func(ctx context.Context, wait bool) (*probeResult, error) { return look(ctx, s.world, spec, wait) }
 	err = s.await(ctx, "a person to sign in", read, func(ctx context.Context, g glance) (reading, error) {

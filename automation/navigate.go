@@ -61,7 +61,7 @@ func dialogKey(i int) string { return fmt.Sprintf("dialog.%d", i) }
 // then.
 func (s *session) openSetting(ctx context.Context, byURL bool) (*match, error) {
 	p := s.profile
-	spec := pathSpec(p)
+	spec := s.guard(pathSpec(p))
 	pl := pathPlan{p: p, steps: pathSteps(p), route: s.cfg.Route, where: s.where()}
 	w := &walk{clicks: map[string]int{}, deepLink: byURL, awaitURL: byURL}
 	var sw *match
@@ -75,7 +75,7 @@ func (s *session) openSetting(ctx context.Context, byURL bool) (*match, error) {
 			s.observe("dialogs."+p.Dialogs[i].Name, r.el(dialogKey(i)))
 		}
 		pl.routed = s.route != ""
-		mv := decidePath(pl, pathPage{r: r, settled: g.settled(), dialogSettled: g.settledFor(s.cfg.Settle / 4)}, w)
+		mv := decidePath(pl, pathPage{r: r, settled: g.settled(), dialogSettled: g.settledFor(s.cfg.Settle / 4), unknown: topUnknown(r)}, w)
 		if mv.warn != "" {
 			s.warn(mv.warn)
 		}
@@ -95,6 +95,8 @@ func (s *session) openSetting(ctx context.Context, byURL bool) (*match, error) {
 			return finished, nil
 		case pathFail:
 			return finished, mv.err
+		case pathCloseDialog:
+			return s.closeUnknownDialog(ctx, topUnknown(r), g.settled(), r.URL)
 		case pathDeepLink:
 			return didAct, s.openDeepLink(ctx, w)
 		case pathClick:

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -36,6 +37,7 @@ type probeSpec struct {
 	Elements map[string]elementSpec       `json:"elements,omitempty"`
 	Markers  map[string]selectors.Markers `json:"markers,omitempty"`
 	Texts    map[string][]string          `json:"texts,omitempty"`
+	Dialogs  *dialogSpec                  `json:"dialogs,omitempty"`
 }
 
 type elementSpec struct {
@@ -114,6 +116,7 @@ type probeResult struct {
 	Elements map[string]*match `json:"elements"`
 	Markers  map[string]bool   `json:"markers"`
 	Texts    map[string]string `json:"texts"`
+	Dialogs  []*openDialog     `json:"dialogs"`
 }
 
 func (r *probeResult) el(name string) *match { return r.Elements[name] }
@@ -154,6 +157,12 @@ func look(ctx context.Context, w *world, spec probeSpec, wait bool) (*probeResul
 			m.key = name
 		}
 	}
+	for _, d := range r.Dialogs {
+		if d != nil && d.Close != nil {
+			d.Close.key = d.Key + ".close"
+		}
+	}
+	r.Dialogs = slices.DeleteFunc(r.Dialogs, func(d *openDialog) bool { return d == nil })
 	return r, nil
 }
 

@@ -7,9 +7,13 @@
 //
 // spec = {
 //   elements: {name: {candidates: [{testid, css, role, name, name_contains, text}], attr: "aria-checked", holding: "text"}},
-//   markers:  {name: {title: [], text: [], url: []}},
-//   texts:    {name: ["substring", ...]}        // visible text of the page
+//   markers:  {name: {title: [], text: [], url: [], css: []}},
+//   texts:    {name: ["substring", ...]},       // visible text of the page
+//   dialogs:  {close: ["Close", ...], choice: ["accept", ...]}
 // }
+// With dialogs, the result lists the modal dialogs that hold none of the
+// matched elements (dialogs nobody described), each with its title, first
+// line, buttons and the one control that closes it without choosing.
 (async function (spec) {
   "use strict";
   const norm = (s) => (s || "").replace(/\s+/g, " ").trim();
@@ -192,6 +196,73 @@
     return out;
   }
 
+  // The first line of an element's text, capped.
+  const firstLine = (el) => {
+    const t = (el ? (el.innerText !== undefined ? el.innerText : el.textContent) : "") || "";
+    const line = t.split("\n").map(norm).find((l) => l) || "";
+    return line.slice(0, 160);
+  };
+  const byIds = (ids) =>
+    norm((ids || "").split(/\s+/).map((id) => document.getElementById(id)).filter(Boolean).map(textOf).join(" "));
+
+  // Modal dialogs open on the page that hold none of the elements matched
+  // above: what the selectors file does not describe. Each comes with the
+  // one control that closes it without choosing, if it has one: a name
+  // that is one of cfg.close (or starts with one and a space) and holds
+  // no word of cfg.choice.
+  function unknownDialogs(cfg) {
+    const sel = '[role="dialog"], [role="alertdialog"], dialog[open], [aria-modal="true"]';
+    const all = Array.from(document.querySelectorAll(sel)).filter(visible);
+    const outer = all.filter((d) => !all.some((o) => o !== d && o.contains(d)));
+    const known = Object.values(matched);
+    const closeNames = (cfg.close || []).map((c) => norm(c).toLowerCase());
+    const choiceWords = (cfg.choice || []).map((c) => c.toLowerCase());
+    const out = [];
+    outer.forEach((d, i) => {
+      if (known.some((el) => d.contains(el))) return;
+      const body = document.body;
+      const inert = body && (getComputedStyle(body).pointerEvents === "none" ||
+        Array.from(body.children).some((c) => !c.contains(d) && (c.getAttribute("aria-hidden") === "true" || c.hasAttribute("inert"))));
+      const modal = d.getAttribute("aria-modal") === "true" || d.getAttribute("role") === "alertdialog" ||
+        (d.tagName === "DIALOG" && d.matches(":modal")) || inert;
+      if (!modal) return;
+      const heading = d.querySelector('h1, h2, h3, h4, [role="heading"]');
+      const title = (byIds(d.getAttribute("aria-labelledby")) || norm(d.getAttribute("aria-label")) || (heading ? textOf(heading) : "") || firstLine(d)).slice(0, 120);
+      let text = byIds(d.getAttribute("aria-describedby"));
+      if (!text) {
+        const lines = ((d.innerText || "").split("\n")).map(norm).filter((l) => l && l !== title);
+        text = lines[0] || "";
+      }
+      const controls = Array.from(d.querySelectorAll('button, [role="button"], a[href], [role="link"]')).filter(visible);
+      const names = controls.map((c) => accName(c) || norm(c.getAttribute("title"))).filter((n) => n);
+      let close = null;
+      for (const c of controls) {
+        const n = (accName(c) || norm(c.getAttribute("title"))).toLowerCase();
+        if (!n) continue;
+        const closes = closeNames.some((w) => n === w || n.startsWith(w + " "));
+        const chooses = choiceWords.some((w) => n.includes(w));
+        if (!closes || chooses) continue;
+        const key = "@dialog." + i + ".close";
+        matched[key] = c;
+        const r = c.getBoundingClientRect();
+        const x = r.left + r.width / 2, y = r.top + r.height / 2;
+        const offscreen = x < 0 || y < 0 || x >= innerWidth || y >= innerHeight;
+        const hit = offscreen ? c : document.elementFromPoint(x, y);
+        close = {
+          counts: [1], candidate: 0, x, y, offscreen,
+          covered: !(hit && (hit === c || c.contains(hit))),
+          unreachable: getComputedStyle(c).pointerEvents === "none",
+          name: accName(c) || norm(c.getAttribute("title")), desc: describe(c),
+        };
+        break;
+      }
+      const r = d.getBoundingClientRect();
+      const hit = document.elementFromPoint(r.left + r.width / 2, r.top + Math.min(r.height / 2, 40));
+      out.push({title, text: text.slice(0, 160), buttons: names.slice(0, 8), close, top: !!(hit && d.contains(hit)), key: "@dialog." + i});
+    });
+    return out;
+  }
+
   // The elements matched, by name, for revealJS.
   const matched = {};
   window.__optoutMatched = matched;
@@ -206,13 +277,22 @@
     texts: {},
   };
   for (const [name, e] of Object.entries(spec.elements || {})) result.elements[name] = locate(name, e);
+  const shows = (css) => {
+    try {
+      return Array.from(document.querySelectorAll(css)).some(visible);
+    } catch (e) {
+      return false;
+    }
+  };
   for (const [name, m] of Object.entries(spec.markers || {})) {
     const hit =
       (m.title || []).some((t) => document.title.includes(t)) ||
       (m.text || []).some((t) => bodyText.includes(t)) ||
-      (m.url || []).some((u) => location.href.includes(u));
+      (m.url || []).some((u) => location.href.includes(u)) ||
+      (m.css || []).some(shows);
     result.markers[name] = hit;
   }
+  if (spec.dialogs) result.dialogs = unknownDialogs(spec.dialogs);
   for (const [name, list] of Object.entries(spec.texts || {})) {
     result.texts[name] = (list || []).find((t) => bodyText.includes(t)) || "";
   }

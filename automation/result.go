@@ -72,6 +72,9 @@ type Timings struct {
 	Login      int64 `json:"login"`
 	Navigation int64 `json:"navigation"`
 	Toggle     int64 `json:"toggle_verify"`
+	// SecurityCheck is the time spent waiting for the site's security
+	// check (a managed challenge) to clear itself, within the phases above.
+	SecurityCheck int64 `json:"security_check,omitempty"`
 }
 
 func ms(d time.Duration) int64 { return d.Milliseconds() }

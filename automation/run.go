@@ -106,12 +106,14 @@ func run(ctx context.Context, b *Browser, acct Account, cfg Config, m mode) (*Re
 	if s.profile != nil {
 		res.UI = s.profile.Name
 	}
+	res.Timings.SecurityCheck = ms(s.check.total(time.Now()))
+	res.Artifacts = append(res.Artifacts, s.artifacts...)
 	res.Route = s.route
 	res.Warnings = s.warnings
 	if err != nil {
 		s.log.Error("run failed", "kind", KindOf(err), "err", err)
 		if cfg.ArtifactsDir != "" && tabCtx.Err() == nil {
-			res.Artifacts = s.saveArtifacts(tabCtx, cfg.ArtifactsDir, err)
+			res.Artifacts = append(res.Artifacts, s.saveArtifacts(tabCtx, cfg.ArtifactsDir, err)...)
 		}
 	}
 	return finish(err)
@@ -156,6 +158,9 @@ func (s *session) openTab(ctx context.Context, b *Browser, isolated bool) (conte
 	// client that never asks.
 	if _, err := chromedp.Call(tabCtx, css.Disable, cdp.Empty{}); err != nil {
 		return fail("setting up the browser tab", err)
+	}
+	if err := b.agents.apply(tabCtx); err != nil {
+		return fail("setting the browser's User-Agent", err)
 	}
 	go func() {
 		for m, err := range consoleMsgs {

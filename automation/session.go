@@ -48,6 +48,12 @@ type session struct {
 	// signedByEndpoint says the last sign-in was proven by the session
 	// endpoint, signed_in not being on the page.
 	signedByEndpoint bool
+
+	check       checkEpisode            // the run's time on security checks
+	dialogTries map[string]*dialogTries // unknown dialogs, by openDialog.id
+	closing     *closingDialog          // the last unknown dialog closed, until confirmed
+	artifacts   []string                // written during the run (a dialog's screenshot)
+	siteRetries int                     // the sign-in's error page, retried so far
 }
 
 // warn records a message for the result and the log, once.

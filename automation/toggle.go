@@ -70,7 +70,7 @@ func (s *session) checkMeaning(m *match) error {
 // Only when the page settled with the switch unchanged is it clicked
 // again, after a backoff, from a fresh walk to the switch.
 func (s *session) turnOff(ctx context.Context, sw *match) (int, error) {
-	spec := pathSpec(s.profile)
+	spec := s.guard(pathSpec(s.profile))
 	read := func(ctx context.Context, wait bool) (*probeResult, error) { return probe(ctx, s.world, spec, wait) }
 	for attempt := 1; attempt <= maxToggleAttempts; attempt++ {
 		s.log.Info("switching the setting off", "attempt", attempt)

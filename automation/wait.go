@@ -100,6 +100,9 @@ func fingerprint(r *probeResult) string {
 			b.WriteString("|" + n)
 		}
 	}
+	for _, d := range r.Dialogs {
+		fmt.Fprintf(&b, "|dialog:%s:%v", d.id(), d.Close != nil)
+	}
 	return b.String()
 }
 
@@ -184,6 +187,14 @@ func (s *session) await(ctx context.Context, what string, read reader, step func
 		st.observe(r, now)
 		g := glance{r: r, stable: st.stable(now), net: s.net.at(now), window: s.cfg.Settle}
 		last = &g
+		s.noteDialogs(r)
+		// A security check is waited out here, wherever the run is: when
+		// the page moves on, the loop goes on where it was.
+		if onCheck, err := s.securityCheck(g); err != nil {
+			return err
+		} else if onCheck {
+			continue
+		}
 		next, err := step(ctx, g)
 		if errors.Is(err, errPressLost) {
 			st.acted(time.Now())
@@ -220,6 +231,10 @@ func (s *session) timedOut() string {
 func (s *session) waitError(ctx context.Context, what string, last *glance) error {
 	if ctx.Err() != context.DeadlineExceeded {
 		return &Error{Kind: KindInterrupted, Msg: "interrupted while waiting for " + what, Err: ctx.Err()}
+	}
+	if !s.check.since.IsZero() {
+		return &Error{Kind: KindHumanVerification, Err: ctx.Err(), Fix: []Setting{SettingProfileDir, SettingHeaded, SettingTimeout},
+			Msg: fmt.Sprintf("%s while the site's security check was showing (for %s, on %s): it did not clear by itself; sign in once as a person in a profile folder and reuse the profile, run a visible browser, or allow a longer timeout", s.timedOut(), time.Since(s.check.since).Round(100*time.Millisecond), pageOf(s.lastURL))}
 	}
 	msg := s.timedOut() + " waiting for " + what
 	if last == nil {

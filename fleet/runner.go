@@ -308,7 +308,7 @@ func (r *runner) notRun(i int, kind automation.ErrorKind, msg string) *AccountRe
 // running them again could lock the account or hide a changed UI.
 func transient(kind automation.ErrorKind) bool {
 	switch kind {
-	case automation.KindTimeout, automation.KindBrowser, automation.KindDidNotStick:
+	case automation.KindTimeout, automation.KindBrowser, automation.KindDidNotStick, automation.KindSiteError:
 		return true
 	}
 	return false

@@ -237,6 +237,9 @@ func TestRun_RetriesOnlyTransientFailures(t *testing.T) {
 		{automation.KindSessionExpired, false},
 		{automation.KindSelectorDrift, false},
 		{automation.KindLabelChanged, false},
+		{automation.KindSiteError, true},
+		{automation.KindRateLimited, false},
+		{automation.KindAccountAction, false},
 	}
 	for _, c := range cases {
 		t.Run(string(c.kind), func(t *testing.T) {

@@ -100,8 +100,11 @@ type Profile struct {
 	Login             Login      `yaml:"login" json:"login"`
 	Challenges        Challenges `yaml:"challenges,omitempty" json:"challenges,omitempty"`
 	Dialogs           []Dialog   `yaml:"dialogs,omitempty" json:"dialogs,omitempty"`
-	Path              Path       `yaml:"path" json:"path"`
-	Setting           Setting    `yaml:"setting" json:"setting"`
+	// UnknownDialogs closes the dialogs Dialogs does not describe; nil
+	// leaves them to the drift decision.
+	UnknownDialogs *UnknownDialogs `yaml:"unknown_dialogs,omitempty" json:"unknown_dialogs,omitempty"`
+	Path           Path            `yaml:"path" json:"path"`
+	Setting        Setting         `yaml:"setting" json:"setting"`
 }
 
 // URLs are paths relative to the base URL of the app.
@@ -132,15 +135,54 @@ type Login struct {
 	// shows over a valid session ("Choose an account to continue"). The
 	// tool presses it only when it holds the account's email.
 	AccountChooser *Element `yaml:"account_chooser,omitempty" json:"account_chooser,omitempty"`
-	PasswordError  []string `yaml:"password_error" json:"password_error"`
-	MFAError       []string `yaml:"mfa_error,omitempty" json:"mfa_error,omitempty"`
+	// TryAgain is the Try again button of the transient error page
+	// (Challenges.SiteError).
+	TryAgain *Element `yaml:"try_again,omitempty" json:"try_again,omitempty"`
+	// OneTimeCode is the password page's offer to sign in with an emailed
+	// code instead ("Log in with a one-time code"), taken only by an
+	// account with a mailbox and no password.
+	OneTimeCode   *Element `yaml:"one_time_code,omitempty" json:"one_time_code,omitempty"`
+	PasswordError []string `yaml:"password_error" json:"password_error"`
+	MFAError      []string `yaml:"mfa_error,omitempty" json:"mfa_error,omitempty"`
 }
 
 // Challenges are the markers of pages that a program cannot pass on its own.
 type Challenges struct {
+	// SecurityCheck marks a check that clears itself (Cloudflare's managed
+	// challenge, "Just a moment..."): a run waits while it shows, a bounded
+	// time. HumanVerification marks the face that needs a person (the
+	// checkbox widget). A file without SecurityCheck waits on the pages
+	// HumanVerification marks as on a check that may still turn.
+	SecurityCheck     *Markers `yaml:"security_check,omitempty" json:"security_check,omitempty"`
 	HumanVerification *Markers `yaml:"human_verification,omitempty" json:"human_verification,omitempty"`
 	EmailVerification *Markers `yaml:"email_verification,omitempty" json:"email_verification,omitempty"`
 	PushVerification  *Markers `yaml:"push_verification,omitempty" json:"push_verification,omitempty"`
+	// SiteError marks the sign-in's transient error page ("Oops",
+	// "Operation timed out"), retried with Login.TryAgain a bounded number
+	// of times. RateLimited marks a refusal of further attempts
+	// (max_check_attempts), never retried.
+	SiteError   *Markers `yaml:"site_error,omitempty" json:"site_error,omitempty"`
+	RateLimited *Markers `yaml:"rate_limited,omitempty" json:"rate_limited,omitempty"`
+	// AccountAction lists the pages that need the account's owner (a
+	// phone number, a birthday, an age check).
+	AccountAction []PersonStep `yaml:"account_action,omitempty" json:"account_action,omitempty"`
+}
+
+// PersonStep is a page that asks for something only the account's owner
+// can give; Asks ends the sentence "the site asks for ...".
+type PersonStep struct {
+	Name    string `yaml:"name" json:"name"`
+	Asks    string `yaml:"asks" json:"asks"`
+	Markers `yaml:",inline" json:",inline"`
+}
+
+// UnknownDialogs say how a modal dialog that no Dialog entry describes is
+// closed: by a control named one of Close (case ignored; a name that
+// starts with one and a space counts too) whose name holds none of the
+// Choice words, else by Escape. Nothing else of such a dialog is pressed.
+type UnknownDialogs struct {
+	Close  []string `yaml:"close" json:"close"`
+	Choice []string `yaml:"choice,omitempty" json:"choice,omitempty"`
 }
 
 // Markers recognise a page: any title part, visible text part or URL part matches.
@@ -148,6 +190,8 @@ type Markers struct {
 	Title []string `yaml:"title,omitempty" json:"title,omitempty"`
 	Text  []string `yaml:"text,omitempty" json:"text,omitempty"`
 	URL   []string `yaml:"url,omitempty" json:"url,omitempty"`
+	// CSS selectors: the page shows a visible element that matches one.
+	CSS []string `yaml:"css,omitempty" json:"css,omitempty"`
 	// CodePattern, in email_verification only, is a regular expression
 	// (Go syntax) with exactly one capture group: the sign-in code in the
 	// site's email. Parse checks that it compiles and has one group.

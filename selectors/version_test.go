@@ -76,7 +76,10 @@ func TestLoad_SchemaVersion1SignedInIsProfileMenuThenDetect(t *testing.T) {
 }
 
 // v2OnlyLoginKeys are sign-in elements that version 1 cannot say.
-var v2OnlyLoginKeys = []string{"skip", "password_way_out", "account_chooser"}
+var v2OnlyLoginKeys = []string{"skip", "password_way_out", "account_chooser", "try_again", "one_time_code"}
+
+// v2OnlyChallenges are the challenges version 1 cannot say.
+var v2OnlyChallenges = []string{"security_check", "site_error", "rate_limited", "account_action"}
 
 // asV1 turns a version 2 document into the version 1 document that says the
 // same: input written out, urls.login and urls.settings present (an added
@@ -90,6 +93,7 @@ func asV1(t *testing.T, d doc) map[int]string {
 		pm := p.(map[string]any)
 		delete(pm, "signed_in")
 		delete(pm, "session_token_field") // version 1 implies accessToken
+		delete(pm, "unknown_dialogs")
 		login := pm["login"].(map[string]any)
 		for _, k := range v2OnlyLoginKeys {
 			delete(login, k)
@@ -97,6 +101,15 @@ func asV1(t *testing.T, d doc) map[int]string {
 		if ch, ok := pm["challenges"].(map[string]any); ok {
 			if ev, ok := ch["email_verification"].(map[string]any); ok {
 				delete(ev, "code_pattern")
+			}
+			for _, k := range v2OnlyChallenges {
+				delete(ch, k)
+			}
+			if hv, ok := ch["human_verification"].(map[string]any); ok {
+				delete(hv, "css")
+				if len(hv) == 0 {
+					hv["title"] = []any{"Just a moment"}
+				}
 			}
 		}
 		urls := pm["urls"].(map[string]any)
@@ -158,6 +171,10 @@ func TestParse_SchemaVersions1And2GiveTheSameModel(t *testing.T) {
 		p.SignedIn = v2.Profiles[i].SignedIn
 		l, l2 := &p.Login, &v2.Profiles[i].Login
 		l.Skip, l.PasswordWayOut, l.AccountChooser = l2.Skip, l2.PasswordWayOut, l2.AccountChooser
+		l.TryAgain, l.OneTimeCode = l2.TryAgain, l2.OneTimeCode
+		p.UnknownDialogs = v2.Profiles[i].UnknownDialogs
+		c, c2 := &p.Challenges, &v2.Profiles[i].Challenges
+		c.SecurityCheck, c.SiteError, c.RateLimited, c.AccountAction, c.HumanVerification = c2.SecurityCheck, c2.SiteError, c2.RateLimited, c2.AccountAction, c2.HumanVerification
 		if ev, ev2 := p.Challenges.EmailVerification, v2.Profiles[i].Challenges.EmailVerification; ev != nil && ev2 != nil {
 			ev.CodePattern = ev2.CodePattern
 		}

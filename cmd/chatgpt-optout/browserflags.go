@@ -21,6 +21,7 @@ type browserOptions struct {
 	headed     bool
 	chrome     string
 	timeout    time.Duration
+	checkWait  time.Duration
 	artifacts  string
 	route      string
 
@@ -54,6 +55,7 @@ func (o *browserOptions) addFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.headed, "headed", false, "show the browser window (needs a display; on servers use xvfb-run)")
 	fs.StringVar(&o.chrome, "chrome", "", "Chrome or Chromium binary (env CHROME_PATH; default: the first one found)")
 	fs.DurationVar(&o.timeout, "timeout", automation.DefaultTimeout, "limit for one account, end to end")
+	fs.DurationVar(&o.checkWait, "security-check-wait", automation.DefaultSecurityCheckWait, "how long to wait, each time, for the site's security check (\"Just a moment...\") to clear by itself; --timeout bounds it too")
 	fs.StringVar(&o.artifacts, "artifacts", "", "folder for a screenshot, the masked page HTML and the console log on failure")
 	fs.StringVar(&o.route, "route", "auto", "way to the setting: menu, deep_link, or auto (menu, then the deep link)")
 }
@@ -86,6 +88,9 @@ func (o *browserOptions) config(ctx context.Context, g *globalOptions) (automati
 	}
 	if o.timeout <= 0 {
 		return cfg, automation.BrowserOptions{}, automation.ConfigError("--timeout must be positive, like 2m")
+	}
+	if o.checkWait <= 0 {
+		return cfg, automation.BrowserOptions{}, automation.ConfigError("--security-check-wait must be positive, like 30s")
 	}
 	baseURL, err := o.appURL()
 	if err != nil {
@@ -121,8 +126,10 @@ func (o *browserOptions) config(ctx context.Context, g *globalOptions) (automati
 		Route:        automation.Route(o.route),
 		Timeout:      o.timeout,
 		ArtifactsDir: o.artifacts,
-		Logger:       g.logger(),
-		StateKey:     o.stateKey,
+		// A security check gets the run's time at most.
+		SecurityCheckWait: min(o.checkWait, o.timeout),
+		Logger:            g.logger(),
+		StateKey:          o.stateKey,
 		// A key present, the file is encrypted; the flag only allows
 		// plaintext where there is none.
 		StatePlaintext: o.state.plaintext,
@@ -176,13 +183,18 @@ func (o *browserOptions) account() (automation.Account, error) {
 		ProfileDir:   o.profileDir,
 		StateFile:    o.state.file,
 	}
+	m, err := mailboxFromEnv(o.env.lookup, o.env.origin)
+	if err != nil {
+		return a, err
+	}
+	a.Mailbox = m
 	switch {
 	case a.Email == "" && !a.CanSignIn():
 		return a, automation.ConfigError("no credentials: set CHATGPT_EMAIL and CHATGPT_PASSWORD (in the environment or .env), or CHATGPT_SESSION_TOKEN, or use --profile-dir with a profile from `chatgpt-optout login` (or --state with a state file it saved)")
 	case a.Email == "" && a.Password != "":
 		return a, automation.ConfigError("CHATGPT_PASSWORD is set but CHATGPT_EMAIL is not: set both")
 	case a.Email != "" && !a.CanSignIn():
-		return a, automation.ConfigError("CHATGPT_EMAIL is set but CHATGPT_PASSWORD is not: set both, or use CHATGPT_SESSION_TOKEN, --profile-dir or --state")
+		return a, automation.ConfigError("CHATGPT_EMAIL is set but CHATGPT_PASSWORD is not: set both, or use CHATGPT_SESSION_TOKEN, --profile-dir or --state, or give the account a mailbox (CHATGPT_IMAP_URL) where the site's sign-in codes arrive")
 	}
 	if a.TOTPSecret != "" {
 		if _, err := automation.TOTPCode(a.TOTPSecret, time.Now()); err != nil {
@@ -194,11 +206,6 @@ func (o *browserOptions) account() (automation.Account, error) {
 			return a, err
 		}
 	}
-	m, err := mailboxFromEnv(o.env.lookup, o.env.origin)
-	if err != nil {
-		return a, err
-	}
-	a.Mailbox = m
 	if a.Email == "" {
 		a.Name = "session"
 	}

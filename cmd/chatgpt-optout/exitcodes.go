@@ -115,6 +115,7 @@ var settingNames = map[automation.Setting]string{
 	automation.SettingArtifacts:      "--artifacts DIR",
 	automation.SettingSelectors:      "--selectors or CHATGPT_OPTOUT_SELECTORS",
 	automation.SettingRoute:          "--route",
+	automation.SettingCheckWait:      "--security-check-wait",
 	automation.SettingUI:             "--ui",
 	automation.SettingMailbox:        "CHATGPT_IMAP_URL and CHATGPT_IMAP_PASSWORD",
 	automation.SettingMailboxPass:    "CHATGPT_IMAP_PASSWORD",

@@ -118,7 +118,7 @@ func TestDescribe_NamesTheFlagsOfTheSettings(t *testing.T) {
 		automation.SettingBaseURL: true, automation.SettingBrowser: true, automation.SettingHeaded: true, automation.SettingProfileDir: true,
 		automation.SettingEmail: true, automation.SettingPassword: true, automation.SettingTOTPSecret: true, automation.SettingStateKey: true,
 		automation.SettingStatePlaintext: true, automation.SettingTimeout: true, automation.SettingArtifacts: true, automation.SettingSelectors: true,
-		automation.SettingRoute: true, automation.SettingUI: true, automation.SettingMailbox: true, automation.SettingMailboxPass: true,
+		automation.SettingRoute: true, automation.SettingCheckWait: true, automation.SettingUI: true, automation.SettingMailbox: true, automation.SettingMailboxPass: true,
 		fleet.SettingParallel: true, fleet.SettingRetries: true, fleet.SettingCanary: true, fleet.SettingShard: true, fleet.SettingStateDir: true,
 	} {
 		if settingNames[s] == "" {
