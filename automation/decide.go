@@ -199,7 +199,12 @@ func decideSignIn(seen signInSeen, c credentials, done *signInDone) signInMove {
 			return fail(newError(KindBadCredentials, "the sign-in was refused (%q): check the email and the password", seen.passwordError).fix(SettingEmail, SettingPassword))
 		}
 		if !c.password && seen.oneTimeCode && c.mailbox {
-			// The code by email instead of the password: the mailbox has it.
+			// The code by email instead of the password: the mailbox has
+			// it. The offer submits the same form, which waits for its
+			// invisible captcha's token as the password's submit does.
+			if seen.submit == submitDisabled {
+				return signInMove{act: signInWait}
+			}
 			return pressing(elOneTimeCode, maxSubmits)
 		}
 		if !c.password {

@@ -198,7 +198,7 @@ func (s *session) signIn(ctx context.Context) error {
 		case signInDrift:
 			return finished, s.signInDrift(v)
 		case signInWait:
-			if seen.challenge != "" && !waitingSaid {
+			if seen.challenge != "" && c.headed && !waitingSaid {
 				s.log.Warn("a check needs a person: clear it in the browser window", "check", seen.challenge)
 				waitingSaid = true
 			}
@@ -300,7 +300,9 @@ func (s *session) readSignIn(ctx context.Context, v view, settled, dialogSettled
 		seen.chooserHolds = email == "" || strings.Contains(strings.ToLower(v.el(elChooser).Text), email)
 		return seen
 	}
-	if seen.challenge == string(KindEmailVerification) && usable(elWayOut) {
+	// The way from an emailed code to the password is for an account
+	// with a password; one with only a mailbox reads the code.
+	if seen.challenge == string(KindEmailVerification) && s.acct.Password != "" && usable(elWayOut) {
 		seen.wayOut = elWayOut
 		return seen
 	}

@@ -65,6 +65,7 @@ func (s *Server) appHandler() http.Handler {
 	mux.HandleFunc("/backend-api/settings/account_user_setting", s.handleSettingsPatch)
 	mux.HandleFunc("GET /backend-api/conversations", s.handleConversations)
 	mux.HandleFunc("POST /backend-api/settings/announcement_viewed", s.handleAnnouncementViewed)
+	mux.HandleFunc("POST /backend-api/notices/response", s.handleNoticeResponse)
 	s.busyRoutes(mux)
 
 	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
@@ -200,6 +201,9 @@ type boot struct {
 	ConsentBanner bool `json:"consentBanner,omitempty"`
 	// LateDialogs is Options.LateDialogs.
 	LateDialogs bool `json:"lateDialogs,omitempty"`
+	// UnknownDialog is Options.UnknownDialog while the session has not
+	// closed or answered it.
+	UnknownDialog *noticeBoot `json:"unknownDialog,omitempty"`
 }
 
 // chooser is what the account chooser shows of the session's account.
@@ -266,8 +270,10 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 		// does not bring them back.
 		b.Dialogs, ss.dialogs = ss.dialogs, nil
 		b.HistoryDisabled = !a.training
-		// The announcement, unlike them, stays until dismissed.
+		// The announcement, unlike them, stays until dismissed; so does
+		// the UnknownDialog until closed or answered.
 		b.Announcement = ss.announce
+		b.UnknownDialog = s.noticeLocked(ss)
 	}
 	s.mu.Unlock()
 	if ss == nil && s.ui == UI2023 {
@@ -332,7 +338,7 @@ func (s *Server) handleSettingsPage(w http.ResponseWriter, r *http.Request) {
 	ss, a := s.sessionLocked(r)
 	var b boot
 	if ss != nil && !ss.chooser {
-		b = boot{Page: "settings", AuthStatus: "logged_in", HistoryDisabled: !a.training, Announcement: ss.announce}
+		b = boot{Page: "settings", AuthStatus: "logged_in", HistoryDisabled: !a.training, Announcement: ss.announce, UnknownDialog: s.noticeLocked(ss)}
 		b.Dialogs, ss.dialogs = ss.dialogs, nil
 	}
 	s.mu.Unlock()
@@ -354,7 +360,7 @@ func (s *Server) handlePreferences(w http.ResponseWriter, r *http.Request) {
 	ss, a := s.sessionLocked(r)
 	var b boot
 	if ss != nil {
-		b = boot{Page: "preferences", AuthStatus: "logged_in", HistoryDisabled: !a.training, Announcement: ss.announce}
+		b = boot{Page: "preferences", AuthStatus: "logged_in", HistoryDisabled: !a.training, Announcement: ss.announce, UnknownDialog: s.noticeLocked(ss)}
 		b.Dialogs, ss.dialogs = ss.dialogs, nil
 	}
 	s.mu.Unlock()

@@ -29,7 +29,9 @@ type flow struct {
 	mfaID       string
 	mfaOK       bool
 	cfCleared   bool
-	passkeyDone bool // PasskeyOffer: Skip used
+	passkeyDone bool   // PasskeyOffer: Skip used
+	otc         bool   // Options.OneTimeCodeOffer: a code was asked for instead of the password
+	errKind     string // the /unexpected-state page the flow is on: errTimeout or errMaxCheck
 	created     time.Time
 }
 
@@ -61,6 +63,12 @@ func (s *Server) authHandler() http.Handler {
 	mux.HandleFunc("POST /mfa-challenge/{id}", s.handleMFA)
 	mux.HandleFunc("GET /login-enroll-passkey", s.handlePasskey)
 	mux.HandleFunc("POST /login-enroll-passkey", s.handlePasskey)
+	mux.HandleFunc("GET /unexpected-state", s.handleUnexpectedState)
+	mux.HandleFunc("POST /unexpected-state", s.handleUnexpectedState)
+	for need, p := range personPaths {
+		mux.HandleFunc("GET "+p, s.handlePerson(need))
+		mux.HandleFunc("POST "+p, s.handlePerson(need))
+	}
 	mux.HandleFunc("GET /create-account", s.handleSignup)
 	mux.HandleFunc("GET /reset-password", s.handleSignup)
 
@@ -121,6 +129,7 @@ func (s *Server) callbackPath() string {
 func (s *Server) setEmailLocked(f *flow, email string) {
 	f.email = strings.ToLower(strings.TrimSpace(email))
 	f.passwordOK, f.emailOK, f.mfaOK, f.emailCode, f.mfaID, f.passkeyDone = false, false, false, "", "", false
+	f.otc, f.errKind = false, ""
 	if a := s.lookup(f.email); a != nil && f.views > 0 {
 		a.counters.LoginPageViews += f.views
 		s.unattributed.LoginPageViews -= f.views
@@ -249,6 +258,16 @@ func (s *Server) nextStep(f *flow) string {
 		}
 		return "/log-in/password"
 	}
+	// The first minute on the real site (issue 20): an error page naming
+	// max_check_attempts right after the password, or a page that needs a
+	// person.
+	if a.MaxCheckAttempts {
+		f.errKind = errMaxCheck
+		return "/unexpected-state" + stateSuffix(f)
+	}
+	if p := personPaths[a.Needs]; p != "" {
+		return p + stateSuffix(f)
+	}
 	if f.era == UICurrent && a.EmailCode && !f.emailOK {
 		if f.emailCode == "" {
 			s.sendCodeLocked(f, a)
@@ -267,6 +286,14 @@ func (s *Server) nextStep(f *flow) string {
 	if f.era == UICurrent && a.PasskeyOffer && !f.passkeyDone {
 		return "/login-enroll-passkey"
 	}
+	// Account.SiteErrors: the way back to the app's callback times out
+	// the first N times (-1: every time).
+	if a.SiteErrors < 0 || a.siteErrorsShown < a.SiteErrors {
+		a.siteErrorsShown++
+		f.errKind = errTimeout
+		return "/unexpected-state" + stateSuffix(f)
+	}
+	f.errKind = ""
 	code := randomText(40)
 	s.codes[code] = &authCode{email: f.email, expires: time.Now().Add(codeTTL)}
 	delete(s.flows, f.id)
@@ -320,6 +347,7 @@ type authPage struct {
 	WelcomeBack    bool // the "Welcome back" page, the email prefilled
 	PasswordWayOut bool // /email-verification offers "Continue with password"
 	SplitCode      bool // Options.SplitCode: the code in six one-digit boxes
+	OneTimeCode    bool // Options.OneTimeCodeOffer: /log-in/password offers "Log in with a one-time code"
 }
 
 // ---- invisible Turnstile ----
@@ -378,6 +406,10 @@ func maskEmail(e string) string {
 // ---- current era ----
 
 func (s *Server) handleLogIn(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Query().Get("usernameKind") == "phone_number" {
+		s.handlePhoneLogIn(w, r)
+		return
+	}
 	f := s.currentFlow(w, r, true)
 	if r.Method == http.MethodGet {
 		page := authPage{Title: "Log in - OpenAI", Bare: true, HydrateMs: s.hydrateMs()}
@@ -413,11 +445,17 @@ func (s *Server) handleLogIn(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.setEmailLocked(f, email)
 	a := s.lookup(f.email)
-	emailFirst := a != nil && a.EmailFirst
+	phone := a != nil && a.Needs == NeedsPhone
+	emailFirst := a != nil && a.EmailFirst && !phone
 	if emailFirst {
 		s.sendCodeLocked(f, a)
 	}
 	s.mu.Unlock()
+	if phone {
+		// An account that signs in by phone number only.
+		http.Redirect(w, r, "/log-in?usernameKind=phone_number", http.StatusSeeOther)
+		return
+	}
 	if emailFirst {
 		// A code by email first; the page offers the password as a way out.
 		http.Redirect(w, r, "/email-verification", http.StatusSeeOther)
@@ -441,7 +479,7 @@ func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request) {
 		s.renderChallenge(w, r)
 		return
 	}
-	page := authPage{Title: "Enter your password - OpenAI", Email: s.view(f).email}
+	page := authPage{Title: "Enter your password - OpenAI", Email: s.view(f).email, OneTimeCode: s.opts.OneTimeCodeOffer}
 	if r.Method == http.MethodGet {
 		s.renderAuth(w, http.StatusOK, "cur-password", page)
 		return
@@ -449,6 +487,21 @@ func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request) {
 	if !s.turnstileOK(r) {
 		page.Error = turnstileError
 		s.renderAuth(w, http.StatusBadRequest, "cur-password", page)
+		return
+	}
+	if s.opts.OneTimeCodeOffer && r.PostFormValue("intent") == "passwordless_login_send_otp" {
+		// "Log in with a one-time code": a code by email instead of the
+		// password, which the code page takes alone.
+		s.mu.Lock()
+		if a := s.lookup(f.email); a != nil {
+			a.counters.OneTimeCodeRequests++
+			s.sendCodeLocked(f, a)
+		} else {
+			f.emailCode = randomDigits(6) // mailed to nobody
+		}
+		f.otc = true
+		s.mu.Unlock()
+		http.Redirect(w, r, "/email-verification", http.StatusSeeOther)
 		return
 	}
 	if !s.checkPassword(f, r.PostFormValue("current-password")) {
@@ -480,12 +533,13 @@ func (s *Server) handleEmailVerification(w http.ResponseWriter, r *http.Request)
 	s.mu.Lock()
 	var a *account
 	var email string
-	var passwordOK bool
+	var passwordOK, emailFirst bool
 	if f != nil {
 		a, email, passwordOK = s.lookup(f.email), f.email, f.passwordOK
+		// After the password (EmailCode), or instead of it (EmailFirst, or
+		// "Log in with a one-time code" under Options.OneTimeCodeOffer).
+		emailFirst = !passwordOK && f.emailCode != "" && (f.otc || (a != nil && a.EmailFirst))
 	}
-	// After the password (EmailCode), or instead of it (EmailFirst).
-	emailFirst := a != nil && a.EmailFirst && !passwordOK && f.emailCode != ""
 	if f == nil || (!passwordOK && !emailFirst) {
 		s.mu.Unlock()
 		http.Redirect(w, r, "/log-in", http.StatusFound)
@@ -660,7 +714,13 @@ func (s *Server) handleA0Identifier(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	s.setEmailLocked(f, email)
+	a := s.lookup(f.email)
+	phone := a != nil && a.Needs == NeedsPhone
 	s.mu.Unlock()
+	if phone {
+		http.Redirect(w, r, "/log-in?usernameKind=phone_number&state="+url.QueryEscape(f.id), http.StatusFound)
+		return
+	}
 	http.Redirect(w, r, "/u/login/password?state="+url.QueryEscape(f.id), http.StatusFound)
 }
 

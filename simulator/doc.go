@@ -76,6 +76,8 @@
 //     (October 2026), with the same tabs, rows and test ids.
 //   - VariantDataControlsInGeneral: April 2023, Data Controls a section of
 //     General behind "Show", the switch labelled in Title Case (2023 UI).
+//   - VariantImproveDone: a "Done" button in the improve-model dialog, as
+//     2025 how-to guides describe (no DOM evidence), which closes it.
 //
 // ParseVariants reads a comma-separated list, as a command-line flag would
 // carry it. README.md lists the DOM facts of each variant.
@@ -93,6 +95,43 @@
 // Options.MailStale and Options.MailTwice deliver codes late, after a stale
 // one, or twice; Options.SharedMailbox adds a team mailbox with a copy of all.
 //
+// # The first minute on the real site
+//
+// Surprises of the real site's first minute (issue 20), each off by
+// default:
+//
+//   - Options.SecurityCheck: a Cloudflare managed challenge in front of the
+//     app and/or the login origin, on a visitor's AtView-th HTML page load
+//     (a visitor is a cookie jar, __cf_bm). The non-interactive face (403,
+//     "Just a moment...", "Verifying you are human. This may take a few
+//     seconds.", __cf_chl_rt_tk on the URL) clears after Delay and reloads
+//     the page (CheckClears; CheckHeadless unless the User-Agent says
+//     HeadlessChrome), or turns into the checkbox widget in
+//     iframe[title="Widget containing a Cloudflare security challenge"]
+//     (CheckInteractive, and CheckHeadless for HeadlessChrome). cf_clearance
+//     keeps the visitor out of it from then on. Server.CheckCounters counts
+//     the challenges, Server.Clients lists the User-Agent, sec-ch-ua and
+//     Accept-Language the site received on page loads.
+//   - Options.UnknownDialog: a Radix modal nobody catalogued ("Personalized
+//     ads") after sign-in or over the open settings, once per session until
+//     closed or answered; closing (a close control of the kind
+//     UnknownDialog.Close says, Escape) counts in Counters.DialogsClosed,
+//     its accept button or "Learn more" in Counters.ChoicePresses.
+//   - Account.SiteErrors: the sign-in's way back to the app goes to the
+//     error page /unexpected-state ("Oops, an error occurred!", "Operation
+//     timed out", Try again) the first N times (-1: always).
+//   - Account.MaxCheckAttempts: after the password, an error page naming
+//     max_check_attempts, whose Try again must not be pressed.
+//   - Account.Needs: a page that needs a person (add-phone, about-you, age
+//     verification, a phone-only log-in) and never lets the flow go on.
+//   - Options.OneTimeCodeOffer: "Log in with a one-time code" on the
+//     password page, a code by email that signs in alone.
+//   - Options.Chaos: a ChaosPlan drawn from a seed (NewChaosPlan) that sets
+//     all of the above for the server and says how a run must end
+//     (ChaosPlan.Expect); Server.ChaosPlan returns it.
+//
+// README.md describes each page's DOM and the counters.
+//
 // # Backend
 //
 // Both eras share one backend, kept per account on the server:
@@ -102,6 +141,7 @@
 //	PATCH /backend-api/settings/account_user_setting?feature=training_allowed&value=false  (Bearer)
 //	PATCH /backend-api/settings/account_user_setting?feature=history_disabled&value=true   (Bearer, 2023 page)
 //	POST  /backend-api/settings/announcement_viewed       (Bearer, VariantNewDialog: dismisses it)
+//	POST  /backend-api/notices/response                   (Bearer, UnknownDialog: {"action":"close"|"escape"|"accept"|"learn_more"})
 //
 // Deviation from the real 2023 site: there the history setting lived only in
 // the browser (localStorage key oai/apps/historyDisabled, value "true" with

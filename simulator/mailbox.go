@@ -60,7 +60,7 @@ type mailUser struct {
 
 // getsCodes reports whether the served era emails the account codes.
 func (s *Server) getsCodes(a Account) bool {
-	return s.ui == UICurrent && (a.EmailCode || a.EmailFirst)
+	return s.ui == UICurrent && (a.EmailCode || a.EmailFirst || s.opts.OneTimeCodeOffer)
 }
 
 // startMailbox opens the IMAP listener when some account gets email codes.

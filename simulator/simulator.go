@@ -69,6 +69,29 @@ type Account struct {
 	// continue" over it, until the account row is picked.
 	Chooser bool
 
+	// The first minute on the real site (issue 20); see also
+	// Options.SecurityCheck, Options.UnknownDialog and Options.Chaos.
+
+	// SiteErrors sends the browser to the login origin's error page
+	// /unexpected-state ("Oops, an error occurred!", "Operation timed
+	// out", a "Try again" button) instead of the app's callback, the
+	// first SiteErrors times the account's sign-in would leave the login
+	// origin; -1 means every time. "Try again" goes on with the flow
+	// (Counters.SiteErrorPages, Counters.TryAgainPresses).
+	SiteErrors int
+	// MaxCheckAttempts lands the browser, after the password, on an error
+	// page at /unexpected-state that names max_check_attempts ("Too many
+	// attempts. Please try again later."), whose "Try again" must not be
+	// pressed: a press counts in Counters.TryAgainPresses and
+	// Counters.ChoicePresses and shows the page again.
+	MaxCheckAttempts bool
+	// Needs names a sign-in page that needs a person and never lets the
+	// flow go on (Counters.PersonPages): NeedsAddPhone ("/add-phone"),
+	// NeedsAboutYou ("/about-you"), NeedsAge ("/age-verification"), all
+	// after the password, or NeedsPhone (the email step goes to
+	// "/log-in?usernameKind=phone_number"). "" is none.
+	Needs string
+
 	// MailboxPassword is the IMAP password of the account's mailbox, where
 	// the account gets email codes (EmailCode or EmailFirst, current UI);
 	// the user is the email. Empty: a random one per Start (see
@@ -183,6 +206,26 @@ type Options struct {
 	// SharedMailbox adds the mailbox user SharedMailboxUser, which gets a
 	// copy of every account's code emails, as a team mailbox would.
 	SharedMailbox bool
+
+	// The first minute on the real site (issue 20), each off by default;
+	// see also Account.SiteErrors, MaxCheckAttempts and Needs.
+
+	// SecurityCheck puts a Cloudflare managed challenge in front of the
+	// app and/or the login origin (see SecurityCheck); nil: none.
+	SecurityCheck *SecurityCheck
+	// UnknownDialog shows a dialog nobody catalogued after sign-in, once
+	// per session until closed or answered (see UnknownDialog); nil: none.
+	UnknownDialog *UnknownDialog
+	// OneTimeCodeOffer adds "Log in with a one-time code" to the password
+	// page (current UI): a second submit button in the same form that
+	// sends a code by email (Counters.OneTimeCodeRequests) and goes to
+	// /email-verification, where the code alone signs in. Every account
+	// then gets a mailbox.
+	OneTimeCodeOffer bool
+	// Chaos, when not 0, draws a ChaosPlan from this seed (NewChaosPlan)
+	// that overrides SecurityCheck, UnknownDialog and every account's
+	// SiteErrors, MaxCheckAttempts and Needs (Server.ChaosPlan).
+	Chaos int64
 }
 
 // Counters are per-account request counts, for tests.
@@ -204,6 +247,17 @@ type Counters struct {
 	// mailbox user, refused ones (Counters("") also counts those with
 	// unknown users), and FETCH commands in its sessions.
 	MailsSent, IMAPLogins, IMAPLoginFailures, IMAPFetches int
+
+	// The first minute on the real site (issue 20):
+	SiteErrorPages  int // /unexpected-state pages shown (SiteErrors and MaxCheckAttempts)
+	TryAgainPresses int // "Try again" presses on them
+	// ChoicePresses counts choices a run must never make: the accept
+	// button or "Learn more" of an UnknownDialog, "Try again" on a page
+	// naming max_check_attempts.
+	ChoicePresses       int
+	DialogsClosed       int // UnknownDialogs closed without a choice (close control, Escape)
+	PersonPages         int // views of the pages of Account.Needs
+	OneTimeCodeRequests int // "Log in with a one-time code" presses (OneTimeCodeOffer)
 }
 
 func (c *Counters) add(o Counters) {
@@ -218,6 +272,12 @@ func (c *Counters) add(o Counters) {
 	c.IMAPLogins += o.IMAPLogins
 	c.IMAPLoginFailures += o.IMAPLoginFailures
 	c.IMAPFetches += o.IMAPFetches
+	c.SiteErrorPages += o.SiteErrorPages
+	c.TryAgainPresses += o.TryAgainPresses
+	c.ChoicePresses += o.ChoicePresses
+	c.DialogsClosed += o.DialogsClosed
+	c.PersonPages += o.PersonPages
+	c.OneTimeCodeRequests += o.OneTimeCodeRequests
 }
 
 // Info describes a running simulator; the sim command prints it as JSON.
@@ -238,6 +298,9 @@ type Info struct {
 	// IMAPCA is the path of a file holding IMAPCAPEM. Info leaves it
 	// empty; the sim command writes the file and sets it.
 	IMAPCA string `json:"imap_ca,omitempty"`
+
+	// Chaos is the plan drawn for Options.Chaos.
+	Chaos *ChaosPlan `json:"chaos,omitempty"`
 }
 
 // InfoAccount is one account in Info.
@@ -287,6 +350,8 @@ type account struct {
 	failNext  int
 	botWall   bool
 	emailCode string // last code "sent" by email
+
+	siteErrorsShown int // Account.SiteErrors used up so far
 }
 
 type session struct {
@@ -300,6 +365,7 @@ type session struct {
 	announce    bool     // VariantNewDialog: announcement not yet dismissed
 	chooser     bool     // Account.Chooser: no account picked yet
 	lapseShown  bool     // DialogSessionExpired shown for this lapsed session
+	notice      bool     // Options.UnknownDialog: not yet closed or answered
 }
 
 // Server is a running simulator. All methods are safe for concurrent use.
@@ -324,6 +390,9 @@ type Server struct {
 	wsTickets    map[string]string    // WebSocket tickets → account key
 	turnstile    map[string]time.Time // Turnstile tokens handed out → expiry
 	mail         *mailbox             // nil: no mailbox
+	check        *SecurityCheck       // Options.SecurityCheck, defaults filled in; nil: none
+	cf           checkState           // the managed challenge's state
+	chaos        *ChaosPlan           // Options.Chaos; nil: none
 
 	done      chan struct{} // closed by Close: held responses and WebSockets end
 	closeOnce sync.Once
@@ -353,6 +422,26 @@ func Start(opts Options) (*Server, error) {
 	if opts.Accounts == nil {
 		opts.Accounts = DemoAccounts()
 	}
+	var plan *ChaosPlan
+	if opts.Chaos != 0 {
+		p := NewChaosPlan(opts.Chaos)
+		plan = &p
+		opts.SecurityCheck, opts.UnknownDialog = p.SecurityCheck, p.Dialog
+		accounts := make([]Account, len(opts.Accounts))
+		for i, a := range opts.Accounts {
+			a.SiteErrors, a.MaxCheckAttempts, a.Needs = p.SiteErrors, p.MaxCheckAttempts, p.Needs
+			accounts[i] = a
+		}
+		opts.Accounts = accounts
+	}
+	check, err := normalizeCheck(opts.SecurityCheck)
+	if err != nil {
+		return nil, err
+	}
+	opts.SecurityCheck = check
+	if opts.UnknownDialog, err = normalizeNotice(opts.UnknownDialog); err != nil {
+		return nil, err
+	}
 	if opts.AppAddr == "" {
 		opts.AppAddr = "127.0.0.1:0"
 	}
@@ -372,6 +461,15 @@ func Start(opts Options) (*Server, error) {
 		wsTickets: map[string]string{},
 		turnstile: map[string]time.Time{},
 		done:      make(chan struct{}),
+
+		check: check,
+		cf: checkState{
+			visitors:   map[string]*visitor{},
+			clearances: map[string]string{},
+			challenges: map[string]*challenge{},
+			seen:       map[Client]bool{},
+		},
+		chaos: plan,
 	}
 	switch {
 	case opts.ToggleDelay == 0:
@@ -392,6 +490,12 @@ func Start(opts Options) (*Server, error) {
 			if _, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(sec); err != nil {
 				return nil, fmt.Errorf("simulator: account %q: TOTP secret is not base32", a.Email)
 			}
+		}
+		if !validNeeds(a.Needs) {
+			return nil, fmt.Errorf("simulator: account %q: unknown Needs %q (want %s, %s, %s or %s)", a.Email, a.Needs, NeedsAddPhone, NeedsAboutYou, NeedsAge, NeedsPhone)
+		}
+		if a.SiteErrors < -1 {
+			return nil, fmt.Errorf("simulator: account %q: SiteErrors %d (want -1 for always, 0 or more)", a.Email, a.SiteErrors)
 		}
 		if a.DisplayName == "" {
 			a.DisplayName = strings.SplitN(a.Email, "@", 2)[0]
@@ -423,8 +527,9 @@ func Start(opts Options) (*Server, error) {
 	s.appURL = advertise(appLn.Addr(), "localhost")
 	s.authURL = advertise(authLn.Addr(), "127.0.0.1")
 
-	s.appSrv = &http.Server{Handler: s.appHandler(), ReadHeaderTimeout: 10 * time.Second}
-	s.authSrv = &http.Server{Handler: s.authHandler(), ReadHeaderTimeout: 10 * time.Second}
+	// Cloudflare stands in front of both origins (Options.SecurityCheck).
+	s.appSrv = &http.Server{Handler: s.edge("app", s.appHandler()), ReadHeaderTimeout: 10 * time.Second}
+	s.authSrv = &http.Server{Handler: s.edge("auth", s.authHandler()), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = s.appSrv.Serve(appLn) }()
 	go func() { _ = s.authSrv.Serve(authLn) }()
 	return s, nil
@@ -491,7 +596,8 @@ func (s *Server) Accounts() []Account {
 func (s *Server) Info() Info {
 	info := Info{App: s.appURL, Auth: s.authURL, UI: s.ui, Variants: s.Variants(), Accounts: []InfoAccount{},
 		IMAP: s.IMAPURL(), IMAPCAPEM: string(s.IMAPCertPEM()),
-		IMAPSharedUser: s.MailboxUser(SharedMailboxUser), IMAPSharedPassword: s.MailboxPassword(SharedMailboxUser)}
+		IMAPSharedUser: s.MailboxUser(SharedMailboxUser), IMAPSharedPassword: s.MailboxPassword(SharedMailboxUser),
+		Chaos: s.ChaosPlan()}
 	for _, a := range s.Accounts() {
 		info.Accounts = append(info.Accounts, InfoAccount{
 			Email: a.Email, Password: a.Password, TOTPSecret: a.TOTPSecret, TrainingAllowed: a.TrainingAllowed,
@@ -619,6 +725,7 @@ func (s *Server) newSessionLocked(a *account) *session {
 		created:     now,
 		announce:    s.has(VariantNewDialog),
 		chooser:     a.Chooser && s.ui == UICurrent,
+		notice:      s.opts.UnknownDialog != nil,
 	}
 	if s.opts.SessionTTL > 0 {
 		ss.expires = now.Add(s.opts.SessionTTL)

@@ -78,12 +78,18 @@ const (
 	// button expands, holding the switch labelled in Title Case, "Chat
 	// History & Training". 2023 UI.
 	VariantDataControlsInGeneral Variant = "data-controls-in-general"
+
+	// VariantImproveDone gives the current UI's improve-model dialog a
+	// "Done" button below the switch that closes it, as 2025 how-to guides
+	// describe (no DOM evidence has one). Current UI.
+	VariantImproveDone Variant = "improve-done"
 )
 
 var allVariants = []Variant{
 	VariantRenamedClasses, VariantNoSwitchTestID, VariantProfileTopRight,
 	VariantRewordedLabel, VariantNewDialog, VariantUnknownUI,
 	VariantGettingStarted, VariantSettingsPage, VariantDataControlsInGeneral,
+	VariantImproveDone,
 }
 
 // AllVariants returns every known variant, in documentation order.

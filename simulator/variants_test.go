@@ -44,7 +44,7 @@ func TestParseVariants(t *testing.T) {
 			}
 		}
 	}
-	if len(AllVariants()) != 9 {
+	if len(AllVariants()) != 10 {
 		t.Errorf("AllVariants %v", AllVariants())
 	}
 }

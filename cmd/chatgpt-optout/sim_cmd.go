@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -16,11 +17,14 @@ func newSimCmd(g *globalOptions) *cobra.Command {
 	var (
 		ui, addr, authAddr, loginEntry, variants, imapCA string
 		opts                                             simulator.Options
+		first                                            firstMinuteFlags
 	)
 	cmd := &cobra.Command{
 		Use: "sim",
 		Example: `  chatgpt-optout sim --ui current
-  chatgpt-optout sim --ui 2023 --variant renamed-classes`,
+  chatgpt-optout sim --ui 2023 --variant renamed-classes
+  chatgpt-optout sim --security-check headless --unknown-dialog escape --site-errors 1
+  chatgpt-optout sim --chaos 42`,
 		Short: "Serve the built-in ChatGPT simulator on loopback",
 		Long: `sim serves a replica of chatgpt.com and its login origin on loopback, for trying
 the tool, CI smoke tests and work on a selectors file. Its first stdout line is
@@ -30,7 +34,16 @@ It runs until interrupted.
 Accounts that get sign-in codes by email (current UI) have a mailbox on an IMAP
 server on loopback: the JSON line carries "imap" (imaps://127.0.0.1:PORT/INBOX),
 "imap_ca" (a PEM file with the server's self-signed certificate, to trust) and
-per such account "imap_user", "imap_password" and "imap_url".`,
+per such account "imap_user", "imap_password" and "imap_url".
+
+The first minute on the real site, each off by default: a Cloudflare managed
+challenge in front of the app and/or the login origin (--security-check), a
+dialog nobody catalogued after sign-in (--unknown-dialog), error pages on the
+way back from the login origin (--site-errors), and the password page's
+"Log in with a one-time code" (--one-time-code-offer). --chaos SEED draws a
+combination of them from the seed instead (it overrides those flags), prints it
+on stderr and adds it to the JSON line as "chaos", with the outcome a run must
+end with ("expect").`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch simulator.UI(ui) {
@@ -46,6 +59,9 @@ per such account "imap_user", "imap_password" and "imap_url".`,
 				return automation.WrapConfig(err, "--variant: %v", err)
 			}
 			opts.UI, opts.AppAddr, opts.AuthAddr, opts.LoginEntry, opts.Variants = simulator.UI(ui), addr, authAddr, loginEntry, vs
+			if err := first.apply(cmd, &opts); err != nil {
+				return err
+			}
 			srv, err := simulator.Start(opts)
 			if err != nil {
 				return automation.WrapConfig(err, "cannot start the simulator: %v", err)
@@ -64,6 +80,9 @@ per such account "imap_user", "imap_password" and "imap_url".`,
 			fmt.Fprintln(g.stdout, string(line))
 			fmt.Fprintf(g.stderr, "simulator (%s UI) at %s, login at %s; try:\n  CHATGPT_EMAIL=%s CHATGPT_PASSWORD=%s chatgpt-optout disable --base-url %s\nCtrl-C stops it.\n",
 				ui, srv.AppURL(), srv.AuthURL(), info.Accounts[0].Email, info.Accounts[0].Password, srv.AppURL())
+			if plan := srv.ChaosPlan(); plan != nil {
+				fmt.Fprintln(g.stderr, plan.Summary)
+			}
 			if info.IMAP != "" {
 				fmt.Fprintf(g.stderr, "sign-in codes are mailed to %s", info.IMAP)
 				if info.IMAPCA != "" {
@@ -99,7 +118,79 @@ per such account "imap_user", "imap_password" and "imap_url".`,
 	f.BoolVar(&opts.MailStale, "mail-stale", false, "put an old, invalid code email (dated 15 minutes earlier) before each code email")
 	f.BoolVar(&opts.MailTwice, "mail-twice", false, "send each code twice: first one the site replaces, then the valid one about a second later")
 	f.BoolVar(&opts.SharedMailbox, "shared-mailbox", false, "add a mailbox (imap_shared_user) that gets a copy of every account's code emails")
+	f.StringVar(&first.check, "security-check", "", "put a Cloudflare managed challenge in front of the site: clears (passes by itself), interactive (turns into a checkbox for every browser) or headless (passes unless the User-Agent says HeadlessChrome)")
+	f.DurationVar(&first.checkDelay, "security-check-delay", 0, "how long the challenge checks before it clears or turns interactive (default 2s)")
+	f.StringVar(&first.checkOrigin, "security-check-origin", "both", "where the challenge stands: app, auth or both")
+	f.IntVar(&first.checkAtView, "security-check-at-view", 1, "challenge a browser's Nth page load on that origin")
+	f.StringVar(&first.dialog, "unknown-dialog", "", "show a dialog nobody catalogued after sign-in, closing by: x, close, dismiss, escape or none (only a choice ends it)")
+	f.BoolVar(&first.dialogOverSettings, "unknown-dialog-over-settings", false, "show the --unknown-dialog over the settings, 0.3s after they open, instead of when the app loads")
+	f.IntVar(&first.siteErrors, "site-errors", 0, "every account's sign-in lands on an \"Operation timed out\" error page this many times before it goes through (-1: always)")
+	f.BoolVar(&opts.OneTimeCodeOffer, "one-time-code-offer", false, "offer \"Log in with a one-time code\" on the password page (current UI; every account then gets a mailbox)")
+	f.Int64Var(&opts.Chaos, "chaos", 0, "draw the first-minute surprises from this seed (overrides the flags above; 0: off) and print the plan on stderr")
 	return cmd
+}
+
+// firstMinuteFlags are the sim flags of the first minute on the real site.
+type firstMinuteFlags struct {
+	check, checkOrigin, dialog string
+	checkDelay                 time.Duration
+	checkAtView, siteErrors    int
+	dialogOverSettings         bool
+}
+
+// apply checks the flags and sets their options; a flag that only refines
+// another is an error without it.
+func (f firstMinuteFlags) apply(cmd *cobra.Command, opts *simulator.Options) error {
+	changed := cmd.Flags().Changed
+	switch mode := simulator.CheckMode(f.check); mode {
+	case "":
+		for _, name := range []string{"security-check-delay", "security-check-origin", "security-check-at-view"} {
+			if changed(name) {
+				return automation.ConfigError("--%s needs --security-check", name)
+			}
+		}
+	case simulator.CheckClears, simulator.CheckInteractive, simulator.CheckHeadless:
+		switch f.checkOrigin {
+		case "app", "auth", "both":
+		default:
+			return automation.ConfigError("--security-check-origin %q is not one of app, auth, both", f.checkOrigin)
+		}
+		if f.checkDelay < 0 {
+			return automation.ConfigError("--security-check-delay %v is negative", f.checkDelay)
+		}
+		if f.checkAtView < 1 {
+			return automation.ConfigError("--security-check-at-view %d is not 1 or more", f.checkAtView)
+		}
+		opts.SecurityCheck = &simulator.SecurityCheck{Mode: mode, Delay: f.checkDelay, Origin: f.checkOrigin, AtView: f.checkAtView}
+	default:
+		return automation.ConfigError("--security-check %q is not one of clears, interactive, headless", f.check)
+	}
+	switch {
+	case f.dialog != "":
+		closeBy, err := simulator.ParseDialogClose(f.dialog)
+		if err != nil {
+			return automation.ConfigError("--unknown-dialog %q is not one of x, close, dismiss, escape, none", f.dialog)
+		}
+		opts.UnknownDialog = &simulator.UnknownDialog{Close: closeBy, OverSettings: f.dialogOverSettings}
+	case changed("unknown-dialog"):
+		return automation.ConfigError("--unknown-dialog is empty (want one of x, close, dismiss, escape, none)")
+	case f.dialogOverSettings:
+		return automation.ConfigError("--unknown-dialog-over-settings needs --unknown-dialog")
+	}
+	if f.siteErrors < -1 {
+		return automation.ConfigError("--site-errors %d is not -1 (always), 0 or more", f.siteErrors)
+	}
+	if f.siteErrors != 0 {
+		accounts := opts.Accounts
+		if accounts == nil {
+			accounts = simulator.DemoAccounts()
+		}
+		for i := range accounts {
+			accounts[i].SiteErrors = f.siteErrors
+		}
+		opts.Accounts = accounts
+	}
+	return nil
 }
 
 func variantNames() string {

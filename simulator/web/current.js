@@ -494,6 +494,7 @@
   function openSettings(tab) {
     if (SETTINGS_PAGE) { navigate(settingsPath(tab), true); return; }
     if (settings) { settings.tabs.select(tab); return; }
+    Sim.settingsOpened();
     const tabs = settingsTabs(tab, (v) => {
       if (location.hash !== '#settings/' + v) history.replaceState(history.state, '', '#settings/' + v);
     });
@@ -524,6 +525,7 @@
   // its own path.
   function renderSettingsPage(tab) {
     if (settingsPage) { settingsPage.tabs.select(tab); return; }
+    Sim.settingsOpened();
     const tabs = settingsTabs(tab, (v) => {
       const p = settingsPath(v);
       if (location.pathname !== p) history.pushState(null, '', p);
@@ -677,7 +679,8 @@
   // thumb, at div.pb-8 > div > div.flex.items-center.gap-1 > button. No
   // Done button and no "Model improvement" title (no live evidence): the
   // title is the setting's label, which also names the switch. Escape and
-  // a click outside close it.
+  // a click outside close it. Variant improve-done adds a "Done" button
+  // below, as 2025 how-to guides describe, which closes it too.
   function openImprove() {
     const dlg = Sim.radixDialog({
       title: IMPROVE_LABEL,
@@ -695,6 +698,11 @@
       h('div', { class: 'flex flex-col gap-3' },
         h('div', { class: 'flex items-center gap-1' }, sw),
         h('div', { class: 'text-sm text-token-text-secondary', text: 'Allow your content to be used to train our models, which makes ChatGPT better for you and everyone who uses it. We take steps to protect your privacy.' }))));
+    if (Sim.variant('improve-done')) {
+      dlg.el.append(h('div', { class: 'flex justify-end' },
+        h('button', { type: 'button', class: 'btn relative btn-primary', onClick: () => dlg.close() },
+          h('div', { class: 'flex items-center justify-center', text: 'Done' }))));
+    }
   }
 
   // ------------------------------------------------------ account chooser

@@ -215,6 +215,7 @@
 
   function openSettings(tab) {
     if (settings) { settings.tabs.select(tab); return; }
+    Sim.settingsOpened();
     const tabs = Sim.radixTabs(TABS, tab, renderPanel);
     const dlg = Sim.radixDialog({
       title: 'Settings',

@@ -586,16 +586,88 @@ window.Sim = (function () {
     });
   }
 
+  // ---- Options.UnknownDialog: a dialog nobody catalogued ----
+
+  // The settings (dialog or page) tell settingsOpened when they open, so
+  // that a dialog can wait for them whatever the class names are.
+  let settingsOpenedResolve = null;
+  const settingsOpen = new Promise((r) => { settingsOpenedResolve = r; });
+  function settingsOpened() { settingsOpenedResolve(); }
+
+  // unknownDialog shows the notice boot.unknownDialog describes, a Radix
+  // modal like the real consent prompts: an h2 title, a paragraph (the
+  // dialog's description), the accept-like primary button, a "Learn more"
+  // link and the close control of d.close (x: a header button
+  // aria-label="Close"; close / dismiss: a text button; escape: none,
+  // Escape closes; none: nothing but a choice ends it). It stays above
+  // dialogs opened later. It resolves once closed or answered, and tells
+  // the backend how (accept and learn_more are choices; close and escape
+  // are not).
+  function unknownDialog(d) {
+    return new Promise((resolve) => {
+      let how = null;
+      const report = (action) => fetch('/backend-api/notices/response', {
+        method: 'POST',
+        credentials: 'same-origin',
+        keepalive: true,
+        headers: { Authorization: 'Bearer ' + accessToken, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ action }),
+      }).catch(() => {});
+      let dlg = null;
+      const end = (action) => (e) => {
+        if (e) e.preventDefault();
+        if (how) return;
+        how = action;
+        report(action);
+        dlg.close();
+      };
+      const textId = 'radix-' + useId() + '-description';
+      const secondary = { close: 'Close', dismiss: 'Dismiss' }[d.close];
+      dlg = radixDialog({
+        title: d.title,
+        cls: 'dialog-sm p-6 gap-4 notice-dialog',
+        escape: d.close !== 'none',
+        outside: false,
+        pinned: true,
+        onClose() {
+          if (!how) { how = 'escape'; report('escape'); } // Escape is the only other way out
+          resolve(how);
+        },
+        body: [
+          d.close === 'x'
+            ? h('button', { type: 'button', 'aria-label': 'Close', class: 'close-btn absolute end-3 top-3 flex h-8 w-8 items-center justify-center rounded-full', onClick: end('close') }, icon('close'))
+            : null,
+          h('p', { id: textId, class: 'text-sm text-token-text-secondary', text: d.text }),
+          h('p', { class: 'text-sm' }, h('a', { href: '#', class: 'underline', onClick: end('learn_more'), text: 'Learn more' })),
+          h('div', { class: 'flex flex-col gap-2' },
+            h('button', { type: 'button', class: 'btn relative btn-primary btn-large w-full', onClick: end('accept') },
+              h('div', { class: 'flex items-center justify-center', text: d.accept })),
+            secondary
+              ? h('button', { type: 'button', class: 'btn relative btn-secondary btn-large w-full', onClick: end('close') },
+                h('div', { class: 'flex items-center justify-center', text: secondary }))
+              : null),
+        ],
+      });
+      dlg.el.setAttribute('aria-describedby', textId);
+    });
+  }
+
   // afterSignIn shows what a freshly rendered chat page shows, in both eras
   // and in this order: the new-dialog variant's announcement (covering the
   // page from its first frame, or from when deep-linked Settings open), the
-  // Settings of a #settings/ link, then the post-login dialogs.
+  // Settings of a #settings/ link, then the post-login dialogs. An
+  // UnknownDialog covers the page from its first frame too, before them,
+  // or (overSettings) comes 0.3 s after the settings open, over them.
   async function afterSignIn(tab, openSettings, showDialog) {
     const announce = boot.announcement && variant('new-dialog');
     const announced = announce && !tab ? announcement() : null;
+    const notice = boot.unknownDialog;
+    const noticed = notice && !notice.overSettings ? unknownDialog(notice) : null;
+    if (notice && notice.overSettings) settingsOpen.then(() => sleep(300)).then(() => unknownDialog(notice));
     await jitter();
     if (tab) openSettings(tab);
     if (announce) await (announced || announcement());
+    if (noticed) await noticed;
     // Options.LateDialogs: the dialogs come late, once the visitor has
     // opened the settings (or after 2 s).
     if (boot.lateDialogs && boot.dialogs.length) {
@@ -626,6 +698,6 @@ window.Sim = (function () {
   return {
     boot, variant, h, icon, useId, sleep, jitter, loadSession, api, pushLayer, removeLayer,
     portal, radixDialog, radixTabs, switchEl, setSwitch, toast, announcement, afterSignIn, busy, rotating,
-    consentBanner,
+    consentBanner, unknownDialog, settingsOpened,
   };
 })();

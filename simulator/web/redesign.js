@@ -242,6 +242,9 @@
     // Variant new-dialog: the announcement covers the new shell too. The
     // eras' own post-login dialogs do not exist in it.
     if (boot.announcement && Sim.variant('new-dialog')) await Sim.announcement();
+    // Options.UnknownDialog covers the new shell as well (it has no
+    // settings to wait for).
+    if (boot.unknownDialog) await Sim.unknownDialog(boot.unknownDialog);
   }
 
   main();

@@ -1,0 +1,332 @@
+package simulator
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+)
+
+// CheckMode is how a Cloudflare managed challenge (Options.SecurityCheck)
+// ends for a visitor.
+type CheckMode string
+
+// The managed challenge's modes.
+const (
+	// CheckClears is the non-interactive face that passes by itself after
+	// SecurityCheck.Delay, for every browser.
+	CheckClears CheckMode = "clears"
+	// CheckInteractive turns into the checkbox widget after Delay, for
+	// every browser. A tick clears it for a User-Agent without
+	// "HeadlessChrome" (a person); for HeadlessChrome it never clears.
+	CheckInteractive CheckMode = "interactive"
+	// CheckHeadless clears after Delay when the request's User-Agent has
+	// no "HeadlessChrome", and turns interactive otherwise: bot scoring
+	// treats the token as a signal of its own.
+	CheckHeadless CheckMode = "headless"
+)
+
+// SecurityCheck puts a Cloudflare managed challenge in front of the app
+// and/or the login origin (Options.SecurityCheck), as chatgpt.com and
+// auth.openai.com have: on a visitor's AtView-th HTML page load on that
+// origin, while the visitor holds no valid cf_clearance cookie, the answer
+// is the "Just a moment..." page instead of the page asked for. A visitor
+// is a cookie jar (the __cf_bm cookie set on first sight), so every browser
+// context of a fleet clears on its own. The per-account bot wall
+// (Account.BotWall) is separate: the interactive face at once.
+type SecurityCheck struct {
+	Mode CheckMode // CheckClears, CheckInteractive or CheckHeadless
+	// Delay is how long the non-interactive face shows before it clears
+	// or turns interactive; 0 means 2 s.
+	Delay time.Duration
+	// Origin is "app", "auth" or "both" ("" means both).
+	Origin string
+	// AtView is the visitor's HTML page load on that origin that is
+	// challenged (and every later one until cleared); 0 or 1 = the first.
+	AtView int
+}
+
+// Client is what the site received from one browser on its HTML page
+// requests (Server.Clients).
+type Client struct {
+	UserAgent      string // the User-Agent header
+	SecCHUA        string // the sec-ch-ua client hint ("" when not sent)
+	AcceptLanguage string // the Accept-Language header
+}
+
+// CheckCounters count the managed challenge's work, server-wide: the
+// visitor is not an account yet (Server.CheckCounters).
+type CheckCounters struct {
+	Shown             int // challenge pages served (403 "Just a moment...")
+	Cleared           int // cf_clearance cookies issued
+	TurnedInteractive int // challenges that turned into the checkbox widget
+	// Ticks counts ticks of the interactive widget's checkbox, cleared or
+	// not: a person's action, never automation's.
+	Ticks int
+}
+
+// The names of the challenge's cookies and the path its script posts to.
+const (
+	checkVisitorCookie   = "__cf_bm"
+	checkClearanceCookie = "cf_clearance"
+	checkFlowPath        = "/cdn-cgi/challenge-platform/h/g/flow/ov1"
+	defaultCheckDelay    = 2 * time.Second
+	visitorCookieAge     = 30 * 60            // __cf_bm: 30 minutes
+	clearanceCookieAge   = 365 * 24 * 60 * 60 // cf_clearance: the longest passage a zone can set
+)
+
+// checkState is the server side of the managed challenge.
+type checkState struct {
+	visitors   map[string]*visitor   // by origin + " " + __cf_bm value
+	clearances map[string]string     // cf_clearance value → origin
+	challenges map[string]*challenge // by the token in the challenge page
+	counters   CheckCounters
+	clients    []Client
+	seen       map[Client]bool
+}
+
+type visitor struct{ views int }
+
+type challenge struct {
+	origin      string
+	interactive bool
+	created     time.Time
+}
+
+// normalizeCheck validates the option and fills in its defaults.
+func normalizeCheck(c *SecurityCheck) (*SecurityCheck, error) {
+	if c == nil {
+		return nil, nil
+	}
+	n := *c
+	switch n.Mode {
+	case CheckClears, CheckInteractive, CheckHeadless:
+	default:
+		return nil, fmt.Errorf("simulator: unknown SecurityCheck.Mode %q (want %s, %s or %s)", n.Mode, CheckClears, CheckInteractive, CheckHeadless)
+	}
+	switch n.Origin {
+	case "":
+		n.Origin = "both"
+	case "app", "auth", "both":
+	default:
+		return nil, fmt.Errorf("simulator: unknown SecurityCheck.Origin %q (want app, auth or both)", n.Origin)
+	}
+	if n.Delay < 0 {
+		return nil, fmt.Errorf("simulator: negative SecurityCheck.Delay %v", n.Delay)
+	}
+	if n.Delay == 0 {
+		n.Delay = defaultCheckDelay
+	}
+	if n.AtView < 0 {
+		return nil, fmt.Errorf("simulator: negative SecurityCheck.AtView %d", n.AtView)
+	}
+	if n.AtView == 0 {
+		n.AtView = 1
+	}
+	return &n, nil
+}
+
+func (c *SecurityCheck) covers(origin string) bool {
+	return c != nil && (c.Origin == "both" || c.Origin == origin)
+}
+
+// isPageRequest reports whether r asks for an HTML page: a GET that is not
+// an API call, a beacon, a Cloudflare endpoint, a static asset, a
+// WebSocket or the favicon.
+func isPageRequest(r *http.Request) bool {
+	if r.Method != http.MethodGet {
+		return false
+	}
+	p := r.URL.Path
+	for _, prefix := range []string{"/api/", "/backend-api/", "/cdn-cgi/", "/ces/", "/assets/", "/celsius/"} {
+		if strings.HasPrefix(p, prefix) {
+			return false
+		}
+	}
+	if p == "/favicon.ico" || strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
+		return false
+	}
+	switch strings.ToLower(path.Ext(p)) {
+	case ".js", ".css", ".png", ".jpg", ".svg", ".ico", ".woff", ".woff2", ".json", ".map", ".webp":
+		return false
+	}
+	// A browser says what a request is for; a script's fetch of a page is
+	// not a page load.
+	if d := r.Header.Get("Sec-Fetch-Dest"); d != "" && d != "document" && d != "iframe" {
+		return false
+	}
+	return true
+}
+
+// edge is what stands in front of an origin: Cloudflare. It records the
+// clients of HTML page requests and, with Options.SecurityCheck, answers
+// the managed challenge instead of the page.
+func (s *Server) edge(origin string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == checkFlowPath {
+			if s.check.covers(origin) && r.Method == http.MethodPost {
+				s.handleCheckFlow(w, r, origin)
+				return
+			}
+			next.ServeHTTP(w, r)
+			return
+		}
+		if !isPageRequest(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		s.recordClient(r)
+		if s.check.covers(origin) && s.challengeNeeded(w, r, origin) {
+			s.renderCheck(w, r, origin)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) recordClient(r *http.Request) {
+	c := Client{UserAgent: r.UserAgent(), SecCHUA: r.Header.Get("Sec-CH-UA"), AcceptLanguage: r.Header.Get("Accept-Language")}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.cf.seen[c] {
+		s.cf.seen[c] = true
+		s.cf.clients = append(s.cf.clients, c)
+	}
+}
+
+// challengeNeeded counts the visitor's page view and reports whether it
+// must be challenged. A visitor without a __cf_bm cookie gets one.
+func (s *Server) challengeNeeded(w http.ResponseWriter, r *http.Request, origin string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c, err := r.Cookie(checkClearanceCookie); err == nil && s.cf.clearances[c.Value] == origin {
+		return false
+	}
+	var v *visitor
+	if c, err := r.Cookie(checkVisitorCookie); err == nil {
+		v = s.cf.visitors[origin+" "+c.Value]
+	}
+	if v == nil {
+		id := randomB64(43)
+		v = &visitor{}
+		s.cf.visitors[origin+" "+id] = v
+		http.SetCookie(w, &http.Cookie{Name: checkVisitorCookie, Value: id, Path: "/", HttpOnly: true,
+			SameSite: http.SameSiteLaxMode, MaxAge: visitorCookieAge})
+	}
+	v.views++
+	return v.views >= s.check.AtView
+}
+
+// checkPage is the data of the challenge template.
+type checkPage struct {
+	Host     string
+	Token    string // ties the script's answer to this challenge
+	RT       string // the __cf_chl_rt_tk value put on the URL
+	DelayMs  int64
+	FlowPath string
+}
+
+// renderCheck answers the managed challenge's non-interactive face.
+func (s *Server) renderCheck(w http.ResponseWriter, r *http.Request, origin string) {
+	tok := randomText(32)
+	s.mu.Lock()
+	now := time.Now()
+	for t, c := range s.cf.challenges {
+		if now.Sub(c.created) > flowTTL {
+			delete(s.cf.challenges, t)
+		}
+	}
+	s.cf.challenges[tok] = &challenge{origin: origin, created: now}
+	s.cf.counters.Shown++
+	s.mu.Unlock()
+	base := s.appURL
+	if origin == "auth" {
+		base = s.authURL
+	}
+	var buf bytes.Buffer
+	err := pages.ExecuteTemplate(&buf, "managed-challenge", checkPage{
+		Host:     strings.TrimPrefix(strings.TrimPrefix(base, "http://"), "https://"),
+		Token:    tok,
+		RT:       randomB64(40) + "-" + fmt.Sprint(now.Unix()) + "-0-gaNycGzNCzs",
+		DelayMs:  s.check.Delay.Milliseconds(),
+		FlowPath: checkFlowPath,
+	})
+	if err != nil {
+		http.Error(w, "template error", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=UTF-8")
+	h.Set("Cache-Control", "private, max-age=0, no-store, no-cache, must-revalidate, post-check=0, pre-check=0")
+	h.Set("cf-mitigated", "challenge")
+	h.Set("Server", "cloudflare")
+	h.Set("CF-RAY", randomFrom("0123456789abcdef", 16)+"-AMS")
+	w.WriteHeader(http.StatusForbidden)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// handleCheckFlow is the challenge script's call: action "auto" after the
+// checks of the non-interactive face, "tick" when the widget's checkbox
+// was ticked. It sets cf_clearance on success.
+func (s *Server) handleCheckFlow(w http.ResponseWriter, r *http.Request, origin string) {
+	tok, action := r.PostFormValue("chl"), r.PostFormValue("action")
+	headless := strings.Contains(r.UserAgent(), "HeadlessChrome")
+	s.mu.Lock()
+	c := s.cf.challenges[tok]
+	if c == nil || c.origin != origin {
+		s.mu.Unlock()
+		writeJSON(w, http.StatusBadRequest, map[string]any{"success": false, "error": "unknown challenge"})
+		return
+	}
+	var pass bool
+	switch action {
+	case "tick":
+		s.cf.counters.Ticks++
+		// A person ticks the box; Headless Chrome never gets through.
+		pass = c.interactive && !headless
+	default:
+		switch s.check.Mode {
+		case CheckClears:
+			pass = true
+		case CheckHeadless:
+			pass = !headless
+		}
+		if !pass && !c.interactive {
+			c.interactive = true
+			s.cf.counters.TurnedInteractive++
+		}
+	}
+	var clearance string
+	if pass {
+		clearance = randomB64(43) + "-" + fmt.Sprint(time.Now().Unix()) + "-1.2.1.1-" + randomB64(40)
+		s.cf.clearances[clearance] = origin
+		s.cf.counters.Cleared++
+		delete(s.cf.challenges, tok)
+	}
+	s.mu.Unlock()
+	if !pass {
+		writeJSON(w, http.StatusForbidden, map[string]any{"success": false, "interactive": true})
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: checkClearanceCookie, Value: clearance, Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, MaxAge: clearanceCookieAge})
+	writeJSON(w, http.StatusOK, map[string]any{"success": true})
+}
+
+// Clients returns what the site received on HTML page requests of either
+// origin, one entry per distinct (User-Agent, sec-ch-ua, Accept-Language),
+// in the order first seen.
+func (s *Server) Clients() []Client {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Client(nil), s.cf.clients...)
+}
+
+// CheckCounters returns the managed challenge's counters (server-wide).
+func (s *Server) CheckCounters() CheckCounters {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cf.counters
+}
