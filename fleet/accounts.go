@@ -214,6 +214,9 @@ func ParseAccounts(data []byte, source string) (specs []AccountSpec, err error) 
 }
 
 func parseAccounts(data []byte, e *AccountsError) []AccountSpec {
+	if guardYAML(data, e) {
+		return nil
+	}
 	if len(strings.TrimSpace(string(data))) == 0 {
 		e.add(0, "", "the file is empty; it needs a list under accounts:, like\n    accounts:\n      - name: alice\n        email: alice@example.com\n        password_env: ALICE_PASSWORD")
 		return nil

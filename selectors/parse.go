@@ -77,6 +77,9 @@ func compileSchema(src []byte) (*jsonschema.Schema, error) {
 // path.close) are read and ignored. In both versions an element without
 // input gets InputClick.
 func Parse(data []byte, source string) (*File, error) {
+	if err := guardYAML(data, source); err != nil {
+		return nil, err
+	}
 	if len(data) > MaxFileSize {
 		return nil, tooLarge(source, int64(len(data)))
 	}

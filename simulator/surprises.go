@@ -24,7 +24,7 @@ type UnknownDialog struct {
 	Accept string
 	// Close is how it closes without a choice; "" means CloseX.
 	Close DialogClose
-	// OverSettings shows it 0.3 s after the settings open, over them,
+	// OverSettings shows it as the settings open (50 ms after), over them,
 	// instead of when the app loads after sign-in.
 	OverSettings bool
 }

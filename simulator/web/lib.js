@@ -657,13 +657,13 @@ window.Sim = (function () {
   // page from its first frame, or from when deep-linked Settings open), the
   // Settings of a #settings/ link, then the post-login dialogs. An
   // UnknownDialog covers the page from its first frame too, before them,
-  // or (overSettings) comes 0.3 s after the settings open, over them.
+  // or (overSettings) comes as the settings open (50 ms after), over them.
   async function afterSignIn(tab, openSettings, showDialog) {
     const announce = boot.announcement && variant('new-dialog');
     const announced = announce && !tab ? announcement() : null;
     const notice = boot.unknownDialog;
     const noticed = notice && !notice.overSettings ? unknownDialog(notice) : null;
-    if (notice && notice.overSettings) settingsOpen.then(() => sleep(300)).then(() => unknownDialog(notice));
+    if (notice && notice.overSettings) settingsOpen.then(() => sleep(50)).then(() => unknownDialog(notice));
     await jitter();
     if (tab) openSettings(tab);
     if (announce) await (announced || announcement());
