@@ -384,9 +384,9 @@ func (r *resolver) account(item ast.Node, index int, e *AccountsError) (AccountS
 			fail2(s.lineOf(k), "%s: must be the name of an environment variable (letters, digits and _, at most %d), not %s", k, maxName, describeValue(v))
 		}
 	}
-	if s.PasswordEnv == "" && s.SessionTokenEnv == "" && s.ProfileDir == "" && s.State == "" {
+	if s.PasswordEnv == "" && s.SessionTokenEnv == "" && s.ProfileDir == "" && s.State == "" && s.IMAPURLEnv == "" {
 		if len(inline) == 0 {
-			fail2(s.Line, "no way to sign in: give password_env: (the variable holding the password), session_token_env:, profile_dir: (a profile folder a person signed in with) or state: (a saved session state file)")
+			fail2(s.Line, "no way to sign in: give password_env: (the variable holding the password), session_token_env:, profile_dir: (a profile folder a person signed in with), state: (a saved session state file) or a mailbox (imap_url_env: and imap_password_env:) where the site's sign-in codes arrive")
 		}
 	}
 	return s, !bad
