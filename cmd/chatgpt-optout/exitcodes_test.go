@@ -45,6 +45,10 @@ func TestExitCodes_FromOutcomesAndKinds(t *testing.T) {
 		{"a changed label is drift", []*automation.Result{relabelled}, 4},
 		{"accounts the canary's drift left alone carry no code of their own", []*automation.Result{drift, skipped, skipped}, 4},
 		{"an account an interrupt left not run is not known to be off", []*automation.Result{changed, unrun}, 3},
+		{"the site's error page that stayed", []*automation.Result{changed, res(automation.OutcomeFailed, automation.KindSiteError)}, 3},
+		{"too many attempts", []*automation.Result{res(automation.OutcomeFailed, automation.KindRateLimited)}, 3},
+		{"a page only the owner can answer", []*automation.Result{on, res(automation.OutcomeFailed, automation.KindAccountAction)}, 3},
+		{"a security check that needs a person", []*automation.Result{res(automation.OutcomeFailed, automation.KindHumanVerification)}, 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
