@@ -4,6 +4,7 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/chatgpt-optout/chatgpt-optout/selectors"
@@ -46,6 +47,10 @@ type Config struct {
 	// one shows; 0 means DefaultSecurityCheckWait. The run's Timeout bounds
 	// it too.
 	SecurityCheckWait time.Duration
+	// Settings are the data-use settings a run reads and switches off, in
+	// any order (a run visits them in its own); nil means model training
+	// alone. ParseDataSettings reads them from names.
+	Settings []DataSetting
 	// SaveStateFile is where Login writes the session once a person has
 	// signed in (Disable, Status and Verify use Account.StateFile).
 	SaveStateFile string
@@ -105,6 +110,14 @@ func (c Config) WithDefaults() (Config, error) {
 	}
 	if c.SecurityCheckWait == 0 {
 		c.SecurityCheckWait = DefaultSecurityCheckWait
+	}
+	if len(c.Settings) == 0 {
+		c.Settings = []DataSetting{DataTraining}
+	}
+	for _, d := range c.Settings {
+		if !slices.Contains(dataSettingOrder, d) {
+			return c, configError([]Setting{SettingSettings}, "setting %s is not one of %s", QuoteValue(string(d)), knownDataSettings())
+		}
 	}
 	if c.Settle <= 0 {
 		c.Settle = DefaultSettle

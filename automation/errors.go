@@ -36,6 +36,9 @@ const (
 	// KindAccountAction: the site asks for something only the account's
 	// owner can give (a phone number, a birthday, an age check).
 	KindAccountAction ErrorKind = "account_action_required"
+	// KindSettingLocked: a switch is disabled or read-only, controlled
+	// elsewhere (a parent, a workspace); nothing was clicked.
+	KindSettingLocked ErrorKind = "setting_locked"
 )
 
 // IsDrift reports whether the kind means the page no longer matches the
@@ -66,6 +69,7 @@ const (
 	SettingMailbox        Setting = "mailbox"         // Account.IMAPURL
 	SettingMailboxPass    Setting = "mailbox_password"
 	SettingCheckWait      Setting = "security_check_wait" // Config.SecurityCheckWait
+	SettingSettings       Setting = "settings"            // Config.Settings
 )
 
 // Error is a failure with a kind and a sentence a person can act on.

@@ -61,18 +61,34 @@ func dialogKey(i int) string { return fmt.Sprintf("dialog.%d", i) }
 // then.
 func (s *session) openSetting(ctx context.Context, byURL bool) (*match, error) {
 	p := s.profile
-	spec := s.guard(pathSpec(p))
 	pl := pathPlan{p: p, steps: pathSteps(p), route: s.cfg.Route, where: s.where()}
-	w := &walk{clicks: map[string]int{}, deepLink: byURL, awaitURL: byURL}
-	var sw *match
-	read := func(ctx context.Context, wait bool) (*probeResult, error) { return probe(ctx, s.world, spec, wait) }
-	err := s.await(ctx, "the setting's switch", read, func(ctx context.Context, g glance) (reading, error) {
-		r := g.r
+	r, err := s.walkTo(ctx, "the setting's switch", pl, pathSpec(p), byURL, func(r *probeResult) {
 		for _, st := range pl.steps {
 			s.observe(st.name, r.el(st.name))
 		}
 		for i := range p.Dialogs {
 			s.observe("dialogs."+p.Dialogs[i].Name, r.el(dialogKey(i)))
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return r.el(stepSwitch), nil
+}
+
+// walkTo walks from wherever the tab is along pl's steps until its first
+// step, the switch, is on screen and not covered, and returns that
+// reading. adjust sees every reading before the decision (and may make the
+// switch step what the walk is looking for).
+func (s *session) walkTo(ctx context.Context, what string, pl pathPlan, spec probeSpec, byURL bool, adjust func(r *probeResult)) (*probeResult, error) {
+	spec = s.guard(spec)
+	w := &walk{clicks: map[string]int{}, deepLink: byURL, awaitURL: byURL}
+	var found *probeResult
+	read := func(ctx context.Context, wait bool) (*probeResult, error) { return probe(ctx, s.world, spec, wait) }
+	err := s.await(ctx, what, read, func(ctx context.Context, g glance) (reading, error) {
+		r := g.r
+		if adjust != nil {
+			adjust(r)
 		}
 		pl.routed = s.route != ""
 		mv := decidePath(pl, pathPage{r: r, settled: g.settled(), dialogSettled: g.settledFor(s.cfg.Settle / 4), unknown: topUnknown(r)}, w)
@@ -84,8 +100,8 @@ func (s *session) openSetting(ctx context.Context, byURL bool) (*match, error) {
 		}
 		switch mv.act {
 		case pathFound:
-			sw = r.el(stepSwitch)
-			s.noteCandidate(stepSwitch, &p.Path.Switch, sw)
+			found = r
+			s.noteCandidate(stepSwitch, pl.steps[0].el, r.el(stepSwitch))
 			if s.route == "" {
 				s.route = RouteDeepLink
 				if w.usedMenu {
@@ -104,7 +120,7 @@ func (s *session) openSetting(ctx context.Context, byURL bool) (*match, error) {
 		}
 		return keepWaiting, nil
 	})
-	return sw, err
+	return found, err
 }
 
 // where names the selectors file in use, for messages.

@@ -47,6 +47,9 @@ type elementSpec struct {
 	// whose text holds it (case ignored): the one row of a list that
 	// names the account.
 	Holding string `json:"holding,omitempty"`
+	// All takes every visible, uncovered element of the first candidate
+	// that finds any (match.All), not exactly one: a panel's switches.
+	All bool `json:"all,omitempty"`
 }
 
 func (s *probeSpec) add(name string, el *selectors.Element, attr string) {
@@ -86,6 +89,9 @@ type match struct {
 	// Offscreen says the element lies outside the viewport: it is scrolled
 	// into view just before it is pressed (pressMatch).
 	Offscreen bool `json:"offscreen"`
+	// All are, for an element looked for with elementSpec.All, every
+	// visible and uncovered element found (the first is the match itself).
+	All []*match `json:"all"`
 
 	confirmed bool   // a role match was checked against the accessibility tree
 	key       string // its name in the probe
@@ -155,6 +161,9 @@ func look(ctx context.Context, w *world, spec probeSpec, wait bool) (*probeResul
 	for name, m := range r.Elements {
 		if m != nil {
 			m.key = name
+			for k, a := range m.All {
+				a.key = fmt.Sprintf("%s#%d", name, k)
+			}
 		}
 	}
 	for _, d := range r.Dialogs {

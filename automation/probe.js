@@ -128,6 +128,18 @@
     } else {
       found = [];
     }
+    // The element's row: its nearest ancestor that shows more text.
+    if (c.row && (c.css || c.role)) {
+      const want = norm(c.row).toLowerCase();
+      found = found.filter((el) => {
+        const own = textOf(el);
+        for (let a = el.parentElement, n = 0; a && n < 6; a = a.parentElement, n++) {
+          const t = textOf(a);
+          if (t.length > own.length) return t.toLowerCase().includes(want);
+        }
+        return false;
+      });
+    }
     return {els: found.filter(visible)};
   }
 
@@ -144,7 +156,40 @@
     return s;
   }
 
-  function locate(name, e) {
+  // locateAll reports every visible, uncovered element the first
+  // candidate with any matches finds (a panel's switches): found when
+  // there is at least one.
+  function locateAll(name, e) {
+    const out = {counts: [], candidate: -1, all: []};
+    for (let i = 0; i < e.candidates.length; i++) {
+      if (out.candidate >= 0) {
+        out.counts.push(-1);
+        continue;
+      }
+      const m = matches(e.candidates[i]);
+      const open = m.els.filter((el) => {
+        const r = el.getBoundingClientRect();
+        const x = r.left + r.width / 2, y = r.top + r.height / 2;
+        if (x < 0 || y < 0 || x >= innerWidth || y >= innerHeight) return true;
+        const hit = document.elementFromPoint(x, y);
+        return !!hit && (hit === el || el.contains(hit));
+      });
+      out.counts.push(open.length);
+      if (open.length === 0) continue;
+      out.candidate = i;
+      open.forEach((el, k) => {
+        const key = name + "#" + k;
+        const d = locate(key, {candidates: [{css: "*"}], attr: e.attr}, el);
+        d.key = key;
+        out.all.push(d);
+      });
+      Object.assign(out, out.all[0], {counts: out.counts, candidate: i, all: out.all});
+      matched[name] = matched[name + "#0"];
+    }
+    return out;
+  }
+
+  function locate(name, e, only) {
     const out = {counts: [], candidate: -1};
     for (let i = 0; i < e.candidates.length; i++) {
       // Later candidates are not looked at once one matched: that is the
@@ -153,7 +198,7 @@
         out.counts.push(-1);
         continue;
       }
-      const m = matches(e.candidates[i]);
+      const m = only ? {els: [only]} : matches(e.candidates[i]);
       if (e.holding && m.els.length > 1) {
         const want = e.holding.toLowerCase();
         m.els = m.els.filter((el) => textOf(el).toLowerCase().includes(want) || accName(el).toLowerCase().includes(want));
@@ -276,7 +321,7 @@
     markers: {},
     texts: {},
   };
-  for (const [name, e] of Object.entries(spec.elements || {})) result.elements[name] = locate(name, e);
+  for (const [name, e] of Object.entries(spec.elements || {})) result.elements[name] = e.all ? locateAll(name, e) : locate(name, e);
   const shows = (css) => {
     try {
       return Array.from(document.querySelectorAll(css)).some(visible);

@@ -32,6 +32,10 @@ const (
 	OutcomeNoncompliant Outcome = "noncompliant" // on, and left on (status, dry run)
 	OutcomeFailed       Outcome = "failed"
 	OutcomeDrift        Outcome = "drift"
+	// OutcomeNotOffered: a chosen setting does not exist for this account
+	// (its plan, or a rollout the selectors file marks uncertain). Only a
+	// SettingResult has it; it weighs nothing in the account's outcome.
+	OutcomeNotOffered Outcome = "not_offered"
 )
 
 // Result is the report of one account. Its JSON form is part of the
@@ -64,6 +68,26 @@ type Result struct {
 	Evidence []byte `json:"-"`
 	// Timings splits the run into its phases, for benchmarks and -v logs.
 	Timings Timings `json:"timings_ms"`
+	// Settings has one entry per chosen setting (Config.Settings), in the
+	// order the run visits them. The fields above describe the account as
+	// a whole: Outcome is the worst of these, Before, After and Action
+	// those of model training when it is chosen.
+	Settings []SettingResult `json:"settings,omitempty"`
+}
+
+// SettingResult is what a run found and did for one chosen setting.
+type SettingResult struct {
+	Name DataSetting `json:"name"`
+	// Labels are the page's words for each of its switches.
+	Labels    []string  `json:"labels"`
+	Before    State     `json:"before"`
+	After     State     `json:"after"`
+	Action    Action    `json:"action"`
+	Outcome   Outcome   `json:"outcome"`
+	ErrorKind ErrorKind `json:"error_kind,omitempty"`
+	Error     string    `json:"error,omitempty"`
+	// Note says why a setting is not offered.
+	Note string `json:"note,omitempty"`
 }
 
 // Timings are the durations of the phases of one run, in milliseconds.

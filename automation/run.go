@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
@@ -219,63 +221,159 @@ func (s *session) do(ctx context.Context, res *Result, readOnly bool) error {
 	s.log.Info("signed in", "ui", s.profile.Name)
 
 	phase = time.Now()
+	defer func() { res.Timings.Toggle = max(0, ms(time.Since(phase))-res.Timings.Navigation) }()
+	var results []SettingResult
+	var failed error // the first setting that failed on its own
+	changed := map[DataSetting]bool{}
+	record := func(sr SettingResult, did bool) {
+		results = append(results, sr)
+		changed[sr.Name] = did
+		if sr.Outcome == OutcomeFailed && failed == nil {
+			failed = &Error{Kind: sr.ErrorKind, Msg: sr.Error}
+		}
+	}
+	// The settings left when one ended the run are reported as not read.
+	stop := func(err error, at int) error {
+		for j, d := range s.cfg.Settings[at:] {
+			if slices.ContainsFunc(results, func(r SettingResult) bool { return r.Name == d }) {
+				continue
+			}
+			sr := SettingResult{Name: d, Labels: []string{}, Before: StateUnknown, After: StateUnknown, Action: ActionNone}
+			sr = failSetting(sr, err)
+			if sr.ErrorKind.IsDrift() {
+				sr.Outcome = OutcomeDrift
+			}
+			if j > 0 {
+				sr.Error = "not read: the run ended before it: " + sr.Error
+			}
+			results = append(results, sr)
+		}
+		res.Settings = results
+		return err
+	}
+	for i, d := range s.cfg.Settings {
+		var sr SettingResult
+		var did bool
+		var err error
+		if d == DataTraining {
+			sr, did, err = s.training(ctx, res, readOnly)
+		} else {
+			sr, did, err = s.extra(ctx, d, readOnly)
+		}
+		if err != nil {
+			return stop(err, i)
+		}
+		record(sr, did)
+	}
+	if len(changed) > 0 && slices.Contains(slices.Collect(maps.Values(changed)), true) {
+		// Read it back from a fresh page: only a state the site serves
+		// again counts as off.
+		s.log.Info("verifying after a reload")
+		byURL, err := s.reload(ctx)
+		if err != nil {
+			return stop(err, 0)
+		}
+		entered := s.entered
+		if err := s.signedIn(ctx); err != nil {
+			return stop(err, 0)
+		}
+		// A session lost on the way signs in afresh and lands on the app,
+		// not at the settings URL.
+		byURL = byURL && s.entered == entered
+		s.opened = nil
+		for i := range results {
+			sr := &results[i]
+			if !changed[sr.Name] || sr.Outcome == OutcomeFailed {
+				continue
+			}
+			var err error
+			if sr.Name == DataTraining {
+				err = s.verifyTraining(ctx, res, sr, byURL)
+			} else {
+				err = s.verifyExtra(ctx, sr, byURL)
+			}
+			byURL = false
+			switch {
+			case KindOf(err) == KindDidNotStick:
+				*sr = failSetting(*sr, err)
+				if failed == nil {
+					failed = err
+				}
+			case err != nil:
+				return stop(err, 0)
+			default:
+				sr.Outcome = OutcomeChanged
+			}
+		}
+	}
+	res.Settings = results
+	res.Outcome = worstOutcome(results)
+	res.Verified = res.Outcome == OutcomeCompliant || res.Outcome == OutcomeChanged
+	return failed
+}
+
+// training reads model training's switch (path and setting of the
+// selectors file) and, unless readOnly, switches it off where on. The
+// account's top-level fields are training's.
+func (s *session) training(ctx context.Context, res *Result, readOnly bool) (SettingResult, bool, error) {
+	sr := SettingResult{Name: DataTraining, Labels: []string{}, Before: StateUnknown, After: StateUnknown, Action: ActionNone}
+	phase := time.Now()
+	s.closeOpened(ctx, s.profile.Path.RowOpener)
 	sw, err := s.openSetting(ctx, false)
 	if err != nil {
-		return err
+		return sr, false, err
 	}
 	res.Timings.Navigation = ms(time.Since(phase))
 	if err := s.checkMeaning(sw); err != nil {
-		return err
+		return sr, false, err
 	}
+	s.opened, s.lastSw = s.profile.Path.RowOpener, pathSpec(s.profile)
 	res.Label = s.label
+	sr.Labels = []string{s.label}
 	res.Before = s.stateOf(sw)
 	res.After = res.Before
+	sr.Before, sr.After = res.Before, res.Before
 	s.log.Info("read the setting", "label", res.Label, "state", res.Before)
-
-	phase = time.Now()
-	defer func() { res.Timings.Toggle = ms(time.Since(phase)) }()
 	switch {
 	case res.Before == StateUnknown:
-		return newDrift(KindSelectorDrift, stepSwitch, &s.profile.Path.Switch, sw, s.lastURL, "the switch's %s reads %s, which is neither the on value %q nor the off value %q of selectors file %s (version %s)",
+		return sr, false, newDrift(KindSelectorDrift, stepSwitch, &s.profile.Path.Switch, sw, s.lastURL, "the switch's %s reads %s, which is neither the on value %q nor the off value %q of selectors file %s (version %s)",
 			s.profile.Setting.StateAttribute, attrText(sw), s.profile.Setting.OnValue, s.profile.Setting.OffValue, s.cfg.Selectors.Source, s.cfg.Selectors.Version)
 	case res.Before == StateOff:
-		res.Outcome, res.Verified = OutcomeCompliant, true
+		sr.Outcome = OutcomeCompliant
 		s.evidence(ctx, res, sw)
-		return nil
+		return sr, false, nil
+	case locked(sw, res.Before):
+		return failSetting(sr, lockedError(DataTraining, sw)), false, nil
 	case readOnly:
-		res.Outcome = OutcomeNoncompliant
-		return nil
+		sr.Outcome = OutcomeNoncompliant
+		return sr, false, nil
 	case s.cfg.DryRun:
-		res.Action, res.Outcome = ActionWouldTurnOff, OutcomeNoncompliant
-		return nil
+		res.Action, sr.Action, sr.Outcome = ActionWouldTurnOff, ActionWouldTurnOff, OutcomeNoncompliant
+		return sr, false, nil
 	}
-
 	attempts, err := s.turnOff(ctx, sw)
 	res.Attempts = attempts
-	if err != nil {
-		return err
+	if KindOf(err) == KindDidNotStick {
+		return failSetting(sr, err), true, nil
 	}
-	res.Action = ActionTurnedOff
+	if err != nil {
+		return sr, true, err
+	}
+	res.Action, sr.Action = ActionTurnedOff, ActionTurnedOff
+	return sr, true, nil
+}
 
-	// Read it back from a fresh page: only a state the site serves again
-	// counts as off.
-	s.log.Info("verifying after a reload")
-	byURL, err := s.reload(ctx)
+// verifyTraining reads training's switch back after the reload, and asks
+// the backend witness.
+func (s *session) verifyTraining(ctx context.Context, res *Result, sr *SettingResult, byURL bool) error {
+	s.closeOpened(ctx, s.profile.Path.RowOpener)
+	sw, err := s.openSetting(ctx, byURL)
 	if err != nil {
 		return err
 	}
-	entered := s.entered
-	if err := s.signedIn(ctx); err != nil {
-		return err
-	}
-	// A session lost on the way signs in afresh and lands on the app,
-	// not at the settings URL.
-	byURL = byURL && s.entered == entered
-	sw, err = s.openSetting(ctx, byURL)
-	if err != nil {
-		return err
-	}
+	s.opened, s.lastSw = s.profile.Path.RowOpener, pathSpec(s.profile)
 	res.After = s.stateOf(sw)
+	sr.After = res.After
 	if res.After != StateOff {
 		return newError(KindDidNotStick, "the switch read off after the click but %s after a reload: the site did not keep the change", res.After)
 	}
@@ -284,10 +382,9 @@ func (s *session) do(ctx context.Context, res *Result, readOnly bool) error {
 		return err
 	}
 	if ok && !off {
-		res.After = StateUnknown
+		res.After, sr.After = StateUnknown, StateUnknown
 		return newError(KindDidNotStick, "the page reads off after a reload but %s still reports the setting on: the change did not stick", s.profile.Setting.Witness.URL)
 	}
-	res.Outcome, res.Verified = OutcomeChanged, true
 	s.evidence(ctx, res, sw)
 	return nil
 }

@@ -54,6 +54,16 @@ type session struct {
 	closing     *closingDialog          // the last unknown dialog closed, until confirmed
 	artifacts   []string                // written during the run (a dialog's screenshot)
 	siteRetries int                     // the sign-in's error page, retried so far
+
+	planName string // the account's plan as the page named it
+	planRead bool   // the plan was read (planName may still be "")
+	// opened is the element that opened the switches the run handled
+	// last (a row that opens a dialog), nil when they were on a panel.
+	opened *selectors.Element
+	lastSw probeSpec // reads the switches the run handled last
+	// lastReading is the last reading of the page, for the messages of a
+	// decision taken after its loop.
+	lastReading *probeResult
 }
 
 // warn records a message for the result and the log, once.

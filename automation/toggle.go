@@ -152,7 +152,11 @@ const witnessTimeout = 5 * time.Second
 // access token stays in the page; only the field's value comes back.
 // It returns ok=false when the endpoint gave no answer to compare.
 func (s *session) witness(ctx context.Context) (off bool, ok bool, err error) {
-	w := s.profile.Setting.Witness
+	return s.witnessOf(ctx, s.profile.Setting.Witness)
+}
+
+// witnessOf is witness for any switch's witness w (nil: none).
+func (s *session) witnessOf(ctx context.Context, w *selectors.Witness) (off bool, ok bool, err error) {
 	if w == nil {
 		return false, false, nil
 	}

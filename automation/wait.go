@@ -182,7 +182,7 @@ func (s *session) await(ctx context.Context, what string, read reader, step func
 			continue
 		}
 		s.sawOrigin(r.URL)
-		s.lastURL = r.URL
+		s.lastURL, s.lastReading = r.URL, r
 		now := time.Now()
 		st.observe(r, now)
 		g := glance{r: r, stable: st.stable(now), net: s.net.at(now), window: s.cfg.Settle}

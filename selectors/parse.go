@@ -222,6 +222,12 @@ func (f *File) check(data []byte) error {
 				}
 			}
 		}
+		if loc, msg := p.checkMarkersCSS(); msg != "" {
+			return fail(at(loc...), msg)
+		}
+		if loc, msg := p.checkSettings(); msg != "" {
+			return fail(at(loc...), msg)
+		}
 		if m := p.Challenges.EmailVerification; m != nil && m.CodePattern != "" {
 			if msg := checkCodePattern(m.CodePattern); msg != "" {
 				return fail(at("challenges", "email_verification", "code_pattern"), msg)

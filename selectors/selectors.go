@@ -105,6 +105,71 @@ type Profile struct {
 	UnknownDialogs *UnknownDialogs `yaml:"unknown_dialogs,omitempty" json:"unknown_dialogs,omitempty"`
 	Path           Path            `yaml:"path" json:"path"`
 	Setting        Setting         `yaml:"setting" json:"setting"`
+	// Settings are the data-use settings beside model training (Path and
+	// Setting) that a run may choose; Plan reads the account's plan off
+	// the page, for those only some plans have.
+	Settings []ExtraSetting `yaml:"settings,omitempty" json:"settings,omitempty"`
+	Plan     *PlanSpec      `yaml:"plan,omitempty" json:"plan,omitempty"`
+}
+
+// Where an ExtraSetting exists.
+const (
+	OfferedAll       = "all"       // on every plan: missing is drift
+	OfferedPlans     = "plans"     // on ExtraSetting.Plans only
+	OfferedUncertain = "uncertain" // a rollout that may not have reached the web
+)
+
+// ExtraSetting is a data-use setting beside model training: its way in
+// (a tab, and a row or button that opens its switches), its switches, and
+// where it exists.
+type ExtraSetting struct {
+	Name        string `yaml:"name" json:"name"` // marketing, ads, voice, memory
+	Description string `yaml:"description,omitempty" json:"description,omitempty"`
+	// Offered is OfferedAll, OfferedPlans (with Plans) or OfferedUncertain.
+	Offered string   `yaml:"offered" json:"offered"`
+	Plans   []string `yaml:"plans,omitempty" json:"plans,omitempty"`
+	// Tab is the settings tab that holds it; nil means Path.DataControlsTab.
+	Tab *Element `yaml:"tab,omitempty" json:"tab,omitempty"`
+	// Opener opens its switches (a dialog or a sub-page), if they are
+	// behind one.
+	Opener *Element `yaml:"opener,omitempty" json:"opener,omitempty"`
+	// Switches are its switches by label; EverySwitch takes, where the
+	// labels are not confirmed, every switch on screen once Opener opened
+	// them. A file gives one of the two.
+	Switches    []NamedSwitch `yaml:"switches,omitempty" json:"switches,omitempty"`
+	EverySwitch *EverySwitch  `yaml:"every_switch,omitempty" json:"every_switch,omitempty"`
+}
+
+// NamedSwitch is one switch of a setting: it must carry Label, and the
+// text around it one of Keywords, before it is touched.
+type NamedSwitch struct {
+	Label    string   `yaml:"label" json:"label"`
+	Element  Element  `yaml:"element" json:"element"`
+	Keywords []string `yaml:"keywords,omitempty" json:"keywords,omitempty"`
+	Witness  *Witness `yaml:"witness,omitempty" json:"witness,omitempty"`
+}
+
+// EverySwitch is every switch on screen once a setting's opener opened
+// them; each must show one of Keywords in its label or around it.
+type EverySwitch struct {
+	Keywords []string `yaml:"keywords" json:"keywords"`
+}
+
+// PlanSpec reads the account's plan off the page: Names lists, per plan,
+// the words of Element's accessible name or text that name it.
+type PlanSpec struct {
+	Element Element             `yaml:"element" json:"element"`
+	Names   map[string][]string `yaml:"names" json:"names"`
+}
+
+// ExtraSetting returns the profile's setting named name.
+func (p *Profile) ExtraSetting(name string) (*ExtraSetting, bool) {
+	for i := range p.Settings {
+		if p.Settings[i].Name == name {
+			return &p.Settings[i], true
+		}
+	}
+	return nil, false
 }
 
 // URLs are paths relative to the base URL of the app.
@@ -269,6 +334,10 @@ type Candidate struct {
 	Name         string `yaml:"name,omitempty" json:"name,omitempty"`
 	NameContains string `yaml:"name_contains,omitempty" json:"name_contains,omitempty"`
 	Text         string `yaml:"text,omitempty" json:"text,omitempty"`
+	// Row narrows a css or role candidate to elements whose row (the
+	// nearest ancestor that shows more text than the element) holds it,
+	// case ignored: the "Manage" button of the row "Marketing privacy".
+	Row string `yaml:"row,omitempty" json:"row,omitempty"`
 }
 
 // Kind is the kind of locator: testid, css, role or text.
@@ -299,6 +368,7 @@ func (c Candidate) String() string {
 	add("name", c.Name)
 	add("name_contains", c.NameContains)
 	add("text", c.Text)
+	add("row", c.Row)
 	return strings.Join(parts, " ")
 }
 
@@ -398,6 +468,8 @@ func (p *Profile) elements() []located {
 	add(l.Skip, "login", "skip")
 	add(l.PasswordWayOut, "login", "password_way_out")
 	add(l.AccountChooser, "login", "account_chooser")
+	add(l.TryAgain, "login", "try_again")
+	add(l.OneTimeCode, "login", "one_time_code")
 	for i := range p.Dialogs {
 		add(&p.Dialogs[i].Dismiss, "dialogs", fmt.Sprint(i), "dismiss")
 	}
@@ -406,6 +478,18 @@ func (p *Profile) elements() []located {
 	add(&p.Path.DataControlsTab, "path", "data_controls_tab")
 	add(p.Path.RowOpener, "path", "row_opener")
 	add(&p.Path.Switch, "path", "switch")
+	for i := range p.Settings {
+		x := &p.Settings[i]
+		at := fmt.Sprint(i)
+		add(x.Tab, "settings", at, "tab")
+		add(x.Opener, "settings", at, "opener")
+		for j := range x.Switches {
+			add(&x.Switches[j].Element, "settings", at, "switches", fmt.Sprint(j), "element")
+		}
+	}
+	if p.Plan != nil {
+		add(&p.Plan.Element, "plan", "element")
+	}
 	return out
 }
 

@@ -94,6 +94,8 @@ func asV1(t *testing.T, d doc) map[int]string {
 		delete(pm, "signed_in")
 		delete(pm, "session_token_field") // version 1 implies accessToken
 		delete(pm, "unknown_dialogs")
+		delete(pm, "settings")
+		delete(pm, "plan")
 		login := pm["login"].(map[string]any)
 		for _, k := range v2OnlyLoginKeys {
 			delete(login, k)
@@ -173,6 +175,7 @@ func TestParse_SchemaVersions1And2GiveTheSameModel(t *testing.T) {
 		l.Skip, l.PasswordWayOut, l.AccountChooser = l2.Skip, l2.PasswordWayOut, l2.AccountChooser
 		l.TryAgain, l.OneTimeCode = l2.TryAgain, l2.OneTimeCode
 		p.UnknownDialogs = v2.Profiles[i].UnknownDialogs
+		p.Settings, p.Plan = v2.Profiles[i].Settings, v2.Profiles[i].Plan
 		c, c2 := &p.Challenges, &v2.Profiles[i].Challenges
 		c.SecurityCheck, c.SiteError, c.RateLimited, c.AccountAction, c.HumanVerification = c2.SecurityCheck, c2.SiteError, c2.RateLimited, c2.AccountAction, c2.HumanVerification
 		if ev, ev2 := p.Challenges.EmailVerification, v2.Profiles[i].Challenges.EmailVerification; ev != nil && ev2 != nil {

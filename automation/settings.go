@@ -1,0 +1,341 @@
+package automation
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/chatgpt-optout/chatgpt-optout/selectors"
+)
+
+// DataSetting names a data-use setting a run may switch off.
+type DataSetting string
+
+// The settings, in the order a run visits them. Model training is the
+// selectors file's path and setting; the others are its profile's
+// settings entries.
+const (
+	DataTraining  DataSetting = "training"  // "Improve the model for everyone"
+	DataVoice     DataSetting = "voice"     // "Include your audio/video recordings"
+	DataMarketing DataSetting = "marketing" // Marketing privacy
+	DataAds       DataSetting = "ads"       // Ads controls
+	DataMemory    DataSetting = "memory"    // Reference saved memories, chat history
+)
+
+var dataSettingOrder = []DataSetting{DataTraining, DataVoice, DataMarketing, DataAds, DataMemory}
+
+// dataAll is what "all" names: the data-use defaults, not memory, which
+// many want and is switched off only by name.
+var dataAll = []DataSetting{DataTraining, DataMarketing, DataAds, DataVoice}
+
+func knownDataSettings() string {
+	names := make([]string, 0, len(dataSettingOrder)+1)
+	for _, d := range dataSettingOrder {
+		names = append(names, string(d))
+	}
+	return strings.Join(append(names, "all (training, marketing, ads and voice)"), ", ")
+}
+
+// ParseDataSettings reads setting names (each may be a comma-separated
+// list): training, marketing, ads, voice, memory, and all. It returns them
+// in the order a run visits them, each once; no names means training.
+func ParseDataSettings(names ...string) ([]DataSetting, error) {
+	chosen := map[DataSetting]bool{}
+	any := false
+	for _, list := range names {
+		for _, n := range strings.Split(list, ",") {
+			n = strings.ToLower(strings.TrimSpace(n))
+			switch {
+			case n == "":
+				continue
+			case n == "all":
+				for _, d := range dataAll {
+					chosen[d] = true
+				}
+			case slices.Contains(dataSettingOrder, DataSetting(n)):
+				chosen[DataSetting(n)] = true
+			default:
+				return nil, configError([]Setting{SettingSettings}, "setting %s is not one of %s", QuoteValue(n), knownDataSettings())
+			}
+			any = true
+		}
+	}
+	if !any {
+		return []DataSetting{DataTraining}, nil
+	}
+	var out []DataSetting
+	for _, d := range dataSettingOrder {
+		if chosen[d] {
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
+
+// ---- decisions ----
+
+// absentIs decides what a setting whose way in is missing is: not offered
+// where the selectors file says it may be missing (a plan without it, a
+// rollout it marks uncertain, a plan the page did not name), else drift.
+// plan is the account's plan as the page named it, "" when unread.
+func absentIs(x *selectors.ExtraSetting, plan string) (notOffered bool, note string) {
+	switch x.Offered {
+	case selectors.OfferedUncertain:
+		return true, fmt.Sprintf("the page shows no %s setting: its rollout to the web is uncertain, so this is not a change of the UI", x.Name)
+	case selectors.OfferedPlans:
+		switch {
+		case plan == "":
+			return true, fmt.Sprintf("the page shows no %s setting, and the account's plan could not be read to tell whether it should (it exists on %s)", x.Name, strings.Join(x.Plans, ", "))
+		case !slices.Contains(x.Plans, plan):
+			return true, fmt.Sprintf("the %s plan has no %s setting (it exists on %s)", plan, x.Name, strings.Join(x.Plans, ", "))
+		}
+	}
+	return false, ""
+}
+
+// locked says a switch is on and cannot be changed here: disabled or
+// read-only, controlled elsewhere. A disabled switch that reads off needs
+// nothing (a memory switch its parent switched off with it).
+func locked(m *match, st State) bool { return m.Disabled && st == StateOn }
+
+// outcomeRank orders outcomes from best to worst for an account's sum.
+var outcomeRank = map[Outcome]int{OutcomeNotOffered: 0, OutcomeCompliant: 1, OutcomeChanged: 2, OutcomeNoncompliant: 3, OutcomeFailed: 4, OutcomeDrift: 5}
+
+// worstOutcome is an account's outcome from its settings' outcomes.
+func worstOutcome(results []SettingResult) Outcome {
+	worst := OutcomeCompliant
+	for _, r := range results {
+		if outcomeRank[r.Outcome] > outcomeRank[worst] {
+			worst = r.Outcome
+		}
+	}
+	return worst
+}
+
+// sumState is a setting's state from its switches': on when one is on,
+// off when all are, unknown otherwise.
+func sumState(states []State) State {
+	if len(states) == 0 {
+		return StateUnknown
+	}
+	all := StateOff
+	for _, st := range states {
+		switch st {
+		case StateOn:
+			return StateOn
+		case StateUnknown:
+			all = StateUnknown
+		}
+	}
+	return all
+}
+
+// planOf names the plan in a text (the profile trigger's name): the plan
+// one of whose words is a whole word of it, "" when none is.
+func planOf(names map[string][]string, text string) string {
+	plans := make([]string, 0, len(names))
+	for p := range names {
+		plans = append(plans, p)
+	}
+	slices.Sort(plans)
+	for _, p := range plans {
+		for _, w := range names[p] {
+			if regexp.MustCompile(`(?i)(^|[^\pL\pN])` + regexp.QuoteMeta(w) + `($|[^\pL\pN])`).MatchString(text) {
+				return p
+			}
+		}
+	}
+	return ""
+}
+
+// ---- the walk to a setting beside training ----
+
+// extraSteps are the steps to a setting's switches, deepest first, in the
+// names decidePath knows: its switches (any of them), its opener, its tab,
+// the settings menu item and the profile menu.
+func extraSteps(p *selectors.Profile, x *selectors.ExtraSetting) []step {
+	sw := &selectors.Element{Input: selectors.InputClick}
+	if x.EverySwitch != nil {
+		sw.Candidates = []selectors.Candidate{{Role: "switch"}}
+	}
+	for _, n := range x.Switches {
+		sw.Candidates = append(sw.Candidates, n.Element.Candidates...)
+	}
+	steps := []step{{stepSwitch, sw}}
+	if x.Opener != nil {
+		steps = append(steps, step{stepRowOpener, x.Opener})
+	}
+	tab := &p.Path.DataControlsTab
+	if x.Tab != nil {
+		tab = x.Tab
+	}
+	return append(steps, step{stepDataControls, tab}, step{stepSettingsItem, &p.Path.SettingsItem}, step{stepProfileMenu, &p.Path.ProfileMenu})
+}
+
+// switchesSpec reads a setting's switches: each named one under its own
+// key, or every switch on screen under one.
+func switchesSpec(p *selectors.Profile, x *selectors.ExtraSetting) probeSpec {
+	var spec probeSpec
+	attr := p.Setting.StateAttribute
+	if x.EverySwitch != nil {
+		spec.add("switches", &selectors.Element{Candidates: []selectors.Candidate{{Role: "switch"}}}, attr)
+		e := spec.Elements["switches"]
+		e.All = true
+		spec.Elements["switches"] = e
+	}
+	for i := range x.Switches {
+		spec.add(fmt.Sprintf("switch.%d", i), &x.Switches[i].Element, attr)
+	}
+	if x.Opener != nil {
+		spec.add(stepRowOpener, x.Opener, "")
+	}
+	return spec
+}
+
+// aSwitch is one switch of a setting as a reading found it.
+type aSwitch struct {
+	key   string // its key in switchesSpec's readings
+	label string // the file's label, "" for every_switch
+	named *selectors.NamedSwitch
+	m     *match
+}
+
+// switchesIn lists the switches a reading of switchesSpec found, in the
+// file's order. A setting behind an opener shows its switches only once
+// the opener is out of the way (pressed: gone or covered by what it
+// opened); before, every switch on screen is another setting's.
+func switchesIn(x *selectors.ExtraSetting, r *probeResult) []aSwitch {
+	var out []aSwitch
+	if x.EverySwitch != nil {
+		if op := r.el(stepRowOpener); x.Opener != nil && op.found() && !op.Covered {
+			return nil
+		}
+		if m := r.el("switches"); m.found() {
+			for _, a := range m.All {
+				out = append(out, aSwitch{key: a.key, m: a})
+			}
+		}
+		return out
+	}
+	for i := range x.Switches {
+		key := fmt.Sprintf("switch.%d", i)
+		if m := r.el(key); m.found() && !m.Covered {
+			out = append(out, aSwitch{key: key, label: x.Switches[i].Label, named: &x.Switches[i], m: m})
+		}
+	}
+	return out
+}
+
+// meaningOf refuses a switch that does not say what the file promises,
+// before anything touches it: a named switch carries its label and one of
+// its keywords around it; one of every_switch shows one of its keywords.
+func meaningOf(x *selectors.ExtraSetting, sw aSwitch) string {
+	own := strings.ToLower(sw.m.Name + " " + sw.m.Text)
+	around := strings.ToLower(sw.m.Context + " " + own)
+	has := func(words []string) bool {
+		return len(words) == 0 || slices.ContainsFunc(words, func(w string) bool { return strings.Contains(around, strings.ToLower(w)) })
+	}
+	if sw.named != nil {
+		switch {
+		case !strings.Contains(own, strings.ToLower(sw.named.Label)):
+			return fmt.Sprintf("the switch found for %q is labelled %q", sw.named.Label, sw.m.Name)
+		case !has(sw.named.Keywords):
+			return fmt.Sprintf("the switch %q is described with none of %q", sw.named.Label, sw.named.Keywords)
+		}
+		return ""
+	}
+	if !has(x.EverySwitch.Keywords) {
+		return fmt.Sprintf("the switch %q does not speak of any of %q", sw.m.Name, x.EverySwitch.Keywords)
+	}
+	return ""
+}
+
+// sameElement says two elements of the file are the same locators.
+func sameElement(a, b *selectors.Element) bool {
+	return a != nil && b != nil && reflect.DeepEqual(a.Candidates, b.Candidates)
+}
+
+// errNotOffered ends one setting's walk: it does not exist here.
+type errNotOffered struct{ note string }
+
+func (e *errNotOffered) Error() string { return e.note }
+
+// settingDrift is the drift of a setting beside training whose way in or
+// switches the page no longer has, named by its part in the file.
+func (s *session) settingDrift(x *selectors.ExtraSetting, idx int, r *probeResult, pl pathPlan) error {
+	part, el := "switches", (*selectors.Element)(nil)
+	m := r.el(stepSwitch)
+	switch tab := r.el(stepDataControls); {
+	case !tab.found() && x.Tab != nil:
+		part, el, m = "tab", x.Tab, tab
+	case x.Opener != nil && !r.el(stepRowOpener).found() && !m.found():
+		part, el, m = "opener", x.Opener, r.el(stepRowOpener)
+	default:
+		el = pl.steps[0].el
+	}
+	return newDrift(KindSelectorDrift, fmt.Sprintf("settings.%d.%s", idx, part), el, m, r.URL, "the %s setting's %s matches nothing on %s: the UI no longer matches selectors file %s (profile %s). Candidates: %s",
+		x.Name, part, r.URL, s.where(), pl.p.Name, describeCandidates(el, m))
+}
+
+// switchesError is a setting's switches that do not say what they should.
+func (s *session) switchesError(x *selectors.ExtraSetting, sw aSwitch, why string) error {
+	el := &selectors.Element{Candidates: []selectors.Candidate{{Role: "switch"}}}
+	if sw.named != nil {
+		el = &sw.named.Element
+	}
+	return newDrift(KindLabelChanged, "settings."+x.Name+".switches", el, sw.m, s.lastURL, "%s: the %s setting may have changed its meaning, so the tool did not touch it; check the page and update the selectors file %s", why, x.Name, s.where())
+}
+
+// settingContext is what gets a setting's switches on screen.
+func (s *session) extraPlan(x *selectors.ExtraSetting) pathPlan {
+	return pathPlan{p: s.profile, steps: extraSteps(s.profile, x), route: s.cfg.Route, routed: s.route != "", where: s.where()}
+}
+
+// lockedError is a switch someone else controls, with what the page says.
+func lockedError(name DataSetting, sw *match) error {
+	note := strings.TrimSpace(sw.Context)
+	if len(note) > 300 {
+		note = note[:300] + "…"
+	}
+	msg := fmt.Sprintf("the %s switch %q is on and cannot be changed here: it is disabled or read-only, controlled elsewhere (a parent's account, a workspace); nothing was clicked", name, sw.Name)
+	if note != "" {
+		msg += fmt.Sprintf(". The page says: %q", note)
+	}
+	return &Error{Kind: KindSettingLocked, Msg: msg}
+}
+
+// isNotOffered reports a setting's walk that ended as not offered.
+func isNotOffered(err error) (*errNotOffered, bool) {
+	e, ok := err.(*errNotOffered)
+	return e, ok
+}
+
+// readPlan reads the account's plan off the page once (the profile
+// trigger names it), "" when the page does not say.
+func (s *session) readPlan(ctx context.Context) string {
+	p := s.profile.Plan
+	if p == nil {
+		return ""
+	}
+	if s.planRead {
+		return s.planName
+	}
+	var spec probeSpec
+	spec.add("plan", &p.Element, "")
+	r, err := look(ctx, s.world, spec, false)
+	s.planRead = err == nil
+	if err != nil {
+		return ""
+	}
+	if m := r.el("plan"); m.found() {
+		s.planName = planOf(p.Names, m.Name+" "+m.Text)
+	}
+	if s.planName == "" {
+		s.warn(fmt.Sprintf("the account's plan could not be read from the page (plan.element of selectors file %s): a setting only some plans have is then reported not_offered where it is missing", s.where()))
+	}
+	s.log.Info("read the plan", "plan", s.planName)
+	return s.planName
+}

@@ -1,0 +1,256 @@
+package automation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/chatgpt-optout/chatgpt-optout/selectors"
+)
+
+// A run's settings beside model training: each is walked to, read, checked
+// for its meaning and switched off where on, in the same visit as training
+// (one sign-in, one reload), and read back after the reload.
+
+// extraSetting finds a setting of the run's profile, with its index.
+func (s *session) extraSetting(name DataSetting) (*selectors.ExtraSetting, int, bool) {
+	for i := range s.profile.Settings {
+		if s.profile.Settings[i].Name == string(name) {
+			return &s.profile.Settings[i], i, true
+		}
+	}
+	return nil, 0, false
+}
+
+// walkToExtra walks to a setting's switches and returns them, or
+// errNotOffered where the file says they may be missing.
+func (s *session) walkToExtra(ctx context.Context, x *selectors.ExtraSetting, idx int, byURL bool) ([]aSwitch, error) {
+	s.closeOpened(ctx, x.Opener)
+	pl := s.extraPlan(x)
+	spec := switchesSpec(s.profile, x)
+	for _, st := range pl.steps[1:] {
+		spec.add(st.name, st.el, "")
+	}
+	for i := range s.profile.Dialogs {
+		spec.add(dialogKey(i), &s.profile.Dialogs[i].Dismiss, "")
+	}
+	var sws []aSwitch
+	r, err := s.walkTo(ctx, "the "+x.Name+" setting's switches", pl, spec, byURL, func(r *probeResult) {
+		// The walk's first step is any switch of the setting, uncovered.
+		sws = switchesIn(x, r)
+		m := &match{Candidate: -1, Counts: []int{0}}
+		if len(sws) > 0 {
+			c := *sws[0].m
+			c.Candidate, c.Counts = 0, []int{len(sws)}
+			m = &c
+		}
+		r.Elements[stepSwitch] = m
+	})
+	var drift *DriftError
+	if errors.As(err, &drift) && r == nil && drift.Element != "unknown_dialogs" {
+		// Nothing of the setting is on the page (a tab, a row, its
+		// switches): not offered where the file allows it, else drift.
+		if off, note := absentIs(x, s.readPlan(ctx)); off {
+			return nil, &errNotOffered{note: note}
+		}
+		if last := s.lastReading; last != nil {
+			return nil, s.settingDrift(x, idx, last, pl)
+		}
+		return nil, err
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.opened, s.lastSw = x.Opener, switchesSpec(s.profile, x)
+	return switchesIn(x, r), nil
+}
+
+// closeOpened closes the dialog the last setting's switches were in, when
+// the next setting is not behind the same opener: its tab or row lies
+// under it. It waits, a settle window at most, for the switches to go.
+func (s *session) closeOpened(ctx context.Context, next *selectors.Element) {
+	if s.opened == nil || sameElement(s.opened, next) {
+		return
+	}
+	s.opened = nil
+	spec := s.lastSw
+	s.log.Info("closing the setting's dialog")
+	if err := pressKey(ctx, "Escape", "Escape", 27); err != nil {
+		return
+	}
+	read := func(ctx context.Context, wait bool) (*probeResult, error) { return look(ctx, s.world, s.guard(spec), wait) }
+	_ = s.await(ctx, "the setting's dialog to close", read, func(ctx context.Context, g glance) (reading, error) {
+		for name, m := range g.r.Elements {
+			if name != stepRowOpener && m.found() && !m.Covered {
+				if g.settled() {
+					return finished, nil
+				}
+				return keepWaiting, nil
+			}
+		}
+		return finished, nil
+	})
+}
+
+// extra reads one setting beside training and, unless readOnly, switches
+// off each of its switches that is on. changed says it wrote something,
+// to read back after the reload. A setting that is not offered, locked,
+// or did not take ends in its result; err is returned only for what ends
+// the whole run (drift, a timeout, the browser).
+func (s *session) extra(ctx context.Context, name DataSetting, readOnly bool) (sr SettingResult, changed bool, err error) {
+	sr = SettingResult{Name: name, Labels: []string{}, Before: StateUnknown, After: StateUnknown, Action: ActionNone}
+	x, idx, ok := s.extraSetting(name)
+	if !ok {
+		sr.Outcome, sr.Note = OutcomeNotOffered, fmt.Sprintf("UI profile %s of selectors file %s has no %s setting", s.profile.Name, s.where(), name)
+		return sr, false, nil
+	}
+	if x.Offered == selectors.OfferedPlans {
+		if off, note := absentIs(x, s.readPlan(ctx)); off && s.planName != "" {
+			sr.Outcome, sr.Note = OutcomeNotOffered, note
+			s.log.Info("not offered", "setting", name, "note", note)
+			return sr, false, nil
+		}
+	}
+	sws, err := s.walkToExtra(ctx, x, idx, false)
+	if e, ok := isNotOffered(err); ok {
+		sr.Outcome, sr.Note = OutcomeNotOffered, e.note
+		s.log.Info("not offered", "setting", name, "note", e.note)
+		return sr, false, nil
+	}
+	if err != nil {
+		return sr, false, err
+	}
+	states := make([]State, len(sws))
+	for i, sw := range sws {
+		if why := meaningOf(x, sw); why != "" {
+			return sr, false, s.switchesError(x, sw, why)
+		}
+		states[i] = s.stateOf(sw.m)
+		sr.Labels = append(sr.Labels, sw.m.Name)
+	}
+	sr.Before = sumState(states)
+	sr.After = sr.Before
+	s.log.Info("read the setting", "setting", name, "labels", sr.Labels, "state", sr.Before)
+	switch {
+	case sr.Before == StateUnknown:
+		return sr, false, s.switchesError(x, sws[0], fmt.Sprintf("a switch's %s reads %s, neither on nor off", s.profile.Setting.StateAttribute, attrText(sws[0].m)))
+	case sr.Before == StateOff:
+		sr.Outcome = OutcomeCompliant
+		return sr, false, nil
+	}
+	for i, sw := range sws {
+		if locked(sw.m, states[i]) {
+			return failSetting(sr, lockedError(name, sw.m)), false, nil
+		}
+	}
+	switch {
+	case readOnly:
+		sr.Outcome = OutcomeNoncompliant
+		return sr, false, nil
+	case s.cfg.DryRun:
+		sr.Action, sr.Outcome = ActionWouldTurnOff, OutcomeNoncompliant
+		return sr, false, nil
+	}
+	for i, sw := range sws {
+		if states[i] != StateOn {
+			continue
+		}
+		if err := s.turnOffSwitch(ctx, x, sw); err != nil {
+			if KindOf(err) == KindDidNotStick {
+				return failSetting(sr, err), true, nil
+			}
+			return sr, true, err
+		}
+	}
+	sr.Action = ActionTurnedOff
+	return sr, true, nil
+}
+
+// failSetting records a setting that failed on its own: the other chosen
+// settings are still handled.
+func failSetting(sr SettingResult, err error) SettingResult {
+	sr.Outcome, sr.ErrorKind, sr.Error = OutcomeFailed, KindOf(err), err.Error()
+	return sr
+}
+
+// turnOffSwitch clicks one switch of a setting and waits for it to read
+// off: as for training, a click counts as lost only on a settled page with
+// the switch unchanged, and is then repeated, a bounded number of times.
+func (s *session) turnOffSwitch(ctx context.Context, x *selectors.ExtraSetting, sw aSwitch) error {
+	spec := s.guard(switchesSpec(s.profile, x))
+	read := func(ctx context.Context, wait bool) (*probeResult, error) { return probe(ctx, s.world, spec, wait) }
+	for attempt := 1; attempt <= maxToggleAttempts; attempt++ {
+		s.log.Info("switching off", "setting", x.Name, "switch", sw.m.Name, "attempt", attempt)
+		if err := pressMatch(ctx, s.world, sw.m); err != nil && !errors.Is(err, errPressLost) {
+			return s.actionError(ctx, "clicking the "+x.Name+" switch", err)
+		}
+		off := false
+		err := s.await(ctx, "the "+x.Name+" switch to turn off", read, func(ctx context.Context, g glance) (reading, error) {
+			now := switchByKey(x, g.r, sw.key)
+			if now != nil {
+				sw.m = now
+			}
+			switch decideToggle(now != nil, s.stateOf(sw.m), g.settled()) {
+			case toggleOff:
+				off = true
+				return finished, nil
+			case toggleAgain:
+				return finished, nil
+			}
+			return keepWaiting, nil
+		})
+		if err != nil || off {
+			return err
+		}
+		if err := sleep(ctx, time.Duration(attempt)*400*time.Millisecond); err != nil {
+			return s.endedError(ctx, "waiting to click the switch again")
+		}
+	}
+	return newError(KindDidNotStick, "the %s switch %q was clicked %d times and still reads on: the site did not save the change; try again later", x.Name, sw.m.Name, maxToggleAttempts)
+}
+
+// switchByKey finds a switch again in a new reading.
+func switchByKey(x *selectors.ExtraSetting, r *probeResult, key string) *match {
+	for _, sw := range switchesIn(x, r) {
+		if sw.key == key {
+			return sw.m
+		}
+	}
+	return nil
+}
+
+// verifyExtra reads a changed setting back after the reload: every switch
+// must read off, and the backend agree where the file names a witness.
+func (s *session) verifyExtra(ctx context.Context, sr *SettingResult, byURL bool) error {
+	x, idx, _ := s.extraSetting(sr.Name)
+	sws, err := s.walkToExtra(ctx, x, idx, byURL)
+	if e, ok := isNotOffered(err); ok {
+		return newError(KindDidNotStick, "the %s setting was switched off but is gone after a reload (%s)", sr.Name, e.note)
+	}
+	if err != nil {
+		return err
+	}
+	states := make([]State, len(sws))
+	for i, sw := range sws {
+		states[i] = s.stateOf(sw.m)
+	}
+	sr.After = sumState(states)
+	if sr.After != StateOff {
+		return newError(KindDidNotStick, "the %s switches read off after the click but %s after a reload: the site did not keep the change", sr.Name, sr.After)
+	}
+	for _, sw := range sws {
+		if sw.named == nil || sw.named.Witness == nil {
+			continue
+		}
+		off, ok, err := s.witnessOf(ctx, sw.named.Witness)
+		if err != nil {
+			return err
+		}
+		if ok && !off {
+			sr.After = StateUnknown
+			return newError(KindDidNotStick, "the %s switch %q reads off after a reload but %s still reports it on: the change did not stick", sr.Name, sw.label, sw.named.Witness.URL)
+		}
+	}
+	return nil
+}
