@@ -79,7 +79,9 @@ func (s *session) closeOpened(ctx context.Context, next *selectors.Element) {
 	if err := pressKey(ctx, "Escape", "Escape", 27); err != nil {
 		return
 	}
-	read := func(ctx context.Context, wait bool) (*probeResult, error) { return look(ctx, s.world, s.guard(spec), wait) }
+	read := func(ctx context.Context, wait bool) (*probeResult, error) {
+		return look(ctx, s.world, s.guard(spec), wait)
+	}
 	_ = s.await(ctx, "the setting's dialog to close", read, func(ctx context.Context, g glance) (reading, error) {
 		for name, m := range g.r.Elements {
 			if name != stepRowOpener && m.found() && !m.Covered {
