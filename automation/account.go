@@ -23,6 +23,9 @@ type Account struct {
 	// Mailbox receives the site's sign-in codes, for a sign-in that asks
 	// for a code sent by email.
 	Mailbox *Mailbox
+	// Settings are the data-use settings of this account's run, when it
+	// has its own (an accounts file's settings:); nil means the Config's.
+	Settings []DataSetting
 }
 
 // Label is the name used in reports.

@@ -1,6 +1,10 @@
 package automation
 
-import "time"
+import (
+	"fmt"
+	"strings"
+	"time"
+)
 
 // State is the setting's state as read from the page.
 type State string
@@ -73,6 +77,39 @@ type Result struct {
 	// a whole: Outcome is the worst of these, Before, After and Action
 	// those of model training when it is chosen.
 	Settings []SettingResult `json:"settings,omitempty"`
+}
+
+// String is the setting's result in a few words, for reports a person
+// reads: "marketing: on → off (Marketing cookies, Share with marketing
+// partners)", "ads: not offered (…)", "training: failed (setting_locked): …".
+func (r SettingResult) String() string {
+	state := string(r.After)
+	if r.Before != r.After {
+		state = fmt.Sprintf("%s → %s", r.Before, r.After)
+	}
+	labels := ""
+	if len(r.Labels) > 0 {
+		labels = " (" + strings.Join(r.Labels, ", ") + ")"
+	}
+	switch r.Outcome {
+	case OutcomeNotOffered:
+		return fmt.Sprintf("%s: not offered (%s)", r.Name, r.Note)
+	case OutcomeFailed, OutcomeDrift:
+		return fmt.Sprintf("%s: %s (%s): %s", r.Name, r.Outcome, r.ErrorKind, r.Error)
+	case OutcomeNoncompliant:
+		if r.Action == ActionWouldTurnOff {
+			return fmt.Sprintf("%s: %s%s (dry run: would turn it off)", r.Name, r.Before, labels)
+		}
+		return fmt.Sprintf("%s: %s%s", r.Name, r.Before, labels)
+	case OutcomeChanged:
+		return fmt.Sprintf("%s: %s%s (verified)", r.Name, state, labels)
+	}
+	return fmt.Sprintf("%s: %s%s (already off)", r.Name, state, labels)
+}
+
+// MoreThanTraining says a result has settings besides training to report.
+func (r *Result) MoreThanTraining() bool {
+	return len(r.Settings) > 1 || len(r.Settings) == 1 && r.Settings[0].Name != DataTraining
 }
 
 // SettingResult is what a run found and did for one chosen setting.

@@ -64,6 +64,9 @@ func run(ctx context.Context, b *Browser, acct Account, cfg Config, m mode) (*Re
 	if err := ctx.Err(); err != nil {
 		return finish(endedBefore(err))
 	}
+	if len(acct.Settings) > 0 {
+		cfg.Settings = acct.Settings
+	}
 	cfg, err := cfg.WithDefaults()
 	if err != nil {
 		return finish(err)
@@ -398,6 +401,13 @@ func (s *session) evidence(ctx context.Context, res *Result, sw *match) {
 	}
 	const w, h = 560, 72
 	clip := &page.Viewport{X: max(0, sw.X-w+40), Y: max(0, sw.Y-h/2), Width: w, Height: h, Scale: 1}
+	// The switch with its whole label: the nearest box around the switch
+	// that also holds the label (a dialog's title, a row's text).
+	label, _ := json.Marshal(s.label)
+	key, _ := json.Marshal(sw.key)
+	if box, err := evalIn[*struct{ X, Y, W, H float64 }](ctx, s.world, evidenceBoxJS+"("+string(key)+","+string(label)+")"); err == nil && box != nil {
+		clip = &page.Viewport{X: box.X, Y: box.Y, Width: box.W, Height: box.H, Scale: 1}
+	}
 	shot, err := chromedp.Call(ctx, page.CaptureScreenshot, page.CaptureScreenshotParams{Format: page.CaptureScreenshotFormatPng, Clip: clip})
 	if err != nil {
 		s.warn("the evidence screenshot of the switch failed: " + err.Error())
@@ -405,6 +415,27 @@ func (s *session) evidence(ctx context.Context, res *Result, sw *match) {
 	}
 	res.Evidence = shot.Data
 }
+
+// evidenceBoxJS measures the smallest box around a matched switch that
+// also shows its label, padded a little and capped, so that the picture
+// holds the whole label and nothing far from it. null: not found.
+const evidenceBoxJS = `((name, label) => {
+  const el = (window.__optoutMatched || {})[name];
+  if (!el || !el.isConnected || !label) return null;
+  const want = label.toLowerCase();
+  let box = null;
+  for (let a = el, n = 0; a && a !== document.body && n < 10; a = a.parentElement, n++) {
+    if ((a.innerText || "").toLowerCase().includes(want)) { box = a; break; }
+  }
+  if (!box) return null;
+  const r = box.getBoundingClientRect(), s = el.getBoundingClientRect();
+  const pad = 8;
+  let x = Math.max(0, Math.min(r.left, s.left) - pad), y = Math.max(0, Math.min(r.top, s.top) - pad);
+  let right = Math.max(r.right, s.right) + pad, bottom = Math.max(r.bottom, s.bottom) + pad;
+  const w = Math.min(right - x, 1000), h = Math.min(bottom - y, 320);
+  if (w < 8 || h < 8) return null;
+  return {x, y, w, h};
+})`
 
 // signedIn signs in, and keeps the session in a kept profile.
 func (s *session) signedIn(ctx context.Context) error {

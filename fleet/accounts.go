@@ -31,6 +31,9 @@ type AccountSpec struct {
 	State           string // saved session state file
 	IMAPURLEnv      string // variable holding the mailbox URL of the sign-in codes
 	IMAPPasswordEnv string // variable holding that mailbox's password
+	// Settings are the data-use settings to switch off (settings:, of the
+	// account or else of the file); nil means the run's.
+	Settings []automation.DataSetting
 
 	// Line is the line of the entry in the file; KeyLines the line of
 	// each key, for errors found after parsing.
@@ -128,9 +131,10 @@ const (
 	keyState           = "state"
 	keyIMAPURLEnv      = "imap_url_env"
 	keyIMAPPasswordEnv = "imap_password_env"
+	keySettings        = "settings"
 )
 
-var knownKeys = []string{keyName, keyEmail, keyPasswordEnv, keyTOTPSecretEnv, keySessionTokenEnv, keyProfileDir, keyState, keyIMAPURLEnv, keyIMAPPasswordEnv}
+var knownKeys = []string{keyName, keyEmail, keyPasswordEnv, keyTOTPSecretEnv, keySessionTokenEnv, keyProfileDir, keyState, keyIMAPURLEnv, keyIMAPPasswordEnv, keySettings}
 
 // inlineSecrets are keys that would put a secret in the file; each maps to
 // the key that names its variable instead.
@@ -249,9 +253,15 @@ func parseAccounts(data []byte, e *AccountsError) []AccountSpec {
 		return nil
 	}
 	var list ast.Node
+	var fileSettings []automation.DataSetting
 	for _, kv := range top.Values {
 		key := keyText(kv.Key)
 		switch key {
+		case keySettings:
+			var msg string
+			if fileSettings, msg = r.settings(kv.Value); msg != "" {
+				e.add(lineOfNode(kv.Key), "", "settings: %s", msg)
+			}
 		case "accounts":
 			list = r.value(kv.Value)
 			if list == nil {
@@ -259,7 +269,7 @@ func parseAccounts(data []byte, e *AccountsError) []AccountSpec {
 				return nil
 			}
 		default:
-			e.add(lineOfNode(kv.Key), "", "unknown top-level key %s: the file has only accounts:", automation.QuoteValue(key))
+			e.add(lineOfNode(kv.Key), "", "unknown top-level key %s: the file has only accounts: and settings:", automation.QuoteValue(key))
 		}
 	}
 	if list == nil {
@@ -282,11 +292,44 @@ func parseAccounts(data []byte, e *AccountsError) []AccountSpec {
 		// An entry with problems still takes part in the checks for
 		// duplicates, so that one run lists every problem.
 		if s, ok := r.account(item, i, e); ok || s.Line > 0 {
+			if s.Settings == nil {
+				s.Settings = fileSettings
+			}
 			specs = append(specs, s)
 		}
 	}
 	checkUnique(specs, e)
 	return specs
+}
+
+// settings reads a settings: value, a list of names or one line of them
+// separated by commas, and says what is wrong with it.
+func (r *resolver) settings(node ast.Node) ([]automation.DataSetting, string) {
+	var names []string
+	switch v := r.value(node).(type) {
+	case *ast.SequenceNode:
+		for _, item := range v.Values {
+			text, ok := scalarText(r.value(item))
+			if !ok {
+				return nil, "each entry must be a setting's name, not a list or mapping"
+			}
+			names = append(names, text)
+		}
+	default:
+		text, ok := scalarText(v)
+		if !ok {
+			return nil, "must be a list of settings, like [training, marketing]"
+		}
+		names = append(names, text)
+	}
+	if strings.TrimSpace(strings.Join(names, "")) == "" {
+		return nil, "is empty: name at least one setting, or leave the key out for training"
+	}
+	d, err := automation.ParseDataSettings(names...)
+	if err != nil {
+		return nil, err.Error()
+	}
+	return d, ""
 }
 
 // account reads one entry of the list.
@@ -318,6 +361,13 @@ func (r *resolver) account(item ast.Node, index int, e *AccountsError) (AccountS
 		}
 		if !known(key) {
 			fail(keyLine, "unknown key %s: an account has only %s", automation.QuoteValue(key), strings.Join(knownKeys, ", "))
+			return
+		}
+		if key == keySettings {
+			var msg string
+			if s.Settings, msg = r.settings(value); msg != "" {
+				fail(keyLine, "settings: %s", msg)
+			}
 			return
 		}
 		text, ok := scalarText(r.value(value))
@@ -438,7 +488,7 @@ func ResolveWith(source string, specs []AccountSpec, lookup func(string) (string
 	e := &AccountsError{Source: source}
 	accounts := make([]automation.Account, 0, len(specs))
 	for _, s := range specs {
-		a := automation.Account{Name: s.Name, Email: s.Email, ProfileDir: s.ProfileDir}
+		a := automation.Account{Name: s.Name, Email: s.Email, ProfileDir: s.ProfileDir, Settings: s.Settings}
 		get := func(key, name string) string {
 			if name == "" {
 				return ""

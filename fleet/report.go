@@ -279,6 +279,9 @@ func (r *Report) WriteJUnit(w io.Writer) error {
 		case automation.OutcomeNoncompliant:
 			suite.Failures++
 			msg := "the setting is on and was left on (read only run)"
+			if on := settingsOn(a.Result); len(on) > 0 && a.MoreThanTraining() {
+				msg = "on and left on (read only run): " + strings.Join(on, ", ")
+			}
 			c.Failure = &JUnitMessage{Type: string(automation.OutcomeNoncompliant), Message: msg, Text: msg}
 		}
 		suite.Cases = append(suite.Cases, c)
@@ -300,6 +303,11 @@ func (r *Report) WriteJUnit(w io.Writer) error {
 func caseDetails(a AccountResult) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "outcome: %s\nbefore: %s\nafter: %s\naction: %s\n", a.Outcome, a.Before, a.After, a.Action)
+	if a.Result != nil && a.MoreThanTraining() {
+		for _, sr := range a.Settings {
+			fmt.Fprintf(&b, "setting %s\n", sr)
+		}
+	}
 	if a.Email != "" {
 		fmt.Fprintf(&b, "email: %s\n", a.Email)
 	}
@@ -359,6 +367,12 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		}
 		if a.NotRun() {
 			setting = "—"
+		} else if a.MoreThanTraining() {
+			lines := make([]string, len(a.Settings))
+			for i, sr := range a.Settings {
+				lines[i] = mdEscape(sr.String())
+			}
+			setting = strings.Join(lines, "<br>")
 		}
 		errText := ""
 		if a.ErrorKind != "" {
@@ -385,6 +399,17 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	fmt.Fprintf(&b, "\n<sub>%s</sub>\n", strings.Join(meta, " · "))
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// settingsOn names the chosen settings a result found on.
+func settingsOn(r *automation.Result) []string {
+	var on []string
+	for _, sr := range r.Settings {
+		if sr.Outcome == automation.OutcomeNoncompliant {
+			on = append(on, string(sr.Name))
+		}
+	}
+	return on
 }
 
 func plural(n int, one, many string) string {

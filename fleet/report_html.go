@@ -54,13 +54,16 @@ type htmlCount struct {
 
 type htmlRow struct {
 	Account, Outcome, Before, After, Setting string
-	Verified                                 bool
-	Duration                                 string
-	Retries                                  int
-	Warnings                                 []string
-	ErrorKind, Error                         string
-	Evidence                                 template.URL // a data: URI of a PNG, or empty
-	EvidenceNote                             string
+	// Settings are the lines of each chosen setting, when there is more
+	// than model training to show.
+	Settings         []string
+	Verified         bool
+	Duration         string
+	Retries          int
+	Warnings         []string
+	ErrorKind, Error string
+	Evidence         template.URL // a data: URI of a PNG, or empty
+	EvidenceNote     string
 }
 
 type htmlPage struct {
@@ -168,6 +171,11 @@ func htmlRowOf(a AccountResult, evidence map[string][]byte) htmlRow {
 	default:
 		r.Setting = string(a.After)
 	}
+	if !a.NotRun() && a.Result != nil && a.MoreThanTraining() {
+		for _, sr := range a.Settings {
+			r.Settings = append(r.Settings, sr.String())
+		}
+	}
 	if evidence == nil {
 		return r
 	}
@@ -254,7 +262,7 @@ img.evidence { max-width: 22em; max-height: 6em; border: 1px solid #d0d7de; bord
 {{range .Rows}}<tr class="account" data-outcome="{{.Outcome}}">
 <td class="name">{{.Account}}</td>
 <td class="outcome"><span class="swatch o-{{.Outcome}}"></span>{{.Outcome}}</td>
-<td class="setting">{{.Setting}}{{if .Verified}} (verified){{end}}</td>
+<td class="setting">{{if .Settings}}<ul class="settings">{{range .Settings}}<li>{{.}}</li>{{end}}</ul>{{else}}{{.Setting}}{{if .Verified}} (verified){{end}}{{end}}</td>
 <td class="num duration">{{.Duration}}{{if .Retries}} ({{.Retries}} {{if eq .Retries 1}}retry{{else}}retries{{end}}){{end}}</td>
 <td class="warnings">{{if .Warnings}}<ul class="warnings">{{range .Warnings}}<li>{{.}}</li>{{end}}</ul>{{end}}</td>
 <td class="error">{{with .ErrorKind}}<span class="kind">{{.}}</span> {{end}}{{.Error}}</td>

@@ -90,7 +90,7 @@ func runAccount(cmd *cobra.Command, g *globalOptions, o *browserOptions, adjust 
 	}
 	defer b.Close()
 	res, err := do(cmd.Context(), b, acct, cfg)
-	describeResult(res, err, false)
+	describeResult(res, err, nil)
 	res.SelectorsSource = cfg.Selectors.Origin().String()
 	if len(o.selectorsWarnings) > 0 {
 		res.Warnings = append(append([]string(nil), o.selectorsWarnings...), res.Warnings...)

@@ -22,6 +22,7 @@ type browserOptions struct {
 	chrome     string
 	timeout    time.Duration
 	checkWait  time.Duration
+	settings   []string
 	artifacts  string
 	route      string
 
@@ -56,9 +57,33 @@ func (o *browserOptions) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.chrome, "chrome", "", "Chrome or Chromium binary (env CHROME_PATH; default: the first one found)")
 	fs.DurationVar(&o.timeout, "timeout", automation.DefaultTimeout, "limit for one account, end to end")
 	fs.DurationVar(&o.checkWait, "security-check-wait", automation.DefaultSecurityCheckWait, "how long to wait, each time, for the site's security check (\"Just a moment...\") to clear by itself; --timeout bounds it too")
+	fs.StringSliceVar(&o.settings, "settings", nil, "settings to switch off (status: read), comma-separated: training (the default), marketing, ads, voice, memory, or all (training, marketing, ads and voice) (env CHATGPT_OPTOUT_SETTINGS)")
 	fs.StringVar(&o.artifacts, "artifacts", "", "folder for a screenshot, the masked page HTML and the console log on failure")
 	fs.StringVar(&o.route, "route", "auto", "way to the setting: menu, deep_link, or auto (menu, then the deep link)")
 }
+
+// dataSettings reads --settings, or CHATGPT_OPTOUT_SETTINGS without it.
+func (o *browserOptions) dataSettings() ([]automation.DataSetting, error) {
+	names, from := o.settings, "--settings"
+	if !o.changed("settings") {
+		v, ok := o.env.lookup(envSettings)
+		if !ok {
+			return automation.ParseDataSettings()
+		}
+		names, from = []string{v}, o.env.origin(envSettings)
+	}
+	if strings.TrimSpace(strings.Join(names, "")) == "" {
+		return nil, automation.ConfigError("%s is empty: name the settings to switch off (training, marketing, ads, voice, memory or all), or leave it out for training", from)
+	}
+	d, err := automation.ParseDataSettings(names...)
+	if err != nil {
+		return nil, automation.ConfigError("%s: %v", from, err)
+	}
+	return d, nil
+}
+
+// envSettings chooses the settings when --settings is not given.
+const envSettings = "CHATGPT_OPTOUT_SETTINGS"
 
 // changed reports whether the flag name was given on the command line.
 func (o *browserOptions) changed(name string) bool {
@@ -91,6 +116,10 @@ func (o *browserOptions) config(ctx context.Context, g *globalOptions) (automati
 	}
 	if o.checkWait <= 0 {
 		return cfg, automation.BrowserOptions{}, automation.ConfigError("--security-check-wait must be positive, like 30s")
+	}
+	chosen, err := o.dataSettings()
+	if err != nil {
+		return cfg, automation.BrowserOptions{}, err
 	}
 	baseURL, err := o.appURL()
 	if err != nil {
@@ -126,6 +155,7 @@ func (o *browserOptions) config(ctx context.Context, g *globalOptions) (automati
 		Route:        automation.Route(o.route),
 		Timeout:      o.timeout,
 		ArtifactsDir: o.artifacts,
+		Settings:     chosen,
 		// A security check gets the run's time at most.
 		SecurityCheckWait: min(o.checkWait, o.timeout),
 		Logger:            g.logger(),

@@ -53,13 +53,13 @@ one of its accounts in a headless Chrome, and prints each step and the result.`,
 
 			fmt.Fprintln(g.stdout, "\n== disable")
 			dis, err := automation.Disable(cmd.Context(), b, a, cfg)
-			describeResult(dis, err, false)
+			describeResult(dis, err, nil)
 			if err := printResults(g, dis); err != nil {
 				return err
 			}
 			fmt.Fprintln(g.stdout, "\n== status")
 			st, err := automation.Status(cmd.Context(), b, a, cfg)
-			describeResult(st, err, false)
+			describeResult(st, err, nil)
 			if err := printResults(g, st); err != nil {
 				return err
 			}

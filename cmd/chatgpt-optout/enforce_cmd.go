@@ -162,6 +162,10 @@ func runEnforce(cmd *cobra.Command, g *globalOptions, o *browserOptions, e *enfo
 	if g.verbose == 0 {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	byName := map[string]*fleet.AccountSpec{}
+	for i := range specs {
+		byName[specs[i].Name] = &specs[i]
+	}
 	progress := newProgress(g.stderr, len(mine), e.check)
 	rep, err := fleet.Run(cmd.Context(), mine, fleet.Options{
 		Logger:   fleetLog,
@@ -174,7 +178,7 @@ func runEnforce(cmd *cobra.Command, g *globalOptions, o *browserOptions, e *enfo
 		Shard:    shard,
 		OnResult: func(done, total int, r fleet.AccountResult) {
 			// The account's sentence, with this command line's names.
-			describeResult(r.Result, r.Err, true)
+			describeResult(r.Result, r.Err, byName[r.Account])
 			progress.done(done, total, r)
 		},
 

@@ -116,6 +116,7 @@ var settingNames = map[automation.Setting]string{
 	automation.SettingSelectors:      "--selectors or CHATGPT_OPTOUT_SELECTORS",
 	automation.SettingRoute:          "--route",
 	automation.SettingCheckWait:      "--security-check-wait",
+	automation.SettingSettings:       "--settings or CHATGPT_OPTOUT_SETTINGS",
 	automation.SettingUI:             "--ui",
 	automation.SettingMailbox:        "CHATGPT_IMAP_URL and CHATGPT_IMAP_PASSWORD",
 	automation.SettingMailboxPass:    "CHATGPT_IMAP_PASSWORD",
@@ -126,25 +127,51 @@ var settingNames = map[automation.Setting]string{
 	fleet.SettingStateDir:            "--state-dir",
 }
 
-// fleetSettingNames are the names for an account of an accounts file,
-// where they differ.
-var fleetSettingNames = map[automation.Setting]string{
-	automation.SettingEmail:       "the account's email:",
-	automation.SettingPassword:    "the variable of its password_env:",
-	automation.SettingTOTPSecret:  "the variable of its totp_secret_env:",
-	automation.SettingProfileDir:  "its profile_dir:, where a person signs in once with `chatgpt-optout login --profile-dir DIR`",
-	automation.SettingMailbox:     "its imap_url_env: and imap_password_env:",
-	automation.SettingMailboxPass: "the variable of its imap_password_env:",
+// fleetSettingName names a setting for an account of an accounts file, by
+// its own keys and values, where that differs from the command line's.
+func fleetSettingName(s automation.Setting, a *fleet.AccountSpec) (string, bool) {
+	key := func(k, v string) string {
+		if v == "" {
+			return k + ": (not set)"
+		}
+		return k + ": " + v
+	}
+	switch s {
+	case automation.SettingEmail:
+		return "its " + key("email", a.Email), true
+	case automation.SettingPassword:
+		return "the variable of its " + key("password_env", a.PasswordEnv), true
+	case automation.SettingTOTPSecret:
+		return "the variable of its " + key("totp_secret_env", a.TOTPSecretEnv), true
+	case automation.SettingProfileDir:
+		dir := a.ProfileDir
+		if dir == "" {
+			dir = "DIR"
+		}
+		return "its " + key("profile_dir", a.ProfileDir) + ", where a person signs in once with `chatgpt-optout login --profile-dir " + dir + "`", true
+	case automation.SettingMailbox:
+		return "its " + key("imap_url_env", a.IMAPURLEnv) + " and " + key("imap_password_env", a.IMAPPasswordEnv), true
+	case automation.SettingMailboxPass:
+		return "the variable of its " + key("imap_password_env", a.IMAPPasswordEnv), true
+	case automation.SettingSettings:
+		return "its settings: or the file's", true
+	}
+	return "", false
 }
 
 // describe is err's sentence with the command line's names for the
-// settings it points at.
-func describe(err error, fleetAccount bool) string {
+// settings it points at; for an account of an accounts file (acct), its
+// own keys and values.
+func describe(err error, acct *fleet.AccountSpec) string {
 	msg := err.Error()
 	var names []string
 	for _, s := range automation.FixOf(err) {
-		n, ok := fleetSettingNames[s]
-		if !ok || !fleetAccount {
+		var n string
+		ok := false
+		if acct != nil {
+			n, ok = fleetSettingName(s, acct)
+		}
+		if !ok {
 			n, ok = settingNames[s]
 		}
 		if ok {
@@ -158,8 +185,8 @@ func describe(err error, fleetAccount bool) string {
 }
 
 // describeResult puts describe's sentence into a failed result.
-func describeResult(r *automation.Result, err error, fleetAccount bool) {
+func describeResult(r *automation.Result, err error, acct *fleet.AccountSpec) {
 	if r != nil && err != nil && r.Error == err.Error() {
-		r.Error = describe(err, fleetAccount)
+		r.Error = describe(err, acct)
 	}
 }

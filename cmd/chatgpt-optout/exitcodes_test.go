@@ -112,24 +112,25 @@ func TestExitCodes_FromErrors(t *testing.T) {
 func TestDescribe_NamesTheFlagsOfTheSettings(t *testing.T) {
 	err := fmt.Errorf("signing in: %w", &automation.Error{Kind: automation.KindBadCredentials, Msg: "the sign-in was refused: check the email and the password",
 		Fix: []automation.Setting{automation.SettingEmail, automation.SettingPassword}})
-	if got := describe(err, false); !strings.HasSuffix(got, "(CHATGPT_EMAIL; CHATGPT_PASSWORD)") {
+	if got := describe(err, nil); !strings.HasSuffix(got, "(CHATGPT_EMAIL; CHATGPT_PASSWORD)") {
 		t.Errorf("one account: %q", got)
 	}
-	if got := describe(err, true); !strings.Contains(got, "email:") || !strings.Contains(got, "password_env:") || strings.Contains(got, "CHATGPT_PASSWORD") {
+	alice := &fleet.AccountSpec{Name: "alice", Email: "alice@example.com", PasswordEnv: "ALICE_PASSWORD"}
+	if got := describe(err, alice); !strings.HasSuffix(got, "(its email: alice@example.com; the variable of its password_env: ALICE_PASSWORD)") {
 		t.Errorf("an account of an accounts file: %q", got)
 	}
 	for s := range map[automation.Setting]bool{
 		automation.SettingBaseURL: true, automation.SettingBrowser: true, automation.SettingHeaded: true, automation.SettingProfileDir: true,
 		automation.SettingEmail: true, automation.SettingPassword: true, automation.SettingTOTPSecret: true, automation.SettingStateKey: true,
 		automation.SettingStatePlaintext: true, automation.SettingTimeout: true, automation.SettingArtifacts: true, automation.SettingSelectors: true,
-		automation.SettingRoute: true, automation.SettingCheckWait: true, automation.SettingUI: true, automation.SettingMailbox: true, automation.SettingMailboxPass: true,
+		automation.SettingRoute: true, automation.SettingCheckWait: true, automation.SettingSettings: true, automation.SettingUI: true, automation.SettingMailbox: true, automation.SettingMailboxPass: true,
 		fleet.SettingParallel: true, fleet.SettingRetries: true, fleet.SettingCanary: true, fleet.SettingShard: true, fleet.SettingStateDir: true,
 	} {
 		if settingNames[s] == "" {
 			t.Errorf("setting %s has no name on the command line", s)
 		}
 	}
-	if got := describe(errors.New("plain"), false); got != "plain" {
+	if got := describe(errors.New("plain"), nil); got != "plain" {
 		t.Errorf("an error without settings = %q", got)
 	}
 }

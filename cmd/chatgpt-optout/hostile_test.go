@@ -315,6 +315,8 @@ func TestEnforce_ParallelAndRetriesHaveOneRule(t *testing.T) {
 		{[]string{"--retries", "-1"}, "--retries must be from 0 to 10, not -1"},
 		{[]string{"--retries", "11"}, "--retries must be from 0 to 10, not 11"},
 		{[]string{"--security-check-wait", "0s"}, "--security-check-wait must be positive, like 30s"},
+		{[]string{"--settings", "training,telemetry"}, `--settings: setting "telemetry" is not one of training, voice, marketing, ads, memory, all`},
+		{[]string{"--settings", ""}, "--settings is empty"},
 		{[]string{"--security-check-wait", "-5s"}, "--security-check-wait must be positive, like 30s"},
 		// Within the bounds, the run goes on to look for the browser.
 		{[]string{"--parallel", "32", "--retries", "10"}, `"/nonexistent/chrome" (CHROME_PATH) cannot be run`},

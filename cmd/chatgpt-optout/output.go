@@ -20,6 +20,11 @@ func printResults(g *globalOptions, results ...*automation.Result) error {
 	}
 	for _, r := range results {
 		fmt.Fprintln(g.stdout, resultLine(r, len(results) > 1))
+		if r.MoreThanTraining() {
+			for _, sr := range r.Settings {
+				fmt.Fprintln(g.stdout, "  "+sr.String())
+			}
+		}
 		for _, w := range r.Warnings {
 			fmt.Fprintln(g.stdout, "  warning: "+w)
 		}

@@ -75,7 +75,7 @@ func execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch {
 	case errors.As(err, &ee):
 	case errors.As(err, &ae) || errors.As(err, &de):
-		fmt.Fprintf(stderr, "error: %s\n", describe(err, false))
+		fmt.Fprintf(stderr, "error: %s\n", describe(err, nil))
 	default:
 		// cobra's and pflag's messages quote the value in full.
 		fmt.Fprintf(stderr, "error: %s\n", capMessage(capQuoted(err.Error())))
