@@ -133,22 +133,28 @@ func sumState(states []State) State {
 	return all
 }
 
-// planOf names the plan in a text (the profile trigger's name): the plan
-// one of whose words is a whole word of it, "" when none is.
+// planOf names the plan in a text (the profile trigger's name, "NAME
+// PLAN, open profile menu"): the plan one of whose words is a whole word
+// of it, the last such word when there are several (a name may hold a
+// plan's word), "" when none is.
 func planOf(names map[string][]string, text string) string {
 	plans := make([]string, 0, len(names))
 	for p := range names {
 		plans = append(plans, p)
 	}
 	slices.Sort(plans)
+	best, at := "", -1
 	for _, p := range plans {
 		for _, w := range names[p] {
-			if regexp.MustCompile(`(?i)(^|[^\pL\pN])` + regexp.QuoteMeta(w) + `($|[^\pL\pN])`).MatchString(text) {
-				return p
+			re := regexp.MustCompile(`(?i)(?:^|[^\pL\pN])(` + regexp.QuoteMeta(w) + `)(?:$|[^\pL\pN])`)
+			for _, m := range re.FindAllStringSubmatchIndex(text, -1) {
+				if m[2] > at {
+					best, at = p, m[2]
+				}
 			}
 		}
 	}
-	return ""
+	return best
 }
 
 // ---- the walk to a setting beside training ----
