@@ -69,13 +69,27 @@ func axQuery(ctx context.Context, c selectors.Candidate) ([]*accessibility.Node,
 // axConfirm checks a match found by a role candidate against the browser's
 // own accessibility tree: exactly one node must have that role and name,
 // and it must be the element the probe found. The probe's in-page name
-// computation is an approximation; the tree is the browser's word.
-func axConfirm(ctx context.Context, c selectors.Candidate, m *match) (bool, error) {
+// computation is an approximation; the tree is the browser's word. With
+// anyOf (a candidate narrowed by its row in the page, or one that takes
+// every match), the match must be one of the nodes with that role and
+// name.
+func axConfirm(ctx context.Context, c selectors.Candidate, m *match, anyOf bool) (bool, error) {
 	nodes, err := axQuery(ctx, c)
-	if err != nil || len(nodes) != 1 {
+	if err != nil || len(nodes) == 0 || len(nodes) > 1 && !anyOf {
 		return false, err
 	}
-	obj, err := chromedp.Call(ctx, dom.ResolveNode, dom.ResolveNodeParams{BackendNodeID: nodes[0].BackendDOMNodeID})
+	const most = 40 // a page shows a few dozen switches at most
+	for _, n := range nodes[:min(len(nodes), most)] {
+		if ok, err := axIs(ctx, n, m); err != nil || ok {
+			return ok, err
+		}
+	}
+	return false, nil
+}
+
+// axIs says whether the accessibility node n is the element of match m.
+func axIs(ctx context.Context, n *accessibility.Node, m *match) (bool, error) {
+	obj, err := chromedp.Call(ctx, dom.ResolveNode, dom.ResolveNodeParams{BackendNodeID: n.BackendDOMNodeID})
 	if err != nil || obj.Object == nil {
 		return false, err
 	}
@@ -83,14 +97,14 @@ func axConfirm(ctx context.Context, c selectors.Candidate, m *match) (bool, erro
 	// on it; one that no pointer reaches (pointer-events:none) is never
 	// hit, and is the match when its centre is the match's.
 	fn := fmt.Sprintf(`function() {
-  const x = %f, y = %f;
-  if (getComputedStyle(this).pointerEvents === "none") {
+  const x = %f, y = %f, offscreen = %v;
+  if (offscreen || getComputedStyle(this).pointerEvents === "none") {
     const r = this.getBoundingClientRect();
     return Math.abs(r.left + r.width / 2 - x) < 1 && Math.abs(r.top + r.height / 2 - y) < 1;
   }
   const h = document.elementFromPoint(x, y);
   return !!h && (h === this || this.contains(h));
-}`, m.X, m.Y)
+}`, m.X, m.Y, m.Offscreen)
 	res, err := chromedp.Call(ctx, runtime.CallFunctionOn, runtime.CallFunctionOnParams{
 		FunctionDeclaration: fn, ObjectID: obj.Object.ObjectID, ReturnByValue: new(true),
 	})
@@ -124,7 +138,7 @@ func confirm(ctx context.Context, el elementSpec, m *match) bool {
 	}
 	// An error here is the page changing under the query (a navigation):
 	// the match stays unconfirmed and the next probe asks again.
-	if ok, err := axConfirm(ctx, c, m); err != nil || !ok {
+	if ok, err := axConfirm(ctx, c, m, c.Row != "" || el.All); err != nil || !ok {
 		m.Candidate = -1
 	}
 	return m.found()

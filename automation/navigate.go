@@ -62,7 +62,7 @@ func dialogKey(i int) string { return fmt.Sprintf("dialog.%d", i) }
 func (s *session) openSetting(ctx context.Context, byURL bool) (*match, error) {
 	p := s.profile
 	pl := pathPlan{p: p, steps: pathSteps(p), route: s.cfg.Route, where: s.where()}
-	r, err := s.walkTo(ctx, "the setting's switch", pl, pathSpec(p), byURL, func(r *probeResult) {
+	r, err := s.walkTo(ctx, "the setting's switch", pl, pathSpec(p), byURL, func(r *probeResult, _ *walk) {
 		for _, st := range pl.steps {
 			s.observe(st.name, r.el(st.name))
 		}
@@ -80,7 +80,7 @@ func (s *session) openSetting(ctx context.Context, byURL bool) (*match, error) {
 // step, the switch, is on screen and not covered, and returns that
 // reading. adjust sees every reading before the decision (and may make the
 // switch step what the walk is looking for).
-func (s *session) walkTo(ctx context.Context, what string, pl pathPlan, spec probeSpec, byURL bool, adjust func(r *probeResult)) (*probeResult, error) {
+func (s *session) walkTo(ctx context.Context, what string, pl pathPlan, spec probeSpec, byURL bool, adjust func(r *probeResult, w *walk)) (*probeResult, error) {
 	spec = s.guard(spec)
 	w := &walk{clicks: map[string]int{}, deepLink: byURL, awaitURL: byURL}
 	var found *probeResult
@@ -88,7 +88,7 @@ func (s *session) walkTo(ctx context.Context, what string, pl pathPlan, spec pro
 	err := s.await(ctx, what, read, func(ctx context.Context, g glance) (reading, error) {
 		r := g.r
 		if adjust != nil {
-			adjust(r)
+			adjust(r, w)
 		}
 		pl.routed = s.route != ""
 		mv := decidePath(pl, pathPage{r: r, settled: g.settled(), dialogSettled: g.settledFor(s.cfg.Settle / 4), unknown: topUnknown(r)}, w)

@@ -84,6 +84,7 @@ type match struct {
 	Attr        *string `json:"attr"`
 	Desc        string  `json:"desc"`
 	Context     string  `json:"context"` // text of the dialog or panel around an element read for its state
+	Row         string  `json:"row"`     // text of its row (label, description), for an element read for its state
 	Error       string  `json:"error"`
 
 	// Offscreen says the element lies outside the viewport: it is scrolled

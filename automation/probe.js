@@ -170,7 +170,7 @@
       const open = m.els.filter((el) => {
         const r = el.getBoundingClientRect();
         const x = r.left + r.width / 2, y = r.top + r.height / 2;
-        if (x < 0 || y < 0 || x >= innerWidth || y >= innerHeight) return true;
+        if (x < 0 || y < 0 || x >= innerWidth || y >= innerHeight || clipped(el, x, y)) return true;
         const hit = document.elementFromPoint(x, y);
         return !!hit && (hit === el || el.contains(hit));
       });
@@ -187,6 +187,19 @@
       matched[name] = matched[name + "#0"];
     }
     return out;
+  }
+
+  // clipped says a point of el lies outside the visible box of one of
+  // its scrolling ancestors.
+  function clipped(el, x, y) {
+    for (let a = el.parentElement; a && a !== document.body && a !== document.documentElement; a = a.parentElement) {
+      const s = getComputedStyle(a);
+      if (!/(auto|scroll|hidden|clip)/.test(s.overflowY + " " + s.overflowX)) continue;
+      if (a.scrollHeight <= a.clientHeight && a.scrollWidth <= a.clientWidth) continue;
+      const r = a.getBoundingClientRect();
+      if (x < r.left || x > r.right || y < r.top || y > r.bottom) return true;
+    }
+    return false;
   }
 
   function locate(name, e, only) {
@@ -212,7 +225,9 @@
       const r = el.getBoundingClientRect();
       out.x = r.left + r.width / 2;
       out.y = r.top + r.height / 2;
-      out.offscreen = out.x < 0 || out.y < 0 || out.x >= innerWidth || out.y >= innerHeight;
+      // Outside the viewport, or scrolled out of a scrolling box (the last
+      // rows of a settings panel): scrolled into view before a press.
+      out.offscreen = out.x < 0 || out.y < 0 || out.x >= innerWidth || out.y >= innerHeight || clipped(el, out.x, out.y);
       // Outside the viewport the hit test sees nothing: whether something
       // covers it is known once it is scrolled into view.
       const hit = out.offscreen ? el : document.elementFromPoint(out.x, out.y);
@@ -237,6 +252,15 @@
         out.context = around ? textOf(around).slice(0, 3000) : "";
       }
       out.desc = describe(el);
+      if (e.attr) {
+        // Its row: the nearest ancestor that shows more text (a switch's
+        // label and description around it).
+        const own = textOf(el);
+        for (let a = el.parentElement, n = 0; a && n < 6; a = a.parentElement, n++) {
+          const t = textOf(a);
+          if (t.length > own.length) { out.row = t.slice(0, 500); break; }
+        }
+      }
     }
     return out;
   }

@@ -213,10 +213,14 @@ type aSwitch struct {
 // file's order. A setting behind an opener shows its switches only once
 // the opener is out of the way (pressed: gone or covered by what it
 // opened); before, every switch on screen is another setting's.
-func switchesIn(x *selectors.ExtraSetting, r *probeResult) []aSwitch {
+//
+// opened says the walk pressed the opener, or found it covered: a missing
+// opener may be one that has not rendered yet.
+func switchesIn(x *selectors.ExtraSetting, r *probeResult, opened bool) []aSwitch {
 	var out []aSwitch
 	if x.EverySwitch != nil {
-		if op := r.el(stepRowOpener); x.Opener != nil && op.found() && !op.Covered {
+		op := r.el(stepRowOpener)
+		if x.Opener != nil && (op.found() && !op.Covered || !opened && !op.found()) {
 			return nil
 		}
 		if m := r.el("switches"); m.found() {
@@ -253,6 +257,9 @@ func meaningOf(x *selectors.ExtraSetting, sw aSwitch) string {
 		}
 		return ""
 	}
+	// One of every switch speaks for itself, in its row: the panel
+	// around it may name another setting's row.
+	around = strings.ToLower(own + " " + sw.m.Row)
 	if !has(x.EverySwitch.Keywords) {
 		return fmt.Sprintf("the switch %q does not speak of any of %q", sw.m.Name, x.EverySwitch.Keywords)
 	}

@@ -35,10 +35,11 @@ func (s *session) walkToExtra(ctx context.Context, x *selectors.ExtraSetting, id
 	for i := range s.profile.Dialogs {
 		spec.add(dialogKey(i), &s.profile.Dialogs[i].Dismiss, "")
 	}
-	var sws []aSwitch
-	r, err := s.walkTo(ctx, "the "+x.Name+" setting's switches", pl, spec, byURL, func(r *probeResult) {
+	opened := false
+	r, err := s.walkTo(ctx, "the "+x.Name+" setting's switches", pl, spec, byURL, func(r *probeResult, w *walk) {
 		// The walk's first step is any switch of the setting, uncovered.
-		sws = switchesIn(x, r)
+		opened = opened || w.clicks[stepRowOpener] > 0
+		sws := switchesIn(x, r, opened)
 		m := &match{Candidate: -1, Counts: []int{0}}
 		if len(sws) > 0 {
 			c := *sws[0].m
@@ -63,7 +64,7 @@ func (s *session) walkToExtra(ctx context.Context, x *selectors.ExtraSetting, id
 		return nil, err
 	}
 	s.opened, s.lastSw = x.Opener, switchesSpec(s.profile, x)
-	return switchesIn(x, r), nil
+	return switchesIn(x, r, opened), nil
 }
 
 // closeOpened closes the dialog the last setting's switches were in, when
@@ -214,7 +215,7 @@ func (s *session) turnOffSwitch(ctx context.Context, x *selectors.ExtraSetting, 
 
 // switchByKey finds a switch again in a new reading.
 func switchByKey(x *selectors.ExtraSetting, r *probeResult, key string) *match {
-	for _, sw := range switchesIn(x, r) {
+	for _, sw := range switchesIn(x, r, true) {
 		if sw.key == key {
 			return sw.m
 		}

@@ -187,13 +187,19 @@ func TestSettings_SwitchesBehindAnOpenerCountOnceItOpened(t *testing.T) {
 			"switches":    {Candidate: 0, All: []*match{location}},
 		}}
 	}
-	if got := switchesIn(x, page(false, true)); len(got) != 0 {
+	if got := switchesIn(x, page(false, true), false); len(got) != 0 {
 		t.Errorf("before the opener was pressed: %d switches, want none", len(got))
 	}
-	if got := switchesIn(x, page(true, true)); len(got) != 1 {
+	if got := switchesIn(x, page(false, false), false); len(got) != 0 {
+		t.Errorf("before the opener has rendered: %d switches, want none", len(got))
+	}
+	if got := switchesIn(x, page(true, true), true); len(got) != 1 {
 		t.Errorf("under the dialog the opener opened: %d switches, want 1", len(got))
 	}
-	if got := switchesIn(x, page(false, false)); len(got) != 1 {
+	if got := switchesIn(x, page(true, true), false); len(got) != 1 {
+		t.Errorf("under a dialog over the opener (opened before): %d switches, want 1", len(got))
+	}
+	if got := switchesIn(x, page(false, false), true); len(got) != 1 {
 		t.Errorf("on the sub-page the opener led to: %d switches, want 1", len(got))
 	}
 }

@@ -66,6 +66,11 @@ func (s *Server) appHandler() http.Handler {
 	mux.HandleFunc("GET /backend-api/conversations", s.handleConversations)
 	mux.HandleFunc("POST /backend-api/settings/announcement_viewed", s.handleAnnouncementViewed)
 	mux.HandleFunc("POST /backend-api/notices/response", s.handleNoticeResponse)
+	// Buttons that destroy or archive data (Counters.DangerPresses).
+	mux.HandleFunc("DELETE /backend-api/bazaar/ads_data", s.handleDanger)     // "Delete ads data"
+	mux.HandleFunc("PATCH /backend-api/conversations", s.handleDanger)        // "Delete all chats", "Archive all chats"
+	mux.HandleFunc("DELETE /backend-api/remote_browser/data", s.handleDanger) // "Remote browser data": Delete
+	mux.HandleFunc("POST /backend-api/accounts/deactivate", s.handleDanger)   // Account: "Delete account"
 	s.busyRoutes(mux)
 
 	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
@@ -204,6 +209,10 @@ type boot struct {
 	// UnknownDialog is Options.UnknownDialog while the session has not
 	// closed or answered it.
 	UnknownDialog *noticeBoot `json:"unknownDialog,omitempty"`
+	// Plan is the signed-in account's plan (Account.Plan, "free" for
+	// ""), Teen its Account.Teen.
+	Plan string `json:"plan,omitempty"`
+	Teen bool   `json:"teen,omitempty"`
 }
 
 // chooser is what the account chooser shows of the session's account.
@@ -269,7 +278,8 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 		// Post-login dialogs are shown once: a reload in the same session
 		// does not bring them back.
 		b.Dialogs, ss.dialogs = ss.dialogs, nil
-		b.HistoryDisabled = !a.training
+		b.HistoryDisabled = !a.settings[SettingTraining]
+		b.Plan, b.Teen = a.Plan, a.Teen
 		// The announcement, unlike them, stays until dismissed; so does
 		// the UnknownDialog until closed or answered.
 		b.Announcement = ss.announce
@@ -316,7 +326,7 @@ func (s *Server) handleChooseAccount(w http.ResponseWriter, r *http.Request) {
 
 // settingsSlugs are the paths of the Settings page (VariantSettingsPage).
 var settingsSlugs = []string{"general-settings", "notifications", "personalization", "schedules",
-	"data-controls", "security", "parental-controls", "account"}
+	"data-controls", "ads-controls", "security", "parental-controls", "account"}
 
 // handleSettingsPage serves /settings/<section> under VariantSettingsPage;
 // /settings and /settings/apps redirect to /settings/general-settings.
@@ -336,9 +346,16 @@ func (s *Server) handleSettingsPage(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	ss, a := s.sessionLocked(r)
+	if ss != nil && section == "ads-controls" && !hasAds(a.Plan) {
+		// Paid plans have no Ads controls.
+		s.mu.Unlock()
+		http.Error(w, "404: This page could not be found.", http.StatusNotFound)
+		return
+	}
 	var b boot
 	if ss != nil && !ss.chooser {
-		b = boot{Page: "settings", AuthStatus: "logged_in", HistoryDisabled: !a.training, Announcement: ss.announce, UnknownDialog: s.noticeLocked(ss)}
+		b = boot{Page: "settings", AuthStatus: "logged_in", HistoryDisabled: !a.settings[SettingTraining], Announcement: ss.announce, UnknownDialog: s.noticeLocked(ss),
+			Plan: a.Plan, Teen: a.Teen}
 		b.Dialogs, ss.dialogs = ss.dialogs, nil
 	}
 	s.mu.Unlock()
@@ -360,7 +377,8 @@ func (s *Server) handlePreferences(w http.ResponseWriter, r *http.Request) {
 	ss, a := s.sessionLocked(r)
 	var b boot
 	if ss != nil {
-		b = boot{Page: "preferences", AuthStatus: "logged_in", HistoryDisabled: !a.training, Announcement: ss.announce, UnknownDialog: s.noticeLocked(ss)}
+		b = boot{Page: "preferences", AuthStatus: "logged_in", HistoryDisabled: !a.settings[SettingTraining], Announcement: ss.announce, UnknownDialog: s.noticeLocked(ss),
+			Plan: a.Plan, Teen: a.Teen}
 		b.Dialogs, ss.dialogs = ss.dialogs, nil
 	}
 	s.mu.Unlock()
@@ -514,18 +532,19 @@ func unauthorized(w http.ResponseWriter, r *http.Request) {
 	}})
 }
 
+// settingsJSON is the answer of GET /backend-api/settings/user: every
+// setting the account's plan has (the bazaar_* keys for Free and Go only),
+// and a few the simulator does not model.
 func settingsJSON(a *account) map[string]any {
-	return map[string]any{
-		"user_id": a.userID,
-		"settings": map[string]any{
-			"training_allowed":        a.training,
-			"history_disabled":        !a.training,
-			"voice_training_allowed":  a.voice,
-			"video_training_allowed":  a.video,
-			"show_expanded_code_view": false,
-			"personality":             "default",
-		},
+	m := map[string]any{
+		"history_disabled":        !a.settings[SettingTraining],
+		"show_expanded_code_view": false,
+		"personality":             "default",
 	}
+	for k, v := range a.settings {
+		m[k] = v
+	}
+	return map[string]any{"user_id": a.userID, "settings": m}
 }
 
 func (s *Server) handleSettingsRead(w http.ResponseWriter, r *http.Request) {
@@ -562,31 +581,14 @@ func (s *Server) handleSettingsPatch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.counters.Patches++
+	a.writes[feature]++
 	if a.failNext > 0 {
 		a.failNext--
 		s.mu.Unlock()
 		writeJSON(w, http.StatusInternalServerError, map[string]any{"detail": "Internal server error: could not update the setting"})
 		return
 	}
-	status, out := http.StatusOK, map[string]any{}
-	switch {
-	case verr != nil:
-		status, out = http.StatusUnprocessableEntity, map[string]any{"detail": "value must be true or false"}
-	case feature == "training_allowed":
-		a.training = value
-		out[feature] = a.training
-	case feature == "history_disabled":
-		a.training = !value
-		out[feature] = !a.training
-	case feature == "voice_training_allowed":
-		a.voice = value
-		out[feature] = a.voice
-	case feature == "video_training_allowed":
-		a.video = value
-		out[feature] = a.video
-	default:
-		status, out = http.StatusUnprocessableEntity, map[string]any{"detail": "unknown feature"}
-	}
+	status, out := s.patchLocked(a, feature, value, verr)
 	hold := s.opts.HoldWrites && status == http.StatusOK
 	if hold {
 		s.busy.HeldWrites++
@@ -597,6 +599,29 @@ func (s *Server) handleSettingsPatch(w http.ResponseWriter, r *http.Request) {
 		// The answer is out; its end never comes.
 		s.hold(w, r, 0)
 	}
+}
+
+// patchLocked applies one setting PATCH; s.mu must be held.
+func (s *Server) patchLocked(a *account, feature string, value bool, verr error) (int, map[string]any) {
+	key, on := feature, value
+	if feature == historyDisabled { // the 2023 page's name, inverted
+		key, on = SettingTraining, !value
+	}
+	_, known := a.settings[key]
+	switch {
+	case verr != nil:
+		return http.StatusUnprocessableEntity, map[string]any{"detail": "value must be true or false"}
+	case !known:
+		// An unknown key, or one the plan lacks (the bazaar_* keys on a
+		// paid plan).
+		return http.StatusBadRequest, map[string]any{"detail": "unknown feature: " + feature}
+	case key == SettingTraining && a.Teen:
+		return http.StatusForbidden, map[string]any{"detail": "Model training for this account is managed by a parent or guardian."}
+	}
+	if err := a.setLocked(key, on); err != nil {
+		return http.StatusConflict, map[string]any{"detail": feature + " cannot be switched on while " + settingParent[key] + " is off"}
+	}
+	return http.StatusOK, map[string]any{feature: value}
 }
 
 // handleAnnouncementViewed records that the session's announcement

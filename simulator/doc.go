@@ -78,6 +78,11 @@
 //     General behind "Show", the switch labelled in Title Case (2023 UI).
 //   - VariantImproveDone: a "Done" button in the improve-model dialog, as
 //     2025 how-to guides describe (no DOM evidence), which closes it.
+//   - VariantMarketingPage: Marketing privacy is a sub-view of the Data
+//     controls panel (Back, the same two switches), not a dialog.
+//   - VariantVoiceRows: "Include your audio recordings" and "Include your
+//     video recordings" in the improve-model dialog, disabled while
+//     training is off (app rows a 2026-10 audit did not see on the web).
 //
 // ParseVariants reads a comma-separated list, as a command-line flag would
 // carry it. README.md lists the DOM facts of each variant.
@@ -132,16 +137,42 @@
 //
 // README.md describes each page's DOM and the counters.
 //
+// # A privacy baseline
+//
+// The current UI carries the 2026 data-use settings beside model training
+// (issue 21; the 2023 UI keeps training only), each a switch that PATCHes
+// its key: Marketing privacy (a dialog from the Data controls row, two
+// switches: marketing cookies, sharing with marketing partners; on by
+// default for Free and Go, off for Plus and Pro), the Ads controls tab
+// (Free and Go only: "Personalize ads", "Past chats and memory", Ads
+// history, "Delete ads data"), Memory in Personalization ("Reference saved
+// memories", "Reference chat history") and, under VariantVoiceRows, the
+// voice rows of the improve dialog. Switching training off switches the
+// voice settings off, switching saved memories off switches chat history
+// off; the dependent switch shows off and disabled meanwhile.
+//
+// Account.Plan (PlanFree, PlanGo, PlanPlus, PlanPro) sets the defaults,
+// the tab and the plan the profile trigger names; Account.Teen makes a
+// linked teen account whose training switch is read-only (a note beside
+// it, a PATCH answers 403). Server.Setting and Server.SetSetting read and
+// change any of the Setting* keys, Server.Writes counts the PATCHes per
+// key, and Counters.DangerPresses counts presses on buttons that delete or
+// archive data ("Delete ads data", "Delete all chats", ...), which a run
+// must never make. Labels the reference marks unconfirmed (the marketing
+// switches, the descriptions, the teen's note) are the simulator's own
+// wording; README.md lists which.
+//
 // # Backend
 //
 // Both eras share one backend, kept per account on the server:
 //
 //	GET   /api/auth/session                       {"user":…,"accessToken":…,"expires":…} or {}
 //	GET   /backend-api/settings/user              {"settings":{"training_allowed":bool,…}} (Bearer)
-//	PATCH /backend-api/settings/account_user_setting?feature=training_allowed&value=false  (Bearer)
+//	PATCH /backend-api/settings/account_user_setting?feature=training_allowed&value=false  (Bearer; any Setting* key)
 //	PATCH /backend-api/settings/account_user_setting?feature=history_disabled&value=true   (Bearer, 2023 page)
 //	POST  /backend-api/settings/announcement_viewed       (Bearer, VariantNewDialog: dismisses it)
 //	POST  /backend-api/notices/response                   (Bearer, UnknownDialog: {"action":"close"|"escape"|"accept"|"learn_more"})
+//	PATCH /backend-api/conversations, DELETE /backend-api/bazaar/ads_data, … (Bearer, danger presses)
 //
 // Deviation from the real 2023 site: there the history setting lived only in
 // the browser (localStorage key oai/apps/historyDisabled, value "true" with
@@ -166,4 +197,8 @@
 //	ivan@example.com   ivan-password-9    training on, account chooser after sign-in (Chooser)
 //	judy@example.com   judy-password-10   training on, "Welcome back" on the next log-in (WelcomeBack)
 //	kim@example.com    kim-password-11    training on, rate-limit dialog; session-expired dialog when a session lapses
+//	oscar@example.com  oscar-password-12  training on, plus plan (no Ads controls, marketing off)
+//	tina@example.com   tina-password-13   training on, a linked teen: the training switch is the parent's
+//
+// All but oscar are on the free plan.
 package simulator

@@ -171,10 +171,11 @@ func (c *corpusChecker) check(ctx context.Context, era UI, state string, limit t
 					n, v = counts[i][0], counts[i][1]
 					i++
 				}
-				if n != it.x.Count || (it.x.Visible != nil && v != *it.x.Visible) {
-					want := fmt.Sprint(it.x.Count)
-					if it.x.Visible != nil {
-						want += fmt.Sprintf(" (%d visible)", *it.x.Visible)
+				wantN, wantV := it.x.Count, it.x.Visible
+				if n != wantN || (wantV != nil && v != *wantV) {
+					want := fmt.Sprint(wantN)
+					if wantV != nil {
+						want += fmt.Sprintf(" (%d visible)", *wantV)
 					}
 					bad = append(bad, fmt.Sprintf("%s: %d (%d visible), want %s [%s, %s]", it.e, n, v, want, it.e.Source, it.e.Date))
 				}

@@ -50,6 +50,22 @@ type Account struct {
 	BotWall         bool     // auth shows a Cloudflare-like interstitial after the email step
 	EmailCode       bool     // auth asks for an emailed code at /email-verification after the password (current UI)
 
+	// The privacy baseline (issue 21), current UI:
+
+	// Plan is PlanFree ("" too), PlanGo, PlanPlus or PlanPro. The profile
+	// trigger shows it ("NAME Plus, open profile menu"); it sets the
+	// defaults of the marketing settings (on for Free and Go, off for paid
+	// plans) and whether the account has ads: the Ads controls tab and the
+	// settings bazaar_personalization_enabled and bazaar_history_enabled
+	// exist for Free and Go only. Start refuses another name.
+	Plan string
+	// Teen makes the account a linked teen account whose parent controls
+	// model training: the improve dialog's switch is read-only (disabled,
+	// aria-disabled="true") with the note "Your parent or guardian manages
+	// model training for this account.", and a training PATCH answers 403.
+	// Everything else works.
+	Teen bool
+
 	// The 2026 sign-in pages, current UI only:
 
 	// EmailFirst sends a code by email right after the email step:
@@ -258,6 +274,12 @@ type Counters struct {
 	DialogsClosed       int // UnknownDialogs closed without a choice (close control, Escape)
 	PersonPages         int // views of the pages of Account.Needs
 	OneTimeCodeRequests int // "Log in with a one-time code" presses (OneTimeCodeOffer)
+
+	// DangerPresses counts presses on buttons that destroy or archive
+	// data, which a run must never make: "Delete ads data", "Delete all
+	// chats", "Archive all chats", "Delete" of remote browser data and of
+	// the account (current UI; the page sends its request at once).
+	DangerPresses int
 }
 
 func (c *Counters) add(o Counters) {
@@ -278,6 +300,7 @@ func (c *Counters) add(o Counters) {
 	c.DialogsClosed += o.DialogsClosed
 	c.PersonPages += o.PersonPages
 	c.OneTimeCodeRequests += o.OneTimeCodeRequests
+	c.DangerPresses += o.DangerPresses
 }
 
 // Info describes a running simulator; the sim command prints it as JSON.
@@ -309,6 +332,9 @@ type InfoAccount struct {
 	Password        string `json:"password"`
 	TOTPSecret      string `json:"totp_secret"`
 	TrainingAllowed bool   `json:"training_allowed"`
+	// Plan is the account's plan when it is not the default, free.
+	Plan string `json:"plan,omitempty"`
+	Teen bool   `json:"teen,omitempty"`
 
 	// Where the account gets email codes and there is a mailbox: its IMAP
 	// user and password, and Info.IMAP with the user in it.
@@ -336,6 +362,8 @@ func DemoAccounts() []Account {
 		{Email: "ivan@example.com", Password: "ivan-password-9", DisplayName: "Ivan Example", TrainingAllowed: true, Chooser: true},
 		{Email: "judy@example.com", Password: "judy-password-10", DisplayName: "Judy Example", TrainingAllowed: true, WelcomeBack: true},
 		{Email: "kim@example.com", Password: "kim-password-11", DisplayName: "Kim Example", TrainingAllowed: true, Dialogs: []string{DialogRateLimit, DialogSessionExpired}},
+		{Email: "oscar@example.com", Password: "oscar-password-12", DisplayName: "Oscar Example", TrainingAllowed: true, Plan: PlanPlus},
+		{Email: "tina@example.com", Password: "tina-password-13", DisplayName: "Tina Example", TrainingAllowed: true, Teen: true},
 	}
 }
 
@@ -343,9 +371,8 @@ func DemoAccounts() []Account {
 type account struct {
 	Account
 	userID    string
-	training  bool
-	voice     bool // "Include your audio recordings" (current UI, dialog extra)
-	video     bool // "Include your video recordings"
+	settings  map[string]bool // the Setting* keys the plan has; training_allowed always
+	writes    map[string]int  // setting PATCHes by feature, refused ones included
 	counters  Counters
 	failNext  int
 	botWall   bool
@@ -497,6 +524,11 @@ func Start(opts Options) (*Server, error) {
 		if a.SiteErrors < -1 {
 			return nil, fmt.Errorf("simulator: account %q: SiteErrors %d (want -1 for always, 0 or more)", a.Email, a.SiteErrors)
 		}
+		plan, err := normalizePlan(a.Plan)
+		if err != nil {
+			return nil, fmt.Errorf("simulator: account %q: %w", a.Email, err)
+		}
+		a.Plan = plan
 		if a.DisplayName == "" {
 			a.DisplayName = strings.SplitN(a.Email, "@", 2)[0]
 		}
@@ -504,7 +536,8 @@ func Start(opts Options) (*Server, error) {
 		s.accounts[key] = &account{
 			Account:  a,
 			userID:   "user-" + randomText(24),
-			training: a.TrainingAllowed,
+			settings: defaultSettings(a),
+			writes:   map[string]int{},
 			botWall:  a.BotWall,
 		}
 		s.order = append(s.order, key)
@@ -576,7 +609,8 @@ func (s *Server) AuthURL() string { return s.authURL }
 func (s *Server) UI() UI { return s.ui }
 
 // Accounts returns the configured accounts with TrainingAllowed set to the
-// current server-side state and BotWall to the current wall setting.
+// current server-side state, BotWall to the current wall setting and Plan
+// filled in (PlanFree for "").
 func (s *Server) Accounts() []Account {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -585,7 +619,7 @@ func (s *Server) Accounts() []Account {
 		a := s.accounts[k]
 		acc := a.Account
 		acc.Dialogs = append([]string(nil), a.Dialogs...)
-		acc.TrainingAllowed = a.training
+		acc.TrainingAllowed = a.settings[SettingTraining]
 		acc.BotWall = a.botWall
 		out = append(out, acc)
 	}
@@ -600,9 +634,12 @@ func (s *Server) Info() Info {
 		Chaos: s.ChaosPlan()}
 	for _, a := range s.Accounts() {
 		info.Accounts = append(info.Accounts, InfoAccount{
-			Email: a.Email, Password: a.Password, TOTPSecret: a.TOTPSecret, TrainingAllowed: a.TrainingAllowed,
+			Email: a.Email, Password: a.Password, TOTPSecret: a.TOTPSecret, TrainingAllowed: a.TrainingAllowed, Teen: a.Teen,
 			IMAPUser: s.MailboxUser(a.Email), IMAPPassword: s.MailboxPassword(a.Email), IMAPURL: s.MailboxURL(a.Email),
 		})
+		if a.Plan != PlanFree {
+			info.Accounts[len(info.Accounts)-1].Plan = a.Plan
+		}
 	}
 	return info
 }
@@ -619,10 +656,11 @@ func (s *Server) TrainingAllowed(email string) (bool, error) {
 	if a == nil {
 		return false, fmt.Errorf("simulator: no account %q", email)
 	}
-	return a.training, nil
+	return a.settings[SettingTraining], nil
 }
 
-// SetTrainingAllowed changes the server-side state, as another device would.
+// SetTrainingAllowed changes the server-side state, as another device would
+// (switching it off switches the voice settings off too; see SetSetting).
 func (s *Server) SetTrainingAllowed(email string, on bool) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -630,8 +668,7 @@ func (s *Server) SetTrainingAllowed(email string, on bool) error {
 	if a == nil {
 		return fmt.Errorf("simulator: no account %q", email)
 	}
-	a.training = on
-	return nil
+	return a.setLocked(SettingTraining, on)
 }
 
 // Counters returns the account's counters. Counters("") returns the totals

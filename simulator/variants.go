@@ -83,13 +83,27 @@ const (
 	// "Done" button below the switch that closes it, as 2025 how-to guides
 	// describe (no DOM evidence has one). Current UI.
 	VariantImproveDone Variant = "improve-done"
+
+	// VariantMarketingPage makes the Data controls row "Marketing privacy"
+	// open a sub-view of the Data controls panel (a "Back" button, the
+	// heading "Marketing privacy" and the same two switches) instead of a
+	// dialog: the reference does not know which of the two it is. Current
+	// UI.
+	VariantMarketingPage Variant = "marketing-page"
+
+	// VariantVoiceRows gives the improve-model dialog, below its switch,
+	// the rows "Include your audio recordings" and "Include your video
+	// recordings" of the mobile and desktop apps (voice_training_allowed,
+	// video_training_allowed), shown off and disabled while training is
+	// off. A 2026-10 audit saw no such rows on the web. Current UI.
+	VariantVoiceRows Variant = "voice-rows"
 )
 
 var allVariants = []Variant{
 	VariantRenamedClasses, VariantNoSwitchTestID, VariantProfileTopRight,
 	VariantRewordedLabel, VariantNewDialog, VariantUnknownUI,
 	VariantGettingStarted, VariantSettingsPage, VariantDataControlsInGeneral,
-	VariantImproveDone,
+	VariantImproveDone, VariantMarketingPage, VariantVoiceRows,
 }
 
 // AllVariants returns every known variant, in documentation order.

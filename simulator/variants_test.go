@@ -44,7 +44,7 @@ func TestParseVariants(t *testing.T) {
 			}
 		}
 	}
-	if len(AllVariants()) != 10 {
+	if len(AllVariants()) != 12 {
 		t.Errorf("AllVariants %v", AllVariants())
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/chatgpt-optout/chatgpt-optout/automation"
@@ -42,22 +43,38 @@ func resultLine(r *automation.Result, withAccount bool) string {
 		label = "setting"
 	}
 	var b strings.Builder
+	trainingChosen := !r.MoreThanTraining() || slices.ContainsFunc(r.Settings, func(s automation.SettingResult) bool { return s.Name == automation.DataTraining })
 	switch r.Outcome {
-	case automation.OutcomeChanged:
-		fmt.Fprintf(&b, "%s: %s → %s (verified)", label, r.Before, r.After)
-	case automation.OutcomeCompliant:
-		fmt.Fprintf(&b, "%s: %s (already off, nothing changed)", label, r.After)
-	case automation.OutcomeNoncompliant:
-		if r.Action == automation.ActionWouldTurnOff {
-			fmt.Fprintf(&b, "%s: %s (dry run: would turn it off)", label, r.Before)
-		} else {
-			fmt.Fprintf(&b, "%s: %s", label, r.Before)
+	case automation.OutcomeChanged, automation.OutcomeCompliant, automation.OutcomeNoncompliant:
+		if !trainingChosen {
+			// The settings' own lines follow.
+			fmt.Fprintf(&b, "settings: %s", r.Outcome)
+			break
 		}
+		fallthrough
 	default:
-		fmt.Fprintf(&b, "%s (%s): %s", r.Outcome, r.ErrorKind, r.Error)
+		resultState(&b, r, label)
 	}
 	if withAccount {
 		return fmt.Sprintf("%s: %s", r.Account, b.String())
 	}
 	return b.String()
+}
+
+// resultState is the line of a result by training's state, or its error.
+func resultState(b *strings.Builder, r *automation.Result, label string) {
+	switch r.Outcome {
+	case automation.OutcomeChanged:
+		fmt.Fprintf(b, "%s: %s → %s (verified)", label, r.Before, r.After)
+	case automation.OutcomeCompliant:
+		fmt.Fprintf(b, "%s: %s (already off, nothing changed)", label, r.After)
+	case automation.OutcomeNoncompliant:
+		if r.Action == automation.ActionWouldTurnOff {
+			fmt.Fprintf(b, "%s: %s (dry run: would turn it off)", label, r.Before)
+		} else {
+			fmt.Fprintf(b, "%s: %s", label, r.Before)
+		}
+	default:
+		fmt.Fprintf(b, "%s (%s): %s", r.Outcome, r.ErrorKind, r.Error)
+	}
 }

@@ -15,9 +15,9 @@ import (
 
 func newSimCmd(g *globalOptions) *cobra.Command {
 	var (
-		ui, addr, authAddr, loginEntry, variants, imapCA string
-		opts                                             simulator.Options
-		first                                            firstMinuteFlags
+		ui, addr, authAddr, loginEntry, variants, imapCA, plan string
+		opts                                                   simulator.Options
+		first                                                  firstMinuteFlags
 	)
 	cmd := &cobra.Command{
 		Use: "sim",
@@ -43,7 +43,14 @@ way back from the login origin (--site-errors), and the password page's
 "Log in with a one-time code" (--one-time-code-offer). --chaos SEED draws a
 combination of them from the seed instead (it overrides those flags), prints it
 on stderr and adds it to the JSON line as "chaos", with the outcome a run must
-end with ("expect").`,
+end with ("expect").
+
+Accounts are on the free plan unless said otherwise (oscar is on plus); --plan
+puts every account on free, go, plus or pro. The plan shows in the profile
+trigger, sets the marketing defaults (on for free and go) and decides whether
+the settings have an "Ads controls" tab (free and go only). The JSON line
+names an account's plan when it is not free, and "teen" for a linked teen
+account (tina) whose training switch is the parent's.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch simulator.UI(ui) {
@@ -60,6 +67,9 @@ end with ("expect").`,
 			}
 			opts.UI, opts.AppAddr, opts.AuthAddr, opts.LoginEntry, opts.Variants = simulator.UI(ui), addr, authAddr, loginEntry, vs
 			if err := first.apply(cmd, &opts); err != nil {
+				return err
+			}
+			if err := applyPlan(cmd, plan, &opts); err != nil {
 				return err
 			}
 			srv, err := simulator.Start(opts)
@@ -126,6 +136,7 @@ end with ("expect").`,
 	f.BoolVar(&first.dialogOverSettings, "unknown-dialog-over-settings", false, "show the --unknown-dialog over the settings, 0.3s after they open, instead of when the app loads")
 	f.IntVar(&first.siteErrors, "site-errors", 0, "every account's sign-in lands on an \"Operation timed out\" error page this many times before it goes through (-1: always)")
 	f.BoolVar(&opts.OneTimeCodeOffer, "one-time-code-offer", false, "offer \"Log in with a one-time code\" on the password page (current UI; every account then gets a mailbox)")
+	f.StringVar(&plan, "plan", "", "put every account on this plan: free, go, plus or pro (default: each account's own; free unless said)")
 	f.Int64Var(&opts.Chaos, "chaos", 0, "draw the first-minute surprises from this seed (overrides the flags above; 0: off) and print the plan on stderr")
 	return cmd
 }
@@ -189,6 +200,27 @@ func (f firstMinuteFlags) apply(cmd *cobra.Command, opts *simulator.Options) err
 			accounts[i].SiteErrors = f.siteErrors
 		}
 		opts.Accounts = accounts
+	}
+	return nil
+}
+
+// applyPlan puts every account on --plan, when given.
+func applyPlan(cmd *cobra.Command, plan string, opts *simulator.Options) error {
+	switch plan {
+	case simulator.PlanFree, simulator.PlanGo, simulator.PlanPlus, simulator.PlanPro:
+	case "":
+		if cmd.Flags().Changed("plan") {
+			return automation.ConfigError("--plan is empty (want one of free, go, plus, pro)")
+		}
+		return nil
+	default:
+		return automation.ConfigError("--plan %q is not one of free, go, plus, pro", plan)
+	}
+	if opts.Accounts == nil {
+		opts.Accounts = simulator.DemoAccounts()
+	}
+	for i := range opts.Accounts {
+		opts.Accounts[i].Plan = plan
 	}
 	return nil
 }

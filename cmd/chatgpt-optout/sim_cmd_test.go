@@ -215,3 +215,55 @@ func TestSim_FirstMinuteFlagErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestSim_Plan(t *testing.T) {
+	// By default the accounts keep their own plans: oscar is on plus, tina a
+	// teen, the others free (no "plan" in the JSON line).
+	info, _, stop := runSimCmd(t)
+	stop()
+	seen := 0
+	for _, a := range info.Accounts {
+		switch a.Email {
+		case "oscar@example.com":
+			seen++
+			if a.Plan != simulator.PlanPlus || a.Teen {
+				t.Errorf("oscar %+v", a)
+			}
+		case "tina@example.com":
+			seen++
+			if a.Plan != "" || !a.Teen {
+				t.Errorf("tina %+v", a)
+			}
+		default:
+			if a.Plan != "" || a.Teen {
+				t.Errorf("%s %+v", a.Email, a)
+			}
+		}
+	}
+	if seen != 2 {
+		t.Errorf("oscar and tina not among %+v", info.Accounts)
+	}
+
+	// --plan puts every account on it.
+	info, _, stop = runSimCmd(t, "--plan", "pro", "--site-errors", "1")
+	defer stop()
+	for _, a := range info.Accounts {
+		if a.Plan != simulator.PlanPro {
+			t.Errorf("%s on %q", a.Email, a.Plan)
+		}
+	}
+}
+
+func TestSim_PlanErrors(t *testing.T) {
+	for _, args := range [][]string{{"--plan", "team"}, {"--plan", ""}, {"--plan", "Plus"}} {
+		var stderr strings.Builder
+		code := execute(context.Background(), append([]string{"sim", "--quiet"}, args...), io.Discard, &stderr)
+		if code == 0 {
+			t.Errorf("sim %v: exit 0", args)
+			continue
+		}
+		if !strings.Contains(stderr.String(), "--plan") {
+			t.Errorf("sim %v: %q does not name --plan", args, stderr.String())
+		}
+	}
+}

@@ -23,7 +23,17 @@
   // Variant settings-page (October 2026): Settings are a page at
   // /settings/<section>, rendered in main, not a dialog.
   const SETTINGS_PAGE = Sim.variant('settings-page');
-  const PLAN = 'Free';
+  // The signed-in account's plan as the profile trigger shows it
+  // (Account.Plan). Free and Go have ads, and with them the Ads controls
+  // tab (2026).
+  const PLAN = { free: 'Free', go: 'Go', plus: 'Plus', pro: 'Pro' }[boot.plan] || 'Free';
+  const HAS_ADS = PLAN === 'Free' || PLAN === 'Go';
+  // Variant marketing-page: Marketing privacy is a sub-view of the Data
+  // controls panel instead of a dialog (the reference does not know which).
+  const MARKETING_PAGE = Sim.variant('marketing-page');
+  // Variant voice-rows: the audio and video rows of the apps in the
+  // improve dialog (a 2026-10 audit saw none on the web).
+  const VOICE_ROWS = Sim.variant('voice-rows');
 
   const root = h('div', { class: 'relative flex h-full w-full overflow-hidden' });
   document.body.prepend(root);
@@ -447,7 +457,8 @@
 
   // The 2026 tab list. General, Notifications and Apps have no test id;
   // Apps' id ends -trigger-Connectors. slug is the path of the variant
-  // settings-page (/settings/<slug>).
+  // settings-page (/settings/<slug>). Ads controls (no test id; its slug
+  // is the simulator's own) is there for Free and Go only.
   const TABS = [
     { value: 'General', label: 'General', icon: 'gear', slug: 'general-settings' },
     { value: 'Notifications', label: 'Notifications', icon: 'bell', slug: 'notifications' },
@@ -455,10 +466,11 @@
     { value: 'Connectors', label: 'Apps', icon: 'plus', slug: 'apps' },
     { value: 'Schedules', label: 'Schedules', testid: 'schedules-tab', icon: 'dots', slug: 'schedules' },
     { value: 'DataControls', label: 'Data controls', testid: 'data-controls-tab', icon: 'data', slug: 'data-controls' },
+    HAS_ADS ? { value: 'AdsControls', label: 'Ads controls', icon: 'star', slug: 'ads-controls' } : null,
     { value: 'Security', label: 'Security and login', testid: 'security-tab', icon: 'lock', slug: 'security' },
     { value: 'ParentalControls', label: 'Parental controls', testid: 'amphora-controls-tab', icon: 'user', slug: 'parental-controls' },
     { value: 'Account', label: 'Account', testid: 'account-tab', icon: 'user', slug: 'account' },
-  ];
+  ].filter(Boolean);
   // Older links used other names for some tabs.
   const TAB_ALIASES = { Apps: 'Connectors', Data: 'DataControls', Datacontrols: 'DataControls' };
 
@@ -556,7 +568,7 @@
     h('div', { class: 'flex items-center justify-center', text }));
   // A button whose accessible name repeats the row's label after its own
   // text ("Archive all Archive all chats").
-  const namedBtn = (text, label, danger) => h('button', { type: 'button', class: 'btn relative btn-small ' + (danger ? 'btn-danger-outline' : 'btn-secondary') },
+  const namedBtn = (text, label, dangerous, onClick) => h('button', { type: 'button', class: 'btn relative btn-small ' + (dangerous ? 'btn-danger-outline' : 'btn-secondary'), onClick },
     h('div', { class: 'flex items-center justify-center', text }), ' ', h('span', { class: 'sr-only', text: label }));
   const selectBtn = (text) => h('button', { type: 'button', role: 'combobox', 'aria-expanded': 'false', class: 'select-btn flex items-center gap-1 text-sm' },
     h('span', { text }), icon('chevron', 'icon-sm'));
@@ -574,49 +586,137 @@
         panel.replaceChildren(heading, row('Responses', selectBtn('Push')), row('Tasks', selectBtn('Push, Email')));
         break;
       case 'Personalization':
-        panel.replaceChildren(heading, row('Custom instructions', smallBtn('Edit')), row('Memory', Sim.switchEl({ 'aria-label': 'Reference saved memories' })));
+        personalization(panel, heading);
         break;
       case 'DataControls':
         dataControls(panel, heading);
+        break;
+      case 'AdsControls':
+        adsControls(panel, heading);
         break;
       case 'Security':
         panel.replaceChildren(heading, row('Multi-factor authentication', Sim.switchEl({ 'aria-label': 'Authenticator app' })), row('Log out of this device', smallBtn('Log out')));
         break;
       case 'Account':
-        panel.replaceChildren(heading, row('Name', h('div', { class: 'text-sm', text: session.user.name })), row('Email', h('div', { class: 'text-sm', text: session.user.email })), row('Delete account', smallBtn('Delete', true)));
+        panel.replaceChildren(heading, row('Name', h('div', { class: 'text-sm', text: session.user.name })), row('Email', h('div', { class: 'text-sm', text: session.user.email })),
+          row('Delete account', smallBtn('Delete', true, { onClick: danger('POST', '/backend-api/accounts/deactivate') })));
         break;
       default:
         panel.replaceChildren(heading, h('div', { class: 'py-6 text-sm text-token-text-secondary', text: 'Nothing here yet.' }));
     }
   }
 
-  // --------------------------------------------------------- data controls
+  // danger makes the handler of a button that destroys or archives data:
+  // the request goes out at once, as a press (the simulator counts it;
+  // a run must never make one).
+  function danger(method, path, body) {
+    return () => { api(method, path, body).catch(() => {}); };
+  }
 
-  // state.training is what the page believes; it is read from the backend
-  // every time Data controls is shown.
-  const state = { training: null };
+  // ------------------------------------------------------------ settings state
+
+  // values holds what the page believes of the account's settings, by
+  // backend key; a panel that shows some reads them all from the backend
+  // every time it is shown.
+  const values = {};
+  // PARENT: a setting that depends on another shows off and disabled while
+  // that one is off; switching the parent off switches it off too.
+  const PARENT = { voice_training_allowed: 'training_allowed', video_training_allowed: 'training_allowed', moonshine: 'sunshine' };
+  // A linked teen's training is the parent's to change.
+  const TEEN_NOTE = 'Your parent or guardian manages model training for this account.';
   let improveValue = null; // the On/Off text of the row, while mounted
 
-  async function dataControls(panel, heading) {
+  async function loadSettings(panel, heading) {
     panel.replaceChildren(h('section', {}, heading, h('div', { class: 'settings-row skeleton animate-pulse h-12', 'aria-busy': 'true' })));
-    let s;
     try {
-      s = (await api('GET', '/backend-api/settings/user')).settings;
+      Object.assign(values, (await api('GET', '/backend-api/settings/user')).settings);
     } catch (e) {
       panel.replaceChildren(heading, h('div', { class: 'py-6 text-sm text-token-text-error', text: "Couldn't load your settings." }));
       toast(e.status === 401 ? 'Your session has expired. Please log in again.' : 'Something went wrong. Please try again.', 'error');
-      return;
+      return false;
     }
-    state.training = !!s.training_allowed;
     await jitter();
-    if (!panel.isConnected) return;
+    return panel.isConnected;
+  }
+
+  const locked = (key) => (key === 'training_allowed' && !!boot.teen) || (!!PARENT[key] && !values[PARENT[key]]);
+  const shown = (key) => !!values[key] && !(PARENT[key] && !values[PARENT[key]]);
+
+  // The switches on the page, repainted whenever a setting changes.
+  const live = new Set();
+  function paint(sw, key) {
+    Sim.setSwitch(sw, shown(key));
+    if (locked(key)) {
+      sw.disabled = true;
+      sw.setAttribute('aria-disabled', 'true');
+      sw.setAttribute('data-disabled', '');
+    } else {
+      sw.disabled = false;
+      sw.removeAttribute('aria-disabled');
+      sw.removeAttribute('data-disabled');
+    }
+  }
+  function repaint() {
+    for (const x of live) {
+      if (x.sw.isConnected) x.mounted = true;
+      else if (x.mounted) { live.delete(x); continue; }
+      paint(x.sw, x.key);
+    }
+    updateImproveRow();
+  }
+
+  // A switch that PATCHes the backend and flips only after the answer plus
+  // toggleDelay. Clicks while the request is pending are ignored, as the real
+  // page ignores them while its mutation is in flight. A disabled switch
+  // (a teen's training, a setting whose parent is off) takes no click.
+  function settingSwitch(key, attrs) {
+    const sw = Sim.switchEl(attrs);
+    paint(sw, key);
+    live.add({ sw, key, mounted: false });
+    let pending = false;
+    sw.addEventListener('click', async () => {
+      if (pending || sw.disabled) return;
+      pending = true;
+      const next = !values[key];
+      try {
+        await api('PATCH', '/backend-api/settings/account_user_setting?feature=' + key + '&value=' + next);
+        await sleep(boot.toggleDelayMs);
+        values[key] = next;
+        if (!next) for (const [child, parent] of Object.entries(PARENT)) if (parent === key && child in values) values[child] = false;
+        repaint();
+      } catch (e) {
+        toast(e.status === 401 ? 'Your session has expired. Please log in again.'
+          : e.status === 403 ? TEEN_NOTE : 'Something went wrong. Please try again.', 'error');
+      } finally {
+        pending = false;
+      }
+    });
+    return sw;
+  }
+
+  // switchRow: a label, a description and a switch named by the label and
+  // described by the description (no test ids).
+  function switchRow(key, label, text) {
+    const id = 'radix-' + useId();
+    const sw = settingSwitch(key, { 'aria-labelledby': id + '-label', 'aria-describedby': id + '-description' });
+    return h('div', { class: 'settings-row flex items-center justify-between gap-4 border-b py-3 min-h-[60px]' },
+      h('div', { class: 'flex min-w-0 flex-col gap-0.5' },
+        h('div', { id: id + '-label', class: 'text-sm', text: label }),
+        h('div', { id: id + '-description', class: 'text-xs text-token-text-secondary', text })),
+      sw);
+  }
+
+  // --------------------------------------------------------- data controls
+
+  async function dataControls(panel, heading) {
+    if (!await loadSettings(panel, heading)) return;
 
     // The row (2026): a button.w-full without a type. Its accessible name
     // reads "Improve the model for everyone On": the label, a space, the
     // value. The value and a chevron sit in
     // div > div.text-token-text-secondary.flex.min-h-[38px].items-center.ps-3;
     // the label lies elsewhere. (IMPROVE_LABEL under reworded-label.)
-    improveValue = document.createTextNode(state.training ? 'On' : 'Off');
+    improveValue = document.createTextNode(values.training_allowed ? 'On' : 'Off');
     const improve = h('button', {
       'data-testid': 'improve-model-open-modal-button',
       class: 'settings-row flex w-full items-center justify-between gap-4 border-b text-start',
@@ -636,42 +736,85 @@
       h('div', { class: 'flex flex-col' },
         h('div', {}, improve),
         row('Location', location_, 'Allow ChatGPT to use your device location for more relevant answers.'),
-        row('Remote browser data', smallBtn('Delete', true), 'Delete cookies and other site data from the remote browser.'),
+        row('Remote browser data', smallBtn('Delete', true, { onClick: danger('DELETE', '/backend-api/remote_browser/data') }), 'Delete cookies and other site data from the remote browser.'),
         row('Shared links', smallBtn('Manage', false, { 'aria-label': 'Manage Shared links' })),
         row('Archived chats', smallBtn('Manage', false, { 'aria-label': 'Manage Archived chats' })),
-        row('Archive all chats', namedBtn('Archive all', 'Archive all chats')),
-        row('Delete all chats', namedBtn('Delete all', 'Delete all chats', true)),
+        row('Archive all chats', namedBtn('Archive all', 'Archive all chats', false, danger('PATCH', '/backend-api/conversations', { is_archived: true }))),
+        row('Delete all chats', namedBtn('Delete all', 'Delete all chats', true, danger('PATCH', '/backend-api/conversations', { is_visible: false }))),
         row('Export data', namedBtn('Export', 'Export data')),
-        row('Marketing privacy', smallBtn('Manage'), 'Choose how your information is used for marketing.'))));
+        row('Marketing privacy', smallBtn('Manage', false, { onClick: () => openMarketing(panel, heading) }), 'Choose how your information is used for marketing.'))));
   }
 
   function updateImproveRow() {
-    if (improveValue && improveValue.isConnected) improveValue.textContent = state.training ? 'On' : 'Off';
+    if (improveValue && improveValue.isConnected) improveValue.textContent = values.training_allowed ? 'On' : 'Off';
   }
 
-  // A switch that PATCHes the backend and flips only after the answer plus
-  // toggleDelay. Clicks while the request is pending are ignored, as the real
-  // page ignores them while its mutation is in flight.
-  function backendSwitch(attrs, get, set, feature) {
-    const sw = Sim.switchEl(attrs);
-    Sim.setSwitch(sw, get());
-    let pending = false;
-    sw.addEventListener('click', async () => {
-      if (pending) return;
-      pending = true;
-      const next = !get();
-      try {
-        await api('PATCH', '/backend-api/settings/account_user_setting?feature=' + feature + '&value=' + next);
-        await sleep(boot.toggleDelayMs);
-        set(next);
-        if (sw.isConnected) Sim.setSwitch(sw, next);
-      } catch (e) {
-        toast(e.status === 401 ? 'Your session has expired. Please log in again.' : 'Something went wrong. Please try again.', 'error');
-      } finally {
-        pending = false;
-      }
+  // Marketing privacy (2026-04-30): two switches, marketing cookies and
+  // sharing with marketing partners. Their labels are the simulator's own
+  // wording (unconfirmed in the reference), and so is where they sit: a
+  // Radix dialog over the settings, or (variant marketing-page) a sub-view
+  // of the Data controls panel with a Back button.
+  const MARKETING_TEXT = 'Choose whether OpenAI may use your information to advertise its products on other sites and apps.';
+  function marketingRows() {
+    return h('div', { class: 'flex flex-col' },
+      switchRow('marketing_cookies_allowed', 'Marketing cookies', 'Let OpenAI use cookies to show you ads for its products on other sites.'),
+      switchRow('marketing_partner_sharing_allowed', 'Share with marketing partners', "Share limited identifiers such as cookie IDs, device IDs and your email with marketing partners to advertise OpenAI's products."));
+  }
+
+  function openMarketing(panel, heading) {
+    if (MARKETING_PAGE) {
+      panel.replaceChildren(h('section', { class: 'marketing-privacy' },
+        h('div', { class: 'flex items-center gap-2 border-b py-3' },
+          h('button', { type: 'button', class: 'btn relative btn-secondary btn-small back-btn flex items-center gap-1', onClick: () => dataControls(panel, heading) },
+            icon('chevron', 'icon-sm back-icon'), h('span', { text: 'Back' })),
+          h('h3', { class: 'panel-heading text-lg', text: 'Marketing privacy' })),
+        h('p', { class: 'py-3 text-sm text-token-text-secondary', text: MARKETING_TEXT }),
+        marketingRows()));
+      return;
+    }
+    const textId = 'radix-' + useId() + '-description';
+    const dlg = Sim.radixDialog({
+      title: 'Marketing privacy',
+      cls: 'dialog-sm p-6 gap-3 marketing-dialog',
+      body: [
+        h('button', { type: 'button', 'data-testid': 'close-button', 'aria-label': 'Close', class: 'close-btn absolute end-3 top-3 flex h-8 w-8 items-center justify-center rounded-full', onClick: () => dlg.close() }, icon('close')),
+        h('p', { id: textId, class: 'text-sm text-token-text-secondary', text: MARKETING_TEXT }),
+        marketingRows(),
+      ],
     });
-    return sw;
+    dlg.el.setAttribute('aria-describedby', textId);
+  }
+
+  // ---------------------------------------------------------- ads controls
+
+  // Ads controls (Free and Go, 2026): "Personalize ads" and "Past chats
+  // and memory" (bazaar_personalization_enabled, bazaar_history_enabled;
+  // descriptions are the simulator's own), Ads history (Manage, does
+  // nothing) and "Delete ads data" (a press is counted).
+  async function adsControls(panel, heading) {
+    if (!await loadSettings(panel, heading)) return;
+    panel.replaceChildren(h('section', {},
+      heading,
+      h('div', { class: 'flex flex-col' },
+        switchRow('bazaar_personalization_enabled', 'Personalize ads', 'Use what ChatGPT knows about you, like your interests, to choose the ads you see. When off, ads are based on the current chat only.'),
+        switchRow('bazaar_history_enabled', 'Past chats and memory', 'Let ads personalization draw on your past chats and saved memories.'),
+        row('Ads history', smallBtn('Manage', false, { 'aria-label': 'Manage Ads history' }), "See the ads you've seen and interacted with in ChatGPT."),
+        row('Delete ads data', smallBtn('Delete', true, { onClick: danger('DELETE', '/backend-api/bazaar/ads_data') }), 'Delete your ads history and the interests used to personalize ads.'))));
+  }
+
+  // ------------------------------------------------------- personalization
+
+  // Personalization: Custom instructions, then Memory with "Reference saved
+  // memories" (sunshine) and "Reference chat history" (moonshine), which
+  // shows off and disabled while the first is off.
+  async function personalization(panel, heading) {
+    if (!await loadSettings(panel, heading)) return;
+    panel.replaceChildren(heading,
+      row('Custom instructions', smallBtn('Edit')),
+      h('section', { class: 'memory-section flex flex-col pt-4' },
+        h('h4', { class: 'text-sm font-semibold py-2 border-b', text: 'Memory' }),
+        switchRow('sunshine', 'Reference saved memories', 'Let ChatGPT save and use memories when responding.'),
+        switchRow('moonshine', 'Reference chat history', 'Let ChatGPT reference all previous conversations when responding.')));
   }
 
   // The improve-model dialog (2026): the switch
@@ -680,7 +823,9 @@
   // Done button and no "Model improvement" title (no live evidence): the
   // title is the setting's label, which also names the switch. Escape and
   // a click outside close it. Variant improve-done adds a "Done" button
-  // below, as 2025 how-to guides describe, which closes it too.
+  // below, as 2025 how-to guides describe, which closes it too. A teen's
+  // switch is read-only, with a note beside it; variant voice-rows adds
+  // the audio and video rows below it.
   function openImprove() {
     const dlg = Sim.radixDialog({
       title: IMPROVE_LABEL,
@@ -689,15 +834,20 @@
       body: [],
     });
     const titleId = dlg.el.getAttribute('aria-labelledby');
+    const noteId = boot.teen ? 'radix-' + useId() + '-note' : null;
     // Variant no-switch-testid: the same switch without its test id.
-    const sw = backendSwitch(
-      { 'data-testid': Sim.variant('no-switch-testid') ? null : 'improve-model-toggle', 'aria-labelledby': titleId },
-      () => state.training, (v) => { state.training = v; updateImproveRow(); },
-      'training_allowed');
+    const sw = settingSwitch('training_allowed',
+      { 'data-testid': Sim.variant('no-switch-testid') ? null : 'improve-model-toggle', 'aria-labelledby': titleId, 'aria-describedby': noteId });
     dlg.el.append(h('div', { class: 'pb-8' },
       h('div', { class: 'flex flex-col gap-3' },
         h('div', { class: 'flex items-center gap-1' }, sw),
+        noteId ? h('div', { id: noteId, class: 'teen-note text-sm text-token-text-secondary', text: TEEN_NOTE }) : null,
         h('div', { class: 'text-sm text-token-text-secondary', text: 'Allow your content to be used to train our models, which makes ChatGPT better for you and everyone who uses it. We take steps to protect your privacy.' }))));
+    if (VOICE_ROWS) {
+      dlg.el.append(h('div', { class: 'voice-rows flex flex-col' },
+        switchRow('voice_training_allowed', 'Include your audio recordings', 'Share audio recordings from Voice Mode to train our models. Transcripts are covered by the setting above.'),
+        switchRow('video_training_allowed', 'Include your video recordings', 'Share video recordings from Voice Mode with camera or screen share to train our models.')));
+    }
     if (Sim.variant('improve-done')) {
       dlg.el.append(h('div', { class: 'flex justify-end' },
         h('button', { type: 'button', class: 'btn relative btn-primary', onClick: () => dlg.close() },

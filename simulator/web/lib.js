@@ -146,11 +146,14 @@ window.Sim = (function () {
     return j;
   }
 
-  async function api(method, path) {
+  // api calls the backend with the Bearer token; body, when given, goes
+  // as JSON.
+  async function api(method, path, body) {
     const r = await fetch(path, {
       method,
       credentials: 'same-origin',
       headers: { Authorization: 'Bearer ' + accessToken, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
     });
     // Options.HoldWrites: the answer of a write never ends; the page goes
     // by its status and does not wait for the body.
