@@ -63,3 +63,50 @@ func BenchmarkDisable(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSettings measures one disable of a Free account with model
+// training alone against --settings all (training, marketing, ads, voice),
+// on one warm browser and the busy simulator: what the further settings
+// cost is their panels, not another sign-in or another Chrome. Run it with
+//
+//	go test ./automation -run '^$' -bench Settings -benchtime 5x
+func BenchmarkSettings(b *testing.B) {
+	srv, err := simulator.Start(simulator.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	browser, err := automation.Launch(context.Background(), automation.BrowserOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer browser.Close()
+	acct := srv.Accounts()[0]
+	a := automation.Account{Email: acct.Email, Password: acct.Password}
+	keys := []string{simulator.SettingTraining, simulator.SettingMarketingCookies, simulator.SettingMarketingPartners, simulator.SettingAdsPersonalization, simulator.SettingAdsHistory}
+	for _, bc := range []struct {
+		name     string
+		settings []automation.DataSetting
+	}{
+		{"training", []automation.DataSetting{automation.DataTraining}},
+		{"all", []automation.DataSetting{automation.DataTraining, automation.DataMarketing, automation.DataAds, automation.DataVoice}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			var total time.Duration
+			for i := 0; i < b.N; i++ {
+				for _, k := range keys {
+					if err := srv.SetSetting(acct.Email, k, true); err != nil {
+						b.Fatal(err)
+					}
+				}
+				t0 := time.Now()
+				res, err := automation.Disable(context.Background(), browser, a, automation.Config{BaseURL: srv.AppURL(), Timeout: time.Minute, Settings: bc.settings})
+				total += time.Since(t0)
+				if err != nil || res.Outcome != automation.OutcomeChanged {
+					b.Fatalf("run %d: %+v (%v)", i, res, err)
+				}
+			}
+			b.ReportMetric(float64(total.Milliseconds())/float64(b.N), "ms/account")
+		})
+	}
+}

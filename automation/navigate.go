@@ -62,13 +62,14 @@ func dialogKey(i int) string { return fmt.Sprintf("dialog.%d", i) }
 func (s *session) openSetting(ctx context.Context, byURL bool) (*match, error) {
 	p := s.profile
 	pl := pathPlan{p: p, steps: pathSteps(p), route: s.cfg.Route, where: s.where()}
-	r, err := s.walkTo(ctx, "the setting's switch", pl, pathSpec(p), byURL, func(r *probeResult, _ *walk) {
+	r, err := s.walkTo(ctx, "the setting's switch", pl, pathSpec(p), byURL, func(r *probeResult, _ *walk, _ glance) error {
 		for _, st := range pl.steps {
 			s.observe(st.name, r.el(st.name))
 		}
 		for i := range p.Dialogs {
 			s.observe("dialogs."+p.Dialogs[i].Name, r.el(dialogKey(i)))
 		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -79,8 +80,8 @@ func (s *session) openSetting(ctx context.Context, byURL bool) (*match, error) {
 // walkTo walks from wherever the tab is along pl's steps until its first
 // step, the switch, is on screen and not covered, and returns that
 // reading. adjust sees every reading before the decision (and may make the
-// switch step what the walk is looking for).
-func (s *session) walkTo(ctx context.Context, what string, pl pathPlan, spec probeSpec, byURL bool, adjust func(r *probeResult, w *walk)) (*probeResult, error) {
+// switch step what the walk is looking for, or end the walk with an error).
+func (s *session) walkTo(ctx context.Context, what string, pl pathPlan, spec probeSpec, byURL bool, adjust func(r *probeResult, w *walk, g glance) error) (*probeResult, error) {
 	spec = s.guard(spec)
 	w := &walk{clicks: map[string]int{}, deepLink: byURL, awaitURL: byURL}
 	var found *probeResult
@@ -88,7 +89,9 @@ func (s *session) walkTo(ctx context.Context, what string, pl pathPlan, spec pro
 	err := s.await(ctx, what, read, func(ctx context.Context, g glance) (reading, error) {
 		r := g.r
 		if adjust != nil {
-			adjust(r, w)
+			if err := adjust(r, w, g); err != nil {
+				return finished, err
+			}
 		}
 		pl.routed = s.route != ""
 		mv := decidePath(pl, pathPage{r: r, settled: g.settled(), dialogSettled: g.settledFor(s.cfg.Settle / 4), unknown: topUnknown(r)}, w)

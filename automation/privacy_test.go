@@ -21,11 +21,20 @@ var settingKeys = map[automation.DataSetting][]string{
 	automation.DataMemory:    {"sunshine", "moonshine"},
 }
 
-// with returns a configuration choosing settings.
+// with returns a configuration choosing settings, in the order a run
+// visits them, as the command line gives them.
 func with(t *testing.T, srv *simulator.Server, settings ...automation.DataSetting) automation.Config {
 	t.Helper()
+	names := make([]string, len(settings))
+	for i, d := range settings {
+		names[i] = string(d)
+	}
+	chosen, err := automation.ParseDataSettings(names...)
+	if err != nil {
+		t.Fatal(err)
+	}
 	cfg := config(t, srv)
-	cfg.Settings = settings
+	cfg.Settings = chosen
 	return cfg
 }
 

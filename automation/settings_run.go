@@ -36,9 +36,25 @@ func (s *session) walkToExtra(ctx context.Context, x *selectors.ExtraSetting, id
 		spec.add(dialogKey(i), &s.profile.Dialogs[i].Dismiss, "")
 	}
 	opened := false
-	r, err := s.walkTo(ctx, "the "+x.Name+" setting's switches", pl, spec, byURL, func(r *probeResult, w *walk) {
+	r, err := s.walkTo(ctx, "the "+x.Name+" setting's switches", pl, spec, byURL, func(r *probeResult, w *walk, g glance) error {
 		// The walk's first step is any switch of the setting, uncovered.
 		opened = opened || w.clicks[stepRowOpener] > 0
+		inside := opened || x.Opener != nil && sameElement(s.opened, x.Opener) && r.el(stepRowOpener).Covered
+		if inside {
+			// The dialog on top is the one the setting's opener opened,
+			// not one nobody described.
+			r.Dialogs = nil
+		}
+		at := "settings." + x.Name
+		if x.Tab != nil {
+			s.observe(at+".tab", r.el(stepDataControls))
+		}
+		if x.Opener != nil {
+			s.observe(at+".opener", r.el(stepRowOpener))
+		}
+		for j := range x.Switches {
+			s.observe(fmt.Sprintf("%s.switches.%d", at, j), r.el(fmt.Sprintf("switch.%d", j)))
+		}
 		sws := switchesIn(x, r, opened)
 		m := &match{Candidate: -1, Counts: []int{0}}
 		if len(sws) > 0 {
@@ -47,7 +63,20 @@ func (s *session) walkToExtra(ctx context.Context, x *selectors.ExtraSetting, id
 			m = &c
 		}
 		r.Elements[stepSwitch] = m
+		// A setting whose rollout is uncertain, missing from the dialog
+		// its opener opened once that has settled, is not offered: it
+		// is optional, and no second reading is needed to say so.
+		if inside && len(sws) == 0 && x.Offered == selectors.OfferedUncertain && g.settled() {
+			off, note := absentIs(x, "")
+			if off {
+				return &errNotOffered{note: note}
+			}
+		}
+		return nil
 	})
+	if e, ok := isNotOffered(err); ok {
+		return nil, e
+	}
 	var drift *DriftError
 	if errors.As(err, &drift) && r == nil && drift.Element != "unknown_dialogs" {
 		// Nothing of the setting is on the page (a tab, a row, its

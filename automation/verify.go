@@ -87,6 +87,20 @@ func (s *session) checks(runErr error) []ElementCheck {
 		entry{stepProfileMenu, &p.Path.ProfileMenu, true}, entry{stepSettingsItem, &p.Path.SettingsItem, true},
 		entry{stepDataControls, &p.Path.DataControlsTab, true}, entry{stepRowOpener, p.Path.RowOpener, true},
 		entry{stepSwitch, &p.Path.Switch, true})
+	// The settings beside training the run chose: seen, or not, as the
+	// walk to each went (one not offered here is not seen, not missing).
+	for _, x := range p.Settings {
+		at := "settings." + x.Name
+		if x.Tab != nil {
+			entries = append(entries, entry{at + ".tab", x.Tab, false})
+		}
+		if x.Opener != nil {
+			entries = append(entries, entry{at + ".opener", x.Opener, false})
+		}
+		for j := range x.Switches {
+			entries = append(entries, entry{fmt.Sprintf("%s.switches.%d", at, j), &x.Switches[j].Element, false})
+		}
+	}
 	lost := ""
 	var drift *DriftError
 	if errors.As(runErr, &drift) {

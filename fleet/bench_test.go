@@ -32,7 +32,8 @@ import (
 // busy like the real page (a WebSocket, an event
 // stream, a long poll, beacons); FLEET_BENCH_QUIET=1 makes it quiet, to
 // compare. FLEET_BENCH_REPORTS=DIR keeps each run's JSON report there,
-// with every account's phase timings. Run it with
+// with every account's phase timings. FLEET_BENCH_SETTINGS=training,all
+// runs each enforce once per --settings value. Run it with
 //
 //	go test ./fleet -run '^$' -bench Fleet -benchtime 1x -timeout 60m
 //
@@ -103,7 +104,11 @@ func BenchmarkFleet(b *testing.B) {
 		}
 		reset := func() {
 			for _, a := range sims {
-				srv.SetTrainingAllowed(a.Email, true)
+				for _, k := range []string{simulator.SettingTraining, simulator.SettingMarketingCookies, simulator.SettingMarketingPartners, simulator.SettingAdsPersonalization, simulator.SettingAdsHistory} {
+					if err := srv.SetSetting(a.Email, k, true); err != nil {
+						b.Fatal(err)
+					}
+				}
 			}
 		}
 		checkAllOff := func(b *testing.B) {
@@ -121,53 +126,68 @@ func BenchmarkFleet(b *testing.B) {
 		if os.Getenv("FLEET_BENCH_STATE") == "1" {
 			runs = []string{"cold", "warm"}
 		}
+		// FLEET_BENCH_SETTINGS=training,all runs each enforce once per
+		// --settings value, to compare what the further settings cost.
+		settingsList := []string{""}
+		if s := os.Getenv("FLEET_BENCH_SETTINGS"); s != "" {
+			settingsList = strings.Split(s, ",")
+		}
 		for _, parallel := range parallels {
-			stateDir := ""
-			for _, run := range runs {
-				mode := fmt.Sprintf("enforce --parallel %d", parallel)
-				name := fmt.Sprintf("accounts=%d/enforce-parallel=%d", n, parallel)
-				if run != "" {
-					mode += " " + run
-					name += "/" + run
-					if stateDir == "" {
-						stateDir = b.TempDir()
+			for _, set := range settingsList {
+				stateDir := ""
+				for _, run := range runs {
+					mode := fmt.Sprintf("enforce --parallel %d", parallel)
+					name := fmt.Sprintf("accounts=%d/enforce-parallel=%d", n, parallel)
+					if set != "" {
+						mode += " --settings " + set
+						name += "/settings=" + set
 					}
+					if run != "" {
+						mode += " " + run
+						name += "/" + run
+						if stateDir == "" {
+							stateDir = b.TempDir()
+						}
+					}
+					b.Run(name, func(b *testing.B) {
+						var f figure
+						for i := 0; i < b.N; i++ {
+							reset()
+							tmp := benchTempDir(b)
+							args := []string{"enforce", "--accounts", accounts, "--base-url", srv.AppURL(), "--parallel", strconv.Itoa(parallel)}
+							if stateDir != "" {
+								args = append(args, "--state-dir", stateDir)
+							}
+							if set != "" {
+								args = append(args, "--settings", set)
+							}
+							if dir := os.Getenv("FLEET_BENCH_REPORTS"); dir != "" {
+								args = append(args, "--report-json", filepath.Join(dir, strings.NewReplacer("/", "_", "=", "").Replace(name)+".json"))
+							}
+							cmd := exec.Command(bin, args...)
+							cmd.Env = append(append(os.Environ(), env...), "TMPDIR="+tmp, "GITHUB_STEP_SUMMARY=", "CHATGPT_OPTOUT_STATE_KEY="+benchStateKey)
+							var stderr bytes.Buffer
+							cmd.Stderr = &stderr
+							logins := srv.Counters("").Logins
+							start := time.Now()
+							m, err := runSampled(cmd, tmp)
+							f.wall = time.Since(start)
+							f.cpu = m.cpu
+							f.peakRSS, f.peakPSS, f.procs = max(f.peakRSS, m.rss), max(f.peakPSS, m.pss), max(f.procs, m.procs)
+							if err != nil {
+								b.Fatalf("enforce: %v\n%s", err, stderr.String())
+							}
+							checkAllOff(b)
+							signedIn := srv.Counters("").Logins - logins
+							b.ReportMetric(float64(signedIn), "sign-ins")
+							if run == "warm" && signedIn != 0 {
+								b.Fatalf("the warm run signed %d accounts in: their saved states did not hold", signedIn)
+							}
+						}
+						report(b, f.wall, f.cpu, n, f.peakRSS, f.peakPSS)
+						record(mode, n, f)
+					})
 				}
-				b.Run(name, func(b *testing.B) {
-					var f figure
-					for i := 0; i < b.N; i++ {
-						reset()
-						tmp := benchTempDir(b)
-						args := []string{"enforce", "--accounts", accounts, "--base-url", srv.AppURL(), "--parallel", strconv.Itoa(parallel)}
-						if stateDir != "" {
-							args = append(args, "--state-dir", stateDir)
-						}
-						if dir := os.Getenv("FLEET_BENCH_REPORTS"); dir != "" {
-							args = append(args, "--report-json", filepath.Join(dir, strings.NewReplacer("/", "_", "=", "").Replace(name)+".json"))
-						}
-						cmd := exec.Command(bin, args...)
-						cmd.Env = append(append(os.Environ(), env...), "TMPDIR="+tmp, "GITHUB_STEP_SUMMARY=", "CHATGPT_OPTOUT_STATE_KEY="+benchStateKey)
-						var stderr bytes.Buffer
-						cmd.Stderr = &stderr
-						logins := srv.Counters("").Logins
-						start := time.Now()
-						m, err := runSampled(cmd, tmp)
-						f.wall = time.Since(start)
-						f.cpu = m.cpu
-						f.peakRSS, f.peakPSS, f.procs = max(f.peakRSS, m.rss), max(f.peakPSS, m.pss), max(f.procs, m.procs)
-						if err != nil {
-							b.Fatalf("enforce: %v\n%s", err, stderr.String())
-						}
-						checkAllOff(b)
-						signedIn := srv.Counters("").Logins - logins
-						b.ReportMetric(float64(signedIn), "sign-ins")
-						if run == "warm" && signedIn != 0 {
-							b.Fatalf("the warm run signed %d accounts in: their saved states did not hold", signedIn)
-						}
-					}
-					report(b, f.wall, f.cpu, n, f.peakRSS, f.peakPSS)
-					record(mode, n, f)
-				})
 			}
 		}
 
