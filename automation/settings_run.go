@@ -217,20 +217,12 @@ func (s *session) turnOffSwitch(ctx context.Context, x *selectors.ExtraSetting, 
 		if err := pressMatch(ctx, s.world, sw.m); err != nil && !errors.Is(err, errPressLost) {
 			return s.actionError(ctx, "clicking the "+x.Name+" switch", err)
 		}
-		off := false
-		err := s.await(ctx, "the "+x.Name+" switch to turn off", read, func(ctx context.Context, g glance) (reading, error) {
-			now := switchByKey(x, g.r, sw.key)
-			if now != nil {
-				sw.m = now
+		off, err := s.awaitOff(ctx, "the "+x.Name+" switch", read, func(r *probeResult) *match {
+			m := switchByKey(x, r, sw.key)
+			if m != nil {
+				sw.m = m
 			}
-			switch decideToggle(now != nil, s.stateOf(sw.m), g.settled()) {
-			case toggleOff:
-				off = true
-				return finished, nil
-			case toggleAgain:
-				return finished, nil
-			}
-			return keepWaiting, nil
+			return m
 		})
 		if err != nil || off {
 			return err

@@ -77,17 +77,11 @@ func (s *session) turnOff(ctx context.Context, sw *match) (int, error) {
 		if err := pressMatch(ctx, s.world, sw); err != nil {
 			return attempt, s.actionError(ctx, "clicking the switch", err)
 		}
-		off := false
-		err := s.await(ctx, "the switch to turn off", read, func(ctx context.Context, g glance) (reading, error) {
-			m := g.r.el(stepSwitch)
-			switch decideToggle(m.found(), s.stateOf(m), g.settled()) {
-			case toggleOff:
-				off = true
-				return finished, nil
-			case toggleAgain:
-				return finished, nil
+		off, err := s.awaitOff(ctx, "the switch", read, func(r *probeResult) *match {
+			if m := r.el(stepSwitch); m.found() {
+				return m
 			}
-			return keepWaiting, nil
+			return nil
 		})
 		if err != nil || off {
 			return attempt, err
@@ -108,6 +102,33 @@ func (s *session) turnOff(ctx context.Context, sw *match) (int, error) {
 		sw = m
 	}
 	return maxToggleAttempts, newError(KindDidNotStick, "the switch was clicked %d times and still reads on: the site did not save the change; try again later", maxToggleAttempts)
+}
+
+// awaitOff waits, after a click, for the switch find finds in each reading
+// to read off (decideToggle): off is false when the page settled with it
+// unchanged, the click lost.
+func (s *session) awaitOff(ctx context.Context, what string, read reader, find func(r *probeResult) *match) (bool, error) {
+	off := false
+	var last *match
+	err := s.await(ctx, what+" to turn off", read, func(ctx context.Context, g glance) (reading, error) {
+		m := find(g.r)
+		if m != nil {
+			last = m
+		}
+		st := StateUnknown
+		if last != nil {
+			st = s.stateOf(last)
+		}
+		switch decideToggle(m != nil, st, g.settled()) {
+		case toggleOff:
+			off = true
+			return finished, nil
+		case toggleAgain:
+			return finished, nil
+		}
+		return keepWaiting, nil
+	})
+	return off, err
 }
 
 // witnessResult is the answer of the read-only backend endpoint.
