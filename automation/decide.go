@@ -328,6 +328,10 @@ type pathPlan struct {
 	route  Route
 	routed bool   // the run already has a route (a second walk)
 	where  string // the selectors file's source and version, for messages
+	// alternatives says the steps' candidates are alternatives, not a
+	// primary and stale fallbacks (a setting's unconfirmed way in): a
+	// later one matching is no reason to warn.
+	alternatives bool
 }
 
 // decidePath picks the next step on the way to the switch.

@@ -139,7 +139,9 @@ func (s *session) clickStep(ctx context.Context, pl pathPlan, w *walk, name stri
 	} else {
 		for _, st := range pl.steps {
 			if st.name == name {
-				s.noteCandidate(st.name, st.el, m)
+				if !pl.alternatives {
+					s.noteCandidate(st.name, st.el, m)
+				}
 				s.log.Info("clicking", "step", st.name, "element", m.Desc, "input", st.el.Input)
 			}
 		}

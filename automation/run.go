@@ -330,7 +330,7 @@ func (s *session) training(ctx context.Context, res *Result, readOnly bool) (Set
 	if err := s.checkMeaning(sw); err != nil {
 		return sr, false, err
 	}
-	s.opened, s.lastSw = s.profile.Path.RowOpener, pathSpec(s.profile)
+	s.opened, s.lastSw, s.openedAt = s.profile.Path.RowOpener, pathSpec(s.profile), time.Now()
 	res.Label = s.label
 	sr.Labels = []string{s.label}
 	res.Before = s.stateOf(sw)
@@ -374,7 +374,7 @@ func (s *session) verifyTraining(ctx context.Context, res *Result, sr *SettingRe
 	if err != nil {
 		return err
 	}
-	s.opened, s.lastSw = s.profile.Path.RowOpener, pathSpec(s.profile)
+	s.opened, s.lastSw, s.openedAt = s.profile.Path.RowOpener, pathSpec(s.profile), time.Now()
 	res.After = s.stateOf(sw)
 	sr.After = res.After
 	if res.After != StateOff {

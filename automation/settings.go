@@ -304,7 +304,7 @@ func (s *session) switchesError(x *selectors.ExtraSetting, sw aSwitch, why strin
 
 // settingContext is what gets a setting's switches on screen.
 func (s *session) extraPlan(x *selectors.ExtraSetting) pathPlan {
-	return pathPlan{p: s.profile, steps: extraSteps(s.profile, x), route: s.cfg.Route, routed: s.route != "", where: s.where()}
+	return pathPlan{p: s.profile, steps: extraSteps(s.profile, x), route: s.cfg.Route, routed: s.route != "", where: s.where(), alternatives: true}
 }
 
 // lockedError is a switch someone else controls, with what the page says.

@@ -64,9 +64,12 @@ func (s *session) walkToExtra(ctx context.Context, x *selectors.ExtraSetting, id
 		}
 		r.Elements[stepSwitch] = m
 		// A setting whose rollout is uncertain, missing from the dialog
-		// its opener opened once that has settled, is not offered: it
-		// is optional, and no second reading is needed to say so.
-		if inside && len(sws) == 0 && x.Offered == selectors.OfferedUncertain && g.settled() {
+		// its opener opened once what the run looks for has stayed the
+		// same a moment (the dialog's rows render with it), is not
+		// offered: it is optional, and the busy page around the dialog
+		// says nothing about it.
+		rendered := g.stable >= s.cfg.Settle/4 || !opened && time.Since(s.openedAt) >= s.cfg.Settle/4
+		if inside && len(sws) == 0 && x.Offered == selectors.OfferedUncertain && rendered {
 			off, note := absentIs(x, "")
 			if off {
 				return &errNotOffered{note: note}
@@ -92,13 +95,17 @@ func (s *session) walkToExtra(ctx context.Context, x *selectors.ExtraSetting, id
 	if err != nil {
 		return nil, err
 	}
+	if !sameElement(s.opened, x.Opener) || x.Opener == nil {
+		s.openedAt = time.Now()
+	}
 	s.opened, s.lastSw = x.Opener, switchesSpec(s.profile, x)
 	return switchesIn(x, r, opened), nil
 }
 
 // closeOpened closes the dialog the last setting's switches were in, when
 // the next setting is not behind the same opener: its tab or row lies
-// under it. It waits, a settle window at most, for the switches to go.
+// under it. It waits, until the page settles at most, for the element
+// that opened the dialog to be uncovered again.
 func (s *session) closeOpened(ctx context.Context, next *selectors.Element) {
 	if s.opened == nil || sameElement(s.opened, next) {
 		return
@@ -112,16 +119,12 @@ func (s *session) closeOpened(ctx context.Context, next *selectors.Element) {
 	read := func(ctx context.Context, wait bool) (*probeResult, error) {
 		return look(ctx, s.world, s.guard(spec), wait)
 	}
+	// Closed once the element that opened it is uncovered again.
 	_ = s.await(ctx, "the setting's dialog to close", read, func(ctx context.Context, g glance) (reading, error) {
-		for name, m := range g.r.Elements {
-			if name != stepRowOpener && m.found() && !m.Covered {
-				if g.settled() {
-					return finished, nil
-				}
-				return keepWaiting, nil
-			}
+		if op := g.r.el(stepRowOpener); op.found() && !op.Covered || g.settled() {
+			return finished, nil
 		}
-		return finished, nil
+		return keepWaiting, nil
 	})
 }
 
