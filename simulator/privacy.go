@@ -171,19 +171,6 @@ func (s *Server) Writes(email, key string) int {
 	return 0
 }
 
-// planLabel is the plan as the profile trigger shows it.
-func planLabel(plan string) string {
-	switch plan {
-	case PlanGo:
-		return "Go"
-	case PlanPlus:
-		return "Plus"
-	case PlanPro:
-		return "Pro"
-	}
-	return "Free"
-}
-
 // handleDanger records a press on a button that destroys or archives data
 // ("Delete ads data", "Delete all chats", "Archive all chats", "Delete"
 // of remote browser data, "Delete" of the account): the page sends the

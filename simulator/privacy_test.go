@@ -41,7 +41,6 @@ func patchSetting(t *testing.T, s *Server, tok, key string, on bool) (int, map[s
 	return backend(t, "PATCH", s.AppURL()+"/backend-api/settings/account_user_setting?feature="+url.QueryEscape(key)+"&value="+v, tok)
 }
 
-var marketingKeys = []string{SettingMarketingCookies, SettingMarketingPartners}
 var adsKeys = []string{SettingAdsPersonalization, SettingAdsHistory}
 
 func TestPlanValidationAndDefaults(t *testing.T) {
