@@ -29,6 +29,9 @@ var shared struct {
 // browser returns the shared Chrome.
 func browser(t testing.TB) *automation.Browser {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("drives a real Chromium: left out of -short")
+	}
 	shared.once.Do(func() {
 		if _, err := automation.FindChrome(); err != nil {
 			shared.err = fmt.Errorf("these tests drive a real Chromium: %w", err)

@@ -14,6 +14,11 @@ import (
 // Start starts a simulator that stops when t ends.
 func Start(t testing.TB, opts simulator.Options) *simulator.Server {
 	t.Helper()
+	if testing.Short() {
+		// The quick tier (go test -short) leaves out the end-to-end
+		// tests: every one starts its simulator here, and a browser.
+		t.Skip("end-to-end test against the simulator: left out of -short")
+	}
 	srv, err := simulator.Start(opts)
 	if err != nil {
 		t.Fatalf("starting the simulator: %v", err)
