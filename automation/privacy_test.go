@@ -1,6 +1,8 @@
 package automation_test
 
 import (
+	"bytes"
+	"image/png"
 	"strings"
 	"testing"
 
@@ -269,5 +271,29 @@ func TestPrivacy_The2023UIHasTrainingOnly(t *testing.T) {
 		if sr := settingOf(t, res, d); sr.Outcome != automation.OutcomeNotOffered || !strings.Contains(sr.Note, "2023") {
 			t.Errorf("%s = %+v, want not_offered naming the 2023 profile", d, sr)
 		}
+	}
+}
+
+// The evidence picture of a switch holds its whole label: the box around
+// the switch that shows the label (the improve dialog with its title), not
+// a fixed strip beside the switch that cut the label to "e model for
+// everyone".
+func TestPrivacy_TheEvidenceHoldsTheWholeLabel(t *testing.T) {
+	t.Parallel()
+	srv := startSim(t, simulator.Options{})
+	cfg := config(t, srv)
+	cfg.Evidence = true
+	res := disable(t, browser(t), account(t, srv, "alice@example.com"), cfg)
+	if res.Outcome != automation.OutcomeChanged || len(res.Evidence) == 0 {
+		t.Fatalf("result = %+v, want changed with evidence", res)
+	}
+	img, err := png.DecodeConfig(bytes.NewReader(res.Evidence))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The old strip was 560×72 around the switch, the label beside or
+	// above it cut off; the dialog with its title is taller, and capped.
+	if img.Height <= 72 || img.Width > 1000 || img.Height > 320 {
+		t.Errorf("evidence is %d×%d: want the switch's labelled box (taller than the 72-pixel strip, at most 1000×320)", img.Width, img.Height)
 	}
 }
