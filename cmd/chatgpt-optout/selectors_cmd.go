@@ -27,7 +27,9 @@ func newSelectorsCmd(g *globalOptions) *cobra.Command {
 	validate := &cobra.Command{
 		Use:   "validate [FILE|URL]",
 		Short: "Check a selectors file against its schema (the built-in one without FILE; a URL's signature too)",
-		Args:  cobra.MaximumNArgs(1),
+		Example: `  chatgpt-optout selectors validate my-selectors.yaml
+  chatgpt-optout selectors validate https://example.org/selectors.yaml`,
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				vsrc.spec = args[0]
@@ -51,7 +53,9 @@ func newSelectorsCmd(g *globalOptions) *cobra.Command {
 	show := &cobra.Command{
 		Use:   "show",
 		Short: "Print the selectors file in use, with its version and where it came from",
-		Args:  cobra.NoArgs,
+		Example: `  chatgpt-optout selectors show > my-selectors.yaml
+  chatgpt-optout selectors show --selectors my-selectors.yaml`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f, warnings, err := src.resolve(cmd.Context(), envLookup, plainOrigin)
 			if err != nil {
@@ -97,6 +101,8 @@ func newVerifyCmd(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "verify",
 		Short: "Walk the whole path read-only and report which locator of each element matched",
+		Example: `  chatgpt-optout selectors verify --profile-dir ~/.config/chatgpt-optout/alice
+  chatgpt-optout selectors verify --selectors my-selectors.yaml --settings all --output json`,
 		Long: `verify signs in (credentials, CHATGPT_SESSION_TOKEN or --profile-dir) and walks
 profile menu → Settings → Data controls → the switch without changing anything. It
 prints one row per element of the selectors file: the candidate that matched, how many
@@ -146,8 +152,9 @@ func printChecks(g *globalOptions, res *automation.Result) {
 func newKeygenCmd(g *globalOptions) *cobra.Command {
 	var out string
 	cmd := &cobra.Command{
-		Use:   "keygen --out FILE",
-		Short: "Make a minisign key pair for signing selectors files: FILE (secret, 0600) and FILE.pub",
+		Use:     "keygen --out FILE",
+		Short:   "Make a minisign key pair for signing selectors files: FILE (secret, 0600) and FILE.pub",
+		Example: `  chatgpt-optout selectors keygen --out ~/.config/chatgpt-optout/selectors.key`,
 		Long: `keygen writes a new Ed25519 secret key in minisign's format to FILE (mode 0600)
 and its public key to FILE.pub, and prints the public key: give it to the runs
 with --selectors-key or CHATGPT_OPTOUT_SELECTORS_KEY. With
@@ -199,8 +206,9 @@ store. Both kinds sign with selectors sign and with minisign -S.`,
 func newSignCmd(g *globalOptions) *cobra.Command {
 	var keyFile string
 	cmd := &cobra.Command{
-		Use:   "sign --key FILE SELECTORS",
-		Short: "Sign a selectors file: writes SELECTORS.sig (minisign's format)",
+		Use:     "sign --key FILE SELECTORS",
+		Short:   "Sign a selectors file: writes SELECTORS.sig (minisign's format)",
+		Example: `  chatgpt-optout selectors sign --key ~/.config/chatgpt-optout/selectors.key selectors.yaml`,
 		Long: `sign checks the selectors file (as selectors validate does), signs it with the
 minisign secret key FILE and writes the signature to SELECTORS.sig. Upload both;
 every run with --selectors URL then uses the file. A key encrypted with a
@@ -240,7 +248,9 @@ func newVerifySignatureCmd(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "verify-signature URL|FILE",
 		Short: "Check the minisign signature (URL.sig or FILE.sig) of a selectors file; prints the key id",
-		Args:  cobra.ExactArgs(1),
+		Example: `  chatgpt-optout selectors verify-signature https://example.org/selectors.yaml
+  chatgpt-optout selectors verify-signature --selectors-key RWQ... selectors.yaml`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			keys, err := src.trustedKeys(envLookup, plainOrigin)
 			if err != nil {
