@@ -18,15 +18,15 @@ import (
 func playwrightCore(t *testing.T) string {
 	t.Helper()
 	if _, err := exec.LookPath("node"); err != nil {
-		t.Skip("Node.js is not installed")
+		missingTool(t, "Node.js is not installed")
 	}
 	cache, err := os.UserCacheDir()
 	if err != nil {
-		t.Skip("no cache folder for playwright-core")
+		missingTool(t, "no cache folder for playwright-core")
 	}
 	dir := filepath.Join(cache, "chatgpt-optout-tools", "node", "node_modules", "playwright-core")
 	if _, err := os.Stat(filepath.Join(dir, "package.json")); err != nil {
-		t.Skip("playwright-core is not installed (scripts/ensure-playwright installs it)")
+		missingTool(t, "playwright-core is not installed (scripts/ensure-playwright installs it)")
 	}
 	return dir
 }
@@ -88,4 +88,14 @@ func TestState_TravelsBetweenPlaywrightAndTheTool(t *testing.T) {
 	if after := srv.Counters("bob@example.com"); after.Logins != before.Logins {
 		t.Errorf("Playwright had to sign in: %+v → %+v", before, after)
 	}
+}
+
+// missingTool skips a test whose tool is missing, except in CI (CI set),
+// where every tool is installed by the scripts and a missing one fails.
+func missingTool(t *testing.T, msg string) {
+	t.Helper()
+	if os.Getenv("CI") != "" {
+		t.Fatal(msg + ": in CI the scripts install it, so this is a failure")
+	}
+	t.Skip(msg)
 }

@@ -32,6 +32,9 @@ func newChromeFor(t *testing.T, limit time.Duration) (context.Context, func() []
 		t.Skip("real browser test skipped in -short mode")
 	}
 	if _, err := os.Stat(chromiumPath); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("no Chromium at " + chromiumPath + ": in CI scripts/ensure-chromium installs it, so this is a failure")
+		}
 		t.Skip("no Chromium at " + chromiumPath)
 	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
