@@ -1,7 +1,6 @@
 package automation_test
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"strings"
@@ -148,13 +147,8 @@ func clientsSayChrome(t *testing.T, srv *simulator.Server) {
 }
 
 func TestFirstMinute_AVisibleBrowserSaysChromeToo(t *testing.T) {
-	display(t)
+	headed := headedBrowser(t)
 	srv := startSim(t, simulator.Options{})
-	headed, err := automation.Launch(context.Background(), automation.BrowserOptions{Headed: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer headed.Close()
 	res := disable(t, headed, account(t, srv, "alice@example.com"), config(t, srv))
 	changedOnce(t, srv, res, "alice@example.com")
 	clientsSayChrome(t, srv)

@@ -302,7 +302,7 @@ func (s *session) switchesError(x *selectors.ExtraSetting, sw aSwitch, why strin
 	return newDrift(KindLabelChanged, "settings."+x.Name+".switches", el, sw.m, s.lastURL, "%s: the %s setting may have changed its meaning, so the tool did not touch it; check the page and update the selectors file %s", why, x.Name, s.where())
 }
 
-// settingContext is what gets a setting's switches on screen.
+// extraPlan is the walk to a setting's switches from wherever the tab is.
 func (s *session) extraPlan(x *selectors.ExtraSetting) pathPlan {
 	return pathPlan{p: s.profile, steps: extraSteps(s.profile, x), route: s.cfg.Route, routed: s.route != "", where: s.where(), alternatives: true}
 }

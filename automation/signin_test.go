@@ -213,14 +213,22 @@ func TestEmailCode_EndsEmailVerification(t *testing.T) {
 	}
 }
 
-func TestBotWall_APersonClearsItInAHeadedBrowser(t *testing.T) {
+// headedBrowser starts a visible Chrome on a display of the test's own,
+// closed with the test.
+func headedBrowser(t *testing.T) *automation.Browser {
+	t.Helper()
 	display(t)
-	srv := startSim(t, simulator.Options{})
 	headed, err := automation.Launch(context.Background(), automation.BrowserOptions{Headed: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer headed.Close()
+	t.Cleanup(func() { headed.Close() })
+	return headed
+}
+
+func TestBotWall_APersonClearsItInAHeadedBrowser(t *testing.T) {
+	headed := headedBrowser(t)
+	srv := startSim(t, simulator.Options{})
 	cfg := config(t, srv)
 	done := make(chan *automation.Result, 1)
 	go func() { done <- disable(t, headed, account(t, srv, "erin@example.com"), cfg) }()

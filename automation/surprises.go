@@ -169,9 +169,9 @@ func (s *session) securityCheck(g glance) (bool, error) {
 	}
 	switch decideCheck(onCheck, interactive, now.Sub(c.since), interactiveFor, s.cfg.SecurityCheckWait, s.opts.Headed) {
 	case checkNeedsAPerson:
-		return true, checkError(fmt.Sprintf("the site's security check on %s turned interactive after %s (a box a person must tick: %q) and stayed so for %s", pageOf(g.r.URL), now.Sub(c.since).Round(100*time.Millisecond), g.r.Title, interactiveFor.Round(100*time.Millisecond)))
+		return true, checkError(fmt.Sprintf("the site's security check on %s turned interactive after %s (a box a person must tick: %q) and stayed so for %s", pagePath(g.r.URL), now.Sub(c.since).Round(100*time.Millisecond), g.r.Title, interactiveFor.Round(100*time.Millisecond)))
 	case checkOutlasted:
-		return true, checkError(fmt.Sprintf("the site's security check on %s (%q) did not clear by itself within %s", pageOf(g.r.URL), g.r.Title, s.cfg.SecurityCheckWait))
+		return true, checkError(fmt.Sprintf("the site's security check on %s (%q) did not clear by itself within %s", pagePath(g.r.URL), g.r.Title, s.cfg.SecurityCheckWait))
 	}
 	return true, nil
 }
@@ -181,10 +181,6 @@ func (s *session) securityCheck(g glance) (bool, error) {
 func checkError(saw string) error {
 	return newError(KindHumanVerification, "%s: a headless browser cannot pass it and the tool never tries to solve it; sign in once as a person in a profile folder and reuse the profile, or run a visible browser (on a server: under xvfb-run); a check that clears more slowly may need a longer wait for the security check", saw).fix(SettingProfileDir, SettingHeaded, SettingCheckWait)
 }
-
-// pageOf is a URL without its query and fragment (a challenge's token
-// rides in the query).
-func pageOf(u string) string { return pagePath(u) }
 
 // ---- dialogs nobody described ----
 

@@ -234,7 +234,7 @@ func (s *session) waitError(ctx context.Context, what string, last *glance) erro
 	}
 	if !s.check.since.IsZero() {
 		return &Error{Kind: KindHumanVerification, Err: ctx.Err(), Fix: []Setting{SettingProfileDir, SettingHeaded, SettingTimeout},
-			Msg: fmt.Sprintf("%s while the site's security check was showing (for %s, on %s): it did not clear by itself; sign in once as a person in a profile folder and reuse the profile, run a visible browser, or allow a longer timeout", s.timedOut(), time.Since(s.check.since).Round(100*time.Millisecond), pageOf(s.lastURL))}
+			Msg: fmt.Sprintf("%s while the site's security check was showing (for %s, on %s): it did not clear by itself; sign in once as a person in a profile folder and reuse the profile, run a visible browser, or allow a longer timeout", s.timedOut(), time.Since(s.check.since).Round(100*time.Millisecond), pagePath(s.lastURL))}
 	}
 	msg := s.timedOut() + " waiting for " + what
 	if last == nil {
