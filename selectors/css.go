@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/andybalholm/cascadia"
+	"github.com/tdewolff/parse/v2"
+	"github.com/tdewolff/parse/v2/css"
 )
 
 // CheckCSS reports whether sel is a selector list that Chrome's
@@ -14,7 +16,8 @@ import (
 // matches anything is for the page to say.
 //
 // The parsing is cascadia's. Cascadia and Chrome disagree in places, and the
-// disagreements are settled here, before cascadia sees the selector:
+// disagreements are settled here, on the selector's CSS tokens (tdewolff's
+// lexer), before cascadia sees it:
 //
 //   - Chrome accepts and cascadia does not know: the relative selectors of
 //     :has() (:has(> a), :has(+ a), :has(~ a)), :is(), :where() and
@@ -42,7 +45,12 @@ func CheckCSS(sel string) error {
 	if strings.TrimSpace(sel) == "" {
 		return errors.New("not a CSS selector: it is empty")
 	}
-	rewritten, err := toCascadia(sel, false)
+	// Chrome reads a selector as UTF-8: bytes that are not UTF-8 are U+FFFD.
+	toks, err := tokenize(strings.ToValidUTF8(sel, "\uFFFD"))
+	rewritten := ""
+	if err == nil {
+		rewritten, err = toCascadia(toks, false)
+	}
 	if err == nil {
 		_, err = cascadia.ParseGroupWithPseudoElements(rewritten)
 	}
@@ -55,11 +63,14 @@ func CheckCSS(sel string) error {
 // cascadiaMessage drops cascadia's echo of the rewritten selector, which
 // the person never wrote.
 func cascadiaMessage(err error) string {
-	msg := err.Error()
-	if strings.HasPrefix(msg, "parsing ") && strings.HasSuffix(msg, " left over") {
+	switch msg := err.Error(); {
+	case strings.HasPrefix(msg, "parsing ") && strings.HasSuffix(msg, " left over"):
 		return "it does not parse to its end"
+	case strings.Contains(msg, "EOF in string") || strings.Contains(msg, "string, found EOF"):
+		return "a string is not closed"
+	default:
+		return msg
 	}
-	return msg
 }
 
 // Pseudo-classes and pseudo-elements by who knows them. Names are lower case.
@@ -103,164 +114,148 @@ func nameSet(names ...string) map[string]bool {
 	return m
 }
 
-// toCascadia rewrites sel into the dialect cascadia parses, or says why
-// Chrome would refuse it. relative is true inside :has(), whose items may
+// tok is one CSS token of a selector; the texts of its tokens add up to
+// the selector.
+type tok struct {
+	tt   css.TokenType
+	text string
+}
+
+func tokenize(sel string) ([]tok, error) {
+	l := css.NewLexer(parse.NewInputString(sel))
+	var toks []tok
+	for {
+		switch tt, text := l.Next(); tt {
+		case css.ErrorToken:
+			return toks, nil
+		case css.BadStringToken:
+			return nil, errors.New("a string is not closed: it has a line break")
+		default:
+			toks = append(toks, tok{tt, string(text)})
+		}
+	}
+}
+
+// delim says whether t is one of the delimiter characters in chars.
+func (t tok) delim(chars string) bool {
+	return t.tt == css.DelimToken && strings.Contains(chars, t.text)
+}
+
+// ident says whether t is an identifier (--a is one too).
+func (t tok) ident() bool {
+	return t.tt == css.IdentToken || t.tt == css.CustomPropertyNameToken
+}
+
+func join(toks []tok) string {
+	var b strings.Builder
+	for _, t := range toks {
+		b.WriteString(t.text)
+	}
+	return b.String()
+}
+
+// toCascadia rewrites toks into the dialect cascadia parses, or says why
+// Chrome would refuse them. relative is true inside :has(), whose items may
 // start with a combinator.
-func toCascadia(sel string, relative bool) (string, error) {
+func toCascadia(toks []tok, relative bool) (string, error) {
 	var b strings.Builder
 	itemStart := true     // at the start of an item of the selector list
 	afterElement := false // right after a pseudo-element
-	for i := 0; i < len(sel); {
-		c := sel[i]
-		if afterElement && c == ':' && (i+1 >= len(sel) || sel[i+1] != ':') {
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		switch {
+		case t.tt == css.WhitespaceToken:
+			b.WriteString(t.text)
+			continue
+		case afterElement && t.tt == css.ColonToken && i+1 < len(toks) && toks[i+1].tt == css.IdentToken &&
+			userActionPseudoClasses[strings.ToLower(toks[i+1].text)]:
 			// ::before:hover: Chrome takes user-action pseudo-classes
 			// after a pseudo-element, cascadia nothing.
-			end := i + 1
-			for end < len(sel) && isIdentChar(sel[end]) {
-				end++
-			}
-			if userActionPseudoClasses[strings.ToLower(sel[i+1:end])] {
-				i = end
-				continue
-			}
-		}
-		if afterElement {
-			switch {
-			case isSpace(c):
-				b.WriteByte(c)
-				i++
-				continue
-			case c != ',' && c != ':':
-				return "", errors.New("a pseudo-element must end its selector")
-			}
-			afterElement = false
-		}
-		if itemStart {
-			switch c {
-			case ' ', '\t', '\n', '\r', '\f':
-				b.WriteByte(c)
-				i++
-				continue
-			case '>', '+', '~':
-				if relative {
-					// cascadia has no relative selectors; what follows
-					// the combinator is checked all the same.
-					i++
-					itemStart = false
-					continue
-				}
-			}
+			i++
+			continue
+		case afterElement && t.tt != css.CommaToken && t.tt != css.ColonToken:
+			return "", errors.New("a pseudo-element must end its selector")
+		case itemStart && relative && t.delim(">+~"):
+			// cascadia has no relative selectors; what follows the
+			// combinator is checked all the same.
 			itemStart = false
+			continue
 		}
-		switch c {
-		case '"', '\'':
-			end, ok := stringEnd(sel, i)
-			if !ok {
-				return "", errors.New("a string is not closed")
+		itemStart, afterElement = t.tt == css.CommaToken, false
+		switch {
+		case t.tt == css.HashToken && digitID.MatchString(t.text):
+			return "", fmt.Errorf("the id selector %s starts with a digit, which Chrome refuses: escape the digit (#\\31 a for the id 1a) or write [id=\"...\"]", t.text)
+		case t.delim("*") && i+1 < len(toks) && toks[i+1].delim("|"):
+			i++ // the any-namespace prefix
+			continue
+		case t.delim("|") && i+1 < len(toks) && toks[i+1].ident() &&
+			(i == 0 || toks[i-1].tt == css.WhitespaceToken || toks[i-1].tt == css.CommaToken || toks[i-1].delim(">+~")):
+			continue // the no-namespace prefix
+		case t.tt == css.LeftBracketToken:
+			end := closing(toks, i)
+			if end < 0 {
+				b.WriteString(join(toks[i:])) // cascadia says what is missing
+				return b.String(), nil
 			}
-			b.WriteString(sel[i:end])
-			i = end
-		case '\\':
-			end := min(i+2, len(sel))
-			b.WriteString(sel[i:end])
-			i = end
-		case ',':
-			b.WriteByte(c)
-			i++
-			itemStart = true
-		case '#':
-			if i+1 < len(sel) && (isDigit(sel[i+1]) || sel[i+1] == '-' && i+2 < len(sel) && isDigit(sel[i+2])) {
-				return "", fmt.Errorf("the id selector %s starts with a digit, which Chrome refuses: escape the digit (#\\31 a for the id 1a) or write [id=\"...\"]", identAt(sel, i+1))
-			}
-			b.WriteByte(c)
-			i++
-		case '*':
-			if i+1 < len(sel) && sel[i+1] == '|' && (i+2 >= len(sel) || sel[i+2] != '=' && sel[i+2] != '|') {
-				i += 2 // the any-namespace prefix
-				continue
-			}
-			b.WriteByte(c)
-			i++
-		case '|':
-			if i+1 < len(sel) && isIdentStart(sel[i+1]) && atCompoundStart(b.String()) {
-				i++ // the no-namespace prefix
-				continue
-			}
-			b.WriteByte(c)
-			i++
-		case '[':
-			end, ok := closing(sel, i, '[', ']')
-			if !ok {
-				b.WriteString(sel[i:]) // cascadia says what is missing
-				i = len(sel)
-				continue
-			}
-			attr, err := attribute(sel[i+1 : end])
+			attr, err := attribute(toks[i+1 : end])
 			if err != nil {
 				return "", err
 			}
 			b.WriteString("[" + attr + "]")
-			i = end + 1
-		case ':':
-			out, next, err := pseudo(sel, i)
+			i = end
+			continue
+		case t.tt == css.ColonToken:
+			out, next, err := pseudo(toks, i)
 			if err != nil {
 				return "", err
 			}
 			b.WriteString(out)
 			afterElement = strings.HasPrefix(out, "::") || legacyPseudoElements[strings.ToLower(strings.TrimPrefix(out, ":"))]
-			i = next
-		default:
-			b.WriteByte(c)
-			i++
+			i = next - 1
+			continue
 		}
+		b.WriteString(t.text)
 	}
 	return b.String(), nil
 }
 
-// pseudo rewrites the pseudo-class or pseudo-element at sel[i] (a colon) and
-// returns the index after it.
-func pseudo(sel string, i int) (string, int, error) {
-	start := i
-	i++
-	element := i < len(sel) && sel[i] == ':'
+// pseudo rewrites the pseudo-class or pseudo-element at toks[i] (a colon)
+// and returns the index of the token after it.
+func pseudo(toks []tok, i int) (string, int, error) {
+	j := i + 1
+	element := j < len(toks) && toks[j].tt == css.ColonToken
 	if element {
-		i++
+		j++
 	}
-	nameEnd := i
-	for nameEnd < len(sel) && isIdentChar(sel[nameEnd]) {
-		nameEnd++
-	}
-	if nameEnd < len(sel) && sel[nameEnd] == '\\' || nameEnd == i {
+	if j >= len(toks) || toks[j].tt != css.IdentToken && toks[j].tt != css.FunctionToken || strings.Contains(toks[j].text, `\`) {
 		// An escaped or missing name: cascadia's to judge.
-		return sel[start:i], i, nil
+		return join(toks[i:j]), j, nil
 	}
-	name := strings.ToLower(sel[i:nameEnd])
-	written := sel[start:nameEnd]
-	if nameEnd >= len(sel) || sel[nameEnd] != '(' {
-		// No argument.
+	written := join(toks[i:j]) + strings.TrimSuffix(toks[j].text, "(")
+	name := strings.ToLower(strings.TrimLeft(written, ":"))
+	if toks[j].tt == css.IdentToken {
 		switch {
 		case element && (cascadiaPseudoElements[name]):
-			return written, nameEnd, nil
+			return written, j + 1, nil
 		case element && (chromePseudoElements[name] || strings.HasPrefix(name, "-webkit-")):
-			return "::before", nameEnd, nil
+			return "::before", j + 1, nil
 		case element:
 			return "", 0, fmt.Errorf("unknown pseudo-element %s", written)
 		case cascadiaExtensions[name]:
 			return "", 0, fmt.Errorf("%s is not CSS (a jQuery extension that Chrome refuses)", written)
 		case cascadiaPseudoElements[name] && !legacyPseudoElements[name]:
-			return "", 0, fmt.Errorf("the pseudo-element %s needs two colons: ::%s", written, sel[i:nameEnd])
+			return "", 0, fmt.Errorf("the pseudo-element %s needs two colons: :%[1]s", written)
 		case chromePseudoClasses[name]:
-			return ":root", nameEnd, nil
+			return ":root", j + 1, nil
 		}
-		return written, nameEnd, nil // known to cascadia, or its error
+		return written, j + 1, nil // known to cascadia, or its error
 	}
-	close, ok := closing(sel, nameEnd, '(', ')')
-	if !ok {
-		return sel[start:], len(sel), nil // cascadia reports the open parenthesis
+	end := closing(toks, j)
+	if end < 0 {
+		return join(toks[i:]), len(toks), nil // cascadia reports the open parenthesis
 	}
-	arg := sel[nameEnd+1 : close]
-	blank := strings.TrimSpace(arg) == ""
-	next := close + 1
+	arg, next := toks[j+1:end], end+1
+	blank := strings.TrimSpace(join(arg)) == ""
 	switch {
 	case element && (chromePseudoElements[name] || strings.HasPrefix(name, "-webkit-")):
 		if blank {
@@ -273,28 +268,22 @@ func pseudo(sel string, i int) (string, int, error) {
 		return "", 0, fmt.Errorf("%s() is not CSS (a jQuery extension that Chrome refuses)", written)
 	case name == "has":
 		inner, err := toCascadia(arg, true)
-		if err != nil {
-			return "", 0, err
-		}
-		return ":has(" + inner + ")", next, nil
+		return ":has(" + inner + ")", next, err
 	case selectorListPseudoClasses[name]:
 		if blank && name != "not" {
 			return ":root", next, nil // a forgiving list may be empty
 		}
 		inner, err := toCascadia(arg, false)
-		if err != nil {
-			return "", 0, err
-		}
-		return ":not(" + inner + ")", next, nil
+		return ":not(" + inner + ")", next, err
 	case name == "nth-child" || name == "nth-last-child":
-		if m := nthOf.FindStringSubmatchIndex(arg); m != nil {
-			inner, err := toCascadia(arg[m[2]:m[3]], false)
-			if err != nil {
-				return "", 0, err
+		// :nth-child(An+B of S) is :nth-child(An+B) and S.
+		for k := 1; k < len(arg); k++ {
+			if arg[k].tt == css.IdentToken && strings.EqualFold(arg[k].text, "of") && arg[k-1].tt == css.WhitespaceToken {
+				inner, err := toCascadia(arg[k+1:], false)
+				return ":" + name + "(" + join(arg[:k-1]) + "):not(" + inner + ")", next, err
 			}
-			return ":" + name + "(" + arg[:m[0]] + "):not(" + inner + ")", next, nil
 		}
-	case name == "lang" && !strings.ContainsAny(arg, ",\"'"):
+	case name == "lang" && !strings.ContainsAny(join(arg), ",\"'"):
 		// cascadia's own :lang(), which checks its identifier.
 	case chromeFunctionalPseudoClasses[name]:
 		if blank {
@@ -302,133 +291,71 @@ func pseudo(sel string, i int) (string, int, error) {
 		}
 		return ":root", next, nil
 	}
-	return sel[start:next], next, nil // cascadia's to judge
+	return join(toks[i:next]), next, nil // cascadia's to judge
 }
 
-// nthOf finds the " of S" of :nth-child(An+B of S); group 1 is S.
-var nthOf = regexp.MustCompile(`(?is)\s+of\s+(\S.*)$`)
-
-// attribute rewrites the inside of an attribute selector [body].
-func attribute(body string) (string, error) {
-	// Namespace prefixes: [*|a] and [|a] are [a] for a page without namespaces.
-	trimmed := strings.TrimLeft(body, " \t\n\r\f")
-	lead := body[:len(body)-len(trimmed)]
-	switch {
-	case strings.HasPrefix(trimmed, "*|") && !strings.HasPrefix(trimmed, "*|="):
-		body = lead + trimmed[2:]
-	case strings.HasPrefix(trimmed, "|") && len(trimmed) > 1 && isIdentStart(trimmed[1]):
-		body = lead + trimmed[1:]
-	}
-	// The operator follows the name.
-	i := len(lead)
-	for i < len(body) && (isIdentChar(body[i]) || body[i] == '\\') {
-		if body[i] == '\\' {
-			i++
+// attribute rewrites the inside of an attribute selector [toks].
+func attribute(toks []tok) (string, error) {
+	var at []int // the tokens that are not white space
+	for i, t := range toks {
+		if t.tt != css.WhitespaceToken {
+			at = append(at, i)
 		}
-		i++
 	}
-	for i < len(body) && isSpace(body[i]) {
-		i++
-	}
-	if i+1 < len(body) && body[i+1] == '=' && (body[i] == '!' || body[i] == '#') {
-		return "", fmt.Errorf("the attribute operator %s is not CSS (Chrome refuses it)", body[i:i+2])
-	}
-	if i >= len(body) {
-		return body, nil
+	for i := 0; i+1 < len(toks); i++ {
+		if toks[i].delim("!#") && toks[i+1].delim("=") {
+			return "", fmt.Errorf("the attribute operator %s= is not CSS (Chrome refuses it)", toks[i].text)
+		}
 	}
 	// After the operator and the value, a flag: i (cascadia knows it) or s.
+	if n := len(at); n >= 3 && toks[at[n-1]].tt == css.IdentToken && strings.EqualFold(toks[at[n-1]].text, "s") && isOperator(toks[at[n-3]]) {
+		toks = toks[:at[n-1]]
+	}
+	// Namespace prefixes: [*|a] and [|a] are [a] for a page without namespaces.
 	switch {
-	case body[i] == '=':
-		i++
-	case i+1 < len(body) && body[i+1] == '=':
-		i += 2
-	default:
-		return body, nil
+	case len(at) >= 2 && toks[at[0]].delim("*") && toks[at[0]+1].delim("|"):
+		toks = toks[at[0]+2:]
+	case len(at) >= 2 && toks[at[0]].delim("|") && toks[at[0]+1].ident():
+		toks = toks[at[0]+1:]
 	}
-	for i < len(body) && isSpace(body[i]) {
-		i++
-	}
-	if i < len(body) && (body[i] == '"' || body[i] == '\'') {
-		end, ok := stringEnd(body, i)
-		if !ok {
-			return body, nil
-		}
-		i = end
-	} else {
-		for i < len(body) && (isIdentChar(body[i]) || body[i] == '\\') {
-			if body[i] == '\\' {
-				i++
-			}
-			i++
-		}
-	}
-	if rest := strings.TrimSpace(body[min(i, len(body)):]); rest == "s" || rest == "S" {
-		return body[:i], nil
-	}
-	return body, nil
+	return join(toks), nil
 }
 
-// stringEnd is the index after the string that starts with the quote at s[i].
-func stringEnd(s string, i int) (int, bool) {
-	q := s[i]
-	for j := i + 1; j < len(s); j++ {
-		switch s[j] {
-		case '\\':
-			j++
-		case q:
-			return j + 1, true
-		case '\n':
-			return 0, false
-		}
+func isOperator(t tok) bool {
+	switch t.tt {
+	case css.IncludeMatchToken, css.DashMatchToken, css.PrefixMatchToken, css.SuffixMatchToken, css.SubstringMatchToken:
+		return true
 	}
-	return 0, false
+	return t.delim("=")
 }
 
-// closing is the index of the bracket that closes the one at s[i], skipping
-// strings, escapes and nested pairs.
-func closing(s string, i int, open, close byte) (int, bool) {
-	depth := 0
-	for j := i; j < len(s); j++ {
-		switch s[j] {
-		case '\\':
-			j++
-		case '"', '\'':
-			end, ok := stringEnd(s, j)
-			if !ok {
-				return 0, false
-			}
-			j = end - 1
-		case open:
+// closing is the index of the token that closes the bracket or function at
+// toks[i], or -1.
+func closing(toks []tok, i int) int {
+	depth, want := 0, closer(toks[i].tt)
+	for j := i; j < len(toks); j++ {
+		switch tt := toks[j].tt; {
+		case closer(tt) == want:
 			depth++
-		case close:
-			depth--
-			if depth == 0 {
-				return j, true
+		case tt == want:
+			if depth--; depth == 0 {
+				return j
 			}
 		}
 	}
-	return 0, false
+	return -1
 }
 
-// atCompoundStart says whether a compound selector starts after out: at the
-// start, after a combinator, a comma or an open parenthesis.
-func atCompoundStart(out string) bool {
-	t := strings.TrimRight(out, " \t\n\r\f")
-	return t == "" || strings.ContainsRune(">+~,(", rune(t[len(t)-1])) || len(t) < len(out)
-}
-
-// identAt is the identifier-like run at s[i:], for messages.
-func identAt(s string, i int) string {
-	j := i
-	for j < len(s) && isIdentChar(s[j]) {
-		j++
+func closer(tt css.TokenType) css.TokenType {
+	switch tt {
+	case css.LeftBracketToken:
+		return css.RightBracketToken
+	case css.LeftParenthesisToken, css.FunctionToken:
+		return css.RightParenthesisToken
 	}
-	return "#" + s[i:j]
+	return css.ErrorToken
 }
 
-func isDigit(c byte) bool { return '0' <= c && c <= '9' }
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' }
-func isIdentStart(c byte) bool {
-	return c == '_' || c == '-' || c == '\\' || c >= 0x80 || 'a' <= c|0x20 && c|0x20 <= 'z'
-}
-func isIdentChar(c byte) bool { return isIdentStart(c) && c != '\\' || isDigit(c) }
+// digitID is an id selector that starts with a digit, which Chrome refuses
+// and cascadia takes.
+var digitID = regexp.MustCompile(`^#-?[0-9]`)

@@ -91,14 +91,14 @@ func Parse(data []byte, source string) (*File, error) {
 	data = bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
 	tree, err := parser.ParseBytes(data, 0)
 	if err != nil {
-		return nil, &Error{Source: source, Line: yamlErrorLine(err), Msg: "not valid YAML: " + firstLine(yaml.FormatError(err, false, false))}
+		return nil, yamlError(source, "not valid YAML: ", err)
 	}
 	if len(tree.Docs) != 1 {
 		return nil, &Error{Source: source, Msg: fmt.Sprintf("want one YAML document, found %d", len(tree.Docs))}
 	}
 	js, err := yaml.YAMLToJSON(data)
 	if err != nil {
-		return nil, &Error{Source: source, Line: yamlErrorLine(err), Msg: "not valid YAML: " + firstLine(yaml.FormatError(err, false, false))}
+		return nil, yamlError(source, "not valid YAML: ", err)
 	}
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(js))
 	if err != nil {
@@ -127,7 +127,7 @@ func Parse(data []byte, source string) (*File, error) {
 		opts = append(opts, yaml.Strict())
 	}
 	if err := yaml.UnmarshalWithOptions(data, &f, opts...); err != nil {
-		return nil, &Error{Source: source, Line: yamlErrorLine(err), Msg: firstLine(yaml.FormatError(err, false, false))}
+		return nil, yamlError(source, "", err)
 	}
 	f.Source = source
 	if err := f.check(data); err != nil {
@@ -437,29 +437,17 @@ func child(node ast.Node, s string) (ast.Node, int) {
 	return nil, 0
 }
 
-func yamlErrorLine(err error) int {
-	msg := yaml.FormatError(err, false, false)
-	// goccy formats errors as "[line:col] message".
-	if strings.HasPrefix(msg, "[") {
-		if end := strings.Index(msg, ":"); end > 1 {
-			if n, err := strconv.Atoi(msg[1:end]); err == nil {
-				return n
-			}
+// yamlError is goccy's err as an Error: the line of its token and the first
+// line of its message, after prefix.
+func yamlError(source, prefix string, err error) *Error {
+	e := &Error{Source: source, Msg: err.Error()}
+	var ye yaml.Error
+	if errors.As(err, &ye) {
+		e.Msg = ye.GetMessage()
+		if tk := ye.GetToken(); tk != nil {
+			e.Line = tk.Position.Line
 		}
 	}
-	return 0
-}
-
-func firstLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
-	}
-	// Drop goccy's "[line:col] " prefix: the line is reported separately.
-	if strings.HasPrefix(s, "[") {
-		if i := strings.Index(s, "] "); i > 0 {
-			s = s[i+2:]
-		}
-	}
-	return s
+	e.Msg, _, _ = strings.Cut(prefix+strings.TrimSpace(e.Msg), "\n")
+	return e
 }

@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/mod/semver"
 )
 
 // OriginKind says where a selectors file came from.
@@ -222,98 +225,26 @@ func checkToolVersion(f *File, tool string) ([]string, error) {
 	return nil, nil
 }
 
-// semver is a parsed MAJOR.MINOR.PATCH[-PRERELEASE] version.
-type semver struct {
-	num [3]int
-	pre []string
-}
-
-// parseSemver reads a semantic version with or without a leading v; build
-// metadata (+…) is ignored.
-func parseSemver(s string) (semver, bool) {
-	s = strings.TrimPrefix(s, "v")
-	s, _, _ = strings.Cut(s, "+")
-	core, pre, hasPre := strings.Cut(s, "-")
-	parts := strings.Split(core, ".")
-	if len(parts) != 3 || (hasPre && pre == "") {
-		return semver{}, false
-	}
-	var v semver
-	for i, p := range parts {
-		n, err := strconv.Atoi(p)
-		if err != nil || n < 0 || (len(p) > 1 && p[0] == '0') || strings.ContainsAny(p, "+-") {
-			return semver{}, false
-		}
-		v.num[i] = n
-	}
-	if hasPre {
-		v.pre = strings.Split(pre, ".")
-		for _, id := range v.pre {
-			if id == "" {
-				return semver{}, false
-			}
-		}
-	}
-	return v, true
-}
-
-// compare orders versions by semantic versioning's precedence: -1, 0 or 1.
-func (a semver) compare(b semver) int {
-	for i := range a.num {
-		if a.num[i] != b.num[i] {
-			return cmpInt(a.num[i], b.num[i])
-		}
-	}
-	switch {
-	case len(a.pre) == 0 && len(b.pre) == 0:
-		return 0
-	case len(a.pre) == 0:
-		return 1 // a release follows its pre-releases
-	case len(b.pre) == 0:
-		return -1
-	}
-	for i := 0; i < len(a.pre) && i < len(b.pre); i++ {
-		x, y := a.pre[i], b.pre[i]
-		nx, ex := strconv.Atoi(x)
-		ny, ey := strconv.Atoi(y)
-		switch {
-		case x == y:
-			continue
-		case ex == nil && ey == nil:
-			return cmpInt(nx, ny)
-		case ex == nil:
-			return -1 // numeric identifiers sort before alphanumeric ones
-		case ey == nil:
-			return 1
-		case x < y:
-			return -1
-		default:
-			return 1
-		}
-	}
-	return cmpInt(len(a.pre), len(b.pre))
-}
-
-func cmpInt(a, b int) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
 // toolVersionAllows tells whether tool is at least min. known is false
 // when tool is no release version: empty, "dev", "(devel)", not semantic,
 // or a Go pseudo-version of no tagged release (v0.0.0-DATE-COMMIT).
 func toolVersionAllows(min, tool string) (ok, known bool) {
-	m, okMin := parseSemver(min)
-	t, okTool := parseSemver(tool)
-	if !okMin || !okTool || (t.num == [3]int{} && len(t.pre) > 0) {
+	m, t := fullSemver(min), fullSemver(tool)
+	if m == "" || t == "" || strings.HasPrefix(t, "v0.0.0-") {
 		return true, false
 	}
-	return t.compare(m) >= 0, true
+	return semver.Compare(t, m) >= 0, true
+}
+
+// fullSemver is s (with or without a leading v) with a leading v when it is
+// a whole semantic version MAJOR.MINOR.PATCH[-PRE][+BUILD], else "": x/mod's
+// semver also takes the shorthands v1 and v1.2, which a release never is.
+func fullSemver(s string) string {
+	v := "v" + strings.TrimPrefix(s, "v")
+	if semver.Canonical(v)+semver.Build(v) != v {
+		return ""
+	}
+	return v
 }
 
 // olderFileVersion tells whether file version a (YEAR.MONTH.N) is older
@@ -321,15 +252,7 @@ func toolVersionAllows(min, tool string) (ok, known bool) {
 func olderFileVersion(a, b string) bool {
 	pa, okA := fileVersionParts(a)
 	pb, okB := fileVersionParts(b)
-	if !okA || !okB {
-		return false
-	}
-	for i := range pa {
-		if pa[i] != pb[i] {
-			return pa[i] < pb[i]
-		}
-	}
-	return false
+	return okA && okB && slices.Compare(pa[:], pb[:]) < 0
 }
 
 func fileVersionParts(s string) ([3]int, bool) {
