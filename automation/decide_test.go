@@ -366,6 +366,11 @@ func TestDecide_SetupErrorAfterAnInterruptIsAnInterrupt(t *testing.T) {
 	if err := setupError(live, running, "setting up the browser tab", errors.New("target crashed")); KindOf(err) != KindBrowser {
 		t.Errorf("a crashed tab = %s, want browser", KindOf(err))
 	}
+	past, cancelPast := context.WithTimeout(context.Background(), -time.Second)
+	defer cancelPast()
+	if err := setupError(past, running, "setting up the browser tab", errors.New("websocket: close sent")); KindOf(err) != KindTimeout || !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "caller's deadline passed while setting up the browser tab") {
+		t.Errorf("the caller's deadline during the set-up = %s (%v), want a timeout that says so", KindOf(err), err)
+	}
 	gone, kill := context.WithCancel(context.Background())
 	kill()
 	if err := setupError(live, Attach(gone, nil, BrowserOptions{}), "opening a browser tab", errors.New("context canceled")); KindOf(err) != KindBrowser || !strings.Contains(err.Error(), "browser stopped") {

@@ -456,6 +456,10 @@ func (s *session) signedIn(ctx context.Context) error {
 // caller still waits is the browser's failure.
 func setupError(ctx context.Context, b *Browser, what string, err error) error {
 	switch {
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		// A deadline of the caller's that passes before the run's own
+		// begins (a loaded machine sets a tab up slowly) is a timeout.
+		return &Error{Kind: KindTimeout, Msg: "the caller's deadline passed while " + what, Err: ctx.Err()}
 	case ctx.Err() != nil:
 		return &Error{Kind: KindInterrupted, Msg: "interrupted while " + what, Err: ctx.Err()}
 	case b.ctx.Err() != nil:
