@@ -84,6 +84,9 @@ func runAccount(cmd *cobra.Command, g *globalOptions, o *browserOptions, adjust 
 	if err != nil {
 		return nil, err
 	}
+	// Images, fonts and media are never needed to read a switch; a
+	// person watching a visible browser sees the page whole.
+	bo.BlockResources = !bo.Headed
 	b, err := automation.Launch(cmd.Context(), bo)
 	if err != nil {
 		return nil, err
