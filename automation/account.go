@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chatgpt-optout/chatgpt-optout/mailbox"
+	"github.com/chatgpt-optout/chatgpt-optout/state"
 	"github.com/pquerna/otp/totp"
 )
 
@@ -17,12 +19,15 @@ type Account struct {
 	TOTPSecret   string // base32, for authenticator-app MFA
 	SessionToken string // an existing session cookie, used instead of a password
 	ProfileDir   string // a persistent Chrome profile holding a session
-	// StateFile is a saved session state (see SessionState), loaded before
+	// StateFile is a saved session state (package state), loaded before
 	// the first page load and written after a run that ended signed in.
 	StateFile string
+	// State is StateFile's session when the caller read it already (with
+	// ReadState, before starting Chrome), so a run decrypts it only once.
+	State *state.Session
 	// Mailbox receives the site's sign-in codes, for a sign-in that asks
 	// for a code sent by email.
-	Mailbox *Mailbox
+	Mailbox *mailbox.Mailbox
 	// Settings are the data-use settings of this account's run, when it
 	// has its own (an accounts file's settings:); nil means the Config's.
 	Settings []DataSetting

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/chatgpt-optout/chatgpt-optout/internal/quote"
 	"github.com/chromedp/chromedp"
 )
 
@@ -19,10 +20,6 @@ import (
 type BrowserOptions struct {
 	// ExecPath is the Chrome or Chromium binary; empty means FindChrome.
 	ExecPath string
-	// ExecPathSource names where ExecPath came from (a program's flag or
-	// variable), so that a message about it names it too. Empty means
-	// "the browser path".
-	ExecPathSource string
 	// Headed shows a window. It needs a display (X11, Wayland, or xvfb-run).
 	Headed bool
 	// ProfileDir is a persistent profile folder. Empty means a throw-away
@@ -58,14 +55,6 @@ func FindChrome() (string, error) {
 	return "", configError([]Setting{SettingBrowser}, "no Chrome or Chromium found: %s", pointAtChrome)
 }
 
-// chromeSource is how messages name where the browser path came from.
-func (o BrowserOptions) chromeSource() string {
-	if o.ExecPathSource != "" {
-		return o.ExecPathSource
-	}
-	return "the browser path"
-}
-
 // CheckChrome finds the browser Launch would start, so that a caller
 // can refuse a missing one (a configuration error) before anything runs.
 func CheckChrome(opts BrowserOptions) (string, error) {
@@ -74,7 +63,7 @@ func CheckChrome(opts BrowserOptions) (string, error) {
 	}
 	p, err := exec.LookPath(opts.ExecPath)
 	if err != nil {
-		return "", configError([]Setting{SettingBrowser}, "the browser %s (%s) cannot be run: %v; %s", QuoteValue(opts.ExecPath), opts.chromeSource(), capText(unwrapExecError(err), 200), pointAtChrome)
+		return "", configError([]Setting{SettingBrowser}, "the browser %s cannot be run: %v; %s", quote.Value(opts.ExecPath), capText(unwrapExecError(err), 200), pointAtChrome)
 	}
 	return p, nil
 }
@@ -311,9 +300,9 @@ func startError(ctx context.Context, err error, opts BrowserOptions, execPath st
 	if text := printedText(out); text != "" {
 		printed = "it printed:\n" + text
 	}
-	what := fmt.Sprintf("%s (%s)", QuoteValue(execPath), opts.chromeSource())
+	what := quote.Value(execPath)
 	if opts.ExecPath == "" {
-		what = QuoteValue(execPath) + " (the first browser found on this machine)"
+		what = quote.Value(execPath) + " (the first browser found on this machine)"
 	}
 	if proc.pid() == 0 {
 		// It could not even be started (not a program this system runs).
@@ -323,7 +312,7 @@ func startError(ctx context.Context, err error, opts BrowserOptions, execPath st
 		// The binary ran and ended before it spoke the DevTools protocol:
 		// it is not a Chrome that can run here.
 		return &Error{Kind: KindConfig, Err: err, Fix: []Setting{SettingBrowser}, Msg: fmt.Sprintf("the browser %s is not a Chrome that runs here: started as %s --headless --remote-debugging-pipe --user-data-dir=… (and more flags), it ended at once (%s) without answering on its DevTools connection; %s\nCheck it with `%s --version`, or %s",
-			what, QuoteValue(execPath), state, printed, execPath, pointAtChrome)}
+			what, quote.Value(execPath), state, printed, execPath, pointAtChrome)}
 	}
 	return &Error{Kind: KindBrowser, Err: err, Msg: fmt.Sprintf("starting the browser %s failed: %s; %s", what, capText(err.Error(), 300), printed)}
 }
@@ -333,23 +322,23 @@ func startError(ctx context.Context, err error, opts BrowserOptions, execPath st
 func prepareProfile(dir string) (string, []string, *profileLock, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
-		return "", nil, nil, WrapConfig(err, "profile folder %s: %v", QuoteValue(dir), err)
+		return "", nil, nil, wrapConfig(err, "profile folder %s: %v", quote.Value(dir), err)
 	}
 	if err := os.MkdirAll(abs, 0o700); err != nil {
-		return "", nil, nil, WrapConfig(err, "profile folder %s cannot be created: %v", QuoteValue(dir), err)
+		return "", nil, nil, wrapConfig(err, "profile folder %s cannot be created: %v", quote.Value(dir), err)
 	}
 	st, err := os.Stat(abs)
 	if err != nil {
-		return "", nil, nil, WrapConfig(err, "profile folder %s: %v", QuoteValue(dir), err)
+		return "", nil, nil, wrapConfig(err, "profile folder %s: %v", quote.Value(dir), err)
 	}
 	if !st.IsDir() {
-		return "", nil, nil, ConfigError("profile folder %s is not a folder", QuoteValue(dir))
+		return "", nil, nil, configError(nil, "profile folder %s is not a folder", quote.Value(dir))
 	}
 	var warnings []string
 	if perm := st.Mode().Perm(); perm&0o077 != 0 && runtime.GOOS != "windows" {
 		// The folder holds the signed-in session: nobody else may read it.
 		if err := os.Chmod(abs, 0o700); err != nil {
-			return "", nil, nil, WrapConfig(err, "the profile folder %s can be read by other users (mode %04o) and cannot be made private: %v; it holds the session, so run chmod 700 on it or use another folder", abs, perm, err)
+			return "", nil, nil, wrapConfig(err, "the profile folder %s can be read by other users (mode %04o) and cannot be made private: %v; it holds the session, so run chmod 700 on it or use another folder", abs, perm, err)
 		}
 		warnings = append(warnings, fmt.Sprintf("the profile folder %s could be read by other users (mode %04o); it holds the session, so it is now private (0700)", abs, perm))
 	}

@@ -25,12 +25,12 @@ func lockProfile(dir string) (*profileLock, error) {
 	path := filepath.Join(dir, profileLockName)
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
-		return nil, WrapConfig(err, "the profile folder %s cannot be locked (%v): is it writable?", dir, err)
+		return nil, wrapConfig(err, "the profile folder %s cannot be locked (%v): is it writable?", dir, err)
 	}
 	ok, err := tryLockFile(f)
 	if err != nil {
 		f.Close()
-		return nil, WrapConfig(err, "the profile folder %s cannot be locked: %v", dir, err)
+		return nil, wrapConfig(err, "the profile folder %s cannot be locked: %v", dir, err)
 	}
 	if !ok {
 		holder := ""

@@ -6,10 +6,12 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/chatgpt-optout/chatgpt-optout/internal/quote"
 	"github.com/chromedp/chromedp"
 )
 
@@ -189,21 +191,21 @@ func TestBrowser_ABinaryThatIsNotChromeIsAConfigError(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {
-		path, source string
-		words        []string
+		path  string
+		words []string
 	}{
-		{"/bin/false", "--chrome", []string{`"/bin/false" (--chrome)`, "exit status 1", "printed nothing", "set the browser path", "apt-get install -y chromium"}},
-		{notAProgram, "--chrome", []string{"cannot be started", "exec format error", "set the browser path"}},
-		{noisy, "CHROME_PATH", []string{noisy, "(CHROME_PATH)", "exit status 3", "not a browser, args:", "more lines", "--version"}},
+		{"/bin/false", []string{`"/bin/false"`, "exit status 1", "printed nothing", "set the browser path", "apt-get install -y chromium"}},
+		{notAProgram, []string{"cannot be started", "exec format error", "set the browser path"}},
+		{noisy, []string{noisy, "exit status 3", "not a browser, args:", "more lines", "--version"}},
 	} {
 		t.Run(filepath.Base(c.path), func(t *testing.T) {
 			shortTemp(t)
-			_, err := Launch(context.Background(), BrowserOptions{ExecPath: c.path, ExecPathSource: c.source})
+			_, err := Launch(context.Background(), BrowserOptions{ExecPath: c.path})
 			if err == nil {
 				t.Fatal("it started")
 			}
-			if KindOf(err) != KindConfig {
-				t.Errorf("kind %s, want config (exit 1)", KindOf(err))
+			if KindOf(err) != KindConfig || !slices.Contains(FixOf(err), SettingBrowser) {
+				t.Errorf("kind %s, fix %v: want config (exit 1), pointing at the browser path", KindOf(err), FixOf(err))
 			}
 			for _, w := range c.words {
 				if !strings.Contains(err.Error(), w) {
@@ -218,11 +220,11 @@ func TestBrowser_ABinaryThatIsNotChromeIsAConfigError(t *testing.T) {
 }
 
 func TestQuoteValue_CapsLongValues(t *testing.T) {
-	if got := QuoteValue("short"); got != `"short"` {
+	if got := quote.Value("short"); got != `"short"` {
 		t.Errorf("%s", got)
 	}
 	long := strings.Repeat("é", 50<<20/2)
-	got := QuoteValue(long)
+	got := quote.Value(long)
 	if len(got) > 200 || !strings.HasPrefix(got, `"éé`) || !strings.Contains(got, "… (26214400 characters)") {
 		t.Errorf("%d bytes: %.120s", len(got), got)
 	}

@@ -1,76 +1,20 @@
 package automation
 
 import (
-	"errors"
 	"fmt"
-	"io"
-	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"unicode"
-	"unicode/utf8"
+
+	"github.com/chatgpt-optout/chatgpt-optout/internal/quote"
 )
-
-// MaxFileBytes is the most the tool reads of a file it is given: an
-// accounts file, a selectors file, a dotenv file (4 MiB). Real ones are a
-// few KB; a larger one is the wrong file.
-const MaxFileBytes = 4 << 20
-
-// maxQuoted is the most characters of a value quoted in a message.
-const maxQuoted = 80
-
-// ErrFileTooLarge is the error of ReadFileCapped for a file larger than
-// MaxFileBytes.
-var ErrFileTooLarge = errors.New("the file is larger than 4 MiB, the most the tool reads of such a file: is it the right file?")
-
-// ReadFileCapped reads a file of at most MaxFileBytes. It reads pipes too
-// (--env-file <(…)), never more than the cap.
-func ReadFileCapped(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.IsDir() {
-		return nil, errors.New("it is a folder, not a file")
-	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > MaxFileBytes {
-		return nil, ErrFileTooLarge
-	}
-	return data, nil
-}
-
-// QuoteValue quotes a value for a message, cut to 80 characters: a message
-// never echoes a huge value in full.
-func QuoteValue(s string) string {
-	if n := utf8.RuneCountInString(s); n > maxQuoted {
-		return fmt.Sprintf("%s… (%d characters)", strings.TrimSuffix(strconv.Quote(cutRunes(s, maxQuoted)), `"`), n)
-	}
-	return strconv.Quote(s)
-}
 
 // capText cuts s to about n bytes, on a character boundary.
 func capText(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	return cutRunes(s[:n], n) + "…"
-}
-
-func cutRunes(s string, n int) string {
-	i := 0
-	for j := range s {
-		if i == n {
-			return s[:j]
-		}
-		i++
-	}
-	return strings.ToValidUTF8(s, "")
+	return quote.Runes(s[:n], n) + "…"
 }
 
 // printedText is what a program printed, for a message: at most 12

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/chatgpt-optout/chatgpt-optout/internal/quote"
 	"github.com/chatgpt-optout/chatgpt-optout/selectors"
 )
 
@@ -85,14 +86,14 @@ func (c Config) WithDefaults() (Config, error) {
 	}
 	u, err := url.Parse(c.BaseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return c, configError([]Setting{SettingBaseURL}, "base URL %s is not an http(s) URL: give one like %s", QuoteValue(c.BaseURL), DefaultBaseURL)
+		return c, configError([]Setting{SettingBaseURL}, "base URL %s is not an http(s) URL: give one like %s", quote.Value(c.BaseURL), DefaultBaseURL)
 	}
 	if c.UI == "auto" {
 		c.UI = ""
 	}
 	if c.UI != "" {
 		if _, ok := c.Selectors.Profile(c.UI); !ok {
-			return c, configError([]Setting{SettingUI}, "UI profile %s is not in selectors file %s (version %s); it has: %v", QuoteValue(c.UI), c.Selectors.Source, c.Selectors.Version, c.Selectors.ProfileNames())
+			return c, configError([]Setting{SettingUI}, "UI profile %s is not in selectors file %s (version %s); it has: %v", quote.Value(c.UI), c.Selectors.Source, c.Selectors.Version, c.Selectors.ProfileNames())
 		}
 	}
 	switch c.Route {
@@ -100,7 +101,7 @@ func (c Config) WithDefaults() (Config, error) {
 		c.Route = RouteAuto
 	case RouteAuto, RouteMenu, RouteDeepLink:
 	default:
-		return c, configError([]Setting{SettingRoute}, "route %s is not one of auto, menu, deep_link", QuoteValue(string(c.Route)))
+		return c, configError([]Setting{SettingRoute}, "route %s is not one of auto, menu, deep_link", quote.Value(string(c.Route)))
 	}
 	if c.Timeout <= 0 {
 		c.Timeout = DefaultTimeout
@@ -116,7 +117,7 @@ func (c Config) WithDefaults() (Config, error) {
 	}
 	for _, d := range c.Settings {
 		if !slices.Contains(dataSettingOrder, d) {
-			return c, configError([]Setting{SettingSettings}, "setting %s is not one of %s", QuoteValue(string(d)), knownDataSettings())
+			return c, configError([]Setting{SettingSettings}, "setting %s is not one of %s", quote.Value(string(d)), knownDataSettings())
 		}
 	}
 	if c.Settle <= 0 {

@@ -371,7 +371,7 @@ func decidePath(pl pathPlan, pg pathPage, w *walk) pathMove {
 		}
 		if isMenu(st.name) && pl.route == RouteDeepLink && !w.deepLink {
 			if pl.p.URLs.Settings == "" {
-				return pathMove{act: pathFail, err: ConfigError("the deep-link route needs a settings URL, and UI profile %s of selectors file %s has none (urls.settings): use the menu route", pl.p.Name, pl.where)}
+				return pathMove{act: pathFail, err: configError(nil, "the deep-link route needs a settings URL, and UI profile %s of selectors file %s has none (urls.settings): use the menu route", pl.p.Name, pl.where)}
 			}
 			return pathMove{act: pathDeepLink}
 		}

@@ -28,7 +28,7 @@
 // session cookies) never reach logs, results, errors or artifacts.
 //
 // The sign-in uses, in this order of preference: a saved session (a
-// profile folder from Login, a SessionState file, or a session token),
+// profile folder from Login, a state file (package state), or a session token),
 // then the email and password, with a TOTP secret for authenticator MFA and
-// a Mailbox for codes the site sends by email.
+// a mailbox (package mailbox) for codes the site sends by email.
 package automation

@@ -101,20 +101,15 @@ func (e *Error) fix(settings ...Setting) *Error {
 	return e
 }
 
-// ConfigError is a usage or configuration problem found before any browser
-// starts: nothing was changed.
-func ConfigError(format string, args ...any) error {
-	return newError(KindConfig, format, args...)
-}
-
-// WrapConfig is a configuration error caused by cause (a file that cannot
+// wrapConfig is a configuration error caused by cause (a file that cannot
 // be read, say): its sentence is format's, and errors.Is and errors.As see
 // the cause.
-func WrapConfig(cause error, format string, args ...any) error {
+func wrapConfig(cause error, format string, args ...any) error {
 	return &Error{Kind: KindConfig, Msg: fmt.Sprintf(format, args...), Err: cause}
 }
 
-// configError is ConfigError pointing at the settings to change.
+// configError is a usage or configuration problem found before any
+// browser starts (nothing was changed), pointing at the settings to change.
 func configError(fix []Setting, format string, args ...any) error {
 	return newError(KindConfig, format, args...).fix(fix...)
 }

@@ -306,7 +306,7 @@ func TestFirstMinute_TheOneTimeCodeOffer(t *testing.T) {
 		srv := startSim(t, simulator.Options{OneTimeCodeOffer: true})
 		a := account(t, srv, "alice@example.com")
 		a.Password = ""
-		a.Mailbox = mailbox(t, srv, a.Email)
+		a.Mailbox = testMailbox(t, srv, a.Email)
 		res := disable(t, browser(t), a, config(t, srv))
 		changedOnce(t, srv, res, a.Email)
 		if c := srv.Counters(a.Email); c.OneTimeCodeRequests != 1 || c.PasswordAttempts != 0 || c.MFAAttempts != 1 {

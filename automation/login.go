@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/chatgpt-optout/chatgpt-optout/mailbox"
 	"github.com/chatgpt-optout/chatgpt-optout/selectors"
 )
 
@@ -433,16 +435,16 @@ func (s *session) typeForm(ctx context.Context, v view, f form) error {
 	case formEmailCode:
 		since := s.submittedAt
 		if since.IsZero() {
-			since = time.Now().Add(-mailWait)
+			since = time.Now().Add(-mailbox.Wait)
 		}
 		s.log.Info("reading the emailed code from the mailbox")
-		code, uid, err := s.acct.Mailbox.codeSince(ctx, since, s.codeUID, codePattern(v.p))
+		code, uid, err := s.acct.Mailbox.CodeSince(ctx, since, s.codeUID, codePattern(v.p))
 		if err != nil {
 			if ctx.Err() != nil {
 				return s.endedError(ctx, "waiting for the code email")
 			}
-			if _, ok := errors.AsType[errMailboxRefused](err); ok {
-				return WrapConfig(err, "the site sent a code by email and %v", err)
+			if errors.Is(err, mailbox.ErrRefused) {
+				return &Error{Kind: KindConfig, Msg: fmt.Sprintf("the site sent a code by email and %v", err), Err: err}
 			}
 			return newError(KindEmailVerification, "the site sent a code by email and it could not be read from the mailbox: %v", err)
 		}
@@ -582,4 +584,16 @@ func Login(ctx context.Context, b *Browser, cfg Config) (string, error) {
 		}
 	}
 	return name, nil
+}
+
+// codePattern is the selectors file's pattern for the code in an email
+// (challenges.email_verification.code_pattern, checked when the file was
+// loaded), or mailbox.DefaultCodePattern.
+func codePattern(m *selectors.Profile) *regexp.Regexp {
+	if m != nil && m.Challenges.EmailVerification != nil && m.Challenges.EmailVerification.CodePattern != "" {
+		if re, err := regexp.Compile(m.Challenges.EmailVerification.CodePattern); err == nil {
+			return re
+		}
+	}
+	return mailbox.DefaultCodePattern
 }

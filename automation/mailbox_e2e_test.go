@@ -12,18 +12,19 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 
 	"github.com/chatgpt-optout/chatgpt-optout/automation"
+	"github.com/chatgpt-optout/chatgpt-optout/mailbox"
 	"github.com/chatgpt-optout/chatgpt-optout/simulator"
 )
 
 // mailbox is the simulator's mailbox of an account, trusted as the real
 // one would be.
-func mailbox(t *testing.T, srv *simulator.Server, email string) *automation.Mailbox {
+func testMailbox(t *testing.T, srv *simulator.Server, email string) *mailbox.Mailbox {
 	t.Helper()
 	pool := x509.NewCertPool()
 	if !pool.AppendCertsFromPEM(srv.IMAPCertPEM()) {
 		t.Fatal("the simulator's mailbox certificate does not parse")
 	}
-	return &automation.Mailbox{URL: srv.MailboxURL(email), Password: srv.MailboxPassword(email), RootCAs: pool}
+	return &mailbox.Mailbox{URL: srv.MailboxURL(email), Password: srv.MailboxPassword(email), RootCAs: pool}
 }
 
 // When the site sends a code by email, the run reads it from the mailbox
@@ -46,7 +47,7 @@ func TestMailbox_FinishesASignInThatAsksForAnEmailedCode(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			srv := startSim(t, tt.opts)
 			a := account(t, srv, "frank@example.com")
-			a.Mailbox = mailbox(t, srv, a.Email)
+			a.Mailbox = testMailbox(t, srv, a.Email)
 			res := disable(t, browser(t), a, config(t, srv))
 			if res.Outcome != automation.OutcomeChanged || !res.Verified {
 				t.Fatalf("result = %+v, want changed", res)
@@ -66,7 +67,7 @@ func TestMailbox_AMailboxThatRefusesTheSignInIsAConfigurationError(t *testing.T)
 	t.Parallel()
 	srv := startSim(t, simulator.Options{})
 	a := account(t, srv, "frank@example.com")
-	a.Mailbox = mailbox(t, srv, a.Email)
+	a.Mailbox = testMailbox(t, srv, a.Email)
 	a.Mailbox.Password, a.Mailbox.PasswordFrom = "not-the-mailbox-password", "CHATGPT_IMAP_PASSWORD"
 	res := disable(t, browser(t), a, config(t, srv))
 	if res.ErrorKind != automation.KindConfig || !strings.Contains(res.Error, "CHATGPT_IMAP_PASSWORD") {

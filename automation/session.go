@@ -7,9 +7,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/emersion/go-imap/v2"
-
+	"github.com/chatgpt-optout/chatgpt-optout/mailbox"
 	"github.com/chatgpt-optout/chatgpt-optout/selectors"
+	"github.com/chatgpt-optout/chatgpt-optout/state"
 )
 
 // session is the state of one account's run in its own browser context.
@@ -21,14 +21,14 @@ type session struct {
 	profile *selectors.Profile // chosen or detected UI profile
 	log     *slog.Logger
 
-	state   *SessionState   // the saved session loaded for this run, if any
+	state   *state.Session  // the saved session loaded for this run, if any
 	signed  bool            // the run got past the sign-in
 	start   time.Time       // when the run began, for timeouts
 	origins map[string]bool // origins of the pages the run read, for the saved state
 	// submittedAt is the last submit of a sign-in form: a code email sent
 	// for it arrives after it.
 	submittedAt time.Time
-	codeUID     imap.UID // the mailbox message of the last emailed code typed
+	codeUID     mailbox.UID // the mailbox message of the last emailed code typed
 
 	world   *world // the probe's isolated world in the tab
 	net     *netTracker

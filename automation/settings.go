@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/chatgpt-optout/chatgpt-optout/internal/quote"
 	"github.com/chatgpt-optout/chatgpt-optout/selectors"
 )
 
@@ -58,7 +59,7 @@ func ParseDataSettings(names ...string) ([]DataSetting, error) {
 			case slices.Contains(dataSettingOrder, DataSetting(n)):
 				chosen[DataSetting(n)] = true
 			default:
-				return nil, configError([]Setting{SettingSettings}, "setting %s is not one of %s", QuoteValue(n), knownDataSettings())
+				return nil, configError([]Setting{SettingSettings}, "setting %s is not one of %s", quote.Value(n), knownDataSettings())
 			}
 			any = true
 		}

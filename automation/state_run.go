@@ -7,15 +7,35 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/chatgpt-optout/chatgpt-optout/state"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
-// loadState reads the account's state file before the browser tab opens.
-// A file that cannot be read, or that was saved for another account, is a
-// configuration error; a missing one is the first run.
+// ReadState reads the state file of the account with the given email (""
+// for any), for Account.State: a missing file is (nil, nil), the first
+// run. A file that cannot be read or decrypted, or that was saved for
+// another account, is a configuration error (KindConfig) naming the file
+// and, where a key would help, pointing at the state key.
+func ReadState(path, key, email string) (*state.Session, error) {
+	st, err := state.ReadFile(path, key)
+	if err != nil {
+		var fix []Setting
+		if errors.Is(err, state.ErrKeyNeeded) {
+			fix = []Setting{SettingStateKey}
+		}
+		return nil, &Error{Kind: KindConfig, Msg: err.Error(), Err: err, Fix: fix}
+	}
+	if st != nil && st.Account != "" && email != "" && !strings.EqualFold(st.Account, email) {
+		return nil, configError(nil, "state file %s was saved for another account than %s: give each account its own state file", path, email)
+	}
+	return st, nil
+}
+
+// loadState reads the account's state file before the browser tab opens,
+// unless the caller read it already (Account.State).
 func (s *session) loadState() error {
 	if s.acct.StateFile == "" {
 		return nil
@@ -23,15 +43,18 @@ func (s *session) loadState() error {
 	if s.cfg.StateKey == "" && !s.cfg.StatePlaintext {
 		return plaintextRefused(s.acct.StateFile)
 	}
-	st, err := ReadStateFile(s.acct.StateFile, s.cfg.StateKey)
-	if err != nil {
-		return err
+	if s.acct.State != nil {
+		s.state = s.acct.State
+		return nil
 	}
-	if st != nil && st.Account != "" && s.acct.Email != "" && !strings.EqualFold(st.Account, s.acct.Email) {
-		return ConfigError("state file %s was saved for another account than %s: give each account its own state file", s.acct.StateFile, s.acct.Email)
-	}
+	st, err := ReadState(s.acct.StateFile, s.cfg.StateKey, s.acct.Email)
 	s.state = st
-	return nil
+	return err
+}
+
+// plaintextRefused is the refusal to keep a session in path unencrypted.
+func plaintextRefused(path string) error {
+	return configError([]Setting{SettingStateKey, SettingStatePlaintext}, "refusing to write the session to %s unencrypted: it signs in as the account for weeks, so anyone who reads the file is signed in too; set a state key (an age identity from age-keygen, or a passphrase) to encrypt it, or allow plaintext explicitly", path)
 }
 
 // applyState puts the loaded session in the browser before the first page
@@ -116,7 +139,7 @@ func originHost(u string) string {
 // captureState reads the session from the browser: the cookies of the app
 // and of every origin the run passed (the login's), and the app origin's
 // localStorage.
-func (s *session) captureState(ctx context.Context) (*SessionState, error) {
+func (s *session) captureState(ctx context.Context) (*state.Session, error) {
 	urls := []string{strings.TrimRight(s.cfg.BaseURL, "/") + "/"}
 	for o := range s.origins {
 		urls = append(urls, o+"/")
@@ -125,13 +148,13 @@ func (s *session) captureState(ctx context.Context) (*SessionState, error) {
 	if err != nil {
 		return nil, s.actionError(ctx, "reading the session's cookies", err)
 	}
-	st := &SessionState{Account: s.acct.Email, Cookies: []StateCookie{}, Origins: []StateOrigin{}}
+	st := &state.Session{Account: s.acct.Email, Cookies: []state.Cookie{}, Origins: []state.Origin{}}
 	for _, c := range res.Cookies {
 		exp := c.Expires
 		if c.Session {
 			exp = -1
 		}
-		st.Cookies = append(st.Cookies, StateCookie{
+		st.Cookies = append(st.Cookies, state.Cookie{
 			Name: c.Name, Value: c.Value, Domain: c.Domain, Path: c.Path, Expires: exp,
 			HTTPOnly: c.HTTPOnly, Secure: c.Secure, SameSite: sameSite(c.SameSite),
 		})
@@ -140,9 +163,9 @@ func (s *session) captureState(ctx context.Context) (*SessionState, error) {
 	out, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
 	if err == nil {
 		origin, list, _ := strings.Cut(out, "\n")
-		var items []StateItem
+		var items []state.Item
 		if json.Unmarshal([]byte(list), &items) == nil && strings.TrimRight(s.cfg.BaseURL, "/") == origin {
-			o := StateOrigin{Origin: origin, LocalStorage: append([]StateItem{}, items...)}
+			o := state.Origin{Origin: origin, LocalStorage: append([]state.Item{}, items...)}
 			st.Origins = append(st.Origins, o)
 		}
 	}
@@ -165,10 +188,10 @@ func (s *session) saveState(ctx context.Context, path string) error {
 	if err != nil {
 		return err
 	}
-	if err := WriteStateFile(path, st, s.cfg.StateKey, s.cfg.StatePlaintext); err != nil {
-		if _, ok := errors.AsType[*Error](err); ok {
-			return err
-		}
+	if s.cfg.StateKey == "" && !s.cfg.StatePlaintext {
+		return plaintextRefused(path)
+	}
+	if err := state.WriteFile(path, st, s.cfg.StateKey, s.cfg.StatePlaintext); err != nil {
 		return &Error{Kind: KindBrowser, Msg: fmt.Sprint(err), Err: err}
 	}
 	s.log.Info("saved the session state", "file", path, "encrypted", s.cfg.StateKey != "")
@@ -178,5 +201,5 @@ func (s *session) saveState(ctx context.Context, path string) error {
 // secrets are the values a run must never write anywhere: the account's
 // and its saved session's.
 func (s *session) secrets() []string {
-	return append(s.acct.secrets(), s.state.secrets()...)
+	return append(s.acct.secrets(), s.state.Secrets()...)
 }

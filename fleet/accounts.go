@@ -1,11 +1,12 @@
 package fleet
 
 import (
+	"cmp"
+	"errors"
 	"fmt"
 	"os"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 	"unicode"
@@ -17,6 +18,8 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/chatgpt-optout/chatgpt-optout/automation"
+	"github.com/chatgpt-optout/chatgpt-optout/internal/fileio"
+	"github.com/chatgpt-optout/chatgpt-optout/internal/quote"
 )
 
 // AccountSpec is one entry of an accounts file, as written: secrets are
@@ -101,14 +104,19 @@ func (e *AccountsError) problemText(p Problem) string {
 	}
 	b.WriteString(": ")
 	if p.Account != "" {
-		fmt.Fprintf(&b, "account %s: ", automation.QuoteValue(p.Account))
+		fmt.Fprintf(&b, "account %s: ", quote.Value(p.Account))
 	}
 	b.WriteString(p.Msg)
 	return b.String()
 }
 
-// configError wraps an AccountsError as a configuration error (exit 1).
-func configError(e *AccountsError) error {
+// err is e as a configuration error (exit 1), its problems in the order
+// of their lines; nil when it has none.
+func (e *AccountsError) err() error {
+	if len(e.Problems) == 0 {
+		return nil
+	}
+	slices.SortStableFunc(e.Problems, func(a, b Problem) int { return a.Line - b.Line })
 	var fix []automation.Setting
 	for _, p := range e.Problems {
 		for _, s := range p.Fix {
@@ -161,13 +169,13 @@ const (
 )
 
 // LoadAccounts reads and checks an accounts file of at most
-// automation.MaxFileBytes (4 MiB).
+// fileio.MaxBytes (4 MiB).
 func LoadAccounts(path string) ([]AccountSpec, error) {
-	data, err := automation.ReadFileCapped(path)
+	data, err := fileio.ReadCapped(path)
 	if err != nil {
 		e := &AccountsError{Source: path}
 		e.add(0, "", "cannot be read: %v", unwrapPathError(err))
-		return nil, configError(e)
+		return nil, e.err()
 	}
 	return ParseAccounts(data, path)
 }
@@ -202,17 +210,16 @@ func ParseAccounts(data []byte, source string) (specs []AccountSpec, err error) 
 			specs = nil
 			e.Problems = nil
 			e.add(0, "", "cannot be parsed (%s)", capQuotedText(fmt.Sprint(r)))
-			err = configError(e)
+			err = e.err()
 		}
 	}()
-	if len(data) > automation.MaxFileBytes {
-		e.add(0, "", "%v", automation.ErrFileTooLarge)
-		return nil, configError(e)
+	if len(data) > fileio.MaxBytes {
+		e.add(0, "", "%v", fileio.ErrTooLarge)
+		return nil, e.err()
 	}
 	specs = parseAccounts(data, e)
-	if len(e.Problems) > 0 {
-		sort.SliceStable(e.Problems, func(i, j int) bool { return e.Problems[i].Line < e.Problems[j].Line })
-		return nil, configError(e)
+	if err := e.err(); err != nil {
+		return nil, err
 	}
 	return specs, nil
 }
@@ -231,59 +238,69 @@ func parseAccounts(data []byte, e *AccountsError) []AccountSpec {
 	}
 	file, err := parser.ParseBytes(data, 0)
 	if err != nil {
-		line, msg := yamlError(err)
+		msg, line := err.Error(), 0
+		var ye yaml.Error
+		if errors.As(err, &ye) {
+			msg = ye.GetMessage()
+			if tk := ye.GetToken(); tk != nil && tk.Position != nil {
+				line = tk.Position.Line
+			}
+		}
+		msg, _, _ = strings.Cut(strings.TrimSpace(msg), "\n")
 		e.add(line, "", "not valid YAML: %s", capQuotedText(msg))
 		return nil
 	}
-	var docs []*ast.DocumentNode
+	var docs []ast.Node
 	for _, d := range file.Docs {
 		if d != nil && d.Body != nil {
-			docs = append(docs, d)
+			docs = append(docs, d.Body)
 		}
 	}
 	if len(docs) != 1 {
 		e.add(0, "", "want one YAML document with accounts:, found %d", len(docs))
 		return nil
 	}
-	r := &resolver{anchors: map[string]ast.Node{}}
-	r.collect(docs[0].Body, 0)
-	top, ok := r.value(docs[0].Body).(*ast.MappingNode)
+	// yamlguard has refused aliases before their anchor, inside it, or
+	// to an anchor defined twice: one name, one value.
+	r := resolver{}
+	for _, n := range ast.Filter(ast.AnchorType, docs[0]) {
+		a := n.(*ast.AnchorNode)
+		r[a.Name.GetToken().Value] = a.Value
+	}
+	top, ok := r.value(docs[0]).(ast.MapNode)
 	if !ok {
-		e.add(lineOfNode(docs[0].Body), "", "the top level must be a mapping with the key accounts:")
+		e.add(lineOfNode(docs[0]), "", "the top level must be a mapping with the key accounts:")
 		return nil
 	}
 	var list ast.Node
 	var fileSettings []automation.DataSetting
-	for _, kv := range top.Values {
-		key := keyText(kv.Key)
-		switch key {
+	for kv := top.MapRange(); kv.Next(); {
+		switch key := keyText(kv.Key()); key {
 		case keySettings:
 			var msg string
-			if fileSettings, msg = r.settings(kv.Value); msg != "" {
-				e.add(lineOfNode(kv.Key), "", "settings: %s", msg)
+			if fileSettings, msg = r.settings(kv.Value()); msg != "" {
+				e.add(lineOfNode(kv.Key()), "", "settings: %s", msg)
 			}
 		case "accounts":
-			list = r.value(kv.Value)
-			if list == nil {
-				e.add(lineOfNode(kv.Key), "", "accounts: is empty; list at least one account")
+			if list = r.value(kv.Value()); list == nil {
+				e.add(lineOfNode(kv.Key()), "", "accounts: is empty; list at least one account")
 				return nil
 			}
 		default:
-			e.add(lineOfNode(kv.Key), "", "unknown top-level key %s: the file has only accounts: and settings:", automation.QuoteValue(key))
+			e.add(lineOfNode(kv.Key()), "", "unknown top-level key %s: the file has only accounts: and settings:", quote.Value(key))
 		}
 	}
-	if list == nil {
+	seq, ok := list.(*ast.SequenceNode)
+	switch {
+	case list == nil:
 		if len(e.Problems) == 0 {
 			e.add(0, "", "no accounts: key; the file needs a list under accounts:")
 		}
 		return nil
-	}
-	seq, ok := list.(*ast.SequenceNode)
-	if !ok {
+	case !ok:
 		e.add(lineOfNode(list), "", "accounts: must be a list (each entry starting with \"- \")")
 		return nil
-	}
-	if len(seq.Values) == 0 {
+	case len(seq.Values) == 0:
 		e.add(lineOfNode(seq), "", "accounts: is an empty list; list at least one account")
 		return nil
 	}
@@ -304,19 +321,18 @@ func parseAccounts(data []byte, e *AccountsError) []AccountSpec {
 
 // settings reads a settings: value, a list of names or one line of them
 // separated by commas, and says what is wrong with it.
-func (r *resolver) settings(node ast.Node) ([]automation.DataSetting, string) {
+func (r resolver) settings(node ast.Node) ([]automation.DataSetting, string) {
 	var names []string
-	switch v := r.value(node).(type) {
-	case *ast.SequenceNode:
-		for _, item := range v.Values {
+	if seq, ok := r.value(node).(*ast.SequenceNode); ok {
+		for _, item := range seq.Values {
 			text, ok := scalarText(r.value(item))
 			if !ok {
 				return nil, "each entry must be a setting's name, not a list or mapping"
 			}
 			names = append(names, text)
 		}
-	default:
-		text, ok := scalarText(v)
+	} else {
+		text, ok := scalarText(r.value(node))
 		if !ok {
 			return nil, "must be a list of settings, like [training, marketing]"
 		}
@@ -332,114 +348,92 @@ func (r *resolver) settings(node ast.Node) ([]automation.DataSetting, string) {
 	return d, ""
 }
 
-// account reads one entry of the list.
-func (r *resolver) account(item ast.Node, index int, e *AccountsError) (AccountSpec, bool) {
+// account reads one entry of the list. Its problems are added to e, under
+// its name.
+func (r resolver) account(item ast.Node, index int, e *AccountsError) (AccountSpec, bool) {
 	line := lineOfNode(item)
-	m, ok := r.value(item).(*ast.MappingNode)
+	m, ok := r.value(item).(ast.MapNode)
 	if !ok {
 		e.add(line, "", "entry %d of accounts: must be a mapping with name:, email: and password_env:", index+1)
 		return AccountSpec{}, false
 	}
 	s := AccountSpec{Line: line, KeyLines: map[string]int{}}
+	first := len(e.Problems)
+	fail := func(line int, format string, args ...any) { e.add(line, "", format, args...) }
 	values := map[string]string{}
-	type issue struct {
-		line int
-		msg  string
-	}
-	var issues, inline []issue
-	fail := func(line int, format string, args ...any) {
-		issues = append(issues, issue{line, fmt.Sprintf(format, args...)})
-	}
+	var inline []string // inline secret keys, in order
 	r.entries(m, 0, func(key string, keyLine int, value ast.Node) {
 		if _, seen := s.KeyLines[key]; seen {
 			return // a key given directly wins over a merged one
 		}
 		s.KeyLines[key] = keyLine
-		if _, ok := inlineSecrets[key]; ok {
-			inline = append(inline, issue{keyLine, key})
-			return
-		}
-		if !known(key) {
-			fail(keyLine, "unknown key %s: an account has only %s", automation.QuoteValue(key), strings.Join(knownKeys, ", "))
-			return
-		}
-		if key == keySettings {
+		switch _, secret := inlineSecrets[key]; {
+		case secret:
+			inline = append(inline, key)
+		case !slices.Contains(knownKeys, key):
+			fail(keyLine, "unknown key %s: an account has only %s", quote.Value(key), strings.Join(knownKeys, ", "))
+		case key == keySettings:
 			var msg string
 			if s.Settings, msg = r.settings(value); msg != "" {
 				fail(keyLine, "settings: %s", msg)
 			}
-			return
+		default:
+			if text, ok := scalarText(r.value(value)); ok {
+				values[key] = strings.TrimSpace(text)
+			} else {
+				fail(keyLine, "%s: must be text, not a list or mapping", key)
+			}
 		}
-		text, ok := scalarText(r.value(value))
-		if !ok {
-			fail(keyLine, "%s: must be text, not a list or mapping", key)
-			return
-		}
-		values[key] = strings.TrimSpace(text)
 	}, fail)
-	s.Name, s.Email = values[keyName], values[keyEmail]
+	s.Name, s.Email = cmp.Or(values[keyName], values[keyEmail]), values[keyEmail]
 	s.PasswordEnv, s.TOTPSecretEnv, s.SessionTokenEnv = values[keyPasswordEnv], values[keyTOTPSecretEnv], values[keySessionTokenEnv]
-	s.ProfileDir = values[keyProfileDir]
-	s.State = values[keyState]
+	s.ProfileDir, s.State = values[keyProfileDir], values[keyState]
 	s.IMAPURLEnv, s.IMAPPasswordEnv = values[keyIMAPURLEnv], values[keyIMAPPasswordEnv]
-	if s.Name == "" {
-		s.Name = s.Email
-	}
-	for _, in := range inline {
+	for _, key := range inline {
 		// Never echo the value: it is a secret.
-		want := inlineSecrets[in.msg]
-		fail(in.line, "an inline %s: is not allowed: secrets are never written in the accounts file; put it in an environment variable and name that variable with %s: (for example %s: %s)",
-			in.msg, want, want, suggestVar(s.Name, want))
-	}
-	label := s.Name
-	for _, is := range issues {
-		e.add(is.line, label, "%s", is.msg)
-	}
-	bad := len(issues) > 0
-	fail2 := func(line int, format string, args ...any) {
-		e.add(line, label, format, args...)
-		bad = true
+		want := inlineSecrets[key]
+		fail(s.KeyLines[key], "an inline %s: is not allowed: secrets are never written in the accounts file; put it in an environment variable and name that variable with %s: (for example %s: %s)",
+			key, want, want, suggestVar(s.Name, want))
 	}
 	if _, has := s.KeyLines[keyName]; has && values[keyName] == "" {
-		fail2(s.lineOf(keyName), "name: is empty; give the account a label, or leave the key out to use the email")
+		fail(s.lineOf(keyName), "name: is empty; give the account a label, or leave the key out to use the email")
 	}
 	if s.Name != "" && !printable(s.Name) {
-		fail2(s.lineOf(keyName), "name: must be printable text on one line")
+		fail(s.lineOf(keyName), "name: must be printable text on one line")
 	}
-	switch {
+	switch n := utf8.RuneCountInString(s.Email); {
 	case s.Email == "":
-		fail2(s.lineOf(keyEmail), "missing email: every account needs the email it signs in with")
+		fail(s.lineOf(keyEmail), "missing email: every account needs the email it signs in with")
 	case !strings.Contains(s.Email, "@") || strings.ContainsAny(s.Email, " \t\r\n") || !printable(s.Email):
-		fail2(s.lineOf(keyEmail), "email: %s is not an email address", automation.QuoteValue(s.Email))
-	case utf8.RuneCountInString(s.Email) > maxEmail:
-		fail2(s.lineOf(keyEmail), "email: is %d characters long; an email address has at most %d", utf8.RuneCountInString(s.Email), maxEmail)
+		fail(s.lineOf(keyEmail), "email: %s is not an email address", quote.Value(s.Email))
+	case n > maxEmail:
+		fail(s.lineOf(keyEmail), "email: is %d characters long; an email address has at most %d", n, maxEmail)
 	}
 	if n := utf8.RuneCountInString(s.Name); n > maxName {
-		fail2(s.lineOf(keyName), "name: is %d characters long; a name, which labels the reports, may have at most %d", n, maxName)
+		fail(s.lineOf(keyName), "name: is %d characters long; a name, which labels the reports, may have at most %d", n, maxName)
 	}
 	if n := len(s.ProfileDir); n > maxPath {
-		fail2(s.lineOf(keyProfileDir), "profile_dir: is %d bytes long; a folder's path may have at most %d", n, maxPath)
+		fail(s.lineOf(keyProfileDir), "profile_dir: is %d bytes long; a folder's path may have at most %d", n, maxPath)
 	}
 	if n := len(s.State); n > maxPath {
-		fail2(s.lineOf(keyState), "state: is %d bytes long; a file's path may have at most %d", n, maxPath)
+		fail(s.lineOf(keyState), "state: is %d bytes long; a file's path may have at most %d", n, maxPath)
 	}
 	if _, has := s.KeyLines[keyState]; has && values[keyState] == "" {
-		fail2(s.lineOf(keyState), "state: is empty; give the state file's path, or leave the key out")
+		fail(s.lineOf(keyState), "state: is empty; give the state file's path, or leave the key out")
 	}
+	// A key absent, or already reported as not text, has no value.
 	for _, k := range []string{keyPasswordEnv, keyTOTPSecretEnv, keySessionTokenEnv, keyIMAPURLEnv, keyIMAPPasswordEnv} {
-		if _, has := values[k]; !has {
-			continue // absent, or already reported as not text
-		}
-		if v := values[k]; !envName.MatchString(v) || len(v) > maxName {
-			fail2(s.lineOf(k), "%s: must be the name of an environment variable (letters, digits and _, at most %d), not %s", k, maxName, describeValue(v))
+		if v, has := values[k]; has && (!envName.MatchString(v) || len(v) > maxName) {
+			fail(s.lineOf(k), "%s: must be the name of an environment variable (letters, digits and _, at most %d), not %s", k, maxName, describeValue(v))
 		}
 	}
-	if s.PasswordEnv == "" && s.SessionTokenEnv == "" && s.ProfileDir == "" && s.State == "" && s.IMAPURLEnv == "" {
-		if len(inline) == 0 {
-			fail2(s.Line, "no way to sign in: give password_env: (the variable holding the password), session_token_env:, profile_dir: (a profile folder a person signed in with), state: (a saved session state file) or a mailbox (imap_url_env: and imap_password_env:) where the site's sign-in codes arrive")
-		}
+	if s.PasswordEnv == "" && s.SessionTokenEnv == "" && s.ProfileDir == "" && s.State == "" && s.IMAPURLEnv == "" && len(inline) == 0 {
+		fail(s.Line, "no way to sign in: give password_env: (the variable holding the password), session_token_env:, profile_dir: (a profile folder a person signed in with), state: (a saved session state file) or a mailbox (imap_url_env: and imap_password_env:) where the site's sign-in codes arrive")
 	}
-	return s, !bad
+	for i := first; i < len(e.Problems); i++ {
+		e.Problems[i].Account = s.Name
+	}
+	return s, len(e.Problems) == first
 }
 
 // checkUnique refuses duplicate names, emails and profile folders.
@@ -456,7 +450,7 @@ func checkUnique(specs []AccountSpec, e *AccountsError) {
 		}
 		if em := strings.ToLower(s.Email); em != "" {
 			if prev, dup := emails[em]; dup {
-				e.add(s.lineOf(keyEmail), s.Name, "email %s is already used by account %s at line %d: each account once", automation.QuoteValue(s.Email), automation.QuoteValue(prev.Name), prev.Line)
+				e.add(s.lineOf(keyEmail), s.Name, "email %s is already used by account %s at line %d: each account once", quote.Value(s.Email), quote.Value(prev.Name), prev.Line)
 			} else {
 				emails[em] = s
 			}
@@ -464,7 +458,7 @@ func checkUnique(specs []AccountSpec, e *AccountsError) {
 		if s.ProfileDir != "" {
 			p := strings.TrimRight(s.ProfileDir, "/")
 			if prev, dup := profiles[p]; dup {
-				e.add(s.lineOf(keyProfileDir), s.Name, "profile_dir %s is already used by account %s at line %d: one Chrome profile holds one account", automation.QuoteValue(s.ProfileDir), automation.QuoteValue(prev.Name), prev.Line)
+				e.add(s.lineOf(keyProfileDir), s.Name, "profile_dir %s is already used by account %s at line %d: one Chrome profile holds one account", quote.Value(s.ProfileDir), quote.Value(prev.Name), prev.Line)
 			} else {
 				profiles[p] = s
 			}
@@ -473,18 +467,12 @@ func checkUnique(specs []AccountSpec, e *AccountsError) {
 }
 
 // Resolve reads the secrets of every account from the environment through
-// lookup (os.LookupEnv in the command). A variable that is missing or empty
-// is an error naming the account, the variable and the line; values are
-// never part of an error.
-func Resolve(source string, specs []AccountSpec, lookup func(string) (string, bool)) ([]automation.Account, error) {
-	return ResolveWith(source, specs, lookup, ResolveOptions{})
-}
-
-// ResolveWith is Resolve that also fills in each account's state file
-// (state:, or one in opts.StateDir) and mailbox (imap_url_env:,
-// imap_password_env:), and reads the state files that exist: one that
-// cannot be read or decrypted is an error naming the account and line.
-func ResolveWith(source string, specs []AccountSpec, lookup func(string) (string, bool), opts ResolveOptions) ([]automation.Account, error) {
+// lookup (os.LookupEnv in the command), and fills in each account's state
+// file (state:, or one in opts.StateDir) and mailbox (imap_url_env:,
+// imap_password_env:). A variable that is missing or empty, or a state
+// file that cannot be read or decrypted, is an error naming the account
+// and the line; values are never part of an error.
+func Resolve(source string, specs []AccountSpec, lookup func(string) (string, bool), opts ResolveOptions) ([]automation.Account, error) {
 	e := &AccountsError{Source: source}
 	accounts := make([]automation.Account, 0, len(specs))
 	for _, s := range specs {
@@ -518,51 +506,22 @@ func ResolveWith(source string, specs []AccountSpec, lookup func(string) (string
 	if len(e.Problems) == 0 {
 		resolveSessions(specs, accounts, lookup, opts, e)
 	}
-	if len(e.Problems) > 0 {
-		sort.SliceStable(e.Problems, func(i, j int) bool { return e.Problems[i].Line < e.Problems[j].Line })
-		return nil, configError(e)
+	if err := e.err(); err != nil {
+		return nil, err
 	}
 	return accounts, nil
 }
 
-// resolver follows anchors and aliases within one document.
-type resolver struct {
-	anchors map[string]ast.Node
-}
+// resolver looks aliases up by their anchor's name.
+type resolver map[string]ast.Node
 
-// maxDepth bounds alias and merge chains (and nesting) so hostile input
-// cannot loop or recurse without end.
+// maxDepth bounds alias and merge chains so that hostile input cannot loop
+// or recurse without end.
 const maxDepth = 32
 
-// collect records every anchor of the document, in order.
-func (r *resolver) collect(n ast.Node, depth int) {
-	if n == nil || depth > maxDepth {
-		return
-	}
-	switch v := n.(type) {
-	case *ast.AnchorNode:
-		if v.Name != nil && v.Name.GetToken() != nil {
-			r.anchors[v.Name.GetToken().Value] = v.Value
-		}
-		r.collect(v.Value, depth+1)
-	case *ast.TagNode:
-		r.collect(v.Value, depth+1)
-	case *ast.MappingNode:
-		for _, kv := range v.Values {
-			r.collect(kv.Value, depth+1)
-		}
-	case *ast.MappingValueNode:
-		r.collect(v.Value, depth+1)
-	case *ast.SequenceNode:
-		for _, x := range v.Values {
-			r.collect(x, depth+1)
-		}
-	}
-}
-
 // value strips anchors and tags and follows aliases.
-func (r *resolver) value(n ast.Node) ast.Node {
-	for i := 0; i < maxDepth && n != nil; i++ {
+func (r resolver) value(n ast.Node) ast.Node {
+	for range maxDepth {
 		switch v := n.(type) {
 		case *ast.AnchorNode:
 			n = v.Value
@@ -572,64 +531,43 @@ func (r *resolver) value(n ast.Node) ast.Node {
 			if v.Value == nil || v.Value.GetToken() == nil {
 				return nil
 			}
-			n = r.anchors[v.Value.GetToken().Value]
-		case *ast.MappingValueNode:
-			// A mapping of one key can come as its single pair.
-			return &ast.MappingNode{BaseNode: &ast.BaseNode{}, Start: v.GetToken(), Values: []*ast.MappingValueNode{v}}
+			n = r[v.Value.GetToken().Value]
 		default:
 			return n
 		}
 	}
-	if _, ok := n.(*ast.AliasNode); ok {
-		return nil
-	}
-	return n
+	return nil
 }
 
 // entries calls fn for each key of m, following merge keys (<<) after the
 // keys given directly, so that those win.
-func (r *resolver) entries(m *ast.MappingNode, depth int, fn func(key string, line int, value ast.Node), fail func(int, string, ...any)) {
-	if depth > maxDepth {
-		fail(lineOfNode(m), "merge keys (<<) nest too deep")
-		return
-	}
+func (r resolver) entries(m ast.MapNode, depth int, fn func(key string, line int, value ast.Node), fail func(int, string, ...any)) {
 	var merges []*ast.MappingValueNode
-	for _, kv := range m.Values {
-		if kv == nil || kv.Key == nil {
-			continue
+	for kv := m.MapRange(); kv.Next(); {
+		if k := kv.Key(); k != nil && (k.IsMergeKey() || keyText(k) == "<<") {
+			merges = append(merges, ast.MappingValue(nil, k, kv.Value()))
+		} else if k != nil {
+			fn(keyText(k), lineOfNode(k), kv.Value())
 		}
-		if _, ok := kv.Key.(*ast.MergeKeyNode); ok || keyText(kv.Key) == "<<" {
-			merges = append(merges, kv)
-			continue
-		}
-		fn(keyText(kv.Key), lineOfNode(kv.Key), kv.Value)
 	}
 	for _, kv := range merges {
-		var sources []ast.Node
-		switch v := r.value(kv.Value).(type) {
-		case *ast.SequenceNode:
-			sources = v.Values
-		default:
-			sources = []ast.Node{v}
+		sources := []ast.Node{kv.Value}
+		if seq, ok := r.value(kv.Value).(*ast.SequenceNode); ok {
+			sources = seq.Values
 		}
 		for _, src := range sources {
-			sm, ok := r.value(src).(*ast.MappingNode)
-			if !ok {
+			sm, ok := r.value(src).(ast.MapNode)
+			switch {
+			case !ok:
 				fail(lineOfNode(kv.Key), "a merge key (<<) must name a mapping, like <<: *defaults")
-				continue
+			case depth >= maxDepth:
+				fail(lineOfNode(kv.Key), "merge keys (<<) nest too deep")
+				return
+			default:
+				r.entries(sm, depth+1, fn, fail)
 			}
-			r.entries(sm, depth+1, fn, fail)
 		}
 	}
-}
-
-func known(key string) bool {
-	for _, k := range knownKeys {
-		if k == key {
-			return true
-		}
-	}
-	return false
 }
 
 // keyText is the text of a mapping key.
@@ -646,7 +584,7 @@ func keyText(k ast.MapKeyNode) string {
 	return ""
 }
 
-// scalarText is the text of a scalar value; null is "".
+// scalarText is the text of a scalar value as written; null is "".
 func scalarText(n ast.Node) (string, bool) {
 	switch v := n.(type) {
 	case nil, *ast.NullNode:
@@ -654,17 +592,17 @@ func scalarText(n ast.Node) (string, bool) {
 	case *ast.StringNode:
 		return v.Value, true
 	case *ast.LiteralNode:
-		if v.Value == nil {
-			return "", true
+		if v.Value != nil {
+			return v.Value.Value, true
 		}
-		return v.Value.Value, true
-	case *ast.IntegerNode, *ast.FloatNode, *ast.BoolNode, *ast.InfinityNode, *ast.NanNode:
-		if t := n.GetToken(); t != nil {
+	case ast.ScalarNode: // numbers, booleans: as written
+		if t := v.GetToken(); t != nil {
 			return t.Value, true
 		}
-		return "", true
+	default:
+		return "", false
 	}
-	return "", false
+	return "", true
 }
 
 // lineOfNode is the line where n starts, or 0.
@@ -673,30 +611,7 @@ func lineOfNode(n ast.Node) int {
 		return 0
 	}
 	defer func() { _ = recover() }() // a node without a token
-	if t := n.GetToken(); t != nil && t.Position != nil {
-		return t.Position.Line
-	}
-	return 0
-}
-
-// yamlError is the line and first sentence of a YAML syntax error.
-func yamlError(err error) (int, string) {
-	msg := yaml.FormatError(err, false, false)
-	if i := strings.IndexByte(msg, '\n'); i >= 0 {
-		msg = msg[:i]
-	}
-	line := 0
-	// goccy formats errors as "[line:col] message".
-	if strings.HasPrefix(msg, "[") {
-		if end := strings.Index(msg, "]"); end > 0 {
-			pos := msg[1:end]
-			if c := strings.IndexByte(pos, ':'); c > 0 {
-				_, _ = fmt.Sscanf(pos[:c], "%d", &line)
-			}
-			msg = strings.TrimSpace(msg[end+1:])
-		}
-	}
-	return line, msg
+	return n.GetToken().Position.Line
 }
 
 func printable(s string) bool {

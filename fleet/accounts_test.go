@@ -168,7 +168,7 @@ func TestResolve_NamesTheMissingVariableAndLine(t *testing.T) {
 	}
 	env := map[string]string{"ALICE_PASSWORD": "pw-alice", "ALICE_TOTP": "JBSWY3DPEHPK3PXP", "BOB_TOK": "", "CAROL_PASSWORD": "pw-carol"}
 	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
-	_, err = Resolve("accounts.yaml", specs, lookup)
+	_, err = Resolve("accounts.yaml", specs, lookup, ResolveOptions{})
 	if err == nil || automation.KindOf(err) != automation.KindConfig {
 		t.Fatalf("err = %v, want a config error", err)
 	}
@@ -180,7 +180,7 @@ func TestResolve_NamesTheMissingVariableAndLine(t *testing.T) {
 	delete(env, "CAROL_PASSWORD")
 	env["BOB_TOK"] = "tok-bob"
 	env["ALICE_TOTP"] = "not base32 !"
-	_, err = Resolve("accounts.yaml", specs, lookup)
+	_, err = Resolve("accounts.yaml", specs, lookup, ResolveOptions{})
 	for _, w := range []string{"accounts.yaml:6", "ALICE_TOTP", "base32", "accounts.yaml:11", "CAROL_PASSWORD", "is not set"} {
 		if err == nil || !strings.Contains(err.Error(), w) {
 			t.Errorf("error %v does not contain %q", err, w)
@@ -191,7 +191,7 @@ func TestResolve_NamesTheMissingVariableAndLine(t *testing.T) {
 	}
 	env["ALICE_TOTP"] = "JBSWY3DPEHPK3PXP"
 	env["CAROL_PASSWORD"] = "pw-carol"
-	accts, err := Resolve("accounts.yaml", specs, lookup)
+	accts, err := Resolve("accounts.yaml", specs, lookup, ResolveOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package fleet_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"testing"
 	"time"
 
@@ -22,13 +21,7 @@ func TestRun_CanaryDriftStopsTheFleetOnABusyPage(t *testing.T) {
 	if _, err := automation.FindChrome(); err != nil {
 		t.Fatal("this test drives a real Chromium:", err)
 	}
-	var sims []simulator.Account
-	var accts []automation.Account
-	for i := 0; i < 4; i++ {
-		a := simulator.Account{Email: fmt.Sprintf("busy%d@example.com", i), Password: fmt.Sprintf("busy-password-%d", i), TrainingAllowed: true}
-		sims = append(sims, a)
-		accts = append(accts, automation.Account{Name: fmt.Sprintf("busy-%d", i), Email: a.Email, Password: a.Password})
-	}
+	sims, accts := simFleet("busy", 4)
 	srv := simtest.Start(t, simulator.Options{Accounts: sims, HoldWrites: true})
 	file, err := selectors.Default()
 	if err != nil {

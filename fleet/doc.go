@@ -12,8 +12,8 @@
 //     profile folder), the first one alone as a canary that stops the run
 //     on drift, with retries of transient failures and a new Chrome when
 //     one crashes. It returns a Report, partial when ctx ends.
-//   - Report writes JSON, JUnit XML and Markdown, and WriteHTML a
-//     self-contained page. Each AccountResult keeps the error of its run
-//     (Err) for errors.As; the exit code is the calling program's, set on
-//     the Report before it is written.
+//   - Report writes JSON, JUnit XML, Markdown and a self-contained HTML
+//     page, each with the Program that ran the fleet (its name, version,
+//     command and exit code, which Run cannot know). Each AccountResult
+//     keeps the error of its run (Err) for errors.As.
 package fleet

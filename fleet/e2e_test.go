@@ -20,6 +20,19 @@ import (
 	"github.com/chatgpt-optout/chatgpt-optout/simulator/simtest"
 )
 
+// simFleet is n simulator accounts with the setting on, named prefix-0 …
+// prefix-(n-1), and the fleet's accounts for them.
+func simFleet(prefix string, n int) ([]simulator.Account, []automation.Account) {
+	var sims []simulator.Account
+	var accts []automation.Account
+	for i := range n {
+		a := simulator.Account{Email: fmt.Sprintf("%s%d@example.com", prefix, i), Password: fmt.Sprintf("%s-password-%d", prefix, i), TrainingAllowed: true}
+		sims = append(sims, a)
+		accts = append(accts, automation.Account{Name: fmt.Sprintf("%s-%d", prefix, i), Email: a.Email, Password: a.Password})
+	}
+	return sims, accts
+}
+
 // A Chrome killed in the middle of a fleet run is replaced: the accounts
 // it was running run again in the new one, the run goes on, every account
 // ends off, and neither Chrome nor its temporary profile is left behind.
@@ -34,13 +47,7 @@ func TestRun_KilledChromeIsRestartedAndTheRunGoesOn(t *testing.T) {
 	t.Cleanup(func() { os.RemoveAll(tmp) })
 	t.Setenv("TMPDIR", tmp)
 
-	var sims []simulator.Account
-	var accts []automation.Account
-	for i := 0; i < 6; i++ {
-		a := simulator.Account{Email: fmt.Sprintf("crash%d@example.com", i), Password: fmt.Sprintf("crash-password-%d", i), TrainingAllowed: true}
-		sims = append(sims, a)
-		accts = append(accts, automation.Account{Name: fmt.Sprintf("crash-%d", i), Email: a.Email, Password: a.Password})
-	}
+	sims, accts := simFleet("crash", 6)
 	srv := simtest.Start(t, simulator.Options{Accounts: sims})
 
 	victim := accts[2]

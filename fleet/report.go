@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jstemmer/go-junit-report/v2/junit"
+
 	"github.com/chatgpt-optout/chatgpt-optout/automation"
 )
 
@@ -53,14 +55,11 @@ type Summary struct {
 // Off is the number of accounts whose setting is now off, verified.
 func (s Summary) Off() int { return s.Compliant + s.Changed }
 
-// Report is the outcome of a fleet run. Its JSON form (--report-json) is
-// part of the command-line interface: every documented key is always
-// there, null where it does not apply (see MarshalJSON).
+// Report is the outcome of a fleet run. WriteJSON, WriteJUnit,
+// WriteMarkdown and WriteHTML write it, with what the Program that ran it
+// says of itself; the JSON form is WriteJSON's.
 type Report struct {
-	Tool    string `json:"tool"`
-	Version string `json:"version"`
-	Command string `json:"command"`
-	Mode    Mode   `json:"mode"`
+	Mode Mode `json:"mode"`
 
 	Shard            string `json:"shard"` // "I/N"; null in JSON when the run was not sharded
 	SelectorsVersion string `json:"selectors_version"`
@@ -84,14 +83,21 @@ type Report struct {
 	ErrorKinds      map[automation.ErrorKind]int `json:"error_kinds"`
 	BrowserStarts   int                          `json:"browser_starts"`
 	BrowserRestarts int                          `json:"browser_restarts"`
-	// ExitCode is the exit code of the program that ran the fleet, and
-	// ExitMeaning what it means; the program sets them (the command line
-	// from its exit-code table) before writing the reports, which show
-	// them. Run leaves them zero and empty.
-	ExitCode    int             `json:"exit_code"`
-	ExitMeaning string          `json:"-"`
-	Summary     Summary         `json:"summary"`
-	Results     []AccountResult `json:"results"`
+	Summary         Summary                      `json:"summary"`
+	Results         []AccountResult              `json:"results"`
+}
+
+// Program is what the reports say of the program that ran the fleet, which
+// Run cannot know.
+type Program struct {
+	Tool    string // its name: the JUnit suite's, and tool in JSON
+	Version string // its version (null in JSON when empty)
+	Command string // the command that ran the fleet: the JUnit classname's end
+	// ExitCode is the program's exit code for the run; the Markdown and
+	// HTML reports show it with ExitMeaning, what it means, when that is
+	// not empty.
+	ExitCode    int
+	ExitMeaning string
 }
 
 // Mode is what a fleet run does to each account.
@@ -162,141 +168,86 @@ func (r *Report) Headline() string {
 	return b.String()
 }
 
-// MarshalJSON writes the text fields that do not apply (no shard, no
-// canary, not stopped early, no version) as null, never leaving a key out.
-func (r Report) MarshalJSON() ([]byte, error) {
-	type plain Report // without this method
+// WriteJSON writes the report as indented JSON, every documented key
+// always there: the text fields that do not apply (no shard, no canary,
+// not stopped early, no version) are null.
+func (r *Report) WriteJSON(w io.Writer, p Program) error {
+	type plain Report // the fields, without their null rule
 	orNull := func(s string) *string {
 		if s == "" {
 			return nil
 		}
 		return &s
 	}
-	return json.Marshal(struct {
-		plain
-		Version      *string `json:"version"`
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(struct {
+		Tool    string  `json:"tool"`
+		Version *string `json:"version"`
+		Command string  `json:"command"`
+		*plain
 		Shard        *string `json:"shard"`
 		Canary       *string `json:"canary"`
 		StoppedEarly *string `json:"stopped_early"`
-	}{plain(r), orNull(r.Version), orNull(r.Shard), orNull(r.Canary), orNull(r.StoppedEarly)})
+		ExitCode     int     `json:"exit_code"`
+	}{p.Tool, orNull(p.Version), p.Command, (*plain)(r), orNull(r.Shard), orNull(r.Canary), orNull(r.StoppedEarly), p.ExitCode})
 }
-
-// WriteJSON writes the report as indented JSON.
-func (r *Report) WriteJSON(w io.Writer) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(r)
-}
-
-// The JUnit XML format, as Jenkins, GitLab, GitHub test reporters and
-// most CI systems read it: WriteJUnit writes a JUnitSuites, and ReadJUnit
-// reads one back (for a program, or a test, that checks a report).
-type (
-	// JUnitSuites is the document.
-	JUnitSuites struct {
-		XMLName  xml.Name     `xml:"testsuites"`
-		Name     string       `xml:"name,attr"`
-		Tests    int          `xml:"tests,attr"`
-		Failures int          `xml:"failures,attr"`
-		Errors   int          `xml:"errors,attr"`
-		Skipped  int          `xml:"skipped,attr"`
-		Time     string       `xml:"time,attr"`
-		Suites   []JUnitSuite `xml:"testsuite"`
-	}
-	// JUnitSuite is the run: one per report.
-	JUnitSuite struct {
-		Name       string          `xml:"name,attr"`
-		Tests      int             `xml:"tests,attr"`
-		Failures   int             `xml:"failures,attr"`
-		Errors     int             `xml:"errors,attr"`
-		Skipped    int             `xml:"skipped,attr"`
-		Time       string          `xml:"time,attr"`
-		Timestamp  string          `xml:"timestamp,attr"`
-		Properties []JUnitProperty `xml:"properties>property"`
-		Cases      []JUnitCase     `xml:"testcase"`
-	}
-	// JUnitProperty is a field of the report (mode, shard, exit_code).
-	JUnitProperty struct {
-		Name  string `xml:"name,attr"`
-		Value string `xml:"value,attr"`
-	}
-	// JUnitCase is an account.
-	JUnitCase struct {
-		Name      string        `xml:"name,attr"`
-		Classname string        `xml:"classname,attr"`
-		Time      string        `xml:"time,attr"`
-		Failure   *JUnitMessage `xml:"failure,omitempty"`
-		Skipped   *JUnitMessage `xml:"skipped,omitempty"`
-		SystemOut string        `xml:"system-out,omitempty"`
-	}
-	// JUnitMessage is a failure (type: the error kind) or a skip.
-	JUnitMessage struct {
-		Message string `xml:"message,attr"`
-		Type    string `xml:"type,attr,omitempty"`
-		Text    string `xml:",chardata"`
-	}
-)
 
 func seconds(ms int64) string { return fmt.Sprintf("%.3f", float64(ms)/1000) }
 
-// ReadJUnit reads a JUnit XML report.
-func ReadJUnit(r io.Reader) (*JUnitSuites, error) {
-	var doc JUnitSuites
-	if err := xml.NewDecoder(r).Decode(&doc); err != nil {
-		return nil, fmt.Errorf("reading a JUnit report: %w", err)
-	}
-	return &doc, nil
-}
-
-// WriteJUnit writes the report as JUnit XML: one testcase per account.
-// An account that failed, drifted or (with --check) is on is a failure
-// whose type is the error kind and whose message is the sentence; an
-// account not run is skipped.
-func (r *Report) WriteJUnit(w io.Writer) error {
-	suite := JUnitSuite{
-		Name:      "chatgpt-optout " + r.Command,
+// WriteJUnit writes the report as JUnit XML, as Jenkins, GitLab, GitHub
+// test reporters and most CI systems read it: one testsuite with the run's
+// fields as properties, one testcase per account. An account that failed,
+// drifted or (in ModeCheck) is on is a failure whose type is the error
+// kind and whose message is the sentence; an account not run is skipped.
+func (r *Report) WriteJUnit(w io.Writer, p Program) error {
+	suite := junit.Testsuite{
+		Name:      strings.TrimSpace(p.Tool + " " + p.Command),
 		Time:      seconds(r.DurationMS),
 		Timestamp: r.StartedAt.UTC().Format("2006-01-02T15:04:05"),
 	}
 	if r.Shard != "" {
 		suite.Name += " shard " + r.Shard
 	}
-	for _, p := range [][2]string{{"mode", string(r.Mode)}, {"shard", r.Shard}, {"selectors_version", r.SelectorsVersion}, {"selectors_source", r.SelectorsSource}, {"base_url", r.BaseURL}, {"exit_code", fmt.Sprint(r.ExitCode)}, {"stopped_early", r.StoppedEarly}} {
-		if p[1] != "" {
-			suite.Properties = append(suite.Properties, JUnitProperty{Name: p[0], Value: p[1]})
+	for _, prop := range [][2]string{{"mode", string(r.Mode)}, {"shard", r.Shard}, {"selectors_version", r.SelectorsVersion}, {"selectors_source", r.SelectorsSource}, {"base_url", r.BaseURL}, {"exit_code", fmt.Sprint(p.ExitCode)}, {"stopped_early", r.StoppedEarly}} {
+		if prop[1] != "" {
+			suite.AddProperty(prop[0], prop[1])
 		}
 	}
 	for _, a := range r.Results {
-		c := JUnitCase{Name: a.Account, Classname: "chatgpt-optout." + r.Command, Time: seconds(a.DurationMS), SystemOut: caseDetails(a)}
-		suite.Tests++
+		c := junit.Testcase{Name: a.Account, Classname: p.Tool + "." + p.Command, Time: seconds(a.DurationMS), SystemOut: &junit.Output{Data: xmlText(caseDetails(a))}}
 		switch a.Outcome {
 		case OutcomeNotRun:
-			suite.Skipped++
-			c.Skipped = &JUnitMessage{Message: a.Error}
+			c.Skipped = &junit.Result{Message: a.Error}
 		case automation.OutcomeFailed, automation.OutcomeDrift:
-			suite.Failures++
-			c.Failure = &JUnitMessage{Type: string(a.ErrorKind), Message: a.Error, Text: fmt.Sprintf("%s (%s): %s", a.Outcome, a.ErrorKind, a.Error)}
+			c.Failure = &junit.Result{Type: string(a.ErrorKind), Message: a.Error, Data: xmlText(fmt.Sprintf("%s (%s): %s", a.Outcome, a.ErrorKind, a.Error))}
 		case automation.OutcomeNoncompliant:
-			suite.Failures++
 			msg := "the setting is on and was left on (read only run)"
 			if on := settingsOn(a.Result); len(on) > 0 && a.MoreThanTraining() {
 				msg = "on and left on (read only run): " + strings.Join(on, ", ")
 			}
-			c.Failure = &JUnitMessage{Type: string(automation.OutcomeNoncompliant), Message: msg, Text: msg}
+			c.Failure = &junit.Result{Type: string(automation.OutcomeNoncompliant), Message: msg, Data: xmlText(msg)}
 		}
-		suite.Cases = append(suite.Cases, c)
+		suite.AddTestcase(c)
 	}
-	doc := JUnitSuites{Name: "chatgpt-optout", Tests: suite.Tests, Failures: suite.Failures, Skipped: suite.Skipped, Time: suite.Time, Suites: []JUnitSuite{suite}}
+	doc := junit.Testsuites{Name: p.Tool, Time: suite.Time}
+	doc.AddSuite(suite)
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
 	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	return doc.WriteXML(w)
+}
+
+// xmlText replaces the characters XML cannot hold (control characters
+// from a page's text, say) in text written as CDATA, which encoding/xml
+// writes as it is.
+func xmlText(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '\t' || r == '\n' || r == '\r' || r >= 0x20 && r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF {
+			return r
+		}
+		return '\uFFFD'
+	}, s)
 }
 
 // caseDetails is the result in a few lines, for a testcase's system-out.
@@ -328,7 +279,7 @@ func caseDetails(a AccountResult) string {
 
 // WriteMarkdown writes the report as Markdown, for a GitHub job summary or
 // a pull request comment.
-func (r *Report) WriteMarkdown(w io.Writer) error {
+func (r *Report) WriteMarkdown(w io.Writer, p Program) error {
 	var b strings.Builder
 	icon := "✅"
 	switch {
@@ -346,8 +297,8 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	}
 	fmt.Fprintf(&b, "## %s %s\n\n", icon, title)
 	fmt.Fprintf(&b, "**%s.**", mdEscape(r.Headline()))
-	if r.ExitMeaning != "" {
-		fmt.Fprintf(&b, " Exit code %d: %s.", r.ExitCode, r.ExitMeaning)
+	if p.ExitMeaning != "" {
+		fmt.Fprintf(&b, " Exit code %d: %s.", p.ExitCode, p.ExitMeaning)
 	}
 	b.WriteString("\n\n")
 	fmt.Fprintf(&b, "| outcome | accounts |\n|---|---:|\n")
@@ -388,8 +339,8 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	if r.SelectorsSource != "" {
 		meta = append(meta, "from "+mdEscape(r.SelectorsSource))
 	}
-	if r.Version != "" {
-		meta = append(meta, "chatgpt-optout "+mdEscape(r.Version))
+	if p.Version != "" {
+		meta = append(meta, mdEscape(strings.TrimSpace(p.Tool+" "+p.Version)))
 	}
 	meta = append(meta, fmt.Sprintf("%d in parallel", r.Parallel))
 	if r.BrowserRestarts > 0 {

@@ -18,16 +18,16 @@ type HTMLOptions struct {
 	// Evidence maps an account's name to a PNG screenshot of its switch
 	// in the verified off state (enforce --evidence). It is shown only for
 	// accounts whose setting ended off; anything that is not a PNG, or is
-	// larger than MaxEvidenceBytes, is left out (with a note in its row).
+	// larger than 512 KiB, is left out (with a note in its row).
 	Evidence map[string][]byte
 	// Title heads the page; empty means "ChatGPT training opt-out".
 	Title string
 }
 
-// MaxEvidenceBytes is the largest screenshot the HTML report embeds: a
+// maxEvidenceBytes is the largest screenshot the HTML report embeds: a
 // screenshot of one switch is a few KiB; a larger one is not what
 // --evidence takes, and would bloat a report a fleet's auditors open.
-const MaxEvidenceBytes = 512 << 10
+const maxEvidenceBytes = 512 << 10
 
 var pngMagic = []byte("\x89PNG\r\n\x1a\n")
 
@@ -69,7 +69,7 @@ type htmlRow struct {
 type htmlPage struct {
 	Title, Headline, ExitMeaning string
 	ExitCode                     int
-	Mode, Shard, Version         string
+	Mode, Shard, Tool, Version   string
 	SelectorsVersion             string
 	Started, Finished            string
 	StartedISO, FinishedISO      string
@@ -92,37 +92,38 @@ type htmlPage struct {
 // data: URI. The page loads nothing: its styles are inline, it has no
 // script, and its Content-Security-Policy forbids any request. Every text
 // from the report (account names, errors, warnings) is HTML-escaped.
-func WriteHTML(w io.Writer, rep *Report, opts HTMLOptions) error {
-	p := htmlPage{
+func (r *Report) WriteHTML(w io.Writer, p Program, opts HTMLOptions) error {
+	page := htmlPage{
 		Title:            opts.Title,
-		Headline:         rep.Headline(),
-		ExitCode:         rep.ExitCode,
-		ExitMeaning:      rep.ExitMeaning,
-		Mode:             string(rep.Mode),
-		Shard:            rep.Shard,
-		Version:          rep.Version,
-		SelectorsVersion: rep.SelectorsVersion,
-		Duration:         htmlDuration(rep.DurationMS),
-		Parallel:         rep.Parallel,
-		BrowserRestarts:  rep.BrowserRestarts,
-		StoppedEarly:     rep.StoppedEarly,
-		Interrupted:      rep.Interrupted,
-		Total:            rep.Summary.Total,
+		Headline:         r.Headline(),
+		ExitCode:         p.ExitCode,
+		ExitMeaning:      p.ExitMeaning,
+		Mode:             string(r.Mode),
+		Shard:            r.Shard,
+		Tool:             p.Tool,
+		Version:          p.Version,
+		SelectorsVersion: r.SelectorsVersion,
+		Duration:         htmlDuration(r.DurationMS),
+		Parallel:         r.Parallel,
+		BrowserRestarts:  r.BrowserRestarts,
+		StoppedEarly:     r.StoppedEarly,
+		Interrupted:      r.Interrupted,
+		Total:            r.Summary.Total,
 		Evidence:         opts.Evidence != nil,
 	}
-	if p.Title == "" {
-		p.Title = "ChatGPT training opt-out"
-		if rep.Mode == ModeCheck {
-			p.Title += " (check)"
+	if page.Title == "" {
+		page.Title = "ChatGPT training opt-out"
+		if r.Mode == ModeCheck {
+			page.Title += " (check)"
 		}
 	}
-	if !rep.StartedAt.IsZero() {
-		p.Started, p.StartedISO = rep.StartedAt.UTC().Format("2006-01-02 15:04:05 UTC"), rep.StartedAt.UTC().Format(time.RFC3339)
+	if !r.StartedAt.IsZero() {
+		page.Started, page.StartedISO = r.StartedAt.UTC().Format("2006-01-02 15:04:05 UTC"), r.StartedAt.UTC().Format(time.RFC3339)
 	}
-	if !rep.FinishedAt.IsZero() {
-		p.Finished, p.FinishedISO = rep.FinishedAt.UTC().Format("2006-01-02 15:04:05 UTC"), rep.FinishedAt.UTC().Format(time.RFC3339)
+	if !r.FinishedAt.IsZero() {
+		page.Finished, page.FinishedISO = r.FinishedAt.UTC().Format("2006-01-02 15:04:05 UTC"), r.FinishedAt.UTC().Format(time.RFC3339)
 	}
-	s := rep.Summary
+	s := r.Summary
 	counts := map[automation.Outcome]int{
 		automation.OutcomeCompliant: s.Compliant, automation.OutcomeChanged: s.Changed,
 		automation.OutcomeNoncompliant: s.Noncompliant, automation.OutcomeFailed: s.Failed,
@@ -133,17 +134,17 @@ func WriteHTML(w io.Writer, rep *Report, opts HTMLOptions) error {
 		if s.Total > 0 {
 			c.Width = template.CSS(fmt.Sprintf("width: %.2f%%", 100*float64(c.N)/float64(s.Total)))
 		}
-		p.Counts = append(p.Counts, c)
+		page.Counts = append(page.Counts, c)
 	}
-	kinds := slices.Sorted(maps.Keys(rep.ErrorKinds))
+	kinds := slices.Sorted(maps.Keys(r.ErrorKinds))
 	for _, k := range kinds {
-		p.ErrorKinds = append(p.ErrorKinds, htmlCount{Label: string(k), N: rep.ErrorKinds[k]})
+		page.ErrorKinds = append(page.ErrorKinds, htmlCount{Label: string(k), N: r.ErrorKinds[k]})
 	}
-	for _, a := range rep.Results {
-		p.Rows = append(p.Rows, htmlRowOf(a, opts.Evidence))
+	for _, a := range r.Results {
+		page.Rows = append(page.Rows, htmlRowOf(a, opts.Evidence))
 	}
 	var b bytes.Buffer
-	if err := htmlReport.Execute(&b, p); err != nil {
+	if err := htmlReport.Execute(&b, page); err != nil {
 		return err
 	}
 	_, err := w.Write(b.Bytes())
@@ -185,8 +186,8 @@ func htmlRowOf(a AccountResult, evidence map[string][]byte) htmlRow {
 		// Evidence is of a switch verified off; nothing else is shown.
 	case !ok || len(png) == 0:
 		r.EvidenceNote = "no screenshot"
-	case len(png) > MaxEvidenceBytes:
-		r.EvidenceNote = fmt.Sprintf("screenshot left out: %d KiB, more than the %d KiB a report embeds", len(png)>>10, MaxEvidenceBytes>>10)
+	case len(png) > maxEvidenceBytes:
+		r.EvidenceNote = fmt.Sprintf("screenshot left out: %d KiB, more than the %d KiB a report embeds", len(png)>>10, maxEvidenceBytes>>10)
 	case !bytes.HasPrefix(png, pngMagic):
 		r.EvidenceNote = "screenshot left out: not a PNG"
 	default:
@@ -206,7 +207,7 @@ var htmlReport = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="chatgpt-optout{{with .Version}} {{.}}{{end}}">
+<meta name="generator" content="{{.Tool}}{{with .Version}} {{.}}{{end}}">
 <title>{{.Title}}{{with .Shard}}, shard {{.}}{{end}}</title>
 <style>
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", "Liberation Sans", sans-serif; margin: 2em auto; max-width: 72em; padding: 0 1em; color: #1b1f24; }
@@ -235,7 +236,7 @@ img.evidence { max-width: 22em; max-height: 6em; border: 1px solid #d0d7de; bord
 <header>
 <h1>{{.Title}}{{with .Shard}}, shard {{.}}{{end}}</h1>
 <p id="headline"><strong>{{.Headline}}.</strong> {{if .ExitMeaning}}<span class="exit-{{.ExitCode}}">Exit code {{.ExitCode}}: {{.ExitMeaning}}.</span>{{end}}</p>
-<p class="meta">Selectors <span id="selectors-version">{{.SelectorsVersion}}</span>{{with .Version}} · chatgpt-optout {{.}}{{end}} · mode {{.Mode}}{{with .Started}} · started <time datetime="{{$.StartedISO}}">{{.}}</time>{{end}}{{with .Finished}} · finished <time id="finished" datetime="{{$.FinishedISO}}">{{.}}</time>{{end}} · took {{.Duration}} · {{.Parallel}} in parallel{{if .BrowserRestarts}} · {{.BrowserRestarts}} browser restarts{{end}}{{if .StoppedEarly}} · stopped early: {{.StoppedEarly}}{{else if .Interrupted}} · interrupted{{end}}</p>
+<p class="meta">Selectors <span id="selectors-version">{{.SelectorsVersion}}</span>{{with .Version}} · {{$.Tool}} {{.}}{{end}} · mode {{.Mode}}{{with .Started}} · started <time datetime="{{$.StartedISO}}">{{.}}</time>{{end}}{{with .Finished}} · finished <time id="finished" datetime="{{$.FinishedISO}}">{{.}}</time>{{end}} · took {{.Duration}} · {{.Parallel}} in parallel{{if .BrowserRestarts}} · {{.BrowserRestarts}} browser restarts{{end}}{{if .StoppedEarly}} · stopped early: {{.StoppedEarly}}{{else if .Interrupted}} · interrupted{{end}}</p>
 </header>
 <section id="summary">
 <h2>Summary</h2>

@@ -31,7 +31,7 @@ func htmlTestReport() *Report {
 		}, Email: name + "@example.com"}
 	}
 	rep := &Report{
-		Tool: "chatgpt-optout", Version: "v1.4.0", Command: "enforce", Mode: ModeDisable,
+		Mode:             ModeDisable,
 		SelectorsVersion: "2026.12.1", Parallel: 4, StartedAt: start, FinishedAt: start.Add(83 * time.Second),
 		Results: []AccountResult{
 			res("alice", automation.OutcomeChanged, automation.StateOn, automation.StateOff, "", ""),
@@ -60,12 +60,15 @@ func tinyPNG(t *testing.T) []byte {
 	return b.Bytes()
 }
 
-// writeHTMLReport renders the report, keeps it as a test artifact (under
+// testProgram is the program a test's reports name.
+var testProgram = Program{Tool: "chatgpt-optout", Version: "v1.4.0", Command: "enforce"}
+
+// writeHTMLReport renders the report for prog, keeps it as a test artifact (under
 // $CHATGPT_OPTOUT_TEST_ARTIFACTS when set) and parses it.
-func writeHTMLReport(t *testing.T, rep *Report, opts HTMLOptions) (string, *html.Node) {
+func writeHTMLReport(t *testing.T, rep *Report, prog Program, opts HTMLOptions) (string, *html.Node) {
 	t.Helper()
 	var b bytes.Buffer
-	if err := WriteHTML(&b, rep, opts); err != nil {
+	if err := rep.WriteHTML(&b, prog, opts); err != nil {
 		t.Fatal(err)
 	}
 	if dir := os.Getenv("CHATGPT_OPTOUT_TEST_ARTIFACTS"); dir != "" {
@@ -126,9 +129,10 @@ func elem(tag string) func(*html.Node) bool {
 
 func TestWriteHTML_RowsCountsAndMeta(t *testing.T) {
 	rep := htmlTestReport()
-	// The program sets the exit code; the report shows it.
-	rep.ExitCode, rep.ExitMeaning = 4, "the UI no longer matches the selectors file (drift)"
-	_, doc := writeHTMLReport(t, rep, HTMLOptions{})
+	// The program gives the exit code; the report shows it.
+	prog := testProgram
+	prog.ExitCode, prog.ExitMeaning = 4, "the UI no longer matches the selectors file (drift)"
+	_, doc := writeHTMLReport(t, rep, prog, HTMLOptions{})
 
 	rows := find(doc, func(n *html.Node) bool { return n.Data == "tr" && hasClass(n, "account") })
 	if len(rows) != len(rep.Results) {
@@ -209,7 +213,7 @@ func TestWriteHTML_RowsCountsAndMeta(t *testing.T) {
 // request.
 func TestWriteHTML_LoadsNothingAndEscapesEverything(t *testing.T) {
 	rep := htmlTestReport()
-	raw, doc := writeHTMLReport(t, rep, HTMLOptions{Evidence: map[string][]byte{"alice": tinyPNG(t), hostileName: tinyPNG(t)}})
+	raw, doc := writeHTMLReport(t, rep, testProgram, HTMLOptions{Evidence: map[string][]byte{"alice": tinyPNG(t), hostileName: tinyPNG(t)}})
 
 	for _, tag := range []string{"script", "iframe", "link", "object", "embed", "base", "form", "a"} {
 		if n := find(doc, elem(tag)); len(n) > 0 {
@@ -270,12 +274,12 @@ func TestWriteHTML_LoadsNothingAndEscapesEverything(t *testing.T) {
 func TestWriteHTML_EvidenceOnlyForAccountsThatEndedOff(t *testing.T) {
 	rep := htmlTestReport()
 	shot := tinyPNG(t)
-	_, doc := writeHTMLReport(t, rep, HTMLOptions{Evidence: map[string][]byte{
+	_, doc := writeHTMLReport(t, rep, testProgram, HTMLOptions{Evidence: map[string][]byte{
 		"alice": shot,                           // changed: shown
 		"bob":   []byte("GIF89a not a png"),     // compliant, but not a PNG
 		"carol": shot,                           // on: never shown
 		"dave":  shot,                           // failed: never shown
-		"erin":  make([]byte, MaxEvidenceBytes), // not off either
+		"erin":  make([]byte, maxEvidenceBytes), // not off either
 	}})
 	rows := find(doc, func(n *html.Node) bool { return n.Data == "tr" && hasClass(n, "account") })
 	evidence := func(i int) *html.Node {
@@ -309,8 +313,8 @@ func TestWriteHTML_EvidenceOnlyForAccountsThatEndedOff(t *testing.T) {
 		t.Errorf("an account off without a screenshot: %q", text(evidence(4)))
 	}
 
-	big := append(append([]byte{}, pngMagic...), make([]byte, MaxEvidenceBytes)...)
-	_, doc = writeHTMLReport(t, rep, HTMLOptions{Evidence: map[string][]byte{"alice": big}})
+	big := append(append([]byte{}, pngMagic...), make([]byte, maxEvidenceBytes)...)
+	_, doc = writeHTMLReport(t, rep, testProgram, HTMLOptions{Evidence: map[string][]byte{"alice": big}})
 	rows = find(doc, func(n *html.Node) bool { return n.Data == "tr" && hasClass(n, "account") })
 	if got := text(evidence(0)); !strings.HasPrefix(got, "screenshot left out: 512 KiB") {
 		t.Errorf("an oversized screenshot: %q", got)
@@ -320,7 +324,7 @@ func TestWriteHTML_EvidenceOnlyForAccountsThatEndedOff(t *testing.T) {
 func TestWriteHTML_EmptyAndCheckReports(t *testing.T) {
 	rep := &Report{Mode: ModeCheck, SelectorsVersion: "2026.12.1"}
 	rep.finish()
-	raw, doc := writeHTMLReport(t, rep, HTMLOptions{})
+	raw, doc := writeHTMLReport(t, rep, testProgram, HTMLOptions{})
 	if rows := find(doc, func(n *html.Node) bool { return n.Data == "tr" && hasClass(n, "account") }); len(rows) != 0 {
 		t.Errorf("%d rows for no account", len(rows))
 	}

@@ -53,10 +53,10 @@ func mixedReport(t *testing.T) *Report {
 
 func TestReport_JSONHasTheInterfaceFieldsAndASummary(t *testing.T) {
 	rep := mixedReport(t)
-	// The program sets the exit code; the report carries it.
-	rep.ExitCode, rep.ExitMeaning = 4, "the UI no longer matches the selectors file (drift)"
+	// The program gives the exit code; the report carries it.
+	prog := Program{Tool: "chatgpt-optout", Command: "enforce", ExitCode: 4, ExitMeaning: "the UI no longer matches the selectors file (drift)"}
 	var buf bytes.Buffer
-	if err := rep.WriteJSON(&buf); err != nil {
+	if err := rep.WriteJSON(&buf, prog); err != nil {
 		t.Fatal(err)
 	}
 	var doc struct {
@@ -65,6 +65,8 @@ func TestReport_JSONHasTheInterfaceFieldsAndASummary(t *testing.T) {
 		ExitCode    int              `json:"exit_code"`
 		Interrupted bool             `json:"interrupted"`
 		Mode        string           `json:"mode"`
+		Tool        string           `json:"tool"`
+		Command     string           `json:"command"`
 	}
 	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
 		t.Fatal(err)
@@ -75,10 +77,10 @@ func TestReport_JSONHasTheInterfaceFieldsAndASummary(t *testing.T) {
 			t.Errorf("summary.%s = %v, want %v", k, doc.Summary[k], v)
 		}
 	}
-	if doc.ExitCode != 4 || !doc.Interrupted || doc.Mode != "disable" {
-		t.Errorf("exit_code %d interrupted %v mode %q", doc.ExitCode, doc.Interrupted, doc.Mode)
+	if doc.ExitCode != 4 || !doc.Interrupted || doc.Mode != "disable" || doc.Tool != "chatgpt-optout" || doc.Command != "enforce" {
+		t.Errorf("exit_code %d interrupted %v mode %q tool %q command %q", doc.ExitCode, doc.Interrupted, doc.Mode, doc.Tool, doc.Command)
 	}
-	if strings.Contains(buf.String(), rep.ExitMeaning) || strings.Contains(strings.ToLower(buf.String()), "exit_meaning") || strings.Contains(buf.String(), "ExitMeaning") {
+	if strings.Contains(buf.String(), prog.ExitMeaning) || strings.Contains(strings.ToLower(buf.String()), "exit_meaning") || strings.Contains(buf.String(), "ExitMeaning") {
 		t.Errorf("the exit code's meaning is in the JSON report:\n%s", buf.String())
 	}
 	if len(doc.Results) != 6 {
@@ -104,7 +106,7 @@ func TestReport_JSONHasTheInterfaceFieldsAndASummary(t *testing.T) {
 func TestReport_JUnitReadsBack(t *testing.T) {
 	rep := mixedReport(t)
 	var buf bytes.Buffer
-	if err := rep.WriteJUnit(&buf); err != nil {
+	if err := rep.WriteJUnit(&buf, Program{Tool: "chatgpt-optout", Command: "enforce", ExitCode: 4}); err != nil {
 		t.Fatal(err)
 	}
 	checkJUnit(t, buf.Bytes(), 6, 3, 1, map[string]string{
@@ -191,9 +193,9 @@ func checkJUnit(t *testing.T, data []byte, tests, failures, skipped int, kinds m
 
 func TestReport_Markdown(t *testing.T) {
 	rep := mixedReport(t)
-	rep.ExitCode, rep.ExitMeaning = 4, "the UI no longer matches the selectors file (drift)"
+	prog := Program{ExitCode: 4, ExitMeaning: "the UI no longer matches the selectors file (drift)"}
 	var buf bytes.Buffer
-	if err := rep.WriteMarkdown(&buf); err != nil {
+	if err := rep.WriteMarkdown(&buf, prog); err != nil {
 		t.Fatal(err)
 	}
 	md := buf.String()
@@ -226,7 +228,7 @@ func TestReport_JSONAlwaysHasTheDocumentedKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if err := rep.WriteJSON(&buf); err != nil {
+	if err := rep.WriteJSON(&buf, Program{}); err != nil {
 		t.Fatal(err)
 	}
 	var doc map[string]json.RawMessage
@@ -244,9 +246,9 @@ func TestReport_JSONAlwaysHasTheDocumentedKeys(t *testing.T) {
 		}
 	}
 	// Where they apply, they are strings.
-	rep.Shard, rep.Canary, rep.Version = "1/4", "acct-00", "v1.2.3"
+	rep.Shard, rep.Canary = "1/4", "acct-00"
 	buf.Reset()
-	rep.WriteJSON(&buf)
+	rep.WriteJSON(&buf, Program{Version: "v1.2.3"})
 	var back struct{ Shard, Canary, Version string }
 	if err := json.Unmarshal(buf.Bytes(), &back); err != nil || back.Shard != "1/4" || back.Canary != "acct-00" || back.Version != "v1.2.3" {
 		t.Errorf("read back %+v, %v", back, err)
@@ -286,7 +288,7 @@ func TestReport_MarkdownIconFollowsTheOutcomes(t *testing.T) {
 			rep := &Report{Results: c.results}
 			rep.finish()
 			var buf bytes.Buffer
-			if err := rep.WriteMarkdown(&buf); err != nil {
+			if err := rep.WriteMarkdown(&buf, Program{}); err != nil {
 				t.Fatal(err)
 			}
 			md := buf.String()

@@ -45,13 +45,6 @@ const (
 	SettingStateDir automation.Setting = "state_dir"
 )
 
-// StartFunc starts a browser; automation.Launch is the real one.
-type StartFunc func(ctx context.Context, opts automation.BrowserOptions) (*automation.Browser, error)
-
-// RunFunc runs one account in a browser; automation.Disable and
-// automation.Status are the real ones.
-type RunFunc func(ctx context.Context, b *automation.Browser, acct automation.Account, cfg automation.Config) (*automation.Result, error)
-
 // Options say how to run a fleet.
 type Options struct {
 	// Config is the per-account configuration.
@@ -98,8 +91,8 @@ type Options struct {
 
 	// StartBrowser and RunAccount replace automation.Launch and
 	// automation.Disable/Status, for tests and embedding.
-	StartBrowser StartFunc
-	RunAccount   RunFunc
+	StartBrowser func(ctx context.Context, opts automation.BrowserOptions) (*automation.Browser, error)
+	RunAccount   func(ctx context.Context, b *automation.Browser, acct automation.Account, cfg automation.Config) (*automation.Result, error)
 }
 
 // Run runs every account and returns the report. Accounts run in isolated
@@ -147,8 +140,6 @@ func Run(ctx context.Context, accounts []automation.Account, opts Options) (*Rep
 		}
 	}
 	rep := &Report{
-		Tool:             "chatgpt-optout",
-		Command:          "enforce",
 		Mode:             ModeDisable,
 		SelectorsVersion: cfg.Selectors.Version,
 		SelectorsSource:  cfg.Selectors.Origin().String(),
@@ -459,7 +450,7 @@ func sleep(ctx context.Context, d time.Duration) bool {
 // browserPool is the one Chrome shared by the accounts without a profile
 // folder. A browser that died is replaced on the next get.
 type browserPool struct {
-	start StartFunc
+	start func(context.Context, automation.BrowserOptions) (*automation.Browser, error)
 	opts  automation.BrowserOptions
 	log   *slog.Logger
 

@@ -73,7 +73,7 @@ func result(acct automation.Account, outcome automation.Outcome, kind automation
 	return r
 }
 
-// reply is what a RunFunc returns for r: r, and an error that agrees with
+// reply is what a RunAccount returns for r: r, and an error that agrees with
 // it (nil unless the run failed or drifted), as automation.Disable does.
 func reply(r *automation.Result) (*automation.Result, error) {
 	switch {
@@ -87,7 +87,7 @@ func reply(r *automation.Result) (*automation.Result, error) {
 	return r, nil
 }
 
-func fastOptions(b *fakeBrowsers, run RunFunc) Options {
+func fastOptions(b *fakeBrowsers, run func(context.Context, *automation.Browser, automation.Account, automation.Config) (*automation.Result, error)) Options {
 	return Options{
 		Config:       automation.Config{BaseURL: "http://localhost:1"},
 		StartBrowser: b.start,
@@ -175,10 +175,6 @@ func TestRun_CanaryDriftStopsBeforeTheOthers(t *testing.T) {
 			// unknown by an interrupt: the run's outcome is the drift.
 			if rep.StoppedEarly == "" || rep.Summary != (Summary{Total: 6, Drift: 1, NotRun: 5}) || rep.Unknown() {
 				t.Errorf("stopped %q summary %+v unknown %v", rep.StoppedEarly, rep.Summary, rep.Unknown())
-			}
-			// Run leaves the exit code to the program.
-			if rep.ExitCode != 0 || rep.ExitMeaning != "" {
-				t.Errorf("Run set the exit code %d (%q)", rep.ExitCode, rep.ExitMeaning)
 			}
 			var drift *automation.DriftError
 			if canary := rep.Results[0]; !errors.As(canary.Err, &drift) || drift.Kind != kind {
@@ -518,7 +514,7 @@ func TestRun_BadOptionsAreConfigErrors(t *testing.T) {
 }
 
 // The automation keeps secrets out of its results; the fleet checks again,
-// so a secret can never reach a report, even from another RunFunc.
+// so a secret can never reach a report, even from another RunAccount.
 func TestReports_NeverHoldSecrets(t *testing.T) {
 	var b fakeBrowsers
 	accts := accountsN(3)
@@ -535,9 +531,10 @@ func TestReports_NeverHoldSecrets(t *testing.T) {
 	}
 	var out bytes.Buffer
 	for _, w := range []func(*bytes.Buffer) error{
-		func(b *bytes.Buffer) error { return rep.WriteJSON(b) },
-		func(b *bytes.Buffer) error { return rep.WriteJUnit(b) },
-		func(b *bytes.Buffer) error { return rep.WriteMarkdown(b) },
+		func(b *bytes.Buffer) error { return rep.WriteJSON(b, Program{}) },
+		func(b *bytes.Buffer) error { return rep.WriteJUnit(b, Program{}) },
+		func(b *bytes.Buffer) error { return rep.WriteMarkdown(b, Program{}) },
+		func(b *bytes.Buffer) error { return rep.WriteHTML(b, Program{}, HTMLOptions{}) },
 	} {
 		if err := w(&out); err != nil {
 			t.Fatal(err)

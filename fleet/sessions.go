@@ -3,56 +3,19 @@ package fleet
 import (
 	"crypto/x509"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/chatgpt-optout/chatgpt-optout/automation"
+	"github.com/chatgpt-optout/chatgpt-optout/internal/quote"
+	"github.com/chatgpt-optout/chatgpt-optout/mailbox"
 )
 
-// LoadIMAPRoots reads a PEM file of further certificates trusted for the
-// mailboxes (imaps), besides the system's: for a mailbox server with a
-// private certificate, like the simulator's. from names where the path
-// came from, for messages. An empty path is nil: the system's roots.
-func LoadIMAPRoots(path, from string) (*x509.CertPool, error) {
-	if strings.TrimSpace(path) == "" {
-		return nil, nil
-	}
-	data, err := automation.ReadFileCapped(path)
-	if err != nil {
-		return nil, &automation.Error{Kind: automation.KindConfig, Msg: fmt.Sprintf("%s %s cannot be read: %v", from, path, unwrapPathError(err)), Err: err}
-	}
-	pool, err := x509.SystemCertPool()
-	if err != nil || pool == nil {
-		pool = x509.NewCertPool()
-	}
-	if !pool.AppendCertsFromPEM(data) {
-		return nil, automation.ConfigError("%s %s holds no PEM certificate (-----BEGIN CERTIFICATE-----)", from, path)
-	}
-	return pool, nil
-}
-
-// NewMailbox checks a mailbox's URL and password, named in messages by
-// where they came from (urlFrom, passwordFrom: a variable). It returns
-// the mailbox or a sentence saying what is wrong; the URL is never quoted,
-// since a password may have been pasted into it.
-func NewMailbox(urlFrom, rawURL, passwordFrom, password string, roots *x509.CertPool) (*automation.Mailbox, string) {
-	rawURL = strings.TrimSpace(rawURL)
-	switch {
-	case rawURL == "":
-		return nil, passwordFrom + " is set but " + urlFrom + " is not: set the mailbox's address too, like imaps://user@imap.example.com:993/INBOX"
-	case password == "":
-		return nil, urlFrom + " is set but " + passwordFrom + " is not (or is empty): set the mailbox's password there"
-	}
-	if _, err := automation.ParseMailboxURL(rawURL); err != nil {
-		return nil, urlFrom + " is not a mailbox URL: " + err.Error() + " (the value is not shown)"
-	}
-	return &automation.Mailbox{URL: rawURL, Password: password, RootCAs: roots, PasswordFrom: passwordFrom}, ""
-}
-
-// ResolveOptions are what ResolveWith needs besides the environment.
+// ResolveOptions are what Resolve needs besides the environment.
 type ResolveOptions struct {
 	// StateDir holds a state file per account (NAME.state) for the
 	// accounts without a state: of their own; "" for none. It is created
@@ -69,9 +32,9 @@ type ResolveOptions struct {
 
 var unsafeFileChars = regexp.MustCompile(`[^A-Za-z0-9._@+-]+`)
 
-// StateFileName is the file of an account in a state folder: its name,
+// stateFileName is the file of an account in a state folder: its name,
 // made safe for a file name, with .state.
-func StateFileName(name string) string {
+func stateFileName(name string) string {
 	base := unsafeFileChars.ReplaceAllString(name, "_")
 	if strings.HasPrefix(base, ".") || base == "" {
 		base = "_" + base
@@ -94,6 +57,30 @@ func resolveSessions(specs []AccountSpec, accounts []automation.Account, lookup 
 		e.Problems[len(e.Problems)-1].Fix = []automation.Setting{automation.SettingStateKey, automation.SettingStatePlaintext}
 		return
 	}
+	// The state files are read (and decrypted: a passphrase costs a
+	// second of scrypt each) side by side, once: each run uses what was
+	// read here.
+	type stateRead struct{ i, line int }
+	var reads []stateRead
+	defer func() {
+		errs := make([]error, len(reads))
+		var wg sync.WaitGroup
+		sem := make(chan struct{}, runtime.NumCPU())
+		for k, r := range reads {
+			wg.Go(func() {
+				sem <- struct{}{}
+				defer func() { <-sem }()
+				accounts[r.i].State, errs[k] = automation.ReadState(accounts[r.i].StateFile, opts.StateKey, specs[r.i].Email)
+			})
+		}
+		wg.Wait()
+		for k, r := range reads {
+			if errs[k] != nil {
+				e.add(r.line, specs[r.i].Name, "%s", errorText(errs[k]))
+				e.Problems[len(e.Problems)-1].Fix = automation.FixOf(errs[k])
+			}
+		}
+	}()
 	files := map[string]AccountSpec{}
 	for i, s := range specs {
 		a := &accounts[i]
@@ -102,24 +89,21 @@ func resolveSessions(specs []AccountSpec, accounts []automation.Account, lookup 
 		case s.State != "":
 			a.StateFile = s.State
 		case opts.StateDir != "":
-			a.StateFile = filepath.Join(opts.StateDir, StateFileName(s.Name))
+			a.StateFile = filepath.Join(opts.StateDir, stateFileName(s.Name))
 			line = s.Line
 		}
 		if a.StateFile != "" {
 			clean := filepath.Clean(a.StateFile)
 			if prev, dup := files[clean]; dup {
-				e.add(line, s.Name, "state file %s is already the state of account %s at line %d: one state file holds one account's session", a.StateFile, automation.QuoteValue(prev.Name), prev.Line)
+				e.add(line, s.Name, "state file %s is already the state of account %s at line %d: one state file holds one account's session", a.StateFile, quote.Value(prev.Name), prev.Line)
 			} else {
 				files[clean] = s
 			}
 			if opts.StateKey == "" && !opts.StatePlaintext {
 				e.add(line, s.Name, "refusing to keep the session in %s unencrypted: a state file signs in as the account for weeks, so anyone who reads it is signed in too; set a state key (an age identity from age-keygen, or a passphrase) to encrypt it, or allow plaintext explicitly", a.StateFile)
 				e.Problems[len(e.Problems)-1].Fix = []automation.Setting{automation.SettingStateKey, automation.SettingStatePlaintext}
-			} else if st, err := automation.ReadStateFile(a.StateFile, opts.StateKey); err != nil {
-				e.add(line, s.Name, "%s", errorText(err))
-				e.Problems[len(e.Problems)-1].Fix = automation.FixOf(err)
-			} else if st != nil && st.Account != "" && !strings.EqualFold(st.Account, s.Email) {
-				e.add(line, s.Name, "state file %s was saved for another account (not %s): give each account its own state file", a.StateFile, s.Email)
+			} else {
+				reads = append(reads, stateRead{i, line})
 			}
 		}
 		if s.IMAPURLEnv != "" || s.IMAPPasswordEnv != "" {
@@ -137,9 +121,9 @@ func resolveSessions(specs []AccountSpec, accounts []automation.Account, lookup 
 				e.add(s.lineOf(keyIMAPPasswordEnv), s.Name, "the environment variable %s (imap_password_env:) is not set or empty: set it, in CI by mapping the secret to it", s.IMAPPasswordEnv)
 				continue
 			}
-			m, msg := NewMailbox(s.IMAPURLEnv+" (imap_url_env:)", rawURL, s.IMAPPasswordEnv+" (imap_password_env:)", password, opts.IMAPRoots)
-			if msg != "" {
-				e.add(s.lineOf(keyIMAPURLEnv), s.Name, "%s", msg)
+			m, err := mailbox.New(s.IMAPURLEnv+" (imap_url_env:)", rawURL, s.IMAPPasswordEnv+" (imap_password_env:)", password, opts.IMAPRoots)
+			if err != nil {
+				e.add(s.lineOf(keyIMAPURLEnv), s.Name, "%v", err)
 				continue
 			}
 			a.Mailbox = m

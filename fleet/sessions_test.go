@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-func TestResolveWith_StatesAndMailboxes(t *testing.T) {
+func TestResolve_StatesAndMailboxes(t *testing.T) {
 	dir := t.TempDir()
 	data := []byte(`accounts:
   - name: alice
@@ -27,7 +27,7 @@ func TestResolveWith_StatesAndMailboxes(t *testing.T) {
 	env := map[string]string{"ALICE_PASSWORD": "a", "BOB_PASSWORD": "b", "ALICE_IMAP_URL": "imaps://alice%40example.com@imap.example.com/INBOX", "ALICE_IMAP_PASSWORD": "m"}
 	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
 	states := filepath.Join(dir, "states")
-	accts, err := ResolveWith("accounts.yaml", specs, lookup, ResolveOptions{StateDir: states, StateKey: "a passphrase"})
+	accts, err := Resolve("accounts.yaml", specs, lookup, ResolveOptions{StateDir: states, StateKey: "a passphrase"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +60,7 @@ func TestResolveWith_StatesAndMailboxes(t *testing.T) {
 			for k, v := range c.env {
 				e[k] = v
 			}
-			_, err := ResolveWith("accounts.yaml", specs, func(k string) (string, bool) { v, ok := e[k]; return v, ok }, c.opts)
+			_, err := Resolve("accounts.yaml", specs, func(k string) (string, bool) { v, ok := e[k]; return v, ok }, c.opts)
 			if err == nil {
 				t.Fatal("no error")
 			}

@@ -41,8 +41,8 @@ func ParseShard(s string) (Shard, error) {
 
 func (s Shard) String() string { return fmt.Sprintf("%d/%d", s.Index, s.Count) }
 
-// Of returns the shard index, from 0 to count-1, of the account named name.
-func Of(name string, count int) int {
+// shardOf is the shard index, from 0 to count-1, of the account named name.
+func shardOf(name string, count int) int {
 	if count <= 1 {
 		return 0
 	}
@@ -55,7 +55,7 @@ func (s Shard) Contains(name string) bool {
 	if s.Count <= 1 {
 		return true
 	}
-	return Of(name, s.Count) == s.Index
+	return shardOf(name, s.Count) == s.Index
 }
 
 // Select returns the accounts of the shard, in their order, keyed by

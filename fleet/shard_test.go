@@ -57,7 +57,7 @@ func TestShard_DisjointCompleteAndStable(t *testing.T) {
 					t.Fatalf("%q is in shards %d and %d of %d", a.Name, prev, i, count)
 				}
 				owner[a.Name] = i
-				if !s.Contains(a.Name) || Of(a.Name, count) != i {
+				if !s.Contains(a.Name) || shardOf(a.Name, count) != i {
 					t.Fatalf("Select and Contains/Of disagree on %q", a.Name)
 				}
 			}
@@ -99,14 +99,14 @@ func TestShard_SameOnEveryRun(t *testing.T) {
 		{"anything", 1, 0},
 	}
 	for _, g := range golden {
-		if got := Of(g.name, g.count); got != g.want {
-			t.Errorf("Of(%q, %d) = %d, pinned %d: the shard hash changed", g.name, g.count, got, g.want)
+		if got := shardOf(g.name, g.count); got != g.want {
+			t.Errorf("shardOf(%q, %d) = %d, pinned %d: the shard hash changed", g.name, g.count, got, g.want)
 		}
 	}
 	// Spread: 4000 names over 4 shards, each within 10% of a quarter.
 	counts := make([]int, 4)
 	for i := 0; i < 4000; i++ {
-		counts[Of(fmt.Sprintf("account-%d", i), 4)]++
+		counts[shardOf(fmt.Sprintf("account-%d", i), 4)]++
 	}
 	for i, c := range counts {
 		if c < 900 || c > 1100 {

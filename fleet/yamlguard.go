@@ -3,7 +3,7 @@ package fleet
 import (
 	"errors"
 
-	"github.com/chatgpt-optout/chatgpt-optout/automation"
+	"github.com/chatgpt-optout/chatgpt-optout/internal/fileio"
 	"github.com/chatgpt-optout/chatgpt-optout/internal/yamlguard"
 )
 
@@ -17,7 +17,7 @@ import (
 // yamlguard.DefaultDepth. Aliases that share a few keys (<<: *defaults)
 // stay allowed.
 func guardYAML(data []byte, e *AccountsError) bool {
-	err := yamlguard.Check(data, e.Source, yamlguard.Limits{AliasNodes: yamlguard.DefaultAliasNodes, Bytes: automation.MaxFileBytes})
+	err := yamlguard.Check(data, e.Source, yamlguard.Limits{AliasNodes: yamlguard.DefaultAliasNodes, Bytes: fileio.MaxBytes})
 	if err == nil {
 		return false
 	}

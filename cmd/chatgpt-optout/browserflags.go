@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/chatgpt-optout/chatgpt-optout/automation"
+	"github.com/chatgpt-optout/chatgpt-optout/internal/quote"
 )
 
 // browserOptions are the flags shared by the commands that drive a browser.
@@ -73,11 +74,11 @@ func (o *browserOptions) dataSettings() ([]automation.DataSetting, error) {
 		names, from = []string{v}, o.env.origin(envSettings)
 	}
 	if strings.TrimSpace(strings.Join(names, "")) == "" {
-		return nil, automation.ConfigError("%s is empty: name the settings to switch off (training, marketing, ads, voice, memory or all), or leave it out for training", from)
+		return nil, configErrorf("%s is empty: name the settings to switch off (training, marketing, ads, voice, memory or all), or leave it out for training", from)
 	}
 	d, err := automation.ParseDataSettings(names...)
 	if err != nil {
-		return nil, automation.ConfigError("%s: %v", from, err)
+		return nil, configErrorf("%s: %v", from, err)
 	}
 	return d, nil
 }
@@ -112,10 +113,10 @@ func (o *browserOptions) config(ctx context.Context, g *globalOptions) (automati
 		return cfg, automation.BrowserOptions{}, err
 	}
 	if o.timeout <= 0 {
-		return cfg, automation.BrowserOptions{}, automation.ConfigError("--timeout must be positive, like 2m")
+		return cfg, automation.BrowserOptions{}, configErrorf("--timeout must be positive, like 2m")
 	}
 	if o.checkWait <= 0 {
-		return cfg, automation.BrowserOptions{}, automation.ConfigError("--security-check-wait must be positive, like 30s")
+		return cfg, automation.BrowserOptions{}, configErrorf("--security-check-wait must be positive, like 30s")
 	}
 	chosen, err := o.dataSettings()
 	if err != nil {
@@ -128,7 +129,7 @@ func (o *browserOptions) config(ctx context.Context, g *globalOptions) (automati
 	switch automation.Route(o.route) {
 	case automation.RouteAuto, automation.RouteMenu, automation.RouteDeepLink:
 	default:
-		return cfg, automation.BrowserOptions{}, automation.ConfigError("--route %s is not one of auto, menu, deep_link", automation.QuoteValue(o.route))
+		return cfg, automation.BrowserOptions{}, configErrorf("--route %s is not one of auto, menu, deep_link", quote.Value(o.route))
 	}
 	var stateFiles []string
 	if o.state.file != "" {
@@ -145,7 +146,7 @@ func (o *browserOptions) config(ctx context.Context, g *globalOptions) (automati
 	o.selectorsWarnings = warnings
 	if o.ui != "auto" && o.ui != "" {
 		if _, ok := file.Profile(o.ui); !ok {
-			return cfg, automation.BrowserOptions{}, automation.ConfigError("--ui %s is not a UI profile of selectors file %s (version %s); it has: auto, %s", automation.QuoteValue(o.ui), file.Source, file.Version, strings.Join(file.ProfileNames(), ", "))
+			return cfg, automation.BrowserOptions{}, configErrorf("--ui %s is not a UI profile of selectors file %s (version %s); it has: auto, %s", quote.Value(o.ui), file.Source, file.Version, strings.Join(file.ProfileNames(), ", "))
 		}
 	}
 	cfg = automation.Config{
@@ -167,12 +168,11 @@ func (o *browserOptions) config(ctx context.Context, g *globalOptions) (automati
 	if cfg, err = cfg.WithDefaults(); err != nil {
 		return cfg, automation.BrowserOptions{}, err
 	}
-	chrome, from, _ := o.setting("chrome", o.chrome, "CHROME_PATH")
+	chrome, _, _ := o.setting("chrome", o.chrome, "CHROME_PATH")
 	bo := automation.BrowserOptions{
-		ExecPath:       chrome,
-		ExecPathSource: from,
-		Headed:         o.headed,
-		ProfileDir:     o.profileDir,
+		ExecPath:   chrome,
+		Headed:     o.headed,
+		ProfileDir: o.profileDir,
 	}
 	return cfg, bo, nil
 }
@@ -190,11 +190,11 @@ func (o *browserOptions) appURL() (string, error) {
 		if from != "--base-url" {
 			leave = "unset the variable"
 		}
-		return "", automation.ConfigError("%s is empty: give the app's address, like https://chatgpt.com (or the simulator's), or %s to use the real site", from, leave)
+		return "", configErrorf("%s is empty: give the app's address, like https://chatgpt.com (or the simulator's), or %s to use the real site", from, leave)
 	}
 	u, err := url.Parse(v)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", automation.ConfigError("%s %s is not an http(s) URL: give one like https://chatgpt.com", from, automation.QuoteValue(v))
+		return "", configErrorf("%s %s is not an http(s) URL: give one like https://chatgpt.com", from, quote.Value(v))
 	}
 	return v, nil
 }
@@ -220,19 +220,22 @@ func (o *browserOptions) account() (automation.Account, error) {
 	a.Mailbox = m
 	switch {
 	case a.Email == "" && !a.CanSignIn():
-		return a, automation.ConfigError("no credentials: set CHATGPT_EMAIL and CHATGPT_PASSWORD (in the environment or .env), or CHATGPT_SESSION_TOKEN, or use --profile-dir with a profile from `chatgpt-optout login` (or --state with a state file it saved)")
+		return a, configErrorf("no credentials: set CHATGPT_EMAIL and CHATGPT_PASSWORD (in the environment or .env), or CHATGPT_SESSION_TOKEN, or use --profile-dir with a profile from `chatgpt-optout login` (or --state with a state file it saved)")
 	case a.Email == "" && a.Password != "":
-		return a, automation.ConfigError("CHATGPT_PASSWORD is set but CHATGPT_EMAIL is not: set both")
+		return a, configErrorf("CHATGPT_PASSWORD is set but CHATGPT_EMAIL is not: set both")
 	case a.Email != "" && !a.CanSignIn():
-		return a, automation.ConfigError("CHATGPT_EMAIL is set but CHATGPT_PASSWORD is not: set both, or use CHATGPT_SESSION_TOKEN, --profile-dir or --state, or give the account a mailbox (CHATGPT_IMAP_URL) where the site's sign-in codes arrive")
+		return a, configErrorf("CHATGPT_EMAIL is set but CHATGPT_PASSWORD is not: set both, or use CHATGPT_SESSION_TOKEN, --profile-dir or --state, or give the account a mailbox (CHATGPT_IMAP_URL) where the site's sign-in codes arrive")
 	}
 	if a.TOTPSecret != "" {
 		if _, err := automation.TOTPCode(a.TOTPSecret, time.Now()); err != nil {
-			return a, automation.ConfigError("%s is not a base32 authenticator secret: copy the secret shown when MFA was set up", o.env.origin("CHATGPT_TOTP_SECRET"))
+			return a, configErrorf("%s is not a base32 authenticator secret: copy the secret shown when MFA was set up", o.env.origin("CHATGPT_TOTP_SECRET"))
 		}
 	}
 	if a.StateFile != "" {
-		if err := checkStateFile(a.StateFile, o.stateKey, a.Email); err != nil {
+		// Read (and decrypted) once, before Chrome starts: a file that
+		// cannot be, or that was saved for another account, stops the run
+		// with exit 1; a missing one is a first run.
+		if a.State, err = automation.ReadState(a.StateFile, o.stateKey, a.Email); err != nil {
 			return a, err
 		}
 	}

@@ -24,11 +24,11 @@ one of its accounts in a headless Chrome, and prints each step and the result.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if ui != string(simulator.UICurrent) && ui != string(simulator.UI2023) {
-				return automation.ConfigError("--ui %q is not one of current, 2023", ui)
+				return configErrorf("--ui %q is not one of current, 2023", ui)
 			}
 			srv, err := simulator.Start(simulator.Options{UI: simulator.UI(ui)})
 			if err != nil {
-				return automation.WrapConfig(err, "cannot start the simulator: %v", err)
+				return wrapConfig(err, "cannot start the simulator: %v", err)
 			}
 			defer srv.Close()
 			acct := srv.Accounts()[0]
@@ -42,7 +42,7 @@ one of its accounts in a headless Chrome, and prints each step and the result.`,
 			}
 			logger := steps.logger()
 			start := time.Now()
-			b, err := automation.Launch(cmd.Context(), automation.BrowserOptions{ExecPath: chrome, ExecPathSource: "--chrome", Headed: headed})
+			b, err := automation.Launch(cmd.Context(), automation.BrowserOptions{ExecPath: chrome, Headed: headed})
 			if err != nil {
 				return err
 			}

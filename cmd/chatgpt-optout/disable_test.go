@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chatgpt-optout/chatgpt-optout/automation"
 	"github.com/chatgpt-optout/chatgpt-optout/selectors"
 	"github.com/chatgpt-optout/chatgpt-optout/simulator"
+	"github.com/chatgpt-optout/chatgpt-optout/state"
 )
 
 func TestDisable_PrintsTheChangeThenNothingToDo(t *testing.T) {
@@ -231,7 +231,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 		t.Fatalf("exit %d: want 0", code)
 	}
 	outputs = append(outputs, out, errOut)
-	st, err := automation.ReadStateFile(stateFile, stateKey)
+	st, err := state.ReadFile(stateFile, stateKey)
 	if err != nil || st == nil {
 		t.Fatalf("reading the saved state: %v", err)
 	}

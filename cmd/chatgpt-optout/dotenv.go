@@ -10,7 +10,7 @@ import (
 
 	"github.com/joho/godotenv"
 
-	"github.com/chatgpt-optout/chatgpt-optout/automation"
+	"github.com/chatgpt-optout/chatgpt-optout/internal/fileio"
 )
 
 // envSource is where the commands read variables: the environment, with
@@ -63,17 +63,17 @@ func loadDotenv(named string) (*envSource, error) {
 	if auto {
 		fix = "it is read because it is in the current folder: fix it, or point --env-file elsewhere"
 	}
-	data, err := automation.ReadFileCapped(file)
+	data, err := fileio.ReadCapped(file)
 	if err != nil {
 		var pe *os.PathError
 		if errors.As(err, &pe) {
 			err = pe.Err
 		}
-		return nil, automation.ConfigError("dotenv file %s cannot be read: %v (%s)", file, err, fix)
+		return nil, configErrorf("dotenv file %s cannot be read: %v (%s)", file, err, fix)
 	}
 	vars, lines, err := parseDotenv(data, file)
 	if err != nil {
-		return nil, automation.ConfigError("%v (%s)", err, fix)
+		return nil, configErrorf("%v (%s)", err, fix)
 	}
 	return &envSource{file: file, vars: vars, lines: lines}, nil
 }

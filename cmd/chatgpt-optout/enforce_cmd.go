@@ -16,6 +16,8 @@ import (
 
 	"github.com/chatgpt-optout/chatgpt-optout/automation"
 	"github.com/chatgpt-optout/chatgpt-optout/fleet"
+	"github.com/chatgpt-optout/chatgpt-optout/internal/fileio"
+	"github.com/chatgpt-optout/chatgpt-optout/mailbox"
 )
 
 // enforceOptions are the flags of enforce besides the browser ones.
@@ -96,18 +98,18 @@ the reports, marking the accounts not run.`,
 
 func runEnforce(cmd *cobra.Command, g *globalOptions, o *browserOptions, e *enforceOptions) error {
 	if o.profileDir != "" {
-		return automation.ConfigError("--profile-dir does not apply to enforce: give each account its profile_dir: in the accounts file")
+		return configErrorf("--profile-dir does not apply to enforce: give each account its profile_dir: in the accounts file")
 	}
 	if e.accounts == "" {
-		return automation.ConfigError("enforce needs --accounts FILE, a YAML list of accounts (see chatgpt-optout enforce --help)")
+		return configErrorf("enforce needs --accounts FILE, a YAML list of accounts (see chatgpt-optout enforce --help)")
 	}
 	// 0 is the flag's default (min(4, accounts)); given, it must be a
 	// count.
 	if f := cmd.Flags(); f.Changed("parallel") && (e.parallel < 1 || e.parallel > fleet.MaxParallel) {
-		return automation.ConfigError("--parallel must be from 1 to %d, not %d", fleet.MaxParallel, e.parallel)
+		return configErrorf("--parallel must be from 1 to %d, not %d", fleet.MaxParallel, e.parallel)
 	}
 	if e.retries < 0 || e.retries > fleet.MaxRetries {
-		return automation.ConfigError("--retries must be from 0 to %d, not %d", fleet.MaxRetries, e.retries)
+		return configErrorf("--retries must be from 0 to %d, not %d", fleet.MaxRetries, e.retries)
 	}
 	shard := fleet.All
 	if e.shard != "" {
@@ -133,18 +135,18 @@ func runEnforce(cmd *cobra.Command, g *globalOptions, o *browserOptions, e *enfo
 		}
 	}
 	caFile, _ := o.env.lookup(envIMAPCAFile)
-	roots, err := fleet.LoadIMAPRoots(caFile, o.env.origin(envIMAPCAFile))
+	roots, err := mailbox.LoadRoots(caFile, o.env.origin(envIMAPCAFile))
 	if err != nil {
-		return err
+		return wrapConfig(err, "%v", err)
 	}
-	accounts, err := fleet.ResolveWith(e.accounts, specs, o.env.lookup, fleet.ResolveOptions{
+	accounts, err := fleet.Resolve(e.accounts, specs, o.env.lookup, fleet.ResolveOptions{
 		StateDir: e.stateDir, StateKey: cfg.StateKey, StatePlaintext: o.state.plaintext, IMAPRoots: roots,
 	})
 	if err != nil {
 		return err
 	}
 	if e.evidence && e.reportHTML == "" {
-		return automation.ConfigError("--evidence needs --report-html FILE: the screenshots go in the HTML report")
+		return configErrorf("--evidence needs --report-html FILE: the screenshots go in the HTML report")
 	}
 	for _, p := range []struct{ flag, path string }{{"--report-json", e.reportJSON}, {"--report-junit", e.reportJUnit}, {"--report-markdown", e.reportMarkdown}, {"--report-html", e.reportHTML}} {
 		if err := checkReportPath(p.flag, p.path); err != nil {
@@ -188,17 +190,16 @@ func runEnforce(cmd *cobra.Command, g *globalOptions, o *browserOptions, e *enfo
 	if err != nil {
 		return err
 	}
-	rep.Version = toolVersion()
-	rep.ExitCode = fleetExitCode(rep)
-	rep.ExitMeaning = exitMeanings[rep.ExitCode]
+	code := fleetExitCode(rep)
+	prog := fleet.Program{Tool: cmd.Root().Name(), Version: toolVersion(), Command: cmd.Name(), ExitCode: code, ExitMeaning: exitMeanings[code]}
 	if rep.Interrupted {
 		fmt.Fprintln(g.stderr, "interrupted: Chrome is stopped; writing the partial report")
 	}
-	if err := writeReports(g, e, rep); err != nil {
+	if err := writeReports(g, e, rep, prog); err != nil {
 		return err
 	}
 	if g.output == "json" {
-		if err := rep.WriteJSON(g.stdout); err != nil {
+		if err := rep.WriteJSON(g.stdout, prog); err != nil {
 			return err
 		}
 	} else {
@@ -207,7 +208,7 @@ func runEnforce(cmd *cobra.Command, g *globalOptions, o *browserOptions, e *enfo
 		}
 		fmt.Fprintln(g.stdout, rep.Headline())
 	}
-	return &exitError{code: rep.ExitCode}
+	return &exitError{code: code}
 }
 
 // checkReportPath refuses a report path that could not be written, before
@@ -217,24 +218,24 @@ func checkReportPath(flag, path string) error {
 		return nil
 	}
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
-		return automation.ConfigError("%s %s is a folder; give a file name", flag, path)
+		return configErrorf("%s %s is a folder; give a file name", flag, path)
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return automation.WrapConfig(err, "%s %s cannot be written: %v", flag, path, err)
+		return wrapConfig(err, "%s %s cannot be written: %v", flag, path, err)
 	}
 	return nil
 }
 
 // writeReports writes every report asked for, and the job summary.
-func writeReports(g *globalOptions, e *enforceOptions, rep *fleet.Report) error {
+func writeReports(g *globalOptions, e *enforceOptions, rep *fleet.Report, prog fleet.Program) error {
 	var errs []string
-	write := func(path string, render func(io.Writer) error) {
+	write := func(path string, render func(io.Writer, fleet.Program) error) {
 		if path == "" {
 			return
 		}
 		var buf bytes.Buffer
-		if err := render(&buf); err == nil {
-			err = writeFileAtomic(path, buf.Bytes())
+		if err := render(&buf, prog); err == nil {
+			err = fileio.WriteAtomic(path, buf.Bytes(), 0o644)
 			if err == nil {
 				return
 			}
@@ -255,12 +256,12 @@ func writeReports(g *globalOptions, e *enforceOptions, rep *fleet.Report) error 
 			}
 		}
 	}
-	write(e.reportHTML, func(w io.Writer) error {
-		return fleet.WriteHTML(w, rep, fleet.HTMLOptions{Evidence: evidence})
+	write(e.reportHTML, func(w io.Writer, prog fleet.Program) error {
+		return rep.WriteHTML(w, prog, fleet.HTMLOptions{Evidence: evidence})
 	})
 	if summary := os.Getenv("GITHUB_STEP_SUMMARY"); summary != "" {
 		var buf bytes.Buffer
-		if err := rep.WriteMarkdown(&buf); err == nil {
+		if err := rep.WriteMarkdown(&buf, prog); err == nil {
 			f, err := os.OpenFile(summary, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
 			if err == nil {
 				_, err = f.Write(append(buf.Bytes(), '\n'))
@@ -277,38 +278,11 @@ func writeReports(g *globalOptions, e *enforceOptions, rep *fleet.Report) error 
 		// The run happened: say so with its own exit code, after naming
 		// the report that could not be written.
 		fmt.Fprintf(g.stderr, "error: writing the reports failed: %s\n", strings.Join(errs, "; "))
-		code := rep.ExitCode
+		code := prog.ExitCode
 		if code < exitFailed {
 			code = exitFailed
 		}
 		return &exitError{code: code}
-	}
-	return nil
-}
-
-// writeFileAtomic writes data to path through a temporary file, so that a
-// reader never sees half a report.
-func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
-		return err
 	}
 	return nil
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/goccy/go-yaml"
+	"github.com/jstemmer/go-junit-report/v2/junit"
 
 	"github.com/chatgpt-optout/chatgpt-optout/automation"
 	"github.com/chatgpt-optout/chatgpt-optout/fleet"
@@ -180,6 +181,7 @@ func TestEnforce_MixedFleetOf20(t *testing.T) {
 		t.Fatal(err)
 	}
 	var rep struct {
+		Tool, Command          string
 		Mode, SelectorsVersion string
 		Parallel               int
 		Canary                 string
@@ -191,8 +193,8 @@ func TestEnforce_MixedFleetOf20(t *testing.T) {
 	if err := dec.Decode(&rep); err != nil {
 		t.Fatal(err)
 	}
-	if rep.ExitCode != 3 || rep.Mode != "disable" || rep.Parallel != 4 || rep.Canary != "on-0" {
-		t.Errorf("exit_code %d mode %q parallel %d canary %q", rep.ExitCode, rep.Mode, rep.Parallel, rep.Canary)
+	if rep.ExitCode != 3 || rep.Mode != "disable" || rep.Parallel != 4 || rep.Canary != "on-0" || rep.Tool != "chatgpt-optout" || rep.Command != "enforce" {
+		t.Errorf("exit_code %d mode %q parallel %d canary %q tool %q command %q", rep.ExitCode, rep.Mode, rep.Parallel, rep.Canary, rep.Tool, rep.Command)
 	}
 	wantSummary := map[string]int{"total": 20, "changed": 11, "compliant": 4, "failed": 5, "noncompliant": 0, "drift": 0, "not_run": 0}
 	for k, v := range wantSummary {
@@ -243,10 +245,10 @@ func TestEnforce_MixedFleetOf20(t *testing.T) {
 	if err := xml.Unmarshal(junit, &j); err != nil {
 		t.Fatalf("junit.xml does not parse: %v", err)
 	}
-	if j.Tests != 20 || j.Failures != 5 || len(j.Suites) != 1 || len(j.Suites[0].Cases) != 20 {
+	if j.Tests != 20 || j.Failures != 5 || len(j.Suites) != 1 || len(j.Suites[0].Testcases) != 20 {
 		t.Errorf("junit: tests %d failures %d suites %d", j.Tests, j.Failures, len(j.Suites))
 	} else {
-		for i, c := range j.Suites[0].Cases {
+		for i, c := range j.Suites[0].Testcases {
 			a := fleetAccts[i]
 			switch {
 			case c.Name != a.name:
@@ -331,8 +333,9 @@ func TestEnforce_MixedFleetOf20(t *testing.T) {
 }
 
 // junitReport is the JUnit XML the reports write, read back with the
-// fleet package's types (whose own tests read it with an independent one).
-type junitReport = fleet.JUnitSuites
+// types of the library that writes it (the fleet package's own tests read
+// it with an independent one).
+type junitReport = junit.Testsuites
 
 // The canary: the first account ends in drift, so the run stops there,
 // exit 4, and no other account is touched.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/chatgpt-optout/chatgpt-optout/automation"
@@ -97,6 +98,18 @@ func errorCode(err error) int {
 		return kindCode(automation.KindOf(err))
 	}
 	return exitUsage // cobra's and pflag's own errors: a bad command line
+}
+
+// configErrorf is a problem of the command line or the configuration,
+// found before any browser starts: exit 1, nothing changed.
+func configErrorf(format string, args ...any) error {
+	return &automation.Error{Kind: automation.KindConfig, Msg: fmt.Sprintf(format, args...)}
+}
+
+// wrapConfig is configErrorf caused by cause (a file that cannot be read,
+// say): errors.Is and errors.As see the cause.
+func wrapConfig(cause error, format string, args ...any) error {
+	return &automation.Error{Kind: automation.KindConfig, Msg: fmt.Sprintf(format, args...), Err: cause}
 }
 
 // settingNames name, for a user of one account's commands, the flag or

@@ -93,8 +93,8 @@ func TestExitCodes_FromErrors(t *testing.T) {
 		err  error
 		want int
 	}{
-		{automation.ConfigError("bad"), 1},
-		{fmt.Errorf("loading: %w", automation.ConfigError("bad")), 1},
+		{configErrorf("bad"), 1},
+		{fmt.Errorf("loading: %w", configErrorf("bad")), 1},
 		{&automation.Error{Kind: automation.KindBrowser, Msg: "crashed"}, 3},
 		{&automation.Error{Kind: automation.KindInterrupted, Msg: "interrupted"}, 3},
 		{&automation.DriftError{Kind: automation.KindSelectorDrift, Element: "signed_in", Msg: "unknown UI"}, 4},

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"sync"
 
-	"github.com/chatgpt-optout/chatgpt-optout/automation"
+	"github.com/chatgpt-optout/chatgpt-optout/internal/quote"
 )
 
 // guardedWriter is stdout or stderr. The first write that fails (the
@@ -61,6 +61,6 @@ func capQuoted(msg string) string {
 		if err != nil {
 			return q[:80] + `…"`
 		}
-		return automation.QuoteValue(s)
+		return quote.Value(s)
 	})
 }

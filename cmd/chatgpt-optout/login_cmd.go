@@ -29,7 +29,7 @@ viewer, or run it on a desktop and copy the folder.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.profileDir == "" && o.state.file == "" {
-				return automation.ConfigError("login needs --profile-dir DIR (the folder that will keep the session) or --save-state FILE (a state file to write once signed in)")
+				return configErrorf("login needs --profile-dir DIR (the folder that will keep the session) or --save-state FILE (a state file to write once signed in)")
 			}
 			o.headed = true
 			cfg, bo, err := o.config(cmd.Context(), g)

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/chatgpt-optout/chatgpt-optout/automation"
+	"github.com/chatgpt-optout/chatgpt-optout/internal/quote"
 )
 
 // globalOptions are the flags every command has.
@@ -38,10 +39,10 @@ func (g *globalOptions) logger() *slog.Logger {
 
 func (g *globalOptions) check() error {
 	if g.output != "text" && g.output != "json" {
-		return automation.ConfigError("--output %s is not text or json", automation.QuoteValue(g.output))
+		return configErrorf("--output %s is not text or json", quote.Value(g.output))
 	}
 	if g.logFormat != "text" && g.logFormat != "json" {
-		return automation.ConfigError("--log-format %s is not text or json", automation.QuoteValue(g.logFormat))
+		return configErrorf("--log-format %s is not text or json", quote.Value(g.logFormat))
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/chatgpt-optout/chatgpt-optout/automation"
+	"github.com/chatgpt-optout/chatgpt-optout/internal/fileio"
 	"github.com/chatgpt-optout/chatgpt-optout/selectors"
 )
 
@@ -82,9 +83,9 @@ func newSelectorsCmd(g *globalOptions) *cobra.Command {
 				_, err = g.stdout.Write(data)
 				return err
 			}
-			data, err := automation.ReadFileCapped(f.Source)
+			data, err := fileio.ReadCapped(f.Source)
 			if err != nil {
-				return automation.WrapConfig(err, "selectors file %s: %v", f.Source, err)
+				return wrapConfig(err, "selectors file %s: %v", f.Source, err)
 			}
 			_, err = g.stdout.Write(data)
 			return err
@@ -164,11 +165,11 @@ store. Both kinds sign with selectors sign and with minisign -S.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if out == "" {
-				return automation.ConfigError("keygen needs --out FILE: where to write the secret key (the public key goes to FILE.pub)")
+				return configErrorf("keygen needs --out FILE: where to write the secret key (the public key goes to FILE.pub)")
 			}
 			for _, p := range []string{out, out + ".pub"} {
 				if _, err := os.Stat(p); err == nil {
-					return automation.ConfigError("%s exists: keygen never overwrites a key; remove it or choose another --out", p)
+					return configErrorf("%s exists: keygen never overwrites a key; remove it or choose another --out", p)
 				}
 			}
 			pub, secret, err := selectors.GenerateKey(os.Getenv(envSelectorsPassword))
@@ -177,12 +178,12 @@ store. Both kinds sign with selectors sign and with minisign -S.`,
 			}
 			if dir := filepath.Dir(out); dir != "" {
 				if err := os.MkdirAll(dir, 0o700); err != nil {
-					return automation.WrapConfig(err, "--out %s: %v", out, err)
+					return wrapConfig(err, "--out %s: %v", out, err)
 				}
 			}
 			f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 			if err != nil {
-				return automation.WrapConfig(err, "--out %s: %v", out, err)
+				return wrapConfig(err, "--out %s: %v", out, err)
 			}
 			if _, err := f.Write(secret); err != nil {
 				f.Close()
@@ -216,24 +217,24 @@ password reads it from CHATGPT_OPTOUT_SELECTORS_KEY_PASSWORD, never from a flag.
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if keyFile == "" {
-				return automation.ConfigError("sign needs --key FILE: the secret key from selectors keygen or minisign -G")
+				return configErrorf("sign needs --key FILE: the secret key from selectors keygen or minisign -G")
 			}
-			data, err := automation.ReadFileCapped(keyFile)
+			data, err := fileio.ReadCapped(keyFile)
 			if err != nil {
-				return automation.WrapConfig(err, "--key %s cannot be read: %v", keyFile, err)
+				return wrapConfig(err, "--key %s cannot be read: %v", keyFile, err)
 			}
 			key, err := selectors.ParsePrivateKey(data, os.Getenv(envSelectorsPassword))
 			switch {
 			case errors.Is(err, selectors.ErrKeyEncrypted):
-				return automation.ConfigError("--key %s is encrypted: set %s to its password", keyFile, envSelectorsPassword)
+				return configErrorf("--key %s is encrypted: set %s to its password", keyFile, envSelectorsPassword)
 			case errors.Is(err, selectors.ErrWrongPassword):
-				return automation.ConfigError("--key %s: %s does not decrypt it (wrong password)", keyFile, envSelectorsPassword)
+				return configErrorf("--key %s: %s does not decrypt it (wrong password)", keyFile, envSelectorsPassword)
 			case err != nil:
-				return automation.WrapConfig(err, "--key %s: %v", keyFile, err)
+				return wrapConfig(err, "--key %s: %v", keyFile, err)
 			}
 			sig, err := selectors.SignFile(key, args[0])
 			if err != nil {
-				return automation.ConfigError("%s", capMessage(err.Error()))
+				return configErrorf("%s", capMessage(err.Error()))
 			}
 			fmt.Fprintf(g.stdout, "%s: signed with key %s\n", sig, key.KeyID())
 			return nil
@@ -263,7 +264,7 @@ func newVerifySignatureCmd(g *globalOptions) *cobra.Command {
 				id, err = selectors.VerifyFile(args[0], selectors.TrustedKeys(keys...))
 			}
 			if err != nil {
-				return automation.ConfigError("%s", capMessage(err.Error()))
+				return configErrorf("%s", capMessage(err.Error()))
 			}
 			if g.output == "json" {
 				return json.NewEncoder(g.stdout).Encode(map[string]any{"source": args[0], "key_id": id, "valid": true})

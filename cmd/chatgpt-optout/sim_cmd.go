@@ -9,7 +9,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/chatgpt-optout/chatgpt-optout/automation"
 	"github.com/chatgpt-optout/chatgpt-optout/simulator"
 )
 
@@ -56,14 +55,14 @@ account (tina) whose training switch is the parent's.`,
 			switch simulator.UI(ui) {
 			case simulator.UICurrent, simulator.UI2023:
 			default:
-				return automation.ConfigError("--ui %q is not one of current, 2023", ui)
+				return configErrorf("--ui %q is not one of current, 2023", ui)
 			}
 			if loginEntry != "redirect" && loginEntry != "dialog" {
-				return automation.ConfigError("--login-entry %q is not redirect or dialog", loginEntry)
+				return configErrorf("--login-entry %q is not redirect or dialog", loginEntry)
 			}
 			vs, err := simulator.ParseVariants(variants)
 			if err != nil {
-				return automation.WrapConfig(err, "--variant: %v", err)
+				return wrapConfig(err, "--variant: %v", err)
 			}
 			opts.UI, opts.AppAddr, opts.AuthAddr, opts.LoginEntry, opts.Variants = simulator.UI(ui), addr, authAddr, loginEntry, vs
 			if err := first.apply(cmd, &opts); err != nil {
@@ -74,14 +73,14 @@ account (tina) whose training switch is the parent's.`,
 			}
 			srv, err := simulator.Start(opts)
 			if err != nil {
-				return automation.WrapConfig(err, "cannot start the simulator: %v", err)
+				return wrapConfig(err, "cannot start the simulator: %v", err)
 			}
 			defer srv.Close()
 			info := srv.Info()
 			if pem := srv.IMAPCertPEM(); pem != nil {
 				path, remove, err := writeIMAPCA(imapCA, pem)
 				if err != nil {
-					return automation.WrapConfig(err, "--imap-ca: %v", err)
+					return wrapConfig(err, "--imap-ca: %v", err)
 				}
 				defer remove()
 				info.IMAPCA = path
@@ -157,39 +156,39 @@ func (f firstMinuteFlags) apply(cmd *cobra.Command, opts *simulator.Options) err
 	case "":
 		for _, name := range []string{"security-check-delay", "security-check-origin", "security-check-at-view"} {
 			if changed(name) {
-				return automation.ConfigError("--%s needs --security-check", name)
+				return configErrorf("--%s needs --security-check", name)
 			}
 		}
 	case simulator.CheckClears, simulator.CheckInteractive, simulator.CheckHeadless:
 		switch f.checkOrigin {
 		case "app", "auth", "both":
 		default:
-			return automation.ConfigError("--security-check-origin %q is not one of app, auth, both", f.checkOrigin)
+			return configErrorf("--security-check-origin %q is not one of app, auth, both", f.checkOrigin)
 		}
 		if f.checkDelay < 0 {
-			return automation.ConfigError("--security-check-delay %v is negative", f.checkDelay)
+			return configErrorf("--security-check-delay %v is negative", f.checkDelay)
 		}
 		if f.checkAtView < 1 {
-			return automation.ConfigError("--security-check-at-view %d is not 1 or more", f.checkAtView)
+			return configErrorf("--security-check-at-view %d is not 1 or more", f.checkAtView)
 		}
 		opts.SecurityCheck = &simulator.SecurityCheck{Mode: mode, Delay: f.checkDelay, Origin: f.checkOrigin, AtView: f.checkAtView}
 	default:
-		return automation.ConfigError("--security-check %q is not one of clears, interactive, headless", f.check)
+		return configErrorf("--security-check %q is not one of clears, interactive, headless", f.check)
 	}
 	switch {
 	case f.dialog != "":
 		closeBy, err := simulator.ParseDialogClose(f.dialog)
 		if err != nil {
-			return automation.ConfigError("--unknown-dialog %q is not one of x, close, dismiss, escape, none", f.dialog)
+			return configErrorf("--unknown-dialog %q is not one of x, close, dismiss, escape, none", f.dialog)
 		}
 		opts.UnknownDialog = &simulator.UnknownDialog{Close: closeBy, OverSettings: f.dialogOverSettings}
 	case changed("unknown-dialog"):
-		return automation.ConfigError("--unknown-dialog is empty (want one of x, close, dismiss, escape, none)")
+		return configErrorf("--unknown-dialog is empty (want one of x, close, dismiss, escape, none)")
 	case f.dialogOverSettings:
-		return automation.ConfigError("--unknown-dialog-over-settings needs --unknown-dialog")
+		return configErrorf("--unknown-dialog-over-settings needs --unknown-dialog")
 	}
 	if f.siteErrors < -1 {
-		return automation.ConfigError("--site-errors %d is not -1 (always), 0 or more", f.siteErrors)
+		return configErrorf("--site-errors %d is not -1 (always), 0 or more", f.siteErrors)
 	}
 	if f.siteErrors != 0 {
 		accounts := opts.Accounts
@@ -210,11 +209,11 @@ func applyPlan(cmd *cobra.Command, plan string, opts *simulator.Options) error {
 	case simulator.PlanFree, simulator.PlanGo, simulator.PlanPlus, simulator.PlanPro:
 	case "":
 		if cmd.Flags().Changed("plan") {
-			return automation.ConfigError("--plan is empty (want one of free, go, plus, pro)")
+			return configErrorf("--plan is empty (want one of free, go, plus, pro)")
 		}
 		return nil
 	default:
-		return automation.ConfigError("--plan %q is not one of free, go, plus, pro", plan)
+		return configErrorf("--plan %q is not one of free, go, plus, pro", plan)
 	}
 	if opts.Accounts == nil {
 		opts.Accounts = simulator.DemoAccounts()

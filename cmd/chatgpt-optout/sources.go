@@ -6,10 +6,11 @@ import (
 	"os"
 	"strings"
 
+	"filippo.io/age"
 	"github.com/spf13/pflag"
 
-	"github.com/chatgpt-optout/chatgpt-optout/automation"
-	"github.com/chatgpt-optout/chatgpt-optout/fleet"
+	"github.com/chatgpt-optout/chatgpt-optout/internal/quote"
+	"github.com/chatgpt-optout/chatgpt-optout/mailbox"
 	"github.com/chatgpt-optout/chatgpt-optout/selectors"
 )
 
@@ -67,7 +68,7 @@ func (s *selectorsSource) trustedKeys(lookup lookupFunc, origin originFunc) ([]s
 		}
 		k, err := selectors.ParsePublicKey(v)
 		if err != nil {
-			return nil, automation.WrapConfig(err, "%s %s is not a minisign public key (like RWQ…, the second line of a .pub file): %v", from, automation.QuoteValue(v), err)
+			return nil, wrapConfig(err, "%s %s is not a minisign public key (like RWQ…, the second line of a .pub file): %v", from, quote.Value(v), err)
 		}
 		keys = append(keys, k)
 	}
@@ -88,7 +89,7 @@ func (s *selectorsSource) resolve(ctx context.Context, lookup lookupFunc, origin
 	switch s.fallback {
 	case "", "embedded":
 	default:
-		return nil, nil, automation.ConfigError("--selectors-fallback %s is not embedded, the only fallback there is (leave the flag out to stop on a failed fetch)", automation.QuoteValue(s.fallback))
+		return nil, nil, configErrorf("--selectors-fallback %s is not embedded, the only fallback there is (leave the flag out to stop on a failed fetch)", quote.Value(s.fallback))
 	}
 	keys, err := s.trustedKeys(lookup, origin)
 	if err != nil {
@@ -106,7 +107,7 @@ func (s *selectorsSource) resolve(ctx context.Context, lookup lookupFunc, origin
 		if selectors.IsURL(spec) && s.fallback == "" {
 			msg += "; nothing was run (--selectors-fallback embedded would go on with the built-in file)"
 		}
-		return nil, nil, automation.ConfigError("%s", msg)
+		return nil, nil, configErrorf("%s", msg)
 	}
 	return f, warnings, nil
 }
@@ -131,47 +132,32 @@ func stateKey(lookup lookupFunc, origin originFunc, files []string, plaintext bo
 		return key, nil
 	}
 	if key == "" && !plaintext {
-		return "", automation.ConfigError("refusing to keep the session in %s unencrypted: a state file signs in as the account for weeks, so anyone who reads it is signed in too; set %s (an age identity from age-keygen, or a passphrase) to encrypt it, or allow plaintext explicitly with --state-plaintext", strings.Join(files, ", "), envStateKey)
+		return "", configErrorf("refusing to keep the session in %s unencrypted: a state file signs in as the account for weeks, so anyone who reads it is signed in too; set %s (an age identity from age-keygen, or a passphrase) to encrypt it, or allow plaintext explicitly with --state-plaintext", strings.Join(files, ", "), envStateKey)
 	}
 	if strings.HasPrefix(key, "AGE-SECRET-KEY-1") {
-		if _, err := automation.EncodeState(&automation.SessionState{}, key); err != nil {
-			return "", automation.ConfigError("%s looks like an age identity (AGE-SECRET-KEY-1…) but is not one: copy the whole line age-keygen wrote (the key is not shown)", origin(envStateKey))
+		if _, err := age.ParseX25519Identity(key); err != nil {
+			return "", configErrorf("%s looks like an age identity (AGE-SECRET-KEY-1…) but is not one: copy the whole line age-keygen wrote (the key is not shown)", origin(envStateKey))
 		}
 	}
 	return key, nil
 }
 
-// checkStateFile reads a state file before Chrome starts: one that cannot
-// be read or decrypted, or that was saved for another account, stops the
-// run (exit 1). A missing file is a first run; an expired session is no
-// error (the run falls back to the password).
-func checkStateFile(path, key, email string) error {
-	st, err := automation.ReadStateFile(path, key)
-	if err != nil {
-		return err
-	}
-	if st != nil && st.Account != "" && email != "" && !strings.EqualFold(st.Account, email) {
-		return automation.ConfigError("state file %s was saved for another account than %s: give each account its own state file", path, email)
-	}
-	return nil
-}
-
 // mailboxFromEnv is the one account's mailbox: CHATGPT_IMAP_URL,
 // CHATGPT_IMAP_PASSWORD and CHATGPT_IMAP_CA_FILE; nil when none is set.
-func mailboxFromEnv(lookup lookupFunc, origin originFunc) (*automation.Mailbox, error) {
+func mailboxFromEnv(lookup lookupFunc, origin originFunc) (*mailbox.Mailbox, error) {
 	rawURL, hasURL := lookup(envIMAPURL)
 	password, hasPassword := lookup(envIMAPPassword)
 	if !hasURL && !hasPassword {
 		return nil, nil
 	}
 	caFile, _ := lookup(envIMAPCAFile)
-	roots, err := fleet.LoadIMAPRoots(caFile, origin(envIMAPCAFile))
+	roots, err := mailbox.LoadRoots(caFile, origin(envIMAPCAFile))
 	if err != nil {
-		return nil, err
+		return nil, wrapConfig(err, "%v", err)
 	}
-	m, msg := fleet.NewMailbox(origin(envIMAPURL), rawURL, origin(envIMAPPassword), password, roots)
-	if msg != "" {
-		return nil, automation.ConfigError("%s", msg)
+	m, err := mailbox.New(origin(envIMAPURL), rawURL, origin(envIMAPPassword), password, roots)
+	if err != nil {
+		return nil, wrapConfig(err, "%v", err)
 	}
 	return m, nil
 }

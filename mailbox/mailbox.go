@@ -1,4 +1,7 @@
-package automation
+// Package mailbox reads the sign-in codes a site sends by email from an
+// IMAP mailbox: the newest message that arrived after the code was asked
+// for, its code found by a pattern.
+package mailbox
 
 import (
 	"context"
@@ -6,6 +9,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io/fs"
 	"mime"
 	"net"
 	"net/mail"
@@ -15,11 +19,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chatgpt-optout/chatgpt-optout/internal/fileio"
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
-
-	"github.com/chatgpt-optout/chatgpt-optout/selectors"
 )
+
+// UID is a message's unique id in its folder.
+type UID = imap.UID
 
 // Mailbox is the IMAP mailbox that receives an account's sign-in codes.
 // When the site asks for a code it sent by email, the run reads the
@@ -41,11 +47,15 @@ type Mailbox struct {
 	PasswordFrom string
 }
 
-// errMailboxRefused is a mailbox that refused the sign-in: the
-// configuration is wrong, not the site.
-type errMailboxRefused struct{ msg string }
+// ErrRefused is a mailbox that refused the sign-in: the configuration is
+// wrong, not the site. CodeSince's error wraps it then.
+var ErrRefused = errors.New("the mailbox refused the sign-in")
 
-func (e errMailboxRefused) Error() string { return e.msg }
+// refused is ErrRefused in its own sentence, naming the mailbox.
+type refused struct{ msg string }
+
+func (e refused) Error() string        { return e.msg }
+func (e refused) Is(target error) bool { return target == ErrRefused }
 
 // mailboxAddr is a parsed Mailbox.URL.
 type mailboxAddr struct {
@@ -54,8 +64,8 @@ type mailboxAddr struct {
 	folder     string
 }
 
-// ParseMailboxURL checks a mailbox URL and names what is wrong with it.
-func ParseMailboxURL(raw string) (mailboxAddr, error) {
+// parseURL checks a mailbox URL and names what is wrong with it.
+func parseURL(raw string) (mailboxAddr, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return mailboxAddr{}, errors.New("it is not a URL (want imaps://USER@HOST:993/INBOX)")
@@ -95,21 +105,21 @@ func ParseMailboxURL(raw string) (mailboxAddr, error) {
 // DefaultCodePattern finds a six-digit code, as the site sends.
 var DefaultCodePattern = regexp.MustCompile(`\b(\d{6})\b`)
 
-// mailPollEvery is how often the mailbox is looked at while a code is awaited.
-const mailPollEvery = time.Second
+// pollEvery is how often the mailbox is looked at while a code is awaited.
+const pollEvery = time.Second
 
-// mailWait bounds the wait for a code email, within the run's deadline.
-const mailWait = 2 * time.Minute
+// Wait bounds the wait for a code email, within the caller's deadline.
+const Wait = 2 * time.Minute
 
-// codeSince returns the code of the newest message that arrived at or
+// CodeSince returns the code of the newest message that arrived at or
 // after since and after the message afterUID (0: any), with its UID,
 // waiting for one to arrive. pattern has one group: the code.
-func (m *Mailbox) codeSince(ctx context.Context, since time.Time, afterUID imap.UID, pattern *regexp.Regexp) (string, imap.UID, error) {
-	a, err := ParseMailboxURL(m.URL)
+func (m *Mailbox) CodeSince(ctx context.Context, since time.Time, afterUID UID, pattern *regexp.Regexp) (string, UID, error) {
+	a, err := parseURL(m.URL)
 	if err != nil {
 		return "", 0, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, mailWait)
+	ctx, cancel := context.WithTimeout(ctx, Wait)
 	defer cancel()
 	for {
 		code, uid, err := m.look(ctx, a, since, afterUID, pattern)
@@ -118,8 +128,8 @@ func (m *Mailbox) codeSince(ctx context.Context, since time.Time, afterUID imap.
 		}
 		select {
 		case <-ctx.Done():
-			return "", 0, fmt.Errorf("no message with a code arrived in %s at %s within %s", a.folder, a.host, mailWait)
-		case <-time.After(mailPollEvery):
+			return "", 0, fmt.Errorf("no message with a code arrived in %s at %s within %s", a.folder, a.host, Wait)
+		case <-time.After(pollEvery):
 		}
 	}
 }
@@ -149,7 +159,7 @@ func (m *Mailbox) look(ctx context.Context, a mailboxAddr, since time.Time, afte
 		if m.PasswordFrom != "" {
 			from = m.PasswordFrom
 		}
-		return "", 0, errMailboxRefused{fmt.Sprintf("the mailbox at %s refused the sign-in of %s: check %s", a.host, a.user, from)}
+		return "", 0, refused{fmt.Sprintf("the mailbox at %s refused the sign-in of %s: check %s", a.host, a.user, from)}
 	}
 	if _, err := c.Select(a.folder, nil).Wait(); err != nil {
 		return "", 0, fmt.Errorf("the mailbox at %s has no folder %s: %v", a.host, a.folder, err)
@@ -226,14 +236,46 @@ func hostOnly(hostport string) string {
 	return h
 }
 
-// codePattern is the selectors file's pattern for the code in an email
-// (challenges.email_verification.code_pattern, checked when the file was
-// loaded), or DefaultCodePattern.
-func codePattern(m *selectors.Profile) *regexp.Regexp {
-	if m != nil && m.Challenges.EmailVerification != nil && m.Challenges.EmailVerification.CodePattern != "" {
-		if re, err := regexp.Compile(m.Challenges.EmailVerification.CodePattern); err == nil {
-			return re
-		}
+// LoadRoots reads a PEM file of further certificates trusted for the
+// mailboxes (imaps), besides the system's: for a mailbox server with a
+// private certificate, like the simulator's. from names where the path
+// came from, for messages. An empty path is nil: the system's roots.
+func LoadRoots(path, from string) (*x509.CertPool, error) {
+	if strings.TrimSpace(path) == "" {
+		return nil, nil
 	}
-	return DefaultCodePattern
+	data, err := fileio.ReadCapped(path)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, fmt.Errorf("%s %s cannot be read: %w", from, path, err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(data) {
+		return nil, fmt.Errorf("%s %s holds no PEM certificate (-----BEGIN CERTIFICATE-----)", from, path)
+	}
+	return pool, nil
+}
+
+// New checks a mailbox's URL and password, named in messages by where
+// they came from (urlFrom, passwordFrom: a variable), and returns the
+// mailbox. Its error says what is wrong; the URL is never quoted, since a
+// password may have been pasted into it.
+func New(urlFrom, rawURL, passwordFrom, password string, roots *x509.CertPool) (*Mailbox, error) {
+	rawURL = strings.TrimSpace(rawURL)
+	switch {
+	case rawURL == "":
+		return nil, errors.New(passwordFrom + " is set but " + urlFrom + " is not: set the mailbox's address too, like imaps://user@imap.example.com:993/INBOX")
+	case password == "":
+		return nil, errors.New(urlFrom + " is set but " + passwordFrom + " is not (or is empty): set the mailbox's password there")
+	}
+	if _, err := parseURL(rawURL); err != nil {
+		return nil, errors.New(urlFrom + " is not a mailbox URL: " + err.Error() + " (the value is not shown)")
+	}
+	return &Mailbox{URL: rawURL, Password: password, RootCAs: roots, PasswordFrom: passwordFrom}, nil
 }
