@@ -407,6 +407,11 @@ func TestDisable_SwitchThatMatchesNothingIsDrift(t *testing.T) {
 			if srv.Counters("").Patches != 0 || !training(t, srv, "alice@example.com") {
 				t.Error("a drifted run changed the setting")
 			}
+			// Calling the switch missing took at least a settle window of
+			// the run's own, after the page had shown all it would.
+			if own := res.Timings.OwnWait; own < automation.DefaultSettle.Milliseconds() || own > res.DurationMS {
+				t.Errorf("own waits %d ms of %d ms: want at least the settle window (%s), within the run", own, res.DurationMS, automation.DefaultSettle)
+			}
 		})
 	}
 }

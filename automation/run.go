@@ -112,6 +112,7 @@ func run(ctx context.Context, b *Browser, acct Account, cfg Config, m mode) (*Re
 		res.UI = s.profile.Name
 	}
 	res.Timings.SecurityCheck = ms(s.check.total(time.Now()))
+	res.Timings.OwnWait = ms(s.ownWait)
 	res.Artifacts = append(res.Artifacts, s.artifacts...)
 	res.Route = s.route
 	res.Warnings = s.warnings

@@ -35,7 +35,8 @@ type session struct {
 	console *consoleLog
 
 	route    Route
-	lastURL  string // of the page the run read last
+	ownWait  time.Duration // Timings.OwnWait
+	lastURL  string        // of the page the run read last
 	warnings []string
 	label    string                 // the setting's label as found on the page
 	entered  int                    // sign-in forms filled in, across sign-ins

@@ -230,7 +230,9 @@ func (s *session) turnOffSwitch(ctx context.Context, x *selectors.ExtraSetting, 
 		if err != nil || off {
 			return err
 		}
-		if err := sleep(ctx, time.Duration(attempt)*400*time.Millisecond); err != nil {
+		pause := time.Duration(attempt) * 400 * time.Millisecond
+		s.ownWait += pause
+		if err := sleep(ctx, pause); err != nil {
 			return s.endedError(ctx, "waiting to click the switch again")
 		}
 	}

@@ -89,7 +89,9 @@ func (s *session) turnOff(ctx context.Context, sw *match) (int, error) {
 		if attempt == maxToggleAttempts {
 			break
 		}
-		if err := sleep(ctx, time.Duration(attempt)*400*time.Millisecond); err != nil {
+		pause := time.Duration(attempt) * 400 * time.Millisecond
+		s.ownWait += pause
+		if err := sleep(ctx, pause); err != nil {
 			return attempt, s.endedError(ctx, "waiting to click the switch again")
 		}
 		m, err := s.openSetting(ctx, false)

@@ -206,6 +206,11 @@ func (s *session) await(ctx context.Context, what string, read reader, step func
 			continue
 		}
 		driftOnce = false
+		if err != nil || next == finished {
+			// What the loop looked for had not changed for g.stable when it
+			// decided: the run's own wait, not the site's.
+			s.ownWait += g.stable
+		}
 		switch {
 		case err != nil:
 			return err
