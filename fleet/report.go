@@ -65,13 +65,16 @@ type Report struct {
 	SelectorsVersion string `json:"selectors_version"`
 	// SelectorsSource is where the selectors file came from: embedded, a
 	// path, or a URL with the key that signed it.
-	SelectorsSource string    `json:"selectors_source"`
-	BaseURL         string    `json:"base_url"`
-	Parallel        int       `json:"parallel"`
-	Canary          string    `json:"canary"` // the account that ran first, alone; null when none did
-	StartedAt       time.Time `json:"started_at"`
-	FinishedAt      time.Time `json:"finished_at"`
-	DurationMS      int64     `json:"duration_ms"`
+	SelectorsSource string `json:"selectors_source"`
+	BaseURL         string `json:"base_url"`
+	Parallel        int    `json:"parallel"`
+	// ParallelAuto is true when Parallel was chosen for the machine
+	// (Options.Parallel 0, the command line's --parallel auto).
+	ParallelAuto bool      `json:"parallel_auto"`
+	Canary       string    `json:"canary"` // the account that ran first, alone; null when none did
+	StartedAt    time.Time `json:"started_at"`
+	FinishedAt   time.Time `json:"finished_at"`
+	DurationMS   int64     `json:"duration_ms"`
 	// Interrupted is true when the run was stopped (Ctrl-C, SIGTERM)
 	// before every account finished.
 	Interrupted bool `json:"interrupted"`
@@ -342,7 +345,11 @@ func (r *Report) WriteMarkdown(w io.Writer, p Program) error {
 	if p.Version != "" {
 		meta = append(meta, mdEscape(strings.TrimSpace(p.Tool+" "+p.Version)))
 	}
-	meta = append(meta, fmt.Sprintf("%d in parallel", r.Parallel))
+	if r.ParallelAuto {
+		meta = append(meta, fmt.Sprintf("%d in parallel (chosen for the machine)", r.Parallel))
+	} else {
+		meta = append(meta, fmt.Sprintf("%d in parallel", r.Parallel))
+	}
 	if r.BrowserRestarts > 0 {
 		meta = append(meta, fmt.Sprintf("%d browser %s", r.BrowserRestarts, plural(r.BrowserRestarts, "restart", "restarts")))
 	}

@@ -14,9 +14,6 @@ import (
 
 // Defaults of Options.
 const (
-	// DefaultParallel caps the accounts run at once when Options.Parallel
-	// is 0.
-	DefaultParallel = 4
 	// MaxParallel is the most accounts run at once: more only queue up in
 	// Chrome, which is CPU-bound already at a few (see the README's fleet
 	// speed figures).
@@ -57,7 +54,7 @@ type Options struct {
 	// Check only reads (automation.Status) instead of switching off.
 	Check bool
 	// Parallel is how many accounts run at once, from 1 to MaxParallel;
-	// 0 means min(DefaultParallel, number of accounts).
+	// 0 means AutoParallel's choice for the machine.
 	Parallel int
 	// Retries is how many more times an account runs after a transient
 	// failure (timeout, browser, did_not_stick: a save the site refused);
@@ -115,8 +112,9 @@ func Run(ctx context.Context, accounts []automation.Account, opts Options) (*Rep
 	if opts.Retries < 0 || opts.Retries > MaxRetries {
 		return nil, &automation.Error{Kind: automation.KindConfig, Msg: fmt.Sprintf("the retries must be from 0 to %d, not %d", MaxRetries, opts.Retries), Fix: []automation.Setting{SettingRetries}}
 	}
-	if opts.Parallel == 0 {
-		opts.Parallel = min(DefaultParallel, len(accounts))
+	auto := opts.Parallel == 0
+	if auto {
+		opts.Parallel = AutoParallel(len(accounts))
 	}
 	opts.Parallel = max(1, min(opts.Parallel, len(accounts)))
 	if opts.Backoff <= 0 {
@@ -145,6 +143,7 @@ func Run(ctx context.Context, accounts []automation.Account, opts Options) (*Rep
 		SelectorsSource:  cfg.Selectors.Origin().String(),
 		BaseURL:          cfg.BaseURL,
 		Parallel:         opts.Parallel,
+		ParallelAuto:     auto,
 		StartedAt:        time.Now(),
 	}
 	if opts.Check {

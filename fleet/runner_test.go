@@ -130,8 +130,8 @@ func TestRun_CanaryRunsAloneThenParallel(t *testing.T) {
 	if peakDuringCanary.Load() != 1 {
 		t.Errorf("%d accounts ran while the canary ran, want it alone", peakDuringCanary.Load())
 	}
-	if peak.Load() != DefaultParallel || rep.Parallel != DefaultParallel {
-		t.Errorf("peak parallel %d (report %d), want the default %d", peak.Load(), rep.Parallel, DefaultParallel)
+	if want := AutoParallel(12); peak.Load() != int32(want) || rep.Parallel != want || !rep.ParallelAuto {
+		t.Errorf("peak parallel %d (report %d, auto %v), want the machine's choice %d", peak.Load(), rep.Parallel, rep.ParallelAuto, want)
 	}
 	if rep.Summary != (Summary{Total: 12, Changed: 12}) || rep.Unknown() || rep.Canary != "acct-00" {
 		t.Errorf("report: summary %+v unknown %v canary %q", rep.Summary, rep.Unknown(), rep.Canary)
@@ -146,13 +146,13 @@ func TestRun_CanaryRunsAloneThenParallel(t *testing.T) {
 	}
 }
 
-func TestRun_DefaultParallelIsAtMostTheAccounts(t *testing.T) {
+func TestRun_AutoParallelIsAtMostTheAccounts(t *testing.T) {
 	var b fakeBrowsers
 	rep, _ := Run(context.Background(), accountsN(2), fastOptions(&b, func(ctx context.Context, br *automation.Browser, a automation.Account, c automation.Config) (*automation.Result, error) {
 		return reply(result(a, automation.OutcomeCompliant, ""))
 	}))
 	if rep.Parallel != 2 {
-		t.Errorf("parallel %d, want min(4, 2)", rep.Parallel)
+		t.Errorf("parallel %d, want at most the 2 accounts", rep.Parallel)
 	}
 }
 
