@@ -672,9 +672,10 @@ window.Sim = (function () {
     if (announce) await (announced || announcement());
     if (noticed) await noticed;
     // Options.LateDialogs: the dialogs come late, once the visitor has
-    // opened the settings (or after 2 s).
+    // opened the settings (or after 30 s: on a loaded machine a run takes
+    // its time to get there, and the dialogs must still come over them).
     if (boot.lateDialogs && boot.dialogs.length) {
-      for (let waited = 0; waited < 2000 && !document.querySelector('.settings-dialog'); waited += 100) await sleep(100);
+      for (let waited = 0; waited < 30000 && !document.querySelector('.settings-dialog'); waited += 100) await sleep(100);
       await sleep(200);
     }
     for (const d of boot.dialogs) {
