@@ -32,38 +32,49 @@ func (s *session) stateOf(m *match) State {
 }
 
 // checkMeaning refuses a switch that does not say what the selectors file
-// promises: a locator that still matches after a redesign may point at
-// another setting, and clicking it would change something the user did not
-// ask for. The label must be in the switch's name or text, and the key
-// words of the same locale in the text around it.
+// promises (decideMeaning).
 func (s *session) checkMeaning(m *match) error {
 	set := s.profile.Setting
-	meanings := set.Meaning
-	if len(meanings) == 0 {
-		meanings = []selectors.Meaning{{Locale: "any", Label: set.Label}}
-	}
-	own := strings.ToLower(m.Name + " " + m.Text)
-	around := strings.ToLower(m.Context)
-	var missing []string
-	for _, mn := range meanings {
-		if !strings.Contains(own, strings.ToLower(mn.Label)) {
-			continue
-		}
-		missing = nil
-		for _, k := range mn.Keywords {
-			if !strings.Contains(around, strings.ToLower(k)) {
-				missing = append(missing, k)
-			}
-		}
-		if len(missing) == 0 {
-			s.label = mn.Label
-			return nil
-		}
+	mn, missing, ok := decideMeaning(set, m.Name+" "+m.Text, m.Context)
+	switch {
+	case ok:
+		s.label = mn.Label
+		return nil
+	case mn != nil:
 		return newDrift(KindLabelChanged, stepSwitch, &s.profile.Path.Switch, m, s.lastURL, "the switch labelled %q is no longer described with %q (locale %s): the setting may have changed its meaning, so the tool did not touch it; check the page and update setting.meaning in selectors file %s (version %s)",
 			mn.Label, missing, mn.Locale, s.cfg.Selectors.Source, s.cfg.Selectors.Version)
 	}
 	return newDrift(KindLabelChanged, stepSwitch, &s.profile.Path.Switch, m, s.lastURL, "the switch found by %s is labelled %q, not %q: the setting may have changed its meaning, so the tool did not touch it; check the page and update setting.label and setting.meaning in selectors file %s (version %s)",
 		s.profile.Path.Switch.Candidates[m.Candidate], m.Name, set.Label, s.cfg.Selectors.Source, s.cfg.Selectors.Version)
+}
+
+// decideMeaning says whether a switch means what the selectors file
+// promises: a locator that still matches after a redesign may point at
+// another setting, and clicking it would change something the user did not
+// ask for. One of the meanings' labels (set.Label alone when it has none)
+// must be in the switch's own text (own: its name and text), and every key
+// word of that meaning's locale in the text around it. It returns the
+// meaning whose label was found (nil: none) and the key words missing.
+func decideMeaning(set selectors.Setting, own, around string) (*selectors.Meaning, []string, bool) {
+	meanings := set.Meaning
+	if len(meanings) == 0 {
+		meanings = []selectors.Meaning{{Locale: "any", Label: set.Label}}
+	}
+	own, around = strings.ToLower(own), strings.ToLower(around)
+	for i := range meanings {
+		mn := &meanings[i]
+		if !strings.Contains(own, strings.ToLower(mn.Label)) {
+			continue
+		}
+		var missing []string
+		for _, k := range mn.Keywords {
+			if !strings.Contains(around, strings.ToLower(k)) {
+				missing = append(missing, k)
+			}
+		}
+		return mn, missing, len(missing) == 0
+	}
+	return nil, nil, false
 }
 
 // turnOff clicks the switch and waits for it to read off (decideToggle).

@@ -60,12 +60,22 @@ func (s *session) observe(name string, m *match) {
 	s.seen[name] = observation{candidate: m.Candidate, counts: m.Counts}
 }
 
-// checks turns the sightings into the verify table, in file order.
+// checks turns the run's sightings into the verify table.
 func (s *session) checks(runErr error) []ElementCheck {
 	if s.profile == nil {
 		return nil
 	}
-	p := s.profile
+	return verifyTable(s.profile, s.seen, runErr, s.signedByEndpoint, s.route)
+}
+
+// verifyTable is the verify table of profile p, in file order, from the
+// elements a run sighted (seen) and how it ended: an element the flow
+// needs is missing when the run got past its step without seeing it (it
+// ended without error, or took the deep link), or stopped there (the drift
+// of runErr names it); signed_in is not needed when the session endpoint
+// proved the sign-in (signedByEndpoint). Everything else not seen is
+// "not seen": the page never asked for it.
+func verifyTable(p *selectors.Profile, seen map[string]observation, runErr error, signedByEndpoint bool, route Route) []ElementCheck {
 	type entry struct {
 		name     string
 		el       *selectors.Element
@@ -78,7 +88,7 @@ func (s *session) checks(runErr error) []ElementCheck {
 		{"login.mfa_code", l.MFACode, false}, {"login.mfa_submit", l.MFASubmit, false},
 		{"login.skip", l.Skip, false}, {"login.password_way_out", l.PasswordWayOut, false}, {"login.account_chooser", l.AccountChooser, false},
 		// Not missing where the session endpoint proved the sign-in.
-		{"signed_in", &p.SignedIn, !s.signedByEndpoint},
+		{"signed_in", &p.SignedIn, !signedByEndpoint},
 	}
 	for i := range p.Dialogs {
 		entries = append(entries, entry{"dialogs." + p.Dialogs[i].Name, &p.Dialogs[i].Dismiss, false})
@@ -115,7 +125,7 @@ func (s *session) checks(runErr error) []ElementCheck {
 		for _, cand := range e.el.Candidates {
 			c.candidates = append(c.candidates, cand.String())
 		}
-		if o, ok := s.seen[e.name]; ok {
+		if o, ok := seen[e.name]; ok {
 			c.Candidate = e.el.Candidates[o.candidate].String()
 			c.Index = o.candidate + 1
 			c.Matches = o.counts[o.candidate]
@@ -123,7 +133,7 @@ func (s *session) checks(runErr error) []ElementCheck {
 			if o.candidate > 0 {
 				c.Status = CheckStale
 			}
-		} else if e.required && (runErr == nil || lost == e.name || s.route == RouteDeepLink) {
+		} else if e.required && (runErr == nil || lost == e.name || route == RouteDeepLink) {
 			// The flow got past (or stopped at) this step without seeing it.
 			c.Status = CheckMissing
 		}

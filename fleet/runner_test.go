@@ -632,3 +632,29 @@ func TestRun_ParallelAndRetriesAreBounded(t *testing.T) {
 		}
 	}
 }
+
+func TestTransient_RetriesOnlyWhatMayGoAwayByItself(t *testing.T) {
+	for kind, want := range map[automation.ErrorKind]bool{
+		automation.KindTimeout:           true,
+		automation.KindBrowser:           true,
+		automation.KindDidNotStick:       true,
+		automation.KindSiteError:         true,
+		automation.KindBadCredentials:    false, // again could lock the account
+		automation.KindMFARequired:       false,
+		automation.KindMFAFailed:         false,
+		automation.KindHumanVerification: false,
+		automation.KindEmailVerification: false,
+		automation.KindSessionExpired:    false,
+		automation.KindSelectorDrift:     false, // again would hide a changed UI
+		automation.KindLabelChanged:      false,
+		automation.KindConfig:            false,
+		automation.KindInterrupted:       false,
+		automation.KindRateLimited:       false, // the site asked to stop
+		automation.KindAccountAction:     false,
+		automation.KindSettingLocked:     false,
+	} {
+		if got := transient(kind); got != want {
+			t.Errorf("transient(%s) = %v, want %v", kind, got, want)
+		}
+	}
+}
