@@ -74,9 +74,21 @@ func (a Account) hasSavedSession() bool { return a.SessionToken != "" || a.Profi
 // Redact replaces the account's secrets in text with [REDACTED].
 func (a Account) Redact(text string) string { return redact(text, a.secrets()) }
 
-// TOTPCode is the authenticator code of a base32 TOTP secret at t (spaces
+// Check refuses, before anything starts, an account whose TOTP secret is
+// not a base32 authenticator secret: a configuration error pointing at it
+// (SettingTOTPSecret). The secret is never quoted.
+func (a Account) Check() error {
+	if a.TOTPSecret != "" {
+		if _, err := totpCode(a.TOTPSecret, time.Now()); err != nil {
+			return configError([]Setting{SettingTOTPSecret}, "the TOTP secret is not a base32 authenticator secret: copy the secret shown when MFA was set up")
+		}
+	}
+	return nil
+}
+
+// totpCode is the authenticator code of a base32 TOTP secret at t (spaces
 // and case do not matter). An error means secret is not such a secret.
-func TOTPCode(secret string, t time.Time) (string, error) {
+func totpCode(secret string, t time.Time) (string, error) {
 	return totp.GenerateCode(strings.ToUpper(strings.ReplaceAll(secret, " ", "")), t)
 }
 

@@ -426,7 +426,7 @@ func (s *session) typeForm(ctx context.Context, v view, f form) error {
 		s.log.Info("entering the password")
 		value = s.acct.Password
 	case formMFA:
-		code, err := TOTPCode(s.acct.TOTPSecret, time.Now())
+		code, err := totpCode(s.acct.TOTPSecret, time.Now())
 		if err != nil {
 			return &Error{Kind: KindMFAFailed, Msg: fmt.Sprintf("the TOTP secret cannot make a code (%v): it must be the base32 secret of the authenticator", err), Err: err, Fix: []Setting{SettingTOTPSecret}}
 		}

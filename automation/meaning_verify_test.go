@@ -3,6 +3,7 @@ package automation
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/chatgpt-optout/chatgpt-optout/selectors"
@@ -120,5 +121,23 @@ func TestVerifyTable_MissingOnlyWhereTheFlowNeededIt(t *testing.T) {
 				t.Errorf("verifyError = %v with missing elements %v: want drift exactly when one is missing", err, missing)
 			}
 		})
+	}
+}
+
+func TestAccountCheck_RefusesATOTPSecretThatIsNotOne(t *testing.T) {
+	for secret, ok := range map[string]bool{
+		"":                                  true,
+		"JBSWY3DPEHPK3PXP":                  true,
+		"jbsw y3dp ehpk 3pxp":               true, // spaces and case as apps show it
+		"not base32!":                       false,
+		"https://example.com/?secret=JBSWY": false,
+	} {
+		err := Account{TOTPSecret: secret}.Check()
+		if (err == nil) != ok {
+			t.Errorf("Check with the secret %q = %v, want ok %v", secret, err, ok)
+		}
+		if err != nil && (KindOf(err) != KindConfig || !slices.Contains(FixOf(err), SettingTOTPSecret) || strings.Contains(err.Error(), secret)) {
+			t.Errorf("Check = %v (%s, fix %v): want a config error pointing at the TOTP secret, never quoting it", err, KindOf(err), FixOf(err))
+		}
 	}
 }

@@ -8,14 +8,12 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
-	"github.com/pquerna/otp/totp"
 
 	"github.com/chatgpt-optout/chatgpt-optout/automation"
 	"github.com/chatgpt-optout/chatgpt-optout/internal/fileio"
@@ -495,11 +493,8 @@ func Resolve(source string, specs []AccountSpec, lookup func(string) (string, bo
 		a.Password = get(keyPasswordEnv, s.PasswordEnv)
 		a.TOTPSecret = strings.TrimSpace(get(keyTOTPSecretEnv, s.TOTPSecretEnv))
 		a.SessionToken = strings.TrimSpace(get(keySessionTokenEnv, s.SessionTokenEnv))
-		if a.TOTPSecret != "" {
-			norm := strings.ToUpper(strings.ReplaceAll(a.TOTPSecret, " ", ""))
-			if _, err := totp.GenerateCode(norm, time.Now()); err != nil {
-				e.add(s.lineOf(keyTOTPSecretEnv), s.Name, "the environment variable %s (totp_secret_env:) is not a base32 authenticator secret: copy the secret shown when MFA was set up", s.TOTPSecretEnv)
-			}
+		if err := a.Check(); err != nil {
+			e.add(s.lineOf(keyTOTPSecretEnv), s.Name, "the environment variable %s (totp_secret_env:): %v", s.TOTPSecretEnv, err)
 		}
 		accounts = append(accounts, a)
 	}
