@@ -87,7 +87,7 @@ func runAccount(cmd *cobra.Command, g *globalOptions, o *browserOptions, adjust 
 	// Images, fonts and media are never needed to read a switch; a
 	// person watching a visible browser sees the page whole.
 	bo.BlockResources = !bo.Headed
-	b, err := automation.Launch(cmd.Context(), bo)
+	b, err := g.sys.launch(cmd.Context(), bo)
 	if err != nil {
 		return nil, err
 	}

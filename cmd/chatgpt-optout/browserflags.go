@@ -109,7 +109,7 @@ func (o *browserOptions) setting(flag, value, variable string) (v, from string, 
 func (o *browserOptions) config(ctx context.Context, g *globalOptions) (automation.Config, automation.BrowserOptions, error) {
 	var cfg automation.Config
 	var err error
-	if o.env, err = loadDotenv(o.envFile); err != nil {
+	if o.env, err = loadDotenv(o.envFile, g.sys.lookup, g.sys.dir); err != nil {
 		return cfg, automation.BrowserOptions{}, err
 	}
 	if o.timeout <= 0 {
@@ -139,7 +139,7 @@ func (o *browserOptions) config(ctx context.Context, g *globalOptions) (automati
 		return cfg, automation.BrowserOptions{}, err
 	}
 	// Last of the checks: a URL is fetched once, here, for the whole run.
-	file, warnings, err := o.src.resolve(ctx, o.env.lookup, o.env.origin)
+	file, warnings, err := o.src.resolve(ctx, g.sys.fetch, o.env.lookup, o.env.origin)
 	if err != nil {
 		return cfg, automation.BrowserOptions{}, err
 	}
@@ -226,10 +226,8 @@ func (o *browserOptions) account() (automation.Account, error) {
 	case a.Email != "" && !a.CanSignIn():
 		return a, configErrorf("CHATGPT_EMAIL is set but CHATGPT_PASSWORD is not: set both, or use CHATGPT_SESSION_TOKEN, --profile-dir or --state, or give the account a mailbox (CHATGPT_IMAP_URL) where the site's sign-in codes arrive")
 	}
-	if a.TOTPSecret != "" {
-		if _, err := automation.TOTPCode(a.TOTPSecret, time.Now()); err != nil {
-			return a, configErrorf("%s is not a base32 authenticator secret: copy the secret shown when MFA was set up", o.env.origin("CHATGPT_TOTP_SECRET"))
-		}
+	if err := a.Check(); err != nil {
+		return a, configErrorf("%s: %v", o.env.origin("CHATGPT_TOTP_SECRET"), err)
 	}
 	if a.StateFile != "" {
 		// Read (and decrypted) once, before Chrome starts: a file that

@@ -19,7 +19,7 @@ func TestSim_FirstLineDescribesTheSimulator(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	go func() {
-		done <- execute(ctx, []string{"sim", "--ui", "2023"}, pw, io.Discard)
+		done <- execute(ctx, system{stdout: pw, stderr: io.Discard}, []string{"sim", "--ui", "2023"})
 		pw.Close()
 	}()
 	line, err := bufio.NewReader(pr).ReadString('\n')
@@ -55,7 +55,7 @@ func TestSim_FirstLineDescribesTheSimulator(t *testing.T) {
 
 func TestDemo_DisablesThenReportsOff(t *testing.T) {
 	parallelChrome(t)
-	code, out, errOut := cli(t, nil, "demo")
+	code, out, errOut := cliProcess(t, nil, "demo")
 	if code != 0 {
 		t.Fatalf("demo exit %d", code)
 	}
@@ -71,7 +71,7 @@ func TestDemo_DisablesThenReportsOff(t *testing.T) {
 
 func TestSelectors_ValidateAndShow(t *testing.T) {
 	t.Parallel()
-	code, out, _ := cli(t, nil, "selectors", "validate")
+	code, out, _ := cliProcess(t, nil, "selectors", "validate")
 	if code != 0 || !strings.Contains(out, "valid, version "+mustDefault(t).Version) {
 		t.Errorf("validate of the built-in file: exit %d, %q", code, out)
 	}
@@ -88,7 +88,7 @@ func TestSelectors_ValidateAndShow(t *testing.T) {
 
 func TestVersion_NamesSelectorsAndChrome(t *testing.T) {
 	t.Parallel()
-	code, out, _ := cli(t, nil, "version", "--output", "json")
+	code, out, _ := cliProcess(t, nil, "version", "--output", "json")
 	var info map[string]string
 	if code != 0 || json.Unmarshal([]byte(out), &info) != nil {
 		t.Fatalf("exit %d, stdout %q", code, out)
@@ -104,17 +104,17 @@ func TestLogin_RefusesWithoutAProfileOrADisplay(t *testing.T) {
 	if code != 1 || !strings.Contains(errOut, "--profile-dir") {
 		t.Errorf("login without --profile-dir: exit %d, stderr %q", code, errOut)
 	}
-	code, _, errOut = cli(t, map[string]string{"DISPLAY": "", "WAYLAND_DISPLAY": ""}, "login", "--profile-dir", t.TempDir())
+	code, _, errOut = cliProcess(t, map[string]string{"DISPLAY": "", "WAYLAND_DISPLAY": ""}, "login", "--profile-dir", t.TempDir())
 	if code != 1 || !strings.Contains(errOut, "xvfb-run") {
 		t.Errorf("login without a display: exit %d, stderr %q", code, errOut)
 	}
 }
 
 func TestSelectorsVerify_PrintsTheTableAndExits4OnMissing(t *testing.T) {
-	parallelChrome(t)
+	parallelShared(t) // its one run as a process is short
 	srv := startSim(t, simulator.Options{Variants: []simulator.Variant{simulator.VariantProfileTopRight}})
 	env := creds(t, srv, "alice@example.com")
-	code, out, _ := cli(t, env, "selectors", "verify", "--base-url", srv.AppURL())
+	code, out, _ := cliProcess(t, env, "selectors", "verify", "--base-url", srv.AppURL())
 	if code != 0 {
 		t.Fatalf("verify exit %d, want 0 (stale is a warning)", code)
 	}

@@ -42,7 +42,7 @@ one of its accounts in a headless Chrome, and prints each step and the result.`,
 			}
 			logger := steps.logger()
 			start := time.Now()
-			b, err := automation.Launch(cmd.Context(), automation.BrowserOptions{ExecPath: chrome, Headed: headed})
+			b, err := g.sys.launch(cmd.Context(), automation.BrowserOptions{ExecPath: chrome, Headed: headed})
 			if err != nil {
 				return err
 			}

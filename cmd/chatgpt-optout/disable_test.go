@@ -23,7 +23,7 @@ func TestDisable_PrintsTheChangeThenNothingToDo(t *testing.T) {
 		label string
 	}{{simulator.UICurrent, "Improve the model for everyone"}, {simulator.UI2023, "Chat history & training"}} {
 		t.Run(string(era.ui), func(t *testing.T) {
-			parallelChrome(t) // a simulator of its own
+			parallelShared(t) // a simulator of its own
 			srv := startSim(t, simulator.Options{UI: era.ui})
 			env := creds(t, srv, "alice@example.com")
 			code, out, _ := cli(t, env, "disable", "--base-url", srv.AppURL())
@@ -45,7 +45,7 @@ func TestDisable_PrintsTheChangeThenNothingToDo(t *testing.T) {
 }
 
 func TestStatus_ExitCodeAndJSONReport(t *testing.T) {
-	parallelChrome(t)
+	parallelShared(t)
 	srv := startSim(t, simulator.Options{})
 	code, out, _ := cli(t, creds(t, srv, "alice@example.com"), "status", "--base-url", srv.AppURL(), "--output", "json")
 	if code != 2 {
@@ -73,7 +73,7 @@ func TestStatus_ExitCodeAndJSONReport(t *testing.T) {
 }
 
 func TestDisable_WrongPasswordExits3(t *testing.T) {
-	parallelChrome(t)
+	parallelShared(t)
 	srv := startSim(t, simulator.Options{})
 	env := map[string]string{"CHATGPT_EMAIL": "alice@example.com", "CHATGPT_PASSWORD": "wrong-password"}
 	code, out, _ := cli(t, env, "disable", "--base-url", srv.AppURL(), "--output", "json")
@@ -83,7 +83,7 @@ func TestDisable_WrongPasswordExits3(t *testing.T) {
 }
 
 func TestDisable_SwitchThatMatchesNothingExits4(t *testing.T) {
-	parallelChrome(t)
+	parallelShared(t)
 	srv := startSim(t, simulator.Options{})
 	data := strings.ReplaceAll(string(selectors.Embedded()), "testid: improve-model-toggle", "testid: improve-model-switch-v2")
 	data = strings.ReplaceAll(data, `name: "Improve the model for everyone"`+"\n", `name: "Improve the model"`+"\n")
@@ -159,7 +159,7 @@ func TestBadInput_Exits1BeforeAnyBrowserStarts(t *testing.T) {
 }
 
 func TestDisable_ReadsCredentialsFromDotEnv(t *testing.T) {
-	parallelChrome(t)
+	parallelShared(t)
 	srv := startSim(t, simulator.Options{})
 	env := creds(t, srv, "alice@example.com")
 	envFile := writeFile(t, "account.env", []byte("CHATGPT_EMAIL="+env["CHATGPT_EMAIL"]+"\nCHATGPT_PASSWORD="+env["CHATGPT_PASSWORD"]+"\n"))
@@ -187,7 +187,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 	// A TOTP sign-in whose change never sticks, its secrets from a dotenv
 	// file: artifacts of the settings page.
 	dotenv := writeFile(t, "carol.env", []byte("CHATGPT_EMAIL="+carol["CHATGPT_EMAIL"]+"\nCHATGPT_PASSWORD="+carol["CHATGPT_PASSWORD"]+"\nCHATGPT_TOTP_SECRET="+carol["CHATGPT_TOTP_SECRET"]+"\n"))
-	code, out, errOut := cli(t, map[string]string{"TMPDIR": tmp}, "disable", "--env-file", dotenv, "--base-url", srv.AppURL(), "-vv", "--log-format", "json", "--artifacts", artifacts, "--output", "json")
+	code, out, errOut := cliProcess(t, map[string]string{"TMPDIR": tmp}, "disable", "--env-file", dotenv, "--base-url", srv.AppURL(), "-vv", "--log-format", "json", "--artifacts", artifacts, "--output", "json")
 	if code != 3 || !strings.Contains(out, "did_not_stick") {
 		t.Fatalf("exit %d: want 3, did_not_stick", code)
 	}
@@ -196,7 +196,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 	// A refused password from the environment: artifacts of the password
 	// page, field filled.
 	wrong := map[string]string{"CHATGPT_EMAIL": "alice@example.com", "CHATGPT_PASSWORD": "Wrong-But-Secret-Password-7", "TMPDIR": tmp}
-	code, out, errOut = cli(t, wrong, "disable", "--base-url", srv.AppURL(), "-vv", "--log-format", "json", "--artifacts", artifacts)
+	code, out, errOut = cliProcess(t, wrong, "disable", "--base-url", srv.AppURL(), "-vv", "--log-format", "json", "--artifacts", artifacts)
 	if code != 3 {
 		t.Fatalf("exit %d: want 3", code)
 	}
@@ -208,7 +208,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv.FailPatches("dave@example.com", 100)
-	code, out, errOut = cli(t, map[string]string{"CHATGPT_SESSION_TOKEN": tok, "TMPDIR": tmp}, "disable", "--base-url", srv.AppURL(), "-vv", "--log-format", "json", "--artifacts", artifacts, "--output", "json")
+	code, out, errOut = cliProcess(t, map[string]string{"CHATGPT_SESSION_TOKEN": tok, "TMPDIR": tmp}, "disable", "--base-url", srv.AppURL(), "-vv", "--log-format", "json", "--artifacts", artifacts, "--output", "json")
 	if code != 3 {
 		t.Fatalf("exit %d: want 3", code)
 	}
@@ -226,7 +226,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 	frank["CHATGPT_IMAP_CA_FILE"] = writeFile(t, "imap-ca.pem", srv.IMAPCertPEM())
 	frank["CHATGPT_OPTOUT_STATE_KEY"] = stateKey
 	frank["TMPDIR"] = tmp
-	code, out, errOut = cli(t, frank, "disable", "--base-url", srv.AppURL(), "--state", stateFile, "-vv", "--log-format", "json", "--output", "json")
+	code, out, errOut = cliProcess(t, frank, "disable", "--base-url", srv.AppURL(), "--state", stateFile, "-vv", "--log-format", "json", "--output", "json")
 	if code != 0 {
 		t.Fatalf("exit %d: want 0", code)
 	}
@@ -237,7 +237,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 	}
 	srv.SetTrainingAllowed("frank@example.com", true)
 	srv.FailPatches("frank@example.com", 100)
-	code, out, errOut = cli(t, map[string]string{"CHATGPT_EMAIL": "frank@example.com", "CHATGPT_PASSWORD": "", "CHATGPT_OPTOUT_STATE_KEY": stateKey, "TMPDIR": tmp}, "disable", "--base-url", srv.AppURL(), "--state", stateFile, "-vv", "--log-format", "json", "--artifacts", artifacts, "--output", "json")
+	code, out, errOut = cliProcess(t, map[string]string{"CHATGPT_EMAIL": "frank@example.com", "CHATGPT_PASSWORD": "", "CHATGPT_OPTOUT_STATE_KEY": stateKey, "TMPDIR": tmp}, "disable", "--base-url", srv.AppURL(), "--state", stateFile, "-vv", "--log-format", "json", "--artifacts", artifacts, "--output", "json")
 	if code != 3 {
 		t.Fatalf("exit %d: want 3", code)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"unicode"
 	"unicode/utf8"
 
@@ -18,6 +19,7 @@ import (
 // but empty there does not hide the file's. Nothing is written to the
 // tool's own environment, so the file's secrets reach no child process.
 type envSource struct {
+	env   lookupFunc        // the environment; nil: the process's
 	file  string            // the dotenv file read; "" when none
 	vars  map[string]string // its variables
 	lines map[string]int    // the line of each
@@ -25,7 +27,7 @@ type envSource struct {
 
 // lookup returns a variable's value and whether it is set.
 func (e *envSource) lookup(name string) (string, bool) {
-	if v, ok := os.LookupEnv(name); ok && v != "" {
+	if v, ok := e.environ(name); ok && v != "" {
 		return v, true
 	}
 	if e != nil {
@@ -33,13 +35,21 @@ func (e *envSource) lookup(name string) (string, bool) {
 			return v, true
 		}
 	}
-	return os.LookupEnv(name)
+	return e.environ(name)
+}
+
+// environ reads the environment alone.
+func (e *envSource) environ(name string) (string, bool) {
+	if e == nil || e.env == nil {
+		return os.LookupEnv(name)
+	}
+	return e.env(name)
 }
 
 // origin names where a variable's value comes from, for messages:
 // "CHATGPT_BASE_URL", or "CHATGPT_BASE_URL (.env:3)" from the file.
 func (e *envSource) origin(name string) string {
-	if v, ok := os.LookupEnv(name); ok && v != "" {
+	if v, ok := e.environ(name); ok && v != "" {
 		return name
 	}
 	if e != nil {
@@ -50,12 +60,15 @@ func (e *envSource) origin(name string) string {
 	return name
 }
 
-// loadDotenv reads the dotenv file: the one named, or ./.env when present.
-func loadDotenv(named string) (*envSource, error) {
-	file, auto := named, false
+// loadDotenv reads the dotenv file: the one named, or ./.env when present
+// (.env in dir, "" for the working folder). env is the environment above
+// it (nil: the process's).
+func loadDotenv(named string, env lookupFunc, dir string) (*envSource, error) {
+	file, path, auto := named, named, false
 	if file == "" {
-		if _, err := os.Stat(".env"); err != nil {
-			return &envSource{}, nil
+		path = filepath.Join(dir, ".env")
+		if _, err := os.Stat(path); err != nil {
+			return &envSource{env: env}, nil
 		}
 		file, auto = ".env", true
 	}
@@ -63,7 +76,7 @@ func loadDotenv(named string) (*envSource, error) {
 	if auto {
 		fix = "it is read because it is in the current folder: fix it, or point --env-file elsewhere"
 	}
-	data, err := fileio.ReadCapped(file)
+	data, err := fileio.ReadCapped(path)
 	if err != nil {
 		var pe *os.PathError
 		if errors.As(err, &pe) {
@@ -75,7 +88,7 @@ func loadDotenv(named string) (*envSource, error) {
 	if err != nil {
 		return nil, configErrorf("%v (%s)", err, fix)
 	}
-	return &envSource{file: file, vars: vars, lines: lines}, nil
+	return &envSource{env: env, file: file, vars: vars, lines: lines}, nil
 }
 
 // dotenvError is a dotenv file that cannot be read. Its text names the

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/chatgpt-optout/chatgpt-optout/automation"
 	"github.com/chatgpt-optout/chatgpt-optout/fleet"
 	"github.com/chatgpt-optout/chatgpt-optout/internal/fileio"
+	"github.com/chatgpt-optout/chatgpt-optout/internal/quote"
 	"github.com/chatgpt-optout/chatgpt-optout/mailbox"
 )
 
@@ -24,7 +26,7 @@ import (
 type enforceOptions struct {
 	accounts       string
 	check          bool
-	parallel       int
+	parallel       string
 	shard          string
 	noCanary       bool
 	retries        int
@@ -82,7 +84,7 @@ the reports, marking the accounts not run.`,
 	f := cmd.Flags()
 	f.StringVar(&e.accounts, "accounts", "", "YAML accounts file (required)")
 	f.BoolVar(&e.check, "check", false, "only read each account's setting, change nothing (exit 2 when one is on)")
-	f.IntVar(&e.parallel, "parallel", 0, fmt.Sprintf("accounts at once in one browser, from 1 to %d (default min(4, accounts))", fleet.MaxParallel))
+	f.StringVar(&e.parallel, "parallel", "auto", fmt.Sprintf("accounts at once in one browser, from 1 to %d, or auto: chosen for the machine (three per CPU, within half the available memory)", fleet.MaxParallel))
 	f.StringVar(&e.shard, "shard", "", "run shard I of N (I/N, I from 0): a stable part of the accounts, by a hash of their names")
 	f.BoolVar(&e.noCanary, "no-canary", false, "do not run the first account alone before the others")
 	f.IntVar(&e.retries, "retries", fleet.DefaultRetries, fmt.Sprintf("further runs of an account after a transient failure (timeout, browser, a refused save), from 0 to %d", fleet.MaxRetries))
@@ -96,6 +98,19 @@ the reports, marking the accounts not run.`,
 	return cmd
 }
 
+// parseParallel reads --parallel: auto (0: fleet.AutoParallel's choice)
+// or a count from 1 to fleet.MaxParallel.
+func parseParallel(v string) (int, error) {
+	if strings.TrimSpace(v) == "auto" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 1 || n > fleet.MaxParallel {
+		return 0, configErrorf("--parallel must be auto or from 1 to %d, not %s", fleet.MaxParallel, quote.Value(v))
+	}
+	return n, nil
+}
+
 func runEnforce(cmd *cobra.Command, g *globalOptions, o *browserOptions, e *enforceOptions) error {
 	if o.profileDir != "" {
 		return configErrorf("--profile-dir does not apply to enforce: give each account its profile_dir: in the accounts file")
@@ -103,10 +118,9 @@ func runEnforce(cmd *cobra.Command, g *globalOptions, o *browserOptions, e *enfo
 	if e.accounts == "" {
 		return configErrorf("enforce needs --accounts FILE, a YAML list of accounts (see chatgpt-optout enforce --help)")
 	}
-	// 0 is the flag's default (min(4, accounts)); given, it must be a
-	// count.
-	if f := cmd.Flags(); f.Changed("parallel") && (e.parallel < 1 || e.parallel > fleet.MaxParallel) {
-		return configErrorf("--parallel must be from 1 to %d, not %d", fleet.MaxParallel, e.parallel)
+	parallel, err := parseParallel(e.parallel)
+	if err != nil {
+		return err
 	}
 	if e.retries < 0 || e.retries > fleet.MaxRetries {
 		return configErrorf("--retries must be from 0 to %d, not %d", fleet.MaxRetries, e.retries)
@@ -174,7 +188,7 @@ func runEnforce(cmd *cobra.Command, g *globalOptions, o *browserOptions, e *enfo
 		Config:   cfg,
 		Browser:  bo,
 		Check:    e.check,
-		Parallel: e.parallel,
+		Parallel: parallel,
 		Retries:  e.retries,
 		NoCanary: e.noCanary,
 		Shard:    shard,
@@ -185,6 +199,7 @@ func runEnforce(cmd *cobra.Command, g *globalOptions, o *browserOptions, e *enfo
 		},
 
 		SelectorsWarnings: o.selectorsWarnings,
+		StartBrowser:      g.sys.startBrowser,
 	})
 	progress.finish()
 	if err != nil {
@@ -259,7 +274,7 @@ func writeReports(g *globalOptions, e *enforceOptions, rep *fleet.Report, prog f
 	write(e.reportHTML, func(w io.Writer, prog fleet.Program) error {
 		return rep.WriteHTML(w, prog, fleet.HTMLOptions{Evidence: evidence})
 	})
-	if summary := os.Getenv("GITHUB_STEP_SUMMARY"); summary != "" {
+	if summary := g.sys.getenv("GITHUB_STEP_SUMMARY"); summary != "" {
 		var buf bytes.Buffer
 		if err := rep.WriteMarkdown(&buf, prog); err == nil {
 			f, err := os.OpenFile(summary, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)

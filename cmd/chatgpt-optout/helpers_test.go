@@ -4,8 +4,11 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,6 +21,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chatgpt-optout/chatgpt-optout/automation"
+	"github.com/chatgpt-optout/chatgpt-optout/selectors"
 	"github.com/chatgpt-optout/chatgpt-optout/simulator"
 	"github.com/chatgpt-optout/chatgpt-optout/simulator/simtest"
 )
@@ -41,39 +46,219 @@ const toolDeadline = 8 * time.Minute
 // makes the outcomes depend on the load.
 const accountTimeout = "2m"
 
-// chromeSlots bounds the tests that drive Chrome at once, whatever
-// -parallel says, to one per CPU: their work is Chrome's, bound by the
-// CPU, and beyond that each run only takes longer and more CPU (measured
-// on 2 cores: 8 runs side by side take 45% more CPU each than one after
-// another, 4 take 20% more, 2 take 5%). The other tests run beside them.
+// chromeSlots bounds the tests that start a Chrome of their own (a
+// process of the tool, or a run in-process that needs its own browser) at
+// once, whatever -parallel says, to one per CPU: their work is Chrome's,
+// bound by the CPU, and beyond that each run only takes longer and more
+// CPU (measured on 2 cores: 8 runs side by side take 45% more CPU each
+// than one after another, 4 take 20% more, 2 take 5%). The other tests
+// run beside them.
 var chromeSlots = make(chan struct{}, max(2, runtime.NumCPU()))
 
-// parallelChrome is t.Parallel for a test that drives Chrome: it then
-// waits for one of chromeSlots, which it holds until it ends.
+// parallelChrome is t.Parallel for a test that starts a Chrome of its own:
+// it then waits for one of chromeSlots, which it holds until it ends.
 func parallelChrome(t *testing.T) {
 	t.Helper()
 	t.Parallel()
-	chromeSlots <- struct{}{}
-	t.Cleanup(func() { <-chromeSlots })
+	waitSlot(t, chromeSlots)
 }
 
-// cli runs the built tool in a fresh working directory, with env as the
-// only credentials, and returns the exit code and both outputs.
+// sharedSlots bounds the tests that run in-process on the shared Chrome
+// (sharedChrome) at once. A run there is a browser context, not a cold
+// Chrome: it costs no start, and most of its time is spent waiting on the
+// site (the simulator's latency, the flows' own waits), so twice as many
+// as the machine has CPUs run beside those of chromeSlots (with -parallel
+// 4 on 2 cores, -parallel alone bounds them).
+var sharedSlots = make(chan struct{}, 2*max(2, runtime.NumCPU()))
+
+// parallelShared is t.Parallel for a test whose runs drive the shared
+// Chrome: it then waits for one of sharedSlots, which it holds until it
+// ends.
+func parallelShared(t *testing.T) {
+	t.Helper()
+	t.Parallel()
+	waitSlot(t, sharedSlots)
+}
+
+// waitSlot takes one of slots until the test ends, and logs a long wait.
+func waitSlot(t *testing.T, slots chan struct{}) {
+	t.Helper()
+	start := time.Now()
+	slots <- struct{}{}
+	t.Cleanup(func() { <-slots })
+	if d := time.Since(start); d > time.Second {
+		t.Logf("waited %v for a Chrome slot", d.Round(time.Millisecond))
+	}
+}
+
+// cli runs the tool in-process in a fresh working directory, with env as
+// the only credentials, and returns the exit code and both outputs.
 func cli(t *testing.T, env map[string]string, args ...string) (int, string, string) {
 	t.Helper()
 	return cliIn(t, t.TempDir(), env, args...)
 }
 
-// cliIn is cli in the working directory dir. Unless env sets TMPDIR, the
-// run has a temporary folder of its own.
+// processVars are read by the process (the Go runtime and libraries, the
+// browser's start), not through the command's system: a run that sets
+// one is a run of the built tool (cliProcess).
+var processVars = []string{"TMPDIR", "DISPLAY", "WAYLAND_DISPLAY", "SSL_CERT_DIR", "HOME", "GORACE"}
+
+// cliIn is cli in the working directory dir: there is the automatic
+// ./.env. Paths given to the tool are absolute: in-process, a relative one
+// would be read from the package's folder.
+//
+// The run is execute itself, in this process: its environment is env over
+// what a process of the tool would get (toolCmd: the test's environment
+// without the machine's credentials and settings), and its browsers are
+// contexts of the shared Chrome (startInProcess) unless env or args name a
+// Chrome (CHROME_PATH, --chrome): that one is started as the tool starts
+// it. A data race fails the test binary itself.
 func cliIn(t *testing.T, dir string, env map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	for k := range env {
+		if slices.Contains(processVars, k) {
+			t.Fatalf("cli with %s: the process reads it, not the command; use cliProcess", k)
+		}
+	}
+	var stdout, stderr lockedBuffer
+	sys := system{stdout: &stdout, stderr: &stderr, lookupEnv: toolEnv(env), dir: dir, startBrowser: startInProcess, fetch: selectorsFetch(t, env)}
+	_, chromeVar := env["CHROME_PATH"]
+	if chromeVar || slices.ContainsFunc(args, func(a string) bool { return a == "--chrome" || strings.HasPrefix(a, "--chrome=") }) {
+		sys.startBrowser = nil
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), toolDeadline)
+	defer cancel()
+	start := time.Now()
+	code := execute(ctx, sys, args)
+	t.Logf("chatgpt-optout %v → exit %d in %v (in-process)\nstdout:\n%s\nstderr:\n%s", args, code, time.Since(start).Round(time.Millisecond), stdout.String(), stderr.String())
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		t.Errorf("chatgpt-optout %v was stopped after %v", args, toolDeadline)
+	}
+	return code, stdout.String(), stderr.String()
+}
+
+// selectorsFetch is what SSL_CERT_FILE and XDG_CACHE_HOME in env tell a
+// process of the tool about fetching a selectors file: the roots it
+// trusts (Go reads SSL_CERT_FILE once per process) and its cache folder
+// (selectors.DefaultCacheDir under XDG_CACHE_HOME).
+func selectorsFetch(t *testing.T, env map[string]string) selectors.FetchOptions {
+	t.Helper()
+	var fetch selectors.FetchOptions
+	if file, ok := env["SSL_CERT_FILE"]; ok {
+		pem, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		roots := x509.NewCertPool()
+		if !roots.AppendCertsFromPEM(pem) {
+			t.Fatalf("SSL_CERT_FILE %s holds no certificate", file)
+		}
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.TLSClientConfig = &tls.Config{RootCAs: roots}
+		fetch.Client = &http.Client{Transport: tr}
+	}
+	if dir, ok := env["XDG_CACHE_HOME"]; ok {
+		fetch.CacheDir = filepath.Join(dir, "chatgpt-optout", "selectors")
+	}
+	return fetch
+}
+
+// hiddenVar is a variable of the machine that no run of the tool sees: its
+// credentials and settings.
+func hiddenVar(k string) bool {
+	return slices.Contains(credentialVars, k) || strings.HasPrefix(k, "CHATGPT_") || k == "CHROME_PATH" || k == "TMPDIR" || k == "GITHUB_STEP_SUMMARY"
+}
+
+// toolEnv is the environment toolCmd gives a process of the tool, as a
+// lookup: env, over the test's environment without hiddenVar.
+func toolEnv(env map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) {
+		if v, ok := env[k]; ok {
+			return v, true
+		}
+		if hiddenVar(k) {
+			return "", false
+		}
+		return os.LookupEnv(k)
+	}
+}
+
+// lockedBuffer is an output of an in-process run.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+// shared is the headless Chrome the in-process runs share, started on
+// first use and stopped by TestMain.
+var shared struct {
+	mu sync.Mutex
+	b  *automation.Browser
+}
+
+// sharedChrome is the shared Chrome, started (again, if it stopped) when
+// needed: headless, with images (each run blocks them in its own tabs when
+// its options say so).
+func sharedChrome() (*automation.Browser, error) {
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
+	if shared.b != nil && shared.b.Err() == nil {
+		return shared.b, nil
+	}
+	if shared.b != nil {
+		shared.b.Close()
+	}
+	b, err := automation.Launch(context.Background(), automation.BrowserOptions{})
+	if err != nil {
+		shared.b = nil
+		return nil, err
+	}
+	shared.b = b
+	return b, nil
+}
+
+// startInProcess is the in-process runs' way to start a browser: a
+// Browser on the shared Chrome, whose runs each get a browser context of
+// their own (no cookie is shared) and whose Close leaves the shared Chrome
+// running. A browser the shared one cannot stand for (another binary, a
+// visible window, a profile folder) is started as the tool starts it.
+func startInProcess(ctx context.Context, opts automation.BrowserOptions) (*automation.Browser, error) {
+	if opts.ExecPath != "" || opts.Headed || opts.ProfileDir != "" {
+		return automation.Launch(ctx, opts)
+	}
+	b, err := sharedChrome()
+	if err != nil {
+		return nil, err
+	}
+	return automation.Attach(b.Context(), nil, opts), nil
+}
+
+// cliProcess runs the built tool as a process in a fresh working
+// directory, with env as the only credentials, and returns the exit code
+// and both outputs: for the tests whose point is the process (its exit,
+// its environment, its temporary folder, its children), and the
+// end-to-end runs of each command. Unless env sets TMPDIR, the run has a
+// temporary folder of its own.
+func cliProcess(t *testing.T, env map[string]string, args ...string) (int, string, string) {
 	t.Helper()
 	tmp := env["TMPDIR"]
 	if tmp == "" {
 		tmp = shortTempDir(t)
 	}
 	cmd := toolCmd(t, tmp, env, args...)
-	cmd.Dir = dir
+	cmd.Dir = t.TempDir()
 	return runCmd(t, cmd)
 }
 
@@ -91,7 +276,7 @@ func toolCmd(t *testing.T, tmp string, env map[string]string, args ...string) *e
 	cmd.Dir = t.TempDir()
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
-		if _, given := env[k]; given || slices.Contains(credentialVars, k) || strings.HasPrefix(k, "CHATGPT_") || k == "CHROME_PATH" || k == "TMPDIR" || k == "GITHUB_STEP_SUMMARY" {
+		if _, given := env[k]; given || hiddenVar(k) {
 			continue
 		}
 		cmd.Env = append(cmd.Env, kv)
@@ -215,6 +400,9 @@ func writeFile(t *testing.T, name string, data []byte) string {
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	if shared.b != nil {
+		shared.b.Close()
+	}
 	if binPath != "" {
 		os.RemoveAll(filepath.Dir(binPath))
 	}

@@ -92,7 +92,7 @@ func TestDotenv_ValuesAreReadButNotExported(t *testing.T) {
 		os.Unsetenv(k)
 	}
 	file := writeFile(t, "x.env", []byte("# a comment\nexport CHATGPT_EMAIL=alice@example.com\nCHATGPT_PASSWORD='quoted value # not a comment'\nCHATGPT_BASE_URL=http://127.0.0.1:9\nEMPTY=\n"))
-	env, err := loadDotenv(file)
+	env, err := loadDotenv(file, nil, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,7 +226,7 @@ func TestMessages_NameTheVariableAValueCameFrom(t *testing.T) {
 		{"huge base URL", with("CHATGPT_BASE_URL", "x"+huge), []string{"CHATGPT_BASE_URL", "(100001 characters)"}},
 		{"selectors file", with("CHATGPT_OPTOUT_SELECTORS", "/nonexistent/s.yaml"), []string{"/nonexistent/s.yaml", "CHATGPT_OPTOUT_SELECTORS"}},
 		{"browser", with(), []string{`"/nonexistent/chrome" cannot be run`, "--chrome PATH"}},
-		{"TOTP secret", with("CHATGPT_TOTP_SECRET", "not base32!"), []string{"CHATGPT_TOTP_SECRET is not a base32"}},
+		{"TOTP secret", with("CHATGPT_TOTP_SECRET", "not base32!"), []string{"CHATGPT_TOTP_SECRET: the TOTP secret is not a base32"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			code, _, stderr := cli(t, c.env, "disable")
@@ -298,8 +298,8 @@ func TestHugeInput_IsCappedInFilesAndMessages(t *testing.T) {
 	}
 }
 
-// --parallel has one rule, 1 to 32 (and --retries 0 to 10): 0, 33, 1000
-// and -1 are refused alike.
+// --parallel has one rule, auto or 1 to 32 (and --retries 0 to 10): 0,
+// 33, 1000, -1 and a word are refused alike.
 func TestEnforce_ParallelAndRetriesHaveOneRule(t *testing.T) {
 	t.Parallel()
 	file := writeFile(t, "accounts.yaml", []byte("accounts:\n  - name: alice\n    email: alice@example.com\n    password_env: ALICE_PASSWORD\n"))
@@ -308,10 +308,12 @@ func TestEnforce_ParallelAndRetriesHaveOneRule(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--parallel", "0"}, "--parallel must be from 1 to 32, not 0"},
-		{[]string{"--parallel", "-1"}, "--parallel must be from 1 to 32, not -1"},
-		{[]string{"--parallel", "33"}, "--parallel must be from 1 to 32, not 33"},
-		{[]string{"--parallel", "1000"}, "--parallel must be from 1 to 32, not 1000"},
+		{[]string{"--parallel", "0"}, `--parallel must be auto or from 1 to 32, not "0"`},
+		{[]string{"--parallel", "-1"}, `--parallel must be auto or from 1 to 32, not "-1"`},
+		{[]string{"--parallel", "33"}, `--parallel must be auto or from 1 to 32, not "33"`},
+		{[]string{"--parallel", "1000"}, `--parallel must be auto or from 1 to 32, not "1000"`},
+		{[]string{"--parallel", "lots"}, `--parallel must be auto or from 1 to 32, not "lots"`},
+		{[]string{"--parallel", ""}, `--parallel must be auto or from 1 to 32, not ""`},
 		{[]string{"--retries", "-1"}, "--retries must be from 0 to 10, not -1"},
 		{[]string{"--retries", "11"}, "--retries must be from 0 to 10, not 11"},
 		{[]string{"--security-check-wait", "0s"}, "--security-check-wait must be positive, like 30s"},
@@ -321,6 +323,7 @@ func TestEnforce_ParallelAndRetriesHaveOneRule(t *testing.T) {
 		// Within the bounds, the run goes on to look for the browser.
 		{[]string{"--parallel", "32", "--retries", "10"}, `"/nonexistent/chrome" cannot be run`},
 		{[]string{"--parallel", "1", "--retries", "0"}, `"/nonexistent/chrome" cannot be run`},
+		{[]string{"--parallel", "auto"}, `"/nonexistent/chrome" cannot be run`},
 	} {
 		code, _, stderr := cli(t, env, append([]string{"enforce", "--accounts", file, "--base-url", "http://127.0.0.1:1"}, c.args...)...)
 		if code != 1 || !strings.Contains(stderr, c.want) {
@@ -350,7 +353,7 @@ func TestChrome_ABinaryThatIsNotChromeExits1(t *testing.T) {
 			for k, v := range c.env {
 				env[k] = v
 			}
-			code, stdout, stderr := cli(t, env, append(c.args, "--base-url", "http://127.0.0.1:1")...)
+			code, stdout, stderr := cliProcess(t, env, append(c.args, "--base-url", "http://127.0.0.1:1")...)
 			if code != 1 || stdout != "" {
 				t.Errorf("exit %d stdout %q, want 1 and nothing", code, stdout)
 			}
@@ -368,7 +371,9 @@ func TestChrome_ABinaryThatIsNotChromeExits1(t *testing.T) {
 // Ctrl-C, instead of going on writing to nobody.
 func TestOutput_AFailedWriteStopsTheRun(t *testing.T) {
 	done := make(chan int, 1)
-	go func() { done <- execute(t.Context(), []string{"sim"}, failingWriter{}, io.Discard) }()
+	go func() {
+		done <- execute(t.Context(), system{stdout: failingWriter{}, stderr: io.Discard}, []string{"sim"})
+	}()
 	select {
 	case code := <-done:
 		if code != 0 {

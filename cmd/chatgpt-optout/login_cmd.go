@@ -37,7 +37,7 @@ viewer, or run it on a desktop and copy the folder.`,
 				return err
 			}
 			cfg.SaveStateFile = o.state.file
-			b, err := automation.Launch(cmd.Context(), bo)
+			b, err := g.sys.launch(cmd.Context(), bo)
 			if err != nil {
 				return err
 			}

@@ -15,7 +15,7 @@ func main() {
 	// execute ends the run as interrupted (see guard).
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
-	code := execute(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	code := execute(ctx, osSystem(), os.Args[1:])
 	stop()
 	os.Exit(code)
 }

@@ -143,7 +143,7 @@ func (s *selectorsServer) env(t *testing.T, kv ...string) map[string]string {
 }
 
 func TestSelectorsURL_SignedFileIsUsedOthersExit1(t *testing.T) {
-	parallelChrome(t)
+	parallelShared(t)
 	ss := newSelectorsServer(t)
 	srv := startSim(t, simulator.Options{})
 	alice := creds(t, srv, "alice@example.com")
@@ -218,7 +218,7 @@ func TestSelectorsURL_SignedFileIsUsedOthersExit1(t *testing.T) {
 // enforce fetches the file once for the whole run, not per account, and
 // its report names where the file came from.
 func TestSelectorsURL_EnforceFetchesOnce(t *testing.T) {
-	parallelChrome(t)
+	parallelShared(t)
 	ss := newSelectorsServer(t)
 	accts := onFleet("url", 3)
 	srv := startSim(t, simulator.Options{Accounts: simAccounts(accts)})
@@ -258,7 +258,7 @@ func TestSelectorsSigning_KeygenSignVerifyAndMinisign(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	key := filepath.Join(dir, "team.key")
-	code, out, _ := cli(t, nil, "selectors", "keygen", "--out", key)
+	code, out, _ := cliProcess(t, nil, "selectors", "keygen", "--out", key)
 	pub := strings.TrimSpace(out)
 	if code != 0 || !strings.HasPrefix(pub, "RW") {
 		t.Fatalf("keygen: exit %d, stdout %q", code, out)
@@ -359,7 +359,7 @@ func TestSelectorsURL_TamperedFileExit1(t *testing.T) {
 // build stops before Chrome naming both versions; a development build
 // cannot compare, so it goes on with the file and says so in the result.
 func TestSelectorsURL_FileNeedingNewerTool(t *testing.T) {
-	parallelChrome(t)
+	parallelShared(t)
 	ss := newSelectorsServer(t)
 	srv := startSim(t, simulator.Options{})
 	alice := creds(t, srv, "alice@example.com")
@@ -449,7 +449,7 @@ func TestSelectorsURL_HangingServerExit1(t *testing.T) {
 // The second run with the same cache sends If-None-Match, gets 304 for the
 // file and its signature, and uses the cached file.
 func TestSelectorsURL_CachedFileReusedOn304(t *testing.T) {
-	parallelChrome(t)
+	parallelShared(t)
 	ss := newSelectorsServer(t)
 	srv := startSim(t, simulator.Options{})
 	env := ss.env(t) // one XDG_CACHE_HOME for every run

@@ -20,7 +20,7 @@ import (
 // --evidence the accounts that ended off carry a screenshot of their
 // switch, and no secret is in the file.
 func TestEnforce_HTMLReportWithEvidence(t *testing.T) {
-	parallelChrome(t)
+	parallelShared(t)
 	var accts []fleetAccount
 	for i := 0; i < 6; i++ {
 		a := fleetAccount{name: fmt.Sprintf("acct-%d", i), wantOutcome: "changed", reachable: true,
@@ -57,7 +57,7 @@ func TestEnforce_HTMLReportWithEvidence(t *testing.T) {
 		}
 	}
 
-	b, err := automation.Launch(context.Background(), automation.BrowserOptions{})
+	b, err := startInProcess(context.Background(), automation.BrowserOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

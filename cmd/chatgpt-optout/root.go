@@ -18,8 +18,9 @@ type globalOptions struct {
 	verbose   int
 	logFormat string
 	output    string
-	stdout    io.Writer
-	stderr    io.Writer
+	stdout    io.Writer // sys.stdout, guarded
+	stderr    io.Writer // sys.stderr, guarded
+	sys       system    // the environment, the working folder, the browser
 }
 
 func (g *globalOptions) logger() *slog.Logger {
@@ -53,15 +54,15 @@ type exitError struct{ code int }
 
 func (e *exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
-// execute runs the command line and returns the process exit code
-// (errorCode). A write to stdout or
+// execute runs the command line in sys (osSystem: the process) and returns
+// the process exit code (errorCode). A write to stdout or
 // stderr that fails (a closed pipe: `| head`) ends the run like Ctrl-C:
 // Chrome is stopped and its folder removed before the tool exits.
-func execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func execute(ctx context.Context, sys system, args []string) int {
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
-	stdout, stderr = guard(stdout, stop), guard(stderr, stop)
-	g := &globalOptions{stdout: stdout, stderr: stderr}
+	stdout, stderr := guard(sys.stdout, stop), guard(sys.stderr, stop)
+	g := &globalOptions{stdout: stdout, stderr: stderr, sys: sys}
 	root := newRootCmd(g)
 	root.SetArgs(args)
 	root.SetOut(stdout)

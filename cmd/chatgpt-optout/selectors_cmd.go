@@ -36,7 +36,7 @@ func newSelectorsCmd(g *globalOptions) *cobra.Command {
 				vsrc.spec = args[0]
 				_ = vsrc.flags.Set("selectors", args[0])
 			}
-			f, warnings, err := vsrc.resolve(cmd.Context(), envLookup, plainOrigin)
+			f, warnings, err := vsrc.resolve(cmd.Context(), g.sys.fetch, g.sys.lookup, plainOrigin)
 			if err != nil {
 				return err
 			}
@@ -58,7 +58,7 @@ func newSelectorsCmd(g *globalOptions) *cobra.Command {
   chatgpt-optout selectors show --selectors my-selectors.yaml`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			f, warnings, err := src.resolve(cmd.Context(), envLookup, plainOrigin)
+			f, warnings, err := src.resolve(cmd.Context(), g.sys.fetch, g.sys.lookup, plainOrigin)
 			if err != nil {
 				return err
 			}
@@ -172,7 +172,7 @@ store. Both kinds sign with selectors sign and with minisign -S.`,
 					return configErrorf("%s exists: keygen never overwrites a key; remove it or choose another --out", p)
 				}
 			}
-			pub, secret, err := selectors.GenerateKey(os.Getenv(envSelectorsPassword))
+			pub, secret, err := selectors.GenerateKey(g.sys.getenv(envSelectorsPassword))
 			if err != nil {
 				return err
 			}
@@ -223,7 +223,7 @@ password reads it from CHATGPT_OPTOUT_SELECTORS_KEY_PASSWORD, never from a flag.
 			if err != nil {
 				return wrapConfig(err, "--key %s cannot be read: %v", keyFile, err)
 			}
-			key, err := selectors.ParsePrivateKey(data, os.Getenv(envSelectorsPassword))
+			key, err := selectors.ParsePrivateKey(data, g.sys.getenv(envSelectorsPassword))
 			switch {
 			case errors.Is(err, selectors.ErrKeyEncrypted):
 				return configErrorf("--key %s is encrypted: set %s to its password", keyFile, envSelectorsPassword)
@@ -253,13 +253,15 @@ func newVerifySignatureCmd(g *globalOptions) *cobra.Command {
   chatgpt-optout selectors verify-signature --selectors-key RWQ... selectors.yaml`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			keys, err := src.trustedKeys(envLookup, plainOrigin)
+			keys, err := src.trustedKeys(g.sys.lookup, plainOrigin)
 			if err != nil {
 				return err
 			}
 			var id string
 			if selectors.IsURL(args[0]) {
-				id, err = selectors.VerifyURL(cmd.Context(), args[0], selectors.FetchOptions{Keys: keys, ToolVersion: toolVersion()})
+				fetch := g.sys.fetch
+				fetch.Keys, fetch.ToolVersion = keys, toolVersion()
+				id, err = selectors.VerifyURL(cmd.Context(), args[0], fetch)
 			} else {
 				id, err = selectors.VerifyFile(args[0], selectors.TrustedKeys(keys...))
 			}

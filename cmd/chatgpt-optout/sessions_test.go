@@ -24,7 +24,7 @@ func ageKey(t *testing.T) string {
 // Run 1 signs in with the password and saves the state, encrypted; run 2
 // has no password and signs in by the state alone: no login page.
 func TestDisable_StateTwiceSecondRunNeedsNoPassword(t *testing.T) {
-	parallelChrome(t)
+	parallelShared(t)
 	srv := startSim(t, simulator.Options{})
 	key := ageKey(t)
 	state := filepath.Join(t.TempDir(), "alice.state")
@@ -76,7 +76,7 @@ func TestDisable_StateTwiceSecondRunNeedsNoPassword(t *testing.T) {
 // the code from the simulator's mailbox (IMAPS, its certificate trusted
 // through CHATGPT_IMAP_CA_FILE).
 func TestDisable_EmailCodeFromTheMailbox(t *testing.T) {
-	parallelChrome(t)
+	parallelShared(t)
 	srv := startSim(t, simulator.Options{})
 	ca := writeFile(t, "imap-ca.pem", srv.IMAPCertPEM())
 	env := creds(t, srv, "frank@example.com")
@@ -163,7 +163,7 @@ func TestSessionInput_Exits1BeforeAnyBrowserStarts(t *testing.T) {
 // enforce --state-dir keeps a state per account: the second run signs
 // nobody in.
 func TestEnforce_StateDirSecondRunSignsNobodyIn(t *testing.T) {
-	parallelChrome(t)
+	parallelShared(t)
 	accts := onFleet("st", 3)
 	srv := startSim(t, simulator.Options{Accounts: simAccounts(accts)})
 	file, env := writeFleet(t, srv, accts, "")

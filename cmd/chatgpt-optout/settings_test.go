@@ -14,7 +14,7 @@ import (
 // shows every setting of every account. alice (Free) gets the file's
 // settings, oscar (Plus) his own, and tina's (a teen's) training is locked.
 func TestEnforce_EverySettingOfEveryAccountInEveryReport(t *testing.T) {
-	t.Parallel()
+	parallelShared(t)
 	srv := startSim(t, simulator.Options{})
 	pw := func(email string) string { return creds(t, srv, email)["CHATGPT_PASSWORD"] }
 	file := writeFile(t, "accounts.yaml", []byte(`settings: [all]

@@ -26,7 +26,7 @@ func TestSim_JSONLineCarriesTheMailbox(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	go func() {
-		done <- execute(ctx, []string{"sim", "--quiet"}, pw, io.Discard)
+		done <- execute(ctx, system{stdout: pw, stderr: io.Discard}, []string{"sim", "--quiet"})
 		pw.Close()
 	}()
 	line, err := bufio.NewReader(pr).ReadString('\n')
@@ -93,7 +93,7 @@ func runSimCmd(t *testing.T, args ...string) (simulator.Info, *simCmdBuffer, fun
 	stderr := &simCmdBuffer{}
 	done := make(chan int, 1)
 	go func() {
-		done <- execute(ctx, append([]string{"sim", "--quiet"}, args...), pw, stderr)
+		done <- execute(ctx, system{stdout: pw, stderr: stderr}, append([]string{"sim", "--quiet"}, args...))
 		pw.Close()
 	}()
 	line, err := bufio.NewReader(pr).ReadString('\n')
@@ -205,7 +205,7 @@ func TestSim_FirstMinuteFlagErrors(t *testing.T) {
 		{[]string{"--chaos", "many"}, "--chaos"},
 	} {
 		var stderr strings.Builder
-		code := execute(context.Background(), append([]string{"sim", "--quiet"}, tc.args...), io.Discard, &stderr)
+		code := execute(context.Background(), system{stdout: io.Discard, stderr: &stderr}, append([]string{"sim", "--quiet"}, tc.args...))
 		if code == 0 {
 			t.Errorf("sim %v: exit 0", tc.args)
 			continue
@@ -257,7 +257,7 @@ func TestSim_Plan(t *testing.T) {
 func TestSim_PlanErrors(t *testing.T) {
 	for _, args := range [][]string{{"--plan", "team"}, {"--plan", ""}, {"--plan", "Plus"}} {
 		var stderr strings.Builder
-		code := execute(context.Background(), append([]string{"sim", "--quiet"}, args...), io.Discard, &stderr)
+		code := execute(context.Background(), system{stdout: io.Discard, stderr: &stderr}, append([]string{"sim", "--quiet"}, args...))
 		if code == 0 {
 			t.Errorf("sim %v: exit 0", args)
 			continue

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 
 	"filippo.io/age"
@@ -76,9 +75,9 @@ func (s *selectorsSource) trustedKeys(lookup lookupFunc, origin originFunc) ([]s
 }
 
 // resolve loads the selectors file once: the built-in one, a path, or a
-// URL whose signature verified. Errors are configuration errors (exit 1)
+// URL whose signature verified (fetched with fetch, the system's). Errors are configuration errors (exit 1)
 // naming the flag or variable; warnings belong to the result.
-func (s *selectorsSource) resolve(ctx context.Context, lookup lookupFunc, origin originFunc) (*selectors.File, []string, error) {
+func (s *selectorsSource) resolve(ctx context.Context, fetch selectors.FetchOptions, lookup lookupFunc, origin originFunc) (*selectors.File, []string, error) {
 	spec, from := s.spec, "--selectors"
 	if s.flags == nil || !s.flags.Changed("selectors") {
 		spec, from = "", ""
@@ -95,8 +94,9 @@ func (s *selectorsSource) resolve(ctx context.Context, lookup lookupFunc, origin
 	if err != nil {
 		return nil, nil, err
 	}
+	fetch.Keys, fetch.ToolVersion = keys, toolVersion()
 	f, warnings, err := selectors.Resolve(ctx, spec, selectors.ResolveOptions{
-		FetchOptions:       selectors.FetchOptions{Keys: keys, ToolVersion: toolVersion()},
+		FetchOptions:       fetch,
 		FallbackToEmbedded: s.fallback == "embedded",
 	})
 	if err != nil {
@@ -111,9 +111,6 @@ func (s *selectorsSource) resolve(ctx context.Context, lookup lookupFunc, origin
 	}
 	return f, warnings, nil
 }
-
-// envLookup is os.LookupEnv for commands without a dotenv file.
-func envLookup(name string) (string, bool) { return os.LookupEnv(name) }
 
 // stateOptions are --state / --save-state and --state-plaintext.
 type stateOptions struct {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"os/exec"
 	"runtime/debug"
 	"strings"
@@ -99,9 +98,9 @@ type versionInfo struct {
 
 // findChromeVersion is the browser runs would start (CHROME_PATH, or the
 // first one found) and its --version line.
-func findChromeVersion(ctx context.Context) (path, ver string) {
+func findChromeVersion(ctx context.Context, sys system) (path, ver string) {
 	path, err := automation.FindChrome()
-	if p := os.Getenv("CHROME_PATH"); p != "" {
+	if p := sys.getenv("CHROME_PATH"); p != "" {
 		path, err = p, nil
 	}
 	if err != nil {
@@ -148,7 +147,7 @@ had changes).`,
 			if f, err := selectors.Default(); err == nil {
 				info.SelectorsVersion = f.Version
 			}
-			info.Chrome, info.ChromeVersion = findChromeVersion(cmd.Context())
+			info.Chrome, info.ChromeVersion = findChromeVersion(cmd.Context(), g.sys)
 			if g.output == "json" {
 				return json.NewEncoder(g.stdout).Encode(info)
 			}

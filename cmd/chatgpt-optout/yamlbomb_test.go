@@ -52,7 +52,7 @@ func TestYAMLBomb_IsAConfigErrorInBoundedMemory(t *testing.T) {
 			var before, after runtime.MemStats
 			runtime.GC()
 			runtime.ReadMemStats(&before)
-			code := execute(t.Context(), c.args, &stdout, &stderr)
+			code := execute(t.Context(), system{stdout: &stdout, stderr: &stderr}, c.args)
 			runtime.ReadMemStats(&after)
 			alloc := after.TotalAlloc - before.TotalAlloc
 			t.Logf("exit %d, %.1f MB allocated: %s", code, float64(alloc)/(1<<20), stderr.String())
