@@ -25,11 +25,11 @@ import (
 // peak memory: the RSS and PSS of the tool's process plus every Chrome
 // process it started, summed (see runSampled). At the end it prints a
 // table with the marginal time per account (the slope between N = 20 and
-// N = 100). FLEET_BENCH_SIZES and FLEET_BENCH_PARALLEL (like "4") narrow
-// it for a quick try; FLEET_BENCH_SEQUENTIAL=0 leaves the sequential runs
-// out; FLEET_BENCH_STATE=1 runs each enforce twice with --state-dir, cold
-// (signing in, saving states) then warm (loading them). The simulator is
-// busy like the real page (a WebSocket, an event
+// N = 100). FLEET_BENCH_SIZES and FLEET_BENCH_PARALLEL (like "4", or
+// "2,4,auto") narrow it for a quick try; FLEET_BENCH_SEQUENTIAL=0 leaves
+// the sequential runs out; FLEET_BENCH_STATE=1 runs each enforce twice
+// with --state-dir, cold (signing in, saving states) then warm (loading
+// them). The simulator is busy like the real page (a WebSocket, an event
 // stream, a long poll, beacons); FLEET_BENCH_QUIET=1 makes it quiet, to
 // compare. FLEET_BENCH_REPORTS=DIR keeps each run's JSON report there,
 // with every account's phase timings. FLEET_BENCH_SETTINGS=training,all
@@ -55,15 +55,15 @@ func BenchmarkFleet(b *testing.B) {
 			sizes = append(sizes, n)
 		}
 	}
-	parallels := []int{1, 2, 4}
+	parallels := []string{"1", "2", "4"}
 	if s := os.Getenv("FLEET_BENCH_PARALLEL"); s != "" {
 		parallels = nil
 		for _, f := range strings.Split(s, ",") {
-			n, err := strconv.Atoi(strings.TrimSpace(f))
-			if err != nil || n < 1 {
-				b.Fatalf("FLEET_BENCH_PARALLEL=%q: want numbers like 1,2,4", s)
+			f = strings.TrimSpace(f)
+			if n, err := strconv.Atoi(f); f != "auto" && (err != nil || n < 1) {
+				b.Fatalf("FLEET_BENCH_PARALLEL=%q: want numbers like 1,2,4, or auto", s)
 			}
-			parallels = append(parallels, n)
+			parallels = append(parallels, f)
 		}
 	}
 	type figure struct {
@@ -136,8 +136,8 @@ func BenchmarkFleet(b *testing.B) {
 			for _, set := range settingsList {
 				stateDir := ""
 				for _, run := range runs {
-					mode := fmt.Sprintf("enforce --parallel %d", parallel)
-					name := fmt.Sprintf("accounts=%d/enforce-parallel=%d", n, parallel)
+					mode := "enforce --parallel " + parallel
+					name := fmt.Sprintf("accounts=%d/enforce-parallel=%s", n, parallel)
 					if set != "" {
 						mode += " --settings " + set
 						name += "/settings=" + set
@@ -154,7 +154,7 @@ func BenchmarkFleet(b *testing.B) {
 						for i := 0; i < b.N; i++ {
 							reset()
 							tmp := benchTempDir(b)
-							args := []string{"enforce", "--accounts", accounts, "--base-url", srv.AppURL(), "--parallel", strconv.Itoa(parallel)}
+							args := []string{"enforce", "--accounts", accounts, "--base-url", srv.AppURL(), "--parallel", parallel}
 							if stateDir != "" {
 								args = append(args, "--state-dir", stateDir)
 							}

@@ -49,6 +49,7 @@ func readWSFrame(t *testing.T, r *bufio.Reader) (byte, string) {
 }
 
 func TestBusyBackend(t *testing.T) {
+	t.Parallel()
 	s := start(t, Options{})
 	b := newBrowser(t)
 	loginCurrent(t, s, b, "alice@example.com", "alice-password-1")
@@ -167,6 +168,7 @@ func TestBusyBackend(t *testing.T) {
 }
 
 func TestLongPollHeld(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("a 20 s long poll")
 	}
@@ -184,6 +186,7 @@ func TestLongPollHeld(t *testing.T) {
 }
 
 func TestHoldWrites(t *testing.T) {
+	t.Parallel()
 	s, err := Start(Options{HoldWrites: true})
 	if err != nil {
 		t.Fatal(err)
@@ -255,6 +258,7 @@ func TestHoldWrites(t *testing.T) {
 }
 
 func TestSessionCookieLifetime(t *testing.T) {
+	t.Parallel()
 	setCookie := func(opts Options) *http.Cookie {
 		t.Helper()
 		s := start(t, opts)
@@ -364,6 +368,7 @@ func signInWithCookie(t *testing.T, ctx context.Context, s *Server, email string
 // TestChromiumBusy shows the signed-in pages of both eras never going
 // network-idle nor DOM-still by default, and going quiet with Quiet.
 func TestChromiumBusy(t *testing.T) {
+	t.Parallel()
 	root, exceptions := newChromeFor(t, 90*time.Second)
 	for _, ui := range []UI{UICurrent, UI2023} {
 		t.Run(string(ui), func(t *testing.T) {
@@ -443,6 +448,7 @@ func liveRegions(t *testing.T, ctx context.Context) {
 // has no deep link; and a session-only cookie is a session cookie to
 // Chrome.
 func TestChromiumHoldWrites(t *testing.T) {
+	t.Parallel()
 	root, exceptions := newChromeFor(t, 60*time.Second)
 	const email, password = "alice@example.com", "alice-password-1"
 

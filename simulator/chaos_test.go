@@ -8,6 +8,7 @@ import (
 )
 
 func TestChaosPlanDeterministic(t *testing.T) {
+	t.Parallel()
 	for seed := int64(-3); seed < 200; seed++ {
 		a, b := NewChaosPlan(seed), NewChaosPlan(seed)
 		if !reflect.DeepEqual(a, b) {
@@ -33,6 +34,7 @@ func TestChaosPlanDeterministic(t *testing.T) {
 // of NewChaosPlan, and the distribution: every Expect reachable, about 60%
 // "off", most plans with two surprises or more.
 func TestChaosPlanProperties(t *testing.T) {
+	t.Parallel()
 	const n = 500
 	expects := map[string]int{}
 	closes := map[DialogClose]int{}
@@ -143,6 +145,7 @@ func TestChaosPlanProperties(t *testing.T) {
 // TestChaosAppliesToTheServer starts simulators with chaos seeds and
 // checks the plan reached the options and every account.
 func TestChaosAppliesToTheServer(t *testing.T) {
+	t.Parallel()
 	if s := start(t, Options{}); s.ChaosPlan() != nil || s.Info().Chaos != nil {
 		t.Fatal("a plan without Chaos")
 	}

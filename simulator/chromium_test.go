@@ -101,6 +101,7 @@ func waitJS(t *testing.T, ctx context.Context, what, js string) {
 // TestChromiumCurrent drives the current UI with real mouse input and
 // proves the properties that make the simulator worth testing against.
 func TestChromiumCurrent(t *testing.T) {
+	t.Parallel()
 	ctx, exceptions := newChrome(t)
 	s := start(t, Options{ToggleDelay: 400 * time.Millisecond, Latency: 50 * time.Millisecond})
 	const email, password = "alice@example.com", "alice-password-1"
@@ -224,6 +225,7 @@ func TestChromiumCurrent(t *testing.T) {
 
 // TestChromium2023 drives the 2023 UI end to end.
 func TestChromium2023(t *testing.T) {
+	t.Parallel()
 	ctx, exceptions := newChrome(t)
 	s := start(t, Options{UI: UI2023, ToggleDelay: 300 * time.Millisecond})
 	const email, password = "alice@example.com", "alice-password-1"
@@ -311,6 +313,7 @@ func clickAt(t *testing.T, ctx context.Context, what, el string) {
 // checks the DOM facts README.md promises to selector authors, and that a
 // person can still reach and flip the setting with real input.
 func TestChromiumVariants(t *testing.T) {
+	t.Parallel()
 	root, exceptions := newChromeFor(t, 60*time.Second)
 	const email = "alice@example.com"
 	// Each case gets its own time limit, so that one stuck wait does not

@@ -90,6 +90,7 @@ func loadCorpus(t *testing.T) []evidence {
 
 // TestEvidenceCorpusIsWellFormed needs no browser.
 func TestEvidenceCorpusIsWellFormed(t *testing.T) {
+	t.Parallel()
 	if n := len(loadCorpus(t)); n < 100 {
 		t.Errorf("the corpus has %d entries", n)
 	}
@@ -223,6 +224,7 @@ func axCountE(ctx context.Context, role, name string) (int, error) {
 // TestChromiumEvidence drives the simulator through every state of the
 // evidence corpus, in both eras, and checks every quoted locator there.
 func TestChromiumEvidence(t *testing.T) {
+	t.Parallel()
 	root, exceptions := newChromeFor(t, 150*time.Second)
 	c := &corpusChecker{t: t, entries: loadCorpus(t), visited: map[string]bool{}}
 	ctx := root
@@ -393,6 +395,7 @@ func TestChromiumEvidence(t *testing.T) {
 // tab's inner div, click on the row, click on the switch. It ends with the
 // setting off on the server, in the dialog and on the settings page.
 func TestChromiumPSST(t *testing.T) {
+	t.Parallel()
 	root, exceptions := newChromeFor(t, 60*time.Second)
 	for _, vs := range [][]Variant{nil, {VariantSettingsPage}} {
 		t.Run(fmt.Sprint(vs), func(t *testing.T) {

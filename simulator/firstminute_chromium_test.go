@@ -18,6 +18,7 @@ import (
 // default HeadlessChrome User-Agent in CheckHeadless mode, where a tick
 // never clears it.
 func TestChromiumSecurityCheck(t *testing.T) {
+	t.Parallel()
 	root, exceptions := newChromeFor(t, 20*time.Second)
 
 	t.Run("headless-turns-interactive", func(t *testing.T) {
@@ -117,6 +118,7 @@ func waitAcross(t *testing.T, ctx context.Context, what, js string) {
 // its control and by Escape, not closing by Escape when it has no way out,
 // and counting a choice when its accept button is clicked.
 func TestChromiumUnknownDialog(t *testing.T) {
+	t.Parallel()
 	root, exceptions := newChromeFor(t, 30*time.Second)
 	const email = "alice@example.com"
 	const dlg = `document.querySelector('[role=dialog][aria-modal=true][data-state=open][aria-labelledby]')`

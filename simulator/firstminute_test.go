@@ -42,6 +42,7 @@ func cookieOf(resp *http.Response, name string) *http.Cookie {
 }
 
 func TestSecurityCheckClears(t *testing.T) {
+	t.Parallel()
 	s := start(t, Options{Quiet: true, SecurityCheck: &SecurityCheck{Mode: CheckClears, Delay: 300 * time.Millisecond, Origin: "app"}})
 	b := newBrowser(t)
 	b.ua = plainChromeUA
@@ -114,6 +115,7 @@ func TestSecurityCheckClears(t *testing.T) {
 }
 
 func TestSecurityCheckModes(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		mode                      CheckMode
 		ua                        string
@@ -164,6 +166,7 @@ func TestSecurityCheckModes(t *testing.T) {
 }
 
 func TestSecurityCheckAtViewAndWhatIsAPage(t *testing.T) {
+	t.Parallel()
 	s := start(t, Options{Quiet: true, SecurityCheck: &SecurityCheck{Mode: CheckInteractive, Origin: "both", AtView: 2, Delay: time.Second}})
 	b := newBrowser(t)
 	// Not pages: never challenged, never counted.
@@ -218,6 +221,7 @@ func TestSecurityCheckAtViewAndWhatIsAPage(t *testing.T) {
 }
 
 func TestClientsRecorded(t *testing.T) {
+	t.Parallel()
 	s := start(t, Options{Quiet: true})
 	get := func(u, ua, chua, lang string) {
 		req, _ := http.NewRequest("GET", u, nil)
@@ -267,6 +271,7 @@ func noticeResponse(t *testing.T, s *Server, token, action string) int {
 }
 
 func TestUnknownDialogUntilClosedOrAnswered(t *testing.T) {
+	t.Parallel()
 	for _, ui := range []UI{UICurrent, UI2023} {
 		s := start(t, Options{UI: ui, Quiet: true, UnknownDialog: &UnknownDialog{Close: CloseDismiss}})
 		b := newBrowser(t)
@@ -382,6 +387,7 @@ func errorPage(t *testing.T, resp *http.Response, body, text string) {
 }
 
 func TestSiteErrorsThenTryAgain(t *testing.T) {
+	t.Parallel()
 	const email, password = "alice@example.com", "alice-password-1"
 	s := start(t, Options{Quiet: true, Accounts: withAccount(func(a *Account) { a.SiteErrors = 2 })})
 	b := newBrowser(t)
@@ -438,6 +444,7 @@ func TestSiteErrorsThenTryAgain(t *testing.T) {
 }
 
 func TestMaxCheckAttempts(t *testing.T) {
+	t.Parallel()
 	const email = "alice@example.com"
 	s := start(t, Options{Quiet: true, Accounts: withAccount(func(a *Account) { a.MaxCheckAttempts = true; a.SiteErrors = 1 })})
 	b := newBrowser(t)
@@ -458,6 +465,7 @@ func TestMaxCheckAttempts(t *testing.T) {
 }
 
 func TestPersonPages(t *testing.T) {
+	t.Parallel()
 	const email, password = "alice@example.com", "alice-password-1"
 	for _, tc := range []struct {
 		need, path string
@@ -517,6 +525,7 @@ func TestPersonPages(t *testing.T) {
 }
 
 func TestOneTimeCodeOffer(t *testing.T) {
+	t.Parallel()
 	const email = "alice@example.com"
 	s := start(t, Options{Quiet: true, OneTimeCodeOffer: true, IMAPPlain: true})
 	if s.MailboxUser(email) != email || s.MailboxPassword(email) == "" {
@@ -566,6 +575,7 @@ func TestOneTimeCodeOffer(t *testing.T) {
 }
 
 func TestVariantImproveDoneInBoot(t *testing.T) {
+	t.Parallel()
 	vs, err := ParseVariants("improve-done")
 	if err != nil || len(vs) != 1 || vs[0] != VariantImproveDone {
 		t.Fatalf("ParseVariants: %v %v", vs, err)

@@ -100,6 +100,7 @@ func readInbox(t *testing.T, s *Server, email string) []codeMessage {
 }
 
 func TestMailboxCodeEmailOverIMAPS(t *testing.T) {
+	t.Parallel()
 	s := start(t, Options{})
 	if !strings.HasPrefix(s.IMAPURL(), "imaps://127.0.0.1:") || !strings.HasSuffix(s.IMAPURL(), "/INBOX") {
 		t.Fatalf("IMAPURL %q", s.IMAPURL())
@@ -186,6 +187,7 @@ func TestMailboxCodeEmailOverIMAPS(t *testing.T) {
 }
 
 func TestMailboxRefusesWrongPasswordAndUntrustedClients(t *testing.T) {
+	t.Parallel()
 	s := start(t, Options{})
 	const frank = "frank@example.com"
 	c := trustingClient(t, s)
@@ -229,6 +231,7 @@ func TestMailboxRefusesWrongPasswordAndUntrustedClients(t *testing.T) {
 }
 
 func TestMailboxStaleCodeFirstThenDelayed(t *testing.T) {
+	t.Parallel()
 	s := start(t, Options{MailStale: true, MailDelay: 400 * time.Millisecond})
 	const frank = "frank@example.com"
 	b := newBrowser(t)
@@ -265,6 +268,7 @@ func TestMailboxStaleCodeFirstThenDelayed(t *testing.T) {
 }
 
 func TestMailboxCodeTwice(t *testing.T) {
+	t.Parallel()
 	s := start(t, Options{MailTwice: true})
 	const frank = "frank@example.com"
 	b := newBrowser(t)
@@ -298,6 +302,7 @@ func TestMailboxCodeTwice(t *testing.T) {
 }
 
 func TestMailboxEmailFirstResendAndShared(t *testing.T) {
+	t.Parallel()
 	s := start(t, Options{SharedMailbox: true})
 	const heidi = "heidi@example.com"
 	b := newBrowser(t)
@@ -341,6 +346,7 @@ func TestMailboxEmailFirstResendAndShared(t *testing.T) {
 }
 
 func TestMailboxPlainAndOff(t *testing.T) {
+	t.Parallel()
 	s := start(t, Options{IMAPPlain: true})
 	if !strings.HasPrefix(s.IMAPURL(), "imap://127.0.0.1:") || s.IMAPCertPEM() != nil || s.Info().IMAPCAPEM != "" {
 		t.Fatalf("plain: %q, cert %q", s.IMAPURL(), s.IMAPCertPEM())

@@ -16,6 +16,7 @@ import (
 // teen's read-only switch; the variants marketing-page and voice-rows on
 // the settings page.
 func TestChromiumPrivacyBaseline(t *testing.T) {
+	t.Parallel()
 	root, exceptions := newChromeFor(t, 60*time.Second)
 	// swJS finds the switch labelled by label.
 	swJS := func(label string) string {

@@ -44,6 +44,7 @@ func patchSetting(t *testing.T, s *Server, tok, key string, on bool) (int, map[s
 var adsKeys = []string{SettingAdsPersonalization, SettingAdsHistory}
 
 func TestPlanValidationAndDefaults(t *testing.T) {
+	t.Parallel()
 	for _, bad := range []string{"team", "Plus", " free"} {
 		_, err := Start(Options{Accounts: []Account{{Email: "x@example.com", Password: "p", Plan: bad}}})
 		if err == nil || !strings.Contains(err.Error(), "plan") || !strings.Contains(err.Error(), "x@example.com") {
@@ -127,6 +128,7 @@ func TestPlanValidationAndDefaults(t *testing.T) {
 }
 
 func TestSettingPatchesPerKey(t *testing.T) {
+	t.Parallel()
 	s := start(t, Options{})
 	const alice = "alice@example.com"
 	_, tok := privacySession(t, s, alice)
@@ -206,6 +208,7 @@ func TestSettingPatchesPerKey(t *testing.T) {
 }
 
 func TestSettingCouplings(t *testing.T) {
+	t.Parallel()
 	s := start(t, Options{})
 	const alice = "alice@example.com"
 	_, tok := privacySession(t, s, alice)
@@ -271,6 +274,7 @@ func TestSettingCouplings(t *testing.T) {
 }
 
 func TestTeenTraining(t *testing.T) {
+	t.Parallel()
 	s := start(t, Options{})
 	const tina = "tina@example.com"
 	_, tok := privacySession(t, s, tina)
@@ -302,6 +306,7 @@ func TestTeenTraining(t *testing.T) {
 }
 
 func TestPrivacyBoot(t *testing.T) {
+	t.Parallel()
 	s := start(t, Options{Variants: []Variant{VariantSettingsPage}})
 	for _, tc := range []struct {
 		email, plan string
@@ -338,6 +343,7 @@ func TestPrivacyBoot(t *testing.T) {
 }
 
 func TestDangerPresses(t *testing.T) {
+	t.Parallel()
 	s := start(t, Options{})
 	const alice = "alice@example.com"
 	_, tok := privacySession(t, s, alice)
@@ -367,6 +373,7 @@ func TestDangerPresses(t *testing.T) {
 }
 
 func TestDemoAccountsOfThePrivacyBaseline(t *testing.T) {
+	t.Parallel()
 	var oscar, tina *Account
 	for _, a := range DemoAccounts() {
 		switch a.Email {

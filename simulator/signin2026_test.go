@@ -9,6 +9,7 @@ import (
 )
 
 func TestTurnstileGatesTheForms(t *testing.T) {
+	t.Parallel()
 	s := start(t, Options{})
 	b := newBrowser(t)
 	resp, body := b.get(s.AppURL() + "/api/auth/signin/openai?prompt=login")
@@ -50,6 +51,7 @@ func TestTurnstileGatesTheForms(t *testing.T) {
 }
 
 func TestPasskeyOffer(t *testing.T) {
+	t.Parallel()
 	s := start(t, Options{})
 	b := newBrowser(t)
 	resp, body := loginCurrent(t, s, b, "grace@example.com", "grace-password-7")
@@ -72,6 +74,7 @@ func TestPasskeyOffer(t *testing.T) {
 }
 
 func TestEmailFirstWithPasswordWayOut(t *testing.T) {
+	t.Parallel()
 	s := start(t, Options{})
 	// By the code alone.
 	b := newBrowser(t)
@@ -102,6 +105,7 @@ func TestEmailFirstWithPasswordWayOut(t *testing.T) {
 }
 
 func TestWelcomeBack(t *testing.T) {
+	t.Parallel()
 	s := start(t, Options{})
 	b := newBrowser(t)
 	_, body := b.get(s.AuthURL() + "/log-in")
@@ -133,6 +137,7 @@ func TestWelcomeBack(t *testing.T) {
 }
 
 func TestChooserAndSessionExpired(t *testing.T) {
+	t.Parallel()
 	s := start(t, Options{})
 	b := newBrowser(t)
 	_, body := loginCurrent(t, s, b, "ivan@example.com", "ivan-password-9")
@@ -181,6 +186,7 @@ func TestChooserAndSessionExpired(t *testing.T) {
 }
 
 func TestVariantGettingStartedAndSettingsPageRoutes(t *testing.T) {
+	t.Parallel()
 	s := start(t, Options{Variants: []Variant{VariantGettingStarted, VariantSettingsPage}})
 	b := newBrowser(t)
 	b.c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }

@@ -129,6 +129,7 @@ func loginCurrent(t *testing.T, s *Server, b *browser, email, password string) (
 }
 
 func TestStartDefaults(t *testing.T) {
+	t.Parallel()
 	s := start(t, Options{})
 	if s.UI() != UICurrent {
 		t.Errorf("UI = %q", s.UI())
@@ -148,6 +149,7 @@ func TestStartDefaults(t *testing.T) {
 }
 
 func TestInfoJSON(t *testing.T) {
+	t.Parallel()
 	s := start(t, Options{UI: UI2023})
 	data, err := json.Marshal(s.Info())
 	if err != nil {
@@ -171,6 +173,7 @@ func TestInfoJSON(t *testing.T) {
 }
 
 func TestLoginCurrent(t *testing.T) {
+	t.Parallel()
 	s := start(t, Options{})
 	b := newBrowser(t)
 
@@ -222,6 +225,7 @@ func TestLoginCurrent(t *testing.T) {
 }
 
 func TestSessionCookieAttributes(t *testing.T) {
+	t.Parallel()
 	s := start(t, Options{})
 	b := newBrowser(t)
 	b.c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
@@ -263,6 +267,7 @@ func TestSessionCookieAttributes(t *testing.T) {
 }
 
 func TestUnknownEmailStillAsksPassword(t *testing.T) {
+	t.Parallel()
 	s := start(t, Options{})
 	b := newBrowser(t)
 	resp, body := loginCurrent(t, s, b, "nobody@example.com", "x")
@@ -275,6 +280,7 @@ func TestUnknownEmailStillAsksPassword(t *testing.T) {
 }
 
 func TestTOTP(t *testing.T) {
+	t.Parallel()
 	for _, ui := range []UI{UICurrent, UI2023} {
 		t.Run(string(ui), func(t *testing.T) {
 			s := start(t, Options{UI: ui})
@@ -342,6 +348,7 @@ func login2023(t *testing.T, s *Server, b *browser, email, password string) (*ht
 }
 
 func TestLogin2023(t *testing.T) {
+	t.Parallel()
 	s := start(t, Options{UI: UI2023})
 	b := newBrowser(t)
 	resp, body := login2023(t, s, b, "bob@example.com", "nope")
@@ -365,6 +372,7 @@ func TestLogin2023(t *testing.T) {
 }
 
 func TestSettingsBackend(t *testing.T) {
+	t.Parallel()
 	s := start(t, Options{})
 	b := newBrowser(t)
 	loginCurrent(t, s, b, "alice@example.com", "alice-password-1")
@@ -435,6 +443,7 @@ func TestSettingsBackend(t *testing.T) {
 }
 
 func TestSessionTTLAndLatency(t *testing.T) {
+	t.Parallel()
 	s := start(t, Options{SessionTTL: 300 * time.Millisecond, Latency: 50 * time.Millisecond})
 	tok, err := s.NewSession("bob@example.com")
 	if err != nil {
@@ -469,6 +478,7 @@ func TestSessionTTLAndLatency(t *testing.T) {
 }
 
 func TestSplitSessionCookie(t *testing.T) {
+	t.Parallel()
 	s := start(t, Options{SplitSessionCookie: true})
 	b := newBrowser(t)
 	loginCurrent(t, s, b, "alice@example.com", "alice-password-1")
@@ -486,6 +496,7 @@ func TestSplitSessionCookie(t *testing.T) {
 }
 
 func TestBotWall(t *testing.T) {
+	t.Parallel()
 	s := start(t, Options{})
 	b := newBrowser(t)
 	b.ua = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.0.0 Safari/537.36"
@@ -517,6 +528,7 @@ func TestBotWall(t *testing.T) {
 }
 
 func TestEmailCode(t *testing.T) {
+	t.Parallel()
 	s := start(t, Options{})
 	b := newBrowser(t)
 	resp, body := loginCurrent(t, s, b, "frank@example.com", "frank-password-6")
@@ -534,6 +546,7 @@ func TestEmailCode(t *testing.T) {
 }
 
 func TestDialogEntryAndDialogsShownOnce(t *testing.T) {
+	t.Parallel()
 	s := start(t, Options{LoginEntry: "dialog"})
 	b := newBrowser(t)
 	_, body := b.get(s.AppURL() + "/")
@@ -559,6 +572,7 @@ func TestDialogEntryAndDialogsShownOnce(t *testing.T) {
 }
 
 func TestAssetsServed(t *testing.T) {
+	t.Parallel()
 	s := start(t, Options{})
 	for _, p := range []string{"/assets/lib.js", "/assets/current.js", "/assets/legacy2023.js", "/assets/redesign.js", "/assets/app.css"} {
 		resp, err := http.Get(s.AppURL() + p)

@@ -11,6 +11,7 @@ import (
 )
 
 func TestParseVariants(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string][]Variant{
 		"":                                    nil,
 		"  ":                                  nil,
@@ -64,6 +65,7 @@ func bootOf(t *testing.T, body string) boot {
 }
 
 func TestVariantsOptions(t *testing.T) {
+	t.Parallel()
 	if _, err := Start(Options{Variants: []Variant{"bogus"}}); err == nil || !strings.Contains(err.Error(), `"bogus"`) {
 		t.Errorf("unknown variant: %v", err)
 	}
@@ -93,6 +95,7 @@ func TestVariantsOptions(t *testing.T) {
 }
 
 func TestVariantNewDialogUntilDismissed(t *testing.T) {
+	t.Parallel()
 	for _, ui := range []UI{UICurrent, UI2023} {
 		s := start(t, Options{UI: ui, Variants: []Variant{VariantNewDialog}})
 		b := newBrowser(t)
@@ -146,6 +149,7 @@ func TestVariantNewDialogUntilDismissed(t *testing.T) {
 }
 
 func TestVariantUnknownUIRoutes(t *testing.T) {
+	t.Parallel()
 	script := regexp.MustCompile(`<script src="/assets/([a-z0-9]+\.js)"></script>\s*</body>`)
 	scriptOf := func(body string) string {
 		m := script.FindStringSubmatch(body)
