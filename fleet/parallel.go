@@ -10,19 +10,19 @@ import (
 )
 
 // Parallelism picked by AutoParallel. An account's run spends most of its
-// time waiting on the site (page loads, the sign-in's own delays) and
-// about 1.5 s of CPU (Chrome's and the tool's) per 5 to 7 s alone, so a
-// core keeps about three accounts busy; past that, runs only queue for
-// the CPU and each takes longer (see docs/fleet.md, Speed, for the
-// measurements that put the knee there). A browser context with its
-// renderers holds about 150 MB at its peak.
+// time waiting on the site (page loads, the sign-in's own delays), with
+// about 1.5 s of CPU (Chrome's and the tool's) in 5 to 7 s, so a core
+// keeps about four accounts busy: 20 accounts on 2 cores took 29.5 s at
+// 4, 23.0 s at 8, 21.2 s at 10 and 21.0 s at 16, while the memory grew
+// by about 55 MB (PSS) per account at once (docs/fleet.md, Speed). A
+// browser context with its renderers is given 150 MB, to be safe.
 const (
-	accountsPerCPU = 3
+	accountsPerCPU = 4
 	bytesPerRun    = 150 << 20
 )
 
 // AutoParallel is how many accounts to run at once on this machine for a
-// fleet of n accounts: three per CPU the Go runtime may use (which follows
+// fleet of n accounts: four per CPU the Go runtime may use (which follows
 // a container's CPU limit), as many as half the available memory holds,
 // never more than n nor MaxParallel, at least 1.
 func AutoParallel(n int) int {

@@ -84,7 +84,7 @@ the reports, marking the accounts not run.`,
 	f := cmd.Flags()
 	f.StringVar(&e.accounts, "accounts", "", "YAML accounts file (required)")
 	f.BoolVar(&e.check, "check", false, "only read each account's setting, change nothing (exit 2 when one is on)")
-	f.StringVar(&e.parallel, "parallel", "auto", fmt.Sprintf("accounts at once in one browser, from 1 to %d, or auto: chosen for the machine (three per CPU, within half the available memory)", fleet.MaxParallel))
+	f.StringVar(&e.parallel, "parallel", "auto", fmt.Sprintf("accounts at once in one browser, from 1 to %d, or auto: chosen for the machine (four per CPU, within half the available memory)", fleet.MaxParallel))
 	f.StringVar(&e.shard, "shard", "", "run shard I of N (I/N, I from 0): a stable part of the accounts, by a hash of their names")
 	f.BoolVar(&e.noCanary, "no-canary", false, "do not run the first account alone before the others")
 	f.IntVar(&e.retries, "retries", fleet.DefaultRetries, fmt.Sprintf("further runs of an account after a transient failure (timeout, browser, a refused save), from 0 to %d", fleet.MaxRetries))
