@@ -3,6 +3,7 @@ package simulator
 import (
 	"context"
 	"os"
+	goruntime "runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -25,12 +26,19 @@ func newChrome(t *testing.T) (context.Context, func() []string) {
 	return newChromeFor(t, 25*time.Second)
 }
 
+// chromeSlots bounds the tests that drive a Chromium of their own at
+// once, to one per CPU: the others (plain HTTP) run beside them, and a
+// test's time limit starts only once it has its slot.
+var chromeSlots = make(chan struct{}, max(2, goruntime.NumCPU()))
+
 // newChromeFor is newChrome with a time limit for the whole test.
 func newChromeFor(t *testing.T, limit time.Duration) (context.Context, func() []string) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("real browser test skipped in -short mode")
 	}
+	chromeSlots <- struct{}{}
+	t.Cleanup(func() { <-chromeSlots })
 	if _, err := os.Stat(chromiumPath); err != nil {
 		if os.Getenv("CI") != "" {
 			t.Fatal("no Chromium at " + chromiumPath + ": in CI scripts/ensure-chromium installs it, so this is a failure")

@@ -19,10 +19,10 @@ import (
 // never clears it.
 func TestChromiumSecurityCheck(t *testing.T) {
 	t.Parallel()
-	root, exceptions := newChromeFor(t, 20*time.Second)
+	root, exceptions := newChromeFor(t, 45*time.Second)
 
 	t.Run("headless-turns-interactive", func(t *testing.T) {
-		ctx, cancel := context.WithTimeout(root, 8*time.Second)
+		ctx, cancel := context.WithTimeout(root, 15*time.Second)
 		defer cancel()
 		s := start(t, Options{Quiet: true, SecurityCheck: &SecurityCheck{Mode: CheckHeadless, Delay: 300 * time.Millisecond, Origin: "auth"}})
 		must(t, "navigate", chromedp.Do(ctx, chromedp.Navigate(s.AuthURL()+"/log-in")))
@@ -58,12 +58,14 @@ func TestChromiumSecurityCheck(t *testing.T) {
 		// A tab of its own, with a plain Chrome User-Agent.
 		tab, cancelTab := chromedp.NewContext(root)
 		defer cancelTab()
-		ctx, cancel := context.WithTimeout(tab, 8*time.Second)
+		ctx, cancel := context.WithTimeout(tab, 20*time.Second)
 		defer cancel()
 		const ua = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
 		_, err := chromedp.Call(ctx, emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{UserAgent: ua, AcceptLanguage: "en-US"})
 		must(t, "user agent", err)
-		s := start(t, Options{Quiet: true, SecurityCheck: &SecurityCheck{Mode: CheckHeadless, Delay: 600 * time.Millisecond, Origin: "app"}})
+		s := start(t, Options{Quiet: true, SecurityCheck: &SecurityCheck{Mode: CheckHeadless, Delay: 3 * time.Second, Origin: "app"}})
+		// The check clears after 3 s: long enough, on a loaded machine, to
+		// be read before it does.
 		must(t, "navigate", chromedp.Do(ctx, chromedp.Navigate(s.AppURL()+"/?from=test")))
 		if title := eval[string](t, ctx, `document.title`); title != "Just a moment..." {
 			t.Fatalf("title %q", title)
