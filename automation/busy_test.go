@@ -121,8 +121,10 @@ func TestBusyPage_EveryDecisionIsTaken(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			for _, ui := range tt.eras {
 				t.Run(string(ui), func(t *testing.T) {
+					t.Parallel()
 					srv := busySim(t, ui, tt.variants...)
 					cfg := config(t, srv)
 					if tt.edit != nil {
@@ -178,6 +180,7 @@ func TestProfile_KeepsASessionOnlyCookie(t *testing.T) {
 	t.Parallel()
 	for _, ui := range eras {
 		t.Run(string(ui), func(t *testing.T) {
+			t.Parallel()
 			srv := startSim(t, simulator.Options{UI: ui, SessionOnlyCookie: true, HoldWrites: true})
 			profile := filepath.Join(t.TempDir(), "profile")
 			cfg := config(t, srv)

@@ -20,6 +20,7 @@ func TestDisable_TurnsOnSettingOffAndVerifiesIt(t *testing.T) {
 	t.Parallel()
 	for _, ui := range eras {
 		t.Run(string(ui), func(t *testing.T) {
+			t.Parallel()
 			srv := startSim(t, simulator.Options{UI: ui})
 			a := account(t, srv, "alice@example.com")
 			if !training(t, srv, a.Email) {
@@ -50,6 +51,7 @@ func TestDisable_AlreadyOffSendsNoChange(t *testing.T) {
 	t.Parallel()
 	for _, ui := range eras {
 		t.Run(string(ui), func(t *testing.T) {
+			t.Parallel()
 			srv := startSim(t, simulator.Options{UI: ui})
 			a := account(t, srv, "bob@example.com")
 			res := disable(t, browser(t), a, config(t, srv))
@@ -67,6 +69,7 @@ func TestStatus_ReadsWithoutChanging(t *testing.T) {
 	t.Parallel()
 	for _, ui := range eras {
 		t.Run(string(ui), func(t *testing.T) {
+			t.Parallel()
 			srv := startSim(t, simulator.Options{UI: ui})
 			on := status(t, browser(t), account(t, srv, "alice@example.com"), config(t, srv))
 			if on.Outcome != automation.OutcomeNoncompliant || on.Before != automation.StateOn || on.ErrorKind != "" {
@@ -101,6 +104,7 @@ func TestDisable_SignInFailuresHaveTheirOwnKinds(t *testing.T) {
 	t.Parallel()
 	for _, ui := range eras {
 		t.Run(string(ui), func(t *testing.T) {
+			t.Parallel()
 			srv := startSim(t, simulator.Options{UI: ui})
 			cases := []struct {
 				name  string
@@ -144,6 +148,7 @@ func TestDisable_SignsInWithTOTP(t *testing.T) {
 	t.Parallel()
 	for _, ui := range eras {
 		t.Run(string(ui), func(t *testing.T) {
+			t.Parallel()
 			srv := startSim(t, simulator.Options{UI: ui})
 			a := account(t, srv, "carol@example.com")
 			res := disable(t, browser(t), a, config(t, srv))
@@ -163,6 +168,7 @@ func TestDisable_DeclinesACookieBannerOverThePage(t *testing.T) {
 	t.Parallel()
 	for _, ui := range eras {
 		t.Run(string(ui), func(t *testing.T) {
+			t.Parallel()
 			srv := startSim(t, simulator.Options{UI: ui, ConsentBanner: true})
 			a := account(t, srv, "alice@example.com")
 			// The era named, so only its profile's dialogs are known: the
@@ -205,6 +211,7 @@ func TestDisable_DismissesPostLoginDialogs(t *testing.T) {
 	t.Parallel()
 	for _, ui := range eras {
 		t.Run(string(ui), func(t *testing.T) {
+			t.Parallel()
 			srv := startSim(t, simulator.Options{UI: ui})
 			a := account(t, srv, "dave@example.com")
 			res := disable(t, browser(t), a, config(t, srv))
@@ -219,6 +226,7 @@ func TestDisable_RetriesAFailedSave(t *testing.T) {
 	t.Parallel()
 	for _, ui := range eras {
 		t.Run(string(ui), func(t *testing.T) {
+			t.Parallel()
 			srv := startSim(t, simulator.Options{UI: ui})
 			a := account(t, srv, "alice@example.com")
 			srv.FailPatches(a.Email, 1)
@@ -274,6 +282,7 @@ func TestDisable_DeepLinkRoute(t *testing.T) {
 	t.Parallel()
 	for _, ui := range []simulator.UI{simulator.UICurrent} {
 		t.Run(string(ui), func(t *testing.T) {
+			t.Parallel()
 			srv := startSim(t, simulator.Options{UI: ui})
 			cfg := config(t, srv)
 			cfg.Route = automation.RouteDeepLink
@@ -318,6 +327,7 @@ func TestDisable_VerifiesOnAPageLoadedFromTheSettingsURL(t *testing.T) {
 		"settings as page": {Variants: []simulator.Variant{simulator.VariantSettingsPage}},
 	} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			srv := startSim(t, opts)
 			var log bytes.Buffer
 			cfg := config(t, srv)
@@ -344,6 +354,7 @@ func TestDisable_VerifyFindsTheSettingWhenTheSettingsURLIsStale(t *testing.T) {
 	t.Parallel()
 	for _, ui := range eras {
 		t.Run(string(ui), func(t *testing.T) {
+			t.Parallel()
 			for _, settingsURL := range []string{"/#settings/Nope", "/#nothing-here"} {
 				srv := startSim(t, simulator.Options{UI: ui})
 				cfg := config(t, srv)
@@ -384,6 +395,7 @@ func TestDisable_SwitchThatMatchesNothingIsDrift(t *testing.T) {
 	t.Parallel()
 	for _, ui := range eras {
 		t.Run(string(ui), func(t *testing.T) {
+			t.Parallel()
 			srv := startSim(t, simulator.Options{UI: ui})
 			cfg := config(t, srv)
 			cfg.Selectors = mutated(t, func(f *selectors.File) {
@@ -441,6 +453,7 @@ func TestDisable_RefusesASwitchDescribedOtherwise(t *testing.T) {
 	t.Parallel()
 	for _, ui := range eras {
 		t.Run(string(ui), func(t *testing.T) {
+			t.Parallel()
 			srv := startSim(t, simulator.Options{UI: ui})
 			cfg := config(t, srv)
 			cfg.Selectors = mutated(t, func(f *selectors.File) {
@@ -463,6 +476,7 @@ func TestDisable_StalePrimaryFallsBackWithAWarning(t *testing.T) {
 	t.Parallel()
 	for _, ui := range eras {
 		t.Run(string(ui), func(t *testing.T) {
+			t.Parallel()
 			srv := startSim(t, simulator.Options{UI: ui})
 			cfg := config(t, srv)
 			cfg.Selectors = mutated(t, func(f *selectors.File) {
@@ -489,6 +503,7 @@ func TestVerify_ReportsEachElementAndChangesNothing(t *testing.T) {
 	t.Parallel()
 	for _, ui := range eras {
 		t.Run(string(ui), func(t *testing.T) {
+			t.Parallel()
 			srv := startSim(t, simulator.Options{UI: ui})
 			res := verify(t, browser(t), account(t, srv, "carol@example.com"), config(t, srv))
 			if res.Outcome == automation.OutcomeFailed || res.Outcome == automation.OutcomeDrift {

@@ -92,9 +92,10 @@ func ExampleDriftError() {
 }
 
 // simulatorAndBrowser starts the simulator and a Chrome, as ExampleDisable
-// does.
+// does; the simulator without its background traffic, so that a page that
+// lacks what the file looks for is seen settled sooner.
 func simulatorAndBrowser() (*simulator.Server, *automation.Browser) {
-	site, err := simulator.Start(simulator.Options{})
+	site, err := simulator.Start(simulator.Options{Quiet: true})
 	if err != nil {
 		log.Fatal(err)
 	}

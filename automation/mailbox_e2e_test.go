@@ -45,6 +45,7 @@ func TestMailbox_FinishesASignInThatAsksForAnEmailedCode(t *testing.T) {
 		"a late email":                      {simulator.Options{MailDelay: 3 * time.Second}, 1},
 	} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			srv := startSim(t, tt.opts)
 			a := account(t, srv, "frank@example.com")
 			a.Mailbox = testMailbox(t, srv, a.Email)

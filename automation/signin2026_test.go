@@ -30,6 +30,7 @@ func TestSignIn2026_EveryPageOnTheWay(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			srv := startSim(t, tt.opts)
 			res := disable(t, browser(t), account(t, srv, tt.email), config(t, srv))
 			if res.Outcome != automation.OutcomeChanged || !res.Verified || len(res.Warnings) != 0 {

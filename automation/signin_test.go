@@ -164,6 +164,7 @@ func TestSessionToken_SignsInWithoutAPassword(t *testing.T) {
 	t.Parallel()
 	for _, split := range []bool{false, true} {
 		t.Run(fmt.Sprintf("split=%v", split), func(t *testing.T) {
+			t.Parallel()
 			srv := startSim(t, simulator.Options{SplitSessionCookie: split})
 			tok, err := srv.NewSession("alice@example.com")
 			if err != nil {
@@ -254,6 +255,7 @@ func TestProfile_DropsARejectedSessionToken(t *testing.T) {
 	t.Parallel()
 	for name, password := range map[string]bool{"with a password": true, "without one": false} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			srv := startSim(t, simulator.Options{})
 			tok, err := srv.NewSession("alice@example.com")
 			if err != nil {

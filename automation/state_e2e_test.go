@@ -28,6 +28,7 @@ func TestState_TheNextRunSkipsTheSignIn(t *testing.T) {
 	t.Parallel()
 	for _, ui := range eras {
 		t.Run(string(ui), func(t *testing.T) {
+			t.Parallel()
 			srv := startSim(t, simulator.Options{UI: ui})
 			cfg := config(t, srv)
 			cfg.StateKey = testStateKey

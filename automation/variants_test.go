@@ -27,6 +27,7 @@ func TestVariant_RenamedClassesAndARemovedTestIDStillWorkWithAWarning(t *testing
 	t.Parallel()
 	for _, ui := range eras {
 		t.Run(string(ui), func(t *testing.T) {
+			t.Parallel()
 			srv := startSim(t, simulator.Options{UI: ui, Variants: []simulator.Variant{simulator.VariantRenamedClasses, simulator.VariantNoSwitchTestID}})
 			res := disable(t, browser(t), account(t, srv, "alice@example.com"), config(t, srv))
 			if res.Outcome != automation.OutcomeChanged || training(t, srv, "alice@example.com") {
@@ -68,6 +69,7 @@ func TestVariant_ARewordedLabelIsNeverClicked(t *testing.T) {
 	t.Parallel()
 	for _, ui := range eras {
 		t.Run(string(ui), func(t *testing.T) {
+			t.Parallel()
 			srv := startSim(t, simulator.Options{UI: ui, Variants: []simulator.Variant{simulator.VariantRewordedLabel}})
 			res := disable(t, browser(t), account(t, srv, "alice@example.com"), config(t, srv))
 			if res.ErrorKind != automation.KindLabelChanged || res.Outcome != automation.OutcomeDrift {
@@ -206,6 +208,7 @@ func TestVerify_OnEachVariant(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.variant)+"/"+string(tt.ui), func(t *testing.T) {
+			t.Parallel()
 			srv := startSim(t, simulator.Options{UI: tt.ui, Variants: []simulator.Variant{tt.variant}})
 			res := verify(t, browser(t), account(t, srv, "alice@example.com"), config(t, srv))
 			if res.ErrorKind != tt.kind {

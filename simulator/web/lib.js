@@ -675,7 +675,11 @@ window.Sim = (function () {
     // opened the settings (or after 30 s: on a loaded machine a run takes
     // its time to get there, and the dialogs must still come over them).
     if (boot.lateDialogs && boot.dialogs.length) {
-      for (let waited = 0; waited < 30000 && !document.querySelector('.settings-dialog'); waited += 100) await sleep(100);
+      // Over the settings means over their modal layer: it is up once the
+      // body no longer takes the pointer (a loaded machine may apply that a
+      // little after the dialog shows).
+      const settingsUp = () => document.querySelector('.settings-dialog') && getComputedStyle(document.body).pointerEvents === 'none';
+      for (let waited = 0; waited < 30000 && !settingsUp(); waited += 100) await sleep(100);
       await sleep(200);
     }
     for (const d of boot.dialogs) {
