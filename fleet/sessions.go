@@ -57,30 +57,7 @@ func resolveSessions(specs []AccountSpec, accounts []automation.Account, lookup 
 		e.Problems[len(e.Problems)-1].Fix = []automation.Setting{automation.SettingStateKey, automation.SettingStatePlaintext}
 		return
 	}
-	// The state files are read (and decrypted: a passphrase costs a
-	// second of scrypt each) side by side, once: each run uses what was
-	// read here.
-	type stateRead struct{ i, line int }
 	var reads []stateRead
-	defer func() {
-		errs := make([]error, len(reads))
-		var wg sync.WaitGroup
-		sem := make(chan struct{}, runtime.NumCPU())
-		for k, r := range reads {
-			wg.Go(func() {
-				sem <- struct{}{}
-				defer func() { <-sem }()
-				accounts[r.i].State, errs[k] = automation.ReadState(accounts[r.i].StateFile, opts.StateKey, specs[r.i].Email)
-			})
-		}
-		wg.Wait()
-		for k, r := range reads {
-			if errs[k] != nil {
-				e.add(r.line, specs[r.i].Name, "%s", errorText(errs[k]))
-				e.Problems[len(e.Problems)-1].Fix = automation.FixOf(errs[k])
-			}
-		}
-	}()
 	files := map[string]AccountSpec{}
 	for i, s := range specs {
 		a := &accounts[i]
@@ -127,6 +104,33 @@ func resolveSessions(specs []AccountSpec, accounts []automation.Account, lookup 
 				continue
 			}
 			a.Mailbox = m
+		}
+	}
+	readStates(accounts, specs, reads, opts.StateKey, e)
+}
+
+// stateRead is an account's state file to read, and the line naming it.
+type stateRead struct{ i, line int }
+
+// readStates reads the state files that exist, decrypting them side by
+// side (a passphrase costs a second of scrypt each), once: each run uses
+// what was read here (automation.Account.State).
+func readStates(accounts []automation.Account, specs []AccountSpec, reads []stateRead, key string, e *AccountsError) {
+	errs := make([]error, len(reads))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.NumCPU())
+	for k, r := range reads {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			accounts[r.i].State, errs[k] = automation.ReadState(accounts[r.i].StateFile, key, specs[r.i].Email)
+		})
+	}
+	wg.Wait()
+	for k, r := range reads {
+		if errs[k] != nil {
+			e.add(r.line, specs[r.i].Name, "%s", errorText(errs[k]))
+			e.Problems[len(e.Problems)-1].Fix = automation.FixOf(errs[k])
 		}
 	}
 }

@@ -184,65 +184,88 @@ func TestSecretsNeverLeak(t *testing.T) {
 	// /proc while the runs go on.
 	environs := watchEnvirons(t, tmp)
 
-	// A TOTP sign-in whose change never sticks, its secrets from a dotenv
-	// file: artifacts of the settings page.
-	dotenv := writeFile(t, "carol.env", []byte("CHATGPT_EMAIL="+carol["CHATGPT_EMAIL"]+"\nCHATGPT_PASSWORD="+carol["CHATGPT_PASSWORD"]+"\nCHATGPT_TOTP_SECRET="+carol["CHATGPT_TOTP_SECRET"]+"\n"))
-	code, out, errOut := cliProcess(t, map[string]string{"TMPDIR": tmp}, "disable", "--env-file", dotenv, "--base-url", srv.AppURL(), "-vv", "--log-format", "json", "--artifacts", artifacts, "--output", "json")
-	if code != 3 || !strings.Contains(out, "did_not_stick") {
-		t.Fatalf("exit %d: want 3, did_not_stick", code)
+	var mu sync.Mutex
+	keep := func(out ...string) {
+		mu.Lock()
+		defer mu.Unlock()
+		outputs = append(outputs, out...)
 	}
-	outputs = append(outputs, out, errOut)
-
-	// A refused password from the environment: artifacts of the password
-	// page, field filled.
 	wrong := map[string]string{"CHATGPT_EMAIL": "alice@example.com", "CHATGPT_PASSWORD": "Wrong-But-Secret-Password-7", "TMPDIR": tmp}
-	code, out, errOut = cliProcess(t, wrong, "disable", "--base-url", srv.AppURL(), "-vv", "--log-format", "json", "--artifacts", artifacts)
-	if code != 3 {
-		t.Fatalf("exit %d: want 3", code)
-	}
-	outputs = append(outputs, out, errOut)
-
-	// A session token run whose change never sticks.
 	tok, err := srv.NewSession("dave@example.com")
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv.FailPatches("dave@example.com", 100)
-	code, out, errOut = cliProcess(t, map[string]string{"CHATGPT_SESSION_TOKEN": tok, "TMPDIR": tmp}, "disable", "--base-url", srv.AppURL(), "-vv", "--log-format", "json", "--artifacts", artifacts, "--output", "json")
-	if code != 3 {
-		t.Fatalf("exit %d: want 3", code)
-	}
-	outputs = append(outputs, out, errOut)
-
-	// A sign-in with an emailed code from the mailbox, its session saved
-	// to an encrypted state file, then a run from that state whose change
-	// never sticks: the state key, the mailbox password and the saved
-	// cookie values must stay out of everything too.
 	stateKey := ageKey(t)
 	stateFile := filepath.Join(t.TempDir(), "frank.state")
-	frank := creds(t, srv, "frank@example.com")
-	frank["CHATGPT_IMAP_URL"] = srv.MailboxURL("frank@example.com")
-	frank["CHATGPT_IMAP_PASSWORD"] = srv.MailboxPassword("frank@example.com")
-	frank["CHATGPT_IMAP_CA_FILE"] = writeFile(t, "imap-ca.pem", srv.IMAPCertPEM())
-	frank["CHATGPT_OPTOUT_STATE_KEY"] = stateKey
-	frank["TMPDIR"] = tmp
-	code, out, errOut = cliProcess(t, frank, "disable", "--base-url", srv.AppURL(), "--state", stateFile, "-vv", "--log-format", "json", "--output", "json")
-	if code != 0 {
-		t.Fatalf("exit %d: want 0", code)
+	var st *state.Session
+	// The runs are independent of each other (but frank's two), so they
+	// go on side by side; the checks below wait for all of them.
+	t.Run("runs", func(t *testing.T) {
+		// A TOTP sign-in whose change never sticks, its secrets from a
+		// dotenv file: artifacts of the settings page.
+		t.Run("totp", func(t *testing.T) {
+			t.Parallel()
+			dotenv := writeFile(t, "carol.env", []byte("CHATGPT_EMAIL="+carol["CHATGPT_EMAIL"]+"\nCHATGPT_PASSWORD="+carol["CHATGPT_PASSWORD"]+"\nCHATGPT_TOTP_SECRET="+carol["CHATGPT_TOTP_SECRET"]+"\n"))
+			code, out, errOut := cliProcess(t, map[string]string{"TMPDIR": tmp}, "disable", "--env-file", dotenv, "--base-url", srv.AppURL(), "-vv", "--log-format", "json", "--artifacts", artifacts, "--output", "json")
+			if code != 3 || !strings.Contains(out, "did_not_stick") {
+				t.Fatalf("exit %d: want 3, did_not_stick", code)
+			}
+			keep(out, errOut)
+		})
+		// A refused password from the environment: artifacts of the
+		// password page, field filled.
+		t.Run("refused password", func(t *testing.T) {
+			t.Parallel()
+			code, out, errOut := cliProcess(t, wrong, "disable", "--base-url", srv.AppURL(), "-vv", "--log-format", "json", "--artifacts", artifacts)
+			if code != 3 {
+				t.Fatalf("exit %d: want 3", code)
+			}
+			keep(out, errOut)
+		})
+		// A session token run whose change never sticks.
+		t.Run("session token", func(t *testing.T) {
+			t.Parallel()
+			code, out, errOut := cliProcess(t, map[string]string{"CHATGPT_SESSION_TOKEN": tok, "TMPDIR": tmp}, "disable", "--base-url", srv.AppURL(), "-vv", "--log-format", "json", "--artifacts", artifacts, "--output", "json")
+			if code != 3 {
+				t.Fatalf("exit %d: want 3", code)
+			}
+			keep(out, errOut)
+		})
+		// A sign-in with an emailed code from the mailbox, its session
+		// saved to an encrypted state file, then a run from that state
+		// whose change never sticks: the state key, the mailbox password
+		// and the saved cookie values must stay out of everything too.
+		t.Run("mailbox and state", func(t *testing.T) {
+			t.Parallel()
+			frank := creds(t, srv, "frank@example.com")
+			frank["CHATGPT_IMAP_URL"] = srv.MailboxURL("frank@example.com")
+			frank["CHATGPT_IMAP_PASSWORD"] = srv.MailboxPassword("frank@example.com")
+			frank["CHATGPT_IMAP_CA_FILE"] = writeFile(t, "imap-ca.pem", srv.IMAPCertPEM())
+			frank["CHATGPT_OPTOUT_STATE_KEY"] = stateKey
+			frank["TMPDIR"] = tmp
+			code, out, errOut := cliProcess(t, frank, "disable", "--base-url", srv.AppURL(), "--state", stateFile, "-vv", "--log-format", "json", "--output", "json")
+			if code != 0 {
+				t.Fatalf("exit %d: want 0", code)
+			}
+			keep(out, errOut)
+			var err error
+			if st, err = state.ReadFile(stateFile, stateKey); err != nil || st == nil {
+				t.Fatalf("reading the saved state: %v", err)
+			}
+			srv.SetTrainingAllowed("frank@example.com", true)
+			srv.FailPatches("frank@example.com", 100)
+			code, out, errOut = cliProcess(t, map[string]string{"CHATGPT_EMAIL": "frank@example.com", "CHATGPT_PASSWORD": "", "CHATGPT_OPTOUT_STATE_KEY": stateKey, "TMPDIR": tmp}, "disable", "--base-url", srv.AppURL(), "--state", stateFile, "-vv", "--log-format", "json", "--artifacts", artifacts, "--output", "json")
+			if code != 3 {
+				t.Fatalf("exit %d: want 3", code)
+			}
+			keep(out, errOut)
+		})
+	})
+	if t.Failed() {
+		return
 	}
-	outputs = append(outputs, out, errOut)
-	st, err := state.ReadFile(stateFile, stateKey)
-	if err != nil || st == nil {
-		t.Fatalf("reading the saved state: %v", err)
-	}
-	srv.SetTrainingAllowed("frank@example.com", true)
-	srv.FailPatches("frank@example.com", 100)
-	code, out, errOut = cliProcess(t, map[string]string{"CHATGPT_EMAIL": "frank@example.com", "CHATGPT_PASSWORD": "", "CHATGPT_OPTOUT_STATE_KEY": stateKey, "TMPDIR": tmp}, "disable", "--base-url", srv.AppURL(), "--state", stateFile, "-vv", "--log-format", "json", "--artifacts", artifacts, "--output", "json")
-	if code != 3 {
-		t.Fatalf("exit %d: want 3", code)
-	}
-	outputs = append(outputs, out, errOut)
-	stateSecrets := []string{stateKey, frank["CHATGPT_IMAP_PASSWORD"]}
+	stateSecrets := []string{stateKey, srv.MailboxPassword("frank@example.com")}
 	for _, c := range st.Cookies {
 		if len(c.Value) >= 12 {
 			stateSecrets = append(stateSecrets, c.Value)

@@ -12,7 +12,6 @@ import (
 	"net/url"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -86,11 +85,11 @@ func TestSim_JSONLineCarriesTheMailbox(t *testing.T) {
 
 // runSimCmd runs the sim command with args and returns its JSON line, what
 // it wrote on stderr by then, and a func that stops it.
-func runSimCmd(t *testing.T, args ...string) (simulator.Info, *simCmdBuffer, func()) {
+func runSimCmd(t *testing.T, args ...string) (simulator.Info, *lockedBuffer, func()) {
 	t.Helper()
 	pr, pw := io.Pipe()
 	ctx, cancel := context.WithCancel(context.Background())
-	stderr := &simCmdBuffer{}
+	stderr := &lockedBuffer{}
 	done := make(chan int, 1)
 	go func() {
 		done <- execute(ctx, system{stdout: pw, stderr: stderr}, append([]string{"sim", "--quiet"}, args...))
@@ -119,23 +118,6 @@ func runSimCmd(t *testing.T, args ...string) (simulator.Info, *simCmdBuffer, fun
 	}
 	t.Cleanup(cancel)
 	return info, stderr, stop
-}
-
-type simCmdBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *simCmdBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *simCmdBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func TestSim_FirstMinuteFlags(t *testing.T) {
