@@ -68,6 +68,17 @@ var errTooLarge = fmt.Errorf("it is larger than %d MiB, which no session is", Ma
 // ErrKeyNeeded says a state file is encrypted and no key was given.
 var ErrKeyNeeded = errors.New("the state file is encrypted and no key is set")
 
+// CheckKey refuses, before anything is read or written, a key that
+// claims to be an age identity (AGE-SECRET-KEY-1…) and is not one; any
+// other key is a passphrase, "" none. Its error never quotes the key.
+func CheckKey(key string) error {
+	if strings.TrimSpace(key) == "" {
+		return nil
+	}
+	_, _, err := identity(key)
+	return err
+}
+
 // identity turns a key into an age identity and recipient: an age
 // X25519 identity (AGE-SECRET-KEY-1…) or a passphrase (age's scrypt).
 func identity(key string) (age.Identity, age.Recipient, error) {

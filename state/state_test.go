@@ -132,3 +132,20 @@ func FuzzDecodeState(f *testing.F) {
 		}
 	})
 }
+
+func TestCheckKey_RefusesOnlyAnIdentityThatIsNotOne(t *testing.T) {
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for key, ok := range map[string]bool{
+		"":                             true,
+		"correct horse battery staple": true,
+		id.String():                    true,
+		"AGE-SECRET-KEY-1NOTAKEY":      false,
+	} {
+		if err := CheckKey(key); (err == nil) != ok {
+			t.Errorf("CheckKey(%d characters) = %v, want ok %v", len(key), err, ok)
+		}
+	}
+}

@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"strings"
 
-	"filippo.io/age"
 	"github.com/spf13/pflag"
 
 	"github.com/chatgpt-optout/chatgpt-optout/internal/quote"
 	"github.com/chatgpt-optout/chatgpt-optout/mailbox"
 	"github.com/chatgpt-optout/chatgpt-optout/selectors"
+	"github.com/chatgpt-optout/chatgpt-optout/state"
 )
 
 // The environment variables of the 2026-12 additions.
@@ -131,10 +131,8 @@ func stateKey(lookup lookupFunc, origin originFunc, files []string, plaintext bo
 	if key == "" && !plaintext {
 		return "", configErrorf("refusing to keep the session in %s unencrypted: a state file signs in as the account for weeks, so anyone who reads it is signed in too; set %s (an age identity from age-keygen, or a passphrase) to encrypt it, or allow plaintext explicitly with --state-plaintext", strings.Join(files, ", "), envStateKey)
 	}
-	if strings.HasPrefix(key, "AGE-SECRET-KEY-1") {
-		if _, err := age.ParseX25519Identity(key); err != nil {
-			return "", configErrorf("%s looks like an age identity (AGE-SECRET-KEY-1…) but is not one: copy the whole line age-keygen wrote (the key is not shown)", origin(envStateKey))
-		}
+	if state.CheckKey(key) != nil {
+		return "", configErrorf("%s looks like an age identity (AGE-SECRET-KEY-1…) but is not one: copy the whole line age-keygen wrote (the key is not shown)", origin(envStateKey))
 	}
 	return key, nil
 }
