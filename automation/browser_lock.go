@@ -33,7 +33,9 @@ func lockProfile(dir string) (*profileLock, error) {
 		return nil, wrapConfig(err, "the profile folder %s cannot be locked: %v", dir, err)
 	}
 	if !ok {
-		holder := ""
+		// The holder writes its process ID just after it takes the lock:
+		// one that took it a moment ago has not written it yet.
+		holder := " that is starting"
 		if data, err := os.ReadFile(path); err == nil {
 			if pid, err := strconv.Atoi(strings.TrimSpace(string(data))); err == nil && pid > 0 {
 				holder = fmt.Sprintf(" (process %d)", pid)

@@ -677,13 +677,19 @@ window.Sim = (function () {
     if (boot.lateDialogs && boot.dialogs.length) {
       // Over the settings means over their modal layer: it is up once the
       // body no longer takes the pointer (a loaded machine may apply that a
-      // little after the dialog shows).
+      // little after the dialog shows), and it must still be up when the
+      // dialog shows: a visitor may close the settings meanwhile, and a
+      // dialog over the bare page is one any pointer reaches.
       const settingsUp = () => document.querySelector('.settings-dialog') && getComputedStyle(document.body).pointerEvents === 'none';
-      for (let waited = 0; waited < 30000 && !settingsUp(); waited += 100) await sleep(100);
-      await sleep(200);
+      const since = Date.now();
+      for (;;) {
+        while (Date.now() - since < 30000 && !settingsUp()) await sleep(100);
+        await sleep(200 + Math.random() * 150);
+        if (settingsUp() || Date.now() - since >= 30000) break;
+      }
     }
-    for (const d of boot.dialogs) {
-      await sleep(80 + Math.random() * 150);
+    for (const [i, d] of boot.dialogs.entries()) {
+      if (i > 0 || !boot.lateDialogs) await sleep(80 + Math.random() * 150);
       await showDialog(d);
     }
   }
