@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"sync"
 	"time"
 
 	"github.com/chatgpt-optout/chatgpt-optout/automation"
@@ -38,22 +39,32 @@ func ExampleDisable() {
 }
 
 // Read the setting without changing it: a setting found on is no error,
-// it is the outcome noncompliant.
+// it is the outcome noncompliant. One browser serves many accounts at
+// once, each run in a browser context of its own.
 func ExampleStatus() {
 	site, b := simulatorAndBrowser()
 	defer site.Close()
 	defer b.Close()
 
 	cfg := automation.Config{BaseURL: site.AppURL(), Timeout: time.Minute}
-	for _, acct := range []automation.Account{
+	accounts := []automation.Account{
 		{Email: "alice@example.com", Password: "alice-password-1"},
 		{Email: "bob@example.com", Password: "bob-password-2"},
-	} {
-		res, err := automation.Status(context.Background(), b, acct, cfg)
-		if err != nil {
-			log.Fatal(err)
-		}
-		fmt.Println(acct.Email, res.After, res.Outcome)
+	}
+	results := make([]*automation.Result, len(accounts))
+	var wg sync.WaitGroup
+	for i, acct := range accounts {
+		wg.Go(func() {
+			res, err := automation.Status(context.Background(), b, acct, cfg)
+			if err != nil {
+				log.Fatal(err)
+			}
+			results[i] = res
+		})
+	}
+	wg.Wait()
+	for i, res := range results {
+		fmt.Println(accounts[i].Email, res.After, res.Outcome)
 	}
 	// Output:
 	// alice@example.com on noncompliant

@@ -147,6 +147,7 @@ func clientsSayChrome(t *testing.T, srv *simulator.Server) {
 }
 
 func TestFirstMinute_AVisibleBrowserSaysChromeToo(t *testing.T) {
+	t.Parallel()
 	headed := headedBrowser(t)
 	srv := startSim(t, simulator.Options{})
 	res := disable(t, headed, account(t, srv, "alice@example.com"), config(t, srv))

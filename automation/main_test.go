@@ -50,6 +50,7 @@ func TestMain(m *testing.M) {
 	if shared.b != nil {
 		shared.b.Close()
 	}
+	stopXvfb(xvfb.cmd)
 	os.Exit(code)
 }
 

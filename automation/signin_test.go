@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,12 +18,30 @@ import (
 	"github.com/chatgpt-optout/chatgpt-optout/simulator"
 )
 
-// display starts an Xvfb server for headed browsers, the way CI runners
-// run --headed, and points DISPLAY at it for the test.
+// xvfb is one Xvfb server for the package's headed browsers, started by
+// the first test that needs it and stopped by TestMain.
+var xvfb struct {
+	once sync.Once
+	cmd  *exec.Cmd
+	err  error
+}
+
+// display points DISPLAY at the package's Xvfb server, the way CI runners
+// run --headed. It sets the variable for the whole test process: only a
+// headed browser passes it on (TestBrowser_ProcessesGetNoSecretsInTheirEnvironment),
+// so the headed tests run in parallel with the others.
 func display(t *testing.T) {
 	t.Helper()
+	xvfb.once.Do(func() { xvfb.cmd, xvfb.err = startXvfb() })
+	if xvfb.err != nil {
+		t.Fatal(xvfb.err)
+	}
+}
+
+// startXvfb starts Xvfb on a free display number and sets DISPLAY to it.
+func startXvfb() (*exec.Cmd, error) {
 	if _, err := exec.LookPath("Xvfb"); err != nil {
-		t.Fatal("headed tests need Xvfb (Debian: apt-get install -y xvfb); scripts/test installs it")
+		return nil, fmt.Errorf("headed tests need Xvfb (Debian: apt-get install -y xvfb); scripts/test installs it")
 	}
 	for n := 90 + os.Getpid()%50; ; n++ {
 		sock := fmt.Sprintf("/tmp/.X11-unix/X%d", n)
@@ -31,21 +50,26 @@ func display(t *testing.T) {
 		}
 		cmd := exec.Command("Xvfb", fmt.Sprintf(":%d", n), "-screen", "0", "1280x900x24", "-nolisten", "tcp")
 		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
-		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-		deadline := time.Now().Add(10 * time.Second)
-		for {
+		for deadline := time.Now().Add(10 * time.Second); ; {
 			if _, err := os.Stat(sock); err == nil {
 				break
 			}
 			if time.Now().After(deadline) {
-				t.Fatal("Xvfb did not start")
+				stopXvfb(cmd)
+				return nil, fmt.Errorf("Xvfb :%d did not open %s within 10s", n, sock)
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
-		t.Setenv("DISPLAY", fmt.Sprintf(":%d", n))
-		return
+		return cmd, os.Setenv("DISPLAY", fmt.Sprintf(":%d", n))
+	}
+}
+
+func stopXvfb(cmd *exec.Cmd) {
+	if cmd != nil {
+		cmd.Process.Kill()
+		cmd.Wait()
 	}
 }
 
@@ -93,6 +117,7 @@ func signInByHand(t *testing.T, ctx context.Context, email, password string) {
 }
 
 func TestLogin_APersonSignsInOnceAndLaterRunsReuseTheProfile(t *testing.T) {
+	t.Parallel()
 	display(t)
 	srv := startSim(t, simulator.Options{})
 	profile := filepath.Join(t.TempDir(), "profile")
@@ -228,6 +253,7 @@ func headedBrowser(t *testing.T) *automation.Browser {
 }
 
 func TestBotWall_APersonClearsItInAHeadedBrowser(t *testing.T) {
+	t.Parallel()
 	headed := headedBrowser(t)
 	srv := startSim(t, simulator.Options{})
 	cfg := config(t, srv)

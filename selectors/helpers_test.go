@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/goccy/go-yaml"
@@ -28,11 +29,38 @@ type doc = map[string]any
 // embeddedDoc returns a fresh generic copy of the embedded file.
 func embeddedDoc(t testing.TB) doc {
 	t.Helper()
-	var d doc
-	if err := yaml.Unmarshal(Embedded(), &d); err != nil {
+	d, err := embeddedOnce()
+	if err != nil {
 		t.Fatalf("embedded selectors file is not YAML: %v", err)
 	}
-	return d
+	return deepCopy(d).(doc)
+}
+
+// embeddedOnce is the embedded file read once: the tests change copies.
+var embeddedOnce = sync.OnceValues(func() (doc, error) {
+	var d doc
+	err := yaml.Unmarshal(Embedded(), &d)
+	return d, err
+})
+
+// deepCopy copies generic YAML data.
+func deepCopy(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		c := make(map[string]any, len(v))
+		for k, e := range v {
+			c[k] = deepCopy(e)
+		}
+		return c
+	case []any:
+		c := make([]any, len(v))
+		for i, e := range v {
+			c[i] = deepCopy(e)
+		}
+		return c
+	default:
+		return v
+	}
 }
 
 // render writes d back as YAML.

@@ -27,6 +27,7 @@ func loadMutated(t *testing.T, mutate func(d doc)) (string, []byte, *File, error
 // The helpers write the embedded file back through a generic map; that copy
 // must load, or every other test here would fail for the wrong reason.
 func TestLoad_RoundTripOfEmbeddedFileLoads(t *testing.T) {
+	t.Parallel()
 	_, _, f, err := loadMutated(t, func(doc) {})
 	if err != nil {
 		t.Fatalf("the embedded file written back as YAML does not load: %v", err)
@@ -38,6 +39,7 @@ func TestLoad_RoundTripOfEmbeddedFileLoads(t *testing.T) {
 }
 
 func TestParse_ReportsTheSourceName(t *testing.T) {
+	t.Parallel()
 	f, err := Parse(Embedded(), "from-the-network")
 	if err != nil {
 		t.Fatal(err)
@@ -52,11 +54,13 @@ func TestParse_ReportsTheSourceName(t *testing.T) {
 }
 
 func TestLoad_RejectsEmptyFile(t *testing.T) {
+	t.Parallel()
 	for name, content := range map[string]string{
 		"no bytes":        "",
 		"only whitespace": "  \n\t\n\r\n",
 	} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			p := writeFile(t, "empty.yaml", []byte(content))
 			f, err := Load(p)
 			if f != nil {
@@ -68,6 +72,7 @@ func TestLoad_RejectsEmptyFile(t *testing.T) {
 }
 
 func TestLoad_RejectsFileOfOnlyComments(t *testing.T) {
+	t.Parallel()
 	p := writeFile(t, "comments.yaml", []byte("# selectors\n# nothing yet\n"))
 	_, err := Load(p)
 	if err == nil || !strings.HasPrefix(err.Error(), "selectors file "+p) {
@@ -76,6 +81,7 @@ func TestLoad_RejectsFileOfOnlyComments(t *testing.T) {
 }
 
 func TestLoad_RejectsInvalidYAMLWithItsLine(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		content string
@@ -88,6 +94,7 @@ func TestLoad_RejectsInvalidYAMLWithItsLine(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			p := writeFile(t, "bad.yaml", []byte(tt.content))
 			_, err := Load(p)
 			wantError(t, err, p, "", tt.line, "not valid YAML")
@@ -96,6 +103,7 @@ func TestLoad_RejectsInvalidYAMLWithItsLine(t *testing.T) {
 }
 
 func TestLoad_RejectsInvalidYAMLInsideTheRealFileWithItsLine(t *testing.T) {
+	t.Parallel()
 	// Break the line holding the file version: a person editing it is the
 	// likeliest source of a typo.
 	content, line := editLine(t, "version:", `version: ["2026.11.1"`)
@@ -124,6 +132,7 @@ func wantErrorNoLine(t *testing.T, err error, source string, msgParts ...string)
 }
 
 func TestLoad_RejectsMultipleDocuments(t *testing.T) {
+	t.Parallel()
 	data := append(Embedded(), "\n---\n"...)
 	data = append(data, Embedded()...)
 	p := writeFile(t, "two.yaml", data)
@@ -132,6 +141,7 @@ func TestLoad_RejectsMultipleDocuments(t *testing.T) {
 }
 
 func TestLoad_AcceptsLeadingDocumentMarker(t *testing.T) {
+	t.Parallel()
 	p := writeFile(t, "marked.yaml", append([]byte("---\n"), Embedded()...))
 	if _, err := Load(p); err != nil {
 		t.Fatal(err)
@@ -165,6 +175,7 @@ func mappingPaths(path string, v any) []string {
 }
 
 func TestLoad_RejectsUnknownKeyAnywhere(t *testing.T) {
+	t.Parallel()
 	paths := mappingPaths("", embeddedDoc(t))
 	if len(paths) < 50 {
 		t.Fatalf("found only %d mappings in the embedded file", len(paths))
@@ -182,6 +193,7 @@ func TestLoad_RejectsUnknownKeyAnywhere(t *testing.T) {
 			name = "(top level)"
 		}
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			_, data, _, err := loadMutated(t, func(d doc) {
 				if at == "" {
 					d[unknown] = "x"
@@ -212,6 +224,7 @@ func errSource(err error) string {
 }
 
 func TestLoad_RejectsMisspeltKeyByNamingIt(t *testing.T) {
+	t.Parallel()
 	// A typo both adds an unknown key and drops a required one; the unknown
 	// key is what the person has to look at.
 	_, data, _, err := loadMutated(t, func(d doc) {
@@ -223,6 +236,7 @@ func TestLoad_RejectsMisspeltKeyByNamingIt(t *testing.T) {
 }
 
 func TestLoad_RejectsCandidateWithoutOneLeadingKind(t *testing.T) {
+	t.Parallel()
 	const at = "profiles[0].path.switch.candidates[0]"
 	tests := []struct {
 		name string
@@ -241,6 +255,7 @@ func TestLoad_RejectsCandidateWithoutOneLeadingKind(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			_, data, _, err := loadMutated(t, func(d doc) {
 				get(t, d, "profiles[0].path.switch.candidates").([]any)[0] = tt.c
 			})
@@ -251,6 +266,7 @@ func TestLoad_RejectsCandidateWithoutOneLeadingKind(t *testing.T) {
 }
 
 func TestLoad_AcceptsEveryCandidateShape(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		c    map[string]any
@@ -266,6 +282,7 @@ func TestLoad_AcceptsEveryCandidateShape(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			_, _, f, err := loadMutated(t, func(d doc) {
 				get(t, d, "profiles[0].path.switch.candidates").([]any)[0] = tt.c
 			})
@@ -280,6 +297,7 @@ func TestLoad_AcceptsEveryCandidateShape(t *testing.T) {
 }
 
 func TestLoad_RejectsEmptyCandidateValue(t *testing.T) {
+	t.Parallel()
 	const at = "profiles[0].path.switch.candidates[0].testid"
 	_, data, _, err := loadMutated(t, func(d doc) {
 		get(t, d, "profiles[0].path.switch.candidates").([]any)[0] = map[string]any{"testid": ""}
@@ -288,6 +306,7 @@ func TestLoad_RejectsEmptyCandidateValue(t *testing.T) {
 }
 
 func TestLoad_RejectsUnknownInputKind(t *testing.T) {
+	t.Parallel()
 	for _, at := range []string{
 		"profiles[0].path.switch.input",
 		"profiles[0].path.profile_menu.input",
@@ -297,6 +316,7 @@ func TestLoad_RejectsUnknownInputKind(t *testing.T) {
 	} {
 		for _, input := range []any{"hover", "Click", "", 1} {
 			t.Run(fmt.Sprintf("%s=%v", at, input), func(t *testing.T) {
+				t.Parallel()
 				_, data, _, err := loadMutated(t, func(d doc) { set(t, d, at, input) })
 				wantError(t, err, errSource(err), at, keyLine(t, data, at), "click", "pointerdown", "mousedown")
 			})
@@ -305,6 +325,7 @@ func TestLoad_RejectsUnknownInputKind(t *testing.T) {
 }
 
 func TestLoad_RejectsMissingRequiredKeyAtItsParent(t *testing.T) {
+	t.Parallel()
 	for _, at := range []string{
 		"profiles[0].path.switch",
 		"profiles[1].path.switch",
@@ -326,6 +347,7 @@ func TestLoad_RejectsMissingRequiredKeyAtItsParent(t *testing.T) {
 		"version",
 	} {
 		t.Run(at, func(t *testing.T) {
+			t.Parallel()
 			_, data, _, err := loadMutated(t, func(d doc) { del(t, d, at) })
 			parent, key := parentAndKey(t, at)
 			if parent == "" {
@@ -337,6 +359,7 @@ func TestLoad_RejectsMissingRequiredKeyAtItsParent(t *testing.T) {
 }
 
 func TestLoad_RejectsWrongTypes(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		at    string
 		value any
@@ -359,6 +382,7 @@ func TestLoad_RejectsWrongTypes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%s=%v", tt.at, tt.value), func(t *testing.T) {
+			t.Parallel()
 			_, data, _, err := loadMutated(t, func(d doc) { set(t, d, tt.at, tt.value) })
 			se := wantErrorNoLine(t, err, errSource(err), tt.want)
 			if !strings.HasPrefix(se.Path, tt.at) {
@@ -372,15 +396,18 @@ func TestLoad_RejectsWrongTypes(t *testing.T) {
 }
 
 func TestLoad_RejectsDuplicateProfileNames(t *testing.T) {
+	t.Parallel()
 	const at = "profiles[1].name"
 	_, data, _, err := loadMutated(t, func(d doc) { set(t, d, at, get(t, d, "profiles[0].name")) })
 	wantError(t, err, errSource(err), at, keyLine(t, data, at), `"current"`, "twice")
 }
 
 func TestLoad_RejectsOnValueEqualToOffValue(t *testing.T) {
+	t.Parallel()
 	for _, i := range []int{0, 1} {
 		at := fmt.Sprintf("profiles[%d].setting.off_value", i)
 		t.Run(at, func(t *testing.T) {
+			t.Parallel()
 			_, data, _, err := loadMutated(t, func(d doc) {
 				set(t, d, at, get(t, d, fmt.Sprintf("profiles[%d].setting.on_value", i)))
 			})
@@ -390,6 +417,7 @@ func TestLoad_RejectsOnValueEqualToOffValue(t *testing.T) {
 }
 
 func TestLoad_RejectsVersionNotAtTopOfChangelog(t *testing.T) {
+	t.Parallel()
 	const at = "changelog[0].version"
 	tests := []struct {
 		name   string
@@ -405,6 +433,7 @@ func TestLoad_RejectsVersionNotAtTopOfChangelog(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			_, data, _, err := loadMutated(t, tt.mutate)
 			wantError(t, err, errSource(err), at, keyLine(t, data, at), "changelog", "version", "top")
 		})
@@ -412,8 +441,10 @@ func TestLoad_RejectsVersionNotAtTopOfChangelog(t *testing.T) {
 }
 
 func TestLoad_RejectsSchemaVersionOtherThan1Or2(t *testing.T) {
+	t.Parallel()
 	for _, v := range []any{3, 0, -1, 1.5, "1", "2", nil, true, []any{2}} {
 		t.Run(fmt.Sprint(v), func(t *testing.T) {
+			t.Parallel()
 			_, data, _, err := loadMutated(t, func(d doc) { set(t, d, "schema_version", v) })
 			wantError(t, err, errSource(err), "schema_version", keyLine(t, data, "schema_version"), "reads 1 and 2")
 		})
@@ -421,13 +452,16 @@ func TestLoad_RejectsSchemaVersionOtherThan1Or2(t *testing.T) {
 }
 
 func TestLoad_RejectsMissingSchemaVersion(t *testing.T) {
+	t.Parallel()
 	_, _, _, err := loadMutated(t, func(d doc) { del(t, d, "schema_version") })
 	wantError(t, err, errSource(err), "(top level)", 0, "missing", "'schema_version'")
 }
 
 func TestLoad_RejectsBadVersionString(t *testing.T) {
+	t.Parallel()
 	for _, v := range []any{"v1", "2026.11", "26.11.1", "2026.111.1", "2026.11.1-rc1", " 2026.11.1", "2026.11.1\n", "", 2026, 2026.11} {
 		t.Run(fmt.Sprintf("%q", v), func(t *testing.T) {
+			t.Parallel()
 			_, data, _, err := loadMutated(t, func(d doc) {
 				set(t, d, "version", v)
 				if s, ok := v.(string); ok && s != "" {
@@ -440,8 +474,10 @@ func TestLoad_RejectsBadVersionString(t *testing.T) {
 }
 
 func TestLoad_AcceptsWellFormedVersions(t *testing.T) {
+	t.Parallel()
 	for _, v := range []string{"2026.1.0", "2026.12.31", "2027.1.100"} {
 		t.Run(v, func(t *testing.T) {
+			t.Parallel()
 			_, _, f, err := loadMutated(t, func(d doc) {
 				set(t, d, "version", v)
 				set(t, d, "changelog[0].version", v)
@@ -457,6 +493,7 @@ func TestLoad_AcceptsWellFormedVersions(t *testing.T) {
 }
 
 func TestLoad_OptionalPartsMayBeLeftOut(t *testing.T) {
+	t.Parallel()
 	_, _, f, err := loadMutated(t, func(d doc) {
 		for _, at := range []string{
 			"profiles[0].description", "profiles[0].session_cookie", "profiles[0].challenges",
@@ -496,6 +533,7 @@ func editLine(t *testing.T, prefix, replacement string) (string, int) {
 }
 
 func TestLoad_ReportsTheSameLineForWindowsLineEndings(t *testing.T) {
+	t.Parallel()
 	// The embedded file starts with comments, as a person's copy will.
 	tests := []struct {
 		name, prefix, replacement, path, msg string
@@ -507,6 +545,7 @@ func TestLoad_ReportsTheSameLineForWindowsLineEndings(t *testing.T) {
 	for _, tt := range tests {
 		for _, eol := range []string{"\n", "\r\n"} {
 			t.Run(fmt.Sprintf("%s/%q", tt.name, eol), func(t *testing.T) {
+				t.Parallel()
 				content, line := editLine(t, tt.prefix, tt.replacement)
 				if tt.path != "" {
 					line = keyLine(t, []byte(content), tt.path)
@@ -528,6 +567,7 @@ func TestLoad_ReportsTheSameLineForWindowsLineEndings(t *testing.T) {
 }
 
 func TestParse_SeveralErrorsGiveTheSameMessageEveryTime(t *testing.T) {
+	t.Parallel()
 	data := []byte("schema_version: 1\nversion: \"2026.11.1\"\nchangelog: []\nprofiles: []\n")
 	_, first := Parse(data, "f.yaml")
 	if first == nil {

@@ -160,8 +160,8 @@ type Options struct {
 	ConsentBanner bool
 
 	// LateDialogs shows an account's post-login dialogs late: 0.2 s after
-	// the visitor opened the settings, over them (or 30 s after the app
-	// loaded). The 2023 onboarding is then a Headless UI dialog as it was,
+	// the visitor opened the settings at Data controls, over them while
+	// that panel loads (or 30 s after the app loaded). The 2023 onboarding is then a Headless UI dialog as it was,
 	// setting no pointer-events of its own: over an open Radix modal, which
 	// sets pointer-events:none on the body, no pointer reaches its
 	// buttons; only the keyboard does.

@@ -112,7 +112,7 @@ account (tina) whose training switch is the parent's.`,
 	f.DurationVar(&opts.Latency, "latency", 0, "delay added to every backend answer")
 	f.DurationVar(&opts.SessionTTL, "session-ttl", 0, "sessions expire after this long (0: never)")
 	f.BoolVar(&opts.Quiet, "quiet", false, "no background traffic (WebSocket, event stream, long poll, beacons) and no rotating text on the app pages")
-	f.BoolVar(&opts.LateDialogs, "late-dialogs", false, "show the post-login dialogs late, over the settings once they are open (the 2023 onboarding then as Headless UI had it: reached by the keyboard only)")
+	f.BoolVar(&opts.LateDialogs, "late-dialogs", false, "show the post-login dialogs late, over the settings once they are open at Data controls (the 2023 onboarding then as Headless UI had it: reached by the keyboard only)")
 	f.BoolVar(&opts.ConsentBanner, "consent-banner", false, "show a cookie banner over the bottom of the app pages until it is answered")
 	f.BoolVar(&opts.SplitCode, "split-code", false, "show the one-time and emailed code fields as six one-digit boxes (current UI)")
 	f.BoolVar(&opts.SidebarCollapsed, "sidebar-collapsed", false, "open the signed-in app with its sidebar collapsed: only the rail's profile trigger shows (current UI)")

@@ -672,15 +672,22 @@ window.Sim = (function () {
     if (announce) await (announced || announcement());
     if (noticed) await noticed;
     // Options.LateDialogs: the dialogs come late, once the visitor has
-    // opened the settings (or after 30 s: on a loaded machine a run takes
-    // its time to get there, and the dialogs must still come over them).
+    // opened the settings at Data controls, while that panel loads (or
+    // after 30 s: on a loaded machine a run takes its time to get there,
+    // and the dialogs must still come over them). Coming as the visitor
+    // presses the tab, a dialog would take that press: the settings under
+    // it are inert, so the press lands outside them and closes them.
     if (boot.lateDialogs && boot.dialogs.length) {
       // Over the settings means over their modal layer: it is up once the
       // body no longer takes the pointer (a loaded machine may apply that a
       // little after the dialog shows), and it must still be up when the
       // dialog shows: a visitor may close the settings meanwhile, and a
       // dialog over the bare page is one any pointer reaches.
-      const settingsUp = () => document.querySelector('.settings-dialog') && getComputedStyle(document.body).pointerEvents === 'none';
+      const atDataControls = () => {
+        const tab = document.querySelector('.settings-dialog [role="tab"][aria-selected="true"]');
+        return !tab || /data controls/i.test(tab.textContent);
+      };
+      const settingsUp = () => document.querySelector('.settings-dialog') && getComputedStyle(document.body).pointerEvents === 'none' && atDataControls();
       const since = Date.now();
       for (;;) {
         while (Date.now() - since < 30000 && !settingsUp()) await sleep(100);
