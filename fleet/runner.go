@@ -3,9 +3,11 @@ package fleet
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"os/exec"
 	"sync"
 	"time"
 
@@ -382,7 +384,7 @@ func (r *runner) attempt(ctx context.Context, acct automation.Account) (*automat
 		r.profileStarts++
 		r.mu.Unlock()
 		res, err := r.opts.RunAccount(ctx, b, acct, r.cfg)
-		crashed := b.Err() != nil && ctx.Err() == nil
+		crashed := browserDied(ctx.Err(), b.Err(), err)
 		b.Close()
 		return res, err, crashed
 	}
@@ -391,7 +393,10 @@ func (r *runner) attempt(ctx context.Context, acct automation.Account) (*automat
 		return r.startFailed(acct, err), err, false
 	}
 	res, err := r.opts.RunAccount(ctx, b, acct, r.cfg)
-	crashed := b.Err() != nil && ctx.Err() == nil
+	crashed := browserDied(ctx.Err(), b.Err(), err)
+	if crashed {
+		r.pool.lost(b)
+	}
 	if crashed && res.Outcome == automation.OutcomeFailed && res.ErrorKind == automation.KindInterrupted {
 		// The browser's context ended, but nobody asked the run to stop:
 		// it was the browser.
@@ -399,6 +404,16 @@ func (r *runner) attempt(ctx context.Context, acct automation.Account) (*automat
 		res.ErrorKind, res.Error = automation.KindBrowser, err.Error()
 	}
 	return res, err, crashed
+}
+
+// browserDied says whether the browser died during a run that ended with
+// runErr, from the fleet's context error (stopped: somebody asked the run
+// to stop) and the browser's. The run may see the browser's process exit
+// (its error then holds the process's exit status) a moment before the
+// browser's context ends.
+func browserDied(stopped, browserErr, runErr error) bool {
+	var exit *exec.ExitError
+	return stopped == nil && (browserErr != nil || errors.As(runErr, &exit))
 }
 
 // startFailed is the result of an account whose browser did not start.
@@ -455,6 +470,7 @@ type browserPool struct {
 
 	mu       sync.Mutex
 	cur      *automation.Browser
+	curLost  bool // a run saw cur's process exit before its context ended
 	starts   int
 	restarts int
 }
@@ -464,7 +480,7 @@ type browserPool struct {
 func (p *browserPool) get(ctx context.Context) (*automation.Browser, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.cur != nil && p.cur.Err() == nil {
+	if p.cur != nil && p.cur.Err() == nil && !p.curLost {
 		return p.cur, nil
 	}
 	if p.cur != nil {
@@ -472,7 +488,7 @@ func (p *browserPool) get(ctx context.Context) (*automation.Browser, error) {
 		// another.
 		p.log.Warn("the browser stopped unexpectedly; starting a new one")
 		p.cur.Close()
-		p.cur = nil
+		p.cur, p.curLost = nil, false
 		if ctx.Err() == nil {
 			p.restarts++
 		}
@@ -487,6 +503,15 @@ func (p *browserPool) get(ctx context.Context) (*automation.Browser, error) {
 	p.starts++
 	p.cur = b
 	return p.cur, nil
+}
+
+// lost marks b dead: the next get starts another.
+func (p *browserPool) lost(b *automation.Browser) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cur == b {
+		p.curLost = true
+	}
 }
 
 // close stops the browser, if one runs.

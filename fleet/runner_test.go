@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os/exec"
 	"slices"
 	"strings"
 	"sync"
@@ -655,6 +656,34 @@ func TestTransient_RetriesOnlyWhatMayGoAwayByItself(t *testing.T) {
 	} {
 		if got := transient(kind); got != want {
 			t.Errorf("transient(%s) = %v, want %v", kind, got, want)
+		}
+	}
+}
+
+// A browser died when its context ended or when the run saw its process
+// exit, and the fleet was not asked to stop: the run may see the exit a
+// moment before the browser's context ends (a killed Chrome under load).
+func TestBrowserDied_FromTheBrowserOrTheProcessExit(t *testing.T) {
+	exit := exec.Command("sh", "-c", "kill -9 $$").Run()
+	var exitErr *exec.ExitError
+	if !errors.As(exit, &exitErr) {
+		t.Fatalf("no exit error from a killed shell: %v", exit)
+	}
+	seen := fmt.Errorf("reading the page failed: browser process exited: %w", exit)
+	gone := errors.New("the browser stopped: context canceled")
+	for _, c := range []struct {
+		name                     string
+		stopped, browser, runErr error
+		want                     bool
+	}{
+		{"the browser's context ended", nil, gone, errors.New("any"), true},
+		{"the run saw the process exit first", nil, nil, seen, true},
+		{"a browser error of the run alone", nil, nil, errors.New("reading the page failed: a tab crashed"), false},
+		{"the run ended well", nil, nil, nil, false},
+		{"the fleet was asked to stop", context.Canceled, gone, seen, false},
+	} {
+		if got := browserDied(c.stopped, c.browser, c.runErr); got != c.want {
+			t.Errorf("%s: browserDied = %v, want %v", c.name, got, c.want)
 		}
 	}
 }
