@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/chatgpt-optout/chatgpt-optout/internal/quote"
@@ -21,6 +22,30 @@ const (
 	RouteMenu     Route = "menu"
 	RouteDeepLink Route = "deep_link"
 )
+
+// ParseRoute is the route s names ("" is RouteAuto), or a configuration
+// error pointing at SettingRoute.
+func ParseRoute(s string) (Route, error) {
+	switch r := Route(s); r {
+	case "":
+		return RouteAuto, nil
+	case RouteAuto, RouteMenu, RouteDeepLink:
+		return r, nil
+	}
+	return "", configError([]Setting{SettingRoute}, "route %s is not one of auto, menu, deep_link", quote.Value(s))
+}
+
+// CheckBaseURL says whether s can be Config.BaseURL: an http(s) URL with a
+// host. Its error is a configuration error pointing at SettingBaseURL,
+// whose sentence starts with the quoted value, so that a caller may put
+// where the value came from in front of it.
+func CheckBaseURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return configError([]Setting{SettingBaseURL}, "%s is not an http(s) URL: give one like %s", quote.Value(s), DefaultBaseURL)
+	}
+	return nil
+}
 
 // Config is what a run needs besides the account.
 type Config struct {
@@ -84,25 +109,22 @@ func (c Config) WithDefaults() (Config, error) {
 	if c.BaseURL == "" {
 		c.BaseURL = DefaultBaseURL
 	}
-	u, err := url.Parse(c.BaseURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return c, configError([]Setting{SettingBaseURL}, "base URL %s is not an http(s) URL: give one like %s", quote.Value(c.BaseURL), DefaultBaseURL)
+	if err := CheckBaseURL(c.BaseURL); err != nil {
+		return c, configError([]Setting{SettingBaseURL}, "base URL %v", err)
 	}
 	if c.UI == "auto" {
 		c.UI = ""
 	}
 	if c.UI != "" {
 		if _, ok := c.Selectors.Profile(c.UI); !ok {
-			return c, configError([]Setting{SettingUI}, "UI profile %s is not in selectors file %s (version %s); it has: %v", quote.Value(c.UI), c.Selectors.Source, c.Selectors.Version, c.Selectors.ProfileNames())
+			return c, configError([]Setting{SettingUI}, "UI profile %s is not in selectors file %s (version %s); it has: auto, %s", quote.Value(c.UI), c.Selectors.Source, c.Selectors.Version, strings.Join(c.Selectors.ProfileNames(), ", "))
 		}
 	}
-	switch c.Route {
-	case "":
-		c.Route = RouteAuto
-	case RouteAuto, RouteMenu, RouteDeepLink:
-	default:
-		return c, configError([]Setting{SettingRoute}, "route %s is not one of auto, menu, deep_link", quote.Value(string(c.Route)))
+	route, err := ParseRoute(string(c.Route))
+	if err != nil {
+		return c, err
 	}
+	c.Route = route
 	if c.Timeout <= 0 {
 		c.Timeout = DefaultTimeout
 	}

@@ -2,14 +2,12 @@ package main
 
 import (
 	"context"
-	"net/url"
 	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
 
 	"github.com/chatgpt-optout/chatgpt-optout/automation"
-	"github.com/chatgpt-optout/chatgpt-optout/internal/quote"
 )
 
 // browserOptions are the flags shared by the commands that drive a browser.
@@ -126,10 +124,10 @@ func (o *browserOptions) config(ctx context.Context, g *globalOptions) (automati
 	if err != nil {
 		return cfg, automation.BrowserOptions{}, err
 	}
-	switch automation.Route(o.route) {
-	case automation.RouteAuto, automation.RouteMenu, automation.RouteDeepLink:
-	default:
-		return cfg, automation.BrowserOptions{}, configErrorf("--route %s is not one of auto, menu, deep_link", quote.Value(o.route))
+	// Checked before the selectors file is fetched; the library's rule.
+	route, err := automation.ParseRoute(o.route)
+	if err != nil {
+		return cfg, automation.BrowserOptions{}, err
 	}
 	var stateFiles []string
 	if o.state.file != "" {
@@ -144,16 +142,11 @@ func (o *browserOptions) config(ctx context.Context, g *globalOptions) (automati
 		return cfg, automation.BrowserOptions{}, err
 	}
 	o.selectorsWarnings = warnings
-	if o.ui != "auto" && o.ui != "" {
-		if _, ok := file.Profile(o.ui); !ok {
-			return cfg, automation.BrowserOptions{}, configErrorf("--ui %s is not a UI profile of selectors file %s (version %s); it has: auto, %s", quote.Value(o.ui), file.Source, file.Version, strings.Join(file.ProfileNames(), ", "))
-		}
-	}
 	cfg = automation.Config{
 		BaseURL:      baseURL,
 		Selectors:    file,
 		UI:           o.ui,
-		Route:        automation.Route(o.route),
+		Route:        route,
 		Timeout:      o.timeout,
 		ArtifactsDir: o.artifacts,
 		Settings:     chosen,
@@ -192,9 +185,8 @@ func (o *browserOptions) appURL() (string, error) {
 		}
 		return "", configErrorf("%s is empty: give the app's address, like https://chatgpt.com (or the simulator's), or %s to use the real site", from, leave)
 	}
-	u, err := url.Parse(v)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", configErrorf("%s %s is not an http(s) URL: give one like https://chatgpt.com", from, quote.Value(v))
+	if err := automation.CheckBaseURL(v); err != nil {
+		return "", configErrorf("%s %v", from, err)
 	}
 	return v, nil
 }
