@@ -341,14 +341,8 @@ func machineBusy() time.Duration {
 // sample sums VmRSS (from status) and, with pss, Pss (from smaps_rollup)
 // over the processes measured.
 func sample(pid int, tmp string, pss bool) measured {
-	entries, _ := os.ReadDir("/proc")
 	var m measured
-	for _, e := range entries {
-		p, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		dir := filepath.Join("/proc", e.Name())
+	for p, dir := range processes() {
 		if p != pid {
 			cmdline, err := os.ReadFile(filepath.Join(dir, "cmdline"))
 			if err != nil || !bytes.Contains(cmdline, []byte(tmp)) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"iter"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -120,17 +121,9 @@ func TestRun_KilledChromeIsRestartedAndTheRunGoesOn(t *testing.T) {
 // not one of its children.
 func browserProcess(t *testing.T, dir string) int {
 	t.Helper()
-	entries, err := os.ReadDir("/proc")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var pids []int
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		cmdline, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+	for pid, procDir := range processes() {
+		cmdline, err := os.ReadFile(filepath.Join(procDir, "cmdline"))
 		if err != nil {
 			continue // it ended meanwhile
 		}
@@ -142,4 +135,21 @@ func browserProcess(t *testing.T, dir string) int {
 		t.Fatalf("found %d browser processes on a profile under %s (%v), want the one shared browser", len(pids), dir, pids)
 	}
 	return pids[0]
+}
+
+// processes are the machine's processes: each one's ID and its folder in
+// /proc, whose files may be gone by the time they are read.
+func processes() iter.Seq2[int, string] {
+	return func(yield func(int, string) bool) {
+		entries, _ := os.ReadDir("/proc")
+		for _, e := range entries {
+			pid, err := strconv.Atoi(e.Name())
+			if err != nil {
+				continue
+			}
+			if !yield(pid, filepath.Join("/proc", e.Name())) {
+				return
+			}
+		}
+	}
 }
