@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"embed"
 	"encoding/json"
+	"fmt"
+	"hash/fnv"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -41,25 +43,17 @@ func (s *Server) appHandler() http.Handler {
 	mux := http.NewServeMux()
 	static, _ := fs.Sub(assets, "web")
 	mux.Handle("GET /assets/", http.StripPrefix("/assets/", http.FileServerFS(static)))
-	mux.HandleFunc("GET /{$}", s.handleHome)
-	mux.HandleFunc("GET /c/{id}", s.handleHome)
-	mux.HandleFunc("GET /library", s.handleHome)
-	mux.HandleFunc("GET /schedules", s.handleHome)
-	mux.HandleFunc("GET /settings", s.handleSettingsPage)
-	mux.HandleFunc("GET /settings/{section}", s.handleSettingsPage)
+	handle(mux, s.handleHome, "GET", "/{$}", "/c/{id}", "/library", "/schedules")
+	handle(mux, s.handleSettingsPage, "GET", "/settings", "/settings/{section}")
 	mux.HandleFunc("POST /api/auth/choose-account", s.handleChooseAccount)
-	mux.HandleFunc("GET /preferences", s.handlePreferences)
-	mux.HandleFunc("GET /preferences/{section}", s.handlePreferences)
-	mux.HandleFunc("GET /auth/login", s.handleLoginPage)
-	mux.HandleFunc("GET /auth/login_with", s.handleLoginPage)
+	handle(mux, s.handlePreferences, "GET", "/preferences", "/preferences/{section}")
+	handle(mux, s.handleLoginPage, "GET", "/auth/login", "/auth/login_with")
 	mux.HandleFunc("GET /auth/error", s.handleAuthError)
 
-	mux.HandleFunc("GET /api/auth/signin/{provider}", s.handleSignin)
-	mux.HandleFunc("POST /api/auth/signin/{provider}", s.handleSignin)
+	handle(mux, s.handleSignin, "GET POST", "/api/auth/signin/{provider}")
 	mux.HandleFunc("GET /api/auth/callback/{provider}", s.handleCallback)
 	mux.HandleFunc("GET /api/auth/session", s.handleSession)
-	mux.HandleFunc("GET /api/auth/signout", s.handleSignout)
-	mux.HandleFunc("POST /api/auth/signout", s.handleSignout)
+	handle(mux, s.handleSignout, "GET POST", "/api/auth/signout")
 
 	mux.HandleFunc("GET /backend-api/settings/user", s.handleSettingsRead)
 	mux.HandleFunc("/backend-api/settings/account_user_setting", s.handleSettingsPatch)
@@ -79,12 +73,36 @@ func (s *Server) appHandler() http.Handler {
 	})
 
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/backend-api/") {
-			s.sleepLatency(r.Context())
+		if s.opts.Latency > 0 && (strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/backend-api/")) {
+			s.wait(r, s.opts.Latency)
 		}
 		w.Header().Set("Cache-Control", "no-store")
 		mux.ServeHTTP(w, r)
 	})
+}
+
+// handle registers h for each path under each of the methods.
+func handle(mux *http.ServeMux, h http.HandlerFunc, methods string, paths ...string) {
+	for _, m := range strings.Fields(methods) {
+		for _, p := range paths {
+			mux.HandleFunc(m+" "+p, h)
+		}
+	}
+}
+
+// renderHTML writes the template name with data (text/html unless the
+// caller set another Content-Type).
+func renderHTML(w http.ResponseWriter, status int, name string, data any) {
+	var buf bytes.Buffer
+	if err := pages.ExecuteTemplate(&buf, name, data); err != nil {
+		http.Error(w, "template error", http.StatusInternalServerError)
+		return
+	}
+	if w.Header().Get("Content-Type") == "" {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
 }
 
 // ---- session cookie ----
@@ -148,37 +166,44 @@ func clearChunks(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func clearSessionCookie(w http.ResponseWriter, r *http.Request) {
-	http.SetCookie(w, sessionCookie(SessionCookie, "", -1))
-	clearChunks(w, r)
+// liveLocked returns ss and its account when ss is a session neither
+// revoked nor expired, else nils; s.mu must be held.
+func (s *Server) liveLocked(ss *session) (*session, *account) {
+	if ss == nil || ss.revoked || !ss.expires.IsZero() && !time.Now().Before(ss.expires) {
+		return nil, nil
+	}
+	return ss, s.accounts[ss.email]
 }
 
 // sessionLocked returns the request's valid session and its account, or
 // nils; s.mu must be held.
 func (s *Server) sessionLocked(r *http.Request) (*session, *account) {
-	tok := readSessionToken(r)
-	if tok == "" {
-		return nil, nil
-	}
-	ss := s.sessions[tok]
-	if !ss.validLocked(time.Now()) {
-		return nil, nil
-	}
-	return ss, s.accounts[ss.email]
+	return s.liveLocked(s.sessions[readSessionToken(r)])
 }
 
-// bearerLocked returns the account of a valid Bearer access token.
+// bearerLocked returns the session and account of a valid Bearer access
+// token.
 func (s *Server) bearerLocked(r *http.Request) (*session, *account) {
-	h := r.Header.Get("Authorization")
-	tok, ok := strings.CutPrefix(h, "Bearer ")
-	if !ok || tok == "" {
+	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok {
 		return nil, nil
 	}
-	ss := s.tokens[strings.TrimSpace(tok)]
-	if !ss.validLocked(time.Now()) {
-		return nil, nil
+	return s.liveLocked(s.tokens[strings.TrimSpace(tok)])
+}
+
+// withBearer runs f under s.mu with the request's valid Bearer session and
+// reports whether there was one; without, it answers 401.
+func (s *Server) withBearer(w http.ResponseWriter, r *http.Request, f func(*session, *account)) bool {
+	s.mu.Lock()
+	ss, a := s.bearerLocked(r)
+	if ss != nil {
+		f(ss, a)
 	}
-	return ss, s.accounts[ss.email]
+	s.mu.Unlock()
+	if ss == nil {
+		unauthorized(w, r)
+	}
+	return ss != nil
 }
 
 // ---- pages ----
@@ -200,19 +225,13 @@ type boot struct {
 	SessionExpired  bool      `json:"sessionExpired,omitempty"` // DialogSessionExpired on this signed-out page
 	Quiet           bool      `json:"quiet"`                    // Options.Quiet: no background traffic
 	HoldWrites      bool      `json:"holdWrites"`               // Options.HoldWrites: the page reads no PATCH body
-	// SidebarCollapsed is Options.SidebarCollapsed.
-	SidebarCollapsed bool `json:"sidebarCollapsed,omitempty"`
-	// ConsentBanner is Options.ConsentBanner.
-	ConsentBanner bool `json:"consentBanner,omitempty"`
-	// LateDialogs is Options.LateDialogs.
-	LateDialogs bool `json:"lateDialogs,omitempty"`
-	// UnknownDialog is Options.UnknownDialog while the session has not
-	// closed or answered it.
-	UnknownDialog *noticeBoot `json:"unknownDialog,omitempty"`
-	// Plan is the signed-in account's plan (Account.Plan, "free" for
-	// ""), Teen its Account.Teen.
-	Plan string `json:"plan,omitempty"`
-	Teen bool   `json:"teen,omitempty"`
+
+	SidebarCollapsed bool        `json:"sidebarCollapsed,omitempty"` // Options.SidebarCollapsed
+	ConsentBanner    bool        `json:"consentBanner,omitempty"`    // Options.ConsentBanner
+	LateDialogs      bool        `json:"lateDialogs,omitempty"`      // Options.LateDialogs
+	UnknownDialog    *noticeBoot `json:"unknownDialog,omitempty"`    // Options.UnknownDialog until the session closed or answered it
+	Plan             string      `json:"plan,omitempty"`             // the signed-in Account.Plan ("free" for "")
+	Teen             bool        `json:"teen,omitempty"`             // its Account.Teen
 }
 
 // chooser is what the account chooser shows of the session's account.
@@ -228,65 +247,56 @@ type shellData struct {
 }
 
 func (s *Server) renderShell(w http.ResponseWriter, b boot) {
-	b.UI = s.ui
+	b.UI = s.opts.UI
 	b.LoginEntry = s.opts.LoginEntry
-	b.ToggleDelayMs = s.toggleDelay.Milliseconds()
+	b.ToggleDelayMs = max(s.opts.ToggleDelay, 0).Milliseconds()
 	b.BuildID = randomText(8)
 	b.Quiet = s.opts.Quiet
 	b.HoldWrites = s.opts.HoldWrites
 	b.SidebarCollapsed = s.opts.SidebarCollapsed
 	b.ConsentBanner = s.opts.ConsentBanner
 	b.LateDialogs = s.opts.LateDialogs
-	if b.Dialogs == nil {
-		b.Dialogs = []string{}
-	}
-	b.Variants = s.Variants()
-	if b.Variants == nil {
-		b.Variants = []Variant{}
-	}
+	b.Dialogs = append([]string{}, b.Dialogs...) // [] rather than null
+	b.Variants = append([]Variant{}, s.opts.Variants...)
 	js, _ := json.Marshal(b) // escapes <, > and &: safe inside <script>
 	script := "current.js"
 	switch {
 	case b.AuthStatus == "logged_in" && s.has(VariantUnknownUI):
 		script = "redesign.js"
-	case s.ui == UI2023:
+	case s.opts.UI == UI2023:
 		script = "legacy2023.js"
 	}
-	var buf bytes.Buffer
-	if err := pages.ExecuteTemplate(&buf, "shell", shellData{Boot: template.JS(js), Script: script, Build: b.BuildID}); err != nil {
-		http.Error(w, "template error", http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_, _ = w.Write(buf.Bytes())
+	renderHTML(w, http.StatusOK, "shell", shellData{Boot: template.JS(js), Script: script, Build: b.BuildID})
+}
+
+// signedInLocked is the boot of a signed-in page. Post-login dialogs are
+// shown once: a reload in the same session does not bring them back. The
+// announcement, unlike them, stays until dismissed; so does the
+// UnknownDialog until closed or answered.
+func (s *Server) signedInLocked(page string, ss *session, a *account) boot {
+	b := boot{Page: page, AuthStatus: "logged_in", Dialogs: ss.dialogs, HistoryDisabled: !a.settings[SettingTraining],
+		Announcement: ss.announce, UnknownDialog: s.noticeLocked(ss), Plan: a.Plan, Teen: a.Teen}
+	ss.dialogs = nil
+	return b
 }
 
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	ss, a := s.sessionLocked(r)
 	b := boot{Page: "home", AuthStatus: "logged_out"}
-	if ss != nil && ss.chooser {
+	switch {
+	case ss != nil && ss.chooser:
 		// The session is valid, the page signed-out until an account is
 		// picked in the chooser.
 		b.Chooser = &chooser{Email: a.Email, Name: a.DisplayName}
 		ss = nil
-	} else if ss == nil && s.ui == UICurrent {
+	case ss != nil:
+		b = s.signedInLocked("chat", ss, a)
+	case s.opts.UI == UICurrent:
 		b.SessionExpired = s.lapsedLocked(r)
 	}
-	if ss != nil {
-		b.Page, b.AuthStatus = "chat", "logged_in"
-		// Post-login dialogs are shown once: a reload in the same session
-		// does not bring them back.
-		b.Dialogs, ss.dialogs = ss.dialogs, nil
-		b.HistoryDisabled = !a.settings[SettingTraining]
-		b.Plan, b.Teen = a.Plan, a.Teen
-		// The announcement, unlike them, stays until dismissed; so does
-		// the UnknownDialog until closed or answered.
-		b.Announcement = ss.announce
-		b.UnknownDialog = s.noticeLocked(ss)
-	}
 	s.mu.Unlock()
-	if ss == nil && s.ui == UI2023 {
+	if ss == nil && s.opts.UI == UI2023 {
 		http.Redirect(w, r, "/auth/login", http.StatusFound)
 		return
 	}
@@ -297,7 +307,7 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 // cookie of a lapsed session whose account shows DialogSessionExpired.
 func (s *Server) lapsedLocked(r *http.Request) bool {
 	ss := s.sessions[readSessionToken(r)]
-	if ss == nil || ss.lapseShown || ss.validLocked(time.Now()) {
+	if live, _ := s.liveLocked(ss); ss == nil || ss.lapseShown || live != nil {
 		return false
 	}
 	a := s.accounts[ss.email]
@@ -331,7 +341,7 @@ var settingsSlugs = []string{"general-settings", "notifications", "personalizati
 // handleSettingsPage serves /settings/<section> under VariantSettingsPage;
 // /settings and /settings/apps redirect to /settings/general-settings.
 func (s *Server) handleSettingsPage(w http.ResponseWriter, r *http.Request) {
-	if !s.has(VariantSettingsPage) || s.has(VariantUnknownUI) || s.ui != UICurrent {
+	if !s.has(VariantSettingsPage) || s.has(VariantUnknownUI) || s.opts.UI != UICurrent {
 		http.Error(w, "404: This page could not be found.", http.StatusNotFound)
 		return
 	}
@@ -354,9 +364,7 @@ func (s *Server) handleSettingsPage(w http.ResponseWriter, r *http.Request) {
 	}
 	var b boot
 	if ss != nil && !ss.chooser {
-		b = boot{Page: "settings", AuthStatus: "logged_in", HistoryDisabled: !a.settings[SettingTraining], Announcement: ss.announce, UnknownDialog: s.noticeLocked(ss),
-			Plan: a.Plan, Teen: a.Teen}
-		b.Dialogs, ss.dialogs = ss.dialogs, nil
+		b = s.signedInLocked("settings", ss, a)
 	}
 	s.mu.Unlock()
 	if b.Page == "" {
@@ -377,14 +385,12 @@ func (s *Server) handlePreferences(w http.ResponseWriter, r *http.Request) {
 	ss, a := s.sessionLocked(r)
 	var b boot
 	if ss != nil {
-		b = boot{Page: "preferences", AuthStatus: "logged_in", HistoryDisabled: !a.settings[SettingTraining], Announcement: ss.announce, UnknownDialog: s.noticeLocked(ss),
-			Plan: a.Plan, Teen: a.Teen}
-		b.Dialogs, ss.dialogs = ss.dialogs, nil
+		b = s.signedInLocked("preferences", ss, a)
 	}
 	s.mu.Unlock()
 	if ss == nil {
 		target := "/"
-		if s.ui == UI2023 {
+		if s.opts.UI == UI2023 {
 			target = "/auth/login"
 		}
 		http.Redirect(w, r, target, http.StatusFound)
@@ -405,11 +411,7 @@ func (s *Server) handleLoginPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleAuthError(w http.ResponseWriter, r *http.Request) {
-	var buf bytes.Buffer
-	_ = pages.ExecuteTemplate(&buf, "app-error", map[string]string{"Error": r.URL.Query().Get("error")})
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(http.StatusBadRequest)
-	_, _ = w.Write(buf.Bytes())
+	renderHTML(w, http.StatusBadRequest, "app-error", map[string]string{"Error": r.URL.Query().Get("error")})
 }
 
 // ---- next-auth endpoints ----
@@ -422,7 +424,7 @@ func (s *Server) handleSignin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := url.Values{
-		"client_id":     {"app_sim" + string(s.ui)},
+		"client_id":     {"app_sim" + string(s.opts.UI)},
 		"redirect_uri":  {s.appURL + s.callbackPath()},
 		"response_type": {"code"},
 		"scope":         {"openid email profile offline_access"},
@@ -466,7 +468,7 @@ func (s *Server) handleCallback(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleSession(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	ss, a := s.sessionLocked(r)
-	var out map[string]any
+	out := map[string]any{}
 	if ss != nil {
 		exp := ss.expires
 		if exp.IsZero() {
@@ -490,10 +492,6 @@ func (s *Server) handleSession(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.mu.Unlock()
-	if out == nil {
-		writeJSON(w, http.StatusOK, map[string]any{})
-		return
-	}
 	writeJSON(w, http.StatusOK, out)
 }
 
@@ -503,7 +501,8 @@ func (s *Server) handleSignout(w http.ResponseWriter, r *http.Request) {
 		ss.revoked = true
 	}
 	s.mu.Unlock()
-	clearSessionCookie(w, r)
+	http.SetCookie(w, sessionCookie(SessionCookie, "", -1))
+	clearChunks(w, r)
 	if r.Method == http.MethodPost {
 		writeJSON(w, http.StatusOK, map[string]string{"url": s.appURL + "/"})
 		return
@@ -548,19 +547,13 @@ func settingsJSON(a *account) map[string]any {
 }
 
 func (s *Server) handleSettingsRead(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	_, a := s.bearerLocked(r)
 	var out map[string]any
-	if a != nil {
+	if s.withBearer(w, r, func(_ *session, a *account) {
 		a.counters.SettingsReads++
 		out = settingsJSON(a)
+	}) {
+		writeJSON(w, http.StatusOK, out)
 	}
-	s.mu.Unlock()
-	if a == nil {
-		unauthorized(w, r)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) handleSettingsPatch(w http.ResponseWriter, r *http.Request) {
@@ -573,27 +566,24 @@ func (s *Server) handleSettingsPatch(w http.ResponseWriter, r *http.Request) {
 	feature := q.Get("feature")
 	value, verr := strconv.ParseBool(q.Get("value"))
 
-	s.mu.Lock()
-	_, a := s.bearerLocked(r)
-	if a == nil {
-		s.mu.Unlock()
-		unauthorized(w, r)
+	var status int
+	var out map[string]any
+	if !s.withBearer(w, r, func(_ *session, a *account) {
+		a.counters.Patches++
+		a.writes[feature]++
+		if a.failNext > 0 {
+			a.failNext--
+			status, out = http.StatusInternalServerError, map[string]any{"detail": "Internal server error: could not update the setting"}
+			return
+		}
+		status, out = s.patchLocked(a, feature, value, verr)
+		if s.opts.HoldWrites && status == http.StatusOK {
+			s.busy.HeldWrites++
+		}
+	}) {
 		return
 	}
-	a.counters.Patches++
-	a.writes[feature]++
-	if a.failNext > 0 {
-		a.failNext--
-		s.mu.Unlock()
-		writeJSON(w, http.StatusInternalServerError, map[string]any{"detail": "Internal server error: could not update the setting"})
-		return
-	}
-	status, out := s.patchLocked(a, feature, value, verr)
 	hold := s.opts.HoldWrites && status == http.StatusOK
-	if hold {
-		s.busy.HeldWrites++
-	}
-	s.mu.Unlock()
 	writeJSON(w, status, out)
 	if hold {
 		// The answer is out; its end never comes.
@@ -627,17 +617,9 @@ func (s *Server) patchLocked(a *account, feature string, value bool, verr error)
 // handleAnnouncementViewed records that the session's announcement
 // (VariantNewDialog) was dismissed, so that it is not shown again.
 func (s *Server) handleAnnouncementViewed(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	ss, _ := s.bearerLocked(r)
-	if ss != nil {
-		ss.announce = false
+	if s.withBearer(w, r, func(ss *session, _ *account) { ss.announce = false }) {
+		writeJSON(w, http.StatusOK, map[string]any{"success": true})
 	}
-	s.mu.Unlock()
-	if ss == nil {
-		unauthorized(w, r)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"success": true})
 }
 
 var chatTitles = []string{
@@ -647,15 +629,8 @@ var chatTitles = []string{
 }
 
 func (s *Server) handleConversations(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	_, a := s.bearerLocked(r)
 	var seed string
-	if a != nil {
-		seed = a.userID
-	}
-	s.mu.Unlock()
-	if a == nil {
-		unauthorized(w, r)
+	if !s.withBearer(w, r, func(_ *session, a *account) { seed = a.userID }) {
 		return
 	}
 	now := time.Now()
@@ -674,11 +649,8 @@ func (s *Server) handleConversations(w http.ResponseWriter, r *http.Request) {
 
 // conversationID makes a stable UUID-looking id per account and index.
 func conversationID(seed string, i int) string {
-	h := uint32(2166136261)
-	for _, c := range seed + strconv.Itoa(i) {
-		h = (h ^ uint32(c)) * 16777619
-	}
-	x := strconv.FormatUint(uint64(h), 16)
-	x = strings.Repeat("0", 8-len(x)) + x
+	h := fnv.New32a() // seed is ASCII: FNV-1a over its bytes
+	_, _ = h.Write([]byte(seed + strconv.Itoa(i)))
+	x := fmt.Sprintf("%08x", h.Sum32())
 	return x + "-6f1c-4b7e-9a2d-" + x + "3c1e"
 }

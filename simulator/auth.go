@@ -1,8 +1,7 @@
 package simulator
 
 import (
-	"bytes"
-	"encoding/json"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -53,72 +52,50 @@ func (s *Server) authHandler() http.Handler {
 	mux.HandleFunc("POST /cdn-cgi/challenge-platform/turnstile/token", s.handleTurnstileToken)
 
 	// Current era (auth.openai.com).
-	mux.HandleFunc("GET /log-in", s.handleLogIn)
-	mux.HandleFunc("POST /log-in", s.handleLogIn)
-	mux.HandleFunc("GET /log-in/password", s.handlePassword)
-	mux.HandleFunc("POST /log-in/password", s.handlePassword)
-	mux.HandleFunc("GET /email-verification", s.handleEmailVerification)
-	mux.HandleFunc("POST /email-verification", s.handleEmailVerification)
-	mux.HandleFunc("GET /mfa-challenge/{id}", s.handleMFA)
-	mux.HandleFunc("POST /mfa-challenge/{id}", s.handleMFA)
-	mux.HandleFunc("GET /login-enroll-passkey", s.handlePasskey)
-	mux.HandleFunc("POST /login-enroll-passkey", s.handlePasskey)
-	mux.HandleFunc("GET /unexpected-state", s.handleUnexpectedState)
-	mux.HandleFunc("POST /unexpected-state", s.handleUnexpectedState)
-	for need, p := range personPaths {
-		mux.HandleFunc("GET "+p, s.handlePerson(need))
-		mux.HandleFunc("POST "+p, s.handlePerson(need))
+	handle(mux, s.handleLogIn, "GET POST", "/log-in")
+	handle(mux, s.handlePassword, "GET POST", "/log-in/password")
+	handle(mux, s.handleEmailVerification, "GET POST", "/email-verification")
+	handle(mux, s.handleMFA, "GET POST", "/mfa-challenge/{id}")
+	handle(mux, s.handlePasskey, "GET POST", "/login-enroll-passkey")
+	handle(mux, s.handleUnexpectedState, "GET POST", "/unexpected-state")
+	for need, p := range personPages {
+		if p.path != "" {
+			handle(mux, s.handlePerson(need), "GET POST", p.path)
+		}
 	}
-	mux.HandleFunc("GET /create-account", s.handleSignup)
-	mux.HandleFunc("GET /reset-password", s.handleSignup)
 
 	// 2023 era (Auth0 Universal Login on auth0.openai.com).
-	mux.HandleFunc("GET /u/login/identifier", s.handleA0Identifier)
-	mux.HandleFunc("POST /u/login/identifier", s.handleA0Identifier)
-	mux.HandleFunc("GET /u/login/password", s.handleA0Password)
-	mux.HandleFunc("POST /u/login/password", s.handleA0Password)
-	mux.HandleFunc("GET /u/mfa-otp-challenge", s.handleA0MFA)
-	mux.HandleFunc("POST /u/mfa-otp-challenge", s.handleA0MFA)
-	mux.HandleFunc("GET /u/signup", s.handleSignup)
-	mux.HandleFunc("GET /u/reset-password/request/Username-Password-Authentication", s.handleSignup)
+	handle(mux, s.handleA0Identifier, "GET POST", "/u/login/identifier")
+	handle(mux, s.handleA0Password, "GET POST", "/u/login/password")
+	handle(mux, s.handleA0MFA, "GET POST", "/u/mfa-otp-challenge")
+	handle(mux, s.handleSignup, "GET", "/create-account", "/reset-password", "/u/signup",
+		"/u/reset-password/request/Username-Password-Authentication")
 
 	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "404 page not found", http.StatusNotFound)
 	})
-	return noStore(mux)
-}
-
-func noStore(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
-		h.ServeHTTP(w, r)
+		mux.ServeHTTP(w, r)
 	})
 }
 
 // newFlowLocked starts a flow; s.mu must be held.
 func (s *Server) newFlowLocked(redirectURI, appState string) *flow {
 	now := time.Now()
-	for id, f := range s.flows {
-		if now.Sub(f.created) > flowTTL {
-			delete(s.flows, id)
-		}
-	}
-	for c, ac := range s.codes {
-		if now.After(ac.expires) {
-			delete(s.codes, c)
-		}
-	}
+	maps.DeleteFunc(s.flows, func(_ string, f *flow) bool { return now.Sub(f.created) > flowTTL })
+	maps.DeleteFunc(s.codes, func(_ string, ac *authCode) bool { return now.After(ac.expires) })
 	if redirectURI == "" {
 		redirectURI = s.appURL + s.callbackPath()
 	}
-	f := &flow{id: randomText(32), era: s.ui, redirectURI: redirectURI, appState: appState, created: now}
+	f := &flow{id: randomText(32), era: s.opts.UI, redirectURI: redirectURI, appState: appState, created: now}
 	s.flows[f.id] = f
 	return f
 }
 
 func (s *Server) callbackPath() string {
-	if s.ui == UI2023 {
+	if s.opts.UI == UI2023 {
 		return "/api/auth/callback/auth0"
 	}
 	return "/api/auth/callback/openai"
@@ -156,40 +133,36 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	f := s.newFlowLocked(redirectURI, q.Get("state"))
-	next := "/log-in"
-	if s.ui == UI2023 {
-		next = "/u/login/identifier?state=" + url.QueryEscape(f.id)
-	}
+	next, a0 := "/log-in", "/u/login/identifier"
 	switch {
 	case q.Get("screen_hint") == "signup":
-		next = "/create-account"
-		if s.ui == UI2023 {
-			next = "/u/signup?state=" + url.QueryEscape(f.id)
-		}
+		next, a0 = "/create-account", "/u/signup"
 	case q.Get("login_hint") != "":
 		// The app's own login dialog already asked for the email: that
 		// counts as a view of the email page.
 		s.setEmailLocked(f, q.Get("login_hint"))
 		s.countViewLocked(f)
-		next = "/log-in/password"
-		if s.ui == UI2023 {
-			next = "/u/login/password?state=" + url.QueryEscape(f.id)
-		}
+		next, a0 = "/log-in/password", "/u/login/password"
 	}
 	s.mu.Unlock()
-	if s.ui == UICurrent {
+	if s.opts.UI == UI2023 {
+		next = a0 + stateSuffix(f)
+	} else {
 		s.setFlowCookie(w, f.id)
 	}
 	http.Redirect(w, r, next, http.StatusFound)
 }
 
-// flowCookie names the auth flow cookie. Browsers ignore ports when they
-// match cookies, so the name carries the port: two simulators used from one
-// browser profile do not clobber each other's login flows.
-func (s *Server) flowCookie() string {
+// authCookie names a cookie of the login origin: the auth flow's
+// (login_session_) or a remembered email's (oai-login-email_). Browsers
+// ignore ports when they match cookies, so the name carries the port: two
+// simulators used from one browser profile do not clobber each other's.
+func (s *Server) authCookie(prefix string) string {
 	_, port, _ := strings.Cut(strings.TrimPrefix(s.authURL, "http://"), ":")
-	return "login_session_" + port
+	return prefix + port
 }
+
+func (s *Server) flowCookie() string { return s.authCookie("login_session_") }
 
 func (s *Server) setFlowCookie(w http.ResponseWriter, id string) {
 	http.SetCookie(w, &http.Cookie{Name: s.flowCookie(), Value: id, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
@@ -214,36 +187,42 @@ func (s *Server) currentFlow(w http.ResponseWriter, r *http.Request, create bool
 	return f
 }
 
-// a0Flow finds the flow of a 2023-era request by its state parameter.
-func (s *Server) a0Flow(r *http.Request) *flow {
-	st := r.URL.Query().Get("state")
-	if r.Method == http.MethodPost {
-		if v := r.PostFormValue("state"); v != "" {
-			st = v
-		}
+// view is a copy of the flow (zero for nil), taken under the lock.
+func (s *Server) view(f *flow) flow {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if f == nil {
+		return flow{}
 	}
+	return *f
+}
+
+// botWall answers the bot wall when the flow must show it now.
+func (s *Server) botWall(w http.ResponseWriter, r *http.Request, f *flow) bool {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.flows[st]
-}
-
-// flowView is a copy of the fields handlers read, taken under the lock.
-type flowView struct {
-	email      string
-	passwordOK bool
-	mfaID      string
-}
-
-func (s *Server) view(f *flow) flowView {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return flowView{email: f.email, passwordOK: f.passwordOK, mfaID: f.mfaID}
-}
-
-// walledLocked reports whether the flow must show the bot wall now.
-func (s *Server) walledLocked(f *flow) bool {
 	a := s.lookup(f.email)
-	return a != nil && a.botWall && !f.cfCleared
+	walled := a != nil && a.botWall && !f.cfCleared
+	s.mu.Unlock()
+	if walled {
+		s.renderChallenge(w, r)
+	}
+	return walled
+}
+
+// formPage serves the page of a form: on a GET it renders it and reports
+// false; on a POST it reports whether ok accepts the form, else renders
+// the page again with failure and status.
+func (s *Server) formPage(w http.ResponseWriter, r *http.Request, name string, page authPage, status int, failure string, ok func() bool) bool {
+	if r.Method == http.MethodGet {
+		s.renderAuth(w, http.StatusOK, name, page)
+		return false
+	}
+	if ok() {
+		return true
+	}
+	page.Error = failure
+	s.renderAuth(w, status, name, page)
+	return false
 }
 
 // nextStep returns where the flow goes after a completed step: the next
@@ -254,7 +233,7 @@ func (s *Server) nextStep(f *flow) string {
 	a := s.lookup(f.email)
 	if a == nil || !f.passwordOK {
 		if f.era == UI2023 {
-			return "/u/login/password?state=" + url.QueryEscape(f.id)
+			return "/u/login/password" + stateSuffix(f)
 		}
 		return "/log-in/password"
 	}
@@ -265,7 +244,7 @@ func (s *Server) nextStep(f *flow) string {
 		f.errKind = errMaxCheck
 		return "/unexpected-state" + stateSuffix(f)
 	}
-	if p := personPaths[a.Needs]; p != "" {
+	if p := personPages[a.Needs].path; p != "" {
 		return p + stateSuffix(f)
 	}
 	if f.era == UICurrent && a.EmailCode && !f.emailOK {
@@ -276,7 +255,7 @@ func (s *Server) nextStep(f *flow) string {
 	}
 	if a.TOTPSecret != "" && !f.mfaOK {
 		if f.era == UI2023 {
-			return "/u/mfa-otp-challenge?state=" + url.QueryEscape(f.id)
+			return "/u/mfa-otp-challenge" + stateSuffix(f)
 		}
 		if f.mfaID == "" {
 			f.mfaID = randomText(22)
@@ -325,12 +304,7 @@ func (s *Server) goNext(w http.ResponseWriter, r *http.Request, f *flow, status 
 	http.Redirect(w, r, next, status)
 }
 
-// rememberCookie names the login origin's cookie for a remembered email
-// (ports in the name, as flowCookie).
-func (s *Server) rememberCookie() string {
-	_, port, _ := strings.Cut(strings.TrimPrefix(s.authURL, "http://"), ":")
-	return "oai-login-email_" + port
-}
+func (s *Server) rememberCookie() string { return s.authCookie("oai-login-email_") }
 
 // authPage is the data of every auth template.
 type authPage struct {
@@ -360,11 +334,7 @@ func (s *Server) handleTurnstileToken(w http.ResponseWriter, r *http.Request) {
 	tok := "0." + randomB64(120)
 	s.mu.Lock()
 	now := time.Now()
-	for t, exp := range s.turnstile {
-		if now.After(exp) {
-			delete(s.turnstile, t)
-		}
-	}
+	maps.DeleteFunc(s.turnstile, func(_ string, exp time.Time) bool { return now.After(exp) })
 	s.turnstile[tok] = now.Add(turnstileTTL)
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{"success": true, "token": tok})
@@ -385,14 +355,7 @@ const turnstileError = "Something went wrong. Please try again."
 
 func (s *Server) renderAuth(w http.ResponseWriter, status int, name string, p authPage) {
 	p.SplitCode = s.opts.SplitCode
-	var buf bytes.Buffer
-	if err := pages.ExecuteTemplate(&buf, name, p); err != nil {
-		http.Error(w, "template error", http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	renderHTML(w, status, name, p)
 }
 
 func maskEmail(e string) string {
@@ -434,12 +397,15 @@ func (s *Server) handleLogIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	email := strings.TrimSpace(r.PostFormValue("email"))
-	if !s.turnstileOK(r) {
-		s.renderAuth(w, http.StatusBadRequest, "cur-email", authPage{Title: "Log in - OpenAI", Email: email, Error: turnstileError})
-		return
+	page := authPage{Title: "Log in - OpenAI", Email: email}
+	switch {
+	case !s.turnstileOK(r):
+		page.Error = turnstileError
+	case email == "" || !strings.Contains(email, "@") || strings.ContainsAny(email, " <>"):
+		page.Error = "Email is not valid."
 	}
-	if email == "" || !strings.Contains(email, "@") || strings.ContainsAny(email, " <>") {
-		s.renderAuth(w, http.StatusBadRequest, "cur-email", authPage{Title: "Log in - OpenAI", Email: email, Error: "Email is not valid."})
+	if page.Error != "" {
+		s.renderAuth(w, http.StatusBadRequest, "cur-email", page)
 		return
 	}
 	s.mu.Lock()
@@ -451,35 +417,29 @@ func (s *Server) handleLogIn(w http.ResponseWriter, r *http.Request) {
 		s.sendCodeLocked(f, a)
 	}
 	s.mu.Unlock()
-	if phone {
-		// An account that signs in by phone number only.
-		http.Redirect(w, r, "/log-in?usernameKind=phone_number", http.StatusSeeOther)
-		return
-	}
-	if emailFirst {
-		// A code by email first; the page offers the password as a way out.
-		http.Redirect(w, r, "/email-verification", http.StatusSeeOther)
-		return
-	}
 	// An unknown email still goes on to the password step: the real site
 	// does not tell strangers which addresses have accounts.
-	http.Redirect(w, r, "/log-in/password", http.StatusSeeOther)
+	next := "/log-in/password"
+	switch {
+	case phone: // an account that signs in by phone number only
+		next = "/log-in?usernameKind=phone_number"
+	case emailFirst: // a code by email first; the page offers the password as a way out
+		next = "/email-verification"
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
 func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request) {
 	f := s.currentFlow(w, r, false)
-	if f == nil || s.view(f).email == "" {
+	email := s.view(f).email
+	if email == "" {
 		http.Redirect(w, r, "/log-in", http.StatusFound)
 		return
 	}
-	s.mu.Lock()
-	walled := s.walledLocked(f)
-	s.mu.Unlock()
-	if walled {
-		s.renderChallenge(w, r)
+	if s.botWall(w, r, f) {
 		return
 	}
-	page := authPage{Title: "Enter your password - OpenAI", Email: s.view(f).email, OneTimeCode: s.opts.OneTimeCodeOffer}
+	page := authPage{Title: "Enter your password - OpenAI", Email: email, OneTimeCode: s.opts.OneTimeCodeOffer}
 	if r.Method == http.MethodGet {
 		s.renderAuth(w, http.StatusOK, "cur-password", page)
 		return
@@ -504,12 +464,10 @@ func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/email-verification", http.StatusSeeOther)
 		return
 	}
-	if !s.checkPassword(f, r.PostFormValue("current-password")) {
-		page.Error = "Incorrect email address or password"
-		s.renderAuth(w, http.StatusUnauthorized, "cur-password", page)
-		return
+	if s.formPage(w, r, "cur-password", page, http.StatusUnauthorized, "Incorrect email address or password",
+		func() bool { return s.checkPassword(f, r.PostFormValue("current-password")) }) {
+		s.goNext(w, r, f, http.StatusSeeOther)
 	}
-	s.goNext(w, r, f, http.StatusSeeOther)
 }
 
 // checkPassword counts the attempt and marks the flow on success.
@@ -550,29 +508,22 @@ func (s *Server) handleEmailVerification(w http.ResponseWriter, r *http.Request)
 	}
 	s.mu.Unlock()
 	page := authPage{Title: "Check your inbox - OpenAI", Email: email, Masked: maskEmail(email), PasswordWayOut: emailFirst}
-	if r.Method == http.MethodGet {
-		s.renderAuth(w, http.StatusOK, "cur-email-code", page)
-		return
-	}
-	code := strings.ReplaceAll(strings.TrimSpace(r.PostFormValue("code")), " ", "")
-	s.mu.Lock()
-	if a != nil {
-		a.counters.MFAAttempts++
-	}
-	ok := code != "" && code == f.emailCode
-	if ok {
-		f.emailOK = true
-		if emailFirst {
-			f.passwordOK = true // signed in by the code alone
+	if s.formPage(w, r, "cur-email-code", page, http.StatusUnauthorized, "Incorrect code. Please try again.", func() bool {
+		code := strings.ReplaceAll(strings.TrimSpace(r.PostFormValue("code")), " ", "")
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if a != nil {
+			a.counters.MFAAttempts++
 		}
+		if code == "" || code != f.emailCode {
+			return false
+		}
+		f.emailOK = true
+		f.passwordOK = f.passwordOK || emailFirst // signed in by the code alone
+		return true
+	}) {
+		s.goNext(w, r, f, http.StatusSeeOther)
 	}
-	s.mu.Unlock()
-	if !ok {
-		page.Error = "Incorrect code. Please try again."
-		s.renderAuth(w, http.StatusUnauthorized, "cur-email-code", page)
-		return
-	}
-	s.goNext(w, r, f, http.StatusSeeOther)
 }
 
 // handlePasskey is the passkey offer "Log in faster next time"
@@ -599,25 +550,15 @@ func (s *Server) handlePasskey(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleMFA(w http.ResponseWriter, r *http.Request) {
 	f := s.currentFlow(w, r, false)
-	var v flowView
-	if f != nil {
-		v = s.view(f)
-	}
+	v := s.view(f)
 	if f == nil || !v.passwordOK || v.mfaID == "" || r.PathValue("id") != v.mfaID {
 		http.Redirect(w, r, "/log-in", http.StatusFound)
 		return
 	}
-	page := authPage{Title: "Verify your identity - OpenAI", Email: v.email}
-	if r.Method == http.MethodGet {
-		s.renderAuth(w, http.StatusOK, "cur-mfa", page)
-		return
+	if s.formPage(w, r, "cur-mfa", authPage{Title: "Verify your identity - OpenAI", Email: v.email}, http.StatusUnauthorized,
+		"Incorrect code. Please try again.", func() bool { return s.checkTOTP(f, r.PostFormValue("code")) }) {
+		s.goNext(w, r, f, http.StatusSeeOther)
 	}
-	if !s.checkTOTP(f, r.PostFormValue("code")) {
-		page.Error = "Incorrect code. Please try again."
-		s.renderAuth(w, http.StatusUnauthorized, "cur-mfa", page)
-		return
-	}
-	s.goNext(w, r, f, http.StatusSeeOther)
 }
 
 // checkTOTP counts the attempt and validates the code (±1 period of 30 s).
@@ -657,41 +598,46 @@ func (s *Server) renderChallenge(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleChallengeVerify(w http.ResponseWriter, r *http.Request) {
 	var f *flow
-	if s.ui == UI2023 {
-		f = s.a0Flow(r)
+	if s.opts.UI == UI2023 {
+		f = s.flowOf(r, false)
 	} else {
 		f = s.currentFlow(w, r, false)
 	}
-	w.Header().Set("Content-Type", "application/json")
 	// Headless Chrome says so in its User-Agent; real Turnstile finds it
 	// out in many other ways. Either way it never passes.
 	if f == nil || strings.Contains(r.UserAgent(), "HeadlessChrome") {
-		w.WriteHeader(http.StatusForbidden)
-		_ = json.NewEncoder(w).Encode(map[string]any{"success": false})
+		writeJSON(w, http.StatusForbidden, map[string]any{"success": false})
 		return
 	}
 	s.mu.Lock()
 	f.cfCleared = true
 	s.mu.Unlock()
-	_ = json.NewEncoder(w).Encode(map[string]any{"success": true})
+	writeJSON(w, http.StatusOK, map[string]any{"success": true})
 }
 
 // ---- 2023 era (Auth0) ----
 
-func (s *Server) a0Restart(w http.ResponseWriter, r *http.Request) {
+// a0Flow finds the flow of a 2023-era request by its state parameter. A
+// request without one (or, with needPassword, whose flow has no password
+// yet) starts a new flow at the identifier page instead, and gets nil.
+func (s *Server) a0Flow(w http.ResponseWriter, r *http.Request, needPassword bool) *flow {
+	f := s.flowOf(r, false)
+	if f != nil && (!needPassword || s.view(f).passwordOK) {
+		return f
+	}
 	s.mu.Lock()
-	f := s.newFlowLocked("", "")
+	f = s.newFlowLocked("", "")
 	s.mu.Unlock()
-	http.Redirect(w, r, "/u/login/identifier?state="+url.QueryEscape(f.id), http.StatusFound)
+	http.Redirect(w, r, "/u/login/identifier"+stateSuffix(f), http.StatusFound)
+	return nil
 }
 
 func (s *Server) handleA0Identifier(w http.ResponseWriter, r *http.Request) {
-	f := s.a0Flow(r)
+	f := s.a0Flow(w, r, false)
 	if f == nil {
-		s.a0Restart(w, r)
 		return
 	}
-	page := authPage{Title: "Log in | OpenAI", State: f.id, Action: "/u/login/identifier?state=" + url.QueryEscape(f.id)}
+	page := authPage{Title: "Log in | OpenAI", State: f.id, Action: "/u/login/identifier" + stateSuffix(f)}
 	if r.Method == http.MethodGet {
 		s.mu.Lock()
 		s.countViewLocked(f)
@@ -700,15 +646,14 @@ func (s *Server) handleA0Identifier(w http.ResponseWriter, r *http.Request) {
 		s.renderAuth(w, http.StatusOK, "a0-identifier", page)
 		return
 	}
-	if r.PostFormValue("connection") != "" {
-		page.Error = "Something went wrong, please try again later."
-		s.renderAuth(w, http.StatusBadRequest, "a0-identifier", page)
-		return
-	}
 	email := strings.TrimSpace(r.PostFormValue("username"))
-	if email == "" || !strings.Contains(email, "@") {
-		page.Email = email
-		page.Error = "Email is not valid."
+	switch {
+	case r.PostFormValue("connection") != "":
+		page.Error = "Something went wrong, please try again later."
+	case email == "" || !strings.Contains(email, "@"):
+		page.Email, page.Error = email, "Email is not valid."
+	}
+	if page.Error != "" {
 		s.renderAuth(w, http.StatusBadRequest, "a0-identifier", page)
 		return
 	}
@@ -717,42 +662,31 @@ func (s *Server) handleA0Identifier(w http.ResponseWriter, r *http.Request) {
 	a := s.lookup(f.email)
 	phone := a != nil && a.Needs == NeedsPhone
 	s.mu.Unlock()
+	next := "/u/login/password" + stateSuffix(f)
 	if phone {
-		http.Redirect(w, r, "/log-in?usernameKind=phone_number&state="+url.QueryEscape(f.id), http.StatusFound)
-		return
+		next = "/log-in?usernameKind=phone_number&state=" + url.QueryEscape(f.id)
 	}
-	http.Redirect(w, r, "/u/login/password?state="+url.QueryEscape(f.id), http.StatusFound)
+	http.Redirect(w, r, next, http.StatusFound)
 }
 
 func (s *Server) handleA0Password(w http.ResponseWriter, r *http.Request) {
-	f := s.a0Flow(r)
+	f := s.a0Flow(w, r, false)
 	if f == nil {
-		s.a0Restart(w, r)
 		return
 	}
 	email := s.view(f).email
 	if email == "" {
-		http.Redirect(w, r, "/u/login/identifier?state="+url.QueryEscape(f.id), http.StatusFound)
+		http.Redirect(w, r, "/u/login/identifier"+stateSuffix(f), http.StatusFound)
 		return
 	}
-	s.mu.Lock()
-	walled := s.walledLocked(f)
-	s.mu.Unlock()
-	if walled {
-		s.renderChallenge(w, r)
+	if s.botWall(w, r, f) {
 		return
 	}
-	page := authPage{Title: "Log in | OpenAI", State: f.id, Email: email, Action: "/u/login/password?state=" + url.QueryEscape(f.id)}
-	if r.Method == http.MethodGet {
-		s.renderAuth(w, http.StatusOK, "a0-password", page)
-		return
+	page := authPage{Title: "Log in | OpenAI", State: f.id, Email: email, Action: "/u/login/password" + stateSuffix(f)}
+	if s.formPage(w, r, "a0-password", page, http.StatusBadRequest, "Wrong email or password",
+		func() bool { return s.checkPassword(f, r.PostFormValue("password")) }) {
+		s.a0Next(w, r, f)
 	}
-	if !s.checkPassword(f, r.PostFormValue("password")) {
-		page.Error = "Wrong email or password"
-		s.renderAuth(w, http.StatusBadRequest, "a0-password", page)
-		return
-	}
-	s.a0Next(w, r, f)
 }
 
 // a0Next continues a 2023 flow: Auth0 finishes through /authorize/resume.
@@ -761,39 +695,29 @@ func (s *Server) a0Next(w http.ResponseWriter, r *http.Request, f *flow) {
 	a := s.lookup(f.email)
 	needMFA := a != nil && a.TOTPSecret != "" && !f.mfaOK
 	s.mu.Unlock()
+	next := "/authorize/resume"
 	if needMFA {
-		http.Redirect(w, r, "/u/mfa-otp-challenge?state="+url.QueryEscape(f.id), http.StatusFound)
-		return
+		next = "/u/mfa-otp-challenge"
 	}
-	http.Redirect(w, r, "/authorize/resume?state="+url.QueryEscape(f.id), http.StatusFound)
+	http.Redirect(w, r, next+stateSuffix(f), http.StatusFound)
 }
 
 func (s *Server) handleA0MFA(w http.ResponseWriter, r *http.Request) {
-	f := s.a0Flow(r)
-	if f == nil || !s.view(f).passwordOK {
-		s.a0Restart(w, r)
+	f := s.a0Flow(w, r, true)
+	if f == nil {
 		return
 	}
-	page := authPage{Title: "Log in | OpenAI", State: f.id, Email: s.view(f).email, Action: "/u/mfa-otp-challenge?state=" + url.QueryEscape(f.id)}
-	if r.Method == http.MethodGet {
-		s.renderAuth(w, http.StatusOK, "a0-mfa", page)
-		return
+	page := authPage{Title: "Log in | OpenAI", State: f.id, Email: s.view(f).email, Action: "/u/mfa-otp-challenge" + stateSuffix(f)}
+	if s.formPage(w, r, "a0-mfa", page, http.StatusBadRequest, "The code you entered is invalid",
+		func() bool { return s.checkTOTP(f, r.PostFormValue("code")) }) {
+		s.a0Next(w, r, f)
 	}
-	if !s.checkTOTP(f, r.PostFormValue("code")) {
-		page.Error = "The code you entered is invalid"
-		s.renderAuth(w, http.StatusBadRequest, "a0-mfa", page)
-		return
-	}
-	s.a0Next(w, r, f)
 }
 
 func (s *Server) handleResume(w http.ResponseWriter, r *http.Request) {
-	f := s.a0Flow(r)
-	if f == nil {
-		s.a0Restart(w, r)
-		return
+	if f := s.a0Flow(w, r, false); f != nil {
+		http.Redirect(w, r, s.nextStep(f), http.StatusFound)
 	}
-	http.Redirect(w, r, s.nextStep(f), http.StatusFound)
 }
 
 // hydrateMs is when a /log-in page replaces its bare buttons by the form.

@@ -31,6 +31,9 @@ func authed(t *testing.T, method, u, token string) *http.Response {
 	return resp
 }
 
+// wsGUID is the GUID of the WebSocket handshake (RFC 6455).
+const wsGUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+
 // readWSFrame reads one unmasked server frame (short payloads only).
 func readWSFrame(t *testing.T, r *bufio.Reader) (byte, string) {
 	t.Helper()

@@ -79,14 +79,7 @@ func NewChaosPlan(seed int64) ChaosPlan {
 
 	if r.Float64() < 0.65 {
 		c := &SecurityCheck{Origin: []string{"app", "auth", "both"}[r.IntN(3)], AtView: 1 + r.IntN(3)}
-		switch x := r.Float64(); {
-		case x < 0.48:
-			c.Mode = CheckClears
-		case x < 0.78:
-			c.Mode = CheckHeadless
-		default:
-			c.Mode = CheckInteractive
-		}
+		c.Mode = []CheckMode{CheckClears, CheckHeadless, CheckInteractive}[below(r.Float64(), 0.48, 0.78)]
 		ms := 300 + r.IntN(3701)
 		if c.Origin == "both" {
 			ms = 300 + r.IntN(2201) // two challenges: keep the wait short
@@ -97,30 +90,10 @@ func NewChaosPlan(seed int64) ChaosPlan {
 	if r.Float64() < 0.6 {
 		w := chaosWordings[r.IntN(len(chaosWordings))]
 		d := &UnknownDialog{Title: w[0], Text: w[1], Accept: w[2], OverSettings: r.IntN(5) < 2}
-		switch x := r.Float64(); {
-		case x < 0.25:
-			d.Close = CloseX
-		case x < 0.45:
-			d.Close = CloseButton
-		case x < 0.65:
-			d.Close = CloseDismiss
-		case x < 0.88:
-			d.Close = CloseEscape
-		default:
-			d.Close = CloseNone
-		}
+		d.Close = []DialogClose{CloseX, CloseButton, CloseDismiss, CloseEscape, CloseNone}[below(r.Float64(), 0.25, 0.45, 0.65, 0.88)]
 		p.Dialog = d
 	}
-	switch x := r.Float64(); {
-	case x < 0.45:
-		p.SiteErrors = 0
-	case x < 0.68:
-		p.SiteErrors = 1
-	case x < 0.88:
-		p.SiteErrors = 2
-	default:
-		p.SiteErrors = -1
-	}
+	p.SiteErrors = []int{0, 1, 2, -1}[below(r.Float64(), 0.45, 0.68, 0.88)]
 	p.MaxCheckAttempts = r.Float64() < 0.08
 	if r.Float64() < 0.07 {
 		p.Needs = []string{NeedsAddPhone, NeedsAboutYou, NeedsAge, NeedsPhone}[r.IntN(4)]
@@ -141,48 +114,53 @@ func NewChaosPlan(seed int64) ChaosPlan {
 	return p
 }
 
+// below returns the index of the first of the ascending cuts x is below,
+// len(cuts) when none.
+func below(x float64, cuts ...float64) int {
+	i := 0
+	for i < len(cuts) && x >= cuts[i] {
+		i++
+	}
+	return i
+}
+
 // expect walks the sign-in and returns the first terminal surprise.
 func (p ChaosPlan) expect() string {
-	type event struct {
-		at   float64
-		kind string
+	first, kind := 1e9, ExpectOff
+	event := func(at float64, k string) {
+		if at < first {
+			first, kind = at, k
+		}
 	}
-	var events []event
 	if c := p.SecurityCheck; c != nil && c.Mode == CheckInteractive {
 		at := max(c.AtView, 1)
 		if c.Origin != "auth" && at <= 3 {
-			events = append(events, event{[]float64{0, 7, 10}[at-1], ExpectHumanVerification})
+			event([]float64{0, 7, 10}[at-1], ExpectHumanVerification)
 		}
 		if c.Origin != "app" && at <= 3 {
-			events = append(events, event{float64(at), ExpectHumanVerification})
+			event(float64(at), ExpectHumanVerification)
 		}
 	}
 	if p.Needs == NeedsPhone {
-		events = append(events, event{3.5, ExpectAccountActionRequired})
+		event(3.5, ExpectAccountActionRequired)
 	}
 	if p.MaxCheckAttempts {
-		events = append(events, event{4, ExpectRateLimited})
+		event(4, ExpectRateLimited)
 	}
 	if p.Needs != "" && p.Needs != NeedsPhone {
-		events = append(events, event{5, ExpectAccountActionRequired})
+		event(5, ExpectAccountActionRequired)
 	}
 	if p.SiteErrors < 0 {
-		events = append(events, event{6, ExpectSiteError})
+		event(6, ExpectSiteError)
 	}
 	if d := p.Dialog; d != nil && d.Close == CloseNone {
 		at := 8.0
 		if d.OverSettings {
 			at = 9
 		}
-		events = append(events, event{at, ExpectSelectorDrift})
+		event(at, ExpectSelectorDrift)
 	}
-	first := event{at: 1e9, kind: ExpectOff}
-	for _, e := range events {
-		if e.at < first.at {
-			first = e
-		}
-	}
-	return first.kind
+	return kind
 }
 
 // Surprises counts the plan's surprises: a challenge, a dialog, site
@@ -230,12 +208,10 @@ func (p ChaosPlan) summary() string {
 // clone returns a deep copy.
 func (p ChaosPlan) clone() *ChaosPlan {
 	if p.SecurityCheck != nil {
-		c := *p.SecurityCheck
-		p.SecurityCheck = &c
+		p.SecurityCheck = new(*p.SecurityCheck)
 	}
 	if p.Dialog != nil {
-		d := *p.Dialog
-		p.Dialog = &d
+		p.Dialog = new(*p.Dialog)
 	}
 	return &p
 }

@@ -174,8 +174,8 @@ func TestChaosAppliesToTheServer(t *testing.T) {
 				t.Errorf("seed %d: account %s: %d %v %q", seed, a.Email, a.SiteErrors, a.MaxCheckAttempts, a.Needs)
 			}
 		}
-		if (s.check == nil) != (p.SecurityCheck == nil) || (s.opts.UnknownDialog == nil) != (p.Dialog == nil) {
-			t.Errorf("seed %d: options not overridden: %+v %+v", seed, s.check, s.opts.UnknownDialog)
+		if (s.opts.SecurityCheck == nil) != (p.SecurityCheck == nil) || (s.opts.UnknownDialog == nil) != (p.Dialog == nil) {
+			t.Errorf("seed %d: options not overridden: %+v %+v", seed, s.opts.SecurityCheck, s.opts.UnknownDialog)
 		}
 		if p.Dialog != nil && s.opts.UnknownDialog.Title != p.Dialog.Title {
 			t.Errorf("seed %d: dialog %+v", seed, s.opts.UnknownDialog)

@@ -1,10 +1,11 @@
 package simulator
 
 import (
-	"bytes"
 	"fmt"
+	"maps"
 	"net/http"
 	"path"
+	"slices"
 	"strings"
 	"time"
 )
@@ -18,8 +19,9 @@ const (
 	// CheckClears is the non-interactive face that passes by itself after
 	// SecurityCheck.Delay, for every browser.
 	CheckClears CheckMode = "clears"
-	// CheckInteractive turns into the checkbox widget after Delay, for
-	// every browser. A tick clears it for a User-Agent without
+	// CheckInteractive turns into the checkbox widget (in
+	// iframe[title="Widget containing a Cloudflare security challenge"])
+	// after Delay, for every browser. A tick clears it for a User-Agent without
 	// "HeadlessChrome" (a person); for HeadlessChrome it never clears.
 	CheckInteractive CheckMode = "interactive"
 	// CheckHeadless clears after Delay when the request's User-Agent has
@@ -32,10 +34,12 @@ const (
 // and/or the login origin (Options.SecurityCheck), as chatgpt.com and
 // auth.openai.com have: on a visitor's AtView-th HTML page load on that
 // origin, while the visitor holds no valid cf_clearance cookie, the answer
-// is the "Just a moment..." page instead of the page asked for. A visitor
-// is a cookie jar (the __cf_bm cookie set on first sight), so every browser
-// context of a fleet clears on its own. The per-account bot wall
-// (Account.BotWall) is separate: the interactive face at once.
+// is the "Just a moment..." page (403, "Verifying you are human. This may
+// take a few seconds.", __cf_chl_rt_tk on the URL) instead of the page
+// asked for. A visitor is a cookie jar (the __cf_bm cookie set on first
+// sight), so every browser context of a fleet clears on its own. The
+// per-account bot wall (Account.BotWall) is separate: the interactive face
+// at once.
 type SecurityCheck struct {
 	Mode CheckMode // CheckClears, CheckInteractive or CheckHeadless
 	// Delay is how long the non-interactive face shows before it clears
@@ -83,8 +87,7 @@ type checkState struct {
 	clearances map[string]string     // cf_clearance value → origin
 	challenges map[string]*challenge // by the token in the challenge page
 	counters   CheckCounters
-	clients    []Client
-	seen       map[Client]bool
+	clients    []Client // distinct, in the order first seen
 }
 
 type visitor struct{ views int }
@@ -101,30 +104,23 @@ func normalizeCheck(c *SecurityCheck) (*SecurityCheck, error) {
 		return nil, nil
 	}
 	n := *c
-	switch n.Mode {
-	case CheckClears, CheckInteractive, CheckHeadless:
-	default:
-		return nil, fmt.Errorf("simulator: unknown SecurityCheck.Mode %q (want %s, %s or %s)", n.Mode, CheckClears, CheckInteractive, CheckHeadless)
-	}
-	switch n.Origin {
-	case "":
+	if n.Origin == "" {
 		n.Origin = "both"
-	case "app", "auth", "both":
-	default:
-		return nil, fmt.Errorf("simulator: unknown SecurityCheck.Origin %q (want app, auth or both)", n.Origin)
 	}
-	if n.Delay < 0 {
+	switch {
+	case !slices.Contains([]CheckMode{CheckClears, CheckInteractive, CheckHeadless}, n.Mode):
+		return nil, fmt.Errorf("simulator: unknown SecurityCheck.Mode %q (want %s, %s or %s)", n.Mode, CheckClears, CheckInteractive, CheckHeadless)
+	case !slices.Contains([]string{"app", "auth", "both"}, n.Origin):
+		return nil, fmt.Errorf("simulator: unknown SecurityCheck.Origin %q (want app, auth or both)", n.Origin)
+	case n.Delay < 0:
 		return nil, fmt.Errorf("simulator: negative SecurityCheck.Delay %v", n.Delay)
+	case n.AtView < 0:
+		return nil, fmt.Errorf("simulator: negative SecurityCheck.AtView %d", n.AtView)
 	}
 	if n.Delay == 0 {
 		n.Delay = defaultCheckDelay
 	}
-	if n.AtView < 0 {
-		return nil, fmt.Errorf("simulator: negative SecurityCheck.AtView %d", n.AtView)
-	}
-	if n.AtView == 0 {
-		n.AtView = 1
-	}
+	n.AtView = max(n.AtView, 1)
 	return &n, nil
 }
 
@@ -165,22 +161,16 @@ func isPageRequest(r *http.Request) bool {
 // the managed challenge instead of the page.
 func (s *Server) edge(origin string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == checkFlowPath {
-			if s.check.covers(origin) && r.Method == http.MethodPost {
-				s.handleCheckFlow(w, r, origin)
+		switch {
+		case r.URL.Path == checkFlowPath && r.Method == http.MethodPost && s.opts.SecurityCheck.covers(origin):
+			s.handleCheckFlow(w, r, origin)
+			return
+		case isPageRequest(r): // never checkFlowPath, under /cdn-cgi/
+			s.recordClient(r)
+			if s.opts.SecurityCheck.covers(origin) && s.challengeNeeded(w, r, origin) {
+				s.renderCheck(w, r, origin)
 				return
 			}
-			next.ServeHTTP(w, r)
-			return
-		}
-		if !isPageRequest(r) {
-			next.ServeHTTP(w, r)
-			return
-		}
-		s.recordClient(r)
-		if s.check.covers(origin) && s.challengeNeeded(w, r, origin) {
-			s.renderCheck(w, r, origin)
-			return
 		}
 		next.ServeHTTP(w, r)
 	})
@@ -190,8 +180,7 @@ func (s *Server) recordClient(r *http.Request) {
 	c := Client{UserAgent: r.UserAgent(), SecCHUA: r.Header.Get("Sec-CH-UA"), AcceptLanguage: r.Header.Get("Accept-Language")}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !s.cf.seen[c] {
-		s.cf.seen[c] = true
+	if !slices.Contains(s.cf.clients, c) {
 		s.cf.clients = append(s.cf.clients, c)
 	}
 }
@@ -216,7 +205,7 @@ func (s *Server) challengeNeeded(w http.ResponseWriter, r *http.Request, origin 
 			SameSite: http.SameSiteLaxMode, MaxAge: visitorCookieAge})
 	}
 	v.views++
-	return v.views >= s.check.AtView
+	return v.views >= s.opts.SecurityCheck.AtView
 }
 
 // checkPage is the data of the challenge template.
@@ -233,11 +222,7 @@ func (s *Server) renderCheck(w http.ResponseWriter, r *http.Request, origin stri
 	tok := randomText(32)
 	s.mu.Lock()
 	now := time.Now()
-	for t, c := range s.cf.challenges {
-		if now.Sub(c.created) > flowTTL {
-			delete(s.cf.challenges, t)
-		}
-	}
+	maps.DeleteFunc(s.cf.challenges, func(_ string, c *challenge) bool { return now.Sub(c.created) > flowTTL })
 	s.cf.challenges[tok] = &challenge{origin: origin, created: now}
 	s.cf.counters.Shown++
 	s.mu.Unlock()
@@ -245,26 +230,19 @@ func (s *Server) renderCheck(w http.ResponseWriter, r *http.Request, origin stri
 	if origin == "auth" {
 		base = s.authURL
 	}
-	var buf bytes.Buffer
-	err := pages.ExecuteTemplate(&buf, "managed-challenge", checkPage{
-		Host:     strings.TrimPrefix(strings.TrimPrefix(base, "http://"), "https://"),
-		Token:    tok,
-		RT:       randomB64(40) + "-" + fmt.Sprint(now.Unix()) + "-0-gaNycGzNCzs",
-		DelayMs:  s.check.Delay.Milliseconds(),
-		FlowPath: checkFlowPath,
-	})
-	if err != nil {
-		http.Error(w, "template error", http.StatusInternalServerError)
-		return
-	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=UTF-8")
 	h.Set("Cache-Control", "private, max-age=0, no-store, no-cache, must-revalidate, post-check=0, pre-check=0")
 	h.Set("cf-mitigated", "challenge")
 	h.Set("Server", "cloudflare")
 	h.Set("CF-RAY", randomFrom("0123456789abcdef", 16)+"-AMS")
-	w.WriteHeader(http.StatusForbidden)
-	_, _ = w.Write(buf.Bytes())
+	renderHTML(w, http.StatusForbidden, "managed-challenge", checkPage{
+		Host:     strings.TrimPrefix(strings.TrimPrefix(base, "http://"), "https://"),
+		Token:    tok,
+		RT:       randomB64(40) + "-" + fmt.Sprint(now.Unix()) + "-0-gaNycGzNCzs",
+		DelayMs:  s.opts.SecurityCheck.Delay.Milliseconds(),
+		FlowPath: checkFlowPath,
+	})
 }
 
 // handleCheckFlow is the challenge script's call: action "auto" after the
@@ -287,12 +265,8 @@ func (s *Server) handleCheckFlow(w http.ResponseWriter, r *http.Request, origin 
 		// A person ticks the box; Headless Chrome never gets through.
 		pass = c.interactive && !headless
 	default:
-		switch s.check.Mode {
-		case CheckClears:
-			pass = true
-		case CheckHeadless:
-			pass = !headless
-		}
+		mode := s.opts.SecurityCheck.Mode
+		pass = mode == CheckClears || mode == CheckHeadless && !headless
 		if !pass && !c.interactive {
 			c.interactive = true
 			s.cf.counters.TurnedInteractive++
@@ -321,7 +295,7 @@ func (s *Server) handleCheckFlow(w http.ResponseWriter, r *http.Request, origin 
 func (s *Server) Clients() []Client {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]Client(nil), s.cf.clients...)
+	return slices.Clone(s.cf.clients)
 }
 
 // CheckCounters returns the managed challenge's counters (server-wide).

@@ -5,8 +5,9 @@
 // flips the settings of real accounts.
 //
 // The replica follows what public evidence shows of the real pages, in both
-// eras (see README.md beside this file). It serves two origins on loopback with different host names, so
-// cookies do not leak between them the way they would not between
+// eras (README.md beside this file describes each page's DOM, each variant
+// and the counters). It serves two origins on loopback with different host
+// names, so cookies do not leak between them the way they would not between
 // chatgpt.com and auth.openai.com:
 //
 //   - the app, advertised as http://localhost:PORT (it listens on 127.0.0.1);
@@ -39,128 +40,33 @@
 // Brave's PSST select on them; testdata/ui-evidence.yaml at the repository
 // root lists every quoted locator, and TestChromiumEvidence checks them.
 //
-// # A busy page
-//
 // Like the real one, a signed-in app page is never network-idle and its DOM
-// is never still: it keeps a WebSocket, an event stream and a 20 s long poll
-// open, posts analytics beacons every 1-3 s whose answers it never reads,
-// and rotates a suggestion under the composer every second. Options.Quiet
-// switches that off; Server.Busy and Counters.BackgroundRequests count it.
-// Two empty live regions (role=alert, role=status) are always in the DOM.
-// Options.HoldWrites holds the setting's write answer open forever after its
-// body: a request that never reports finished. Options.SessionOnlyCookie
-// sets the session cookie without an expiry (default: 90 days).
-//
-// # Variants
+// is never still (Options.Quiet, Server.Busy); two empty live regions
+// (role=alert, role=status) are always in the DOM.
 //
 // Options.Variants applies UI drift to the signed-in app, the way real
 // releases changed the page under automation, so that tests can show what
-// the tool does then. Variants combine, keep the page fully usable by a
-// person (real mouse input still reaches and flips the same setting with the
-// same PATCH), and leave the backend and the login origin alone:
-//
-//   - VariantRenamedClasses: every stable class name (flex, min-w-0,
-//     truncate, ps-3, toast-root, ...) becomes a generated one; styles follow.
-//   - VariantNoSwitchTestID: current UI, the switch loses its data-testid;
-//     2023 UI, it is named by aria-labelledby instead of aria-label.
-//   - VariantProfileTopRight: current UI, the profile trigger moves to the
-//     top right as [data-testid="profile-button"], named "User".
-//   - VariantRewordedLabel: the setting is renamed ("Use my chats for model
-//     training"; 2023: "Save chat history"); test ids and roles stay.
-//   - VariantNewDialog: an "Introducing memory" modal after sign-in that no
-//     selectors file knows, shown until "Got it" is used.
-//   - VariantUnknownUI: a new app shell with none of the known landmarks.
-//   - VariantGettingStarted: "Tips for getting started" after sign-in, a
-//     dialog seen in clones only.
-//   - VariantSettingsPage: Settings as a page at /settings/<section>
-//     (October 2026), with the same tabs, rows and test ids.
-//   - VariantDataControlsInGeneral: April 2023, Data Controls a section of
-//     General behind "Show", the switch labelled in Title Case (2023 UI).
-//   - VariantImproveDone: a "Done" button in the improve-model dialog, as
-//     2025 how-to guides describe (no DOM evidence), which closes it.
-//   - VariantMarketingPage: Marketing privacy is a sub-view of the Data
-//     controls panel (Back, the same two switches), not a dialog.
-//   - VariantVoiceRows: "Include your audio recordings" and "Include your
-//     video recordings" in the improve-model dialog, disabled while
-//     training is off (app rows a 2026-10 audit did not see on the web).
-//
-// ParseVariants reads a comma-separated list, as a command-line flag would
-// carry it. README.md lists the DOM facts of each variant.
-//
-// # Mailbox
+// the tool does then (see Variant); ParseVariants reads them from a flag.
 //
 // Accounts that get sign-in codes by email (Account.EmailCode, EmailFirst;
 // current UI) each have a mailbox on an IMAP server on loopback (go-imap
-// v2's in-memory server), on by default (Options.NoMailbox): every code the
-// login origin issues lands there as "Your ChatGPT code is NNNNNN" from
-// "OpenAI <noreply@tm.openai.com>". Server.IMAPURL is imaps://127.0.0.1:PORT/INBOX
-// with a self-signed certificate made at Start (Server.IMAPCertPEM, to add to
-// a client's roots), or imap:// with Options.IMAPPlain. The user is the
-// email, the password Server.MailboxPassword. Options.MailDelay,
-// Options.MailStale and Options.MailTwice deliver codes late, after a stale
-// one, or twice; Options.SharedMailbox adds a team mailbox with a copy of all.
+// v2's in-memory server; see Server.IMAPURL and the Mail* options).
 //
-// # The first minute on the real site
-//
-// Surprises of the real site's first minute (issue 20), each off by
-// default:
-//
-//   - Options.SecurityCheck: a Cloudflare managed challenge in front of the
-//     app and/or the login origin, on a visitor's AtView-th HTML page load
-//     (a visitor is a cookie jar, __cf_bm). The non-interactive face (403,
-//     "Just a moment...", "Verifying you are human. This may take a few
-//     seconds.", __cf_chl_rt_tk on the URL) clears after Delay and reloads
-//     the page (CheckClears; CheckHeadless unless the User-Agent says
-//     HeadlessChrome), or turns into the checkbox widget in
-//     iframe[title="Widget containing a Cloudflare security challenge"]
-//     (CheckInteractive, and CheckHeadless for HeadlessChrome). cf_clearance
-//     keeps the visitor out of it from then on. Server.CheckCounters counts
-//     the challenges, Server.Clients lists the User-Agent, sec-ch-ua and
-//     Accept-Language the site received on page loads.
-//   - Options.UnknownDialog: a Radix modal nobody catalogued ("Personalized
-//     ads") after sign-in or over the open settings, once per session until
-//     closed or answered; closing (a close control of the kind
-//     UnknownDialog.Close says, Escape) counts in Counters.DialogsClosed,
-//     its accept button or "Learn more" in Counters.ChoicePresses.
-//   - Account.SiteErrors: the sign-in's way back to the app goes to the
-//     error page /unexpected-state ("Oops, an error occurred!", "Operation
-//     timed out", Try again) the first N times (-1: always).
-//   - Account.MaxCheckAttempts: after the password, an error page naming
-//     max_check_attempts, whose Try again must not be pressed.
-//   - Account.Needs: a page that needs a person (add-phone, about-you, age
-//     verification, a phone-only log-in) and never lets the flow go on.
-//   - Options.OneTimeCodeOffer: "Log in with a one-time code" on the
-//     password page, a code by email that signs in alone.
-//   - Options.Chaos: a ChaosPlan drawn from a seed (NewChaosPlan) that sets
-//     all of the above for the server and says how a run must end
-//     (ChaosPlan.Expect); Server.ChaosPlan returns it.
-//
-// README.md describes each page's DOM and the counters.
-//
-// # A privacy baseline
+// Surprises of the real site's first minute (issue 20) are each off by
+// default: a Cloudflare managed challenge (Options.SecurityCheck), a dialog
+// nobody catalogued (Options.UnknownDialog), the error page
+// /unexpected-state (Account.SiteErrors, Account.MaxCheckAttempts), pages
+// that need a person (Account.Needs), "Log in with a one-time code"
+// (Options.OneTimeCodeOffer), and all of them drawn from a seed
+// (Options.Chaos, NewChaosPlan).
 //
 // The current UI carries the 2026 data-use settings beside model training
-// (issue 21; the 2023 UI keeps training only), each a switch that PATCHes
-// its key: Marketing privacy (a dialog from the Data controls row, two
-// switches: marketing cookies, sharing with marketing partners; on by
-// default for Free and Go, off for Plus and Pro), the Ads controls tab
-// (Free and Go only: "Personalize ads", "Past chats and memory", Ads
-// history, "Delete ads data"), Memory in Personalization ("Reference saved
-// memories", "Reference chat history") and, under VariantVoiceRows, the
-// voice rows of the improve dialog. Switching training off switches the
-// voice settings off, switching saved memories off switches chat history
-// off; the dependent switch shows off and disabled meanwhile.
-//
-// Account.Plan (PlanFree, PlanGo, PlanPlus, PlanPro) sets the defaults,
-// the tab and the plan the profile trigger names; Account.Teen makes a
-// linked teen account whose training switch is read-only (a note beside
-// it, a PATCH answers 403). Server.Setting and Server.SetSetting read and
-// change any of the Setting* keys, Server.Writes counts the PATCHes per
-// key, and Counters.DangerPresses counts presses on buttons that delete or
-// archive data ("Delete ads data", "Delete all chats", ...), which a run
-// must never make. Labels the reference marks unconfirmed (the marketing
-// switches, the descriptions, the teen's note) are the simulator's own
-// wording; README.md lists which.
+// (issue 21, a privacy baseline; the 2023 UI keeps training only): the
+// Setting* keys, whose defaults follow Account.Plan, with Account.Teen for
+// a linked teen. Counters.DangerPresses counts presses on buttons that
+// delete or archive data, which a run must never make. Labels the
+// reference marks unconfirmed are the simulator's own wording; README.md
+// lists which.
 //
 // # Backend
 //

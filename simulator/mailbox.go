@@ -2,6 +2,7 @@ package simulator
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -11,6 +12,8 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"fmt"
+	"io"
+	"log"
 	"math/big"
 	"net"
 	"net/url"
@@ -54,46 +57,36 @@ type mailbox struct {
 
 type mailUser struct {
 	name, password string
-	account        string // account key; "" for the shared mailbox
+	account        *account // nil for the shared mailbox
 	mem            *imapmemserver.User
 }
 
-// getsCodes reports whether the served era emails the account codes.
-func (s *Server) getsCodes(a Account) bool {
-	return s.ui == UICurrent && (a.EmailCode || a.EmailFirst || s.opts.OneTimeCodeOffer)
-}
-
-// startMailbox opens the IMAP listener when some account gets email codes.
-// It runs inside Start, before the server is shared.
+// startMailbox opens the IMAP listener when some account gets email codes
+// (in the current UI). It runs inside Start, before the server is shared.
 func (s *Server) startMailbox() error {
 	opts := s.opts
-	var users []*mailUser
-	for _, k := range s.order {
-		if a := s.accounts[k]; s.getsCodes(a.Account) {
-			users = append(users, &mailUser{name: a.Email, account: k})
-		}
-	}
-	if opts.NoMailbox || len(users) == 0 {
+	if opts.NoMailbox {
 		return nil
 	}
-	for _, u := range users {
-		a := s.accounts[u.account]
-		if a.MailboxPassword == "" {
-			a.MailboxPassword = "mbx-" + randomText(20)
+	users := map[string]*mailUser{}
+	for _, k := range s.order {
+		if a := s.accounts[k]; opts.UI == UICurrent && (a.EmailCode || a.EmailFirst || opts.OneTimeCodeOffer) {
+			if a.MailboxPassword == "" {
+				a.MailboxPassword = "mbx-" + randomText(20)
+			}
+			users[strings.ToLower(a.Email)] = &mailUser{name: a.Email, password: a.MailboxPassword, account: a}
 		}
-		u.password = a.MailboxPassword
+	}
+	if len(users) == 0 {
+		return nil
 	}
 	if opts.SharedMailbox {
 		if s.accounts[strings.ToLower(SharedMailboxUser)] != nil {
 			return fmt.Errorf("simulator: account %q is the shared mailbox's user", SharedMailboxUser)
 		}
-		users = append(users, &mailUser{name: SharedMailboxUser, password: SharedMailboxPassword})
+		users[strings.ToLower(SharedMailboxUser)] = &mailUser{name: SharedMailboxUser, password: SharedMailboxPassword}
 	}
-	addr := opts.IMAPAddr
-	if addr == "" {
-		addr = "127.0.0.1:0"
-	}
-	ln, err := net.Listen("tcp", addr)
+	ln, err := net.Listen("tcp", cmp.Or(opts.IMAPAddr, "127.0.0.1:0"))
 	if err != nil {
 		return fmt.Errorf("simulator: IMAP listener: %w", err)
 	}
@@ -104,10 +97,9 @@ func (s *Server) startMailbox() error {
 	}
 	m := &mailbox{
 		url:    &url.URL{Scheme: "imaps", Host: net.JoinHostPort(host, strconv.Itoa(tcp.Port)), Path: "/INBOX"},
-		users:  map[string]*mailUser{},
+		users:  users,
 		timers: map[*time.Timer]struct{}{},
 	}
-	var tlsConfig *tls.Config
 	if opts.IMAPPlain {
 		m.url.Scheme = "imap"
 	} else {
@@ -117,8 +109,7 @@ func (s *Server) startMailbox() error {
 			_ = ln.Close()
 			return fmt.Errorf("simulator: IMAP certificate: %w", err)
 		}
-		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
-		ln = tls.NewListener(ln, tlsConfig)
+		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
 	}
 	for _, u := range users {
 		u.mem = imapmemserver.NewUser(u.name, u.password)
@@ -127,14 +118,13 @@ func (s *Server) startMailbox() error {
 			return fmt.Errorf("simulator: IMAP mailbox: %w", err)
 		}
 		_ = u.mem.Subscribe("INBOX")
-		m.users[strings.ToLower(u.name)] = u
 	}
 	m.srv = imapserver.New(&imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
 			return &mailSession{s: s}, nil, nil
 		},
 		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}},
-		Logger:       discardLogger{},
+		Logger:       log.New(io.Discard, "", 0),
 		InsecureAuth: opts.IMAPPlain,
 	})
 	s.mail = m
@@ -178,10 +168,6 @@ func selfSignedCert(host string) (tls.Certificate, []byte, error) {
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, certPEM, nil
 }
 
-type discardLogger struct{}
-
-func (discardLogger) Printf(string, ...any) {}
-
 // mailSession is one IMAP connection: the in-memory backend's session for
 // the user that logged in, counting logins and fetches.
 type mailSession struct {
@@ -196,8 +182,8 @@ func (ms *mailSession) Login(username, password string) error {
 	ok := u != nil && subtle.ConstantTimeCompare([]byte(password), []byte(u.password)) == 1
 	ms.s.mu.Lock()
 	c := &ms.s.unattributed
-	if u != nil && u.account != "" {
-		c = &ms.s.accounts[u.account].counters
+	if u != nil {
+		c = ms.s.countersLocked(u.account)
 	}
 	if ok {
 		c.IMAPLogins++
@@ -215,11 +201,7 @@ func (ms *mailSession) Login(username, password string) error {
 
 func (ms *mailSession) Fetch(w *imapserver.FetchWriter, numSet imap.NumSet, options *imap.FetchOptions) error {
 	ms.s.mu.Lock()
-	if ms.user.account != "" {
-		ms.s.accounts[ms.user.account].counters.IMAPFetches++
-	} else {
-		ms.s.unattributed.IMAPFetches++
-	}
+	ms.s.countersLocked(ms.user.account).IMAPFetches++
 	ms.s.mu.Unlock()
 	return ms.UserSession.Fetch(w, numSet, options)
 }
@@ -287,7 +269,7 @@ func (s *Server) deliverLocked(a *account, code string, at time.Time) {
 		if _, err := u.mem.Append("INBOX", bytes.NewReader(msg), &imap.AppendOptions{Time: at}); err != nil {
 			continue
 		}
-		if u.account != "" {
+		if u.account != nil {
 			a.counters.MailsSent++
 		}
 	}
@@ -363,10 +345,10 @@ func (s *Server) IMAPURL() string {
 // client to trust (add it to its roots: it is its own issuer); nil without
 // a mailbox or with Options.IMAPPlain. It is new on every Start.
 func (s *Server) IMAPCertPEM() []byte {
-	if s.mail == nil || s.mail.certPEM == nil {
+	if s.mail == nil {
 		return nil
 	}
-	return append([]byte(nil), s.mail.certPEM...)
+	return bytes.Clone(s.mail.certPEM)
 }
 
 // MailboxUser is the IMAP user of the account's mailbox (its email), or ""
@@ -407,10 +389,8 @@ func (s *Server) mailUser(email string) *mailUser {
 	if key == strings.ToLower(SharedMailboxUser) {
 		return s.mail.users[key]
 	}
-	if u := s.mail.users[key]; u != nil && u.account != "" {
+	if u := s.mail.users[key]; u != nil && u.account != nil {
 		return u
 	}
 	return nil
 }
-
-func randomLetters(n int) string { return randomFrom("abcdefghijklmnopqrstuvwxyz", n) }

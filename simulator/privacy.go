@@ -8,10 +8,8 @@ import (
 	"strings"
 )
 
-// A privacy baseline (issue 21): the 2026 data-use settings beside model
-// training, kept per account on the server and shown by the current UI
-// (the 2023 UI keeps training only). See the reference's "Data controls
-// and its neighbours (2026)" and "Who may change the setting".
+// A privacy baseline (issue 21): see the reference's "Data controls and
+// its neighbours (2026)" and "Who may change the setting".
 
 // The plans an account can be on (Account.Plan). The plan decides the
 // defaults of the marketing settings and whether the account has ads
@@ -72,31 +70,20 @@ func normalizePlan(p string) (string, error) {
 // tab and its settings (Free and Go, 2026).
 func hasAds(plan string) bool { return plan == PlanFree || plan == PlanGo || plan == "" }
 
-// settingKeys lists the settings an account of the plan has, in the order
-// GET /backend-api/settings/user carries them.
-func settingKeys(plan string) []string {
-	keys := []string{SettingTraining, SettingVoice, SettingVideo, SettingMarketingCookies, SettingMarketingPartners}
-	if hasAds(plan) {
-		keys = append(keys, SettingAdsPersonalization, SettingAdsHistory)
-	}
-	return append(keys, SettingSavedMemories, SettingChatHistory)
-}
-
 // defaultSettings are a new account's settings: training as
-// Account.TrainingAllowed, marketing on for Free and Go and off for paid
-// plans (the reference's US defaults), everything else on. A voice setting
-// of an account whose training is off starts off, as the coupling has it.
+// Account.TrainingAllowed, the voice settings off with it, as the coupling
+// has it; marketing on for Free and Go and off for paid plans (the
+// reference's US defaults); the ads settings for Free and Go only;
+// everything else on.
 func defaultSettings(a Account) map[string]bool {
-	paid := !hasAds(a.Plan)
-	m := map[string]bool{}
-	for _, k := range settingKeys(a.Plan) {
-		m[k] = true
+	free := hasAds(a.Plan)
+	m := map[string]bool{
+		SettingTraining: a.TrainingAllowed, SettingVoice: a.TrainingAllowed, SettingVideo: a.TrainingAllowed,
+		SettingMarketingCookies: free, SettingMarketingPartners: free,
+		SettingSavedMemories: true, SettingChatHistory: true,
 	}
-	m[SettingTraining] = a.TrainingAllowed
-	m[SettingMarketingCookies] = !paid
-	m[SettingMarketingPartners] = !paid
-	if !a.TrainingAllowed {
-		m[SettingVoice], m[SettingVideo] = false, false
+	if free {
+		m[SettingAdsPersonalization], m[SettingAdsHistory] = true, true
 	}
 	return m
 }
@@ -112,13 +99,9 @@ func (a *account) setLocked(key string, on bool) error {
 		return fmt.Errorf("%w: %s needs %s on", errParentOff, key, p)
 	}
 	a.settings[key] = on
-	if !on {
-		for child, parent := range settingParent {
-			if parent == key {
-				if _, ok := a.settings[child]; ok {
-					a.settings[child] = false
-				}
-			}
+	for child, parent := range settingParent {
+		if parent == key && !on {
+			a.settings[child] = false // every plan has the children
 		}
 	}
 	return nil
@@ -127,18 +110,15 @@ func (a *account) setLocked(key string, on bool) error {
 // Setting reports the server-side state of one of the account's settings
 // (the Setting* keys, training_allowed included). An unknown account, an
 // unknown key or a key the account's plan lacks is an error.
-func (s *Server) Setting(email, key string) (bool, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a := s.lookup(email)
-	if a == nil {
-		return false, fmt.Errorf("simulator: no account %q", email)
-	}
-	on, ok := a.settings[key]
-	if !ok {
-		return false, fmt.Errorf("simulator: account %q has no setting %q (plan %s)", email, key, a.Plan)
-	}
-	return on, nil
+func (s *Server) Setting(email, key string) (on bool, err error) {
+	err = s.onAccount(email, func(a *account) error {
+		var ok bool
+		if on, ok = a.settings[key]; !ok {
+			return fmt.Errorf("simulator: account %q has no setting %q (plan %s)", email, key, a.Plan)
+		}
+		return nil
+	})
+	return on, err
 }
 
 // SetSetting changes one of the account's settings on the server, as
@@ -149,26 +129,19 @@ func (s *Server) Setting(email, key string) (bool, error) {
 // an unknown account, an unknown key and a key the plan lacks. It does not
 // count as a write (Writes, Counters.Patches).
 func (s *Server) SetSetting(email, key string, on bool) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a := s.lookup(email)
-	if a == nil {
-		return fmt.Errorf("simulator: no account %q", email)
-	}
-	return a.setLocked(key, on)
+	return s.onAccount(email, func(a *account) error { return a.setLocked(key, on) })
 }
 
 // Writes counts the account's PATCH /backend-api/settings/account_user_setting
 // requests whose feature is key, answered or refused (a 500 of FailPatches,
 // a teen's 403, a 400 for a key the plan lacks, …). history_disabled (the
 // 2023 page) counts under its own name.
-func (s *Server) Writes(email, key string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if a := s.lookup(email); a != nil {
-		return a.writes[key]
-	}
-	return 0
+func (s *Server) Writes(email, key string) (n int) {
+	_ = s.onAccount(email, func(a *account) error {
+		n = a.writes[key]
+		return nil
+	})
+	return n
 }
 
 // handleDanger records a press on a button that destroys or archives data
@@ -177,15 +150,7 @@ func (s *Server) Writes(email, key string) int {
 // request at once. The simulator does nothing else with it; a run of the
 // tool must never cause one (Counters.DangerPresses).
 func (s *Server) handleDanger(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	_, a := s.bearerLocked(r)
-	if a != nil {
-		a.counters.DangerPresses++
+	if s.withBearer(w, r, func(_ *session, a *account) { a.counters.DangerPresses++ }) {
+		writeJSON(w, http.StatusOK, map[string]any{"success": true})
 	}
-	s.mu.Unlock()
-	if a == nil {
-		unauthorized(w, r)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"success": true})
 }

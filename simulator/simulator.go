@@ -1,13 +1,14 @@
 package simulator
 
 import (
-	"context"
+	"cmp"
 	"crypto/rand"
 	"encoding/base32"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -52,71 +53,61 @@ type Account struct {
 
 	// The privacy baseline (issue 21), current UI:
 
-	// Plan is PlanFree ("" too), PlanGo, PlanPlus or PlanPro. The profile
-	// trigger shows it ("NAME Plus, open profile menu"); it sets the
-	// defaults of the marketing settings (on for Free and Go, off for paid
-	// plans) and whether the account has ads: the Ads controls tab and the
-	// settings bazaar_personalization_enabled and bazaar_history_enabled
-	// exist for Free and Go only. Start refuses another name.
+	// Plan is PlanFree ("" too), PlanGo, PlanPlus or PlanPro; Start refuses
+	// another name. The profile trigger shows it ("NAME Plus, open profile
+	// menu"). Free and Go have the marketing settings on by default, and
+	// ads: the Ads controls tab and the settings
+	// bazaar_personalization_enabled and bazaar_history_enabled.
 	Plan string
-	// Teen makes the account a linked teen account whose parent controls
-	// model training: the improve dialog's switch is read-only (disabled,
+	// Teen makes a linked teen account whose parent controls model
+	// training: the improve switch is read-only (disabled,
 	// aria-disabled="true") with the note "Your parent or guardian manages
 	// model training for this account.", and a training PATCH answers 403.
-	// Everything else works.
 	Teen bool
 
 	// The 2026 sign-in pages, current UI only:
 
-	// EmailFirst sends a code by email right after the email step:
-	// /email-verification ("Check your inbox") offers "Continue with
-	// password" as the way out to the password page.
+	// EmailFirst sends a code by email right after the email step;
+	// /email-verification offers "Continue with password" as a way out.
 	EmailFirst bool
-	// PasskeyOffer shows "Log in faster next time" (login-enroll-passkey)
-	// after the last verification step, with a Skip button.
+	// PasskeyOffer shows "Log in faster next time" (login-enroll-passkey),
+	// with Skip, after the last verification step.
 	PasskeyOffer bool
 	// WelcomeBack makes the login origin remember the email after a
-	// sign-in: the next /log-in in that browser is the "Welcome back" page
-	// with the email prefilled (see also Options.WelcomeBackEmail).
+	// sign-in: the browser's next /log-in is "Welcome back" with it
+	// prefilled (see also Options.WelcomeBackEmail).
 	WelcomeBack bool
-	// Chooser gives every new session of the account the account chooser:
-	// the session is valid (GET /api/auth/session answers it), but the app
-	// page stays signed-out, with "Welcome back / Choose an account to
-	// continue" over it, until the account row is picked.
+	// Chooser gives every new session the account chooser: the session is
+	// valid (GET /api/auth/session answers it), but the app page stays
+	// signed-out, under "Welcome back / Choose an account to continue",
+	// until the account row is picked.
 	Chooser bool
 
 	// The first minute on the real site (issue 20); see also
 	// Options.SecurityCheck, Options.UnknownDialog and Options.Chaos.
 
-	// SiteErrors sends the browser to the login origin's error page
+	// SiteErrors sends the sign-in, the first SiteErrors times it would
+	// leave the login origin (-1: every time), to the error page
 	// /unexpected-state ("Oops, an error occurred!", "Operation timed
-	// out", a "Try again" button) instead of the app's callback, the
-	// first SiteErrors times the account's sign-in would leave the login
-	// origin; -1 means every time. "Try again" goes on with the flow
-	// (Counters.SiteErrorPages, Counters.TryAgainPresses).
+	// out") instead of the app's callback; its "Try again" goes on.
 	SiteErrors int
 	// MaxCheckAttempts lands the browser, after the password, on an error
-	// page at /unexpected-state that names max_check_attempts ("Too many
-	// attempts. Please try again later."), whose "Try again" must not be
-	// pressed: a press counts in Counters.TryAgainPresses and
-	// Counters.ChoicePresses and shows the page again.
+	// page naming max_check_attempts ("Too many attempts. Please try again
+	// later."), whose "Try again" must not be pressed (Counters.ChoicePresses).
 	MaxCheckAttempts bool
 	// Needs names a sign-in page that needs a person and never lets the
-	// flow go on (Counters.PersonPages): NeedsAddPhone ("/add-phone"),
-	// NeedsAboutYou ("/about-you"), NeedsAge ("/age-verification"), all
-	// after the password, or NeedsPhone (the email step goes to
-	// "/log-in?usernameKind=phone_number"). "" is none.
+	// flow go on (Counters.PersonPages): NeedsAddPhone, NeedsAboutYou,
+	// NeedsAge or NeedsPhone; "" is none.
 	Needs string
 
-	// MailboxPassword is the IMAP password of the account's mailbox, where
-	// the account gets email codes (EmailCode or EmailFirst, current UI);
-	// the user is the email. Empty: a random one per Start (see
-	// Server.MailboxPassword).
+	// MailboxPassword is the IMAP password of the account's mailbox (the
+	// user is the email); empty: a random one per Start.
 	MailboxPassword string
 }
 
 // Options configures Start. The zero value serves the current UI with
-// DemoAccounts on random loopback ports.
+// DemoAccounts on random loopback ports. README.md shows each option at a
+// glance.
 type Options struct {
 	UI          UI            // default UICurrent
 	Accounts    []Account     // default DemoAccounts()
@@ -135,75 +126,59 @@ type Options struct {
 	// so the app sets them in chunks __Secure-next-auth.session-token.0/.1
 	// as next-auth does for large tokens. Both forms are always accepted.
 	SplitSessionCookie bool
-
 	// SessionOnlyCookie sets the session cookie without Expires or
-	// Max-Age: a session-only cookie, which a browser drops when it exits.
-	// By default the cookie is persistent, about 90 days, as in 2026.
+	// Max-Age, so a browser drops it when it exits. By default it is
+	// persistent, about 90 days, as in 2026.
 	SessionOnlyCookie bool
-
 	// Quiet switches off the background traffic of the signed-in app
-	// pages and the rotating text of the composer. By default the pages
-	// are as busy as the real ones, which are never network-idle: a
-	// WebSocket, an event stream, a 20 s long poll and analytics beacons
-	// every 1-3 s whose answers the page never reads (see Server.Busy).
-	// The two empty live regions stay either way.
+	// pages and the suggestion that rotates under the composer every
+	// second. By default the pages are as busy as the real ones, never
+	// network-idle: a WebSocket, an event stream, a 20 s long poll and
+	// analytics beacons every 1-3 s whose answers the page never reads
+	// (see Server.Busy).
 	Quiet bool
 
 	// WelcomeBackEmail makes /log-in the "Welcome back" page with this
 	// email prefilled, as if the browser had signed in with it before
-	// (current UI). Account.WelcomeBack does it after a first sign-in.
+	// (current UI).
 	WelcomeBackEmail string
 	// ConsentBanner shows a cookie banner ("Manage Cookies", "Reject
-	// non-essential", "Accept all") fixed at the bottom of every app page,
-	// both UIs, over the sidebar's profile trigger, until one of the last
-	// two is used (the choice is kept in localStorage).
+	// non-essential", "Accept all") at the bottom of every app page, over
+	// the sidebar's profile trigger, until one of the last two is used.
 	ConsentBanner bool
-
 	// LateDialogs shows an account's post-login dialogs late: 0.2 s after
-	// the visitor opened the settings at Data controls, over them while
-	// that panel loads (or 30 s after the app loaded). The 2023 onboarding is then a Headless UI dialog as it was,
-	// setting no pointer-events of its own: over an open Radix modal, which
-	// sets pointer-events:none on the body, no pointer reaches its
-	// buttons; only the keyboard does.
+	// the settings open at Data controls, over them while that panel loads
+	// (or 30 s after the app loaded). The 2023 onboarding is then a
+	// Headless UI dialog as it was, setting no pointer-events of its own:
+	// over an open Radix modal (pointer-events:none on the body) no
+	// pointer reaches its buttons; only the keyboard does.
 	LateDialogs bool
-
-	// SplitCode renders the one-time and emailed code fields of the
-	// current UI as six one-digit boxes (inputmode=numeric, the first with
-	// autocomplete=one-time-code) in a group, as some sign-in pages do:
-	// typing a digit moves the focus to the next box, and a hidden field
-	// carries the code.
+	// SplitCode renders the current UI's one-time and emailed code fields
+	// as six one-digit boxes in a group, as some sign-in pages do.
 	SplitCode bool
-
 	// SidebarCollapsed opens the signed-in app with its sidebar collapsed
 	// (current UI): only the rail's profile trigger, "Open profile menu",
-	// shows; the sidebar's Library and Scheduled links and its trigger
-	// named "NAME PLAN, open profile menu" are hidden until "Open sidebar"
-	// expands it.
+	// shows until "Open sidebar" expands it.
 	SidebarCollapsed bool
-
 	// HydrateAfter is how long /log-in shows its bare Log in / Sign up
-	// buttons before the email form replaces them: 0 means a random 0.4 to
-	// 1.8 s, as pages vary with the network. Until then the buttons do
-	// nothing, like server-rendered buttons before the page's script runs.
-	// A negative value means until "Log in" is clicked.
+	// buttons, which do nothing yet, before the email form replaces them:
+	// 0 means a random 0.4 to 1.8 s, as pages vary with the network; a
+	// negative value means until "Log in" is clicked.
 	HydrateAfter time.Duration
-
-	// HoldWrites holds the answer of every setting PATCH open: status 200,
-	// the headers and the JSON body are sent and flushed, but the response
-	// never completes, until the client goes away or the server closes.
-	// The page flips the switch on the status alone. A request tracker then
-	// sees a request that never finishes. Without it the page reads the
-	// body, as the real page does.
+	// HoldWrites holds the answer of every setting PATCH open: status,
+	// headers and JSON body are flushed, but the response never completes
+	// (until the client goes away or the server closes), so a request
+	// tracker sees a request that never finishes. The page then flips the
+	// switch on the status alone; without it, it reads the body, as the
+	// real page does.
 	HoldWrites bool
 
 	// The mailbox (see Server.IMAPURL): an IMAP server on loopback, on by
-	// default when some account gets email codes, holding a "Your ChatGPT
-	// code is NNNNNN" email for every code the login origin issues.
+	// default when some account gets email codes, holding an email from
+	// MailFrom for every code the login origin issues.
 
-	// NoMailbox serves no mailbox; the codes are then only in EmailCode.
-	NoMailbox bool
-	// IMAPAddr is the mailbox's listen address, default "127.0.0.1:0".
-	IMAPAddr string
+	NoMailbox bool   // no mailbox; the codes are then only in Server.EmailCode
+	IMAPAddr  string // the mailbox's listen address, default "127.0.0.1:0"
 	// IMAPPlain serves plain IMAP (imap://, no TLS, LOGIN in the clear)
 	// instead of IMAPS with a self-signed certificate (imaps://).
 	IMAPPlain bool
@@ -211,13 +186,12 @@ type Options struct {
 	// issued (the page has already asked for it).
 	MailDelay time.Duration
 	// MailStale puts, before each code email, one with an old, invalid
-	// code into the mailbox, dated StaleMailAge before the request (Date
-	// header and INTERNALDATE), as if left from an earlier sign-in.
+	// code, dated StaleMailAge before the request (Date header and
+	// INTERNALDATE), as if left from an earlier sign-in.
 	MailStale bool
-	// MailTwice sends each code twice: first an email whose code the site
-	// replaces at once (refused as "Incorrect code"), at the request time,
-	// then the valid one, at least 1.1 s later (or after MailDelay). The
-	// newest email is the one to use.
+	// MailTwice sends each code twice: first one the site replaces at once
+	// (refused as "Incorrect code"), then the valid one at least 1.1 s
+	// later (or after MailDelay). The newest email is the one to use.
 	MailTwice bool
 	// SharedMailbox adds the mailbox user SharedMailboxUser, which gets a
 	// copy of every account's code emails, as a team mailbox would.
@@ -233,8 +207,7 @@ type Options struct {
 	// per session until closed or answered (see UnknownDialog); nil: none.
 	UnknownDialog *UnknownDialog
 	// OneTimeCodeOffer adds "Log in with a one-time code" to the password
-	// page (current UI): a second submit button in the same form that
-	// sends a code by email (Counters.OneTimeCodeRequests) and goes to
+	// page (current UI): it sends a code by email and goes to
 	// /email-verification, where the code alone signs in. Every account
 	// then gets a mailbox.
 	OneTimeCodeOffer bool
@@ -282,25 +255,12 @@ type Counters struct {
 	DangerPresses int
 }
 
+// add adds o to c, field by field (every field is an int).
 func (c *Counters) add(o Counters) {
-	c.LoginPageViews += o.LoginPageViews
-	c.PasswordAttempts += o.PasswordAttempts
-	c.MFAAttempts += o.MFAAttempts
-	c.Logins += o.Logins
-	c.SettingsReads += o.SettingsReads
-	c.Patches += o.Patches
-	c.BackgroundRequests += o.BackgroundRequests
-	c.MailsSent += o.MailsSent
-	c.IMAPLogins += o.IMAPLogins
-	c.IMAPLoginFailures += o.IMAPLoginFailures
-	c.IMAPFetches += o.IMAPFetches
-	c.SiteErrorPages += o.SiteErrorPages
-	c.TryAgainPresses += o.TryAgainPresses
-	c.ChoicePresses += o.ChoicePresses
-	c.DialogsClosed += o.DialogsClosed
-	c.PersonPages += o.PersonPages
-	c.OneTimeCodeRequests += o.OneTimeCodeRequests
-	c.DangerPresses += o.DangerPresses
+	cv, ov := reflect.ValueOf(c).Elem(), reflect.ValueOf(o)
+	for i := range cv.NumField() {
+		cv.Field(i).SetInt(cv.Field(i).Int() + ov.Field(i).Int())
+	}
 }
 
 // Info describes a running simulator; the sim command prints it as JSON.
@@ -397,10 +357,7 @@ type session struct {
 
 // Server is a running simulator. All methods are safe for concurrent use.
 type Server struct {
-	opts        Options
-	ui          UI
-	variants    []Variant
-	toggleDelay time.Duration
+	opts Options // defaults filled in, validated
 
 	appURL, authURL string
 	appSrv, authSrv *http.Server
@@ -417,7 +374,6 @@ type Server struct {
 	wsTickets    map[string]string    // WebSocket tickets → account key
 	turnstile    map[string]time.Time // Turnstile tokens handed out → expiry
 	mail         *mailbox             // nil: no mailbox
-	check        *SecurityCheck       // Options.SecurityCheck, defaults filled in; nil: none
 	cf           checkState           // the managed challenge's state
 	chaos        *ChaosPlan           // Options.Chaos; nil: none
 
@@ -427,131 +383,95 @@ type Server struct {
 
 // Start serves the app and auth on their addresses and returns at once.
 func Start(opts Options) (*Server, error) {
-	switch opts.UI {
-	case "":
-		opts.UI = UICurrent
-	case UICurrent, UI2023:
-	default:
+	opts.UI = cmp.Or(opts.UI, UICurrent)
+	opts.LoginEntry = cmp.Or(opts.LoginEntry, "redirect")
+	switch {
+	case opts.UI != UICurrent && opts.UI != UI2023:
 		return nil, fmt.Errorf("simulator: unknown UI %q (want %q or %q)", opts.UI, UICurrent, UI2023)
-	}
-	switch opts.LoginEntry {
-	case "":
-		opts.LoginEntry = "redirect"
-	case "redirect", "dialog":
-	default:
+	case opts.LoginEntry != "redirect" && opts.LoginEntry != "dialog":
 		return nil, fmt.Errorf("simulator: unknown LoginEntry %q (want redirect or dialog)", opts.LoginEntry)
 	}
-	variants, err := normalizeVariants(opts.Variants)
-	if err != nil {
+	var err error
+	if opts.Variants, err = normalizeVariants(opts.Variants); err != nil {
 		return nil, err
 	}
-	opts.Variants = variants
 	if opts.Accounts == nil {
 		opts.Accounts = DemoAccounts()
 	}
 	var plan *ChaosPlan
 	if opts.Chaos != 0 {
-		p := NewChaosPlan(opts.Chaos)
-		plan = &p
-		opts.SecurityCheck, opts.UnknownDialog = p.SecurityCheck, p.Dialog
-		accounts := make([]Account, len(opts.Accounts))
-		for i, a := range opts.Accounts {
-			a.SiteErrors, a.MaxCheckAttempts, a.Needs = p.SiteErrors, p.MaxCheckAttempts, p.Needs
-			accounts[i] = a
+		plan = new(NewChaosPlan(opts.Chaos))
+		opts.SecurityCheck, opts.UnknownDialog = plan.SecurityCheck, plan.Dialog
+		opts.Accounts = slices.Clone(opts.Accounts)
+		for i := range opts.Accounts {
+			a := &opts.Accounts[i]
+			a.SiteErrors, a.MaxCheckAttempts, a.Needs = plan.SiteErrors, plan.MaxCheckAttempts, plan.Needs
 		}
-		opts.Accounts = accounts
 	}
-	check, err := normalizeCheck(opts.SecurityCheck)
-	if err != nil {
+	if opts.SecurityCheck, err = normalizeCheck(opts.SecurityCheck); err != nil {
 		return nil, err
 	}
-	opts.SecurityCheck = check
 	if opts.UnknownDialog, err = normalizeNotice(opts.UnknownDialog); err != nil {
 		return nil, err
 	}
-	if opts.AppAddr == "" {
-		opts.AppAddr = "127.0.0.1:0"
-	}
-	if opts.AuthAddr == "" {
-		opts.AuthAddr = "127.0.0.1:0"
+	if opts.ToggleDelay == 0 {
+		opts.ToggleDelay = 150 * time.Millisecond
 	}
 	s := &Server{
-		opts:     opts,
-		ui:       opts.UI,
-		variants: variants,
-		accounts: map[string]*account{},
-		sessions: map[string]*session{},
-		tokens:   map[string]*session{},
-		flows:    map[string]*flow{},
-		codes:    map[string]*authCode{},
-
+		opts:      opts,
+		accounts:  map[string]*account{},
+		sessions:  map[string]*session{},
+		tokens:    map[string]*session{},
+		flows:     map[string]*flow{},
+		codes:     map[string]*authCode{},
 		wsTickets: map[string]string{},
 		turnstile: map[string]time.Time{},
 		done:      make(chan struct{}),
-
-		check: check,
 		cf: checkState{
 			visitors:   map[string]*visitor{},
 			clearances: map[string]string{},
 			challenges: map[string]*challenge{},
-			seen:       map[Client]bool{},
 		},
 		chaos: plan,
 	}
-	switch {
-	case opts.ToggleDelay == 0:
-		s.toggleDelay = 150 * time.Millisecond
-	case opts.ToggleDelay > 0:
-		s.toggleDelay = opts.ToggleDelay
-	}
 	for _, a := range opts.Accounts {
 		key := strings.ToLower(strings.TrimSpace(a.Email))
-		if key == "" || !strings.Contains(key, "@") {
+		sec := strings.ToUpper(strings.TrimRight(a.TOTPSecret, "="))
+		_, secErr := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(sec)
+		p, planErr := normalizePlan(a.Plan)
+		switch {
+		case key == "" || !strings.Contains(key, "@"):
 			return nil, fmt.Errorf("simulator: account with invalid email %q", a.Email)
-		}
-		if _, dup := s.accounts[key]; dup {
+		case s.accounts[key] != nil:
 			return nil, fmt.Errorf("simulator: duplicate account %q", a.Email)
-		}
-		if a.TOTPSecret != "" {
-			sec := strings.ToUpper(strings.TrimRight(a.TOTPSecret, "="))
-			if _, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(sec); err != nil {
-				return nil, fmt.Errorf("simulator: account %q: TOTP secret is not base32", a.Email)
-			}
-		}
-		if !validNeeds(a.Needs) {
+		case secErr != nil:
+			return nil, fmt.Errorf("simulator: account %q: TOTP secret is not base32", a.Email)
+		case !validNeeds(a.Needs):
 			return nil, fmt.Errorf("simulator: account %q: unknown Needs %q (want %s, %s, %s or %s)", a.Email, a.Needs, NeedsAddPhone, NeedsAboutYou, NeedsAge, NeedsPhone)
-		}
-		if a.SiteErrors < -1 {
+		case a.SiteErrors < -1:
 			return nil, fmt.Errorf("simulator: account %q: SiteErrors %d (want -1 for always, 0 or more)", a.Email, a.SiteErrors)
+		case planErr != nil:
+			return nil, fmt.Errorf("simulator: account %q: %w", a.Email, planErr)
 		}
-		plan, err := normalizePlan(a.Plan)
-		if err != nil {
-			return nil, fmt.Errorf("simulator: account %q: %w", a.Email, err)
-		}
-		a.Plan = plan
+		a.Plan = p
 		if a.DisplayName == "" {
-			a.DisplayName = strings.SplitN(a.Email, "@", 2)[0]
+			a.DisplayName, _, _ = strings.Cut(a.Email, "@")
 		}
-		a.Dialogs = append([]string(nil), a.Dialogs...)
-		s.accounts[key] = &account{
-			Account:  a,
-			userID:   "user-" + randomText(24),
-			settings: defaultSettings(a),
-			writes:   map[string]int{},
-			botWall:  a.BotWall,
-		}
+		a.Dialogs = slices.Clone(a.Dialogs)
+		s.accounts[key] = &account{Account: a, userID: "user-" + randomText(24), settings: defaultSettings(a),
+			writes: map[string]int{}, botWall: a.BotWall}
 		s.order = append(s.order, key)
 	}
 
 	if err := s.startMailbox(); err != nil {
 		return nil, err
 	}
-	appLn, err := net.Listen("tcp", opts.AppAddr)
+	appLn, err := net.Listen("tcp", cmp.Or(opts.AppAddr, "127.0.0.1:0"))
 	if err != nil {
 		_ = s.closeMailbox()
 		return nil, fmt.Errorf("simulator: app listener: %w", err)
 	}
-	authLn, err := net.Listen("tcp", opts.AuthAddr)
+	authLn, err := net.Listen("tcp", cmp.Or(opts.AuthAddr, "127.0.0.1:0"))
 	if err != nil {
 		_ = appLn.Close()
 		_ = s.closeMailbox()
@@ -578,11 +498,9 @@ func advertise(addr net.Addr, prefer string) string {
 	}
 	host := prefer
 	switch {
-	case tcp.IP.IsUnspecified():
 	case tcp.IP.IsLoopback() && tcp.IP.To4() == nil && prefer != "localhost":
 		host = "::1"
-	case tcp.IP.IsLoopback():
-	default:
+	case !tcp.IP.IsLoopback() && !tcp.IP.IsUnspecified():
 		host = tcp.IP.String()
 	}
 	return "http://" + net.JoinHostPort(host, strconv.Itoa(tcp.Port))
@@ -606,7 +524,7 @@ func (s *Server) AppURL() string { return s.appURL }
 func (s *Server) AuthURL() string { return s.authURL }
 
 // UI is the era being served.
-func (s *Server) UI() UI { return s.ui }
+func (s *Server) UI() UI { return s.opts.UI }
 
 // Accounts returns the configured accounts with TrainingAllowed set to the
 // current server-side state, BotWall to the current wall setting and Plan
@@ -618,7 +536,7 @@ func (s *Server) Accounts() []Account {
 	for _, k := range s.order {
 		a := s.accounts[k]
 		acc := a.Account
-		acc.Dialogs = append([]string(nil), a.Dialogs...)
+		acc.Dialogs = slices.Clone(a.Dialogs)
 		acc.TrainingAllowed = a.settings[SettingTraining]
 		acc.BotWall = a.botWall
 		out = append(out, acc)
@@ -628,7 +546,7 @@ func (s *Server) Accounts() []Account {
 
 // Info describes the server for the sim command.
 func (s *Server) Info() Info {
-	info := Info{App: s.appURL, Auth: s.authURL, UI: s.ui, Variants: s.Variants(), Accounts: []InfoAccount{},
+	info := Info{App: s.appURL, Auth: s.authURL, UI: s.opts.UI, Variants: s.Variants(), Accounts: []InfoAccount{},
 		IMAP: s.IMAPURL(), IMAPCAPEM: string(s.IMAPCertPEM()),
 		IMAPSharedUser: s.MailboxUser(SharedMailboxUser), IMAPSharedPassword: s.MailboxPassword(SharedMailboxUser),
 		Chaos: s.ChaosPlan()}
@@ -648,27 +566,26 @@ func (s *Server) lookup(email string) *account {
 	return s.accounts[strings.ToLower(strings.TrimSpace(email))]
 }
 
-// TrainingAllowed reports the server-side state of the account's setting.
-func (s *Server) TrainingAllowed(email string) (bool, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a := s.lookup(email)
-	if a == nil {
-		return false, fmt.Errorf("simulator: no account %q", email)
-	}
-	return a.settings[SettingTraining], nil
-}
-
-// SetTrainingAllowed changes the server-side state, as another device would
-// (switching it off switches the voice settings off too; see SetSetting).
-func (s *Server) SetTrainingAllowed(email string, on bool) error {
+// onAccount runs f on the account under s.mu; no such account is an error.
+func (s *Server) onAccount(email string, f func(*account) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a := s.lookup(email)
 	if a == nil {
 		return fmt.Errorf("simulator: no account %q", email)
 	}
-	return a.setLocked(SettingTraining, on)
+	return f(a)
+}
+
+// TrainingAllowed reports the server-side state of the account's setting.
+func (s *Server) TrainingAllowed(email string) (bool, error) {
+	return s.Setting(email, SettingTraining)
+}
+
+// SetTrainingAllowed changes the server-side state, as another device would
+// (switching it off switches the voice settings off too; see SetSetting).
+func (s *Server) SetTrainingAllowed(email string, on bool) error {
+	return s.SetSetting(email, SettingTraining, on)
 }
 
 // Counters returns the account's counters. Counters("") returns the totals
@@ -691,21 +608,19 @@ func (s *Server) Counters(email string) Counters {
 
 // FailPatches makes the next n setting PATCHes of the account answer 500.
 func (s *Server) FailPatches(email string, n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if a := s.lookup(email); a != nil {
+	_ = s.onAccount(email, func(a *account) error {
 		a.failNext = max(n, 0)
-	}
+		return nil
+	})
 }
 
 // SetBotWall turns the account's bot wall on or off for flows that reach the
 // password step from now on.
 func (s *Server) SetBotWall(email string, on bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if a := s.lookup(email); a != nil {
+	_ = s.onAccount(email, func(a *account) error {
 		a.botWall = on
-	}
+		return nil
+	})
 }
 
 // ExpireSessions makes every session of the account invalid now: its cookie
@@ -723,27 +638,24 @@ func (s *Server) ExpireSessions(email string) {
 
 // EmailCode returns the last verification code "emailed" to the account, or
 // "" if none was sent. It is the only way to obtain it, as with a real inbox.
-func (s *Server) EmailCode(email string) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if a := s.lookup(email); a != nil {
-		return a.emailCode
-	}
-	return ""
+func (s *Server) EmailCode(email string) (code string) {
+	_ = s.onAccount(email, func(a *account) error {
+		code = a.emailCode
+		return nil
+	})
+	return code
 }
 
 // NewSession signs the account in without the login pages and returns the
 // value of the session cookie, as a person would copy it from their browser
 // (the CHATGPT_SESSION_TOKEN path). It does not count as a login. With
 // SplitSessionCookie the value is the concatenation of the .0/.1 chunks.
-func (s *Server) NewSession(email string) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a := s.lookup(email)
-	if a == nil {
-		return "", fmt.Errorf("simulator: no account %q", email)
-	}
-	return s.newSessionLocked(a).token, nil
+func (s *Server) NewSession(email string) (token string, err error) {
+	err = s.onAccount(email, func(a *account) error {
+		token = s.newSessionLocked(a).token
+		return nil
+	})
+	return token, err
 }
 
 // newSessionLocked creates a session for a; s.mu must be held.
@@ -761,17 +673,17 @@ func (s *Server) newSessionLocked(a *account) *session {
 		email:       strings.ToLower(a.Email),
 		created:     now,
 		announce:    s.has(VariantNewDialog),
-		chooser:     a.Chooser && s.ui == UICurrent,
+		chooser:     a.Chooser && s.opts.UI == UICurrent,
 		notice:      s.opts.UnknownDialog != nil,
 	}
 	if s.opts.SessionTTL > 0 {
 		ss.expires = now.Add(s.opts.SessionTTL)
 	}
-	if s.has(VariantGettingStarted) && s.ui == UICurrent && !slices.Contains(a.Dialogs, DialogGettingStarted) {
+	if s.has(VariantGettingStarted) && s.opts.UI == UICurrent && !slices.Contains(a.Dialogs, DialogGettingStarted) {
 		ss.dialogs = append(ss.dialogs, DialogGettingStarted)
 	}
 	for _, d := range a.Dialogs {
-		if dialogEra(d) == s.ui && d != DialogSessionExpired {
+		if dialogEra[d] == s.opts.UI && d != DialogSessionExpired {
 			ss.dialogs = append(ss.dialogs, d)
 		}
 	}
@@ -780,48 +692,16 @@ func (s *Server) newSessionLocked(a *account) *session {
 	return ss
 }
 
-func dialogEra(name string) UI {
-	switch name {
-	case DialogGettingStarted, DialogAllSet, DialogTour, DialogRateLimit, DialogSessionExpired:
-		return UICurrent
-	case DialogOnboarding:
-		return UI2023
-	}
-	return ""
-}
+// dialogEra is the era of each post-login dialog; unknown names have none.
+var dialogEra = map[string]UI{DialogGettingStarted: UICurrent, DialogAllSet: UICurrent, DialogTour: UICurrent,
+	DialogRateLimit: UICurrent, DialogSessionExpired: UICurrent, DialogOnboarding: UI2023}
 
-func (ss *session) validLocked(now time.Time) bool {
-	if ss == nil || ss.revoked {
-		return false
-	}
-	return ss.expires.IsZero() || now.Before(ss.expires)
-}
-
-// sleepLatency waits Options.Latency or until the request is gone.
-func (s *Server) sleepLatency(ctx context.Context) {
-	if s.opts.Latency <= 0 {
-		return
-	}
-	t := time.NewTimer(s.opts.Latency)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-ctx.Done():
-	}
-}
-
-// randomText returns n random characters from [a-z0-9].
-func randomText(n int) string {
-	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
-	return randomFrom(alphabet, n)
-}
-
+func randomText(n int) string { return randomFrom("abcdefghijklmnopqrstuvwxyz0123456789", n) }
 func randomB64(n int) string {
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-	return randomFrom(alphabet, n)
+	return randomFrom("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", n)
 }
-
-func randomDigits(n int) string { return randomFrom("0123456789", n) }
+func randomDigits(n int) string  { return randomFrom("0123456789", n) }
+func randomLetters(n int) string { return randomFrom("abcdefghijklmnopqrstuvwxyz", n) }
 
 func randomFrom(alphabet string, n int) string {
 	b := make([]byte, n)

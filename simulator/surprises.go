@@ -1,10 +1,12 @@
 package simulator
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -15,13 +17,11 @@ import (
 // counts in Counters.DialogsClosed; pressing its accept button or its
 // "Learn more" link is a choice and counts in Counters.ChoicePresses.
 type UnknownDialog struct {
-	// Title and Text default to "Personalized ads" and "Ads in ChatGPT
-	// can now be personalized using your chats and memory. You can change
-	// this anytime in Settings."
-	Title, Text string
-	// Accept labels the consent-like primary button, default "Turn on
-	// personalized ads".
-	Accept string
+	// Title, Text and Accept (the consent-like primary button's label)
+	// default to "Personalized ads", "Ads in ChatGPT can now be
+	// personalized using your chats and memory. You can change this
+	// anytime in Settings." and "Turn on personalized ads".
+	Title, Text, Accept string
 	// Close is how it closes without a choice; "" means CloseX.
 	Close DialogClose
 	// OverSettings shows it as the settings open (50 ms after), over them,
@@ -77,31 +77,24 @@ func normalizeNotice(d *UnknownDialog) (*UnknownDialog, error) {
 	if strings.TrimSpace(n.Accept) == "" {
 		n.Accept = defaultNoticeAccept
 	}
-	switch n.Close {
-	case "":
-		n.Close = CloseX
-	case CloseX, CloseButton, CloseDismiss, CloseEscape, CloseNone:
-	default:
+	if n.Close = cmp.Or(n.Close, CloseX); !slices.Contains(dialogCloses, n.Close) {
 		return nil, fmt.Errorf("simulator: unknown UnknownDialog.Close %q (want x, close, dismiss, escape or none)", n.Close)
 	}
 	return &n, nil
 }
 
+var dialogCloses = []DialogClose{CloseX, CloseButton, CloseDismiss, CloseEscape, CloseNone}
+
 // ParseDialogClose reads a DialogClose as a command-line flag carries it.
 func ParseDialogClose(s string) (DialogClose, error) {
-	switch c := DialogClose(strings.TrimSpace(s)); c {
-	case CloseX, CloseButton, CloseDismiss, CloseEscape, CloseNone:
+	if c := DialogClose(strings.TrimSpace(s)); slices.Contains(dialogCloses, c) {
 		return c, nil
 	}
 	return "", fmt.Errorf("unknown dialog close %q (want x, close, dismiss, escape or none)", s)
 }
 
 func validNeeds(n string) bool {
-	switch n {
-	case "", NeedsAddPhone, NeedsAboutYou, NeedsAge, NeedsPhone:
-		return true
-	}
-	return false
+	return slices.Contains([]string{"", NeedsAddPhone, NeedsAboutYou, NeedsAge, NeedsPhone}, n)
 }
 
 // noticeBoot is the UnknownDialog as the page gets it.
@@ -130,10 +123,8 @@ func (s *Server) handleNoticeResponse(w http.ResponseWriter, r *http.Request) {
 		Action string `json:"action"`
 	}
 	_ = json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&body)
-	s.mu.Lock()
-	ss, a := s.bearerLocked(r)
 	ok := true
-	if ss != nil {
+	if !s.withBearer(w, r, func(ss *session, a *account) {
 		switch body.Action {
 		case "accept", "learn_more":
 			a.counters.ChoicePresses++
@@ -141,43 +132,62 @@ func (s *Server) handleNoticeResponse(w http.ResponseWriter, r *http.Request) {
 			a.counters.DialogsClosed++
 		default:
 			ok = false
+			return
 		}
-		if ok {
-			ss.notice = false
-		}
+		ss.notice = false
+	}) {
+		return
 	}
-	s.mu.Unlock()
-	switch {
-	case ss == nil:
-		unauthorized(w, r)
-	case !ok:
+	if !ok {
 		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"detail": "unknown action"})
-	default:
-		writeJSON(w, http.StatusOK, map[string]any{"success": true})
+		return
 	}
+	writeJSON(w, http.StatusOK, map[string]any{"success": true})
 }
 
 // ---- the login origin's error page (/unexpected-state) ----
 
-// flowOf finds the flow of a request of either era: by its state
-// parameter (2023, or a form's hidden state), else by the login_session
+// flowOf finds the flow of a request by its state parameter (2023, or a
+// form's hidden state) and, with byCookie, else by the login_session
 // cookie (current).
-func (s *Server) flowOf(r *http.Request) *flow {
+func (s *Server) flowOf(r *http.Request, byCookie bool) *flow {
 	st := r.URL.Query().Get("state")
-	if r.Method == http.MethodPost {
-		if v := r.PostFormValue("state"); v != "" {
-			st = v
-		}
+	if r.Method == http.MethodPost && r.PostFormValue("state") != "" {
+		st = r.PostFormValue("state")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if f := s.flows[st]; st != "" && f != nil {
+	if f := s.flows[st]; f != nil || !byCookie {
 		return f
 	}
 	if c, err := r.Cookie(s.flowCookie()); err == nil {
 		return s.flows[c.Value]
 	}
 	return nil
+}
+
+// countersLocked are the counters of a, or the unattributed ones for nil.
+func (s *Server) countersLocked(a *account) *Counters {
+	if a != nil {
+		return &a.counters
+	}
+	return &s.unattributed
+}
+
+// flowAccountLocked is the account of the flow's email, or nil.
+func (s *Server) flowAccountLocked(f *flow) *account {
+	if f == nil {
+		return nil
+	}
+	return s.lookup(f.email)
+}
+
+// restartPath is where a sign-in with nothing to go on starts again.
+func (s *Server) restartPath() string {
+	if s.opts.UI == UI2023 {
+		return "/authorize"
+	}
+	return "/log-in"
 }
 
 // stateSuffix is "?state=ID" for a 2023 flow, which the pages find by its
@@ -197,30 +207,21 @@ func stateSuffix(f *flow) string {
 // max_check_attempts it is a choice that must not be made, and shows the
 // same page again.
 func (s *Server) handleUnexpectedState(w http.ResponseWriter, r *http.Request) {
-	f := s.flowOf(r)
+	f := s.flowOf(r, true)
 	s.mu.Lock()
-	var a *account
 	kind := errTimeout
-	if f != nil {
-		a = s.lookup(f.email)
-		if f.errKind != "" {
-			kind = f.errKind
-		}
+	if f != nil && f.errKind != "" {
+		kind = f.errKind
 	}
-	count := func(c *Counters) {
-		if r.Method == http.MethodPost {
-			c.TryAgainPresses++
-			if kind == errMaxCheck {
-				c.ChoicePresses++
-			}
-		} else {
-			c.SiteErrorPages++
-		}
-	}
-	if a != nil {
-		count(&a.counters)
-	} else {
-		count(&s.unattributed)
+	c := s.countersLocked(s.flowAccountLocked(f))
+	switch {
+	case r.Method != http.MethodPost:
+		c.SiteErrorPages++
+	case kind == errMaxCheck:
+		c.ChoicePresses++
+		fallthrough
+	default:
+		c.TryAgainPresses++
 	}
 	s.mu.Unlock()
 
@@ -236,13 +237,8 @@ func (s *Server) handleUnexpectedState(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch {
-	case f == nil:
-		// Nothing to go on with: start again.
-		target := "/log-in"
-		if s.ui == UI2023 {
-			target = "/authorize"
-		}
-		http.Redirect(w, r, target, http.StatusSeeOther)
+	case f == nil: // nothing to go on with: start again
+		http.Redirect(w, r, s.restartPath(), http.StatusSeeOther)
 	case kind == errMaxCheck:
 		http.Redirect(w, r, "/unexpected-state"+stateSuffix(f), http.StatusSeeOther)
 	default:
@@ -252,41 +248,30 @@ func (s *Server) handleUnexpectedState(w http.ResponseWriter, r *http.Request) {
 
 // ---- pages that need a person ----
 
-// personPaths are the pages of Account.Needs after the password.
-var personPaths = map[string]string{
-	NeedsAddPhone: "/add-phone",
-	NeedsAboutYou: "/about-you",
-	NeedsAge:      "/age-verification",
-}
-
-var personTemplates = map[string]struct{ name, title string }{
-	NeedsAddPhone: {"person-add-phone", "Add a phone number - OpenAI"},
-	NeedsAboutYou: {"person-about-you", "Tell us about you - OpenAI"},
-	NeedsAge:      {"person-age", "Verify your age - OpenAI"},
-	NeedsPhone:    {"person-phone", "Log in with your phone number - OpenAI"},
+// personPages are the pages of Account.Needs: their paths after the
+// password (NeedsPhone has none: it is /log-in?usernameKind=phone_number),
+// templates and titles.
+var personPages = map[string]struct{ path, template, title string }{
+	NeedsAddPhone: {"/add-phone", "person-add-phone", "Add a phone number - OpenAI"},
+	NeedsAboutYou: {"/about-you", "person-about-you", "Tell us about you - OpenAI"},
+	NeedsAge:      {"/age-verification", "person-age", "Verify your age - OpenAI"},
+	NeedsPhone:    {"", "person-phone", "Log in with your phone number - OpenAI"},
 }
 
 // handlePerson serves a page of Account.Needs: it never lets the flow go
 // on; a POST renders it again.
 func (s *Server) handlePerson(need string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		f := s.flowOf(r)
+		f := s.flowOf(r, true)
 		s.mu.Lock()
-		var a *account
-		if f != nil {
-			a = s.lookup(f.email)
-		}
-		ok := f != nil && f.passwordOK && a != nil && a.Needs == need
+		a := s.flowAccountLocked(f)
+		ok := a != nil && f.passwordOK && a.Needs == need
 		if ok {
 			a.counters.PersonPages++
 		}
 		s.mu.Unlock()
 		if !ok {
-			target := "/log-in"
-			if s.ui == UI2023 {
-				target = "/authorize"
-			}
-			http.Redirect(w, r, target, http.StatusFound)
+			http.Redirect(w, r, s.restartPath(), http.StatusFound)
 			return
 		}
 		s.renderPerson(w, need, f)
@@ -294,7 +279,7 @@ func (s *Server) handlePerson(need string) http.HandlerFunc {
 }
 
 func (s *Server) renderPerson(w http.ResponseWriter, need string, f *flow) {
-	t := personTemplates[need]
+	t := personPages[need]
 	page := authPage{Title: t.title}
 	if f != nil {
 		page.Email = f.email
@@ -302,24 +287,16 @@ func (s *Server) renderPerson(w http.ResponseWriter, need string, f *flow) {
 			page.State = f.id
 		}
 	}
-	s.renderAuth(w, http.StatusOK, t.name, page)
+	s.renderAuth(w, http.StatusOK, t.template, page)
 }
 
 // handlePhoneLogIn is /log-in?usernameKind=phone_number, "Log in with your
 // phone number", where an account of Needs "phone" is sent after the
 // email step. Nothing gets past it.
 func (s *Server) handlePhoneLogIn(w http.ResponseWriter, r *http.Request) {
-	f := s.flowOf(r)
+	f := s.flowOf(r, true)
 	s.mu.Lock()
-	var a *account
-	if f != nil {
-		a = s.lookup(f.email)
-	}
-	if a != nil {
-		a.counters.PersonPages++
-	} else {
-		s.unattributed.PersonPages++
-	}
+	s.countersLocked(s.flowAccountLocked(f)).PersonPages++
 	s.mu.Unlock()
 	s.renderPerson(w, NeedsPhone, f)
 }

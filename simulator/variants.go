@@ -2,100 +2,68 @@ package simulator
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
 // Variant names a UI drift: a change to the signed-in app of the kind real
 // ChatGPT releases made, so that tests can show what the tool does when the
 // page changes under it. Variants combine (Options.Variants); each keeps the
-// page fully usable by a person, and none changes the backend or the login
-// pages. The DOM facts of each are listed in README.md beside this file.
+// page fully usable by a person (real mouse input still flips the same
+// setting with the same PATCH), and none changes the backend or the login
+// pages. README.md beside this file lists the DOM facts of each.
 type Variant string
 
 // The variants the simulator can apply.
 const (
 	// VariantRenamedClasses renames every stable class name of the app
-	// (flex, min-w-0, truncate, ps-3, toast-root, switch-root, ...) to a
-	// name generated per page load, as a rebuilt CSS pipeline would; the
-	// styles follow, so the geometry is unchanged. Only generated names
-	// ("_" and five characters) remain. Pages of the login origin are
-	// server-rendered forms and keep their classes.
+	// (flex, min-w-0, truncate, ps-3, toast-root, ...) to a name generated
+	// per page load ("_" and five characters); styles follow. The login
+	// origin's server-rendered forms keep theirs.
 	VariantRenamedClasses Variant = "renamed-classes"
-
-	// VariantNoSwitchTestID removes the switch's test id. Current UI: the
-	// switch loses data-testid="improve-model-toggle" and keeps role=switch
-	// and its accessible name. 2023 UI: the switch loses
-	// aria-label="Chat history & training" and gets aria-labelledby
-	// pointing at the visible label with the same text.
+	// VariantNoSwitchTestID: current UI, the switch loses
+	// data-testid="improve-model-toggle" (role and name stay); 2023 UI, it
+	// is named by aria-labelledby instead of aria-label.
 	VariantNoSwitchTestID Variant = "no-switch-testid"
-
 	// VariantProfileTopRight moves the current UI's profile trigger to the
-	// top right of the chat header, as in the mid-2024 to 2025 layout: a
-	// button[data-testid="profile-button"] whose accessible name is its
-	// avatar's alt text "User". accounts-profile-button and the name
-	// "Open profile menu" are gone. The menu is the same and still opens on
-	// pointerdown only. No change to the 2023 UI.
+	// top right of the chat header (mid-2024 to 2025): a
+	// button[data-testid="profile-button"] named "User" (its avatar's alt).
+	// The menu is the same and still opens on pointerdown only.
 	VariantProfileTopRight Variant = "profile-top-right"
-
-	// VariantRewordedLabel rewords the setting while every test id and role
-	// stays: current UI "Improve the model for everyone" becomes "Use my
-	// chats for model training" (row and switch); 2023 UI "Chat history &
-	// training" becomes "Save chat history". The switch still toggles the
-	// same setting with the same PATCH.
+	// VariantRewordedLabel renames the setting, test ids and roles kept:
+	// "Use my chats for model training" (2023 UI: "Save chat history").
 	VariantRewordedLabel Variant = "reworded-label"
-
-	// VariantNewDialog shows a release announcement no selectors file
-	// knows after sign-in: a modal [role=dialog] "Introducing memory" over
-	// a full-screen overlay, with one button "Got it". Escape and clicks
-	// outside do nothing; it comes back on every app page of the session
-	// until "Got it" is used.
+	// VariantNewDialog shows after sign-in a release announcement no
+	// selectors file knows, the modal "Introducing memory" with one button
+	// "Got it", on every app page of the session until "Got it" is used.
 	VariantNewDialog Variant = "new-dialog"
-
-	// VariantUnknownUI replaces the signed-in app with a shell the selectors
-	// file cannot know: a top bar with a button[data-testid="user-avatar"]
-	// named after the user, whose menu leads to a Preferences page at
-	// /preferences/<section>. No profile trigger of either era, no Settings
-	// dialog, no tabs; #settings/... links do nothing. The signed-out pages
-	// and the login stay as they are.
+	// VariantUnknownUI replaces the signed-in app with a shell the
+	// selectors file cannot know (a button[data-testid="user-avatar"] menu
+	// leading to a Preferences page at /preferences/<section>): none of the
+	// known landmarks. Signed-out pages and the login stay.
 	VariantUnknownUI Variant = "unknown-ui"
-
-	// VariantGettingStarted shows "Tips for getting started" with
-	// [data-testid="getting-started-button"] ("Okay, let's go") after
-	// every sign-in, before the account's own dialogs. It is seen in
-	// clones of ChatGPT only, with no live evidence; current UI.
+	// VariantGettingStarted shows "Tips for getting started"
+	// ([data-testid="getting-started-button"]) after every sign-in, before
+	// the account's own dialogs: seen in clones only. Current UI.
 	VariantGettingStarted Variant = "getting-started"
-
-	// VariantSettingsPage serves Settings as a page (October 2026): the
-	// Settings menu item goes to /settings/general-settings, tabs to
-	// /settings/data-controls, /settings/personalization, ... rendered in
-	// main, not in a dialog, with the same tabs, rows and test ids;
-	// #settings/<Tab> redirects to its page and /settings/apps to
-	// /settings/general-settings. Current UI.
+	// VariantSettingsPage serves Settings as a page at /settings/<section>
+	// (October 2026), with the same tabs, rows and test ids. Current UI.
 	VariantSettingsPage Variant = "settings-page"
-
-	// VariantDataControlsInGeneral is the 2023 UI of April 2023: no Data
-	// controls tab; Data Controls is a section of General that a "Show"
-	// button expands, holding the switch labelled in Title Case, "Chat
-	// History & Training". 2023 UI.
+	// VariantDataControlsInGeneral is April 2023: Data Controls is a
+	// section of General behind "Show", the switch labelled in Title Case
+	// "Chat History & Training". 2023 UI.
 	VariantDataControlsInGeneral Variant = "data-controls-in-general"
-
-	// VariantImproveDone gives the current UI's improve-model dialog a
-	// "Done" button below the switch that closes it, as 2025 how-to guides
-	// describe (no DOM evidence has one). Current UI.
+	// VariantImproveDone adds a "Done" button that closes the improve-model
+	// dialog, as 2025 how-to guides describe (no DOM evidence). Current UI.
 	VariantImproveDone Variant = "improve-done"
-
-	// VariantMarketingPage makes the Data controls row "Marketing privacy"
-	// open a sub-view of the Data controls panel (a "Back" button, the
-	// heading "Marketing privacy" and the same two switches) instead of a
-	// dialog: the reference does not know which of the two it is. Current
-	// UI.
+	// VariantMarketingPage makes Marketing privacy a sub-view of the Data
+	// controls panel (Back, the same two switches) instead of a dialog: the
+	// reference does not know which it is. Current UI.
 	VariantMarketingPage Variant = "marketing-page"
-
-	// VariantVoiceRows gives the improve-model dialog, below its switch,
-	// the rows "Include your audio recordings" and "Include your video
-	// recordings" of the mobile and desktop apps (voice_training_allowed,
-	// video_training_allowed), shown off and disabled while training is
-	// off. A 2026-10 audit saw no such rows on the web. Current UI.
+	// VariantVoiceRows adds the apps' rows "Include your audio recordings"
+	// and "Include your video recordings" to the improve-model dialog, off
+	// and disabled while training is off (a 2026-10 audit saw none on the
+	// web). Current UI.
 	VariantVoiceRows Variant = "voice-rows"
 )
 
@@ -108,14 +76,6 @@ var allVariants = []Variant{
 
 // AllVariants returns every known variant, in documentation order.
 func AllVariants() []Variant { return append([]Variant(nil), allVariants...) }
-
-func validVariantNames() string {
-	names := make([]string, len(allVariants))
-	for i, v := range allVariants {
-		names[i] = string(v)
-	}
-	return strings.Join(names, ", ")
-}
 
 // ParseVariants parses a comma-separated list of variant names, as a
 // command-line flag would carry it: "renamed-classes,no-switch-testid".
@@ -135,20 +95,19 @@ func ParseVariants(s string) ([]Variant, error) {
 // normalizeVariants checks every name and drops repeats, keeping order.
 func normalizeVariants(vs []Variant) ([]Variant, error) {
 	var out []Variant
-	seen := map[Variant]bool{}
 	for _, v := range vs {
-		known := false
-		for _, k := range allVariants {
-			known = known || v == k
-		}
-		if !known {
-			if v == "" {
-				return nil, fmt.Errorf("simulator: empty variant name (valid: %s)", validVariantNames())
+		if !slices.Contains(allVariants, v) {
+			var names []string
+			for _, v := range allVariants {
+				names = append(names, string(v))
 			}
-			return nil, fmt.Errorf("simulator: unknown variant %q (valid: %s)", v, validVariantNames())
+			valid := strings.Join(names, ", ")
+			if v == "" {
+				return nil, fmt.Errorf("simulator: empty variant name (valid: %s)", valid)
+			}
+			return nil, fmt.Errorf("simulator: unknown variant %q (valid: %s)", v, valid)
 		}
-		if !seen[v] {
-			seen[v] = true
+		if !slices.Contains(out, v) {
 			out = append(out, v)
 		}
 	}
@@ -156,13 +115,6 @@ func normalizeVariants(vs []Variant) ([]Variant, error) {
 }
 
 // Variants returns the variants being applied, without repeats.
-func (s *Server) Variants() []Variant { return append([]Variant(nil), s.variants...) }
+func (s *Server) Variants() []Variant { return append([]Variant(nil), s.opts.Variants...) }
 
-func (s *Server) has(v Variant) bool {
-	for _, x := range s.variants {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
+func (s *Server) has(v Variant) bool { return slices.Contains(s.opts.Variants, v) }
