@@ -7,6 +7,7 @@ import (
 	"os"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -18,6 +19,7 @@ import (
 	"github.com/chatgpt-optout/chatgpt-optout/automation"
 	"github.com/chatgpt-optout/chatgpt-optout/internal/fileio"
 	"github.com/chatgpt-optout/chatgpt-optout/internal/quote"
+	"github.com/chatgpt-optout/chatgpt-optout/internal/yamlguard"
 )
 
 // AccountSpec is one entry of an accounts file, as written: secrets are
@@ -70,42 +72,38 @@ type AccountsError struct {
 // maxProblems bounds the problems listed in one error.
 const maxProblems = 20
 
-func (e *AccountsError) add(line int, account, format string, args ...any) {
+// add adds a problem and returns it, for its Fix.
+func (e *AccountsError) add(line int, account, format string, args ...any) *Problem {
 	e.Problems = append(e.Problems, Problem{Line: line, Account: account, Msg: fmt.Sprintf(format, args...)})
+	return &e.Problems[len(e.Problems)-1]
 }
 
 func (e *AccountsError) Error() string {
-	var b strings.Builder
-	n := len(e.Problems)
-	if n == 1 {
-		fmt.Fprintf(&b, "accounts file %s: nothing was run: ", e.Source)
-		b.WriteString(e.problemText(e.Problems[0]))
-		return b.String()
+	if len(e.Problems) == 1 {
+		return fmt.Sprintf("accounts file %s: nothing was run: %s", e.Source, e.problemText(e.Problems[0]))
 	}
-	fmt.Fprintf(&b, "accounts file %s has %d problems; nothing was run:", e.Source, n)
+	var b strings.Builder
+	fmt.Fprintf(&b, "accounts file %s has %d problems; nothing was run:", e.Source, len(e.Problems))
 	for i, p := range e.Problems {
 		if i == maxProblems {
-			fmt.Fprintf(&b, "\n  … and %d more", n-maxProblems)
+			fmt.Fprintf(&b, "\n  … and %d more", len(e.Problems)-maxProblems)
 			break
 		}
-		b.WriteString("\n  ")
-		b.WriteString(e.problemText(p))
+		b.WriteString("\n  " + e.problemText(p))
 	}
 	return b.String()
 }
 
 func (e *AccountsError) problemText(p Problem) string {
-	var b strings.Builder
-	b.WriteString(e.Source)
+	s := e.Source
 	if p.Line > 0 {
-		fmt.Fprintf(&b, ":%d", p.Line)
+		s += ":" + strconv.Itoa(p.Line)
 	}
-	b.WriteString(": ")
+	s += ": "
 	if p.Account != "" {
-		fmt.Fprintf(&b, "account %s: ", quote.Value(p.Account))
+		s += "account " + quote.Value(p.Account) + ": "
 	}
-	b.WriteString(p.Msg)
-	return b.String()
+	return s + p.Msg
 }
 
 // err is e as a configuration error (exit 1), its problems in the order
@@ -126,31 +124,17 @@ func (e *AccountsError) err() error {
 	return &automation.Error{Kind: automation.KindConfig, Msg: e.Error(), Err: e, Fix: fix}
 }
 
-// The keys of an account entry.
-const (
-	keyName            = "name"
-	keyEmail           = "email"
-	keyPasswordEnv     = "password_env"
-	keyTOTPSecretEnv   = "totp_secret_env"
-	keySessionTokenEnv = "session_token_env"
-	keyProfileDir      = "profile_dir"
-	keyState           = "state"
-	keyIMAPURLEnv      = "imap_url_env"
-	keyIMAPPasswordEnv = "imap_password_env"
-	keySettings        = "settings"
-)
-
-var knownKeys = []string{keyName, keyEmail, keyPasswordEnv, keyTOTPSecretEnv, keySessionTokenEnv, keyProfileDir, keyState, keyIMAPURLEnv, keyIMAPPasswordEnv, keySettings}
+var knownKeys = []string{"name", "email", "password_env", "totp_secret_env", "session_token_env", "profile_dir", "state", "imap_url_env", "imap_password_env", "settings"}
 
 // inlineSecrets are keys that would put a secret in the file; each maps to
 // the key that names its variable instead.
 var inlineSecrets = map[string]string{
-	"password":      keyPasswordEnv,
-	"totp_secret":   keyTOTPSecretEnv,
-	"totp":          keyTOTPSecretEnv,
-	"session_token": keySessionTokenEnv,
-	"token":         keySessionTokenEnv,
-	"imap_password": keyIMAPPasswordEnv,
+	"password":      "password_env",
+	"totp_secret":   "totp_secret_env",
+	"totp":          "totp_secret_env",
+	"session_token": "session_token_env",
+	"token":         "session_token_env",
+	"imap_password": "imap_password_env",
 }
 
 var (
@@ -223,7 +207,16 @@ func ParseAccounts(data []byte, source string) (specs []AccountSpec, err error) 
 }
 
 func parseAccounts(data []byte, e *AccountsError) []AccountSpec {
-	if guardYAML(data, e) {
+	// yamlguard refuses YAML that would cost far more to read than its
+	// size: aliases adding more than DefaultAliasNodes values once expanded
+	// (the resolver follows merge keys at each use: a 1 KB file of merge
+	// keys naming merge keys took minutes), aliases it would loop on (an
+	// alias before its anchor or inside it, an anchor defined twice), and
+	// deep nesting. Aliases that share a few keys (<<: *defaults) pass.
+	var ge *yamlguard.Error
+	err := yamlguard.Check(data, e.Source, yamlguard.Limits{AliasNodes: yamlguard.DefaultAliasNodes, Bytes: fileio.MaxBytes})
+	if errors.As(err, &ge) {
+		e.add(ge.Line, "", "%s", ge.Msg)
 		return nil
 	}
 	if len(strings.TrimSpace(string(data))) == 0 {
@@ -274,7 +267,7 @@ func parseAccounts(data []byte, e *AccountsError) []AccountSpec {
 	var fileSettings []automation.DataSetting
 	for kv := top.MapRange(); kv.Next(); {
 		switch key := keyText(kv.Key()); key {
-		case keySettings:
+		case "settings":
 			var msg string
 			if fileSettings, msg = r.settings(kv.Value()); msg != "" {
 				e.add(lineOfNode(kv.Key()), "", "settings: %s", msg)
@@ -370,7 +363,7 @@ func (r resolver) account(item ast.Node, index int, e *AccountsError) (AccountSp
 			inline = append(inline, key)
 		case !slices.Contains(knownKeys, key):
 			fail(keyLine, "unknown key %s: an account has only %s", quote.Value(key), strings.Join(knownKeys, ", "))
-		case key == keySettings:
+		case key == "settings":
 			var msg string
 			if s.Settings, msg = r.settings(value); msg != "" {
 				fail(keyLine, "settings: %s", msg)
@@ -383,44 +376,43 @@ func (r resolver) account(item ast.Node, index int, e *AccountsError) (AccountSp
 			}
 		}
 	}, fail)
-	s.Name, s.Email = cmp.Or(values[keyName], values[keyEmail]), values[keyEmail]
-	s.PasswordEnv, s.TOTPSecretEnv, s.SessionTokenEnv = values[keyPasswordEnv], values[keyTOTPSecretEnv], values[keySessionTokenEnv]
-	s.ProfileDir, s.State = values[keyProfileDir], values[keyState]
-	s.IMAPURLEnv, s.IMAPPasswordEnv = values[keyIMAPURLEnv], values[keyIMAPPasswordEnv]
+	s.Name, s.Email = cmp.Or(values["name"], values["email"]), values["email"]
+	s.PasswordEnv, s.TOTPSecretEnv, s.SessionTokenEnv = values["password_env"], values["totp_secret_env"], values["session_token_env"]
+	s.ProfileDir, s.State = values["profile_dir"], values["state"]
+	s.IMAPURLEnv, s.IMAPPasswordEnv = values["imap_url_env"], values["imap_password_env"]
 	for _, key := range inline {
 		// Never echo the value: it is a secret.
 		want := inlineSecrets[key]
 		fail(s.KeyLines[key], "an inline %s: is not allowed: secrets are never written in the accounts file; put it in an environment variable and name that variable with %s: (for example %s: %s)",
 			key, want, want, suggestVar(s.Name, want))
 	}
-	if _, has := s.KeyLines[keyName]; has && values[keyName] == "" {
-		fail(s.lineOf(keyName), "name: is empty; give the account a label, or leave the key out to use the email")
+	if _, has := s.KeyLines["name"]; has && values["name"] == "" {
+		fail(s.lineOf("name"), "name: is empty; give the account a label, or leave the key out to use the email")
 	}
 	if s.Name != "" && !printable(s.Name) {
-		fail(s.lineOf(keyName), "name: must be printable text on one line")
+		fail(s.lineOf("name"), "name: must be printable text on one line")
 	}
 	switch n := utf8.RuneCountInString(s.Email); {
 	case s.Email == "":
-		fail(s.lineOf(keyEmail), "missing email: every account needs the email it signs in with")
+		fail(s.lineOf("email"), "missing email: every account needs the email it signs in with")
 	case !strings.Contains(s.Email, "@") || strings.ContainsAny(s.Email, " \t\r\n") || !printable(s.Email):
-		fail(s.lineOf(keyEmail), "email: %s is not an email address", quote.Value(s.Email))
+		fail(s.lineOf("email"), "email: %s is not an email address", quote.Value(s.Email))
 	case n > maxEmail:
-		fail(s.lineOf(keyEmail), "email: is %d characters long; an email address has at most %d", n, maxEmail)
+		fail(s.lineOf("email"), "email: is %d characters long; an email address has at most %d", n, maxEmail)
 	}
 	if n := utf8.RuneCountInString(s.Name); n > maxName {
-		fail(s.lineOf(keyName), "name: is %d characters long; a name, which labels the reports, may have at most %d", n, maxName)
+		fail(s.lineOf("name"), "name: is %d characters long; a name, which labels the reports, may have at most %d", n, maxName)
 	}
-	if n := len(s.ProfileDir); n > maxPath {
-		fail(s.lineOf(keyProfileDir), "profile_dir: is %d bytes long; a folder's path may have at most %d", n, maxPath)
+	for _, k := range [][2]string{{"profile_dir", "folder's"}, {"state", "file's"}} {
+		if n := len(values[k[0]]); n > maxPath {
+			fail(s.lineOf(k[0]), "%s: is %d bytes long; a %s path may have at most %d", k[0], n, k[1], maxPath)
+		}
 	}
-	if n := len(s.State); n > maxPath {
-		fail(s.lineOf(keyState), "state: is %d bytes long; a file's path may have at most %d", n, maxPath)
-	}
-	if _, has := s.KeyLines[keyState]; has && values[keyState] == "" {
-		fail(s.lineOf(keyState), "state: is empty; give the state file's path, or leave the key out")
+	if _, has := s.KeyLines["state"]; has && values["state"] == "" {
+		fail(s.lineOf("state"), "state: is empty; give the state file's path, or leave the key out")
 	}
 	// A key absent, or already reported as not text, has no value.
-	for _, k := range []string{keyPasswordEnv, keyTOTPSecretEnv, keySessionTokenEnv, keyIMAPURLEnv, keyIMAPPasswordEnv} {
+	for _, k := range []string{"password_env", "totp_secret_env", "session_token_env", "imap_url_env", "imap_password_env"} {
 		if v, has := values[k]; has && (!envName.MatchString(v) || len(v) > maxName) {
 			fail(s.lineOf(k), "%s: must be the name of an environment variable (letters, digits and _, at most %d), not %s", k, maxName, describeValue(v))
 		}
@@ -436,29 +428,22 @@ func (r resolver) account(item ast.Node, index int, e *AccountsError) (AccountSp
 
 // checkUnique refuses duplicate names, emails and profile folders.
 func checkUnique(specs []AccountSpec, e *AccountsError) {
-	names := map[string]AccountSpec{}
-	emails := map[string]AccountSpec{}
-	profiles := map[string]AccountSpec{}
+	seen := map[[2]string]AccountSpec{}
 	for _, s := range specs {
-		key := strings.ToLower(s.Name)
-		if prev, dup := names[key]; dup && key != "" {
-			e.add(s.lineOf(keyName), s.Name, "the name is already used by the account at line %d: names must be unique, they label the reports", prev.Line)
-		} else {
-			names[key] = s
-		}
-		if em := strings.ToLower(s.Email); em != "" {
-			if prev, dup := emails[em]; dup {
-				e.add(s.lineOf(keyEmail), s.Name, "email %s is already used by account %s at line %d: each account once", quote.Value(s.Email), quote.Value(prev.Name), prev.Line)
-			} else {
-				emails[em] = s
-			}
-		}
-		if s.ProfileDir != "" {
-			p := strings.TrimRight(s.ProfileDir, "/")
-			if prev, dup := profiles[p]; dup {
-				e.add(s.lineOf(keyProfileDir), s.Name, "profile_dir %s is already used by account %s at line %d: one Chrome profile holds one account", quote.Value(s.ProfileDir), quote.Value(prev.Name), prev.Line)
-			} else {
-				profiles[p] = s
+		for _, u := range []struct{ key, value, id, why string }{
+			{"name", s.Name, strings.ToLower(s.Name), ""},
+			{"email", s.Email, strings.ToLower(s.Email), "each account once"},
+			{"profile_dir", s.ProfileDir, strings.TrimRight(s.ProfileDir, "/"), "one Chrome profile holds one account"},
+		} {
+			prev, dup := seen[[2]string{u.key, u.id}]
+			switch {
+			case u.value == "":
+			case !dup:
+				seen[[2]string{u.key, u.id}] = s
+			case u.key == "name":
+				e.add(s.lineOf(u.key), s.Name, "the name is already used by the account at line %d: names must be unique, they label the reports", prev.Line)
+			default:
+				e.add(s.lineOf(u.key), s.Name, "%s %s is already used by account %s at line %d: %s", u.key, quote.Value(u.value), quote.Value(prev.Name), prev.Line, u.why)
 			}
 		}
 	}
@@ -490,11 +475,11 @@ func Resolve(source string, specs []AccountSpec, lookup func(string) (string, bo
 			}
 			return v
 		}
-		a.Password = get(keyPasswordEnv, s.PasswordEnv)
-		a.TOTPSecret = strings.TrimSpace(get(keyTOTPSecretEnv, s.TOTPSecretEnv))
-		a.SessionToken = strings.TrimSpace(get(keySessionTokenEnv, s.SessionTokenEnv))
+		a.Password = get("password_env", s.PasswordEnv)
+		a.TOTPSecret = strings.TrimSpace(get("totp_secret_env", s.TOTPSecretEnv))
+		a.SessionToken = strings.TrimSpace(get("session_token_env", s.SessionTokenEnv))
 		if err := a.Check(); err != nil {
-			e.add(s.lineOf(keyTOTPSecretEnv), s.Name, "the environment variable %s (totp_secret_env:): %v", s.TOTPSecretEnv, err)
+			e.add(s.lineOf("totp_secret_env"), s.Name, "the environment variable %s (totp_secret_env:): %v", s.TOTPSecretEnv, err)
 		}
 		accounts = append(accounts, a)
 	}
@@ -610,12 +595,7 @@ func lineOfNode(n ast.Node) int {
 }
 
 func printable(s string) bool {
-	for _, r := range s {
-		if !unicode.IsPrint(r) {
-			return false
-		}
-	}
-	return true
+	return !strings.ContainsFunc(s, func(r rune) bool { return !unicode.IsPrint(r) })
 }
 
 // describeValue quotes a short value that is not a secret's name.
@@ -634,6 +614,6 @@ func suggestVar(name, key string) string {
 	if base == "" || !envName.MatchString(base) || len(base) > 40 {
 		base = "ACCOUNT"
 	}
-	suffix := map[string]string{keyPasswordEnv: "PASSWORD", keyTOTPSecretEnv: "TOTP_SECRET", keySessionTokenEnv: "SESSION_TOKEN", keyIMAPPasswordEnv: "IMAP_PASSWORD"}[key]
+	suffix := map[string]string{"password_env": "PASSWORD", "totp_secret_env": "TOTP_SECRET", "session_token_env": "SESSION_TOKEN", "imap_password_env": "IMAP_PASSWORD"}[key]
 	return base + "_" + suffix
 }

@@ -1,8 +1,6 @@
 package fleet
 
 import (
-	"bufio"
-	"bytes"
 	"os"
 	"runtime"
 	"strconv"
@@ -44,13 +42,11 @@ func autoParallel(cpus int, mem uint64, n int) int {
 // bytes; 0 when neither can be read (not Linux).
 func availableMemory() uint64 {
 	var avail uint64
-	if data, err := os.ReadFile("/proc/meminfo"); err == nil {
-		sc := bufio.NewScanner(bytes.NewReader(data))
-		for sc.Scan() {
-			if rest, ok := strings.CutPrefix(sc.Text(), "MemAvailable:"); ok {
-				kb, _ := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-				avail = kb << 10
-			}
+	meminfo, _ := os.ReadFile("/proc/meminfo")
+	for line := range strings.Lines(string(meminfo)) {
+		if rest, ok := strings.CutPrefix(line, "MemAvailable:"); ok {
+			kb, _ := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			avail = kb << 10
 		}
 	}
 	if data, err := os.ReadFile("/sys/fs/cgroup/memory.max"); err == nil {

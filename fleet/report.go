@@ -55,6 +55,26 @@ type Summary struct {
 // Off is the number of accounts whose setting is now off, verified.
 func (s Summary) Off() int { return s.Compliant + s.Changed }
 
+// outcomeCount is an outcome's count in a Summary, with its label in the
+// reports' tables.
+type outcomeCount struct {
+	outcome automation.Outcome
+	label   string
+	n       *int
+}
+
+// counts are s's counts, in the order the reports' tables show them.
+func (s *Summary) counts() []outcomeCount {
+	return []outcomeCount{
+		{automation.OutcomeCompliant, "compliant (already off)", &s.Compliant},
+		{automation.OutcomeChanged, "changed (turned off, verified)", &s.Changed},
+		{automation.OutcomeNoncompliant, "noncompliant (on)", &s.Noncompliant},
+		{automation.OutcomeFailed, "failed", &s.Failed},
+		{automation.OutcomeDrift, "drift", &s.Drift},
+		{OutcomeNotRun, "not run", &s.NotRun},
+	}
+}
+
 // Report is the outcome of a fleet run. WriteJSON, WriteJUnit,
 // WriteMarkdown and WriteHTML write it, with what the Program that ran it
 // says of itself; the JSON form is WriteJSON's.
@@ -115,28 +135,39 @@ const (
 // finish computes the summary.
 func (r *Report) finish() {
 	r.DurationMS = r.FinishedAt.Sub(r.StartedAt).Milliseconds()
-	s := Summary{Total: len(r.Results)}
+	r.Summary = Summary{Total: len(r.Results)}
 	r.ErrorKinds = map[automation.ErrorKind]int{}
+	counts := r.Summary.counts()
 	for _, a := range r.Results {
-		switch a.Outcome {
-		case automation.OutcomeCompliant:
-			s.Compliant++
-		case automation.OutcomeChanged:
-			s.Changed++
-		case automation.OutcomeNoncompliant:
-			s.Noncompliant++
-		case automation.OutcomeFailed:
-			s.Failed++
-		case automation.OutcomeDrift:
-			s.Drift++
-		case OutcomeNotRun:
-			s.NotRun++
+		for _, c := range counts {
+			if c.outcome == a.Outcome {
+				*c.n++
+			}
 		}
 		if a.ErrorKind != "" {
 			r.ErrorKinds[a.ErrorKind]++
 		}
 	}
-	r.Summary = s
+}
+
+// title heads the Markdown and HTML reports.
+func (r *Report) title() string {
+	if r.Mode == ModeCheck {
+		return "ChatGPT training opt-out (check)"
+	}
+	return "ChatGPT training opt-out"
+}
+
+// settingText is an account's setting in a table: "on → off", "off", or
+// "—" when it was not run.
+func settingText(a AccountResult) string {
+	switch {
+	case a.NotRun():
+		return "—"
+	case a.Before != a.After:
+		return fmt.Sprintf("%s → %s", a.Before, a.After)
+	}
+	return string(a.After)
 }
 
 // Unknown reports whether accounts were left not run by an interrupt:
@@ -262,11 +293,10 @@ func caseDetails(a AccountResult) string {
 			fmt.Fprintf(&b, "setting %s\n", sr)
 		}
 	}
-	if a.Email != "" {
-		fmt.Fprintf(&b, "email: %s\n", a.Email)
-	}
-	if a.UI != "" {
-		fmt.Fprintf(&b, "ui: %s\n", a.UI)
+	for _, f := range [][2]string{{"email", a.Email}, {"ui", a.UI}} {
+		if f[1] != "" {
+			fmt.Fprintf(&b, "%s: %s\n", f[0], f[1])
+		}
 	}
 	if a.Retries > 0 {
 		fmt.Fprintf(&b, "retries: %d\n", a.Retries)
@@ -291,10 +321,7 @@ func (r *Report) WriteMarkdown(w io.Writer, p Program) error {
 	case r.Summary.Noncompliant > 0:
 		icon = "⚠️"
 	}
-	title := "ChatGPT training opt-out"
-	if r.Mode == ModeCheck {
-		title += " (check)"
-	}
+	title := r.title()
 	if r.Shard != "" {
 		title += ", shard " + r.Shard
 	}
@@ -306,22 +333,14 @@ func (r *Report) WriteMarkdown(w io.Writer, p Program) error {
 	b.WriteString("\n\n")
 	fmt.Fprintf(&b, "| outcome | accounts |\n|---|---:|\n")
 	s := r.Summary
-	for _, row := range []struct {
-		name string
-		n    int
-	}{{"compliant (already off)", s.Compliant}, {"changed (turned off, verified)", s.Changed}, {"noncompliant (on)", s.Noncompliant}, {"failed", s.Failed}, {"drift", s.Drift}, {"not run", s.NotRun}} {
-		fmt.Fprintf(&b, "| %s | %d |\n", row.name, row.n)
+	for _, c := range s.counts() {
+		fmt.Fprintf(&b, "| %s | %d |\n", c.label, *c.n)
 	}
 	fmt.Fprintf(&b, "| **total** | **%d** |\n\n", s.Total)
 	b.WriteString("| account | outcome | setting | error | time |\n|---|---|---|---|---:|\n")
 	for _, a := range r.Results {
-		setting := string(a.After)
-		if a.Before != a.After {
-			setting = fmt.Sprintf("%s → %s", a.Before, a.After)
-		}
-		if a.NotRun() {
-			setting = "—"
-		} else if a.MoreThanTraining() {
+		setting := settingText(a)
+		if !a.NotRun() && a.MoreThanTraining() {
 			lines := make([]string, len(a.Settings))
 			for i, sr := range a.Settings {
 				lines[i] = mdEscape(sr.String())
@@ -337,8 +356,7 @@ func (r *Report) WriteMarkdown(w io.Writer, p Program) error {
 		}
 		fmt.Fprintf(&b, "| %s | %s %s | %s | %s | %s s |\n", mdEscape(a.Account), outcomeIcon(a.Outcome), a.Outcome, setting, errText, seconds(a.DurationMS))
 	}
-	var meta []string
-	meta = append(meta, "selectors "+mdEscape(r.SelectorsVersion))
+	meta := []string{"selectors " + mdEscape(r.SelectorsVersion)}
 	if r.SelectorsSource != "" {
 		meta = append(meta, "from "+mdEscape(r.SelectorsSource))
 	}

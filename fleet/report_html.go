@@ -2,6 +2,7 @@ package fleet
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/base64"
 	"fmt"
 	"html/template"
@@ -31,20 +32,6 @@ const maxEvidenceBytes = 512 << 10
 
 var pngMagic = []byte("\x89PNG\r\n\x1a\n")
 
-// htmlOutcomes are the outcomes in the order the summary shows them,
-// with their labels.
-var htmlOutcomes = []struct {
-	outcome automation.Outcome
-	label   string
-}{
-	{automation.OutcomeCompliant, "compliant (already off)"},
-	{automation.OutcomeChanged, "changed (turned off, verified)"},
-	{automation.OutcomeNoncompliant, "noncompliant (on)"},
-	{automation.OutcomeFailed, "failed"},
-	{automation.OutcomeDrift, "drift"},
-	{OutcomeNotRun, "not run"},
-}
-
 type htmlCount struct {
 	Outcome string
 	Label   string
@@ -53,35 +40,25 @@ type htmlCount struct {
 }
 
 type htmlRow struct {
-	Account, Outcome, Before, After, Setting string
+	AccountResult
+	Setting string
 	// Settings are the lines of each chosen setting, when there is more
 	// than model training to show.
-	Settings         []string
-	Verified         bool
-	Duration         string
-	Retries          int
-	Warnings         []string
-	ErrorKind, Error string
-	Evidence         template.URL // a data: URI of a PNG, or empty
-	EvidenceNote     string
+	Settings     []string
+	Duration     string
+	Evidence     template.URL // a data: URI of a PNG, or empty
+	EvidenceNote string
 }
 
 type htmlPage struct {
-	Title, Headline, ExitMeaning string
-	ExitCode                     int
-	Mode, Shard, Tool, Version   string
-	SelectorsVersion             string
-	Started, Finished            string
-	StartedISO, FinishedISO      string
-	Duration                     string
-	Parallel, BrowserRestarts    int
-	StoppedEarly                 string
-	Interrupted                  bool
-	Total                        int
-	Counts                       []htmlCount
-	Rows                         []htmlRow
-	ErrorKinds                   []htmlCount
-	Evidence                     bool
+	*Report
+	Program
+	Title                                      string
+	Started, Finished, StartedISO, FinishedISO string
+	Duration                                   string
+	Counts, ErrorKinds                         []htmlCount
+	Rows                                       []htmlRow
+	Evidence                                   bool
 }
 
 // WriteHTML writes the report as one self-contained HTML page: the
@@ -94,28 +71,11 @@ type htmlPage struct {
 // from the report (account names, errors, warnings) is HTML-escaped.
 func (r *Report) WriteHTML(w io.Writer, p Program, opts HTMLOptions) error {
 	page := htmlPage{
-		Title:            opts.Title,
-		Headline:         r.Headline(),
-		ExitCode:         p.ExitCode,
-		ExitMeaning:      p.ExitMeaning,
-		Mode:             string(r.Mode),
-		Shard:            r.Shard,
-		Tool:             p.Tool,
-		Version:          p.Version,
-		SelectorsVersion: r.SelectorsVersion,
-		Duration:         htmlDuration(r.DurationMS),
-		Parallel:         r.Parallel,
-		BrowserRestarts:  r.BrowserRestarts,
-		StoppedEarly:     r.StoppedEarly,
-		Interrupted:      r.Interrupted,
-		Total:            r.Summary.Total,
-		Evidence:         opts.Evidence != nil,
-	}
-	if page.Title == "" {
-		page.Title = "ChatGPT training opt-out"
-		if r.Mode == ModeCheck {
-			page.Title += " (check)"
-		}
+		Report:   r,
+		Program:  p,
+		Title:    cmp.Or(opts.Title, r.title()),
+		Duration: htmlDuration(r.DurationMS),
+		Evidence: opts.Evidence != nil,
 	}
 	if !r.StartedAt.IsZero() {
 		page.Started, page.StartedISO = r.StartedAt.UTC().Format("2006-01-02 15:04:05 UTC"), r.StartedAt.UTC().Format(time.RFC3339)
@@ -124,20 +84,14 @@ func (r *Report) WriteHTML(w io.Writer, p Program, opts HTMLOptions) error {
 		page.Finished, page.FinishedISO = r.FinishedAt.UTC().Format("2006-01-02 15:04:05 UTC"), r.FinishedAt.UTC().Format(time.RFC3339)
 	}
 	s := r.Summary
-	counts := map[automation.Outcome]int{
-		automation.OutcomeCompliant: s.Compliant, automation.OutcomeChanged: s.Changed,
-		automation.OutcomeNoncompliant: s.Noncompliant, automation.OutcomeFailed: s.Failed,
-		automation.OutcomeDrift: s.Drift, OutcomeNotRun: s.NotRun,
-	}
-	for _, o := range htmlOutcomes {
-		c := htmlCount{Outcome: string(o.outcome), Label: o.label, N: counts[o.outcome]}
+	for _, o := range s.counts() {
+		c := htmlCount{Outcome: string(o.outcome), Label: o.label, N: *o.n}
 		if s.Total > 0 {
 			c.Width = template.CSS(fmt.Sprintf("width: %.2f%%", 100*float64(c.N)/float64(s.Total)))
 		}
 		page.Counts = append(page.Counts, c)
 	}
-	kinds := slices.Sorted(maps.Keys(r.ErrorKinds))
-	for _, k := range kinds {
+	for _, k := range slices.Sorted(maps.Keys(r.ErrorKinds)) {
 		page.ErrorKinds = append(page.ErrorKinds, htmlCount{Label: string(k), N: r.ErrorKinds[k]})
 	}
 	for _, a := range r.Results {
@@ -152,26 +106,7 @@ func (r *Report) WriteHTML(w io.Writer, p Program, opts HTMLOptions) error {
 }
 
 func htmlRowOf(a AccountResult, evidence map[string][]byte) htmlRow {
-	r := htmlRow{
-		Account:   a.Account,
-		Outcome:   string(a.Outcome),
-		Before:    string(a.Before),
-		After:     string(a.After),
-		Verified:  a.Verified,
-		Duration:  htmlDuration(a.DurationMS),
-		Retries:   a.Retries,
-		Warnings:  a.Warnings,
-		ErrorKind: string(a.ErrorKind),
-		Error:     a.Error,
-	}
-	switch {
-	case a.NotRun():
-		r.Setting = "—"
-	case a.Before != a.After:
-		r.Setting = fmt.Sprintf("%s → %s", a.Before, a.After)
-	default:
-		r.Setting = string(a.After)
-	}
+	r := htmlRow{AccountResult: a, Setting: settingText(a), Duration: htmlDuration(a.DurationMS)}
 	if !a.NotRun() && a.Result != nil && a.MoreThanTraining() {
 		for _, sr := range a.Settings {
 			r.Settings = append(r.Settings, sr.String())
@@ -245,7 +180,7 @@ img.evidence { max-width: 22em; max-height: 6em; border: 1px solid #d0d7de; bord
 <thead><tr><th>outcome</th><th class="num">accounts</th></tr></thead>
 <tbody>
 {{range .Counts}}<tr class="count" data-outcome="{{.Outcome}}"><td><span class="swatch o-{{.Outcome}}"></span>{{.Label}}</td><td class="num">{{.N}}</td></tr>
-{{end}}<tr class="total"><th>total</th><th class="num">{{.Total}}</th></tr>
+{{end}}<tr class="total"><th>total</th><th class="num">{{.Summary.Total}}</th></tr>
 </tbody>
 </table>
 {{if .ErrorKinds}}<h2>Error kinds</h2>

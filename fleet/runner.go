@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os/exec"
+	"slices"
 	"sync"
 	"time"
 
@@ -48,10 +49,9 @@ const (
 type Options struct {
 	// Config is the per-account configuration.
 	Config automation.Config
-	// Browser says how to start Chrome. Run sets BlockResources (a fleet
-	// run loads no images, fonts or media) and ignores ProfileDir: an
-	// account with a profile folder gets a Chrome of its own on it, the
-	// others share one Chrome, each in an isolated browser context.
+	// Browser says how to start Chrome. Run sets BlockResources and
+	// ignores ProfileDir: an account's profile folder gets a Chrome of its
+	// own, the others share one, each in an isolated browser context.
 	Browser automation.BrowserOptions
 	// Check only reads (automation.Status) instead of switching off.
 	Check bool
@@ -81,11 +81,9 @@ type Options struct {
 	// run), with the count finished so far. Calls do not overlap.
 	OnResult func(done, total int, r AccountResult)
 
-	// SelectorsWarnings are what loading the selectors file had to say (a
-	// fallback to the embedded file, a version that could not be
-	// checked); they are added to every account's warnings. The file is
-	// Config.Selectors, loaded once for the run: its Origin is the
-	// selectors_source of the report and of every result.
+	// SelectorsWarnings are what loading Config.Selectors had to say (a
+	// fallback to the embedded file, say); they are added to every
+	// account's warnings. Its Origin is every result's selectors_source.
 	SelectorsWarnings []string
 
 	// StartBrowser and RunAccount replace automation.Launch and
@@ -94,13 +92,11 @@ type Options struct {
 	RunAccount   func(ctx context.Context, b *automation.Browser, acct automation.Account, cfg automation.Config) (*automation.Result, error)
 }
 
-// Run runs every account and returns the report. Accounts run in isolated
-// browser contexts of one Chrome, Parallel at a time; one with a
-// ProfileDir gets its own Chrome. The error is non-nil only for a
-// configuration problem found before anything ran (an *automation.Error of
-// KindConfig, naming the Options field or the account). When ctx
-// ends (Ctrl-C), Run stops the browsers and returns the partial report:
-// accounts never started are marked not run.
+// Run runs every account and returns the report. The error is non-nil
+// only for a configuration problem found before anything ran (an
+// *automation.Error of KindConfig, naming the Options field or the
+// account). When ctx ends (Ctrl-C), Run stops the browsers and returns the
+// partial report: accounts never started are marked not run.
 func Run(ctx context.Context, accounts []automation.Account, opts Options) (*Report, error) {
 	cfg, err := opts.Config.WithDefaults()
 	if err != nil {
@@ -154,22 +150,20 @@ func Run(ctx context.Context, accounts []automation.Account, opts Options) (*Rep
 	if opts.Shard.Count > 1 {
 		rep.Shard = opts.Shard.String()
 	}
+	log := cmp.Or(opts.Logger, cfg.Logger)
 	r := &runner{
 		opts:     opts,
 		cfg:      cfg,
-		log:      cmp.Or(opts.Logger, cfg.Logger),
+		log:      log,
 		accounts: accounts,
 		results:  make([]*AccountResult, len(accounts)),
-		pool:     &browserPool{start: opts.StartBrowser, opts: opts.Browser, log: cmp.Or(opts.Logger, cfg.Logger)},
+		pool:     &browserPool{start: opts.StartBrowser, opts: opts.Browser, log: log},
 	}
 	if err := r.run(ctx, rep); err != nil {
 		return nil, err
 	}
 	rep.Interrupted = ctx.Err() != nil
-	for i, res := range r.results {
-		if res == nil { // cannot happen; keeps the report whole if it does
-			res = r.notRun(i, automation.KindInterrupted, "not run: the run ended before this account started")
-		}
+	for _, res := range r.results { // run leaves none nil
 		rep.Results = append(rep.Results, *res)
 	}
 	rep.BrowserStarts, rep.BrowserRestarts = r.pool.starts+r.profileStarts, r.pool.restarts
@@ -200,7 +194,7 @@ func (r *runner) run(ctx context.Context, rep *Report) error {
 	// Start the shared browser first: a browser that cannot start for a
 	// configuration reason (no display for --headed) stops the run before
 	// any account is touched.
-	if r.needsShared() {
+	if slices.ContainsFunc(r.accounts, func(a automation.Account) bool { return a.ProfileDir == "" }) {
 		if _, err := r.pool.get(ctx); err != nil && automation.KindOf(err) == automation.KindConfig {
 			return err
 		}
@@ -217,9 +211,7 @@ func (r *runner) run(ctx context.Context, rep *Report) error {
 			msg := fmt.Sprintf("not run: the first account (%s) ended in drift (%s), so the UI no longer matches the selectors file %s and no other account was touched; update the selectors file, or run without the canary",
 				res.Account, res.ErrorKind, r.cfg.Selectors.Version)
 			for i := 1; i < n; i++ {
-				nr := r.notRun(i, KindSkipped, msg)
-				nr.Err = &automation.Error{Kind: KindSkipped, Msg: msg, Err: res.Err, Fix: []automation.Setting{automation.SettingSelectors, SettingCanary}}
-				r.record(i, nr)
+				r.record(i, r.notRun(i, KindSkipped, msg, res.Err, automation.SettingSelectors, SettingCanary))
 			}
 			return nil
 		}
@@ -248,21 +240,10 @@ feed:
 	wg.Wait()
 	for i := range r.accounts {
 		if r.results[i] == nil {
-			nr := r.notRun(i, automation.KindInterrupted, "not run: the run was interrupted before this account started; its setting was not checked")
-			nr.Err = &automation.Error{Kind: automation.KindInterrupted, Msg: nr.Error, Err: ctx.Err()}
-			r.record(i, nr)
+			r.record(i, r.notRun(i, automation.KindInterrupted, "not run: the run was interrupted before this account started; its setting was not checked", ctx.Err()))
 		}
 	}
 	return nil
-}
-
-func (r *runner) needsShared() bool {
-	for _, a := range r.accounts {
-		if a.ProfileDir == "" {
-			return true
-		}
-	}
-	return false
 }
 
 // record keeps an account's result and reports progress.
@@ -271,9 +252,7 @@ func (r *runner) record(i int, res *AccountResult) {
 	defer r.mu.Unlock()
 	if res.Result != nil {
 		res.SelectorsSource = r.cfg.Selectors.Origin().String()
-		if len(r.opts.SelectorsWarnings) > 0 {
-			res.Warnings = append(append([]string(nil), r.opts.SelectorsWarnings...), res.Warnings...)
-		}
+		res.Warnings = append(slices.Clone(r.opts.SelectorsWarnings), res.Warnings...)
 	}
 	r.results[i] = res
 	r.done++
@@ -283,15 +262,19 @@ func (r *runner) record(i int, res *AccountResult) {
 	}
 }
 
-func (r *runner) notRun(i int, kind automation.ErrorKind, msg string) *AccountResult {
+// notRun is the result of account i, never started because of cause.
+func (r *runner) notRun(i int, kind automation.ErrorKind, msg string, cause error, fix ...automation.Setting) *AccountResult {
 	a := r.accounts[i]
-	return &AccountResult{
-		Result: &automation.Result{
-			Account: a.Label(), SelectorsVersion: r.cfg.Selectors.Version,
-			Before: automation.StateUnknown, After: automation.StateUnknown, Action: automation.ActionNone,
-			Outcome: OutcomeNotRun, ErrorKind: kind, Error: msg,
-		},
-		Email: a.Email,
+	err := &automation.Error{Kind: kind, Msg: msg, Err: cause, Fix: fix}
+	return &AccountResult{Result: r.untouched(a, OutcomeNotRun, kind, msg), Err: err, Email: a.Email}
+}
+
+// untouched is the result of an account no browser touched.
+func (r *runner) untouched(acct automation.Account, outcome automation.Outcome, kind automation.ErrorKind, msg string) *automation.Result {
+	return &automation.Result{
+		Account: acct.Label(), SelectorsVersion: r.cfg.Selectors.Version,
+		Before: automation.StateUnknown, After: automation.StateUnknown, Action: automation.ActionNone,
+		Outcome: outcome, ErrorKind: kind, Error: msg,
 	}
 }
 
@@ -373,35 +356,34 @@ func changedEarlier(res, earlier *automation.Result) *automation.Result {
 
 // attempt runs the account once, and says whether its browser died.
 func (r *runner) attempt(ctx context.Context, acct automation.Account) (*automation.Result, error, bool) {
+	var b *automation.Browser
+	var err error
 	if acct.ProfileDir != "" {
 		bo := r.opts.Browser
 		bo.ProfileDir = acct.ProfileDir
-		b, err := r.opts.StartBrowser(ctx, bo)
-		if err != nil {
-			return r.startFailed(acct, err), err, false
+		if b, err = r.opts.StartBrowser(ctx, bo); err == nil {
+			defer b.Close()
+			r.mu.Lock()
+			r.profileStarts++
+			r.mu.Unlock()
 		}
-		r.mu.Lock()
-		r.profileStarts++
-		r.mu.Unlock()
-		res, err := r.opts.RunAccount(ctx, b, acct, r.cfg)
-		crashed := browserDied(ctx.Err(), b.Err(), err)
-		b.Close()
-		return res, err, crashed
+	} else {
+		b, err = r.pool.get(ctx)
 	}
-	b, err := r.pool.get(ctx)
 	if err != nil {
-		return r.startFailed(acct, err), err, false
+		kind := cmp.Or(automation.KindOf(err), automation.KindBrowser)
+		return r.untouched(acct, automation.OutcomeFailed, kind, err.Error()), err, false
 	}
 	res, err := r.opts.RunAccount(ctx, b, acct, r.cfg)
 	crashed := browserDied(ctx.Err(), b.Err(), err)
-	if crashed {
+	if crashed && acct.ProfileDir == "" {
 		r.pool.lost(b)
-	}
-	if crashed && res.Outcome == automation.OutcomeFailed && res.ErrorKind == automation.KindInterrupted {
-		// The browser's context ended, but nobody asked the run to stop:
-		// it was the browser.
-		err = &automation.Error{Kind: automation.KindBrowser, Msg: "the browser stopped during the run (it crashed or was killed): " + res.Error, Err: err}
-		res.ErrorKind, res.Error = automation.KindBrowser, err.Error()
+		if res.Outcome == automation.OutcomeFailed && res.ErrorKind == automation.KindInterrupted {
+			// The browser's context ended, but nobody asked the run to
+			// stop: it was the browser.
+			err = &automation.Error{Kind: automation.KindBrowser, Msg: "the browser stopped during the run (it crashed or was killed): " + res.Error, Err: err}
+			res.ErrorKind, res.Error = automation.KindBrowser, err.Error()
+		}
 	}
 	return res, err, crashed
 }
@@ -414,19 +396,6 @@ func (r *runner) attempt(ctx context.Context, acct automation.Account) (*automat
 func browserDied(stopped, browserErr, runErr error) bool {
 	var exit *exec.ExitError
 	return stopped == nil && (browserErr != nil || errors.As(runErr, &exit))
-}
-
-// startFailed is the result of an account whose browser did not start.
-func (r *runner) startFailed(acct automation.Account, err error) *automation.Result {
-	kind := automation.KindOf(err)
-	if kind == "" {
-		kind = automation.KindBrowser
-	}
-	return &automation.Result{
-		Account: acct.Label(), SelectorsVersion: r.cfg.Selectors.Version,
-		Before: automation.StateUnknown, After: automation.StateUnknown, Action: automation.ActionNone,
-		Outcome: automation.OutcomeFailed, ErrorKind: kind, Error: err.Error(),
-	}
 }
 
 // redact removes the account's secrets from the text of its result. The

@@ -53,15 +53,14 @@ func resolveSessions(specs []AccountSpec, accounts []automation.Account, lookup 
 		}
 	}
 	if opts.StateDir != "" && opts.StateKey == "" && !opts.StatePlaintext {
-		e.add(0, "", "refusing to keep the sessions in the state folder %s unencrypted: a state file signs in as its account for weeks, so anyone who reads it is signed in too; set a state key (an age identity from age-keygen, or a passphrase) to encrypt them, or allow plaintext explicitly", opts.StateDir)
-		e.Problems[len(e.Problems)-1].Fix = []automation.Setting{automation.SettingStateKey, automation.SettingStatePlaintext}
+		e.add(0, "", "refusing to keep the sessions in the state folder %s unencrypted: a state file signs in as its account for weeks, so anyone who reads it is signed in too; set a state key (an age identity from age-keygen, or a passphrase) to encrypt them, or allow plaintext explicitly", opts.StateDir).Fix = []automation.Setting{automation.SettingStateKey, automation.SettingStatePlaintext}
 		return
 	}
 	var reads []stateRead
 	files := map[string]AccountSpec{}
 	for i, s := range specs {
 		a := &accounts[i]
-		line := s.lineOf(keyState)
+		line := s.lineOf("state")
 		switch {
 		case s.State != "":
 			a.StateFile = s.State
@@ -77,8 +76,7 @@ func resolveSessions(specs []AccountSpec, accounts []automation.Account, lookup 
 				files[clean] = s
 			}
 			if opts.StateKey == "" && !opts.StatePlaintext {
-				e.add(line, s.Name, "refusing to keep the session in %s unencrypted: a state file signs in as the account for weeks, so anyone who reads it is signed in too; set a state key (an age identity from age-keygen, or a passphrase) to encrypt it, or allow plaintext explicitly", a.StateFile)
-				e.Problems[len(e.Problems)-1].Fix = []automation.Setting{automation.SettingStateKey, automation.SettingStatePlaintext}
+				e.add(line, s.Name, "refusing to keep the session in %s unencrypted: a state file signs in as the account for weeks, so anyone who reads it is signed in too; set a state key (an age identity from age-keygen, or a passphrase) to encrypt it, or allow plaintext explicitly", a.StateFile).Fix = []automation.Setting{automation.SettingStateKey, automation.SettingStatePlaintext}
 			} else {
 				reads = append(reads, stateRead{i, line})
 			}
@@ -91,16 +89,16 @@ func resolveSessions(specs []AccountSpec, accounts []automation.Account, lookup 
 			rawURL, okURL := lookup(s.IMAPURLEnv)
 			password, okPassword := lookup(s.IMAPPasswordEnv)
 			if !okURL || strings.TrimSpace(rawURL) == "" {
-				e.add(s.lineOf(keyIMAPURLEnv), s.Name, "the environment variable %s (imap_url_env:) is not set or empty: set it to the mailbox's address, like imaps://user@imap.example.com:993/INBOX", s.IMAPURLEnv)
+				e.add(s.lineOf("imap_url_env"), s.Name, "the environment variable %s (imap_url_env:) is not set or empty: set it to the mailbox's address, like imaps://user@imap.example.com:993/INBOX", s.IMAPURLEnv)
 				continue
 			}
 			if !okPassword || password == "" {
-				e.add(s.lineOf(keyIMAPPasswordEnv), s.Name, "the environment variable %s (imap_password_env:) is not set or empty: set it, in CI by mapping the secret to it", s.IMAPPasswordEnv)
+				e.add(s.lineOf("imap_password_env"), s.Name, "the environment variable %s (imap_password_env:) is not set or empty: set it, in CI by mapping the secret to it", s.IMAPPasswordEnv)
 				continue
 			}
 			m, err := mailbox.New(s.IMAPURLEnv+" (imap_url_env:)", rawURL, s.IMAPPasswordEnv+" (imap_password_env:)", password, opts.IMAPRoots)
 			if err != nil {
-				e.add(s.lineOf(keyIMAPURLEnv), s.Name, "%v", err)
+				e.add(s.lineOf("imap_url_env"), s.Name, "%v", err)
 				continue
 			}
 			a.Mailbox = m
@@ -129,8 +127,7 @@ func readStates(accounts []automation.Account, specs []AccountSpec, reads []stat
 	wg.Wait()
 	for k, r := range reads {
 		if errs[k] != nil {
-			e.add(r.line, specs[r.i].Name, "%s", errorText(errs[k]))
-			e.Problems[len(e.Problems)-1].Fix = automation.FixOf(errs[k])
+			e.add(r.line, specs[r.i].Name, "%s", errorText(errs[k])).Fix = automation.FixOf(errs[k])
 		}
 	}
 }

@@ -52,9 +52,6 @@ func shardOf(name string, count int) int {
 
 // Contains reports whether the account named name is in the shard.
 func (s Shard) Contains(name string) bool {
-	if s.Count <= 1 {
-		return true
-	}
 	return shardOf(name, s.Count) == s.Index
 }
 

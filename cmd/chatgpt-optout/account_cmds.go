@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -95,8 +96,6 @@ func runAccount(cmd *cobra.Command, g *globalOptions, o *browserOptions, adjust 
 	res, err := do(cmd.Context(), b, acct, cfg)
 	describeResult(res, err, nil)
 	res.SelectorsSource = cfg.Selectors.Origin().String()
-	if len(o.selectorsWarnings) > 0 {
-		res.Warnings = append(append([]string(nil), o.selectorsWarnings...), res.Warnings...)
-	}
+	res.Warnings = append(slices.Clone(o.selectorsWarnings), res.Warnings...)
 	return res, nil
 }

@@ -25,11 +25,11 @@ type browserOptions struct {
 	artifacts  string
 	route      string
 
-	// state is --state (the one-account commands) or --save-state
-	// (login), with --state-plaintext; stateKey is
-	// CHATGPT_OPTOUT_STATE_KEY, once read.
-	state    stateOptions
-	stateKey string
+	// stateFile is --state (the one-account commands) or --save-state
+	// (login); stateKey is CHATGPT_OPTOUT_STATE_KEY, once read.
+	stateFile      string
+	statePlaintext bool
+	stateKey       string
 	// selectorsWarnings are what loading the selectors file had to say;
 	// they go into the result.
 	selectorsWarnings []string
@@ -41,8 +41,8 @@ type browserOptions struct {
 // addStateFlags adds --state and --state-plaintext (disable, status,
 // selectors verify).
 func (o *browserOptions) addStateFlags(fs *pflag.FlagSet) {
-	fs.StringVar(&o.state.file, "state", "", "saved session state (Playwright storageState JSON, age-encrypted with "+envStateKey+"): loaded before the first page load, written after a run that ended signed in")
-	fs.BoolVar(&o.state.plaintext, "state-plaintext", false, "allow an unencrypted state file (without "+envStateKey+" one is refused)")
+	fs.StringVar(&o.stateFile, "state", "", "saved session state (Playwright storageState JSON, age-encrypted with "+envStateKey+"): loaded before the first page load, written after a run that ended signed in")
+	fs.BoolVar(&o.statePlaintext, "state-plaintext", false, "allow an unencrypted state file (without "+envStateKey+" one is refused)")
 }
 
 func (o *browserOptions) addFlags(fs *pflag.FlagSet) {
@@ -80,9 +80,6 @@ func (o *browserOptions) dataSettings() ([]automation.DataSetting, error) {
 	}
 	return d, nil
 }
-
-// envSettings chooses the settings when --settings is not given.
-const envSettings = "CHATGPT_OPTOUT_SETTINGS"
 
 // changed reports whether the flag name was given on the command line.
 func (o *browserOptions) changed(name string) bool {
@@ -129,11 +126,7 @@ func (o *browserOptions) config(ctx context.Context, g *globalOptions) (automati
 	if err != nil {
 		return cfg, automation.BrowserOptions{}, err
 	}
-	var stateFiles []string
-	if o.state.file != "" {
-		stateFiles = []string{o.state.file}
-	}
-	if o.stateKey, err = stateKey(o.env.lookup, o.env.origin, stateFiles, o.state.plaintext); err != nil {
+	if o.stateKey, err = stateKey(o.env.lookup, o.env.origin, o.stateFile, o.statePlaintext); err != nil {
 		return cfg, automation.BrowserOptions{}, err
 	}
 	// Last of the checks: a URL is fetched once, here, for the whole run.
@@ -156,7 +149,7 @@ func (o *browserOptions) config(ctx context.Context, g *globalOptions) (automati
 		StateKey:          o.stateKey,
 		// A key present, the file is encrypted; the flag only allows
 		// plaintext where there is none.
-		StatePlaintext: o.state.plaintext,
+		StatePlaintext: o.statePlaintext,
 	}
 	if cfg, err = cfg.WithDefaults(); err != nil {
 		return cfg, automation.BrowserOptions{}, err
@@ -203,7 +196,7 @@ func (o *browserOptions) account() (automation.Account, error) {
 		TOTPSecret:   strings.TrimSpace(get("CHATGPT_TOTP_SECRET")),
 		SessionToken: strings.TrimSpace(get("CHATGPT_SESSION_TOKEN")),
 		ProfileDir:   o.profileDir,
-		StateFile:    o.state.file,
+		StateFile:    o.stateFile,
 	}
 	m, err := mailboxFromEnv(o.env.lookup, o.env.origin)
 	if err != nil {
@@ -241,6 +234,5 @@ func capMessage(s string) string {
 	if len(s) <= max {
 		return s
 	}
-	cut := strings.ToValidUTF8(s[:max], "")
-	return cut + "… (cut)"
+	return strings.ToValidUTF8(s[:max], "") + "… (cut)"
 }

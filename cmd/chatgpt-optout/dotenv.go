@@ -49,10 +49,7 @@ func (e *envSource) environ(name string) (string, bool) {
 // origin names where a variable's value comes from, for messages:
 // "CHATGPT_BASE_URL", or "CHATGPT_BASE_URL (.env:3)" from the file.
 func (e *envSource) origin(name string) string {
-	if v, ok := e.environ(name); ok && v != "" {
-		return name
-	}
-	if e != nil {
+	if v, ok := e.environ(name); (!ok || v == "") && e != nil {
 		if _, ok := e.vars[name]; ok {
 			return fmt.Sprintf("%s (%s:%d)", name, e.file, e.lines[name])
 		}
@@ -91,20 +88,14 @@ func loadDotenv(named string, env lookupFunc, dir string) (*envSource, error) {
 	return &envSource{env: env, file: file, vars: vars, lines: lines}, nil
 }
 
-// dotenvError is a dotenv file that cannot be read. Its text names the
-// file and the line, and never holds anything of the file's content: a
-// line that does not parse may well be a secret.
-type dotenvError struct {
-	file string
-	line int // 0 when unknown
-	msg  string
-}
-
-func (e *dotenvError) Error() string {
-	if e.line > 0 {
-		return fmt.Sprintf("dotenv file %s:%d: %s", e.file, e.line, e.msg)
+// dotenvError is a dotenv file that cannot be read, naming the file and
+// the line (0: unknown), never anything of the file's content: a line
+// that does not parse may well be a secret.
+func dotenvError(file string, line int, msg string) error {
+	if line > 0 {
+		return fmt.Errorf("dotenv file %s:%d: %s", file, line, msg)
 	}
-	return fmt.Sprintf("dotenv file %s: %s", e.file, e.msg)
+	return fmt.Errorf("dotenv file %s: %s", file, msg)
 }
 
 // parseDotenv reads a dotenv file with godotenv (the values are its), and
@@ -112,10 +103,10 @@ func (e *dotenvError) Error() string {
 // the rest of the file. It returns the variables and the line of each.
 func parseDotenv(data []byte, file string) (vars map[string]string, lines map[string]int, err error) {
 	if i := bytes.IndexByte(data, 0); i >= 0 {
-		return nil, nil, &dotenvError{file, lineAt(data, i), "not text: the file holds a NUL byte (is it a binary file?); a dotenv file holds lines like NAME=value"}
+		return nil, nil, dotenvError(file, lineAt(data, i), "not text: the file holds a NUL byte (is it a binary file?); a dotenv file holds lines like NAME=value")
 	}
 	if !utf8.Valid(data) {
-		return nil, nil, &dotenvError{file, lineAt(data, invalidUTF8At(data)), "not text: the file holds bytes that are not UTF-8 (is it a binary file?); a dotenv file holds lines like NAME=value"}
+		return nil, nil, dotenvError(file, lineAt(data, invalidUTF8At(data)), "not text: the file holds bytes that are not UTF-8 (is it a binary file?); a dotenv file holds lines like NAME=value")
 	}
 	src := bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
 	lines, scanErr := scanDotenv(src, file)
@@ -126,7 +117,7 @@ func parseDotenv(data []byte, file string) (vars map[string]string, lines map[st
 	case scanErr != nil:
 		return nil, nil, scanErr
 	default:
-		return nil, nil, &dotenvError{file, 0, "cannot be parsed (the text is not shown: it may hold a secret); a dotenv file holds lines like NAME=value, with values in matching quotes"}
+		return nil, nil, dotenvError(file, 0, "cannot be parsed (the text is not shown: it may hold a secret); a dotenv file holds lines like NAME=value, with values in matching quotes")
 	}
 }
 
@@ -161,12 +152,12 @@ func scanDotenv(src []byte, file string) (map[string]int, error) {
 		}
 		key, rest, bad := dotenvKey(src, p)
 		if bad >= 0 {
-			return lines, &dotenvError{file, lineAt(src, bad), "not a NAME=value line: a name holds only letters, digits, _ and ., and is followed by = (the line is not shown: it may hold a secret)"}
+			return lines, dotenvError(file, lineAt(src, bad), "not a NAME=value line: a name holds only letters, digits, _ and ., and is followed by = (the line is not shown: it may hold a secret)")
 		}
 		lines[key] = lineAt(src, p)
 		next, open := dotenvValue(src, rest)
 		if open >= 0 {
-			return lines, &dotenvError{file, lineAt(src, open), fmt.Sprintf("a quoted value is never closed: its opening %c runs to the end of the file (the value is not shown)", src[open])}
+			return lines, dotenvError(file, lineAt(src, open), fmt.Sprintf("a quoted value is never closed: its opening %c runs to the end of the file (the value is not shown)", src[open]))
 		}
 		if next < 0 {
 			return lines, nil

@@ -91,7 +91,7 @@ the reports, marking the accounts not run.`,
 	f.StringVar(&e.reportJSON, "report-json", "", "write the JSON report (results per account and a summary) to this file")
 	f.StringVar(&e.reportJUnit, "report-junit", "", "write a JUnit XML report (one testcase per account) to this file")
 	f.StringVar(&e.stateDir, "state-dir", "", "folder of saved session states, a file per account name (NAME.state; created 0700), for the accounts without state: of their own; age-encrypted with "+envStateKey)
-	f.BoolVar(&o.state.plaintext, "state-plaintext", false, "allow unencrypted state files (without "+envStateKey+" they are refused)")
+	f.BoolVar(&o.statePlaintext, "state-plaintext", false, "allow unencrypted state files (without "+envStateKey+" they are refused)")
 	f.StringVar(&e.reportHTML, "report-html", "", "write a self-contained HTML report (counts per outcome, a row per account) to this file; it loads nothing from the network")
 	f.BoolVar(&e.evidence, "evidence", false, "with --report-html: embed a screenshot of each account's switch in its verified off state")
 	f.StringVar(&e.reportMarkdown, "report-markdown", "", "write a Markdown report to this file (it is also appended to $GITHUB_STEP_SUMMARY when set)")
@@ -127,7 +127,6 @@ func runEnforce(cmd *cobra.Command, g *globalOptions, o *browserOptions, e *enfo
 	}
 	shard := fleet.All
 	if e.shard != "" {
-		var err error
 		if shard, err = fleet.ParseShard(e.shard); err != nil {
 			return err
 		}
@@ -144,7 +143,7 @@ func runEnforce(cmd *cobra.Command, g *globalOptions, o *browserOptions, e *enfo
 	// config saw no state file (enforce has no --state): the accounts
 	// file's are checked per account below, the key's form here.
 	if cfg.StateKey != "" {
-		if _, err := stateKey(o.env.lookup, o.env.origin, []string{"the state files"}, true); err != nil {
+		if _, err := stateKey(o.env.lookup, o.env.origin, "the state files", true); err != nil {
 			return err
 		}
 	}
@@ -154,7 +153,7 @@ func runEnforce(cmd *cobra.Command, g *globalOptions, o *browserOptions, e *enfo
 		return wrapConfig(err, "%v", err)
 	}
 	accounts, err := fleet.Resolve(e.accounts, specs, o.env.lookup, fleet.ResolveOptions{
-		StateDir: e.stateDir, StateKey: cfg.StateKey, StatePlaintext: o.state.plaintext, IMAPRoots: roots,
+		StateDir: e.stateDir, StateKey: cfg.StateKey, StatePlaintext: o.statePlaintext, IMAPRoots: roots,
 	})
 	if err != nil {
 		return err
@@ -249,13 +248,11 @@ func writeReports(g *globalOptions, e *enforceOptions, rep *fleet.Report, prog f
 			return
 		}
 		var buf bytes.Buffer
-		if err := render(&buf, prog); err == nil {
+		err := render(&buf, prog)
+		if err == nil {
 			err = fileio.WriteAtomic(path, buf.Bytes(), 0o644)
-			if err == nil {
-				return
-			}
-			errs = append(errs, fmt.Sprintf("%s: %v", path, err))
-		} else {
+		}
+		if err != nil {
 			errs = append(errs, fmt.Sprintf("%s: %v", path, err))
 		}
 	}
@@ -293,11 +290,7 @@ func writeReports(g *globalOptions, e *enforceOptions, rep *fleet.Report, prog f
 		// The run happened: say so with its own exit code, after naming
 		// the report that could not be written.
 		fmt.Fprintf(g.stderr, "error: writing the reports failed: %s\n", strings.Join(errs, "; "))
-		code := prog.ExitCode
-		if code < exitFailed {
-			code = exitFailed
-		}
-		return &exitError{code: code}
+		return &exitError{code: max(prog.ExitCode, exitFailed)}
 	}
 	return nil
 }

@@ -176,11 +176,9 @@ func fleetSettingName(s automation.Setting, a *fleet.AccountSpec) (string, bool)
 // settings it points at; for an account of an accounts file (acct), its
 // own keys and values.
 func describe(err error, acct *fleet.AccountSpec) string {
-	msg := err.Error()
 	var names []string
 	for _, s := range automation.FixOf(err) {
-		var n string
-		ok := false
+		n, ok := "", false
 		if acct != nil {
 			n, ok = fleetSettingName(s, acct)
 		}
@@ -192,9 +190,9 @@ func describe(err error, acct *fleet.AccountSpec) string {
 		}
 	}
 	if len(names) == 0 {
-		return msg
+		return err.Error()
 	}
-	return msg + " (" + strings.Join(names, "; ") + ")"
+	return err.Error() + " (" + strings.Join(names, "; ") + ")"
 }
 
 // describeResult puts describe's sentence into a failed result.

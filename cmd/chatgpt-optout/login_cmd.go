@@ -28,7 +28,7 @@ On a server without a display, run it under Xvfb and reach the window with a VNC
 viewer, or run it on a desktop and copy the folder.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if o.profileDir == "" && o.state.file == "" {
+			if o.profileDir == "" && o.stateFile == "" {
 				return configErrorf("login needs --profile-dir DIR (the folder that will keep the session) or --save-state FILE (a state file to write once signed in)")
 			}
 			o.headed = true
@@ -36,14 +36,12 @@ viewer, or run it on a desktop and copy the folder.`,
 			if err != nil {
 				return err
 			}
-			cfg.SaveStateFile = o.state.file
+			cfg.SaveStateFile = o.stateFile
 			b, err := g.sys.launch(cmd.Context(), bo)
 			if err != nil {
 				return err
 			}
-			for _, w := range b.Warnings() {
-				fmt.Fprintln(g.stderr, "warning: "+w)
-			}
+			warnAll(g, b.Warnings())
 			fmt.Fprintf(g.stderr, "A browser window is open at %s: sign in there. Waiting up to %s.\n", cfg.BaseURL, cfg.Timeout)
 			ui, err := automation.Login(cmd.Context(), b, cfg)
 			b.Close()
@@ -53,15 +51,15 @@ viewer, or run it on a desktop and copy the folder.`,
 			if o.profileDir != "" {
 				fmt.Fprintf(g.stdout, "signed in (%s UI); the profile %s keeps the session: use --profile-dir %s with disable, status or enforce\n", ui, o.profileDir, o.profileDir)
 			}
-			if o.state.file != "" {
-				fmt.Fprintf(g.stdout, "signed in (%s UI); the session is saved in %s: use --state %s with disable or status (state: in an accounts file)\n", ui, o.state.file, o.state.file)
+			if o.stateFile != "" {
+				fmt.Fprintf(g.stdout, "signed in (%s UI); the session is saved in %s: use --state %s with disable or status (state: in an accounts file)\n", ui, o.stateFile, o.stateFile)
 			}
 			return nil
 		},
 	}
 	o.addFlags(cmd.Flags())
-	cmd.Flags().StringVar(&o.state.file, "save-state", "", "write the session, once signed in, to this state file (Playwright storageState JSON, age-encrypted with "+envStateKey+")")
-	cmd.Flags().BoolVar(&o.state.plaintext, "state-plaintext", false, "allow an unencrypted state file (without "+envStateKey+" one is refused)")
+	cmd.Flags().StringVar(&o.stateFile, "save-state", "", "write the session, once signed in, to this state file (Playwright storageState JSON, age-encrypted with "+envStateKey+")")
+	cmd.Flags().BoolVar(&o.statePlaintext, "state-plaintext", false, "allow an unencrypted state file (without "+envStateKey+" one is refused)")
 	_ = cmd.Flags().MarkHidden("headed")
 	t := cmd.Flags().Lookup("timeout")
 	t.DefValue = loginTimeout

@@ -1,10 +1,10 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/chatgpt-optout/chatgpt-optout/automation"
 )
@@ -36,45 +36,27 @@ func printResults(g *globalOptions, results ...*automation.Result) error {
 	return nil
 }
 
-// resultLine is the one-line human summary of a result.
+// resultLine is the one-line human summary of a result: training's
+// state, or its error.
 func resultLine(r *automation.Result, withAccount bool) string {
-	label := r.Label
-	if label == "" {
-		label = "setting"
-	}
-	var b strings.Builder
+	label := cmp.Or(r.Label, "setting")
 	trainingChosen := !r.MoreThanTraining() || slices.ContainsFunc(r.Settings, func(s automation.SettingResult) bool { return s.Name == automation.DataTraining })
-	switch r.Outcome {
-	case automation.OutcomeChanged, automation.OutcomeCompliant, automation.OutcomeNoncompliant:
-		if !trainingChosen {
-			// The settings' own lines follow.
-			fmt.Fprintf(&b, "settings: %s", r.Outcome)
-			break
-		}
-		fallthrough
-	default:
-		resultState(&b, r, label)
+	line := fmt.Sprintf("%s (%s): %s", r.Outcome, r.ErrorKind, r.Error)
+	switch o := r.Outcome; {
+	case !trainingChosen && (o == automation.OutcomeChanged || o == automation.OutcomeCompliant || o == automation.OutcomeNoncompliant):
+		// The settings' own lines follow.
+		line = fmt.Sprintf("settings: %s", o)
+	case o == automation.OutcomeChanged:
+		line = fmt.Sprintf("%s: %s → %s (verified)", label, r.Before, r.After)
+	case o == automation.OutcomeCompliant:
+		line = fmt.Sprintf("%s: %s (already off, nothing changed)", label, r.After)
+	case o == automation.OutcomeNoncompliant && r.Action == automation.ActionWouldTurnOff:
+		line = fmt.Sprintf("%s: %s (dry run: would turn it off)", label, r.Before)
+	case o == automation.OutcomeNoncompliant:
+		line = fmt.Sprintf("%s: %s", label, r.Before)
 	}
 	if withAccount {
-		return fmt.Sprintf("%s: %s", r.Account, b.String())
+		return r.Account + ": " + line
 	}
-	return b.String()
-}
-
-// resultState is the line of a result by training's state, or its error.
-func resultState(b *strings.Builder, r *automation.Result, label string) {
-	switch r.Outcome {
-	case automation.OutcomeChanged:
-		fmt.Fprintf(b, "%s: %s → %s (verified)", label, r.Before, r.After)
-	case automation.OutcomeCompliant:
-		fmt.Fprintf(b, "%s: %s (already off, nothing changed)", label, r.After)
-	case automation.OutcomeNoncompliant:
-		if r.Action == automation.ActionWouldTurnOff {
-			fmt.Fprintf(b, "%s: %s (dry run: would turn it off)", label, r.Before)
-		} else {
-			fmt.Fprintf(b, "%s: %s", label, r.Before)
-		}
-	default:
-		fmt.Fprintf(b, "%s (%s): %s", r.Outcome, r.ErrorKind, r.Error)
-	}
+	return line
 }

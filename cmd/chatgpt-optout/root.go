@@ -24,14 +24,8 @@ type globalOptions struct {
 }
 
 func (g *globalOptions) logger() *slog.Logger {
-	level := slog.LevelWarn
-	switch {
-	case g.verbose >= 2:
-		level = slog.LevelDebug
-	case g.verbose == 1:
-		level = slog.LevelInfo
-	}
-	opts := &slog.HandlerOptions{Level: level}
+	// -v: info, -vv: debug (slog's levels are 4 apart).
+	opts := &slog.HandlerOptions{Level: slog.LevelWarn - slog.Level(4*min(g.verbose, 2))}
 	if g.logFormat == "json" {
 		return slog.New(slog.NewJSONHandler(g.stderr, opts))
 	}

@@ -69,23 +69,21 @@ func newSelectorsCmd(g *globalOptions) *cobra.Command {
 				return enc.Encode(f)
 			}
 			fmt.Fprintf(g.stdout, "# source: %s\n# version: %s\n", f.Origin().Description(), f.Version)
+			var data []byte
 			switch f.Origin().Kind {
 			case selectors.OriginEmbedded:
-				_, err = g.stdout.Write(selectors.Embedded())
-				return err
+				data = selectors.Embedded()
 			case selectors.OriginURL:
 				// The verified file as the tool read it (comments are
 				// not kept): save it to edit and sign a newer one.
-				data, err := yaml.Marshal(f)
-				if err != nil {
-					return err
+				data, err = yaml.Marshal(f)
+			default:
+				if data, err = fileio.ReadCapped(f.Source); err != nil {
+					return wrapConfig(err, "selectors file %s: %v", f.Source, err)
 				}
-				_, err = g.stdout.Write(data)
-				return err
 			}
-			data, err := fileio.ReadCapped(f.Source)
 			if err != nil {
-				return wrapConfig(err, "selectors file %s: %v", f.Source, err)
+				return err
 			}
 			_, err = g.stdout.Write(data)
 			return err
@@ -176,20 +174,18 @@ store. Both kinds sign with selectors sign and with minisign -S.`,
 			if err != nil {
 				return err
 			}
-			if dir := filepath.Dir(out); dir != "" {
-				if err := os.MkdirAll(dir, 0o700); err != nil {
-					return wrapConfig(err, "--out %s: %v", out, err)
-				}
+			if err := os.MkdirAll(filepath.Dir(out), 0o700); err != nil {
+				return wrapConfig(err, "--out %s: %v", out, err)
 			}
 			f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 			if err != nil {
 				return wrapConfig(err, "--out %s: %v", out, err)
 			}
-			if _, err := f.Write(secret); err != nil {
-				f.Close()
-				return err
+			_, err = f.Write(secret)
+			if cerr := f.Close(); err == nil {
+				err = cerr
 			}
-			if err := f.Close(); err != nil {
+			if err != nil {
 				return err
 			}
 			if err := os.WriteFile(out+".pub", pub.File(), 0o644); err != nil {

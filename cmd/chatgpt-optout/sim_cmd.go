@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -52,9 +53,7 @@ names an account's plan when it is not free, and "teen" for a linked teen
 account (tina) whose training switch is the parent's.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			switch simulator.UI(ui) {
-			case simulator.UICurrent, simulator.UI2023:
-			default:
+			if u := simulator.UI(ui); u != simulator.UICurrent && u != simulator.UI2023 {
 				return configErrorf("--ui %q is not one of current, 2023", ui)
 			}
 			if loginEntry != "redirect" && loginEntry != "dialog" {
@@ -160,9 +159,7 @@ func (f firstMinuteFlags) apply(cmd *cobra.Command, opts *simulator.Options) err
 			}
 		}
 	case simulator.CheckClears, simulator.CheckInteractive, simulator.CheckHeadless:
-		switch f.checkOrigin {
-		case "app", "auth", "both":
-		default:
+		if !slices.Contains([]string{"app", "auth", "both"}, f.checkOrigin) {
 			return configErrorf("--security-check-origin %q is not one of app, auth, both", f.checkOrigin)
 		}
 		if f.checkDelay < 0 {
@@ -191,14 +188,12 @@ func (f firstMinuteFlags) apply(cmd *cobra.Command, opts *simulator.Options) err
 		return configErrorf("--site-errors %d is not -1 (always), 0 or more", f.siteErrors)
 	}
 	if f.siteErrors != 0 {
-		accounts := opts.Accounts
-		if accounts == nil {
-			accounts = simulator.DemoAccounts()
+		if opts.Accounts == nil {
+			opts.Accounts = simulator.DemoAccounts()
 		}
-		for i := range accounts {
-			accounts[i].SiteErrors = f.siteErrors
+		for i := range opts.Accounts {
+			opts.Accounts[i].SiteErrors = f.siteErrors
 		}
-		opts.Accounts = accounts
 	}
 	return nil
 }
@@ -243,12 +238,11 @@ func writeIMAPCA(path string, pem []byte) (written string, remove func(), err er
 		return "", nil, err
 	}
 	remove = func() { os.Remove(f.Name()) }
-	if _, err := f.Write(pem); err != nil {
-		f.Close()
-		remove()
-		return "", nil, err
+	_, err = f.Write(pem)
+	if cerr := f.Close(); err == nil {
+		err = cerr
 	}
-	if err := f.Close(); err != nil {
+	if err != nil {
 		remove()
 		return "", nil, err
 	}

@@ -13,8 +13,9 @@ import (
 	"github.com/chatgpt-optout/chatgpt-optout/state"
 )
 
-// The environment variables of the 2026-12 additions.
+// The environment variables of the 2026-12 additions and later.
 const (
+	envSettings          = "CHATGPT_OPTOUT_SETTINGS" // the settings when --settings is not given
 	envSelectors         = "CHATGPT_OPTOUT_SELECTORS"
 	envSelectorsKey      = "CHATGPT_OPTOUT_SELECTORS_KEY"
 	envSelectorsPassword = "CHATGPT_OPTOUT_SELECTORS_KEY_PASSWORD"
@@ -85,9 +86,7 @@ func (s *selectorsSource) resolve(ctx context.Context, fetch selectors.FetchOpti
 			spec, from = v, origin(envSelectors)
 		}
 	}
-	switch s.fallback {
-	case "", "embedded":
-	default:
+	if s.fallback != "" && s.fallback != "embedded" {
 		return nil, nil, configErrorf("--selectors-fallback %s is not embedded, the only fallback there is (leave the flag out to stop on a failed fetch)", quote.Value(s.fallback))
 	}
 	keys, err := s.trustedKeys(lookup, origin)
@@ -112,24 +111,18 @@ func (s *selectorsSource) resolve(ctx context.Context, fetch selectors.FetchOpti
 	return f, warnings, nil
 }
 
-// stateOptions are --state / --save-state and --state-plaintext.
-type stateOptions struct {
-	file      string
-	plaintext bool
-}
-
 // stateKey reads CHATGPT_OPTOUT_STATE_KEY and refuses, before Chrome
-// starts, a run that would write a state file without one unless
-// --state-plaintext allows it, and a key that is no age identity when it
-// claims to be one.
-func stateKey(lookup lookupFunc, origin originFunc, files []string, plaintext bool) (string, error) {
+// starts, a run that would write a state file (files; "": none) without one
+// unless --state-plaintext allows it, and a key that is no age identity
+// when it claims to be one.
+func stateKey(lookup lookupFunc, origin originFunc, files string, plaintext bool) (string, error) {
 	key, _ := lookup(envStateKey)
 	key = strings.TrimSpace(key)
-	if len(files) == 0 {
+	if files == "" {
 		return key, nil
 	}
 	if key == "" && !plaintext {
-		return "", configErrorf("refusing to keep the session in %s unencrypted: a state file signs in as the account for weeks, so anyone who reads it is signed in too; set %s (an age identity from age-keygen, or a passphrase) to encrypt it, or allow plaintext explicitly with --state-plaintext", strings.Join(files, ", "), envStateKey)
+		return "", configErrorf("refusing to keep the session in %s unencrypted: a state file signs in as the account for weeks, so anyone who reads it is signed in too; set %s (an age identity from age-keygen, or a passphrase) to encrypt it, or allow plaintext explicitly with --state-plaintext", files, envStateKey)
 	}
 	if state.CheckKey(key) != nil {
 		return "", configErrorf("%s looks like an age identity (AGE-SECRET-KEY-1…) but is not one: copy the whole line age-keygen wrote (the key is not shown)", origin(envStateKey))

@@ -9,26 +9,23 @@ import (
 	"github.com/chatgpt-optout/chatgpt-optout/selectors"
 )
 
-// system is everything a run of the tool takes from the process it runs
-// in: its output streams, its environment variables, its working folder
-// (for the automatic ./.env) and the way it starts a browser. main builds
-// it from the process (osSystem); the tests build their own, to run the
-// commands in-process. A zero field means the process's own.
+// system is everything a run takes from its process: output streams,
+// environment, working folder (for ./.env) and how it starts a browser.
+// main uses osSystem; tests build their own to run the commands
+// in-process. A zero field means the process's own.
 type system struct {
 	stdout, stderr io.Writer
 	// lookupEnv reads an environment variable; nil: os.LookupEnv.
 	lookupEnv func(string) (string, bool)
-	// dir is the working folder the automatic dotenv file ./.env is
-	// looked for in; "": the process's. Messages still name it .env.
+	// dir is where the automatic ./.env is looked for; "": the working
+	// folder. Messages still name it .env.
 	dir string
-	// startBrowser starts a browser for a run; nil: automation.Launch
-	// (and, for enforce, the fleet's own start with its check that the
-	// browser exists before anything runs).
+	// startBrowser starts a browser; nil: automation.Launch (for enforce,
+	// the fleet's own, which checks first that the browser exists).
 	startBrowser func(context.Context, automation.BrowserOptions) (*automation.Browser, error)
-	// fetch is how a selectors file is fetched from a URL: its HTTP
-	// client (nil: one that trusts the system's roots, SSL_CERT_FILE) and
-	// its cache folder ("": under $XDG_CACHE_HOME or ~/.cache). The
-	// command adds the keys and the tool's version.
+	// fetch fetches a selectors file from a URL: its HTTP client (nil: the
+	// system's roots, SSL_CERT_FILE) and cache folder ("": the user's).
+	// The command adds the keys and the tool's version.
 	fetch selectors.FetchOptions
 }
 
@@ -37,7 +34,6 @@ func osSystem() system {
 	return system{stdout: os.Stdout, stderr: os.Stderr, lookupEnv: os.LookupEnv}
 }
 
-// lookup reads an environment variable.
 func (s system) lookup(name string) (string, bool) {
 	if s.lookupEnv == nil {
 		return os.LookupEnv(name)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -34,16 +35,9 @@ var chromeVersionTimeout = 5 * time.Second
 // toolVersion is the version the tool reports (also in fleet reports and
 // the selectors fetch's User-Agent).
 func toolVersion() string {
-	v, _ := buildVersion(version, revision, readBuildInfo())
+	bi, _ := debug.ReadBuildInfo() // nil when the binary has none
+	v, _ := buildVersion(version, revision, bi)
 	return v
-}
-
-// readBuildInfo is debug.ReadBuildInfo, nil when the binary has none.
-func readBuildInfo() *debug.BuildInfo {
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		return bi
-	}
-	return nil
 }
 
 // buildVersion is the tool's version and VCS revision: the stamped ones
@@ -52,18 +46,11 @@ func readBuildInfo() *debug.BuildInfo {
 // as v0.0.0-20261201093000-0123456789ab+dirty) and its vcs.revision, with
 // "+dirty" when vcs.modified says the work tree had uncommitted changes.
 // With neither, the version is "dev" and the revision empty.
-func buildVersion(stampedVersion, stampedRevision string, bi *debug.BuildInfo) (ver, rev string) {
-	ver, rev = stampedVersion, stampedRevision
-	if bi == nil {
-		if ver == "" {
-			ver = "dev"
-		}
-		return ver, rev
-	}
-	if ver == "" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+func buildVersion(ver, rev string, bi *debug.BuildInfo) (string, string) {
+	if bi != nil && ver == "" && bi.Main.Version != "(devel)" {
 		ver = bi.Main.Version
 	}
-	if rev == "" {
+	if bi != nil && rev == "" {
 		modified := false
 		for _, s := range bi.Settings {
 			switch s.Key {
@@ -77,10 +64,7 @@ func buildVersion(stampedVersion, stampedRevision string, bi *debug.BuildInfo) (
 			rev += "+dirty"
 		}
 	}
-	if ver == "" {
-		ver = "dev"
-	}
-	return ver, rev
+	return cmp.Or(ver, "dev"), rev
 }
 
 // versionInfo is what `version` prints. Its JSON keys are part of the
@@ -143,7 +127,8 @@ had changes).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var info versionInfo
-			info.Version, info.Revision = buildVersion(version, revision, readBuildInfo())
+			bi, _ := debug.ReadBuildInfo()
+			info.Version, info.Revision = buildVersion(version, revision, bi)
 			if f, err := selectors.Default(); err == nil {
 				info.SelectorsVersion = f.Version
 			}
@@ -151,23 +136,16 @@ had changes).`,
 			if g.output == "json" {
 				return json.NewEncoder(g.stdout).Encode(info)
 			}
-			_, err := fmt.Fprint(g.stdout, versionText(info))
+			text := "chatgpt-optout " + info.Version
+			if info.Revision != "" {
+				text += " (revision " + info.Revision + ")"
+			}
+			text += "\nselectors " + info.SelectorsVersion + "\nchrome " + info.Chrome
+			if info.ChromeVersion != "" {
+				text += " (" + info.ChromeVersion + ")"
+			}
+			_, err := fmt.Fprintln(g.stdout, text)
 			return err
 		},
 	}
-}
-
-// versionText is the text form of `version`.
-func versionText(info versionInfo) string {
-	var b strings.Builder
-	b.WriteString("chatgpt-optout " + info.Version)
-	if info.Revision != "" {
-		b.WriteString(" (revision " + info.Revision + ")")
-	}
-	b.WriteString("\nselectors " + info.SelectorsVersion + "\nchrome " + info.Chrome)
-	if info.ChromeVersion != "" {
-		b.WriteString(" (" + info.ChromeVersion + ")")
-	}
-	b.WriteString("\n")
-	return b.String()
 }
