@@ -31,17 +31,12 @@ type UID = imap.UID
 // When the site asks for a code it sent by email, the run reads the
 // newest message that arrived after the request and types its code.
 type Mailbox struct {
-	// URL is imaps://USER@HOST:PORT/MAILBOX (implicit TLS; port 993 when
-	// left out), or imap://… for a server on this machine only. The user
-	// may be percent-encoded (alice%40example.com). MAILBOX defaults to
-	// INBOX.
-	URL string
-	// Password is the mailbox's password or app password. It is never
-	// logged.
-	Password string
-	// RootCAs are the certificates trusted for imaps; nil means the
-	// system's.
-	RootCAs *x509.CertPool
+	// URL is imaps://USER@HOST:PORT/MAILBOX (implicit TLS; port 993 and
+	// INBOX when left out; USER may be percent-encoded), or imap://… for a
+	// server on this machine only.
+	URL      string
+	Password string         // the password or app password; never logged
+	RootCAs  *x509.CertPool // trusted for imaps; nil means the system's
 	// PasswordFrom names where the password came from (a variable), for
 	// the message when the mailbox refuses it.
 	PasswordFrom string
@@ -57,11 +52,11 @@ type refused struct{ msg string }
 func (e refused) Error() string        { return e.msg }
 func (e refused) Is(target error) bool { return target == ErrRefused }
 
-// mailboxAddr is a parsed Mailbox.URL.
+// mailboxAddr is a parsed Mailbox.URL; host has the port, name not.
 type mailboxAddr struct {
-	tls        bool
-	host, user string
-	folder     string
+	tls              bool
+	host, name, user string
+	folder           string
 }
 
 // parseURL checks a mailbox URL and names what is wrong with it.
@@ -91,8 +86,7 @@ func parseURL(raw string) (mailboxAddr, error) {
 	if u.Hostname() == "" {
 		return mailboxAddr{}, errors.New("it names no host")
 	}
-	a.user = u.User.Username()
-	a.host = u.Host
+	a.user, a.host, a.name = u.User.Username(), u.Host, u.Hostname()
 	if u.Port() == "" {
 		a.host = net.JoinHostPort(u.Hostname(), map[bool]string{true: "993", false: "143"}[a.tls])
 	}
@@ -138,16 +132,14 @@ func (m *Mailbox) CodeSince(ctx context.Context, since time.Time, afterUID UID, 
 // newest first.
 func (m *Mailbox) look(ctx context.Context, a mailboxAddr, since time.Time, afterUID imap.UID, pattern *regexp.Regexp) (string, imap.UID, error) {
 	opts := &imapclient.Options{
-		TLSConfig: &tls.Config{RootCAs: m.RootCAs, ServerName: hostOnly(a.host), MinVersion: tls.VersionTLS12},
+		TLSConfig: &tls.Config{RootCAs: m.RootCAs, ServerName: a.name, MinVersion: tls.VersionTLS12},
 		Dialer:    &net.Dialer{Timeout: 15 * time.Second},
 	}
-	var c *imapclient.Client
-	var err error
+	dial := imapclient.DialInsecure
 	if a.tls {
-		c, err = imapclient.DialTLS(a.host, opts)
-	} else {
-		c, err = imapclient.DialInsecure(a.host, opts)
+		dial = imapclient.DialTLS
 	}
+	c, err := dial(a.host, opts)
 	if err != nil {
 		return "", 0, fmt.Errorf("cannot reach the mailbox at %s: %v", a.host, err)
 	}
@@ -210,13 +202,11 @@ func newestCode(msgs []*imapclient.FetchMessageBuffer, body *imap.FetchItemBodyS
 
 // codeIn finds the code in a message: its subject first, then its text.
 func codeIn(raw []byte, pattern *regexp.Regexp) string {
-	msg, err := mail.ReadMessage(strings.NewReader(string(raw)))
-	if err != nil {
-		return firstGroup(pattern, string(raw))
-	}
-	subject, _ := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
-	if code := firstGroup(pattern, subject); code != "" {
-		return code
+	if msg, err := mail.ReadMessage(strings.NewReader(string(raw))); err == nil {
+		subject, _ := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
+		if code := firstGroup(pattern, subject); code != "" {
+			return code
+		}
 	}
 	return firstGroup(pattern, string(raw))
 }
@@ -226,14 +216,6 @@ func firstGroup(re *regexp.Regexp, s string) string {
 		return m[1]
 	}
 	return ""
-}
-
-func hostOnly(hostport string) string {
-	h, _, err := net.SplitHostPort(hostport)
-	if err != nil {
-		return hostport
-	}
-	return h
 }
 
 // LoadRoots reads a PEM file of further certificates trusted for the

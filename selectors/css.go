@@ -15,28 +15,17 @@ import (
 // querySelectorAll accepts. It checks syntax only: whether the selector
 // matches anything is for the page to say.
 //
-// The parsing is cascadia's. Cascadia and Chrome disagree in places, and the
-// disagreements are settled here, on the selector's CSS tokens (tdewolff's
-// lexer), before cascadia sees it:
-//
-//   - Chrome accepts and cascadia does not know: the relative selectors of
-//     :has() (:has(> a), :has(+ a), :has(~ a)), :is(), :where() and
-//     :-webkit-any() (checked as :not(), which takes the same selector list),
-//     :nth-child(An+B of S) and :nth-last-child(An+B of S), the pseudo-classes
-//     cascadia lacks (:focus-visible, :focus-within, :scope, :placeholder-shown,
-//     :read-only, :required, :valid and the others in chromePseudoClasses), the
-//     functional :dir(), :lang() lists, :state(), :host() and :host-context()
-//     (their argument is not checked), the pseudo-elements cascadia lacks
-//     (::part(), ::slotted(), ::highlight(), ::file-selector-button,
-//     ::target-text, ::view-transition-*, any ::-webkit-*), a user-action
-//     pseudo-class after a pseudo-element (::before:hover), the case-sensitive
-//     attribute flag [a="b" s], and the namespace prefixes *| and | (as in *|a
-//     and [*|href]). These are accepted.
-//   - Cascadia accepts and Chrome refuses: its extensions :contains(),
-//     :containsown(), :matches(), :matchesown(), :haschild(), :input and the
-//     attribute operators != and #=, an id that starts with a digit (#1a), and
-//     the pseudo-elements other than ::before, ::after, ::first-line and
-//     ::first-letter written with one colon (:marker). These are refused.
+// The parsing is cascadia's. Where cascadia and Chrome disagree, the
+// selector's CSS tokens (tdewolff's lexer) are rewritten before cascadia
+// sees them. What Chrome accepts and cascadia does not know passes: the
+// relative selectors of :has(), :is(), :where(), :-webkit-any(),
+// :nth-child(An+B of S), the pseudo-classes and pseudo-elements of the
+// sets below, a user-action pseudo-class after a pseudo-element
+// (::before:hover), the attribute flag s and the namespace prefixes *| and
+// |. What cascadia accepts and Chrome refuses fails: cascadia's extensions
+// (:contains() and the others below, the attribute operators != and #=),
+// an id that starts with a digit (#1a), and a pseudo-element other than the
+// four legacy ones written with one colon (:marker).
 //
 // Not modelled: :is() and :where() take a forgiving selector list, so Chrome
 // drops an unparsable item there instead of refusing the whole selector;
@@ -142,9 +131,7 @@ func (t tok) delim(chars string) bool {
 }
 
 // ident says whether t is an identifier (--a is one too).
-func (t tok) ident() bool {
-	return t.tt == css.IdentToken || t.tt == css.CustomPropertyNameToken
-}
+func (t tok) ident() bool { return t.tt == css.IdentToken || t.tt == css.CustomPropertyNameToken }
 
 func join(toks []tok) string {
 	var b strings.Builder
@@ -233,39 +220,33 @@ func pseudo(toks []tok, i int) (string, int, error) {
 	}
 	written := join(toks[i:j]) + strings.TrimSuffix(toks[j].text, "(")
 	name := strings.ToLower(strings.TrimLeft(written, ":"))
-	if toks[j].tt == css.IdentToken {
-		switch {
-		case element && (cascadiaPseudoElements[name]):
-			return written, j + 1, nil
-		case element && (chromePseudoElements[name] || strings.HasPrefix(name, "-webkit-")):
-			return "::before", j + 1, nil
-		case element:
-			return "", 0, fmt.Errorf("unknown pseudo-element %s", written)
-		case cascadiaExtensions[name]:
-			return "", 0, fmt.Errorf("%s is not CSS (a jQuery extension that Chrome refuses)", written)
-		case cascadiaPseudoElements[name] && !legacyPseudoElements[name]:
-			return "", 0, fmt.Errorf("the pseudo-element %s needs two colons: :%[1]s", written)
-		case chromePseudoClasses[name]:
-			return ":root", j + 1, nil
+	fn, next, arg, paren := toks[j].tt == css.FunctionToken, j+1, []tok(nil), ""
+	if fn {
+		end := closing(toks, j)
+		if end < 0 {
+			return join(toks[i:]), len(toks), nil // cascadia reports the open parenthesis
 		}
-		return written, j + 1, nil // known to cascadia, or its error
+		next, arg, paren = end+1, toks[j+1:end], "()"
 	}
-	end := closing(toks, j)
-	if end < 0 {
-		return join(toks[i:]), len(toks), nil // cascadia reports the open parenthesis
-	}
-	arg, next := toks[j+1:end], end+1
 	blank := strings.TrimSpace(join(arg)) == ""
 	switch {
+	case element && !fn && cascadiaPseudoElements[name]:
+		return written, next, nil
 	case element && (chromePseudoElements[name] || strings.HasPrefix(name, "-webkit-")):
-		if blank {
+		if fn && blank {
 			return "", 0, fmt.Errorf("%s() needs an argument", written)
 		}
 		return "::before", next, nil
 	case element:
-		return "", 0, fmt.Errorf("unknown pseudo-element %s()", written)
+		return "", 0, fmt.Errorf("unknown pseudo-element %s%s", written, paren)
 	case cascadiaExtensions[name]:
-		return "", 0, fmt.Errorf("%s() is not CSS (a jQuery extension that Chrome refuses)", written)
+		return "", 0, fmt.Errorf("%s%s is not CSS (a jQuery extension that Chrome refuses)", written, paren)
+	case !fn && cascadiaPseudoElements[name] && !legacyPseudoElements[name]:
+		return "", 0, fmt.Errorf("the pseudo-element %s needs two colons: :%[1]s", written)
+	case !fn && chromePseudoClasses[name]:
+		return ":root", next, nil
+	case !fn:
+		return written, next, nil // known to cascadia, or its error
 	case name == "has":
 		inner, err := toCascadia(arg, true)
 		return ":has(" + inner + ")", next, err
@@ -332,10 +313,10 @@ func isOperator(t tok) bool {
 // closing is the index of the token that closes the bracket or function at
 // toks[i], or -1.
 func closing(toks []tok, i int) int {
-	depth, want := 0, closer(toks[i].tt)
+	depth, want := 0, closers[toks[i].tt]
 	for j := i; j < len(toks); j++ {
 		switch tt := toks[j].tt; {
-		case closer(tt) == want:
+		case closers[tt] == want:
 			depth++
 		case tt == want:
 			if depth--; depth == 0 {
@@ -346,15 +327,9 @@ func closing(toks []tok, i int) int {
 	return -1
 }
 
-func closer(tt css.TokenType) css.TokenType {
-	switch tt {
-	case css.LeftBracketToken:
-		return css.RightBracketToken
-	case css.LeftParenthesisToken, css.FunctionToken:
-		return css.RightParenthesisToken
-	}
-	return css.ErrorToken
-}
+// closers are the tokens that close brackets and functions.
+var closers = map[css.TokenType]css.TokenType{css.LeftBracketToken: css.RightBracketToken,
+	css.LeftParenthesisToken: css.RightParenthesisToken, css.FunctionToken: css.RightParenthesisToken}
 
 // digitID is an id selector that starts with a digit, which Chrome refuses
 // and cascadia takes.

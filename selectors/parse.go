@@ -2,9 +2,12 @@ package selectors
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -14,11 +17,12 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
-	"github.com/goccy/go-yaml/token"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
+
+	"github.com/chatgpt-optout/chatgpt-optout/internal/yamlguard"
 )
 
 // Error is a problem with a selectors file. Path is the key path in the
@@ -36,16 +40,14 @@ type Error struct {
 func (e *Error) Unwrap() error { return e.err }
 
 func (e *Error) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "selectors file %s", e.Source)
+	s := "selectors file " + e.Source
 	if e.Path != "" {
-		fmt.Fprintf(&b, ": %s", e.Path)
+		s += ": " + e.Path
 	}
 	if e.Line > 0 {
-		fmt.Fprintf(&b, " (line %d)", e.Line)
+		s += fmt.Sprintf(" (line %d)", e.Line)
 	}
-	fmt.Fprintf(&b, ": %s", e.Msg)
-	return b.String()
+	return s + ": " + e.Msg
 }
 
 // compiledSchemas are the schemas by schema version, compiled once.
@@ -55,13 +57,13 @@ var compiledSchemas = map[int]func() (*jsonschema.Schema, error){
 }
 
 func compileSchema(src []byte) (*jsonschema.Schema, error) {
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(src))
-	if err != nil {
-		return nil, fmt.Errorf("embedded selectors schema: %w", err)
-	}
-	c := jsonschema.NewCompiler()
 	const url = "selectors.schema.json"
-	if err := c.AddResource(url, doc); err != nil {
+	c := jsonschema.NewCompiler()
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(src))
+	if err == nil {
+		err = c.AddResource(url, doc)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("embedded selectors schema: %w", err)
 	}
 	return c.Compile(url)
@@ -77,11 +79,16 @@ func compileSchema(src []byte) (*jsonschema.Schema, error) {
 // path.close) are read and ignored. In both versions an element without
 // input gets InputClick.
 func Parse(data []byte, source string) (*File, error) {
-	if err := guardYAML(data, source); err != nil {
-		return nil, err
-	}
 	if len(data) > MaxFileSize {
 		return nil, tooLarge(source, int64(len(data)))
+	}
+	// Refuse, before anything decodes the file, YAML that would cost far
+	// more to read than its size: any alias (a selectors file needs none,
+	// and yaml.YAMLToJSON copies what each one names, so a 1 KB "billion
+	// laughs" file of nested aliases took 24 GB) and deep nesting.
+	var ge *yamlguard.Error
+	if errors.As(yamlguard.Check(data, source, yamlguard.Limits{Bytes: MaxFileSize}), &ge) {
+		return nil, &Error{Source: source, Line: ge.Line, Msg: ge.Msg, err: ge}
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, &Error{Source: source, Msg: "the file is empty"}
@@ -136,7 +143,7 @@ func Parse(data []byte, source string) (*File, error) {
 	for i := range f.Profiles {
 		p := &f.Profiles[i]
 		if version == 1 {
-			p.SignedIn = Element{Candidates: dedupe(append(slices.Clone(p.Path.ProfileMenu.Candidates), p.Detect...))}
+			p.SignedIn = Element{Candidates: dedupe(slices.Concat(p.Path.ProfileMenu.Candidates, p.Detect))}
 			// Version 1 had no session_token_field: its tools read the
 			// session endpoint's accessToken.
 			if p.URLs.Session != "" {
@@ -152,24 +159,27 @@ func Parse(data []byte, source string) (*File, error) {
 	return &f, nil
 }
 
+// dedupe keeps the first of equal candidates.
+func dedupe(cs []Candidate) []Candidate {
+	var out []Candidate
+	for _, c := range cs {
+		if !slices.Contains(out, c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 // schemaVersion reads the file's schema_version: 1 or 2, or 2 when it has
 // none (so that the schema says it is missing).
 func schemaVersion(source string, data []byte, doc any) (int, error) {
-	m, ok := doc.(map[string]any)
-	if !ok {
-		return CurrentSchemaVersion, nil
-	}
+	m, _ := doc.(map[string]any)
 	v, ok := m["schema_version"]
 	if !ok {
 		return CurrentSchemaVersion, nil
 	}
-	if n, ok := v.(json.Number); ok {
-		switch n.String() {
-		case "1":
-			return 1, nil
-		case "2":
-			return 2, nil
-		}
+	if n, ok := v.(json.Number); ok && (n == "1" || n == "2") {
+		return int(n[0] - '0'), nil
 	}
 	shown, _ := json.Marshal(v)
 	return 0, &Error{Source: source, Path: "schema_version", Line: lineOf(data, []string{"schema_version"}),
@@ -183,17 +193,6 @@ func quoteCSS(s string) string {
 		return strconv.Quote(s)
 	}
 	return "'" + s + "'"
-}
-
-// dedupe keeps the first of equal candidates.
-func dedupe(cs []Candidate) []Candidate {
-	var out []Candidate
-	for _, c := range cs {
-		if !slices.Contains(out, c) {
-			out = append(out, c)
-		}
-	}
-	return out
 }
 
 // check holds the rules a JSON Schema cannot say.
@@ -212,17 +211,7 @@ func (f *File) check(data []byte) error {
 			return fail(at("name"), fmt.Sprintf("profile %q is defined twice", p.Name))
 		}
 		seen[p.Name] = true
-		for _, e := range p.elements() {
-			for j, c := range e.candidates {
-				if c.CSS == "" {
-					continue
-				}
-				if err := CheckCSS(c.CSS); err != nil {
-					return fail(at(append(e.candidateLoc(j), "css")...), fmt.Sprintf("%v: %s", err, quoteCSS(c.CSS)))
-				}
-			}
-		}
-		if loc, msg := p.checkMarkersCSS(); msg != "" {
+		if loc, msg := p.badCSS(); msg != "" {
 			return fail(at(loc...), msg)
 		}
 		if loc, msg := p.checkSettings(); msg != "" {
@@ -245,6 +234,55 @@ func (f *File) check(data []byte) error {
 		}
 	}
 	return nil
+}
+
+// badCSS finds the first css, of a candidate or a challenge marker, that
+// Chrome would refuse: its key path and why.
+func (p *Profile) badCSS() (loc []string, msg string) {
+	check := func(at []string, css string) {
+		if err := CheckCSS(css); err != nil && msg == "" {
+			loc, msg = at, fmt.Sprintf("%v: %s", err, quoteCSS(css))
+		}
+	}
+	walk(reflect.ValueOf(p).Elem(), nil, func(at []string, x any) bool {
+		switch v := x.(type) {
+		case *Candidate:
+			if v.CSS != "" {
+				check(append(at, "css"), v.CSS)
+			}
+		case *Markers:
+			for j, css := range v.CSS {
+				check(append(at, "css", strconv.Itoa(j)), css)
+			}
+		}
+		return msg != ""
+	})
+	return loc, msg
+}
+
+// checkSettings refuses a setting named twice, and plans the plan reader
+// cannot tell.
+func (p *Profile) checkSettings() ([]string, string) {
+	seen := map[string]bool{}
+	for i, x := range p.Settings {
+		at := []string{"settings", strconv.Itoa(i)}
+		if seen[x.Name] {
+			return append(at, "name"), fmt.Sprintf("setting %q is described twice: keep one entry per setting", x.Name)
+		}
+		seen[x.Name] = true
+		if x.Offered != OfferedPlans {
+			continue
+		}
+		if p.Plan == nil {
+			return append(at, "plans"), fmt.Sprintf("setting %q exists on some plans only, but the profile has no plan: to read the account's plan with; add plan:, or say offered: uncertain", x.Name)
+		}
+		for j, name := range x.Plans {
+			if _, ok := p.Plan.Names[name]; !ok {
+				return append(at, "plans", strconv.Itoa(j)), fmt.Sprintf("plan %q is not one of plan.names (%s)", name, strings.Join(slices.Sorted(maps.Keys(p.Plan.Names)), ", "))
+			}
+		}
+	}
+	return nil, ""
 }
 
 // checkCodePattern says what is wrong with an email code pattern, or "".
@@ -293,17 +331,9 @@ func deepestCause(e *jsonschema.ValidationError) (leaf, candidate *jsonschema.Va
 		// on every run.
 		next := e.Causes[0]
 		for _, c := range e.Causes[1:] {
-			deeper := len(c.InstanceLocation) > len(next.InstanceLocation)
-			same := len(c.InstanceLocation) == len(next.InstanceLocation)
-			switch {
-			case deeper:
-				next = c
-			case !same:
-			case isUnknownKey(c) != isUnknownKey(next):
-				if isUnknownKey(c) {
-					next = c
-				}
-			case strings.Join(c.InstanceLocation, "\x00") < strings.Join(next.InstanceLocation, "\x00"):
+			if cmp.Or(cmp.Compare(len(next.InstanceLocation), len(c.InstanceLocation)),
+				cmp.Compare(unknownKey(next), unknownKey(c)),
+				slices.Compare(c.InstanceLocation, next.InstanceLocation)) < 0 {
 				next = c
 			}
 		}
@@ -311,9 +341,12 @@ func deepestCause(e *jsonschema.ValidationError) (leaf, candidate *jsonschema.Va
 	}
 }
 
-func isUnknownKey(e *jsonschema.ValidationError) bool {
-	_, ok := e.ErrorKind.(*kind.AdditionalProperties)
-	return ok
+// unknownKey is 1 for the error of an unknown key, else 0.
+func unknownKey(e *jsonschema.ValidationError) int {
+	if _, ok := e.ErrorKind.(*kind.AdditionalProperties); ok {
+		return 1
+	}
+	return 0
 }
 
 // candidateKeys are the keys of a candidate, in the order a person writes them.
@@ -331,10 +364,7 @@ func candidateMessage(v any) string {
 			found = append(found, k)
 		}
 	}
-	if len(found) == 0 {
-		return want + "; this one has none"
-	}
-	return want + "; this one has " + strings.Join(found, ", ")
+	return want + "; this one has " + cmp.Or(strings.Join(found, ", "), "none")
 }
 
 // valueAt is the value at loc in a decoded JSON document, or nil.
@@ -358,21 +388,18 @@ func valueAt(doc any, loc []string) any {
 
 // keyPath renders ["profiles","0","path"] as profiles[0].path.
 func keyPath(loc []string) string {
-	var b strings.Builder
-	for _, s := range loc {
-		if _, err := strconv.Atoi(s); err == nil {
-			fmt.Fprintf(&b, "[%s]", s)
-			continue
+	var s string
+	for _, k := range loc {
+		switch _, err := strconv.Atoi(k); {
+		case err == nil:
+			s += "[" + k + "]"
+		case s != "":
+			s += "." + k
+		default:
+			s = k
 		}
-		if b.Len() > 0 {
-			b.WriteByte('.')
-		}
-		b.WriteString(s)
 	}
-	if b.Len() == 0 {
-		return "(top level)"
-	}
-	return b.String()
+	return cmp.Or(s, "(top level)")
 }
 
 // lineOf finds the line of the key at loc (for a sequence index, of the
@@ -396,42 +423,29 @@ func lineOf(data []byte, loc []string) int {
 
 // child is the value under key (or index) s of node, and the line of its key.
 func child(node ast.Node, s string) (ast.Node, int) {
-	for {
-		if n, ok := node.(*ast.AnchorNode); ok {
-			node = n.Value
-			continue
-		}
-		if n, ok := node.(*ast.TagNode); ok {
-			node = n.Value
-			continue
-		}
-		break
-	}
-	lineOfTok := func(t *token.Token) int {
-		if t == nil {
-			return 0
-		}
-		return t.Position.Line
-	}
 	var values []*ast.MappingValueNode
 	switch n := node.(type) {
+	case *ast.AnchorNode:
+		return child(n.Value, s)
+	case *ast.TagNode:
+		return child(n.Value, s)
 	case *ast.MappingNode:
 		values = n.Values
 	case *ast.MappingValueNode:
 		values = []*ast.MappingValueNode{n}
 	case *ast.SequenceNode:
 		i, err := strconv.Atoi(s)
-		if err != nil || i < 0 || i >= len(n.Values) || n.Values[i] == nil {
+		if err != nil || i < 0 || i >= len(n.Values) || n.Values[i] == nil || n.Values[i].GetToken() == nil {
 			return nil, 0
 		}
-		return n.Values[i], lineOfTok(n.Values[i].GetToken())
+		return n.Values[i], n.Values[i].GetToken().Position.Line
 	}
 	for _, mv := range values {
 		if mv == nil || mv.Key == nil || mv.Value == nil {
 			continue
 		}
 		if t := mv.Key.GetToken(); t != nil && t.Value == s {
-			return mv.Value, lineOfTok(t)
+			return mv.Value, t.Position.Line
 		}
 	}
 	return nil, 0

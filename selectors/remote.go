@@ -1,6 +1,7 @@
 package selectors
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -17,8 +18,7 @@ import (
 	"github.com/chatgpt-optout/chatgpt-optout/internal/fileio"
 )
 
-// DefaultFetchTimeout bounds a Fetch (both requests) when FetchOptions
-// gives no Timeout.
+// DefaultFetchTimeout bounds a Fetch (both requests) given no Timeout.
 const DefaultFetchTimeout = 30 * time.Second
 
 // FetchOptions are the settings of Fetch.
@@ -32,16 +32,13 @@ type FetchOptions struct {
 	ToolVersion string
 	// Timeout bounds the whole fetch; DefaultFetchTimeout when zero.
 	Timeout time.Duration
-	// Client makes the requests; nil for one with the default transport
-	// (proxy settings from the environment). Tests give a client that
-	// trusts their TLS server (httptest.Server.Client). Redirects are
-	// followed to https URLs only, whichever client.
+	// Client makes the requests; nil for a default one (proxy settings from
+	// the environment). Redirects are followed to https URLs only.
 	Client *http.Client
 	// CacheDir holds the last accepted file of each URL; DefaultCacheDir
-	// when empty.
+	// when empty. NoCache sends no conditional request and writes no cache.
 	CacheDir string
-	// NoCache sends no conditional request and writes no cache.
-	NoCache bool
+	NoCache  bool
 
 	now func() time.Time // for tests
 }
@@ -57,38 +54,30 @@ func DefaultCacheDir() (string, error) {
 }
 
 // Fetch gets the selectors file at an https URL and its minisign
-// signature at the same URL with ".sig" added to the path, and returns
-// the file only when all of this holds; otherwise a *SourceError of the
-// kind in brackets:
+// signature at URL.sig, and returns the file only when all of this holds;
+// otherwise a *SourceError of the kind in brackets:
 //
-//   - the URL is https [ErrNotHTTPS], also after redirects; http is not
-//     fetched, not even on loopback;
+//   - the URL is https, also after redirects, even on loopback [ErrNotHTTPS];
 //   - both answers arrive within the timeout and are 200 (or 304, below)
 //     [ErrNetwork]; a signature answering 404 or 410 is [ErrNoSignature];
 //   - the file is at most MaxFileSize [ErrTooLarge];
-//   - the signature is by a trusted key (the maintainers' or one of
-//     opts.Keys) [ErrMalformedSignature, ErrUnknownKey] and matches the
-//     file [ErrBadSignature];
-//   - the file is a valid selectors file [ErrInvalidFile, with the
-//     *Error naming the key path and line];
+//   - the signature is by a trusted key [ErrMalformedSignature,
+//     ErrUnknownKey] and matches the file [ErrBadSignature];
+//   - the file is a valid selectors file [ErrInvalidFile];
 //   - its version is not older than the embedded file's [ErrTooOld];
-//   - its min_tool_version is at most opts.ToolVersion
-//     [ErrNeedsNewerTool].
+//   - its min_tool_version is at most opts.ToolVersion [ErrNeedsNewerTool].
 //
-// The last accepted file and signature of each URL are kept in the cache
-// with their ETag and Last-Modified, sent back as If-None-Match and
-// If-Modified-Since; on 304 the cached copy is used after its signature
-// is verified again (if it no longer verifies, both are fetched afresh).
-// Nothing is cached before it verified. The returned File's Source is the
-// URL and its Origin names the key and the fetch time.
+// The last accepted file and signature of each URL are cached with their
+// ETag and Last-Modified, sent back as If-None-Match and If-Modified-Since;
+// on 304 the cached copy is used after its signature is verified again (if
+// it no longer verifies, both are fetched afresh). Nothing is cached before
+// it verified.
 func Fetch(ctx context.Context, rawURL string, opts FetchOptions) (*File, []string, error) {
-	var cachePath string
-	var cached *cacheEntry
+	cachePath := ""
 	if !opts.NoCache {
 		cachePath = cacheFile(opts.CacheDir, rawURL)
-		cached = readCache(cachePath, rawURL)
 	}
-	got, err := fetchVerified(ctx, rawURL, opts, cached)
+	got, err := fetchVerified(ctx, rawURL, opts, readCache(cachePath, rawURL))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -97,11 +86,10 @@ func Fetch(ctx context.Context, rawURL string, opts FetchOptions) (*File, []stri
 	if err != nil {
 		return nil, nil, err
 	}
-	now := time.Now
+	at := time.Now()
 	if opts.now != nil {
-		now = opts.now
+		at = opts.now()
 	}
-	at := now()
 	f.origin = &Origin{Kind: OriginURL, URL: shown, KeyID: got.keyID, FetchedAt: at, FromCache: got.fileCached}
 	if cachePath != "" && !(got.fileCached && got.sigCached) {
 		entry := cacheEntry{URL: rawURL, File: got.file, Sig: got.sig, FetchedAt: at}
@@ -112,11 +100,9 @@ func Fetch(ctx context.Context, rawURL string, opts FetchOptions) (*File, []stri
 	return f, warn, nil
 }
 
-// VerifyURL fetches the file at an https URL and its signature, as Fetch
-// does but without the cache, and checks only the signature: it returns
-// the signing key's id, or a *SourceError (ErrNotHTTPS, ErrNetwork,
-// ErrTooLarge, ErrNoSignature, ErrMalformedSignature, ErrUnknownKey,
-// ErrBadSignature). The file is not parsed: `selectors verify-signature`.
+// VerifyURL fetches the file at an https URL and its signature as Fetch
+// does, without the cache, and checks only the signature (`selectors
+// verify-signature`): it returns the signing key's id, or a *SourceError.
 func VerifyURL(ctx context.Context, rawURL string, opts FetchOptions) (keyID string, err error) {
 	got, err := fetchVerified(ctx, rawURL, opts, nil)
 	if err != nil {
@@ -145,42 +131,31 @@ func fetchVerified(ctx context.Context, rawURL string, opts FetchOptions, cached
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	r := &fetcher{client: httpsOnly(opts.Client), url: redactURL(rawURL), timeout: timeout, userAgent: userAgent(opts.ToolVersion)}
-	keys := TrustedKeys(opts.Keys...)
-	for {
-		var prevFile, prevSig *cachedBody
-		if cached != nil {
-			prevFile, prevSig = &cached.File, &cached.Sig
-		}
-		var v verified
-		if v.file, v.fileCached, err = r.get(ctx, fileURL, prevFile, MaxFileSize, false); err != nil {
-			return nil, err
-		}
-		if v.sig, v.sigCached, err = r.get(ctx, sigURL, prevSig, maxSignatureSize, true); err != nil {
-			return nil, err
-		}
-		v.keyID, err = Verify(keys, v.file.Data, v.sig.Data)
-		if err != nil && cached != nil && (v.fileCached || v.sigCached) {
-			// The cached copy no longer verifies: fetch both afresh.
-			cached = nil
-			continue
-		}
-		if err != nil {
-			return nil, withSource(err, redactURL(rawURL))
-		}
-		return &v, nil
+	r := &fetcher{client: httpsOnly(opts.Client), url: redactURL(rawURL), timeout: timeout,
+		userAgent: "chatgpt-optout/" + cmp.Or(opts.ToolVersion, "dev") + " (selectors)"}
+	var prevFile, prevSig *cachedBody
+	if cached != nil {
+		prevFile, prevSig = &cached.File, &cached.Sig
 	}
+	var v verified
+	if v.file, v.fileCached, err = r.get(ctx, fileURL, prevFile, MaxFileSize, false); err != nil {
+		return nil, err
+	}
+	if v.sig, v.sigCached, err = r.get(ctx, sigURL, prevSig, maxSignatureSize, true); err != nil {
+		return nil, err
+	}
+	if v.keyID, err = Verify(TrustedKeys(opts.Keys...), v.file.Data, v.sig.Data); err != nil {
+		if v.fileCached || v.sigCached {
+			// The cached copy no longer verifies: fetch both afresh, within
+			// what is left of the timeout.
+			return fetchVerified(ctx, rawURL, opts, nil)
+		}
+		return nil, withSource(err, redactURL(rawURL))
+	}
+	return &v, nil
 }
 
-func userAgent(toolVersion string) string {
-	if toolVersion == "" {
-		toolVersion = "dev"
-	}
-	return "chatgpt-optout/" + toolVersion + " (selectors)"
-}
-
-// redactURL is rawURL for messages and reports: a password in it is
-// replaced by xxxxx.
+// redactURL is rawURL with its password, if any, replaced by xxxxx.
 func redactURL(rawURL string) string {
 	u, err := url.Parse(rawURL)
 	if err != nil {
@@ -222,11 +197,7 @@ func accept(data []byte, source, toolVersion string) (*File, []string, error) {
 		return nil, nil, &SourceError{Source: source, Kind: ErrTooOld,
 			Msg: fmt.Sprintf("version %s is older than the embedded file's %s: publish a newer file there (or point at one), or leave the selectors setting out to use the embedded file", f.Version, def.Version)}
 	}
-	warn, err := checkToolVersion(f, toolVersion)
-	if err != nil {
-		return nil, nil, err
-	}
-	return f, warn, nil
+	return checkToolVersion(f, toolVersion)
 }
 
 // fetcher makes the requests of one Fetch.
@@ -330,8 +301,7 @@ func httpsOnly(c *http.Client) *http.Client {
 	return &out
 }
 
-// cacheEntry is the cache file of one URL: its last accepted file and
-// signature with their validators.
+// cacheEntry is the cache file of one URL.
 type cacheEntry struct {
 	URL       string     `json:"url"`
 	File      cachedBody `json:"file"`
@@ -346,44 +316,35 @@ type cachedBody struct {
 }
 
 // cacheFile is the cache file of rawURL under dir (DefaultCacheDir when
-// empty), or "" when there is no cache directory.
+// empty), or "" without a cache directory.
 func cacheFile(dir, rawURL string) string {
 	if dir == "" {
-		d, err := DefaultCacheDir()
-		if err != nil {
+		var err error
+		if dir, err = DefaultCacheDir(); err != nil {
 			return ""
 		}
-		dir = d
 	}
 	sum := sha256.Sum256([]byte(rawURL))
 	return filepath.Join(dir, hex.EncodeToString(sum[:16])+".json")
 }
 
-// readCache reads the entry of rawURL; nil when there is none or it is
-// unreadable (then the file is fetched without conditions).
+// readCache reads the entry of rawURL; nil when there is none or it is unreadable.
 func readCache(path, rawURL string) *cacheEntry {
-	if path == "" {
-		return nil
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil
-	}
 	var e cacheEntry
-	if json.Unmarshal(data, &e) != nil || e.URL != rawURL || len(e.File.Data) == 0 || len(e.Sig.Data) == 0 {
+	data, err := os.ReadFile(path)
+	if err != nil || json.Unmarshal(data, &e) != nil || e.URL != rawURL || len(e.File.Data) == 0 || len(e.Sig.Data) == 0 {
 		return nil
 	}
 	return &e
 }
 
-// writeCache replaces the entry at path in one rename, so a reader sees
-// the old entry or the new one, never a mix.
+// writeCache replaces the entry at path atomically.
 func writeCache(path string, e cacheEntry) error {
 	data, err := json.Marshal(e)
-	if err != nil {
-		return err
+	if err == nil {
+		err = os.MkdirAll(filepath.Dir(path), 0o700)
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+	if err != nil {
 		return err
 	}
 	return fileio.WriteAtomic(path, data, 0o600)

@@ -3,22 +3,14 @@
 //
 // The file selectors.yaml is embedded in the binary; a newer or patched copy
 // replaces it at run time (Load), so a UI change is fixed by editing data, not
-// code. Every file is checked against the embedded JSON Schema of its
-// schema_version on load, then against the rules a schema cannot say (a css
-// candidate Chrome would refuse, a label that disagrees with its meaning), and
-// an error names the key path and line that is wrong.
+// code. Every file is checked against the JSON Schema of its schema_version
+// (1 or 2, see Parse), then against the rules a schema cannot say, and an
+// error names the key path and line that is wrong.
 //
-// Schema version 2 is current; version 1 files still load into the same
-// model (see Parse for what they map to).
-//
-// A file may also come from an https URL (Fetch, or Resolve for whatever
-// --selectors names), so that maintainers publish a fix without a release.
-// It is used only with a minisign Ed25519 signature at URL.sig by a trusted
-// key (the maintainers' key built into the binary, MaintainersKey, or a
-// team's own), when it is no older than the embedded file and its
-// min_tool_version allows the running tool. Sign, SignFile, Verify and
-// GenerateKey read and write minisign's formats, so the minisign tool
-// signs and verifies the same files. Origin says where a file came from.
+// A file may also come from an https URL (Fetch, Resolve), so that
+// maintainers publish a fix without a release. It is used only with a
+// minisign signature at URL.sig by a trusted key, when it is no older than
+// the embedded file and its min_tool_version allows the running tool.
 package selectors
 
 import (
@@ -27,7 +19,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -40,32 +34,29 @@ var schemaJSON []byte
 //go:embed schema-v1.json
 var schemaV1JSON []byte
 
-// CurrentSchemaVersion is the schema_version of the files this build writes
-// and ships. Files of schema version 1 are read too.
-const CurrentSchemaVersion = 2
-
-// MaxFileSize is the largest selectors file Load and Parse accept, 4 MiB.
-// A larger one is refused before it is parsed.
-const MaxFileSize = 4 << 20
-
-// EmbeddedSource is the Source of the file built into the binary.
-const EmbeddedSource = "embedded"
+const (
+	// CurrentSchemaVersion is the schema_version of the files this build
+	// writes and ships; version 1 files are read too.
+	CurrentSchemaVersion = 2
+	// MaxFileSize is the largest selectors file Load and Parse accept.
+	MaxFileSize = 4 << 20
+	// EmbeddedSource is the Source of the file built into the binary.
+	EmbeddedSource = "embedded"
+)
 
 // File is one selectors file.
 type File struct {
 	// SchemaVersion is the schema_version the file was written in, 1 or 2.
-	// Both load into the same model.
 	SchemaVersion int    `yaml:"schema_version" json:"schema_version"`
 	Version       string `yaml:"version" json:"version"`
-	// MinToolVersion is the oldest chatgpt-optout release that may use
-	// the file (a semantic version, like 1.4.0), or "" for any. Resolve
-	// and Fetch refuse the file in an older release.
+	// MinToolVersion is the oldest chatgpt-optout release (like 1.4.0) that
+	// may use the file, or "" for any.
 	MinToolVersion string    `yaml:"min_tool_version,omitempty" json:"min_tool_version,omitempty"`
 	Changelog      []Change  `yaml:"changelog" json:"changelog"`
 	Profiles       []Profile `yaml:"profiles" json:"profiles"`
 
 	// Source is the path the file was read from, EmbeddedSource, or the
-	// URL it was fetched from. Origin says more.
+	// URL it was fetched from.
 	Source string `yaml:"-" json:"-"`
 
 	origin *Origin // set by Fetch; else Origin derives it from Source
@@ -83,19 +74,16 @@ type Profile struct {
 	Name        string `yaml:"name" json:"name"`
 	Description string `yaml:"description,omitempty" json:"description,omitempty"`
 	// Detect tells which UI profile a page belongs to (--ui auto). It is
-	// no proof of sign-in: that is SignedIn.
-	Detect []Candidate `yaml:"detect" json:"detect"`
-	// SignedIn is the proof of a signed-in page: something only a
-	// signed-in page shows. Its Input is not used. In a schema version 1
-	// file it is path.profile_menu's candidates followed by detect's.
-	SignedIn      Element `yaml:"signed_in" json:"signed_in"`
-	URLs          URLs    `yaml:"urls" json:"urls"`
-	SessionCookie string  `yaml:"session_cookie,omitempty" json:"session_cookie,omitempty"`
+	// no proof of sign-in: that is SignedIn, something only a signed-in
+	// page shows (its Input is not used).
+	Detect        []Candidate `yaml:"detect" json:"detect"`
+	SignedIn      Element     `yaml:"signed_in" json:"signed_in"`
+	URLs          URLs        `yaml:"urls" json:"urls"`
+	SessionCookie string      `yaml:"session_cookie,omitempty" json:"session_cookie,omitempty"`
 	// SessionTokenField is the field of the URLs.Session endpoint's answer
-	// that holds an access token while the session is signed in. It is the
-	// proof of sign-in on a page that looks like the app (Detect) but shows
-	// none of SignedIn's candidates (a collapsed sidebar, a dialog over the
-	// page), and it authorizes the backend witness.
+	// that holds an access token while signed in: the proof of sign-in on a
+	// page that looks like the app but shows none of SignedIn (a collapsed
+	// sidebar, a dialog over it). It authorizes the backend witness.
 	SessionTokenField string     `yaml:"session_token_field,omitempty" json:"session_token_field,omitempty"`
 	Login             Login      `yaml:"login" json:"login"`
 	Challenges        Challenges `yaml:"challenges,omitempty" json:"challenges,omitempty"`
@@ -105,9 +93,8 @@ type Profile struct {
 	UnknownDialogs *UnknownDialogs `yaml:"unknown_dialogs,omitempty" json:"unknown_dialogs,omitempty"`
 	Path           Path            `yaml:"path" json:"path"`
 	Setting        Setting         `yaml:"setting" json:"setting"`
-	// Settings are the data-use settings beside model training (Path and
-	// Setting) that a run may choose; Plan reads the account's plan off
-	// the page, for those only some plans have.
+	// Settings are the data-use settings beside model training; Plan reads
+	// the account's plan off the page, for those only some plans have.
 	Settings []ExtraSetting `yaml:"settings,omitempty" json:"settings,omitempty"`
 	Plan     *PlanSpec      `yaml:"plan,omitempty" json:"plan,omitempty"`
 }
@@ -119,9 +106,7 @@ const (
 	OfferedUncertain = "uncertain" // a rollout that may not have reached the web
 )
 
-// ExtraSetting is a data-use setting beside model training: its way in
-// (a tab, and a row or button that opens its switches), its switches, and
-// where it exists.
+// ExtraSetting is a data-use setting beside model training.
 type ExtraSetting struct {
 	Name        string `yaml:"name" json:"name"` // marketing, ads, voice, memory
 	Description string `yaml:"description,omitempty" json:"description,omitempty"`
@@ -130,12 +115,10 @@ type ExtraSetting struct {
 	Plans   []string `yaml:"plans,omitempty" json:"plans,omitempty"`
 	// Tab is the settings tab that holds it; nil means Path.DataControlsTab.
 	Tab *Element `yaml:"tab,omitempty" json:"tab,omitempty"`
-	// Opener opens its switches (a dialog or a sub-page), if they are
-	// behind one.
+	// Opener opens its switches (a dialog or a sub-page), if any.
 	Opener *Element `yaml:"opener,omitempty" json:"opener,omitempty"`
-	// Switches are its switches by label; EverySwitch takes, where the
-	// labels are not confirmed, every switch on screen once Opener opened
-	// them. A file gives one of the two.
+	// A file gives one of Switches (by label) and EverySwitch (every switch
+	// Opener shows, where the labels are not confirmed).
 	Switches    []NamedSwitch `yaml:"switches,omitempty" json:"switches,omitempty"`
 	EverySwitch *EverySwitch  `yaml:"every_switch,omitempty" json:"every_switch,omitempty"`
 }
@@ -164,12 +147,7 @@ type PlanSpec struct {
 
 // ExtraSetting returns the profile's setting named name.
 func (p *Profile) ExtraSetting(name string) (*ExtraSetting, bool) {
-	for i := range p.Settings {
-		if p.Settings[i].Name == name {
-			return &p.Settings[i], true
-		}
-	}
-	return nil, false
+	return named(p.Settings, func(x ExtraSetting) bool { return x.Name == name })
 }
 
 // URLs are paths relative to the base URL of the app.
@@ -190,22 +168,21 @@ type Login struct {
 	PasswordSubmit Element  `yaml:"password_submit" json:"password_submit"`
 	MFACode        *Element `yaml:"mfa_code,omitempty" json:"mfa_code,omitempty"`
 	MFASubmit      *Element `yaml:"mfa_submit,omitempty" json:"mfa_submit,omitempty"`
-	// Skip declines an offer on the way that asks nothing the tool needs
-	// (a passkey enrolment); pressing it goes on with the sign-in.
+	// Skip declines an offer that asks nothing the tool needs (a passkey
+	// enrolment); pressing it goes on with the sign-in.
 	Skip *Element `yaml:"skip,omitempty" json:"skip,omitempty"`
 	// PasswordWayOut leaves a page that asks for an emailed code for the
-	// password form ("Continue with password"), for an account with one.
+	// password form ("Continue with password").
 	PasswordWayOut *Element `yaml:"password_way_out,omitempty" json:"password_way_out,omitempty"`
-	// AccountChooser is an account's row in a chooser the signed-out app
-	// shows over a valid session ("Choose an account to continue"). The
-	// tool presses it only when it holds the account's email.
+	// AccountChooser is an account's row in the chooser the signed-out app
+	// shows over a valid session ("Choose an account to continue"); pressed
+	// only when it holds the account's email.
 	AccountChooser *Element `yaml:"account_chooser,omitempty" json:"account_chooser,omitempty"`
-	// TryAgain is the Try again button of the transient error page
-	// (Challenges.SiteError).
+	// TryAgain is the button of the transient error page (Challenges.SiteError).
 	TryAgain *Element `yaml:"try_again,omitempty" json:"try_again,omitempty"`
-	// OneTimeCode is the password page's offer to sign in with an emailed
-	// code instead ("Log in with a one-time code"), taken only by an
-	// account with a mailbox and no password.
+	// OneTimeCode is the password page's offer of an emailed code instead
+	// ("Log in with a one-time code"), taken only by an account with a
+	// mailbox and no password.
 	OneTimeCode   *Element `yaml:"one_time_code,omitempty" json:"one_time_code,omitempty"`
 	PasswordError []string `yaml:"password_error" json:"password_error"`
 	MFAError      []string `yaml:"mfa_error,omitempty" json:"mfa_error,omitempty"`
@@ -213,23 +190,23 @@ type Login struct {
 
 // Challenges are the markers of pages that a program cannot pass on its own.
 type Challenges struct {
-	// SecurityCheck marks a check that clears itself (Cloudflare's managed
-	// challenge, "Just a moment..."): a run waits while it shows, a bounded
-	// time. HumanVerification marks the face that needs a person (the
-	// checkbox widget). A file without SecurityCheck waits on the pages
-	// HumanVerification marks as on a check that may still turn.
+	// SecurityCheck marks a check that clears itself (Cloudflare's "Just a
+	// moment..."): a run waits while it shows, a bounded time.
+	// HumanVerification marks the face that needs a person (the checkbox
+	// widget); without SecurityCheck, a run waits on those pages as on a
+	// check that may still turn.
 	SecurityCheck     *Markers `yaml:"security_check,omitempty" json:"security_check,omitempty"`
 	HumanVerification *Markers `yaml:"human_verification,omitempty" json:"human_verification,omitempty"`
 	EmailVerification *Markers `yaml:"email_verification,omitempty" json:"email_verification,omitempty"`
 	PushVerification  *Markers `yaml:"push_verification,omitempty" json:"push_verification,omitempty"`
 	// SiteError marks the sign-in's transient error page ("Oops",
 	// "Operation timed out"), retried with Login.TryAgain a bounded number
-	// of times. RateLimited marks a refusal of further attempts
+	// of times; RateLimited a refusal of further attempts
 	// (max_check_attempts), never retried.
 	SiteError   *Markers `yaml:"site_error,omitempty" json:"site_error,omitempty"`
 	RateLimited *Markers `yaml:"rate_limited,omitempty" json:"rate_limited,omitempty"`
-	// AccountAction lists the pages that need the account's owner (a
-	// phone number, a birthday, an age check).
+	// AccountAction lists the pages that need the account's owner (a phone
+	// number, a birthday, an age check).
 	AccountAction []PersonStep `yaml:"account_action,omitempty" json:"account_action,omitempty"`
 }
 
@@ -250,16 +227,15 @@ type UnknownDialogs struct {
 	Choice []string `yaml:"choice,omitempty" json:"choice,omitempty"`
 }
 
-// Markers recognise a page: any title part, visible text part or URL part matches.
+// Markers recognise a page: any title part, visible text part or URL part
+// matches, or a visible element that matches one of CSS.
 type Markers struct {
 	Title []string `yaml:"title,omitempty" json:"title,omitempty"`
 	Text  []string `yaml:"text,omitempty" json:"text,omitempty"`
 	URL   []string `yaml:"url,omitempty" json:"url,omitempty"`
-	// CSS selectors: the page shows a visible element that matches one.
-	CSS []string `yaml:"css,omitempty" json:"css,omitempty"`
+	CSS   []string `yaml:"css,omitempty" json:"css,omitempty"`
 	// CodePattern, in email_verification only, is a regular expression
-	// (Go syntax) with exactly one capture group: the sign-in code in the
-	// site's email. Parse checks that it compiles and has one group.
+	// with exactly one capture group: the sign-in code in the site's email.
 	CodePattern string `yaml:"code_pattern,omitempty" json:"code_pattern,omitempty"`
 }
 
@@ -280,8 +256,8 @@ type Path struct {
 
 // Setting says what the switch is and how its state reads.
 type Setting struct {
-	// Label is the label the switch must carry. When Meaning is given, it
-	// is the label of one of its entries (case ignored).
+	// Label is the label the switch must carry: with Meaning, the label
+	// of one of its entries (case ignored).
 	Label          string   `yaml:"label" json:"label"`
 	StateAttribute string   `yaml:"state_attribute" json:"state_attribute"`
 	OnValue        string   `yaml:"on_value" json:"on_value"`
@@ -319,8 +295,7 @@ const (
 
 // Element is an ordered list of candidate locators for one thing on a page.
 type Element struct {
-	// Input is how the element is activated. The file may leave it out
-	// for click; a loaded File always has it set.
+	// Input is how the element is activated: click when the file leaves it out.
 	Input      Input       `yaml:"input,omitempty" json:"input"`
 	Candidates []Candidate `yaml:"candidates" json:"candidates"`
 }
@@ -342,53 +317,40 @@ type Candidate struct {
 
 // Kind is the kind of locator: testid, css, role or text.
 func (c Candidate) Kind() string {
-	switch {
-	case c.TestID != "":
-		return "testid"
-	case c.CSS != "":
-		return "css"
-	case c.Role != "":
-		return "role"
-	default:
-		return "text"
+	for _, k := range [][2]string{{"testid", c.TestID}, {"css", c.CSS}, {"role", c.Role}} {
+		if k[1] != "" {
+			return k[0]
+		}
 	}
+	return "text"
 }
 
 // String renders the candidate the way a person would write it in the file.
 func (c Candidate) String() string {
 	var parts []string
-	add := func(k, v string) {
-		if v != "" {
-			parts = append(parts, fmt.Sprintf("%s=%q", k, v))
+	v := reflect.ValueOf(c)
+	for i := range v.NumField() {
+		if s := v.Field(i).String(); s != "" {
+			key, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("yaml"), ",")
+			parts = append(parts, fmt.Sprintf("%s=%q", key, s))
 		}
 	}
-	add("testid", c.TestID)
-	add("css", c.CSS)
-	add("role", c.Role)
-	add("name", c.Name)
-	add("name_contains", c.NameContains)
-	add("text", c.Text)
-	add("row", c.Row)
 	return strings.Join(parts, " ")
 }
 
 // Default returns the file built into the binary.
-func Default() (*File, error) {
-	return Parse(embeddedFile, EmbeddedSource)
-}
+func Default() (*File, error) { return Parse(embeddedFile, EmbeddedSource) }
 
 // Embedded returns the raw bytes of the built-in file.
 func Embedded() []byte { return append([]byte(nil), embeddedFile...) }
 
-// Schema returns the JSON Schema of the current schema version, the one a
-// new selectors file is written against.
+// Schema returns the JSON Schema of the current schema version.
 func Schema() []byte { return append([]byte(nil), schemaJSON...) }
 
 // SchemaV1 returns the JSON Schema of schema version 1 files.
 func SchemaV1() []byte { return append([]byte(nil), schemaV1JSON...) }
 
-// Load reads and checks the file at path; an empty path gives Default. A
-// file larger than MaxFileSize is refused without being read whole.
+// Load reads and checks the file at path; an empty path gives Default.
 func Load(path string) (*File, error) {
 	if path == "" {
 		return Default()
@@ -422,75 +384,64 @@ func tooLarge(source string, size int64) error {
 
 // Profile returns the profile with the given name.
 func (f *File) Profile(name string) (*Profile, bool) {
-	for i := range f.Profiles {
-		if f.Profiles[i].Name == name {
-			return &f.Profiles[i], true
-		}
+	return named(f.Profiles, func(p Profile) bool { return p.Name == name })
+}
+
+// named is the first of s that match accepts.
+func named[T any](s []T, match func(T) bool) (*T, bool) {
+	if i := slices.IndexFunc(s, match); i >= 0 {
+		return &s[i], true
 	}
 	return nil, false
 }
 
-// located is an element or candidate list of a profile with its key path
-// below the profile (login.entry, detect).
+// located is an element, or detect's candidates, with its key path below
+// the profile (login.entry, detect).
 type located struct {
 	loc        []string
 	el         *Element // nil for detect, which is candidates only
 	candidates []Candidate
 }
 
-// candidateLoc is the key path of candidate i below the profile.
-func (l located) candidateLoc(i int) []string {
-	loc := slices.Clone(l.loc)
-	if l.el != nil {
-		loc = append(loc, "candidates")
-	}
-	return append(loc, fmt.Sprint(i))
-}
-
 // elements lists every element of the profile that is present, and detect,
 // in file order.
 func (p *Profile) elements() []located {
 	out := []located{{loc: []string{"detect"}, candidates: p.Detect}}
-	add := func(e *Element, loc ...string) {
-		if e != nil {
+	walk(reflect.ValueOf(p).Elem(), nil, func(loc []string, x any) bool {
+		e, ok := x.(*Element)
+		if ok {
 			out = append(out, located{loc: loc, el: e, candidates: e.Candidates})
 		}
-	}
-	add(&p.SignedIn, "signed_in")
-	l := &p.Login
-	add(&l.Entry, "login", "entry")
-	add(&l.Email, "login", "email")
-	add(&l.EmailSubmit, "login", "email_submit")
-	add(&l.Password, "login", "password")
-	add(&l.PasswordSubmit, "login", "password_submit")
-	add(l.MFACode, "login", "mfa_code")
-	add(l.MFASubmit, "login", "mfa_submit")
-	add(l.Skip, "login", "skip")
-	add(l.PasswordWayOut, "login", "password_way_out")
-	add(l.AccountChooser, "login", "account_chooser")
-	add(l.TryAgain, "login", "try_again")
-	add(l.OneTimeCode, "login", "one_time_code")
-	for i := range p.Dialogs {
-		add(&p.Dialogs[i].Dismiss, "dialogs", fmt.Sprint(i), "dismiss")
-	}
-	add(&p.Path.ProfileMenu, "path", "profile_menu")
-	add(&p.Path.SettingsItem, "path", "settings_item")
-	add(&p.Path.DataControlsTab, "path", "data_controls_tab")
-	add(p.Path.RowOpener, "path", "row_opener")
-	add(&p.Path.Switch, "path", "switch")
-	for i := range p.Settings {
-		x := &p.Settings[i]
-		at := fmt.Sprint(i)
-		add(x.Tab, "settings", at, "tab")
-		add(x.Opener, "settings", at, "opener")
-		for j := range x.Switches {
-			add(&x.Switches[j].Element, "settings", at, "switches", fmt.Sprint(j), "element")
+		return ok
+	})
+	return out
+}
+
+// walk calls fn with a pointer to every struct under v (v included) and
+// its key path in the file, in field order, and descends into the struct
+// unless fn returns true.
+func walk(v reflect.Value, loc []string, fn func(loc []string, x any) bool) {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if !v.IsNil() {
+			walk(v.Elem(), loc, fn)
+		}
+	case reflect.Slice:
+		for i := range v.Len() {
+			walk(v.Index(i), append(slices.Clip(loc), strconv.Itoa(i)), fn)
+		}
+	case reflect.Struct:
+		if fn(loc, v.Addr().Interface()) {
+			return
+		}
+		for i := range v.NumField() {
+			at := loc // an inline field's keys are its parent's
+			if key, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("yaml"), ","); key != "" {
+				at = append(slices.Clip(loc), key)
+			}
+			walk(v.Field(i), at, fn)
 		}
 	}
-	if p.Plan != nil {
-		add(&p.Plan.Element, "plan", "element")
-	}
-	return out
 }
 
 // ProfileNames lists the profiles in file order.

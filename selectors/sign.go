@@ -9,33 +9,24 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"aead.dev/minisign"
+
+	"github.com/chatgpt-optout/chatgpt-optout/internal/fileio"
 )
 
 // Signatures of selectors files are Ed25519 signatures in the minisign
-// format (https://jedisct1.github.io/minisign/), so a file signed here
-// verifies with `minisign -V` and one signed with `minisign -S` verifies
-// here. The encoding is aead.dev/minisign's:
-//
-//   - a public key is "RW" and base64 of "Ed", its 8-byte key id and the
-//     32-byte Ed25519 key; its file adds an "untrusted comment:" line above;
-//   - a signature file is an untrusted comment line, base64 of "ED" (the
-//     BLAKE2b-512 hash of the file is signed, what minisign writes by
-//     default) or "Ed" (the file itself, minisign -l), the key id and the
-//     signature, then a trusted comment line and the signature of the
-//     signature and the trusted comment;
-//   - a secret key file is minisign's: encrypted with a password (scrypt,
-//     as `minisign -G` writes it) or not (as `minisign -G -W` writes it).
-//
-// A key id is printed as 16 upper-case hex digits, as minisign prints it.
+// format (https://jedisct1.github.io/minisign/), encoded by
+// aead.dev/minisign, so a file signed here verifies with `minisign -V` and
+// one signed with `minisign -S` verifies here. A key id is printed as 16
+// upper-case hex digits, as minisign prints it.
 
-// maintainersKeyFile is the public key of the chatgpt-optout maintainers,
-// trusted by every build.
+// maintainersKeyFile is the maintainers' public key, trusted by every build.
 //
 //go:embed keys/maintainers.pub
 var maintainersKeyFile []byte
@@ -47,9 +38,7 @@ const MaintainersKeyID = "5355824B41A40306"
 const maxSignatureSize = 64 << 10
 
 // PublicKey is a minisign Ed25519 public key that may sign selectors files.
-type PublicKey struct {
-	k minisign.PublicKey
-}
+type PublicKey struct{ k minisign.PublicKey }
 
 // ParsePublicKey reads a public key: the base64 form ("RW…", what
 // `minisign -G` and GenerateKey print) or the text of a public key file
@@ -68,9 +57,7 @@ func ParsePublicKey(s string) (PublicKey, error) {
 }
 
 // MaintainersKey is the maintainers' public key built into the binary.
-func MaintainersKey() PublicKey {
-	return maintainersKey()
-}
+func MaintainersKey() PublicKey { return maintainersKey() }
 
 var maintainersKey = sync.OnceValue(func() PublicKey {
 	k, err := ParsePublicKey(string(maintainersKeyFile))
@@ -84,20 +71,11 @@ var maintainersKey = sync.OnceValue(func() PublicKey {
 func TrustedKeys(extra ...PublicKey) []PublicKey {
 	out := []PublicKey{MaintainersKey()}
 	for _, k := range extra {
-		if !containsKey(out, k) {
+		if !slices.ContainsFunc(out, k.Equal) {
 			out = append(out, k)
 		}
 	}
 	return out
-}
-
-func containsKey(keys []PublicKey, k PublicKey) bool {
-	for _, x := range keys {
-		if x.k.Equal(k.k) {
-			return true
-		}
-	}
-	return false
 }
 
 // KeyID is the key's id, 16 upper-case hex digits.
@@ -117,22 +95,18 @@ func (k PublicKey) Equal(x PublicKey) bool { return k.k.Equal(x.k) }
 func formatKeyID(id uint64) string { return fmt.Sprintf("%016X", id) }
 
 // PrivateKey is a minisign secret key, for signing selectors files.
-type PrivateKey struct {
-	k minisign.PrivateKey
-}
+type PrivateKey struct{ k minisign.PrivateKey }
 
-// ErrKeyEncrypted is what ParsePrivateKey fails with for an encrypted key
-// given no password (errors.Is).
-var ErrKeyEncrypted = errors.New("the secret key is encrypted")
+// What ParsePrivateKey fails with (errors.Is) for an encrypted key given
+// no password, and when the password does not decrypt the key.
+var (
+	ErrKeyEncrypted  = errors.New("the secret key is encrypted")
+	ErrWrongPassword = errors.New("wrong password for the secret key")
+)
 
-// ErrWrongPassword is what ParsePrivateKey fails with when the password
-// does not decrypt the key (errors.Is).
-var ErrWrongPassword = errors.New("wrong password for the secret key")
-
-// ParsePrivateKey reads a secret key file: one written by GenerateKey, by
-// `minisign -G -W` (not encrypted) or by `minisign -G` (encrypted with a
-// password; decrypting it takes a second or two and 1 GiB of memory, as
-// with minisign). password is ignored for a key that is not encrypted.
+// ParsePrivateKey reads a secret key file of GenerateKey or minisign,
+// encrypted with password (decrypting takes a second or two and 1 GiB of
+// memory, as with minisign) or not (then password is ignored).
 func ParsePrivateKey(file []byte, password string) (*PrivateKey, error) {
 	if minisign.IsEncrypted(file) {
 		if password == "" {
@@ -155,15 +129,12 @@ func ParsePrivateKey(file []byte, password string) (*PrivateKey, error) {
 func (k *PrivateKey) KeyID() string { return formatKeyID(k.k.ID()) }
 
 // PublicKey is the key that verifies k's signatures.
-func (k *PrivateKey) PublicKey() PublicKey {
-	return PublicKey{k: k.k.Public().(minisign.PublicKey)}
-}
+func (k *PrivateKey) PublicKey() PublicKey { return PublicKey{k.k.Public().(minisign.PublicKey)} }
 
 // GenerateKey makes a new key pair and returns the public key and the
-// secret key file. With an empty password the file is not encrypted (the
-// format of `minisign -G -W`: keep it in a secret store); otherwise it is
-// encrypted as `minisign -G` does it (scrypt with libsodium's "sensitive"
-// limits: 1 GiB of memory to decrypt). Both kinds work with `minisign -S`.
+// secret key file: not encrypted with an empty password (as `minisign -G
+// -W` writes it: keep it in a secret store), else encrypted as `minisign
+// -G` does it (scrypt: 1 GiB of memory to decrypt).
 func GenerateKey(password string) (PublicKey, []byte, error) {
 	pub, priv, err := minisign.GenerateKey(rand.Reader)
 	if err != nil {
@@ -181,9 +152,8 @@ func GenerateKey(password string) (PublicKey, []byte, error) {
 	return PublicKey{k: pub}, append(file, '\n'), nil
 }
 
-// Sign signs data, hashed with BLAKE2b-512 as minisign does by default,
-// with the trusted comment "timestamp:UNIX", and returns the signature
-// file.
+// Sign signs data (hashed with BLAKE2b-512, minisign's default) with the
+// trusted comment "timestamp:UNIX" and returns the signature file.
 func Sign(key *PrivateKey, data []byte) []byte {
 	sig, _ := SignWithComment(key, data, "timestamp:"+strconv.FormatInt(time.Now().Unix(), 10))
 	return sig
@@ -204,10 +174,9 @@ func SignWithComment(key *PrivateKey, data []byte, trustedComment string) ([]byt
 }
 
 // SignFile signs the selectors file at path and writes the signature to
-// path+".sig", which it returns: `selectors sign`. The file must load
-// (Parse's checks), so that no file is published that every run would
-// refuse. The trusted comment is minisign's: "timestamp:UNIX",
-// "file:NAME" and "hashed", tab-separated.
+// path+".sig", which it returns. The file must load, so that no file is
+// published that every run would refuse. The trusted comment is
+// minisign's: "timestamp:UNIX", "file:NAME" and "hashed", tab-separated.
 func SignFile(key *PrivateKey, path string) (string, error) {
 	data, err := readCapped(path, MaxFileSize)
 	if err != nil {
@@ -235,9 +204,8 @@ type Signature struct {
 	KeyID string
 	// Prehashed is true for "ED" (BLAKE2b-512 of the file signed, the
 	// default of minisign and Sign), false for "Ed" (minisign -l).
-	Prehashed        bool
-	TrustedComment   string
-	UntrustedComment string
+	Prehashed      bool
+	TrustedComment string
 
 	raw minisign.Signature
 }
@@ -245,44 +213,40 @@ type Signature struct {
 // ParseSignature reads a signature file without verifying it.
 func ParseSignature(sig []byte) (*Signature, error) {
 	if len(sig) > maxSignatureSize {
-		return nil, sigError(ErrMalformedSignature, fmt.Sprintf("the signature is %d bytes, more than a minisign signature ever is", len(sig)), nil)
+		return nil, &SourceError{Kind: ErrMalformedSignature, Msg: fmt.Sprintf("the signature is %d bytes, more than a minisign signature ever is", len(sig))}
 	}
 	var s minisign.Signature
 	if err := s.UnmarshalText(sig); err != nil {
-		return nil, sigError(ErrMalformedSignature, "the signature is not a minisign signature ("+strings.TrimPrefix(err.Error(), "minisign: ")+")", nil)
+		return nil, &SourceError{Kind: ErrMalformedSignature, Msg: "the signature is not a minisign signature (" + strings.TrimPrefix(err.Error(), "minisign: ") + ")"}
 	}
 	return &Signature{
-		KeyID:            formatKeyID(s.KeyID),
-		Prehashed:        s.Algorithm == minisign.HashEdDSA,
-		TrustedComment:   s.TrustedComment,
-		UntrustedComment: s.UntrustedComment,
-		raw:              s,
+		KeyID:          formatKeyID(s.KeyID),
+		Prehashed:      s.Algorithm == minisign.HashEdDSA,
+		TrustedComment: s.TrustedComment,
+		raw:            s,
 	}, nil
 }
 
 // Verify checks that sig is a valid signature of data by one of keys and
-// returns that key's id. It fails with a *SourceError: ErrMalformedSignature,
-// ErrUnknownKey (signed by none of keys) or ErrBadSignature (the file or
-// the trusted comment is not what was signed).
+// returns that key's id, or a *SourceError: ErrMalformedSignature,
+// ErrUnknownKey or ErrBadSignature (the file or trusted comment changed).
 func Verify(keys []PublicKey, data, sig []byte) (keyID string, err error) {
 	s, err := ParseSignature(sig)
 	if err != nil {
 		return "", err
 	}
-	for _, k := range keys {
-		if k.k.ID() != s.raw.KeyID {
-			continue
+	i := slices.IndexFunc(keys, func(k PublicKey) bool { return k.k.ID() == s.raw.KeyID })
+	if i < 0 {
+		ids := make([]string, len(keys))
+		for i, k := range keys {
+			ids[i] = k.KeyID()
 		}
-		if !minisign.Verify(k.k, data, sig) {
-			return "", sigError(ErrBadSignature, "the signature by key "+s.KeyID+" does not match the file: it was changed after signing, or the signature is for another file", nil)
-		}
-		return s.KeyID, nil
+		return "", &SourceError{Kind: ErrUnknownKey, Msg: fmt.Sprintf("signed by key %s, which is not trusted (trusted: %s); a team's own key is trusted when it is given as a further selectors key", s.KeyID, strings.Join(ids, ", "))}
 	}
-	ids := make([]string, len(keys))
-	for i, k := range keys {
-		ids[i] = k.KeyID()
+	if !minisign.Verify(keys[i].k, data, sig) {
+		return "", &SourceError{Kind: ErrBadSignature, Msg: "the signature by key " + s.KeyID + " does not match the file: it was changed after signing, or the signature is for another file"}
 	}
-	return "", sigError(ErrUnknownKey, fmt.Sprintf("signed by key %s, which is not trusted (trusted: %s); a team's own key is trusted when it is given as a further selectors key", s.KeyID, strings.Join(ids, ", ")), nil)
+	return s.KeyID, nil
 }
 
 // VerifyFile verifies the file at path with its signature at path+".sig"
@@ -306,20 +270,16 @@ func VerifyFile(path string, keys []PublicKey) (keyID string, err error) {
 // readCapped reads a file of at most limit bytes.
 func readCapped(path string, limit int64) ([]byte, error) {
 	fh, err := os.Open(path)
-	if err != nil {
-		return nil, &SourceError{Source: path, Kind: ErrRead, Msg: err.Error(), Err: err}
+	var data []byte
+	if err == nil {
+		defer fh.Close()
+		data, err = fileio.ReadAtMost(fh, limit, ErrTooLarge)
 	}
-	defer fh.Close()
-	data, err := io.ReadAll(io.LimitReader(fh, limit+1))
-	if err != nil {
-		return nil, &SourceError{Source: path, Kind: ErrRead, Msg: err.Error(), Err: err}
-	}
-	if int64(len(data)) > limit {
+	switch {
+	case err == ErrTooLarge:
 		return nil, &SourceError{Source: path, Kind: ErrTooLarge, Msg: fmt.Sprintf("more than %d bytes", limit)}
+	case err != nil:
+		return nil, &SourceError{Source: path, Kind: ErrRead, Msg: err.Error(), Err: err}
 	}
 	return data, nil
-}
-
-func sigError(kind error, msg string, cause error) *SourceError {
-	return &SourceError{Kind: kind, Msg: msg, Err: cause}
 }

@@ -1,6 +1,7 @@
 package selectors
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -25,18 +26,13 @@ const (
 // Origin is where a loaded selectors file came from: what `selectors show`
 // prints and the selectors_source of every result.
 type Origin struct {
-	Kind OriginKind
-	// Path is the file's path (OriginFile).
-	Path string
-	// URL is the address it was fetched from (OriginURL).
-	URL string
-	// KeyID is the id of the key whose signature verified (OriginURL).
-	KeyID string
-	// FetchedAt is when the server sent the file or, with FromCache,
-	// confirmed that the cached copy is current (OriginURL).
+	Kind  OriginKind
+	Path  string // the file's path (OriginFile)
+	URL   string // the address it was fetched from (OriginURL)
+	KeyID string // the id of the key whose signature verified (OriginURL)
+	// FetchedAt is when the server sent the file or, with FromCache (it
+	// answered 304 Not Modified), confirmed that the cached copy is current.
 	FetchedAt time.Time
-	// FromCache is true when the server answered 304 Not Modified and the
-	// cached copy was used, its signature verified again.
 	FromCache bool
 }
 
@@ -66,9 +62,8 @@ func (o Origin) Description() string {
 	return s + ")"
 }
 
-// Origin is where f came from. A file from Parse or Load has the origin
-// its Source names (EmbeddedSource or a path); one from Fetch its URL, the
-// key that signed it and the fetch time.
+// Origin is where f came from: for a file from Parse or Load, what its
+// Source names; for one from Fetch, its URL, key and fetch time.
 func (f *File) Origin() Origin {
 	if f.origin != nil {
 		return *f.origin
@@ -97,27 +92,21 @@ var (
 // not used. Every one is a configuration error: the tool stops before any
 // browser starts (exit 1), unless it falls back to the embedded file.
 type SourceError struct {
-	// Source is the URL or path; empty for a bare Verify.
-	Source string
-	// Kind is one of the Err variables above (ErrNoSignature, …).
-	Kind error
-	// Msg is a sentence a person can act on.
-	Msg string
-	// Err is the cause, if any: the *Error of an invalid file, the
-	// network error.
-	Err error
+	Source string // the URL or path; empty for a bare Verify
+	Kind   error  // one of the Err variables above (ErrNoSignature, …)
+	Msg    string // a sentence a person can act on
+	Err    error  // the cause, if any: the *Error of an invalid file, the network error
 }
 
 func (e *SourceError) Error() string {
-	msg := e.Msg
-	if msg == "" && e.Err != nil {
+	if e.Msg == "" && e.Err != nil {
 		// An invalid file: Parse's error already names the file.
 		return e.Err.Error()
 	}
 	if e.Source == "" {
-		return "selectors signature: " + msg
+		return "selectors signature: " + e.Msg
 	}
-	return "selectors file " + e.Source + ": " + msg
+	return "selectors file " + e.Source + ": " + e.Msg
 }
 
 // Unwrap gives the Kind and the cause, for errors.Is and errors.As.
@@ -128,12 +117,8 @@ func (e *SourceError) Unwrap() []error {
 	return []error{e.Kind, e.Err}
 }
 
-// Reason is the kind as a word for a report: not_https, network,
-// no_signature, malformed_signature, unknown_key, bad_signature,
-// invalid_file, too_old, needs_newer_tool, read, too_large.
-func (e *SourceError) Reason() string {
-	return reasons[e.Kind]
-}
+// Reason is the kind as a word for a report (not_https, too_old, …).
+func (e *SourceError) Reason() string { return reasons[e.Kind] }
 
 var reasons = map[error]string{
 	ErrNotHTTPS: "not_https", ErrNetwork: "network", ErrNoSignature: "no_signature",
@@ -153,9 +138,8 @@ func withSource(err error, source string) error {
 	return err
 }
 
-// IsURL tells whether a --selectors value names a URL (it has a scheme,
-// "://") rather than a path. Only https URLs are fetched; Resolve refuses
-// any other scheme.
+// IsURL tells whether a --selectors value names a URL ("://") rather than
+// a path; Resolve refuses any scheme but https.
 func IsURL(spec string) bool { return strings.Contains(spec, "://") }
 
 // ResolveOptions are Fetch's options and what to do when it fails.
@@ -169,10 +153,8 @@ type ResolveOptions struct {
 }
 
 // Resolve loads the selectors file that spec names: the embedded one for
-// "", an https URL through Fetch, or else a path through Load. A file
-// from a path or a URL whose min_tool_version is above opts.ToolVersion
-// is refused (ErrNeedsNewerTool); a file from a URL must also be signed
-// by a trusted key and be no older than the embedded file (see Fetch).
+// "", an https URL through Fetch, or else a path through Load; a file whose
+// min_tool_version is above opts.ToolVersion is refused (ErrNeedsNewerTool).
 // Warnings are sentences for the result: a min_tool_version that could
 // not be checked, a cache that could not be written, the fallback taken.
 // Errors are *SourceError or, for a path, what Load returns.
@@ -186,11 +168,7 @@ func Resolve(ctx context.Context, spec string, opts ResolveOptions) (*File, []st
 		if err != nil {
 			return nil, nil, err
 		}
-		warn, err := checkToolVersion(f, opts.ToolVersion)
-		if err != nil {
-			return nil, nil, err
-		}
-		return f, warn, nil
+		return checkToolVersion(f, opts.ToolVersion)
 	}
 	f, warn, err := Fetch(ctx, spec, opts.FetchOptions)
 	if err == nil || !opts.FallbackToEmbedded || errors.Is(err, ErrNotHTTPS) {
@@ -206,23 +184,19 @@ func Resolve(ctx context.Context, spec string, opts ResolveOptions) (*File, []st
 // checkToolVersion refuses f if its min_tool_version is above tool, and
 // warns when tool is not a release version (so cannot be compared): a
 // development build is taken to be new enough.
-func checkToolVersion(f *File, tool string) ([]string, error) {
+func checkToolVersion(f *File, tool string) (*File, []string, error) {
 	if f.MinToolVersion == "" {
-		return nil, nil
+		return f, nil, nil
 	}
 	ok, known := toolVersionAllows(f.MinToolVersion, tool)
 	if !known {
-		shown := tool
-		if shown == "" {
-			shown = "unknown"
-		}
-		return []string{fmt.Sprintf("selectors file %s asks for chatgpt-optout %s or newer; this build's version (%s) is not a release version, so it is taken to be new enough", f.Source, f.MinToolVersion, shown)}, nil
+		return f, []string{fmt.Sprintf("selectors file %s asks for chatgpt-optout %s or newer; this build's version (%s) is not a release version, so it is taken to be new enough", f.Source, f.MinToolVersion, cmp.Or(tool, "unknown"))}, nil
 	}
 	if !ok {
-		return nil, &SourceError{Source: f.Source, Kind: ErrNeedsNewerTool,
+		return nil, nil, &SourceError{Source: f.Source, Kind: ErrNeedsNewerTool,
 			Msg: fmt.Sprintf("min_tool_version is %s but this is chatgpt-optout %s: install %s or newer, or use an older selectors file", f.MinToolVersion, tool, f.MinToolVersion)}
 	}
-	return nil, nil
+	return f, nil, nil
 }
 
 // toolVersionAllows tells whether tool is at least min. known is false
@@ -255,8 +229,7 @@ func olderFileVersion(a, b string) bool {
 	return okA && okB && slices.Compare(pa[:], pb[:]) < 0
 }
 
-func fileVersionParts(s string) ([3]int, bool) {
-	var out [3]int
+func fileVersionParts(s string) (out [3]int, ok bool) {
 	parts := strings.Split(s, ".")
 	if len(parts) != 3 {
 		return out, false

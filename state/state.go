@@ -7,6 +7,7 @@ package state
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,17 +22,14 @@ import (
 	"github.com/chatgpt-optout/chatgpt-optout/internal/fileio"
 )
 
-// Session is a saved browser session: the cookies of the app and login
-// origins and the app origin's localStorage, in Playwright's storageState
-// format, so that a file saved by Playwright works here and one saved here
-// works in Playwright. A run that loads one before its first page load
-// goes straight to the signed-in app.
+// Session is a saved browser session in Playwright's storageState format. A
+// run that loads one before its first page load goes straight to the
+// signed-in app.
 type Session struct {
 	Cookies []Cookie `json:"cookies"`
 	Origins []Origin `json:"origins"`
-	// Account is the email the state was saved for. It is not part of
-	// Playwright's format (Playwright ignores it); a state saved for
-	// another account is refused.
+	// Account is the email the state was saved for (Playwright ignores
+	// it); a state saved for another account is refused.
 	Account string `json:"chatgpt_optout_account,omitempty"`
 }
 
@@ -101,11 +99,6 @@ func identity(key string) (age.Identity, age.Recipient, error) {
 	return id, r, nil
 }
 
-// encrypted reports whether data is an age file, armored or binary.
-func encrypted(data []byte) bool {
-	return bytes.HasPrefix(data, []byte("age-encryption.org/")) || bytes.HasPrefix(bytes.TrimSpace(data), []byte(armor.Header))
-}
-
 // Decode reads a state file's bytes, decrypting them with key when
 // they are age-encrypted; it tells the two kinds apart itself. Errors never
 // quote the file's contents.
@@ -113,7 +106,9 @@ func Decode(data []byte, key string) (*Session, error) {
 	if len(data) > MaxFileSize {
 		return nil, errTooLarge
 	}
-	if encrypted(data) {
+	// An age file, binary or armored.
+	binary := bytes.HasPrefix(data, []byte("age-encryption.org/"))
+	if binary || bytes.HasPrefix(bytes.TrimSpace(data), []byte(armor.Header)) {
 		if key == "" {
 			return nil, ErrKeyNeeded
 		}
@@ -122,7 +117,7 @@ func Decode(data []byte, key string) (*Session, error) {
 			return nil, err
 		}
 		var src io.Reader = bytes.NewReader(data)
-		if !bytes.HasPrefix(data, []byte("age-encryption.org/")) {
+		if !binary {
 			src = armor.NewReader(src)
 		}
 		r, err := age.Decrypt(src, id)
@@ -136,8 +131,7 @@ func Decode(data []byte, key string) (*Session, error) {
 		}
 	}
 	var st Session
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&st); err != nil {
+	if err := json.NewDecoder(bytes.NewReader(data)).Decode(&st); err != nil {
 		var se *json.SyntaxError
 		if errors.As(err, &se) {
 			return nil, fmt.Errorf("it is not storageState JSON (a syntax error at byte %d)", se.Offset)
@@ -175,10 +169,7 @@ func Encode(st *Session, key string) ([]byte, error) {
 	if _, err := w.Write(data); err != nil {
 		return nil, err
 	}
-	if err := w.Close(); err != nil {
-		return nil, err
-	}
-	if err := a.Close(); err != nil {
+	if err := cmp.Or(w.Close(), a.Close()); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil

@@ -3,6 +3,7 @@
 package fileio
 
 import (
+	"cmp"
 	"errors"
 	"io"
 	"os"
@@ -59,16 +60,8 @@ func WriteAtomic(path string, data []byte, perm os.FileMode) (err error) {
 			os.Remove(tmp.Name())
 		}
 	}()
-	if err = tmp.Chmod(perm); err != nil {
-		return err
-	}
-	if _, err = tmp.Write(data); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
+	_, err = tmp.Write(data)
+	if err = cmp.Or(err, tmp.Chmod(perm), tmp.Sync(), tmp.Close()); err != nil {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)

@@ -1,36 +1,21 @@
 // Package yamlguard refuses YAML that would cost far more to read than its
 // size: alias bombs ("billion laughs": a 1 KB file of aliases naming
-// aliases that expands to billions of values) and deep nesting. It reads the file
-// with goccy/go-yaml's own lexer (and parser, to size what aliases name), so
-// it sees the file the way the loaders do, and never expands an alias.
+// aliases that expands to billions of values) and deep nesting. It reads
+// the file with goccy/go-yaml's own lexer (and parser, to size what aliases
+// name), so it sees the file the way the loaders do, and never expands an
+// alias.
 //
 // A loader calls Check on the bytes before it decodes them: yaml.Unmarshal
-// and yaml.YAMLToJSON copy what each alias names, so a bomb that the parser
-// holds in a few KB (it keeps an alias as one node) becomes gigabytes there.
-// Measured with goccy/go-yaml v1.19.2: YAMLToJSON of 6 levels of 10 aliases
-// allocates 1 GB in 3.5 s, and each level more is ten times that; the parser
-// alone takes quadratic time and memory in the nesting depth (10,000 nested
-// "[" take 156 MB, 100,000 run out of memory).
+// and yaml.YAMLToJSON copy what each alias names. Measured with
+// goccy/go-yaml v1.19.2: YAMLToJSON of 6 levels of 10 aliases allocates 1 GB
+// in 3.5 s, each level more ten times that; the parser alone takes
+// quadratic time and memory in the nesting depth (10,000 nested "[" take
+// 156 MB, 100,000 run out of memory).
 //
-// What Check refuses:
-//
-//   - with Limits.AliasNodes 0 (the zero Limits), any alias, *name, merge keys
-//     (<<: *name) included. Anchors (&name) that no alias names are harmless
-//     and pass.
-//   - with Limits.AliasNodes n > 0, aliases that add more than n values to
-//     the document once each is replaced by a copy of what it names (an alias
-//     inside an anchored value counts again at each use of that anchor); and,
-//     so that every reader expands the document alike, also one that looks
-//     anchors up by name over the whole file: an alias before its anchor
-//     (YAML forbids it), an alias inside the value it names (a loop), and an
-//     anchor name defined twice when the file has aliases.
-//   - nesting deeper than Limits.Depth (DefaultDepth): flow collections ([, {)
-//     and block collections (indented keys, "- " entries) together.
-//   - input longer than Limits.Bytes (DefaultBytes); the loaders cap their
-//     files at that size before they call Check, with their own message.
-//
-// Check does not judge anything else: a file that is not valid YAML passes,
-// for the loader to report its syntax error as it always has.
+// Check refuses, per Limits: any alias, or aliases that expand past a cap
+// (and any alias a reader could expand otherwise than YAML does); nesting
+// deeper than a cap; input longer than a cap. A file that is not valid YAML
+// passes, for the loader to report its syntax error as it always has.
 package yamlguard
 
 import (
@@ -62,11 +47,18 @@ const (
 // applies DefaultDepth and DefaultBytes.
 type Limits struct {
 	// AliasNodes is how many values aliases may add to the document once
-	// expanded; 0 refuses every alias.
+	// each is replaced by a copy of what it names (an alias inside an
+	// anchored value counts again at each use of that anchor); 0 refuses
+	// every alias, merge keys (<<: *name) included. Anchors that no alias
+	// names pass.
 	AliasNodes int
-	// Depth is the deepest nesting allowed; 0 means DefaultDepth.
+	// Depth is the deepest nesting allowed, of flow collections ([, {) and
+	// block collections (indented keys, "- " entries) together; 0 means
+	// DefaultDepth.
 	Depth int
-	// Bytes is the longest input read; 0 means DefaultBytes.
+	// Bytes is the longest input read; 0 means DefaultBytes. The loaders
+	// cap their files at that size before they call Check, with their own
+	// message.
 	Bytes int
 }
 
@@ -125,10 +117,7 @@ func Check(data []byte, source string, lim Limits) (err error) {
 		}
 	}()
 	// goccy/go-yaml counts a CRLF after a comment as two lines.
-	raw := data
-	if bytes.Contains(data, []byte("\r\n")) {
-		data = bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
-	}
+	raw, data := data, bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
 	tokens := lexer.Tokenize(string(data))
 	aliases, e := scan(tokens, lim)
 	if e != nil {
@@ -180,12 +169,12 @@ func scan(tokens token.Tokens, lim Limits) (aliases int, _ *Error) {
 			flow = max(flow-1, 0)
 		case token.SequenceEntryType, token.MappingKeyType:
 			if flow == 0 {
-				block = nest(block, column(tk))
+				block = nest(block, tk.Position.Column)
 			}
 		case token.MappingValueType:
 			// A block mapping nests by the column of its keys.
 			if flow == 0 && prev != nil {
-				block = nest(block, column(prev))
+				block = nest(block, prev.Position.Column)
 			}
 		case token.AliasType:
 			aliases++
@@ -194,7 +183,11 @@ func scan(tokens token.Tokens, lim Limits) (aliases int, _ *Error) {
 				if i+1 < len(tokens) && tokens[i+1] != nil {
 					name = tokens[i+1].Value
 				}
-				return aliases, refuseAlias(tk, prev, name)
+				msg := fmt.Sprintf("YAML aliases (*%s) are not allowed: write the value out", name)
+				if prev != nil && prev.Type == token.MappingValueType && prev.Prev != nil && prev.Prev.Type == token.MergeKeyType {
+					msg = fmt.Sprintf("YAML aliases (*%s) are not allowed, nor merge keys that copy one (<<: *%s): write the keys out", name, name)
+				}
+				return aliases, &Error{Line: line(tk), Kind: ErrAlias, Msg: msg}
 			}
 		}
 		if d := flow + len(block); d > lim.Depth {
@@ -221,23 +214,13 @@ func nest(block []int, col int) []int {
 	return block
 }
 
-func refuseAlias(tk, prev *token.Token, name string) *Error {
-	msg := fmt.Sprintf("YAML aliases (*%s) are not allowed: write the value out", name)
-	if prev != nil && prev.Type == token.MappingValueType && prev.Prev != nil && prev.Prev.Type == token.MergeKeyType {
-		msg = fmt.Sprintf("YAML aliases (*%s) are not allowed, nor merge keys that copy one (<<: *%s): write the keys out", name, name)
-	}
-	return &Error{Line: line(tk), Kind: ErrAlias, Msg: msg}
-}
-
 // counter sizes the document as if every alias were a copy of what it
 // names, in document order, and stops at the first alias it refuses: the
 // one that takes the copies past limit, and any alias whose meaning a
 // reader could take otherwise than YAML does. A reader that looks anchors
 // up by name over the whole document, as the accounts file's does, would
 // loop or multiply on an alias before its anchor (forbidden by YAML), an
-// alias inside the value it names, or an anchor defined twice; with these
-// refused, every reader expands the document the same way, to at most
-// limit values more than it has.
+// alias inside the value it names, or an anchor defined twice.
 type counter struct {
 	anchors map[string]anchor
 	added   int64 // values the aliases so far add
@@ -262,10 +245,7 @@ func (c *counter) size(n ast.Node) int64 {
 	case *ast.DocumentNode:
 		return c.size(v.Body)
 	case *ast.AnchorNode:
-		name := ""
-		if v.Name != nil && v.Name.GetToken() != nil {
-			name = v.Name.GetToken().Value
-		}
+		name := tokenValue(v.Name)
 		if a, ok := c.anchors[name]; ok {
 			c.refuse(line(v.Start), ErrAlias, fmt.Sprintf("the YAML anchor &%s is defined again (first on line %d): give each anchor a name of its own", name, a.line))
 			return 0
@@ -275,7 +255,7 @@ func (c *counter) size(n ast.Node) int64 {
 		c.anchors[name] = anchor{line: line(v.Start), size: s}
 		return s
 	case *ast.AliasNode:
-		name := aliasName(v)
+		name := tokenValue(v.Value)
 		a, ok := c.anchors[name]
 		switch {
 		case !ok:
@@ -320,11 +300,11 @@ func (c *counter) refuse(line int, kind error, msg string) {
 	}
 }
 
-func aliasName(a *ast.AliasNode) string {
-	if a.Value == nil || a.Value.GetToken() == nil {
+func tokenValue(n ast.Node) string {
+	if n == nil || n.GetToken() == nil {
 		return ""
 	}
-	return a.Value.GetToken().Value
+	return n.GetToken().Value
 }
 
 func line(tk *token.Token) int {
@@ -332,11 +312,4 @@ func line(tk *token.Token) int {
 		return 0
 	}
 	return tk.Position.Line
-}
-
-func column(tk *token.Token) int {
-	if tk == nil || tk.Position == nil {
-		return 0
-	}
-	return tk.Position.Column
 }
