@@ -4,7 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/chromedp/cdproto/accessibility"
@@ -67,12 +67,10 @@ func axQuery(ctx context.Context, c selectors.Candidate) ([]*accessibility.Node,
 }
 
 // axConfirm checks a match found by a role candidate against the browser's
-// own accessibility tree: exactly one node must have that role and name,
-// and it must be the element the probe found. The probe's in-page name
-// computation is an approximation; the tree is the browser's word. With
-// anyOf (a candidate narrowed by its row in the page, or one that takes
-// every match), the match must be one of the nodes with that role and
-// name.
+// accessibility tree (the probe's name computation is an approximation):
+// exactly one node must have that role and name, and be the element the
+// probe found. With anyOf (a candidate narrowed by its row, or one that
+// takes every match), the match must be one of those nodes.
 func axConfirm(ctx context.Context, c selectors.Candidate, m *match, anyOf bool) (bool, error) {
 	nodes, err := axQuery(ctx, c)
 	if err != nil || len(nodes) == 0 || len(nodes) > 1 && !anyOf {
@@ -220,12 +218,10 @@ func lookalikes(el *selectors.Element, label string, nodes []axNode) []string {
 			out = append(out, scored{fmt.Sprintf("role=%q name=%q", n.Role, n.Name), score})
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].score > out[j].score })
+	slices.SortStableFunc(out, func(a, b scored) int { return b.score - a.score })
 	var list []string
-	seen := map[string]bool{}
 	for _, o := range out {
-		if !seen[o.s] && len(list) < 10 {
-			seen[o.s] = true
+		if len(list) < 10 && !slices.Contains(list, o.s) {
 			list = append(list, o.s)
 		}
 	}

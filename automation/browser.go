@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -63,17 +64,14 @@ func CheckChrome(opts BrowserOptions) (string, error) {
 	}
 	p, err := exec.LookPath(opts.ExecPath)
 	if err != nil {
-		return "", configError([]Setting{SettingBrowser}, "the browser %s cannot be run: %v; %s", quote.Value(opts.ExecPath), capText(unwrapExecError(err), 200), pointAtChrome)
+		why := err.Error()
+		var ee *exec.Error
+		if errors.As(err, &ee) {
+			why = ee.Err.Error()
+		}
+		return "", configError([]Setting{SettingBrowser}, "the browser %s cannot be run: %v; %s", quote.Value(opts.ExecPath), capText(why, 200), pointAtChrome)
 	}
 	return p, nil
-}
-
-func unwrapExecError(err error) string {
-	var ee *exec.Error
-	if errors.As(err, &ee) {
-		return ee.Err.Error()
-	}
-	return err.Error()
 }
 
 // allocatorOptions builds the Chrome command line.
@@ -88,24 +86,21 @@ func allocatorOptions(opts BrowserOptions, execPath, tmp string, p *browserProce
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("disable-gpu", true),
 		chromedp.Flag("lang", "en-US"),
-		// Chrome loads the omnibox popup WebUIs (two renderer processes)
-		// for every window, and every isolated browser context opens one; a
-		// headless run never shows an omnibox. About a third of a fleet's
-		// CPU. The spare renderer Chrome keeps warm for the next tab
-		// belongs to one browser context, so with a context per account
-		// nearly every spare is started for nothing: two renderers in three.
+		// Every window and isolated browser context loads the omnibox popup
+		// WebUIs (two renderers), which a headless run never shows: about a
+		// third of a fleet's CPU. The spare renderer Chrome keeps warm
+		// belongs to one browser context, so with one per account nearly
+		// every spare is started for nothing.
 		chromedp.Flag("disable-features", "Translate,BlinkGenPropertyTrees,WebUIOmniboxPopup,WebUIOmniboxAimPopup,WebUIOmniboxFullPopup,SpareRendererForSitePerProcess"),
 		chromedp.WindowSize(1280, 900),
-		// Chrome gets only the variables it needs, never the tool's whole
-		// environment: that holds the account's secrets. Its temporary
-		// files and its crash reporter's database go in the run's folder,
-		// so removing that folder removes every trace, and the crash
-		// reporter (a process of its own session) can be found by it.
+		// Chrome never gets the tool's whole environment: that holds the
+		// account's secrets. Its temporary files and its crash reporter's
+		// database go in the run's folder, so removing that folder removes
+		// every trace, and the crash reporter can be found by it.
 		chromedp.NoInheritEnv,
 		chromedp.Env(browserEnv(os.Environ(), opts.Headed, tmp)...),
 		// The browser leads a process group of its own, so that stopping
-		// it stops every child too; chromedp's default for the command
-		// (killed when the tool dies) is kept.
+		// it stops every child too.
 		chromedp.ModifyCmdFunc(p.setup),
 		chromedp.CombinedOutput(&p.output),
 	)
@@ -151,7 +146,8 @@ func (p *browserProcess) pid() int {
 }
 
 // exitState describes how the browser process ended, or "" while it runs
-// or when it never started.
+// or when it never started. It reads what the reaper wrote: call it only
+// once the start failed.
 func (p *browserProcess) exitState() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -165,9 +161,7 @@ func (p *browserProcess) exitState() string {
 // Login) opens a tab in a browser context of its own, so runs may go on in
 // parallel on one Browser. Close it when done.
 type Browser struct {
-	// ctx is chromedp's browser context: chromedp keeps the connection in
-	// a context, so the handle of the browser holds it.
-	ctx      context.Context
+	ctx      context.Context // chromedp's browser context: it holds the connection
 	stop     func()
 	opts     BrowserOptions
 	warnings []string
@@ -175,11 +169,10 @@ type Browser struct {
 }
 
 // Launch starts Chrome. Close stops it: it returns once the browser and
-// every process it started have ended (within a few seconds: what is still
-// running then is killed), its throw-away profile is removed, and the
-// profile folder is free again. The start itself has no deadline, since a
-// cold Chrome on a loaded machine is slow; when ctx ends, the start stops,
-// and so does a browser already running.
+// every process it started have ended (what still runs after a few seconds
+// is killed), its throw-away profile is removed, and the profile folder is
+// free again. The start has no deadline (a cold Chrome on a loaded machine
+// is slow); when ctx ends, the start stops, and so does a running browser.
 func Launch(ctx context.Context, opts BrowserOptions) (*Browser, error) {
 	execPath, err := CheckChrome(opts)
 	if err != nil {
@@ -205,41 +198,36 @@ func Launch(ctx context.Context, opts BrowserOptions) (*Browser, error) {
 	}
 	proc := &browserProcess{output: cappedBuffer{max: 16 << 10}}
 	allocCtx, allocCancel := chromedp.NewExecAllocator(ctx, allocatorOptions(opts, execPath, tmp, proc)...)
-	var ctxOpts []chromedp.ContextOption
-	if opts.Logf != nil {
-		ctxOpts = append(ctxOpts, chromedp.WithErrorf(opts.Logf))
-	} else {
-		ctxOpts = append(ctxOpts, chromedp.WithErrorf(func(string, ...any) {}))
+	logf := opts.Logf
+	if logf == nil {
+		logf = func(string, ...any) {}
 	}
-	browserCtx, browserCancel := chromedp.NewContext(allocCtx, ctxOpts...)
+	browserCtx, browserCancel := chromedp.NewContext(allocCtx, chromedp.WithErrorf(logf))
 	dirs := []string{tmp}
 	if opts.ProfileDir != "" {
 		dirs = append(dirs, opts.ProfileDir)
 	}
-	var once sync.Once
 	started := false
-	stop := func() {
-		once.Do(func() {
-			pid := proc.pid()
-			if opts.ProfileDir != "" && ctx.Err() == nil && started {
-				// A kept profile must be closed gracefully, or Chrome may not
-				// write the session cookies to disk.
-				closeGracefully(browserCtx)
-			}
-			// Stop the browser's process group at once (while the browser
-			// runs, the group is surely its): children that outlive it
-			// hold its output pipe open, and chromedp waits for that pipe.
-			if browserCtx.Err() == nil {
-				killGroup(pid)
-			}
-			browserCancel()
-			allocCancel() // returns once the browser process is reaped
-			// Then wait, a bounded time, until none of its processes runs.
-			stopBrowserProcesses(pid, false, dirs, 5*time.Second)
-			removeAll(tmp)
-			lock.release()
-		})
-	}
+	stop := sync.OnceFunc(func() {
+		pid := proc.pid()
+		if opts.ProfileDir != "" && ctx.Err() == nil && started {
+			// A kept profile must be closed gracefully, or Chrome may not
+			// write the session cookies to disk.
+			closeGracefully(browserCtx)
+		}
+		// Stop the browser's process group at once (while the browser runs,
+		// the group is surely its): children that outlive it hold its
+		// output pipe open, and chromedp waits for that pipe.
+		if browserCtx.Err() == nil {
+			killGroup(pid)
+		}
+		browserCancel()
+		allocCancel() // returns once the browser process is reaped
+		// Then wait, a bounded time, until none of its processes runs.
+		stopBrowserProcesses(pid, false, dirs, 5*time.Second)
+		removeAll(tmp)
+		lock.release()
+	})
 	if err := chromedp.Do(browserCtx); err != nil {
 		stop()
 		return nil, startError(ctx, err, opts, execPath, proc)
@@ -253,12 +241,10 @@ func Launch(ctx context.Context, opts BrowserOptions) (*Browser, error) {
 // chromedp browser context, and Close calls stop. opts says how the runs
 // treat it (Headed, BlockResources); its start options are not used.
 func Attach(browserCtx context.Context, stop func(), opts BrowserOptions) *Browser {
-	var once sync.Once
-	return &Browser{ctx: browserCtx, opts: opts, agents: &userAgents{}, stop: func() {
-		if stop != nil {
-			once.Do(stop)
-		}
-	}}
+	if stop == nil {
+		stop = func() {}
+	}
+	return &Browser{ctx: browserCtx, opts: opts, agents: &userAgents{}, stop: sync.OnceFunc(stop)}
 }
 
 // Close stops the browser. It may be called more than once.
@@ -280,8 +266,7 @@ func (b *Browser) Err() error {
 func (b *Browser) Options() BrowserOptions { return b.opts }
 
 // Warnings are what the start had to warn about (a profile folder it made
-// private, for example). A run's result should carry them; Disable, Status
-// and Verify add them to theirs.
+// private, for example); Disable, Status and Verify add them to their result.
 func (b *Browser) Warnings() []string { return append([]string(nil), b.warnings...) }
 
 // startError explains a browser that did not start.
@@ -361,14 +346,11 @@ func checkProfileFree(dir string) error {
 	if err != nil {
 		return nil // no lock: free
 	}
-	// The lock points to "hostname-pid". A stale lock from a crashed run
+	// The lock points to "hostname-pid"; a stale one, from a crashed run,
 	// names a process that no longer exists.
-	var pid int
-	for i := len(target) - 1; i >= 0; i-- {
-		if target[i] == '-' {
-			_, _ = fmt.Sscanf(target[i+1:], "%d", &pid)
-			break
-		}
+	pid := 0
+	if i := strings.LastIndexByte(target, '-'); i >= 0 {
+		pid, _ = strconv.Atoi(target[i+1:])
 	}
 	if pid > 0 && processAlive(pid) {
 		return configError([]Setting{SettingProfileDir}, "the profile folder %s is in use by another browser (process %d): wait for the other run to end, or give each run its own profile folder", dir, pid)
@@ -380,7 +362,7 @@ func checkProfileFree(dir string) error {
 // removeAll removes dir, trying again for a moment: Chrome's helper
 // processes can still write there just after the browser exits.
 func removeAll(dir string) {
-	for i := 0; i < 50; i++ {
+	for range 50 {
 		if err := os.RemoveAll(dir); err == nil {
 			return
 		}

@@ -3,6 +3,7 @@ package automation
 import (
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 )
 
@@ -48,31 +49,10 @@ func browserEnv(environ []string, headed bool, tmp string) []string {
 
 func browserVar(name string, headed bool) bool {
 	if runtime.GOOS == "windows" {
-		for _, v := range windowsVars {
-			if strings.EqualFold(name, v) {
-				return !strings.EqualFold(name, "TEMP") && !strings.EqualFold(name, "TMP")
-			}
-		}
-		if strings.EqualFold(name, "PATH") {
-			return true
+		if up := strings.ToUpper(name); up == "PATH" || slices.Contains(windowsVars, up) {
+			return up != "TEMP" && up != "TMP"
 		}
 	}
-	for _, v := range browserVars {
-		if name == v {
-			return true
-		}
-	}
-	for _, p := range browserVarPrefixes {
-		if strings.HasPrefix(name, p) {
-			return true
-		}
-	}
-	if headed {
-		for _, v := range headedVars {
-			if name == v {
-				return true
-			}
-		}
-	}
-	return false
+	return slices.Contains(browserVars, name) || headed && slices.Contains(headedVars, name) ||
+		slices.ContainsFunc(browserVarPrefixes, func(p string) bool { return strings.HasPrefix(name, p) })
 }

@@ -66,10 +66,9 @@ func (b *cappedBuffer) String() string {
 
 // mentionsAny reports whether arg is a flag whose value names one of
 // dirs, or a path inside it: "--user-data-dir=/tmp/x" names /tmp/x,
-// "--user-data-dir=/tmp/x2" does not. A bare argument never does: Chrome
-// passes its folders as flags, while a script or a timeout(1) that runs
-// the tool may carry the same folder as a plain argument, and it must
-// never be taken for a browser.
+// "--user-data-dir=/tmp/x2" does not. A bare argument never does: a script
+// or a timeout(1) that runs the tool may carry the same folder as a plain
+// argument, and it must never be taken for a browser.
 func mentionsAny(arg string, dirs []string) bool {
 	if !strings.HasPrefix(arg, "-") {
 		return false
@@ -78,18 +77,15 @@ func mentionsAny(arg string, dirs []string) bool {
 		if dir == "" {
 			continue
 		}
-		for i := 0; ; {
-			j := strings.Index(arg[i:], dir)
+		for i := 0; ; i++ {
+			j := strings.Index(arg[i:], "="+dir)
 			if j < 0 {
 				break
 			}
-			start, end := i+j, i+j+len(dir)
-			before := start > 0 && arg[start-1] == '='
-			after := end == len(arg) || arg[end] == '/'
-			if before && after {
+			i += j
+			if end := i + 1 + len(dir); end == len(arg) || arg[end] == '/' {
 				return true
 			}
-			i = start + 1
 		}
 	}
 	return false

@@ -1,7 +1,7 @@
 package automation
 
 import (
-	"io"
+	"cmp"
 	"log/slog"
 	"net/url"
 	"slices"
@@ -106,9 +106,7 @@ func (c Config) WithDefaults() (Config, error) {
 		}
 		c.Selectors = f
 	}
-	if c.BaseURL == "" {
-		c.BaseURL = DefaultBaseURL
-	}
+	c.BaseURL = cmp.Or(c.BaseURL, DefaultBaseURL)
 	if err := CheckBaseURL(c.BaseURL); err != nil {
 		return c, configError([]Setting{SettingBaseURL}, "base URL %v", err)
 	}
@@ -131,9 +129,7 @@ func (c Config) WithDefaults() (Config, error) {
 	if c.SecurityCheckWait < 0 {
 		return c, configError([]Setting{SettingCheckWait}, "the wait for the site's security check is %s: give a positive duration like 30s", c.SecurityCheckWait)
 	}
-	if c.SecurityCheckWait == 0 {
-		c.SecurityCheckWait = DefaultSecurityCheckWait
-	}
+	c.SecurityCheckWait = cmp.Or(c.SecurityCheckWait, DefaultSecurityCheckWait)
 	if len(c.Settings) == 0 {
 		c.Settings = []DataSetting{DataTraining}
 	}
@@ -145,8 +141,6 @@ func (c Config) WithDefaults() (Config, error) {
 	if c.Settle <= 0 {
 		c.Settle = DefaultSettle
 	}
-	if c.Logger == nil {
-		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
+	c.Logger = cmp.Or(c.Logger, slog.New(slog.DiscardHandler))
 	return c, nil
 }

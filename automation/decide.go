@@ -132,16 +132,19 @@ const (
 // decideSignIn picks the next sign-in step.
 func decideSignIn(seen signInSeen, c credentials, done *signInDone) signInMove {
 	fail := func(err error) signInMove { return signInMove{act: signInFail, err: err} }
-	// pressing presses target, and again only once the page settled without
-	// it having an effect, up to limit times.
-	pressing := func(target string, limit int) signInMove {
-		if n := done.pressed[target]; n == 0 || (n < limit && seen.settled) {
-			return signInMove{act: signInPress, target: target}
-		}
-		if seen.settled {
+	// again makes mv, done n times so far, and again only once the page
+	// settled without it having an effect, up to limit times.
+	again := func(mv signInMove, n, limit int) signInMove {
+		switch {
+		case n == 0 || n < limit && seen.settled:
+			return mv
+		case seen.settled:
 			return signInMove{act: signInDrift}
 		}
 		return signInMove{act: signInWait}
+	}
+	pressing := func(target string, limit int) signInMove {
+		return again(signInMove{act: signInPress, target: target}, done.pressed[target], limit)
 	}
 	switch {
 	case seen.signedIn:
@@ -223,16 +226,8 @@ func decideSignIn(seen signInSeen, c credentials, done *signInDone) signInMove {
 		}
 		return signInMove{act: signInWait}
 	}
-	if f == formEntry {
-		// A button, no field: press it, and again only if the page settled
-		// without it having an effect.
-		if n := done.submitted[f]; n == 0 || (n < maxSubmits && seen.settled) {
-			return signInMove{act: signInSubmit, form: f}
-		}
-		if seen.settled {
-			return signInMove{act: signInDrift}
-		}
-		return signInMove{act: signInWait}
+	if f == formEntry { // a button, no field
+		return again(signInMove{act: signInSubmit, form: f}, done.submitted[f], maxSubmits)
 	}
 	switch {
 	case !seen.filled && done.typed[f] < maxTypes && (done.typed[f] == 0 || seen.settled || done.submitted[f] == 0):

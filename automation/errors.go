@@ -11,8 +11,7 @@ import (
 // ErrorKind says why a run failed, in terms a script can branch on.
 type ErrorKind string
 
-// The kinds of failure. Each is an outcome of its own: a program maps them
-// to its exit codes (the command line does so in one table).
+// The kinds of failure. A program maps them to its exit codes.
 const (
 	KindBadCredentials    ErrorKind = "bad_credentials"
 	KindMFARequired       ErrorKind = "mfa_required"
@@ -46,8 +45,7 @@ const (
 func (k ErrorKind) IsDrift() bool { return k == KindSelectorDrift || k == KindLabelChanged }
 
 // Setting names a part of the configuration that a failure asks a person
-// to change. The library names it in its own words; a program names its
-// flag or variable for it (see Error.Fix).
+// to change, in the library's words; a program names its own flag for it.
 type Setting string
 
 // The settings a message may point at.
@@ -77,8 +75,7 @@ type Error struct {
 	Kind ErrorKind
 	Msg  string
 	Err  error // cause, if any
-	// Fix lists the settings the sentence asks to change, in its order, so
-	// that a program can name its own flags for them.
+	// Fix lists the settings the sentence asks to change, in its order.
 	Fix []Setting
 }
 
@@ -101,9 +98,8 @@ func (e *Error) fix(settings ...Setting) *Error {
 	return e
 }
 
-// wrapConfig is a configuration error caused by cause (a file that cannot
-// be read, say): its sentence is format's, and errors.Is and errors.As see
-// the cause.
+// wrapConfig is a configuration error with its cause (a file that cannot
+// be read, say), for errors.Is and errors.As.
 func wrapConfig(cause error, format string, args ...any) error {
 	return &Error{Kind: KindConfig, Msg: fmt.Sprintf(format, args...), Err: cause}
 }
@@ -115,16 +111,15 @@ func configError(fix []Setting, format string, args ...any) error {
 }
 
 // DriftError is a failure because the page no longer matches the selectors
-// file: an element of the file matched nothing, or more than one element,
-// or the switch it found is labelled otherwise. The run changed nothing.
+// file: an element matched nothing, or several, or the switch it found is
+// labelled otherwise. The run changed nothing.
 type DriftError struct {
 	Kind ErrorKind // KindSelectorDrift or KindLabelChanged
 	// Element is the element of the selectors file that went missing, by
 	// its key (path.switch, signed_in, login.email).
 	Element string
 	// Candidates are the file's candidates for it, and Counts how many
-	// elements each matched on the page (-1: not tried). Counts is nil
-	// when the page was not read for it.
+	// elements each matched (-1: not tried; nil: the page was not read).
 	Candidates []string
 	Counts     []int
 	URL        string // the page it was looked for on
@@ -149,28 +144,19 @@ func newDrift(kind ErrorKind, name string, el *selectors.Element, m *match, url,
 	return e
 }
 
+func (e *Error) kind() ErrorKind      { return e.Kind }
+func (e *DriftError) kind() ErrorKind { return e.Kind }
+
 // KindOf returns the kind of err: that of the outermost *Error or
 // *DriftError in its chain (an error may wrap the one it was caused by),
 // else one derived for context errors.
 func KindOf(err error) ErrorKind {
-	if err == nil {
-		return ""
-	}
-	for e := err; e != nil; e = errors.Unwrap(e) {
-		switch t := e.(type) {
-		case *Error:
-			return t.Kind
-		case *DriftError:
-			return t.Kind
-		}
-	}
-	var e *Error
-	var d *DriftError
+	var k interface{ kind() ErrorKind }
 	switch {
-	case errors.As(err, &e): // inside a joined error
-		return e.Kind
-	case errors.As(err, &d):
-		return d.Kind
+	case err == nil:
+		return ""
+	case errors.As(err, &k):
+		return k.kind()
 	case errors.Is(err, context.DeadlineExceeded):
 		return KindTimeout
 	case errors.Is(err, context.Canceled):

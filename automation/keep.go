@@ -11,18 +11,14 @@ import (
 )
 
 // keptSessionFor is the lifetime given to a session-only cookie kept in a
-// profile folder. The site's own sessions last about 90 days; a month
-// keeps a scheduled run signed in between runs without outliving the
-// site's idea of the session by much.
+// profile folder: the site's sessions last about 90 days, and a month keeps
+// a scheduled run signed in without outliving them by much.
 const keptSessionFor = 30 * 24 * time.Hour
 
 // keepSession makes the signed-in session survive Chrome's exit in a kept
-// profile. A site may set its session cookie without an expiry (a
-// session-only cookie), and Chrome drops those when it closes, so the next
-// run with the profile would meet a login page. Each session-only cookie of
-// the app is set again with an expiry. A session token the site rejected
-// (the run had to sign in with the password after setting it) is deleted
-// instead: it must not outlive the run.
+// profile: Chrome drops session-only cookies when it closes, so each of the
+// app's is set again with an expiry. A session token the site rejected (the
+// run had to sign in after setting it) is deleted instead.
 func (s *session) keepSession(ctx context.Context) error {
 	res, err := chromedp.Call(ctx, network.GetCookies, network.GetCookiesParams{URLs: []string{s.url("/")}})
 	if err != nil {

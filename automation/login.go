@@ -47,18 +47,17 @@ func (v view) text(name string) string  { return v.r.Texts[v.prefix+name] }
 func (v view) has(name string) bool     { return v.el(name).found() }
 func (v view) primary(name string) bool { m := v.el(name); return m.found() && m.Candidate == 0 }
 
-// sure is has, with a role match confirmed by the accessibility tree. The
-// sign-in asks it only of what it acts on: a sign-in probe covers every
-// profile, and role fallbacks such as a "Continue" button match on pages
-// where their field is absent.
+// sure is has, with a role match confirmed by the accessibility tree, asked
+// only of what the sign-in acts on: a sign-in probe covers every profile,
+// and role fallbacks such as a "Continue" button match where their field is
+// absent.
 func (v view) sure(ctx context.Context, name string) bool {
 	return confirm(ctx, v.spec.Elements[v.prefix+name], v.el(name))
 }
 
-// present is sure for an element that only proves something and is never
-// acted on: the proof of sign-in stands under a modal dialog, which hides
-// the page from the accessibility tree (so the tree cannot confirm a role
-// match there) without signing anybody out.
+// present is sure for an element that only proves something: the proof of
+// sign-in stands under a modal dialog, which hides the page from the
+// accessibility tree without signing anybody out.
 func (v view) present(ctx context.Context, name string) bool {
 	if m := v.el(name); m.found() && m.AriaHidden {
 		return true
@@ -79,28 +78,22 @@ func (s *session) profiles() []*selectors.Profile {
 }
 
 // signInSpec builds one probe for the sign-in pages of every candidate
-// profile. email is the account's, which an account chooser's row holds
-// ("" when unknown).
+// profile. email ("" when unknown) is what an account chooser's row holds.
 func signInSpec(ps []*selectors.Profile, email string) probeSpec {
 	var spec probeSpec
 	spec.Markers = map[string]selectors.Markers{}
 	spec.Texts = map[string][]string{}
 	for i, p := range ps {
 		px := fmt.Sprintf("p%d.", i)
-		l := &p.Login
-		spec.add(px+elEntry, &l.Entry, "")
-		spec.add(px+elEmail, &l.Email, "")
-		spec.add(px+elEmailSubmit, &l.EmailSubmit, "")
-		spec.add(px+elPassword, &l.Password, "")
-		spec.add(px+elPasswordSubmit, &l.PasswordSubmit, "")
-		spec.add(px+elMFACode, l.MFACode, "")
-		spec.add(px+elMFASubmit, l.MFASubmit, "")
-		spec.add(px+elSignedIn, &p.SignedIn, "")
-		spec.add(px+elSkip, l.Skip, "")
-		spec.add(px+elWayOut, l.PasswordWayOut, "")
-		spec.add(px+elChooser, l.AccountChooser, "")
-		spec.add(px+elTryAgain, l.TryAgain, "")
-		spec.add(px+elOneTimeCode, l.OneTimeCode, "")
+		l, c := &p.Login, &p.Challenges
+		for name, el := range map[string]*selectors.Element{
+			elEntry: &l.Entry, elEmail: &l.Email, elEmailSubmit: &l.EmailSubmit, elPassword: &l.Password,
+			elPasswordSubmit: &l.PasswordSubmit, elMFACode: l.MFACode, elMFASubmit: l.MFASubmit, elSignedIn: &p.SignedIn,
+			elSkip: l.Skip, elWayOut: l.PasswordWayOut, elChooser: l.AccountChooser, elTryAgain: l.TryAgain,
+			elOneTimeCode: l.OneTimeCode, elDetect: {Candidates: p.Detect},
+		} {
+			spec.add(px+name, el, "")
+		}
 		if e, ok := spec.Elements[px+elChooser]; ok {
 			e.Holding = email
 			spec.Elements[px+elChooser] = e
@@ -108,22 +101,17 @@ func signInSpec(ps []*selectors.Profile, email string) probeSpec {
 		for j := range p.Dialogs {
 			spec.add(px+dialogKey(j), &p.Dialogs[j].Dismiss, "")
 		}
-		spec.add(px+elDetect, &selectors.Element{Candidates: p.Detect}, "")
 		// The security check is the guard's (see session.guard).
-		if m := p.Challenges.SiteError; m != nil {
-			spec.Markers[px+string(KindSiteError)] = *m
+		for name, m := range map[string]*selectors.Markers{
+			string(KindSiteError): c.SiteError, string(KindRateLimited): c.RateLimited,
+			string(KindEmailVerification): c.EmailVerification, "push_verification": c.PushVerification,
+		} {
+			if m != nil {
+				spec.Markers[px+name] = *m
+			}
 		}
-		if m := p.Challenges.RateLimited; m != nil {
-			spec.Markers[px+string(KindRateLimited)] = *m
-		}
-		for j, st := range p.Challenges.AccountAction {
+		for j, st := range c.AccountAction {
 			spec.Markers[px+personKey(j)] = st.Markers
-		}
-		if m := p.Challenges.EmailVerification; m != nil {
-			spec.Markers[px+string(KindEmailVerification)] = *m
-		}
-		if m := p.Challenges.PushVerification; m != nil {
-			spec.Markers[px+"push_verification"] = *m
 		}
 		spec.Texts[px+"password_error"] = l.PasswordError
 		spec.Texts[px+"mfa_error"] = l.MFAError
@@ -136,7 +124,8 @@ func personKey(i int) string { return fmt.Sprintf("person.%d", i) }
 // pick chooses the profile whose page this is: a detect match wins, then
 // the most primary-candidate matches, then file order.
 func pick(r *probeResult, spec probeSpec, ps []*selectors.Profile) view {
-	best, bestScore := 0, -1
+	var best view
+	bestScore := -1
 	for i, p := range ps {
 		v := view{p: p, r: r, prefix: fmt.Sprintf("p%d.", i), spec: spec}
 		score := 0
@@ -151,16 +140,15 @@ func pick(r *probeResult, spec probeSpec, ps []*selectors.Profile) view {
 			}
 		}
 		if score > bestScore {
-			best, bestScore = i, score
+			best, bestScore = v, score
 		}
 	}
-	return view{p: ps[best], r: r, prefix: fmt.Sprintf("p%d.", best), spec: spec}
+	return best
 }
 
-// signIn brings the tab from wherever it is to the signed-in app. It reads
-// the page, does the one thing that page asks for (decideSignIn), and reads
-// again, so it follows whichever way the site goes (a login dialog or a
-// redirect to the auth origin) without assuming one.
+// signIn brings the tab from wherever it is to the signed-in app: it reads
+// the page, does the one thing it asks for (decideSignIn), and reads again,
+// so it follows whichever way the site goes without assuming one.
 func (s *session) signIn(ctx context.Context) error {
 	ps := s.profiles()
 	spec := signInSpec(ps, s.acct.Email)
@@ -174,9 +162,8 @@ func (s *session) signIn(ctx context.Context) error {
 	spec = s.guard(spec)
 	read := func(ctx context.Context, wait bool) (*probeResult, error) { return look(ctx, s.world, spec, wait) }
 	return s.await(ctx, "the sign-in to finish", read, func(ctx context.Context, g glance) (reading, error) {
-		// What was done on one page says nothing about the next: the
-		// counts start again on each page (a refused password comes back
-		// to the same one).
+		// The counts start again on each page (a refused password comes
+		// back to the same one).
 		if p := pagePath(g.r.URL); p != page {
 			page, done = p, newSignInDone()
 		}
@@ -217,10 +204,7 @@ func (s *session) signIn(ctx context.Context) error {
 			s.siteRetries++
 			app := s.profiles()[0].URLs.App
 			s.log.Info("the site showed its error page: signing in again", "retry", s.siteRetries, "url", s.url(app))
-			if err := chromedp.Do(ctx, chromedp.Navigate(s.url(app))); err != nil {
-				return didAct, s.actionError(ctx, "opening "+s.url(app), err)
-			}
-			return didAct, nil
+			return didAct, s.actionError(ctx, "opening "+s.url(app), chromedp.Do(ctx, chromedp.Navigate(s.url(app))))
 		case signInPress:
 			if mv.target == elTryAgain {
 				s.siteRetries++
@@ -229,10 +213,7 @@ func (s *session) signIn(ctx context.Context) error {
 			done.pressed[mv.target]++
 			m := v.el(mv.target)
 			s.log.Info("pressing", "element", mv.target, "on", m.Desc)
-			if err := pressMatch(ctx, s.world, m); err != nil {
-				return didAct, s.actionError(ctx, "clicking "+mv.target, err)
-			}
-			return didAct, nil
+			return didAct, s.actionError(ctx, "clicking "+mv.target, pressMatch(ctx, s.world, m))
 		}
 		return keepWaiting, nil
 	})
@@ -257,7 +238,7 @@ var formElements = map[form][2]string{
 
 // readSignIn turns one reading into what decideSignIn needs. Elements are
 // confirmed (sure) in the order the decision tries them, and no further:
-// each confirmation is a round trip to the accessibility tree.
+// each is a round trip to the accessibility tree.
 func (s *session) readSignIn(ctx context.Context, v view, settled, dialogSettled bool) signInSeen {
 	seen := signInSeen{settled: settled, dialogSettled: dialogSettled, passwordError: v.text("password_error"), mfaError: v.text("mfa_error")}
 	for _, k := range []string{string(KindEmailVerification), "push_verification"} {
@@ -351,12 +332,12 @@ func (s *session) readSignIn(ctx context.Context, v view, settled, dialogSettled
 	return seen
 }
 
-// sessionAskEvery spaces the questions to the session endpoint: the page
-// is read several times a second, the endpoint asked at most once a second.
-const sessionAskEvery = time.Second
-
-// sessionAskTimeout bounds one question to the session endpoint.
-const sessionAskTimeout = 3 * time.Second
+// The session endpoint is asked at most once per sessionAskEvery (the page
+// is read several times a second), each question within sessionAskTimeout.
+const (
+	sessionAskEvery   = time.Second
+	sessionAskTimeout = 3 * time.Second
+)
 
 // sessionJS asks the session endpoint, from the page, whether the session
 // holds an access token. Only a yes or a no comes back, never the token.
@@ -373,14 +354,11 @@ const sessionJS = `(async (url, field, timeoutMs) => {
 })`
 
 // sessionSignedIn reports whether the app's session endpoint answers an
-// access token. It is the proof of sign-in on a page that looks like the
-// app (detect) but shows none of signed_in's candidates and no way to sign
-// in: with the sidebar collapsed only the rail's profile trigger shows,
-// and a dialog over the page hides its links from the accessibility tree.
-// It asks from the app's origin only, on a settled page only (a dialog
-// over a valid session that still awaits a choice, the account chooser,
-// renders late), at most once per sessionAskEvery, and reuses the last
-// answer in between.
+// access token: the proof of sign-in on a page that looks like the app
+// (detect) but shows no signed_in and no way to sign in (a collapsed
+// sidebar, a dialog hiding the links from the accessibility tree). It asks
+// from the app's origin, on a settled page only (the account chooser over a
+// valid session renders late), and reuses its last answer in between.
 func (s *session) sessionSignedIn(ctx context.Context, v view, settled bool) bool {
 	p := v.p
 	if !settled || p.URLs.Session == "" || p.SessionTokenField == "" || !v.has(elDetect) || v.has(elEntry) || !sameOrigin(v.r.URL, s.cfg.BaseURL) {
@@ -401,9 +379,8 @@ func (s *session) sessionSignedIn(ctx context.Context, v view, settled bool) boo
 
 // observeSignIn records the sign-in elements a verify run saw.
 func (s *session) observeSignIn(v view) {
-	s.observe("login."+elEntry, v.el(elEntry))
 	s.observe(elSignedIn, v.el(elSignedIn))
-	for _, n := range []string{elSkip, elWayOut, elChooser} {
+	for _, n := range []string{elEntry, elSkip, elWayOut, elChooser} {
 		s.observe("login."+n, v.el(n))
 	}
 	for field, submit := range map[string]string{elEmail: elEmailSubmit, elPassword: elPasswordSubmit, elMFACode: elMFASubmit} {
@@ -453,42 +430,26 @@ func (s *session) typeForm(ctx context.Context, v view, f form) error {
 		value = code
 	}
 	field := formElements[f][0]
-	if err := typeInto(ctx, s.world, v.el(field), value); err != nil {
-		return s.actionError(ctx, "typing into "+field, err)
-	}
-	return nil
+	return s.actionError(ctx, "typing into "+field, typeInto(ctx, s.world, v.el(field), value))
 }
 
 // submitForm submits a form with its submit element, or the Enter key
-// when the page has no matching submit button; for the log-in button, it
-// presses it.
+// without one; for the log-in button, it presses it.
 func (s *session) submitForm(ctx context.Context, v view, f form) error {
 	if f == formEntry {
-		m := v.el(elEntry)
 		s.log.Info("opening the sign-in", "url", v.r.URL)
-		if err := pressMatch(ctx, s.world, m); err != nil {
-			return s.actionError(ctx, "clicking the log-in button", err)
-		}
-		return nil
+		return s.actionError(ctx, "clicking the log-in button", pressMatch(ctx, s.world, v.el(elEntry)))
 	}
 	s.entered++
 	s.submittedAt = time.Now()
 	els := formElements[f]
 	if v.sure(ctx, els[1]) {
-		m := v.el(els[1])
-		if err := pressMatch(ctx, s.world, m); err != nil {
-			return s.actionError(ctx, "clicking "+els[1], err)
-		}
-		return nil
+		return s.actionError(ctx, "clicking "+els[1], pressMatch(ctx, s.world, v.el(els[1])))
 	}
-	m := v.el(els[0])
-	if err := pressMatch(ctx, s.world, m); err != nil { // focus the field for the Enter key
+	if err := pressMatch(ctx, s.world, v.el(els[0])); err != nil { // focus the field for the Enter key
 		return s.actionError(ctx, "focusing "+els[0], err)
 	}
-	if err := chromedp.Do(ctx, chromedp.KeyEvent("\r")); err != nil {
-		return s.actionError(ctx, "submitting "+els[0], err)
-	}
-	return nil
+	return s.actionError(ctx, "submitting "+els[0], chromedp.Do(ctx, chromedp.KeyEvent("\r")))
 }
 
 func challengeError(kind string) error {
@@ -513,8 +474,12 @@ func (s *session) signInDrift(v view) error {
 		describeCandidates(&l.Entry, v.el(elEntry)), describeCandidates(&l.Email, v.el(elEmail)), describeCandidates(&v.p.SignedIn, v.el(elSignedIn)))
 }
 
+// actionError is the error of an action that failed; nil when err is.
 func (s *session) actionError(ctx context.Context, what string, err error) error {
-	if ctx.Err() != nil {
+	switch {
+	case err == nil:
+		return nil
+	case ctx.Err() != nil:
 		return s.endedError(ctx, what)
 	}
 	return &Error{Kind: KindBrowser, Msg: what + " failed: " + err.Error(), Err: err}
@@ -530,10 +495,9 @@ func (s *session) endedError(ctx context.Context, doing string) error {
 }
 
 // Login opens the app in a tab of b's default browser context and waits,
-// within cfg.Timeout, until a person has signed in however the site asks
-// (captcha, MFA, email code, a Google account). Launch the browser with a
-// ProfileDir and Headed: the profile then keeps the session for later
-// headless runs. It returns the UI profile of the signed-in app.
+// within cfg.Timeout, until a person has signed in however the site asks.
+// Launch the browser with a ProfileDir and Headed: the profile then keeps
+// the session for later headless runs. It returns the signed-in UI profile.
 func Login(ctx context.Context, b *Browser, cfg Config) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", endedBefore(err)
@@ -586,9 +550,8 @@ func Login(ctx context.Context, b *Browser, cfg Config) (string, error) {
 	return name, nil
 }
 
-// codePattern is the selectors file's pattern for the code in an email
-// (challenges.email_verification.code_pattern, checked when the file was
-// loaded), or mailbox.DefaultCodePattern.
+// codePattern is challenges.email_verification.code_pattern (checked when
+// the file was loaded), or mailbox.DefaultCodePattern.
 func codePattern(m *selectors.Profile) *regexp.Regexp {
 	if m != nil && m.Challenges.EmailVerification != nil && m.Challenges.EmailVerification.CodePattern != "" {
 		if re, err := regexp.Compile(m.Challenges.EmailVerification.CodePattern); err == nil {

@@ -54,11 +54,8 @@ func pathSpec(p *selectors.Profile) probeSpec {
 func dialogKey(i int) string { return fmt.Sprintf("dialog.%d", i) }
 
 // openSetting walks from wherever the tab is to the setting's switch and
-// returns it, on screen and not covered. It dismisses the dialogs the
-// selectors file knows, and clicks an element again only once the page has
-// settled without the next step appearing (decidePath). byURL says the page
-// was just loaded from the settings URL: the app opens the settings itself
-// then.
+// returns it, on screen and not covered (decidePath). byURL says the page
+// was just loaded from the settings URL: the app opens the settings itself.
 func (s *session) openSetting(ctx context.Context, byURL bool) (*match, error) {
 	p := s.profile
 	pl := pathPlan{p: p, steps: pathSteps(p), route: s.cfg.Route, where: s.where()}
@@ -77,10 +74,9 @@ func (s *session) openSetting(ctx context.Context, byURL bool) (*match, error) {
 	return r.el(stepSwitch), nil
 }
 
-// walkTo walks from wherever the tab is along pl's steps until its first
-// step, the switch, is on screen and not covered, and returns that
-// reading. adjust sees every reading before the decision (and may make the
-// switch step what the walk is looking for, or end the walk with an error).
+// walkTo walks along pl's steps until its first, the switch, is on screen
+// and not covered, and returns that reading. adjust sees every reading
+// before the decision (it may set the switch step, or end the walk).
 func (s *session) walkTo(ctx context.Context, what string, pl pathPlan, spec probeSpec, byURL bool, adjust func(r *probeResult, w *walk, g glance) error) (*probeResult, error) {
 	spec = s.guard(spec)
 	w := &walk{clicks: map[string]int{}, deepLink: byURL, awaitURL: byURL}
@@ -134,7 +130,8 @@ func (s *session) where() string {
 // clickStep presses a path step or a dialog's dismiss button, counting the
 // clicks per element.
 func (s *session) clickStep(ctx context.Context, pl pathPlan, w *walk, name string, m *match) error {
-	if i, ok := dialogIndex(name); ok {
+	i, isDialog := dialogIndex(name)
+	if isDialog {
 		s.log.Info("dismissing a dialog", "dialog", pl.p.Dialogs[i].Name)
 	} else {
 		for _, st := range pl.steps {
@@ -150,15 +147,12 @@ func (s *session) clickStep(ctx context.Context, pl pathPlan, w *walk, name stri
 		}
 	}
 	press := pressMatch
-	if _, ok := dialogIndex(name); ok && m.Unreachable {
+	if isDialog && m.Unreachable {
 		s.log.Info("no pointer reaches the dialog's button: pressing Enter on it", "element", m.Desc)
 		press = pressByKeyboard
 	}
 	w.clicks[name]++ // a press the page lost counts too: the clicks stay bounded
-	if err := press(ctx, s.world, m); err != nil {
-		return s.actionError(ctx, "clicking "+name, err)
-	}
-	return nil
+	return s.actionError(ctx, "clicking "+name, press(ctx, s.world, m))
 }
 
 func dialogIndex(name string) (int, bool) {
@@ -174,8 +168,5 @@ func (s *session) openDeepLink(ctx context.Context, w *walk) error {
 	w.deepLink, w.awaitURL = true, true
 	s.route = RouteDeepLink
 	s.log.Info("opening the settings by their URL", "url", s.url(s.profile.URLs.Settings))
-	if err := chromedp.Do(ctx, chromedp.Navigate(s.url(s.profile.URLs.Settings))); err != nil {
-		return s.actionError(ctx, "opening "+s.profile.URLs.Settings, err)
-	}
-	return nil
+	return s.actionError(ctx, "opening "+s.profile.URLs.Settings, chromedp.Do(ctx, chromedp.Navigate(s.url(s.profile.URLs.Settings))))
 }

@@ -229,16 +229,7 @@ func pressByKeyboard(ctx context.Context, w *world, m *match) error {
 	if !ok {
 		return errors.New("the element could not take the focus")
 	}
-	for _, t := range []input.DispatchKeyEventType{input.DispatchKeyEventTypeKeyDown, input.DispatchKeyEventTypeKeyUp} {
-		p := input.DispatchKeyEventParams{Type: t, Key: "Enter", Code: "Enter", WindowsVirtualKeyCode: 13, NativeVirtualKeyCode: 13}
-		if t == input.DispatchKeyEventTypeKeyDown {
-			p.Text = "\r"
-		}
-		if _, err := chromedp.Call(ctx, input.DispatchKeyEvent, p); err != nil {
-			return err
-		}
-	}
-	return nil
+	return pressKey(ctx, "Enter", 13, "\r")
 }
 
 // transient reports whether a probe error comes from the page changing

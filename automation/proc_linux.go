@@ -21,16 +21,14 @@ func setParentDeathSignal(attr *syscall.SysProcAttr) {
 	attr.Pdeathsig = syscall.SIGKILL
 }
 
-// procInfo is what /proc tells of a process.
+// procInfo is what /proc/<pid>/stat tells of a process.
 type procInfo struct {
-	pid   int
 	state byte // R, S, D, Z (zombie: ended, waiting to be reaped), …
 	ppid  int
 	pgrp  int
 	start uint64 // start time, in clock ticks after boot
 }
 
-// readProc reads /proc/<pid>/stat.
 func readProc(pid int) (procInfo, bool) {
 	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
@@ -47,7 +45,7 @@ func readProc(pid int) (procInfo, bool) {
 	if len(f) < 20 || len(f[0]) == 0 {
 		return procInfo{}, false
 	}
-	p := procInfo{pid: pid, state: f[0][0]}
+	p := procInfo{state: f[0][0]}
 	p.ppid, _ = strconv.Atoi(f[1])
 	p.pgrp, _ = strconv.Atoi(f[2])
 	p.start, _ = strconv.ParseUint(f[19], 10, 64)
@@ -61,11 +59,10 @@ func processStartTime(pid int) uint64 {
 	return p.start
 }
 
-// browserProcesses lists the processes that still run (zombies do not:
-// they have ended) and belong to a browser: their command line names one
-// of dirs (Chrome passes --user-data-dir to every child, and its crash
-// reporter's database is in the run's folder), or, when groupIsOurs, they
-// are in the browser's process group pgid.
+// browserProcesses lists the running processes (not zombies) of a browser:
+// their command line names one of dirs (Chrome passes --user-data-dir to
+// every child, and its crash reporter's database is in the run's folder),
+// or, when groupIsOurs, they are in the browser's process group pgid.
 func browserProcesses(pgid int, groupIsOurs bool, dirs []string) []int {
 	entries, err := os.ReadDir("/proc")
 	if err != nil {
@@ -101,8 +98,7 @@ func browserProcesses(pgid int, groupIsOurs bool, dirs []string) []int {
 }
 
 // selfAndAncestors is the tool's process and every process above it (a
-// shell, timeout(1), a CI runner): none of them is ever a browser's, even
-// when its command line names the same folders.
+// shell, timeout(1)): never a browser's, even when naming the same folders.
 func selfAndAncestors() map[int]bool {
 	mine := map[int]bool{}
 	for pid := os.Getpid(); pid > 1 && !mine[pid]; {
@@ -116,9 +112,8 @@ func selfAndAncestors() map[int]bool {
 	return mine
 }
 
-// stopBrowserProcesses kills the browser's processes (see
-// browserProcesses) and looks again until none runs (a killed process
-// takes a moment to end), or wait is over.
+// stopBrowserProcesses kills the browser's processes (browserProcesses)
+// and looks again until none runs, or wait is over.
 func stopBrowserProcesses(pgid int, groupIsOurs bool, dirs []string, wait time.Duration) {
 	deadline := time.Now().Add(wait)
 	for {

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"time"
 
@@ -22,11 +21,10 @@ import (
 // witness). Each call runs in a browser context of its own on b, so calls
 // may run in parallel on one browser.
 //
-// The result is there whatever happened, failures included: it is the
-// account's report. The error says why the run failed, as an *Error or,
-// when the page no longer matches the selectors file, a *DriftError; it
-// wraps the cause (errors.Is(err, context.Canceled) when ctx was
-// cancelled). The result's Outcome, ErrorKind and Error agree with it.
+// The result, the account's report, is there whatever happened. The error
+// is an *Error or, when the page no longer matches the selectors file, a
+// *DriftError, wrapping the cause (errors.Is(err, context.Canceled) when
+// ctx was cancelled); the result's Outcome, ErrorKind and Error agree.
 func Disable(ctx context.Context, b *Browser, acct Account, cfg Config) (*Result, error) {
 	return run(ctx, b, acct, cfg, modeDisable)
 }
@@ -177,7 +175,11 @@ func (s *session) openTab(ctx context.Context, b *Browser, isolated bool) (conte
 		}
 	}()
 	if s.opts.BlockResources {
-		if err := blockResources(tabCtx); err != nil {
+		var patterns []*network.BlockPattern
+		for _, ext := range blockedResources {
+			patterns = append(patterns, &network.BlockPattern{URLPattern: "*://*:*/*." + ext, Block: true})
+		}
+		if _, err := chromedp.Call(tabCtx, network.SetBlockedURLs, network.SetBlockedURLsParams{URLPatterns: patterns}); err != nil {
 			return fail("blocking images and fonts", err)
 		}
 	}
@@ -229,13 +231,6 @@ func (s *session) do(ctx context.Context, res *Result, readOnly bool) error {
 	var results []SettingResult
 	var failed error // the first setting that failed on its own
 	changed := map[DataSetting]bool{}
-	record := func(sr SettingResult, did bool) {
-		results = append(results, sr)
-		changed[sr.Name] = did
-		if sr.Outcome == OutcomeFailed && failed == nil {
-			failed = &Error{Kind: sr.ErrorKind, Msg: sr.Error}
-		}
-	}
 	// The settings left when one ended the run are reported as not read.
 	stop := func(err error, at int) error {
 		for j, d := range s.cfg.Settings[at:] {
@@ -256,20 +251,19 @@ func (s *session) do(ctx context.Context, res *Result, readOnly bool) error {
 		return err
 	}
 	for i, d := range s.cfg.Settings {
-		var sr SettingResult
-		var did bool
-		var err error
-		if d == DataTraining {
-			sr, did, err = s.training(ctx, res, readOnly)
-		} else {
-			sr, did, err = s.extra(ctx, d, readOnly)
-		}
+		sr, did, err := s.extra(ctx, res, d, readOnly)
 		if err != nil {
 			return stop(err, i)
 		}
-		record(sr, did)
+		results = append(results, sr)
+		if did {
+			changed[sr.Name] = true
+		}
+		if sr.Outcome == OutcomeFailed && failed == nil {
+			failed = &Error{Kind: sr.ErrorKind, Msg: sr.Error}
+		}
 	}
-	if len(changed) > 0 && slices.Contains(slices.Collect(maps.Values(changed)), true) {
+	if len(changed) > 0 {
 		// Read it back from a fresh page: only a state the site serves
 		// again counts as off.
 		s.log.Info("verifying after a reload")
@@ -290,12 +284,7 @@ func (s *session) do(ctx context.Context, res *Result, readOnly bool) error {
 			if !changed[sr.Name] || sr.Outcome == OutcomeFailed {
 				continue
 			}
-			var err error
-			if sr.Name == DataTraining {
-				err = s.verifyTraining(ctx, res, sr, byURL)
-			} else {
-				err = s.verifyExtra(ctx, sr, byURL)
-			}
+			err := s.verifyExtra(ctx, res, sr, byURL)
 			byURL = false
 			switch {
 			case KindOf(err) == KindDidNotStick:
@@ -381,7 +370,7 @@ func (s *session) verifyTraining(ctx context.Context, res *Result, sr *SettingRe
 	if res.After != StateOff {
 		return newError(KindDidNotStick, "the switch read off after the click but %s after a reload: the site did not keep the change", res.After)
 	}
-	off, ok, err := s.witness(ctx)
+	off, ok, err := s.witness(ctx, s.profile.Setting.Witness)
 	if err != nil {
 		return err
 	}
@@ -452,9 +441,8 @@ func (s *session) signedIn(ctx context.Context) error {
 
 // setupError is a failure while a tab is set up. An interrupt cancels the
 // caller's context (and the browser's, on the command line), and the
-// DevTools call then fails with whatever it was doing: that is an
-// interrupt, never a browser error. A browser that stopped while the
-// caller still waits is the browser's failure.
+// DevTools call then fails: that is an interrupt, never a browser error. A
+// browser that stopped while the caller still waits is the browser's.
 func setupError(ctx context.Context, b *Browser, what string, err error) error {
 	switch {
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
@@ -472,11 +460,9 @@ func setupError(ctx context.Context, b *Browser, what string, err error) error {
 }
 
 // reload loads the page afresh from the site, at the settings URL when the
-// profile has one (so the app opens the settings itself and the menu is not
-// walked twice). It reports whether it used the settings URL. The URL is
-// put in place with history.replaceState before a real reload: navigating
-// to it would only change the fragment, and a fragment change is not a
-// fresh page.
+// profile has one (the app then opens the settings itself), and reports
+// whether it did. The URL is put in place with history.replaceState before
+// a real reload: navigating to it would only change the fragment.
 func (s *session) reload(ctx context.Context) (bool, error) {
 	byURL := false
 	if path := s.profile.URLs.Settings; path != "" && s.cfg.Route != RouteMenu {
@@ -543,12 +529,3 @@ func cookieChunks(name, tok string) map[string]string {
 
 // blockedResources are the file types a run never needs.
 var blockedResources = []string{"png", "jpg", "jpeg", "gif", "webp", "avif", "svg", "ico", "woff", "woff2", "ttf", "otf", "mp4", "webm", "mp3", "wav"}
-
-func blockResources(ctx context.Context) error {
-	var patterns []*network.BlockPattern
-	for _, ext := range blockedResources {
-		patterns = append(patterns, &network.BlockPattern{URLPattern: "*://*:*/*." + ext, Block: true})
-	}
-	_, err := chromedp.Call(ctx, network.SetBlockedURLs, network.SetBlockedURLsParams{URLPatterns: patterns})
-	return err
-}

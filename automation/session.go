@@ -3,6 +3,7 @@ package automation
 import (
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -70,10 +71,8 @@ type session struct {
 
 // warn records a message for the result and the log, once.
 func (s *session) warn(msg string) {
-	for _, w := range s.warnings {
-		if w == msg {
-			return
-		}
+	if slices.Contains(s.warnings, msg) {
+		return
 	}
 	s.warnings = append(s.warnings, msg)
 	s.log.Warn(msg)

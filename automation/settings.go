@@ -16,8 +16,7 @@ import (
 type DataSetting string
 
 // The settings, in the order a run visits them. Model training is the
-// selectors file's path and setting; the others are its profile's
-// settings entries.
+// selectors file's path and setting; the others its settings entries.
 const (
 	DataTraining  DataSetting = "training"  // "Improve the model for everyone"
 	DataVoice     DataSetting = "voice"     // "Include your audio/video recordings"
@@ -78,10 +77,10 @@ func ParseDataSettings(names ...string) ([]DataSetting, error) {
 
 // ---- decisions ----
 
-// absentIs decides what a setting whose way in is missing is: not offered
-// where the selectors file says it may be missing (a plan without it, a
-// rollout it marks uncertain, a plan the page did not name), else drift.
-// plan is the account's plan as the page named it, "" when unread.
+// absentIs decides whether a setting whose way in is missing is not
+// offered (the file says it may be missing: a plan without it, an
+// uncertain rollout, a plan the page did not name) or drift. plan is the
+// account's plan as the page named it, "" when unread.
 func absentIs(x *selectors.ExtraSetting, plan string) (notOffered bool, note string) {
 	switch x.Offered {
 	case selectors.OfferedUncertain:
@@ -97,9 +96,8 @@ func absentIs(x *selectors.ExtraSetting, plan string) (notOffered bool, note str
 	return false, ""
 }
 
-// locked says a switch is on and cannot be changed here: disabled or
-// read-only, controlled elsewhere. A disabled switch that reads off needs
-// nothing (a memory switch its parent switched off with it).
+// locked says a switch is on and cannot be changed here (disabled or
+// read-only). A disabled switch that reads off needs nothing.
 func locked(m *match, st State) bool { return m.Disabled && st == StateOn }
 
 // outcomeRank orders outcomes from best to worst for an account's sum.
@@ -134,10 +132,9 @@ func sumState(states []State) State {
 	return all
 }
 
-// planOf names the plan in a text (the profile trigger's name, "NAME
-// PLAN, open profile menu"): the plan one of whose words is a whole word
-// of it, the last such word when there are several (a name may hold a
-// plan's word), "" when none is.
+// planOf names the plan in a text (the profile trigger's "NAME PLAN, open
+// profile menu"): the plan with a word that is a whole word of it, the last
+// such word (a name may hold a plan's word), "" when none is.
 func planOf(names map[string][]string, text string) string {
 	plans := make([]string, 0, len(names))
 	for p := range names {
@@ -161,8 +158,7 @@ func planOf(names map[string][]string, text string) string {
 // ---- the walk to a setting beside training ----
 
 // extraSteps are the steps to a setting's switches, deepest first, in the
-// names decidePath knows: its switches (any of them), its opener, its tab,
-// the settings menu item and the profile menu.
+// names decidePath knows.
 func extraSteps(p *selectors.Profile, x *selectors.ExtraSetting) []step {
 	sw := &selectors.Element{Input: selectors.InputClick}
 	if x.EverySwitch != nil {
@@ -211,12 +207,10 @@ type aSwitch struct {
 }
 
 // switchesIn lists the switches a reading of switchesSpec found, in the
-// file's order. A setting behind an opener shows its switches only once
-// the opener is out of the way (pressed: gone or covered by what it
-// opened); before, every switch on screen is another setting's.
-//
-// opened says the walk pressed the opener, or found it covered: a missing
-// opener may be one that has not rendered yet.
+// file's order. A setting behind an opener shows its switches only once the
+// opener is out of the way (gone or covered by what it opened); before,
+// every switch on screen is another setting's. opened says the walk pressed
+// the opener: a missing opener may be one that has not rendered yet.
 func switchesIn(x *selectors.ExtraSetting, r *probeResult, opened bool) []aSwitch {
 	var out []aSwitch
 	if x.EverySwitch != nil {
@@ -240,9 +234,9 @@ func switchesIn(x *selectors.ExtraSetting, r *probeResult, opened bool) []aSwitc
 	return out
 }
 
-// meaningOf refuses a switch that does not say what the file promises,
-// before anything touches it: a named switch carries its label and one of
-// its keywords around it; one of every_switch shows one of its keywords.
+// meaningOf refuses a switch that does not say what the file promises: a
+// named switch carries its label and one of its keywords around it; one of
+// every_switch shows one of its keywords.
 func meaningOf(x *selectors.ExtraSetting, sw aSwitch) string {
 	own := strings.ToLower(sw.m.Name + " " + sw.m.Text)
 	around := strings.ToLower(sw.m.Context + " " + own)
@@ -277,8 +271,8 @@ type errNotOffered struct{ note string }
 
 func (e *errNotOffered) Error() string { return e.note }
 
-// settingDrift is the drift of a setting beside training whose way in or
-// switches the page no longer has, named by its part in the file.
+// settingDrift is the drift of a setting whose way in or switches the page
+// no longer has, named by its part in the file.
 func (s *session) settingDrift(x *selectors.ExtraSetting, idx int, r *probeResult, pl pathPlan) error {
 	part, el := "switches", (*selectors.Element)(nil)
 	m := r.el(stepSwitch)
@@ -303,11 +297,6 @@ func (s *session) switchesError(x *selectors.ExtraSetting, sw aSwitch, why strin
 	return newDrift(KindLabelChanged, "settings."+x.Name+".switches", el, sw.m, s.lastURL, "%s: the %s setting may have changed its meaning, so the tool did not touch it; check the page and update the selectors file %s", why, x.Name, s.where())
 }
 
-// extraPlan is the walk to a setting's switches from wherever the tab is.
-func (s *session) extraPlan(x *selectors.ExtraSetting) pathPlan {
-	return pathPlan{p: s.profile, steps: extraSteps(s.profile, x), route: s.cfg.Route, routed: s.route != "", where: s.where(), alternatives: true}
-}
-
 // lockedError is a switch someone else controls, with what the page says.
 func lockedError(name DataSetting, sw *match) error {
 	note := strings.TrimSpace(sw.Context)
@@ -321,14 +310,8 @@ func lockedError(name DataSetting, sw *match) error {
 	return &Error{Kind: KindSettingLocked, Msg: msg}
 }
 
-// isNotOffered reports a setting's walk that ended as not offered.
-func isNotOffered(err error) (*errNotOffered, bool) {
-	e, ok := err.(*errNotOffered)
-	return e, ok
-}
-
-// readPlan reads the account's plan off the page once (the profile
-// trigger names it), "" when the page does not say.
+// readPlan reads the account's plan off the page once, "" when it does
+// not say.
 func (s *session) readPlan(ctx context.Context) string {
 	p := s.profile.Plan
 	if p == nil {

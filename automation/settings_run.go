@@ -10,8 +10,8 @@ import (
 )
 
 // A run's settings beside model training: each is walked to, read, checked
-// for its meaning and switched off where on, in the same visit as training
-// (one sign-in, one reload), and read back after the reload.
+// for its meaning and switched off where on, in the same visit as training,
+// and read back after the reload.
 
 // extraSetting finds a setting of the run's profile, with its index.
 func (s *session) extraSetting(name DataSetting) (*selectors.ExtraSetting, int, bool) {
@@ -27,7 +27,7 @@ func (s *session) extraSetting(name DataSetting) (*selectors.ExtraSetting, int, 
 // errNotOffered where the file says they may be missing.
 func (s *session) walkToExtra(ctx context.Context, x *selectors.ExtraSetting, idx int, byURL bool) ([]aSwitch, error) {
 	s.closeOpened(ctx, x.Opener)
-	pl := s.extraPlan(x)
+	pl := pathPlan{p: s.profile, steps: extraSteps(s.profile, x), route: s.cfg.Route, routed: s.route != "", where: s.where(), alternatives: true}
 	spec := switchesSpec(s.profile, x)
 	for _, st := range pl.steps[1:] {
 		spec.add(st.name, st.el, "")
@@ -63,11 +63,10 @@ func (s *session) walkToExtra(ctx context.Context, x *selectors.ExtraSetting, id
 			m = &c
 		}
 		r.Elements[stepSwitch] = m
-		// A setting whose rollout is uncertain, missing from the dialog
-		// its opener opened once what the run looks for has stayed the
-		// same a moment (the dialog's rows render with it), is not
-		// offered: it is optional, and the busy page around the dialog
-		// says nothing about it.
+		// A setting whose rollout is uncertain, missing from the dialog its
+		// opener opened once the reading has stayed the same a moment (the
+		// rows render with it), is not offered: the busy page around the
+		// dialog says nothing about it.
 		rendered := g.stable >= s.cfg.Settle/4 || !opened && time.Since(s.openedAt) >= s.cfg.Settle/4
 		if inside && len(sws) == 0 && x.Offered == selectors.OfferedUncertain && rendered {
 			off, note := absentIs(x, "")
@@ -77,7 +76,7 @@ func (s *session) walkToExtra(ctx context.Context, x *selectors.ExtraSetting, id
 		}
 		return nil
 	})
-	if e, ok := isNotOffered(err); ok {
+	if e, ok := err.(*errNotOffered); ok {
 		return nil, e
 	}
 	var drift *DriftError
@@ -103,9 +102,8 @@ func (s *session) walkToExtra(ctx context.Context, x *selectors.ExtraSetting, id
 }
 
 // closeOpened closes the dialog the last setting's switches were in, when
-// the next setting is not behind the same opener: its tab or row lies
-// under it. It waits, until the page settles at most, for the element
-// that opened the dialog to be uncovered again.
+// the next setting is not behind the same opener, and waits, until the page
+// settles at most, for the opener to be uncovered again.
 func (s *session) closeOpened(ctx context.Context, next *selectors.Element) {
 	if s.opened == nil || sameElement(s.opened, next) {
 		return
@@ -113,13 +111,12 @@ func (s *session) closeOpened(ctx context.Context, next *selectors.Element) {
 	s.opened = nil
 	spec := s.lastSw
 	s.log.Info("closing the setting's dialog")
-	if err := pressKey(ctx, "Escape", "Escape", 27); err != nil {
+	if err := pressKey(ctx, "Escape", 27, ""); err != nil {
 		return
 	}
 	read := func(ctx context.Context, wait bool) (*probeResult, error) {
 		return look(ctx, s.world, s.guard(spec), wait)
 	}
-	// Closed once the element that opened it is uncovered again.
 	_ = s.await(ctx, "the setting's dialog to close", read, func(ctx context.Context, g glance) (reading, error) {
 		if op := g.r.el(stepRowOpener); op.found() && !op.Covered || g.settled() {
 			return finished, nil
@@ -128,12 +125,14 @@ func (s *session) closeOpened(ctx context.Context, next *selectors.Element) {
 	})
 }
 
-// extra reads one setting beside training and, unless readOnly, switches
-// off each of its switches that is on. changed says it wrote something,
-// to read back after the reload. A setting that is not offered, locked,
-// or did not take ends in its result; err is returned only for what ends
-// the whole run (drift, a timeout, the browser).
-func (s *session) extra(ctx context.Context, name DataSetting, readOnly bool) (sr SettingResult, changed bool, err error) {
+// extra reads one setting (training's is s.training) and, unless readOnly,
+// switches off each of its switches that is on; changed says it wrote
+// something. A setting not offered, locked, or that did not take ends in
+// its result; err is only what ends the run (drift, a timeout, the browser).
+func (s *session) extra(ctx context.Context, res *Result, name DataSetting, readOnly bool) (sr SettingResult, changed bool, err error) {
+	if name == DataTraining {
+		return s.training(ctx, res, readOnly)
+	}
 	sr = SettingResult{Name: name, Labels: []string{}, Before: StateUnknown, After: StateUnknown, Action: ActionNone}
 	x, idx, ok := s.extraSetting(name)
 	if !ok {
@@ -148,7 +147,7 @@ func (s *session) extra(ctx context.Context, name DataSetting, readOnly bool) (s
 		}
 	}
 	sws, err := s.walkToExtra(ctx, x, idx, false)
-	if e, ok := isNotOffered(err); ok {
+	if e, ok := err.(*errNotOffered); ok {
 		sr.Outcome, sr.Note = OutcomeNotOffered, e.note
 		s.log.Info("not offered", "setting", name, "note", e.note)
 		return sr, false, nil
@@ -210,8 +209,7 @@ func failSetting(sr SettingResult, err error) SettingResult {
 }
 
 // turnOffSwitch clicks one switch of a setting and waits for it to read
-// off: as for training, a click counts as lost only on a settled page with
-// the switch unchanged, and is then repeated, a bounded number of times.
+// off, clicking again as turnOff does.
 func (s *session) turnOffSwitch(ctx context.Context, x *selectors.ExtraSetting, sw aSwitch) error {
 	spec := s.guard(switchesSpec(s.profile, x))
 	read := func(ctx context.Context, wait bool) (*probeResult, error) { return probe(ctx, s.world, spec, wait) }
@@ -221,11 +219,13 @@ func (s *session) turnOffSwitch(ctx context.Context, x *selectors.ExtraSetting, 
 			return s.actionError(ctx, "clicking the "+x.Name+" switch", err)
 		}
 		off, err := s.awaitOff(ctx, "the "+x.Name+" switch", read, func(r *probeResult) *match {
-			m := switchByKey(x, r, sw.key)
-			if m != nil {
-				sw.m = m
+			for _, again := range switchesIn(x, r, true) {
+				if again.key == sw.key {
+					sw.m = again.m
+					return again.m
+				}
 			}
-			return m
+			return nil
 		})
 		if err != nil || off {
 			return err
@@ -239,22 +239,16 @@ func (s *session) turnOffSwitch(ctx context.Context, x *selectors.ExtraSetting, 
 	return newError(KindDidNotStick, "the %s switch %q was clicked %d times and still reads on: the site did not save the change; try again later", x.Name, sw.m.Name, maxToggleAttempts)
 }
 
-// switchByKey finds a switch again in a new reading.
-func switchByKey(x *selectors.ExtraSetting, r *probeResult, key string) *match {
-	for _, sw := range switchesIn(x, r, true) {
-		if sw.key == key {
-			return sw.m
-		}
+// verifyExtra reads a changed setting (training's: verifyTraining) back
+// after the reload: every switch must read off, and the backend agree where
+// the file names a witness.
+func (s *session) verifyExtra(ctx context.Context, res *Result, sr *SettingResult, byURL bool) error {
+	if sr.Name == DataTraining {
+		return s.verifyTraining(ctx, res, sr, byURL)
 	}
-	return nil
-}
-
-// verifyExtra reads a changed setting back after the reload: every switch
-// must read off, and the backend agree where the file names a witness.
-func (s *session) verifyExtra(ctx context.Context, sr *SettingResult, byURL bool) error {
 	x, idx, _ := s.extraSetting(sr.Name)
 	sws, err := s.walkToExtra(ctx, x, idx, byURL)
-	if e, ok := isNotOffered(err); ok {
+	if e, ok := err.(*errNotOffered); ok {
 		return newError(KindDidNotStick, "the %s setting was switched off but is gone after a reload (%s)", sr.Name, e.note)
 	}
 	if err != nil {
@@ -272,7 +266,7 @@ func (s *session) verifyExtra(ctx context.Context, sr *SettingResult, byURL bool
 		if sw.named == nil || sw.named.Witness == nil {
 			continue
 		}
-		off, ok, err := s.witnessOf(ctx, sw.named.Witness)
+		off, ok, err := s.witness(ctx, sw.named.Witness)
 		if err != nil {
 			return err
 		}

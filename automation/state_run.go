@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/chatgpt-optout/chatgpt-optout/state"
@@ -79,14 +80,12 @@ func (s *session) applyState(ctx context.Context) (page.ScriptIdentifier, error)
 		}
 		if !strings.HasPrefix(c.Domain, ".") {
 			// Host-only, as the site set it.
-			scheme := "http"
-			if c.Secure || strings.HasPrefix(s.cfg.BaseURL, "https:") {
-				scheme = "https"
-			}
-			if host := originHost(s.cfg.BaseURL); host == c.Domain {
+			if u, _ := url.Parse(s.cfg.BaseURL); u != nil && u.Hostname() == c.Domain {
 				p.URL = strings.TrimRight(s.cfg.BaseURL, "/") + p.Path
+			} else if c.Secure || strings.HasPrefix(s.cfg.BaseURL, "https:") {
+				p.URL = "https://" + c.Domain + p.Path
 			} else {
-				p.URL = scheme + "://" + c.Domain + p.Path
+				p.URL = "http://" + c.Domain + p.Path
 			}
 			p.Domain = ""
 		}
@@ -128,14 +127,6 @@ func dropStateScript(ctx context.Context, id page.ScriptIdentifier) {
 	}
 }
 
-func originHost(u string) string {
-	u = strings.TrimPrefix(strings.TrimPrefix(u, "https://"), "http://")
-	if i := strings.IndexAny(u, "/:"); i >= 0 {
-		u = u[:i]
-	}
-	return u
-}
-
 // captureState reads the session from the browser: the cookies of the app
 // and of every origin the run passed (the login's), and the app origin's
 // localStorage.
@@ -154,9 +145,13 @@ func (s *session) captureState(ctx context.Context) (*state.Session, error) {
 		if c.Session {
 			exp = -1
 		}
+		sameSite := network.CookieSameSiteLax // Playwright's spelling: Strict, Lax or None (Lax when unset)
+		if c.SameSite == network.CookieSameSiteStrict || c.SameSite == network.CookieSameSiteNone {
+			sameSite = c.SameSite
+		}
 		st.Cookies = append(st.Cookies, state.Cookie{
 			Name: c.Name, Value: c.Value, Domain: c.Domain, Path: c.Path, Expires: exp,
-			HTTPOnly: c.HTTPOnly, Secure: c.Secure, SameSite: sameSite(c.SameSite),
+			HTTPOnly: c.HTTPOnly, Secure: c.Secure, SameSite: string(sameSite),
 		})
 	}
 	js := `(() => location.origin + "\n" + JSON.stringify(Object.keys(localStorage).map((k) => ({name: k, value: localStorage.getItem(k)}))))()`
@@ -165,21 +160,10 @@ func (s *session) captureState(ctx context.Context) (*state.Session, error) {
 		origin, list, _ := strings.Cut(out, "\n")
 		var items []state.Item
 		if json.Unmarshal([]byte(list), &items) == nil && strings.TrimRight(s.cfg.BaseURL, "/") == origin {
-			o := state.Origin{Origin: origin, LocalStorage: append([]state.Item{}, items...)}
-			st.Origins = append(st.Origins, o)
+			st.Origins = append(st.Origins, state.Origin{Origin: origin, LocalStorage: append([]state.Item{}, items...)})
 		}
 	}
 	return st, nil
-}
-
-// sameSite is Playwright's spelling: Strict, Lax or None (Lax when unset).
-func sameSite(v network.CookieSameSite) string {
-	switch v {
-	case network.CookieSameSiteStrict, network.CookieSameSiteNone:
-		return string(v)
-	default:
-		return string(network.CookieSameSiteLax)
-	}
 }
 
 // saveState writes the signed-in session to path.

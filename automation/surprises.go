@@ -132,10 +132,9 @@ func (c *checkEpisode) total(now time.Time) time.Duration {
 	return c.spent + now.Sub(c.since)
 }
 
-// securityCheck deals with a reading that shows a security check. It
-// reports whether the page was one (the loop's own step then waits), and
-// the error that ends the run when the check needs a person or outlasted
-// its bound.
+// securityCheck deals with a reading: it reports whether the page shows a
+// security check (the loop's own step then waits), and the error that ends
+// the run when the check needs a person or outlasted its bound.
 func (s *session) securityCheck(g glance) (bool, error) {
 	now := time.Now()
 	onCheck, interactive := g.r.Markers[markCheck], g.r.Markers[markWall]
@@ -197,10 +196,9 @@ type openDialog struct {
 	Title   string   `json:"title"`
 	Text    string   `json:"text"`
 	Buttons []string `json:"buttons"`
-	// Close is the one control that closes it without choosing, if any.
-	Close *match `json:"close"`
-	Top   bool   `json:"top"` // it is on top at its own centre
-	Key   string `json:"key"`
+	Close   *match   `json:"close"` // the one control that closes it without choosing, if any
+	Top     bool     `json:"top"`   // it is on top at its own centre
+	Key     string   `json:"key"`
 }
 
 // id tells one dialog from another across readings.
@@ -252,9 +250,8 @@ const maxDialogTries = 2
 
 // decideUnknownDialog picks how to close a dialog nobody described: by its
 // close control, else by Escape, each tried again only once the page has
-// settled with the dialog still there. Nothing else of the dialog is ever
-// pressed: its other buttons choose something. When neither way closed it,
-// it is stuck.
+// settled with the dialog still there. Its other buttons choose something:
+// they are never pressed. When neither way closed it, it is stuck.
 func decideUnknownDialog(hasClose bool, t dialogTries, settled bool) dialogAct {
 	tried := t.control+t.escape > 0
 	switch {
@@ -279,13 +276,8 @@ type closingDialog struct {
 // shows it: only then does the result say it was closed.
 func (s *session) noteDialogs(r *probeResult) {
 	c := s.closing
-	if c == nil {
+	if c == nil || slices.ContainsFunc(r.Dialogs, func(d *openDialog) bool { return d.id() == c.d.id() }) {
 		return
-	}
-	for _, d := range r.Dialogs {
-		if d.id() == c.d.id() {
-			return
-		}
 	}
 	s.closing = nil
 	s.warn(fmt.Sprintf("closed a dialog the selectors file does not know, %s, with %s; none of its other controls was pressed (%s)", c.d.named(), c.how, quoteList(c.d.Buttons)))
@@ -312,7 +304,7 @@ func (s *session) closeUnknownDialog(ctx context.Context, d *openDialog, settled
 	if t == nil {
 		t = &dialogTries{}
 		s.dialogTries[d.id()] = t
-		s.dialogShot(ctx, d)
+		s.dialogShot(ctx)
 	}
 	switch decideUnknownDialog(d.Close != nil, *t, settled) {
 	case dialogWait:
@@ -328,49 +320,48 @@ func (s *session) closeUnknownDialog(ctx context.Context, d *openDialog, settled
 		if d.Close.Unreachable {
 			press = pressByKeyboard
 		}
-		if err := press(ctx, s.world, d.Close); err != nil {
-			return didAct, s.actionError(ctx, "closing the dialog "+d.named(), err)
-		}
-		return didAct, nil
+		return didAct, s.actionError(ctx, "closing the dialog "+d.named(), press(ctx, s.world, d.Close))
 	}
 	t.escape++
 	s.closing = &closingDialog{d: d, how: "Escape"}
 	s.log.Info("closing a dialog the selectors file does not know", "dialog", d.Title, "with", "Escape")
-	if err := pressKey(ctx, "Escape", "Escape", 27); err != nil {
-		return didAct, s.actionError(ctx, "pressing Escape on the dialog "+d.named(), err)
-	}
-	return didAct, nil
+	return didAct, s.actionError(ctx, "pressing Escape on the dialog "+d.named(), pressKey(ctx, "Escape", 27, ""))
 }
 
 // dialogShot keeps a screenshot of an unknown dialog among the artifacts,
 // where the run has an artifacts folder. A failed one is a warning.
-func (s *session) dialogShot(ctx context.Context, d *openDialog) {
+func (s *session) dialogShot(ctx context.Context) {
 	dir := s.cfg.ArtifactsDir
 	if dir == "" {
 		return
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		s.warn("the screenshot of a dialog was not saved: " + err.Error())
-		return
-	}
-	shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-	if err != nil {
-		s.warn("the screenshot of a dialog was not saved: " + err.Error())
-		return
-	}
 	name := fmt.Sprintf("%s-%s-dialog-%d.png", unsafeName.ReplaceAllString(s.acct.Label(), "_"), time.Now().UTC().Format("20060102T150405Z"), len(s.dialogTries))
 	p := filepath.Join(dir, name)
-	if err := os.WriteFile(p, shot, 0o600); err != nil {
+	err := os.MkdirAll(dir, 0o700)
+	if err == nil {
+		var shot []byte
+		if shot, err = chromedp.Run(ctx, chromedp.CaptureScreenshot()); err == nil {
+			err = os.WriteFile(p, shot, 0o600)
+		}
+	}
+	if err != nil {
 		s.warn("the screenshot of a dialog was not saved: " + err.Error())
 		return
 	}
 	s.artifacts = append(s.artifacts, p)
 }
 
-// pressKey sends one key press to the page, as a person's keyboard would.
-func pressKey(ctx context.Context, key, code string, vk int64) error {
-	for _, t := range []input.DispatchKeyEventType{input.DispatchKeyEventTypeRawKeyDown, input.DispatchKeyEventTypeKeyUp} {
-		p := input.DispatchKeyEventParams{Type: t, Key: key, Code: code, WindowsVirtualKeyCode: vk, NativeVirtualKeyCode: vk}
+// pressKey sends one key press to the page, as a person's keyboard would;
+// text is what the key types ("\r" for Enter, "" for none).
+func pressKey(ctx context.Context, key string, vk int64, text string) error {
+	down := input.DispatchKeyEventTypeRawKeyDown
+	if text != "" {
+		down = input.DispatchKeyEventTypeKeyDown
+	}
+	for _, p := range []input.DispatchKeyEventParams{
+		{Type: down, Key: key, Code: key, WindowsVirtualKeyCode: vk, NativeVirtualKeyCode: vk, Text: text},
+		{Type: input.DispatchKeyEventTypeKeyUp, Key: key, Code: key, WindowsVirtualKeyCode: vk, NativeVirtualKeyCode: vk},
+	} {
 		if _, err := chromedp.Call(ctx, input.DispatchKeyEvent, p); err != nil {
 			return err
 		}

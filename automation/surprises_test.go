@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
+
 	"github.com/chatgpt-optout/chatgpt-optout/selectors"
 )
 
@@ -181,8 +183,10 @@ func TestSurprise_AHeadlessUserAgentSaysChrome(t *testing.T) {
 	info := uaInfo{
 		UA:       "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.0.0 Safari/537.36",
 		Platform: "Linux x86_64",
-		Brands:   []uaBrand{{"Not:A-Brand", "8"}, {"HeadlessChrome", "156"}},
-		Hints:    uaHintInfo{FullVersionList: []uaBrand{{"HeadlessChrome", "156.0.8078.73"}}},
+		Meta: emulation.UserAgentMetadata{
+			Brands:          []*emulation.UserAgentBrandVersion{{Brand: "Not:A-Brand", Version: "8"}, {Brand: "HeadlessChrome", Version: "156"}},
+			FullVersionList: []*emulation.UserAgentBrandVersion{{Brand: "HeadlessChrome", Version: "156.0.8078.73"}},
+		},
 	}
 	o := overrideFor(info)
 	if strings.Contains(o.UserAgent, "Headless") || !strings.Contains(o.UserAgent, "Chrome/156.0.0.0") {

@@ -12,8 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// maxToggleAttempts bounds the clicks on the switch when the site fails to
-// save the change.
+// maxToggleAttempts bounds the clicks on a switch the site fails to save.
 const maxToggleAttempts = 3
 
 // stateOf reads the switch's state attribute.
@@ -21,14 +20,12 @@ func (s *session) stateOf(m *match) State {
 	set := s.profile.Setting
 	switch {
 	case m.Attr == nil:
-		return StateUnknown
 	case *m.Attr == set.OnValue:
 		return StateOn
 	case *m.Attr == set.OffValue:
 		return StateOff
-	default:
-		return StateUnknown
 	}
+	return StateUnknown
 }
 
 // checkMeaning refuses a switch that does not say what the selectors file
@@ -50,11 +47,10 @@ func (s *session) checkMeaning(m *match) error {
 
 // decideMeaning says whether a switch means what the selectors file
 // promises: a locator that still matches after a redesign may point at
-// another setting, and clicking it would change something the user did not
-// ask for. One of the meanings' labels (set.Label alone when it has none)
-// must be in the switch's own text (own: its name and text), and every key
-// word of that meaning's locale in the text around it. It returns the
-// meaning whose label was found (nil: none) and the key words missing.
+// another setting. One of the meanings' labels (set.Label without any) must
+// be in the switch's own text (its name and text), and every key word of
+// that meaning in the text around it. It returns the meaning whose label
+// was found (nil: none) and the key words missing.
 func decideMeaning(set selectors.Setting, own, around string) (*selectors.Meaning, []string, bool) {
 	meanings := set.Meaning
 	if len(meanings) == 0 {
@@ -77,9 +73,9 @@ func decideMeaning(set selectors.Setting, own, around string) (*selectors.Meanin
 	return nil, nil, false
 }
 
-// turnOff clicks the switch and waits for it to read off (decideToggle).
-// Only when the page settled with the switch unchanged is it clicked
-// again, after a backoff, from a fresh walk to the switch.
+// turnOff clicks the switch and waits for it to read off (decideToggle);
+// only on a page settled with the switch unchanged is it clicked again,
+// after a backoff, from a fresh walk to the switch.
 func (s *session) turnOff(ctx context.Context, sw *match) (int, error) {
 	spec := s.guard(pathSpec(s.profile))
 	read := func(ctx context.Context, wait bool) (*probeResult, error) { return probe(ctx, s.world, spec, wait) }
@@ -117,9 +113,8 @@ func (s *session) turnOff(ctx context.Context, sw *match) (int, error) {
 	return maxToggleAttempts, newError(KindDidNotStick, "the switch was clicked %d times and still reads on: the site did not save the change; try again later", maxToggleAttempts)
 }
 
-// awaitOff waits, after a click, for the switch find finds in each reading
-// to read off (decideToggle): off is false when the page settled with it
-// unchanged, the click lost.
+// awaitOff waits, after a click, for the switch find finds to read off
+// (decideToggle): off is false when the page settled with it unchanged.
 func (s *session) awaitOff(ctx context.Context, what string, read reader, find func(r *probeResult) *match) (bool, error) {
 	off := false
 	var last *match
@@ -151,9 +146,8 @@ type witnessResult struct {
 	Error  string          `json:"error"`
 }
 
-// witnessJS asks the endpoint from the page. Each request, body included,
-// has its own deadline: a hung endpoint gives no answer, it does not turn a
-// verified change into a timeout.
+// witnessJS asks the endpoint from the page. Each request has its own
+// deadline: a hung endpoint gives no answer, not a timeout of the run.
 const witnessJS = `(async (sessionURL, tokenField, url, field, timeoutMs) => {
   const dig = ` + digJS + `;
   try {
@@ -182,15 +176,10 @@ const digJS = `(v, path) => {
 // witnessTimeout bounds each request of the witness.
 const witnessTimeout = 5 * time.Second
 
-// witness asks the backend, from the page, whether the setting is off. The
-// access token stays in the page; only the field's value comes back.
-// It returns ok=false when the endpoint gave no answer to compare.
-func (s *session) witness(ctx context.Context) (off bool, ok bool, err error) {
-	return s.witnessOf(ctx, s.profile.Setting.Witness)
-}
-
-// witnessOf is witness for any switch's witness w (nil: none).
-func (s *session) witnessOf(ctx context.Context, w *selectors.Witness) (off bool, ok bool, err error) {
+// witness asks the backend w (nil: none), from the page, whether the
+// setting is off. The access token stays in the page; only the field's
+// value comes back. ok is false when the endpoint gave no answer.
+func (s *session) witness(ctx context.Context, w *selectors.Witness) (off bool, ok bool, err error) {
 	if w == nil {
 		return false, false, nil
 	}

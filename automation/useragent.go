@@ -19,88 +19,62 @@ import (
 // acceptLanguage is what Chrome started with --lang=en-US sends.
 const acceptLanguage = "en-US,en;q=0.9"
 
-// uaInfoJS reads the browser's User-Agent and client hints in a tab.
+// uaInfoJS reads the browser's User-Agent and client hints in a tab, the
+// hints as emulation.UserAgentMetadata.
 const uaInfoJS = `(async () => {
   const d = navigator.userAgentData;
-  let hints = {};
+  let h = {};
   if (d && d.getHighEntropyValues) {
     try {
-      hints = await d.getHighEntropyValues(["architecture", "bitness", "model", "platformVersion", "fullVersionList", "wow64"]);
+      h = await d.getHighEntropyValues(["architecture", "bitness", "model", "platformVersion", "fullVersionList", "wow64"]);
     } catch (e) {}
   }
   return {
     ua: navigator.userAgent,
     platform: navigator.platform,
-    brands: d ? d.brands : [],
-    mobile: d ? d.mobile : false,
-    uaPlatform: d ? d.platform : "",
-    hints,
+    meta: d ? {
+      brands: d.brands, mobile: d.mobile, platform: d.platform, fullVersionList: h.fullVersionList || [],
+      platformVersion: h.platformVersion || "", architecture: h.architecture || "", model: h.model || "",
+      bitness: h.bitness || "", wow64: !!h.wow64,
+    } : {},
   };
 })()`
 
 type uaInfo struct {
-	UA         string     `json:"ua"`
-	Platform   string     `json:"platform"`
-	Brands     []uaBrand  `json:"brands"`
-	Mobile     bool       `json:"mobile"`
-	UAPlatform string     `json:"uaPlatform"`
-	Hints      uaHintInfo `json:"hints"`
-}
-
-type uaBrand struct {
-	Brand   string `json:"brand"`
-	Version string `json:"version"`
-}
-
-type uaHintInfo struct {
-	Architecture    string    `json:"architecture"`
-	Bitness         string    `json:"bitness"`
-	Model           string    `json:"model"`
-	PlatformVersion string    `json:"platformVersion"`
-	FullVersionList []uaBrand `json:"fullVersionList"`
-	Wow64           bool      `json:"wow64"`
+	UA       string                      `json:"ua"`
+	Platform string                      `json:"platform"`
+	Meta     emulation.UserAgentMetadata `json:"meta"`
 }
 
 // plainProduct replaces the headless product token by the one a visible
 // Chrome sends.
 func plainProduct(s string) string { return strings.ReplaceAll(s, "HeadlessChrome", "Chrome") }
 
-// plainBrand is plainProduct for a client-hint brand: a headless brand is
-// the Chromium it is built from.
-func plainBrand(b string) string {
-	if strings.Contains(b, "HeadlessChrome") {
-		return "Chromium"
+// plainBrands are client-hint brands with a headless brand named as the
+// Chromium it is built from.
+func plainBrands(list []*emulation.UserAgentBrandVersion) []*emulation.UserAgentBrandVersion {
+	out := make([]*emulation.UserAgentBrandVersion, 0, len(list))
+	for _, b := range list {
+		brand := b.Brand
+		if strings.Contains(brand, "HeadlessChrome") {
+			brand = "Chromium"
+		}
+		out = append(out, &emulation.UserAgentBrandVersion{Brand: brand, Version: b.Version})
 	}
-	return b
+	return out
 }
 
 // overrideFor builds the tab's User-Agent override from what the browser
 // said of itself.
 func overrideFor(info uaInfo) *emulation.SetUserAgentOverrideParams {
-	brands := func(list []uaBrand) []*emulation.UserAgentBrandVersion {
-		out := make([]*emulation.UserAgentBrandVersion, 0, len(list))
-		for _, b := range list {
-			out = append(out, &emulation.UserAgentBrandVersion{Brand: plainBrand(b.Brand), Version: b.Version})
-		}
-		return out
-	}
 	p := &emulation.SetUserAgentOverrideParams{
 		UserAgent:      plainProduct(info.UA),
 		AcceptLanguage: acceptLanguage,
 		Platform:       info.Platform,
 	}
-	if len(info.Brands) > 0 {
-		p.UserAgentMetadata = &emulation.UserAgentMetadata{
-			Brands:          brands(info.Brands),
-			FullVersionList: brands(info.Hints.FullVersionList),
-			Platform:        info.UAPlatform,
-			PlatformVersion: info.Hints.PlatformVersion,
-			Architecture:    info.Hints.Architecture,
-			Model:           info.Hints.Model,
-			Mobile:          info.Mobile,
-			Bitness:         info.Hints.Bitness,
-			Wow64:           info.Hints.Wow64,
-		}
+	if m := info.Meta; len(m.Brands) > 0 {
+		m.Brands, m.FullVersionList = plainBrands(m.Brands), plainBrands(m.FullVersionList)
+		p.UserAgentMetadata = &m
 	}
 	return p
 }

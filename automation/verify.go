@@ -33,10 +33,8 @@ type ElementCheck struct {
 
 // Verify walks the whole path read-only, as Status does, and reports for
 // every element of the profile which candidate matched and how many
-// elements it matched. It never clicks the switch.
-//
-// An element the flow needed and did not find ends the run with a
-// *DriftError naming it; the table is in the result either way.
+// elements it matched. An element the flow needed and did not find ends
+// the run with a *DriftError naming it; the table is in the result anyway.
 func Verify(ctx context.Context, b *Browser, acct Account, cfg Config) (*Result, error) {
 	return run(ctx, b, acct, cfg, modeVerify)
 }
@@ -69,12 +67,11 @@ func (s *session) checks(runErr error) []ElementCheck {
 }
 
 // verifyTable is the verify table of profile p, in file order, from the
-// elements a run sighted (seen) and how it ended: an element the flow
-// needs is missing when the run got past its step without seeing it (it
-// ended without error, or took the deep link), or stopped there (the drift
-// of runErr names it); signed_in is not needed when the session endpoint
-// proved the sign-in (signedByEndpoint). Everything else not seen is
-// "not seen": the page never asked for it.
+// elements a run sighted (seen) and how it ended: an element the flow needs
+// is missing when the run got past its step without seeing it (no error,
+// or the deep link), or stopped there (runErr's drift names it); signed_in
+// is not needed when the session endpoint proved the sign-in. Everything
+// else not seen is "not seen".
 func verifyTable(p *selectors.Profile, seen map[string]observation, runErr error, signedByEndpoint bool, route Route) []ElementCheck {
 	type entry struct {
 		name     string

@@ -4,30 +4,27 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 )
 
-// Every loop of a run that reads the page and acts (the sign-in, the path to
-// the setting, the switch, the check after the change) is one await: read
-// the page, decide, act, read again. The decision is the caller's; await
-// owns the reading, the page changing under a read, the settle state and
-// the timeout that says what it waited for.
+// Every loop of a run that reads the page and acts is one await: read,
+// decide (the caller), act, read again. await owns the reading, the settle
+// state and the timeout that says what it waited for.
 
 // settleCapFactor bounds the wait for a still page: a page whose DOM or
 // network never rests (the real one never does) is decided on once what
 // the run looks for has stayed the same for settleCapFactor settle windows.
 const settleCapFactor = 3
 
-// isSettled is the one definition of a settled page. A page is settled
-// when what the run looks for has not changed (nor has the run acted) for
-// the window, and either the page was also quiet for that window (no DOM
-// change, no counted request) or the observation has stayed the same for
-// the cap. DOM and network activity only ever shorten the wait; they never
-// hold a decision back for longer than the cap. A document that never
-// finishes loading is decided on after twice the cap.
+// isSettled is the one definition of a settled page: what the run looks
+// for has not changed (nor has the run acted) for the window, and the page
+// was also quiet (no DOM change, no counted request) for it, or the
+// observation stayed the same for the cap: activity only ever shortens the
+// wait. A document that never finishes loading waits twice the cap.
 func isSettled(loaded bool, stable, domQuiet, netIdle, window, limit time.Duration) bool {
 	switch {
 	case stable < window:
@@ -41,30 +38,6 @@ func isSettled(loaded bool, stable, domQuiet, netIdle, window, limit time.Durati
 	}
 }
 
-// settler follows how long one loop's observation has stayed the same.
-type settler struct {
-	window time.Duration
-	print  string
-	since  time.Time // last change of the observation, or last action
-}
-
-func newSettler(window time.Duration, now time.Time) *settler {
-	return &settler{window: window, since: now}
-}
-
-// observe takes a new observation; a change restarts the clock.
-func (t *settler) observe(r *probeResult, now time.Time) {
-	if p := fingerprint(r); p != t.print {
-		t.print, t.since = p, now
-	}
-}
-
-// acted restarts the clock: an action's effect takes time to show.
-func (t *settler) acted(now time.Time) { t.since = now }
-
-// stable is how long the observation has stayed the same.
-func (t *settler) stable(now time.Time) time.Duration { return now.Sub(t.since) }
-
 // fingerprint is what a loop's decisions depend on: the URL, and per
 // element which candidate matched how, covered or not, its state. Text and
 // positions are left out: the real page rotates texts and shifts layout
@@ -72,12 +45,7 @@ func (t *settler) stable(now time.Time) time.Duration { return now.Sub(t.since) 
 func fingerprint(r *probeResult) string {
 	var b strings.Builder
 	b.WriteString(r.URL)
-	names := make([]string, 0, len(r.Elements))
-	for n := range r.Elements {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(r.Elements)) {
 		m := r.Elements[n]
 		if m == nil {
 			continue
@@ -87,15 +55,14 @@ func fingerprint(r *probeResult) string {
 			b.WriteString("=" + *m.Attr)
 		}
 	}
-	markers := make([]string, 0, len(r.Markers))
-	for n, on := range r.Markers {
-		if on {
+	var markers []string
+	for _, n := range slices.Sorted(maps.Keys(r.Markers)) {
+		if r.Markers[n] {
 			markers = append(markers, n)
 		}
 	}
-	sort.Strings(markers)
 	b.WriteString("|" + strings.Join(markers, ","))
-	for _, n := range sortedKeys(r.Texts) {
+	for _, n := range slices.Sorted(maps.Keys(r.Texts)) {
 		if r.Texts[n] != "" {
 			b.WriteString("|" + n)
 		}
@@ -104,15 +71,6 @@ func fingerprint(r *probeResult) string {
 		fmt.Fprintf(&b, "|dialog:%s:%v", d.id(), d.Close != nil)
 	}
 	return b.String()
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // glance is one reading of the page as a loop's decision sees it.
@@ -136,8 +94,7 @@ func (g glance) busy() bool {
 	return g.r.Ready != "complete" || g.net.Inflight > 0 || time.Duration(g.r.QuietMs)*time.Millisecond < g.window
 }
 
-// reader reads the page once; with wait it may first wait in the page for
-// a change.
+// reader reads the page once; with wait it may first wait for a change.
 type reader func(ctx context.Context, wait bool) (*probeResult, error)
 
 // reading is what a loop's step returns.
@@ -152,15 +109,15 @@ const (
 // await runs read, step, read again until step finishes or fails. what names
 // what the loop waits for; a timeout says it, with the last reading.
 func (s *session) await(ctx context.Context, what string, read reader, step func(ctx context.Context, g glance) (reading, error)) error {
-	st := newSettler(s.cfg.Settle, time.Now())
+	// since is the last change of the observation (fingerprint), or the
+	// last action: an action's effect takes time to show.
+	fp, since := "", time.Now()
 	var last *glance
 	// A drift ends the loop only when two readings in a row find it, the
-	// second on an observation that stayed the same for the settle cap.
-	// The page may change between a probe and the accessibility tree's
-	// confirmation of what it found (a form hydrating over the bare
-	// buttons it replaces), which one reading cannot tell from an element
-	// that is not there; and a drift is the costliest wrong answer (a
-	// fleet stops on it), where waiting a little longer costs only time.
+	// second on an observation stable for the settle cap: the page may change
+	// between a probe and the accessibility tree's confirmation (a form
+	// hydrating over the buttons it replaces), and a drift is the costliest
+	// wrong answer (a fleet stops on it).
 	driftOnce := false
 	for first := true; ; first = false {
 		if ctx.Err() != nil {
@@ -181,11 +138,18 @@ func (s *session) await(ctx context.Context, what string, read reader, step func
 			}
 			continue
 		}
-		s.sawOrigin(r.URL)
+		if o := origin(r.URL); o != "" { // for the saved state
+			if s.origins == nil {
+				s.origins = map[string]bool{}
+			}
+			s.origins[o] = true
+		}
 		s.lastURL, s.lastReading = r.URL, r
 		now := time.Now()
-		st.observe(r, now)
-		g := glance{r: r, stable: st.stable(now), net: s.net.at(now), window: s.cfg.Settle}
+		if p := fingerprint(r); p != fp {
+			fp, since = p, now
+		}
+		g := glance{r: r, stable: now.Sub(since), net: s.net.at(now), window: s.cfg.Settle}
 		last = &g
 		s.noteDialogs(r)
 		// A security check is waited out here, wherever the run is: when
@@ -197,7 +161,7 @@ func (s *session) await(ctx context.Context, what string, read reader, step func
 		}
 		next, err := step(ctx, g)
 		if errors.Is(err, errPressLost) {
-			st.acted(time.Now())
+			since = time.Now()
 			continue
 		}
 		var drift *DriftError
@@ -217,7 +181,7 @@ func (s *session) await(ctx context.Context, what string, read reader, step func
 		case next == finished:
 			return nil
 		case next == didAct:
-			st.acted(time.Now())
+			since = time.Now()
 		}
 	}
 }
@@ -260,12 +224,7 @@ func (s *session) waitError(ctx context.Context, what string, last *glance) erro
 // seenSummary lists the elements a reading matched, and those it did not.
 func seenSummary(r *probeResult) string {
 	var found, missing []string
-	names := make([]string, 0, len(r.Elements))
-	for n := range r.Elements {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(r.Elements)) {
 		m := r.Elements[n]
 		switch {
 		case m.found() && m.Covered:
@@ -291,18 +250,6 @@ func seenSummary(r *probeResult) string {
 		out += "; not found: " + strings.Join(missing, ", ")
 	}
 	return out
-}
-
-// sawOrigin records the origin of a page the run read.
-func (s *session) sawOrigin(u string) {
-	o := origin(u)
-	if o == "" {
-		return
-	}
-	if s.origins == nil {
-		s.origins = map[string]bool{}
-	}
-	s.origins[o] = true
 }
 
 // origin is the scheme://host[:port] of an http or https URL, the host in
