@@ -16,7 +16,8 @@ import (
 type Route string
 
 // The routes. RouteAuto walks the menus and falls back to the deep link when
-// the menu path no longer matches.
+// the menu path no longer matches; with a saved session it opens the deep
+// link first, as the page load that signs the run in.
 const (
 	RouteAuto     Route = "auto"
 	RouteMenu     Route = "menu"

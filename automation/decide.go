@@ -397,6 +397,14 @@ func decidePath(pl pathPlan, pg pathPage, w *walk) pathMove {
 	return pathDriftMove(pl, r, w)
 }
 
+// deepLinkFirst says a run opens the settings by their URL before it knows
+// it is signed in: with a saved session (a token, a state, a kept profile),
+// where the profile has a settings URL, unless the menu route is asked for
+// or every element of the path is being checked (verifying).
+func deepLinkFirst(p *selectors.Profile, saved bool, route Route, verifying bool) bool {
+	return saved && p.URLs.Settings != "" && route != RouteMenu && !verifying
+}
+
 // coversStep says a step of the path is on the page but covered.
 func coversStep(pl pathPlan, r *probeResult) bool {
 	for _, st := range pl.steps {

@@ -288,6 +288,37 @@ func TestDecidePath(t *testing.T) {
 	}
 }
 
+// A run with a saved session opens the settings by their URL first: one
+// page load signs it in and opens them. Without one it signs in first (the
+// sign-in lands on the app), and the menu route and verify walk the menu.
+func TestDecide_DeepLinkFirstOnlyForASavedSession(t *testing.T) {
+	p := testProfile(t)
+	noURL := *p
+	noURL.URLs.Settings = ""
+	tests := []struct {
+		name      string
+		p         *selectors.Profile
+		saved     bool
+		route     Route
+		verifying bool
+		want      bool
+	}{
+		{"a saved session, auto route", p, true, RouteAuto, false, true},
+		{"a saved session, deep-link route", p, true, RouteDeepLink, false, true},
+		{"no saved session", p, false, RouteAuto, false, false},
+		{"the menu route", p, true, RouteMenu, false, false},
+		{"verify checks the whole path", p, true, RouteAuto, true, false},
+		{"a profile without a settings URL (2023)", &noURL, true, RouteAuto, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := deepLinkFirst(tt.p, tt.saved, tt.route, tt.verifying); got != tt.want {
+				t.Errorf("deepLinkFirst = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
 func TestDecidePath_DialogsFirstAndBounded(t *testing.T) {
 	p := testProfile(t)
 	pl := pathPlan{p: p, steps: pathSteps(p), route: RouteAuto, where: "test file"}

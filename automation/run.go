@@ -209,7 +209,14 @@ func (s *session) do(ctx context.Context, res *Result, readOnly bool) error {
 	if err != nil {
 		return err
 	}
-	app := s.profiles()[0].URLs.App
+	first := s.profiles()[0]
+	app := first.URLs.App
+	if deepLinkFirst(first, s.state != nil || s.acct.hasSavedSession(), s.cfg.Route, s.seen != nil) {
+		// A saved session is most likely still good: the settings' own URL
+		// signs in and opens them in one page load, where the app would
+		// need its load and then the menu.
+		app = first.URLs.Settings
+	}
 	s.log.Info("opening the app", "url", s.url(app), "saved_state", s.state != nil)
 	err = chromedp.Do(ctx, chromedp.Navigate(s.url(app)))
 	dropStateScript(ctx, script)
@@ -223,6 +230,9 @@ func (s *session) do(ctx context.Context, res *Result, readOnly bool) error {
 	if err := s.signedIn(ctx); err != nil {
 		return err
 	}
+	// A session that had to sign in afresh lands on the app, not at the
+	// settings URL; nor is a page of another UI profile at it.
+	s.atSettings = app == first.URLs.Settings && app != first.URLs.App && s.entered == 0 && s.profile == first
 	res.Timings.Login = ms(time.Since(phase))
 	s.log.Info("signed in", "ui", s.profile.Name)
 
@@ -312,7 +322,9 @@ func (s *session) training(ctx context.Context, res *Result, readOnly bool) (Set
 	sr := SettingResult{Name: DataTraining, Labels: []string{}, Before: StateUnknown, After: StateUnknown, Action: ActionNone}
 	phase := time.Now()
 	s.closeOpened(ctx, s.profile.Path.RowOpener)
-	sw, err := s.openSetting(ctx, false)
+	byURL := s.atSettings
+	s.atSettings = false
+	sw, err := s.openSetting(ctx, byURL)
 	if err != nil {
 		return sr, false, err
 	}

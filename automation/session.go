@@ -61,9 +61,13 @@ type session struct {
 	planRead bool   // the plan was read (planName may still be "")
 	// opened is the element that opened the switches the run handled
 	// last (a row that opens a dialog), nil when they were on a panel.
-	opened   *selectors.Element
-	lastSw   probeSpec // reads the switches the run handled last
-	openedAt time.Time // when the switches the run handled last were read
+	opened *selectors.Element
+	// atSettings says the page was loaded from the settings URL, signed in
+	// by a saved session, and no walk has used that yet: training's walk
+	// then waits for the app to open the settings itself.
+	atSettings bool
+	lastSw     probeSpec // reads the switches the run handled last
+	openedAt   time.Time // when the switches the run handled last were read
 	// lastReading is the last reading of the page, for the messages of a
 	// decision taken after its loop.
 	lastReading *probeResult

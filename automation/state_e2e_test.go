@@ -23,7 +23,9 @@ var testStateKey = func() string {
 }()
 
 // A scheduled run that saved its session signs in once: the next run loads
-// the state before its first page load and goes straight to the app.
+// the state before its first page load and goes straight to the settings
+// by their URL where the UI has one (one page load, no menu), else to the
+// app and its menu.
 func TestState_TheNextRunSkipsTheSignIn(t *testing.T) {
 	t.Parallel()
 	for _, ui := range eras {
@@ -45,6 +47,9 @@ func TestState_TheNextRunSkipsTheSignIn(t *testing.T) {
 			res := status(t, browser(t), automation.Account{Email: a.Email, StateFile: a.StateFile}, cfg)
 			if res.Outcome != automation.OutcomeCompliant {
 				t.Fatalf("second run from the state, no password = %+v, want compliant", res)
+			}
+			if want := map[simulator.UI]automation.Route{simulator.UICurrent: automation.RouteDeepLink, simulator.UI2023: automation.RouteMenu}[ui]; res.Route != want || len(res.Warnings) != 0 {
+				t.Errorf("second run took route %q with warnings %q, want %q and none", res.Route, res.Warnings, want)
 			}
 			if after := srv.Counters(a.Email); after.LoginPageViews != before.LoginPageViews || after.Logins != before.Logins {
 				t.Errorf("the second run signed in: counters %+v → %+v", before, after)
