@@ -76,7 +76,12 @@ func (s *Server) appHandler() http.Handler {
 		if s.opts.Latency > 0 && (strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/backend-api/")) {
 			s.wait(r, s.opts.Latency)
 		}
+		// The app's pages and answers are never cached; its scripts and
+		// styles are, as the real site's hashed bundles (immutable, a year).
 		w.Header().Set("Cache-Control", "no-store")
+		if strings.HasPrefix(r.URL.Path, "/assets/") {
+			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		}
 		mux.ServeHTTP(w, r)
 	})
 }

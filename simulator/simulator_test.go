@@ -583,5 +583,17 @@ func TestAssetsServed(t *testing.T) {
 		if resp.StatusCode != 200 {
 			t.Errorf("%s: %d", p, resp.StatusCode)
 		}
+		// Hashed bundles on the real site: cached for a year, never revalidated.
+		if cc := resp.Header.Get("Cache-Control"); !strings.Contains(cc, "immutable") {
+			t.Errorf("%s: Cache-Control %q, want immutable", p, cc)
+		}
+	}
+	resp, err := http.Get(s.AppURL() + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if cc := resp.Header.Get("Cache-Control"); cc != "no-store" {
+		t.Errorf("the app page: Cache-Control %q, want no-store", cc)
 	}
 }
