@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -221,25 +220,11 @@ func fullSemver(s string) string {
 	return v
 }
 
-// olderFileVersion tells whether file version a (YEAR.MONTH.N) is older
-// than b. Versions that do not parse are not ordered.
+// olderFileVersion tells whether file version a (YEAR.MONTH.N, as the
+// schema has it) is older than b. Versions that do not parse are not ordered.
 func olderFileVersion(a, b string) bool {
-	pa, okA := fileVersionParts(a)
-	pb, okB := fileVersionParts(b)
-	return okA && okB && slices.Compare(pa[:], pb[:]) < 0
-}
-
-func fileVersionParts(s string) (out [3]int, ok bool) {
-	parts := strings.Split(s, ".")
-	if len(parts) != 3 {
-		return out, false
-	}
-	for i, p := range parts {
-		n, err := strconv.Atoi(p)
-		if err != nil || n < 0 {
-			return out, false
-		}
-		out[i] = n
-	}
-	return out, true
+	var va, vb [3]int
+	_, errA := fmt.Sscanf(a, "%d.%d.%d", &va[0], &va[1], &va[2])
+	_, errB := fmt.Sscanf(b, "%d.%d.%d", &vb[0], &vb[1], &vb[2])
+	return errA == nil && errB == nil && slices.Compare(va[:], vb[:]) < 0
 }

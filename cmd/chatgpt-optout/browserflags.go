@@ -64,7 +64,7 @@ func (o *browserOptions) addFlags(fs *pflag.FlagSet) {
 // dataSettings reads --settings, or CHATGPT_OPTOUT_SETTINGS without it.
 func (o *browserOptions) dataSettings() ([]automation.DataSetting, error) {
 	names, from := o.settings, "--settings"
-	if !o.changed("settings") {
+	if !o.flags.Changed("settings") {
 		v, ok := o.env.lookup(envSettings)
 		if !ok {
 			return automation.ParseDataSettings()
@@ -79,24 +79,6 @@ func (o *browserOptions) dataSettings() ([]automation.DataSetting, error) {
 		return nil, configErrorf("%s: %v", from, err)
 	}
 	return d, nil
-}
-
-// changed reports whether the flag name was given on the command line.
-func (o *browserOptions) changed(name string) bool {
-	return o.flags != nil && o.flags.Changed(name)
-}
-
-// setting is a value from a flag or, when the flag is not given, from an
-// environment variable (or the dotenv file), with the name of where it
-// came from for messages.
-func (o *browserOptions) setting(flag, value, variable string) (v, from string, set bool) {
-	if o.changed(flag) {
-		return value, "--" + flag, true
-	}
-	if v, ok := o.env.lookup(variable); ok {
-		return v, o.env.origin(variable), true
-	}
-	return "", "", false
 }
 
 // config turns flags and environment into a run configuration. Nothing
@@ -126,11 +108,11 @@ func (o *browserOptions) config(ctx context.Context, g *globalOptions) (automati
 	if err != nil {
 		return cfg, automation.BrowserOptions{}, err
 	}
-	if o.stateKey, err = stateKey(o.env.lookup, o.env.origin, o.stateFile, o.statePlaintext); err != nil {
+	if o.stateKey, err = stateKey(o.env, o.stateFile, o.statePlaintext); err != nil {
 		return cfg, automation.BrowserOptions{}, err
 	}
 	// Last of the checks: a URL is fetched once, here, for the whole run.
-	file, warnings, err := o.src.resolve(ctx, g.sys.fetch, o.env.lookup, o.env.origin)
+	file, warnings, err := o.src.resolve(ctx, g.sys.fetch, o.env)
 	if err != nil {
 		return cfg, automation.BrowserOptions{}, err
 	}
@@ -154,7 +136,7 @@ func (o *browserOptions) config(ctx context.Context, g *globalOptions) (automati
 	if cfg, err = cfg.WithDefaults(); err != nil {
 		return cfg, automation.BrowserOptions{}, err
 	}
-	chrome, _, _ := o.setting("chrome", o.chrome, "CHROME_PATH")
+	chrome, _, _ := flagOrEnv(o.flags, "chrome", o.chrome, o.env, "CHROME_PATH")
 	bo := automation.BrowserOptions{
 		ExecPath:   chrome,
 		Headed:     o.headed,
@@ -167,7 +149,7 @@ func (o *browserOptions) config(ctx context.Context, g *globalOptions) (automati
 // site when neither is set. One set but empty is refused: it would
 // otherwise mean the real site without a word.
 func (o *browserOptions) appURL() (string, error) {
-	v, from, set := o.setting("base-url", o.baseURL, "CHATGPT_BASE_URL")
+	v, from, set := flagOrEnv(o.flags, "base-url", o.baseURL, o.env, "CHATGPT_BASE_URL")
 	if !set {
 		return automation.DefaultBaseURL, nil
 	}
@@ -198,7 +180,7 @@ func (o *browserOptions) account() (automation.Account, error) {
 		ProfileDir:   o.profileDir,
 		StateFile:    o.stateFile,
 	}
-	m, err := mailboxFromEnv(o.env.lookup, o.env.origin)
+	m, err := mailboxFromEnv(o.env)
 	if err != nil {
 		return a, err
 	}

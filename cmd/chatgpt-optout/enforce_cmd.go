@@ -143,7 +143,7 @@ func runEnforce(cmd *cobra.Command, g *globalOptions, o *browserOptions, e *enfo
 	// config saw no state file (enforce has no --state): the accounts
 	// file's are checked per account below, the key's form here.
 	if cfg.StateKey != "" {
-		if _, err := stateKey(o.env.lookup, o.env.origin, "the state files", true); err != nil {
+		if _, err := stateKey(o.env, "the state files", true); err != nil {
 			return err
 		}
 	}

@@ -36,7 +36,7 @@ func newSelectorsCmd(g *globalOptions) *cobra.Command {
 				vsrc.spec = args[0]
 				_ = vsrc.flags.Set("selectors", args[0])
 			}
-			f, warnings, err := vsrc.resolve(cmd.Context(), g.sys.fetch, g.sys.lookup, plainOrigin)
+			f, warnings, err := vsrc.resolve(cmd.Context(), g.sys.fetch, &envSource{env: g.sys.lookup})
 			if err != nil {
 				return err
 			}
@@ -58,7 +58,7 @@ func newSelectorsCmd(g *globalOptions) *cobra.Command {
   chatgpt-optout selectors show --selectors my-selectors.yaml`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			f, warnings, err := src.resolve(cmd.Context(), g.sys.fetch, g.sys.lookup, plainOrigin)
+			f, warnings, err := src.resolve(cmd.Context(), g.sys.fetch, &envSource{env: g.sys.lookup})
 			if err != nil {
 				return err
 			}
@@ -249,7 +249,7 @@ func newVerifySignatureCmd(g *globalOptions) *cobra.Command {
   chatgpt-optout selectors verify-signature --selectors-key RWQ... selectors.yaml`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			keys, err := src.trustedKeys(g.sys.lookup, plainOrigin)
+			keys, err := src.trustedKeys(&envSource{env: g.sys.lookup})
 			if err != nil {
 				return err
 			}

@@ -45,20 +45,27 @@ func (s *selectorsSource) addFlags(fs *pflag.FlagSet, what string) {
 // lookupFunc reads a variable from the environment (and the dotenv file).
 type lookupFunc func(string) (string, bool)
 
-// origin names where a variable came from in messages.
-type originFunc func(string) string
-
-func plainOrigin(name string) string { return name }
+// flagOrEnv is a flag's value when it was given on fs's command line, else
+// the variable's, with where it came from for messages.
+func flagOrEnv(fs *pflag.FlagSet, flag, value string, env *envSource, variable string) (v, from string, set bool) {
+	if fs != nil && fs.Changed(flag) {
+		return value, "--" + flag, true
+	}
+	if v, ok := env.lookup(variable); ok {
+		return v, env.origin(variable), true
+	}
+	return "", "", false
+}
 
 // trustedKeys parses --selectors-key or CHATGPT_OPTOUT_SELECTORS_KEY.
-func (s *selectorsSource) trustedKeys(lookup lookupFunc, origin originFunc) ([]selectors.PublicKey, error) {
+func (s *selectorsSource) trustedKeys(env *envSource) ([]selectors.PublicKey, error) {
 	values, from := s.keys, "--selectors-key"
 	if s.flags == nil || !s.flags.Changed("selectors-key") {
-		v, ok := lookup(envSelectorsKey)
+		v, ok := env.lookup(envSelectorsKey)
 		if !ok {
 			return nil, nil
 		}
-		values, from = strings.Split(v, ","), origin(envSelectorsKey)
+		values, from = strings.Split(v, ","), env.origin(envSelectorsKey)
 	}
 	var keys []selectors.PublicKey
 	for _, v := range values {
@@ -78,18 +85,12 @@ func (s *selectorsSource) trustedKeys(lookup lookupFunc, origin originFunc) ([]s
 // resolve loads the selectors file once: the built-in one, a path, or a
 // URL whose signature verified (fetched with fetch, the system's). Errors are configuration errors (exit 1)
 // naming the flag or variable; warnings belong to the result.
-func (s *selectorsSource) resolve(ctx context.Context, fetch selectors.FetchOptions, lookup lookupFunc, origin originFunc) (*selectors.File, []string, error) {
-	spec, from := s.spec, "--selectors"
-	if s.flags == nil || !s.flags.Changed("selectors") {
-		spec, from = "", ""
-		if v, ok := lookup(envSelectors); ok {
-			spec, from = v, origin(envSelectors)
-		}
-	}
+func (s *selectorsSource) resolve(ctx context.Context, fetch selectors.FetchOptions, env *envSource) (*selectors.File, []string, error) {
+	spec, from, _ := flagOrEnv(s.flags, "selectors", s.spec, env, envSelectors)
 	if s.fallback != "" && s.fallback != "embedded" {
 		return nil, nil, configErrorf("--selectors-fallback %s is not embedded, the only fallback there is (leave the flag out to stop on a failed fetch)", quote.Value(s.fallback))
 	}
-	keys, err := s.trustedKeys(lookup, origin)
+	keys, err := s.trustedKeys(env)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -115,8 +116,8 @@ func (s *selectorsSource) resolve(ctx context.Context, fetch selectors.FetchOpti
 // starts, a run that would write a state file (files; "": none) without one
 // unless --state-plaintext allows it, and a key that is no age identity
 // when it claims to be one.
-func stateKey(lookup lookupFunc, origin originFunc, files string, plaintext bool) (string, error) {
-	key, _ := lookup(envStateKey)
+func stateKey(env *envSource, files string, plaintext bool) (string, error) {
+	key, _ := env.lookup(envStateKey)
 	key = strings.TrimSpace(key)
 	if files == "" {
 		return key, nil
@@ -125,25 +126,25 @@ func stateKey(lookup lookupFunc, origin originFunc, files string, plaintext bool
 		return "", configErrorf("refusing to keep the session in %s unencrypted: a state file signs in as the account for weeks, so anyone who reads it is signed in too; set %s (an age identity from age-keygen, or a passphrase) to encrypt it, or allow plaintext explicitly with --state-plaintext", files, envStateKey)
 	}
 	if state.CheckKey(key) != nil {
-		return "", configErrorf("%s looks like an age identity (AGE-SECRET-KEY-1…) but is not one: copy the whole line age-keygen wrote (the key is not shown)", origin(envStateKey))
+		return "", configErrorf("%s looks like an age identity (AGE-SECRET-KEY-1…) but is not one: copy the whole line age-keygen wrote (the key is not shown)", env.origin(envStateKey))
 	}
 	return key, nil
 }
 
 // mailboxFromEnv is the one account's mailbox: CHATGPT_IMAP_URL,
 // CHATGPT_IMAP_PASSWORD and CHATGPT_IMAP_CA_FILE; nil when none is set.
-func mailboxFromEnv(lookup lookupFunc, origin originFunc) (*mailbox.Mailbox, error) {
-	rawURL, hasURL := lookup(envIMAPURL)
-	password, hasPassword := lookup(envIMAPPassword)
+func mailboxFromEnv(env *envSource) (*mailbox.Mailbox, error) {
+	rawURL, hasURL := env.lookup(envIMAPURL)
+	password, hasPassword := env.lookup(envIMAPPassword)
 	if !hasURL && !hasPassword {
 		return nil, nil
 	}
-	caFile, _ := lookup(envIMAPCAFile)
-	roots, err := mailbox.LoadRoots(caFile, origin(envIMAPCAFile))
+	caFile, _ := env.lookup(envIMAPCAFile)
+	roots, err := mailbox.LoadRoots(caFile, env.origin(envIMAPCAFile))
 	if err != nil {
 		return nil, wrapConfig(err, "%v", err)
 	}
-	m, err := mailbox.New(origin(envIMAPURL), rawURL, origin(envIMAPPassword), password, roots)
+	m, err := mailbox.New(env.origin(envIMAPURL), rawURL, env.origin(envIMAPPassword), password, roots)
 	if err != nil {
 		return nil, wrapConfig(err, "%v", err)
 	}

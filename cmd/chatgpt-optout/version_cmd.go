@@ -80,19 +80,6 @@ type versionInfo struct {
 	ChromeVersion string `json:"chrome_version"`
 }
 
-// findChromeVersion is the browser runs would start (CHROME_PATH, or the
-// first one found) and its --version line.
-func findChromeVersion(ctx context.Context, sys system) (path, ver string) {
-	path, err := automation.FindChrome()
-	if p := sys.getenv("CHROME_PATH"); p != "" {
-		path, err = p, nil
-	}
-	if err != nil {
-		return "not found", ""
-	}
-	return path, chromeVersion(ctx, path)
-}
-
 // chromeVersion runs `CHROME --version` within chromeVersionTimeout and
 // returns its first line, or "" when it fails or takes longer.
 func chromeVersion(ctx context.Context, chrome string) string {
@@ -132,7 +119,15 @@ had changes).`,
 			if f, err := selectors.Default(); err == nil {
 				info.SelectorsVersion = f.Version
 			}
-			info.Chrome, info.ChromeVersion = findChromeVersion(cmd.Context(), g.sys)
+			// The browser runs would start: CHROME_PATH, or the first one found.
+			chrome, err := automation.FindChrome()
+			if p := g.sys.getenv("CHROME_PATH"); p != "" {
+				chrome, err = p, nil
+			}
+			info.Chrome = "not found"
+			if err == nil {
+				info.Chrome, info.ChromeVersion = chrome, chromeVersion(cmd.Context(), chrome)
+			}
 			if g.output == "json" {
 				return json.NewEncoder(g.stdout).Encode(info)
 			}
@@ -144,7 +139,7 @@ had changes).`,
 			if info.ChromeVersion != "" {
 				text += " (" + info.ChromeVersion + ")"
 			}
-			_, err := fmt.Fprintln(g.stdout, text)
+			_, err = fmt.Fprintln(g.stdout, text)
 			return err
 		},
 	}
