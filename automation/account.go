@@ -58,11 +58,9 @@ func (a Account) LogValue() slog.Value {
 // String keeps secrets out of fmt output.
 func (a Account) String() string { return "account " + a.Label() }
 
-// CanSignIn reports whether the account has a way to sign in: a password
-// (with its email), a session token, a profile folder, a state file, or its
-// email with a mailbox where the site's sign-in codes arrive (the password
-// page's "Log in with a one-time code"). A TOTP secret only finishes a
-// sign-in.
+// CanSignIn reports whether the account has a way to sign in: a password,
+// a session token, a profile folder, a state file, or its email with a
+// mailbox for the site's sign-in codes. A TOTP secret only finishes one.
 func (a Account) CanSignIn() bool {
 	return a.Password != "" || a.hasSavedSession() || a.StateFile != "" || a.Email != "" && a.Mailbox != nil
 }

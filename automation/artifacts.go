@@ -31,12 +31,11 @@ const maskedHTMLJS = `(() => {
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
 // saveArtifacts writes a screenshot, the masked page HTML and the console
-// log of the tab to dir, and returns their paths. ctx must still be alive:
-// the caller passes the tab's context, not the one that timed out.
-func (s *session) saveArtifacts(ctx context.Context, dir string, runErr error) []string {
-	if dir == "" {
-		return nil
-	}
+// log of the tab to the artifacts folder, and returns their paths. ctx must
+// still be alive: the caller passes the tab's context, not the one that
+// timed out.
+func (s *session) saveArtifacts(ctx context.Context, runErr error) []string {
+	dir := s.cfg.ArtifactsDir
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		s.log.Error("cannot create the artifacts folder", "dir", dir, "err", err)
 		return nil

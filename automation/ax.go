@@ -15,14 +15,9 @@ import (
 	"github.com/chatgpt-optout/chatgpt-optout/selectors"
 )
 
-// axNode is one node of the browser's accessibility tree, reduced to what
-// locators and drift evidence use.
-type axNode struct {
-	Role    string `json:"role"`
-	Name    string `json:"name"`
-	Backend int64  `json:"-"`
-	Depth   int    `json:"depth"`
-}
+// axNode is one node of the browser's accessibility tree, as lookalikes
+// compares it.
+type axNode struct{ Role, Name string }
 
 func axString(v *accessibility.Value) string {
 	if v == nil || len(v.Value) == 0 {
@@ -162,7 +157,7 @@ func axSnapshot(ctx context.Context) (string, []axNode, error) {
 			role, name := axString(n.Role), axString(n.Name)
 			if role != "none" && role != "generic" && role != "InlineTextBox" || name != "" {
 				fmt.Fprintf(&b, "%s%s %q\n", strings.Repeat("  ", depth), role, name)
-				flat = append(flat, axNode{Role: role, Name: name, Backend: int64(n.BackendDOMNodeID), Depth: depth})
+				flat = append(flat, axNode{role, name})
 				next = depth + 1
 			}
 		}

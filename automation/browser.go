@@ -23,10 +23,9 @@ type BrowserOptions struct {
 	ExecPath string
 	// Headed shows a window. It needs a display (X11, Wayland, or xvfb-run).
 	Headed bool
-	// ProfileDir is a persistent profile folder. Empty means a throw-away
-	// profile in the temporary directory, removed when the browser stops.
-	// The folder is locked for the browser's lifetime: a second start on
-	// it fails at once with a configuration error saying it is in use.
+	// ProfileDir is a persistent profile folder, locked while the browser
+	// runs (a second start on it fails at once). Empty means a throw-away
+	// profile, removed when the browser stops.
 	ProfileDir string
 	// BlockResources stops images, fonts and media from loading.
 	BlockResources bool
@@ -86,21 +85,19 @@ func allocatorOptions(opts BrowserOptions, execPath, tmp string, p *browserProce
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("disable-gpu", true),
 		chromedp.Flag("lang", "en-US"),
-		// Every window and isolated browser context loads the omnibox popup
-		// WebUIs (two renderers), which a headless run never shows: about a
-		// third of a fleet's CPU. The spare renderer Chrome keeps warm
-		// belongs to one browser context, so with one per account nearly
-		// every spare is started for nothing.
+		// Every window and browser context loads the omnibox popup WebUIs
+		// (two renderers, never shown headless): about a third of a fleet's
+		// CPU. The spare renderer Chrome keeps warm belongs to one browser
+		// context, so with one per account it is nearly always wasted.
 		chromedp.Flag("disable-features", "Translate,BlinkGenPropertyTrees,WebUIOmniboxPopup,WebUIOmniboxAimPopup,WebUIOmniboxFullPopup,SpareRendererForSitePerProcess"),
 		chromedp.WindowSize(1280, 900),
-		// Chrome never gets the tool's whole environment: that holds the
-		// account's secrets. Its temporary files and its crash reporter's
-		// database go in the run's folder, so removing that folder removes
-		// every trace, and the crash reporter can be found by it.
+		// Chrome never gets the tool's environment, which holds the
+		// account's secrets. Its temporary files and crash reporter go in
+		// the run's folder: removing it removes every trace, and the crash
+		// reporter can be found by it.
 		chromedp.NoInheritEnv,
 		chromedp.Env(browserEnv(os.Environ(), opts.Headed, tmp)...),
-		// The browser leads a process group of its own, so that stopping
-		// it stops every child too.
+		// A process group of its own: stopping it stops every child too.
 		chromedp.ModifyCmdFunc(p.setup),
 		chromedp.CombinedOutput(&p.output),
 	)
@@ -120,11 +117,9 @@ func allocatorOptions(opts BrowserOptions, execPath, tmp string, p *browserProce
 
 // browserProcess is what Launch knows of the Chrome it started.
 type browserProcess struct {
-	mu  sync.Mutex
-	cmd *exec.Cmd
-	// output keeps the start of what Chrome printed, for the message of a
-	// start that failed.
-	output cappedBuffer
+	mu     sync.Mutex
+	cmd    *exec.Cmd
+	output cappedBuffer // the start of what Chrome printed, for a failed start's message
 }
 
 func (p *browserProcess) setup(cmd *exec.Cmd) {
@@ -168,11 +163,10 @@ type Browser struct {
 	agents   *userAgents // what its tabs tell the site they are
 }
 
-// Launch starts Chrome. Close stops it: it returns once the browser and
-// every process it started have ended (what still runs after a few seconds
-// is killed), its throw-away profile is removed, and the profile folder is
-// free again. The start has no deadline (a cold Chrome on a loaded machine
-// is slow); when ctx ends, the start stops, and so does a running browser.
+// Launch starts Chrome. Close returns once the browser and its processes
+// have ended (killed after a few seconds), its throw-away profile is
+// removed and the profile folder is free. The start has no deadline (a cold
+// Chrome on a loaded machine is slow); ending ctx stops it, or the browser.
 func Launch(ctx context.Context, opts BrowserOptions) (*Browser, error) {
 	execPath, err := CheckChrome(opts)
 	if err != nil {
@@ -215,16 +209,15 @@ func Launch(ctx context.Context, opts BrowserOptions) (*Browser, error) {
 			// write the session cookies to disk.
 			closeGracefully(browserCtx)
 		}
-		// Stop the browser's process group at once (while the browser runs,
-		// the group is surely its): children that outlive it hold its
-		// output pipe open, and chromedp waits for that pipe.
+		// Kill the process group at once (surely the browser's while it
+		// runs): children that outlive it hold open the output pipe that
+		// chromedp waits for.
 		if browserCtx.Err() == nil {
 			killGroup(pid)
 		}
 		browserCancel()
 		allocCancel() // returns once the browser process is reaped
-		// Then wait, a bounded time, until none of its processes runs.
-		stopBrowserProcesses(pid, false, dirs, 5*time.Second)
+		stopBrowserProcesses(pid, dirs, 5*time.Second)
 		removeAll(tmp)
 		lock.release()
 	})
@@ -346,8 +339,7 @@ func checkProfileFree(dir string) error {
 	if err != nil {
 		return nil // no lock: free
 	}
-	// The lock points to "hostname-pid"; a stale one, from a crashed run,
-	// names a process that no longer exists.
+	// The lock points to "hostname-pid"; a crashed run's names no process.
 	pid := 0
 	if i := strings.LastIndexByte(target, '-'); i >= 0 {
 		pid, _ = strconv.Atoi(target[i+1:])

@@ -29,7 +29,7 @@ func TestBrowser_ProcessesGetNoSecretsInTheirEnvironment(t *testing.T) {
 	t.Setenv("LC_ALL", "C.UTF-8")
 	_, stop := start(t, BrowserOptions{})
 	defer stop()
-	pids := browserProcesses(0, false, []string{tmp})
+	pids := browserProcesses([]string{tmp})
 	if len(pids) < 3 {
 		t.Fatalf("found %d browser processes, want the browser and its children", len(pids))
 	}
@@ -88,12 +88,12 @@ func TestBrowser_StopLeavesNoProcessRunning(t *testing.T) {
 			tmp := shortTemp(t)
 			dirs := []string{tmp, opts.ProfileDir}
 			_, stop := start(t, opts)
-			if n := len(browserProcesses(0, false, dirs)); n < 3 {
+			if n := len(browserProcesses(dirs)); n < 3 {
 				t.Fatalf("%d browser processes while it runs", n)
 			}
 			began := time.Now()
 			stop()
-			if pids := browserProcesses(0, false, dirs); len(pids) > 0 {
+			if pids := browserProcesses(dirs); len(pids) > 0 {
 				t.Errorf("processes %v still run right after the stop", pids)
 			}
 			if left, _ := filepath.Glob(filepath.Join(tmp, "*")); len(left) > 0 {

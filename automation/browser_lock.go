@@ -15,9 +15,7 @@ const profileLockName = "chatgpt-optout.lock"
 // the tool starts a browser on it until release. The lock is taken
 // atomically (flock), before Chrome starts, and the system drops it when
 // the process ends, however it ends.
-type profileLock struct {
-	f *os.File
-}
+type profileLock struct{ f *os.File }
 
 // lockProfile takes the lock of the profile folder dir, or fails at once
 // with a configuration error saying the folder is in use.

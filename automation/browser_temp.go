@@ -9,17 +9,13 @@ import (
 	"time"
 )
 
-// tempPrefix begins the name of every run's temporary folder (the
-// throw-away profile, Chrome's temporary files).
+// tempPrefix begins the name of every run's temporary folder.
 const tempPrefix = "chatgpt-optout-"
 
-// ownerFileName marks a run's temporary folder with the process that owns
-// it, so that a later run can remove the folder of a run that was killed
-// (SIGKILL, a crash) before it could clean up.
+// ownerFileName marks a run's temporary folder with its process, so that a
+// later run can remove the folder of one killed before it could clean up.
 const ownerFileName = "chatgpt-optout.owner"
 
-// sweepOnce runs sweepTempDirs once per process, at the first browser
-// start.
 var sweepOnce sync.Once
 
 // newTempDir creates a run's temporary folder, marked with its owner.
@@ -36,8 +32,7 @@ func newTempDir() (string, error) {
 }
 
 // ownerMark is the content of an owner file: the process id and its start
-// time (0 where unknown), so that a later process with the same id is not
-// taken for the owner.
+// time (0: unknown), which tells a later process with the same id apart.
 func ownerMark(pid int) string {
 	return fmt.Sprintf("chatgpt-optout %d %d\n", pid, processStartTime(pid))
 }
@@ -79,7 +74,7 @@ func sweepTempDirs() {
 		if err != nil || !ownerGone(string(mark)) {
 			continue
 		}
-		stopBrowserProcesses(0, false, []string{dir}, 2*time.Second)
+		stopBrowserProcesses(0, []string{dir}, 2*time.Second)
 		os.RemoveAll(dir)
 	}
 }

@@ -37,9 +37,8 @@ func ParseRoute(s string) (Route, error) {
 }
 
 // CheckBaseURL says whether s can be Config.BaseURL: an http(s) URL with a
-// host. Its error is a configuration error pointing at SettingBaseURL,
-// whose sentence starts with the quoted value, so that a caller may put
-// where the value came from in front of it.
+// host. Its error, pointing at SettingBaseURL, starts with the quoted
+// value, so that a caller may put where it came from in front.
 func CheckBaseURL(s string) error {
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -70,9 +69,8 @@ type Config struct {
 	// and verified (Result.Evidence), for a report an auditor reads.
 	Evidence bool
 	// SecurityCheckWait bounds the wait for a security check that clears
-	// itself (a managed challenge's "Verifying you are human"), each time
-	// one shows; 0 means DefaultSecurityCheckWait. The run's Timeout bounds
-	// it too.
+	// itself, each time one shows (and Timeout does); 0 means
+	// DefaultSecurityCheckWait.
 	SecurityCheckWait time.Duration
 	// Settings are the data-use settings a run reads and switches off, in
 	// any order (a run visits them in its own); nil means model training

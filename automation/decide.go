@@ -7,10 +7,8 @@ import (
 	"github.com/chatgpt-optout/chatgpt-optout/selectors"
 )
 
-// The decisions of a run, each a pure function of what the page showed and
-// what the run did so far: the loops in login.go, navigate.go and toggle.go
-// observe, call one of these, act on its answer and observe again. They
-// are tested without a browser (decide_test.go).
+// The decisions of a run: pure functions of what the page showed and what
+// the run did so far, tested without a browser (decide_test.go).
 
 // form is a sign-in page that asks for something.
 type form int
@@ -48,17 +46,13 @@ type signInSeen struct {
 	mfaError      string
 	settled       bool
 
-	chooser      bool   // an account chooser over a valid session
-	chooserHolds bool   // its row holds this account's email
-	wayOut       string // the way from an emailed code to the password, on screen
-	dialog       string // a dialog the selectors file knows how to dismiss
-	skip         string // an offer to decline (a passkey enrolment)
-	// sessionLive says the session endpoint answered an access token, on
-	// a settled page with no form that looks like the app.
-	sessionLive bool
-
-	// dialogSettled is settled with a shorter window, for a dialog in the way.
-	dialogSettled bool
+	chooser       bool   // an account chooser over a valid session
+	chooserHolds  bool   // its row holds this account's email
+	wayOut        string // the way from an emailed code to the password, on screen
+	dialog        string // a dialog the selectors file knows how to dismiss
+	skip          string // an offer to decline (a passkey enrolment)
+	sessionLive   bool   // the session endpoint answered a token, on a settled app page with no form
+	dialogSettled bool   // settled with a shorter window, for a dialog in the way
 	// Pages the site puts on the way: its transient error page (with or
 	// without a Try again button; siteText names it), a refusal of more
 	// attempts, a page only the account's owner can answer.
@@ -89,7 +83,7 @@ type signInDone struct {
 	submitted map[form]int
 	pressed   map[string]int // other elements pressed: a chooser row, a dialog's button
 	// siteRetries counts the error page's retries across the sign-in's
-	// pages (each retry may land on a new one).
+	// pages (a retry may land on a new one).
 	siteRetries int
 }
 
@@ -280,24 +274,19 @@ const (
 )
 
 type pathMove struct {
-	act  pathAct
-	step string // the element to click: a path step or dialogKey(i)
-	warn string // to record before acting
-	// urlGaveUp says the app did not open the settings from their URL:
-	// the menu is walked instead.
-	urlGaveUp bool
+	act       pathAct
+	step      string // the element to click: a path step or dialogKey(i)
+	warn      string // to record before acting
+	urlGaveUp bool   // the app did not open the settings from their URL: walk the menu
 	err       error
 }
 
 // pathPage is one reading on the way to the switch.
 type pathPage struct {
-	r       *probeResult
-	settled bool // see glance.settled
-	// dialogSettled is settled with a shorter window: a tour's buttons come
-	// one after another.
-	dialogSettled bool
-	// unknown is a modal dialog nobody described, if one is open.
-	unknown *openDialog
+	r             *probeResult
+	settled       bool        // see glance.settled
+	dialogSettled bool        // a shorter window: a tour's buttons come one after another
+	unknown       *openDialog // a modal dialog nobody described, if one is open
 }
 
 // walk is the progress of one walk to the switch.
@@ -324,8 +313,7 @@ type pathPlan struct {
 	routed bool   // the run already has a route (a second walk)
 	where  string // the selectors file's source and version, for messages
 	// alternatives says the steps' candidates are alternatives, not a
-	// primary and stale fallbacks (a setting's unconfirmed way in): a
-	// later one matching is no reason to warn.
+	// primary and stale fallbacks: a later one matching is no warning.
 	alternatives bool
 }
 

@@ -47,10 +47,9 @@ func (v view) text(name string) string  { return v.r.Texts[v.prefix+name] }
 func (v view) has(name string) bool     { return v.el(name).found() }
 func (v view) primary(name string) bool { m := v.el(name); return m.found() && m.Candidate == 0 }
 
-// sure is has, with a role match confirmed by the accessibility tree, asked
-// only of what the sign-in acts on: a sign-in probe covers every profile,
-// and role fallbacks such as a "Continue" button match where their field is
-// absent.
+// sure is has, with a role match confirmed by the accessibility tree, for
+// what the sign-in acts on: role fallbacks such as a "Continue" button
+// match where their field is absent.
 func (v view) sure(ctx context.Context, name string) bool {
 	return confirm(ctx, v.spec.Elements[v.prefix+name], v.el(name))
 }
@@ -354,11 +353,10 @@ const sessionJS = `(async (url, field, timeoutMs) => {
 })`
 
 // sessionSignedIn reports whether the app's session endpoint answers an
-// access token: the proof of sign-in on a page that looks like the app
-// (detect) but shows no signed_in and no way to sign in (a collapsed
-// sidebar, a dialog hiding the links from the accessibility tree). It asks
-// from the app's origin, on a settled page only (the account chooser over a
-// valid session renders late), and reuses its last answer in between.
+// access token: the proof of sign-in on an app page (detect) with no
+// signed_in and no way to sign in (a collapsed sidebar, a dialog hiding the
+// links). It asks on a settled page only (the account chooser over a valid
+// session renders late), and reuses its last answer in between.
 func (s *session) sessionSignedIn(ctx context.Context, v view, settled bool) bool {
 	p := v.p
 	if !settled || p.URLs.Session == "" || p.SessionTokenField == "" || !v.has(elDetect) || v.has(elEntry) || !sameOrigin(v.r.URL, s.cfg.BaseURL) {
@@ -494,10 +492,10 @@ func (s *session) endedError(ctx context.Context, doing string) error {
 	return &Error{Kind: KindInterrupted, Msg: "interrupted while " + doing, Err: ctx.Err()}
 }
 
-// Login opens the app in a tab of b's default browser context and waits,
-// within cfg.Timeout, until a person has signed in however the site asks.
-// Launch the browser with a ProfileDir and Headed: the profile then keeps
-// the session for later headless runs. It returns the signed-in UI profile.
+// Login opens the app in b's default browser context and waits, within
+// cfg.Timeout, until a person has signed in. Launch b with a ProfileDir and
+// Headed: the profile keeps the session for later headless runs. It returns
+// the signed-in UI profile.
 func Login(ctx context.Context, b *Browser, cfg Config) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", endedBefore(err)

@@ -25,25 +25,29 @@ type step struct {
 }
 
 func pathSteps(p *selectors.Profile) []step {
-	steps := []step{{stepSwitch, &p.Path.Switch}}
-	if p.Path.RowOpener != nil {
-		steps = append(steps, step{stepRowOpener, p.Path.RowOpener})
+	return stepsTo(p, &p.Path.Switch, p.Path.RowOpener, &p.Path.DataControlsTab)
+}
+
+// stepsTo are the steps to a switch sw, behind opener (nil: none) on tab.
+func stepsTo(p *selectors.Profile, sw, opener, tab *selectors.Element) []step {
+	steps := []step{{stepSwitch, sw}}
+	if opener != nil {
+		steps = append(steps, step{stepRowOpener, opener})
 	}
-	return append(steps,
-		step{stepDataControls, &p.Path.DataControlsTab},
-		step{stepSettingsItem, &p.Path.SettingsItem},
-		step{stepProfileMenu, &p.Path.ProfileMenu},
-	)
+	return append(steps, step{stepDataControls, tab}, step{stepSettingsItem, &p.Path.SettingsItem}, step{stepProfileMenu, &p.Path.ProfileMenu})
 }
 
 func pathSpec(p *selectors.Profile) probeSpec {
 	var spec probeSpec
-	for _, st := range pathSteps(p) {
-		attr := ""
-		if st.name == stepSwitch {
-			attr = p.Setting.StateAttribute
-		}
-		spec.add(st.name, st.el, attr)
+	spec.add(stepSwitch, &p.Path.Switch, p.Setting.StateAttribute)
+	return withSteps(spec, p, pathSteps(p))
+}
+
+// withSteps adds to a spec that reads the switch the steps after it, and
+// the dialogs the file knows how to dismiss.
+func withSteps(spec probeSpec, p *selectors.Profile, steps []step) probeSpec {
+	for _, st := range steps[1:] {
+		spec.add(st.name, st.el, "")
 	}
 	for i := range p.Dialogs {
 		spec.add(dialogKey(i), &p.Dialogs[i].Dismiss, "")
@@ -113,7 +117,9 @@ func (s *session) walkTo(ctx context.Context, what string, pl pathPlan, spec pro
 		case pathCloseDialog:
 			return s.closeUnknownDialog(ctx, topUnknown(r), g.settled(), r.URL)
 		case pathDeepLink:
-			return didAct, s.openDeepLink(ctx, w)
+			w.deepLink, w.awaitURL, s.route = true, true, RouteDeepLink
+			s.log.Info("opening the settings by their URL", "url", s.url(s.profile.URLs.Settings))
+			return didAct, s.actionError(ctx, "opening "+s.profile.URLs.Settings, chromedp.Do(ctx, chromedp.Navigate(s.url(s.profile.URLs.Settings))))
 		case pathClick:
 			return didAct, s.clickStep(ctx, pl, w, mv.step, r.el(mv.step))
 		}
@@ -130,7 +136,9 @@ func (s *session) where() string {
 // clickStep presses a path step or a dialog's dismiss button, counting the
 // clicks per element.
 func (s *session) clickStep(ctx context.Context, pl pathPlan, w *walk, name string, m *match) error {
-	i, isDialog := dialogIndex(name)
+	var i int
+	_, err := fmt.Sscanf(name, "dialog.%d", &i)
+	isDialog := err == nil
 	if isDialog {
 		s.log.Info("dismissing a dialog", "dialog", pl.p.Dialogs[i].Name)
 	} else {
@@ -153,20 +161,4 @@ func (s *session) clickStep(ctx context.Context, pl pathPlan, w *walk, name stri
 	}
 	w.clicks[name]++ // a press the page lost counts too: the clicks stay bounded
 	return s.actionError(ctx, "clicking "+name, press(ctx, s.world, m))
-}
-
-func dialogIndex(name string) (int, bool) {
-	var i int
-	if _, err := fmt.Sscanf(name, "dialog.%d", &i); err != nil {
-		return 0, false
-	}
-	return i, true
-}
-
-// openDeepLink opens the settings through their URL.
-func (s *session) openDeepLink(ctx context.Context, w *walk) error {
-	w.deepLink, w.awaitURL = true, true
-	s.route = RouteDeepLink
-	s.log.Info("opening the settings by their URL", "url", s.url(s.profile.URLs.Settings))
-	return s.actionError(ctx, "opening "+s.profile.URLs.Settings, chromedp.Do(ctx, chromedp.Navigate(s.url(s.profile.URLs.Settings))))
 }

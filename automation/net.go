@@ -15,9 +15,8 @@ import (
 const longLived = 3 * time.Second
 
 // netTracker follows the requests of one tab, as a hint of whether the page
-// is still loading. It is never a gate: requests of kinds that stay open by
-// design are not counted, a request counts for longLived at most, and a
-// main-frame navigation forgets everything in flight.
+// is still loading, never a gate: kinds that stay open are not counted, a
+// request counts for longLived at most, and a navigation forgets them all.
 type netTracker struct {
 	mu       sync.Mutex
 	inflight map[network.RequestID]time.Time // counted requests by start

@@ -44,11 +44,10 @@ type elementSpec struct {
 	Candidates []selectors.Candidate `json:"candidates"`
 	Attr       string                `json:"attr,omitempty"`
 	// Holding narrows a candidate that matches several elements to those
-	// whose text holds it (case ignored): the one row of a list that
-	// names the account.
+	// whose text holds it (case ignored): the row that names the account.
 	Holding string `json:"holding,omitempty"`
-	// All takes every visible, uncovered element of the first candidate
-	// that finds any (match.All), not exactly one: a panel's switches.
+	// All takes every visible, uncovered match of the first candidate
+	// that finds any (match.All): a panel's switches.
 	All bool `json:"all,omitempty"`
 }
 
@@ -64,34 +63,28 @@ func (s *probeSpec) add(name string, el *selectors.Element, attr string) {
 
 // match is what the probe found for one element.
 type match struct {
-	Counts    []int   `json:"counts"`
-	Candidate int     `json:"candidate"` // index of the candidate that matched one element, or -1
-	X         float64 `json:"x"`
-	Y         float64 `json:"y"`
-	Covered   bool    `json:"covered"`
-	Cover     string  `json:"cover"`
-	Name      string  `json:"name"`
-	Text      string  `json:"text"`
-	Disabled  bool    `json:"disabled"` // disabled or aria-disabled: a click on it is lost
-	Filled    bool    `json:"filled"`   // a field that holds a value
-	// AriaHidden says an ancestor hides it from the accessibility tree (a
-	// modal over the page does).
-	AriaHidden bool `json:"ariaHidden"`
-	// Unreachable says no pointer can press it (pointer-events:none): a
-	// dialog opened over a modal layer that set it on the page's body.
-	// Only the keyboard reaches such a button.
+	Counts     []int   `json:"counts"`
+	Candidate  int     `json:"candidate"` // index of the candidate that matched one element, or -1
+	X          float64 `json:"x"`
+	Y          float64 `json:"y"`
+	Covered    bool    `json:"covered"`
+	Cover      string  `json:"cover"`
+	Name       string  `json:"name"`
+	Text       string  `json:"text"`
+	Disabled   bool    `json:"disabled"`   // disabled or aria-disabled: a click on it is lost
+	Filled     bool    `json:"filled"`     // a field that holds a value
+	AriaHidden bool    `json:"ariaHidden"` // an ancestor hides it from the accessibility tree (a modal does)
+	// Unreachable says only the keyboard reaches it (pointer-events:none):
+	// a dialog over a modal layer that set it on the page's body.
 	Unreachable bool    `json:"unreachable"`
 	Attr        *string `json:"attr"`
 	Desc        string  `json:"desc"`
 	Context     string  `json:"context"` // text of the dialog or panel around an element read for its state
 	Row         string  `json:"row"`     // text of its row (label, description), for an element read for its state
-	Error       string  `json:"error"`
 
-	// Offscreen says the element lies outside the viewport: it is scrolled
-	// into view just before it is pressed (pressMatch).
-	Offscreen bool `json:"offscreen"`
-	// All are, for an element looked for with elementSpec.All, every
-	// visible and uncovered element found (the first is the match itself).
+	Offscreen bool `json:"offscreen"` // outside the viewport: pressMatch scrolls it into view
+	// All are, with elementSpec.All, every visible and uncovered element
+	// found (the first is the match itself).
 	All []*match `json:"all"`
 
 	confirmed bool   // a role match was checked against the accessibility tree
@@ -130,8 +123,8 @@ func (r *probeResult) el(name string) *match { return r.Elements[name] }
 
 // probe looks at the page once and confirms its role matches against the
 // accessibility tree (confirmRoles). With wait, it first waits in the page
-// for the DOM to change (or probeWaitMs): the loops that call it react to a
-// change at once and cost nothing while the page is still.
+// for the DOM to change (or probeWaitMs): a loop reacts to a change at once
+// and costs nothing while the page is still.
 func probe(ctx context.Context, w *world, spec probeSpec, wait bool) (*probeResult, error) {
 	r, err := look(ctx, w, spec, wait)
 	if err != nil {
@@ -176,9 +169,8 @@ func look(ctx context.Context, w *world, spec probeSpec, wait bool) (*probeResul
 	return r, nil
 }
 
-// revealJS scrolls the element a probe matched under name into view and
-// measures it again: only the element about to be pressed is scrolled, just
-// before the press, so no coordinates go stale in between.
+// revealJS scrolls the element a probe matched under name into view, just
+// before its press so that no coordinates go stale, and measures it again.
 const revealJS = `((name) => {
   const el = (window.__optoutMatched || {})[name];
   if (!el || !el.isConnected) return null;
@@ -213,9 +205,8 @@ func pressMatch(ctx context.Context, w *world, m *match) error {
 }
 
 // errPressLost is a press that never reached its element: the page moved
-// it (away, or under something) between the reading and the press. The
-// page has changed, so the loop reads it again; the press still counts
-// towards its element's limit.
+// it between the reading and the press. The loop reads the page again; the
+// press still counts towards its element's limit.
 var errPressLost = errors.New("the press did not reach the element")
 
 // pressByKeyboard focuses a matched button and presses Enter on it, as a
@@ -264,10 +255,9 @@ func sleep(ctx context.Context, d time.Duration) error {
 }
 
 // press sends real mouse input at (x, y) through the DevTools protocol, so
-// the page sees pointerdown, mousedown, pointerup, mouseup and click, as from
-// a person. That serves every selectors.Input: Radix menus open on
-// pointerdown and Radix tabs on mousedown, which a synthetic element.click()
-// would never trigger.
+// the page sees pointer, mouse and click events as from a person: Radix
+// menus open on pointerdown and tabs on mousedown, which a synthetic
+// element.click() would never trigger.
 func press(ctx context.Context, x, y float64) error {
 	steps := []chromedp.Action[chromedp.Void]{
 		chromedp.MouseEvent(chromedp.MouseMoved, x, y),
@@ -296,9 +286,8 @@ func typeInto(ctx context.Context, w *world, m *match, text string) error {
 }
 
 // splitBoxesJS finds, when the focused field takes one character (a code
-// split into one box per digit), the visible one-character boxes of its
-// group or form, in order, keeps them for typeIntoBoxes and returns how
-// many there are (0 for an ordinary field).
+// split into one box per digit), the visible boxes of its group or form,
+// keeps them for typeIntoBoxes and returns how many (0: an ordinary field).
 const splitBoxesJS = `(() => {
   const el = document.activeElement;
   window.__optoutBoxes = [];

@@ -25,7 +25,6 @@ func setParentDeathSignal(attr *syscall.SysProcAttr) {
 type procInfo struct {
 	state byte // R, S, D, Z (zombie: ended, waiting to be reaped), …
 	ppid  int
-	pgrp  int
 	start uint64 // start time, in clock ticks after boot
 }
 
@@ -47,7 +46,6 @@ func readProc(pid int) (procInfo, bool) {
 	}
 	p := procInfo{state: f[0][0]}
 	p.ppid, _ = strconv.Atoi(f[1])
-	p.pgrp, _ = strconv.Atoi(f[2])
 	p.start, _ = strconv.ParseUint(f[19], 10, 64)
 	return p, true
 }
@@ -61,9 +59,8 @@ func processStartTime(pid int) uint64 {
 
 // browserProcesses lists the running processes (not zombies) of a browser:
 // their command line names one of dirs (Chrome passes --user-data-dir to
-// every child, and its crash reporter's database is in the run's folder),
-// or, when groupIsOurs, they are in the browser's process group pgid.
-func browserProcesses(pgid int, groupIsOurs bool, dirs []string) []int {
+// every child, and its crash reporter's database is in the run's folder).
+func browserProcesses(dirs []string) []int {
 	entries, err := os.ReadDir("/proc")
 	if err != nil {
 		return nil
@@ -77,10 +74,6 @@ func browserProcesses(pgid int, groupIsOurs bool, dirs []string) []int {
 		}
 		p, ok := readProc(pid)
 		if !ok || p.state == 'Z' || p.state == 'X' {
-			continue
-		}
-		if groupIsOurs && pgid > 0 && p.pgrp == pgid {
-			pids = append(pids, pid)
 			continue
 		}
 		cmdline, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
@@ -114,18 +107,15 @@ func selfAndAncestors() map[int]bool {
 
 // stopBrowserProcesses kills the browser's processes (browserProcesses)
 // and looks again until none runs, or wait is over.
-func stopBrowserProcesses(pgid int, groupIsOurs bool, dirs []string, wait time.Duration) {
+func stopBrowserProcesses(pgid int, dirs []string, wait time.Duration) {
 	deadline := time.Now().Add(wait)
 	for {
-		pids := browserProcesses(pgid, groupIsOurs, dirs)
+		pids := browserProcesses(dirs)
 		if len(pids) == 0 {
 			return
 		}
 		for _, pid := range pids {
 			syscall.Kill(pid, syscall.SIGKILL)
-		}
-		if groupIsOurs {
-			killGroup(pgid)
 		}
 		if !time.Now().Before(deadline) {
 			return

@@ -22,4 +22,4 @@ func processStartTime(pid int) uint64 { return 0 }
 
 // stopBrowserProcesses relies on chromedp here: it kills the browser
 // process, and Chrome's children end with it.
-func stopBrowserProcesses(pgid int, groupIsOurs bool, dirs []string, wait time.Duration) {}
+func stopBrowserProcesses(pgid int, dirs []string, wait time.Duration) {}

@@ -134,13 +134,12 @@ type Timings struct {
 	Navigation int64 `json:"navigation"`
 	Toggle     int64 `json:"toggle_verify"`
 	// SecurityCheck is the time spent waiting for the site's security
-	// check (a managed challenge) to clear itself, within the phases above.
+	// check to clear itself, within the phases above.
 	SecurityCheck int64 `json:"security_check,omitempty"`
 	// OwnWait is the time the run waited on itself, within the phases
 	// above: from the page's last change that mattered to the decision
-	// taken on it (a settle window, the bounded wait before calling an
-	// element missing), and the pauses before a repeated click. The rest
-	// is the site's (page loads, its own delays) and the browser's.
+	// taken on it, and the pauses before a repeated click. The rest is the
+	// site's and the browser's.
 	OwnWait int64 `json:"own_wait"`
 }
 

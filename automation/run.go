@@ -16,15 +16,14 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// Disable signs in to one account and switches the setting off, verifying
-// it after a reload (and through the backend where the profile has a
-// witness). Each call runs in a browser context of its own on b, so calls
-// may run in parallel on one browser.
+// Disable signs in to one account and switches the chosen settings off,
+// verifying them after a reload (and through the backend where the profile
+// has a witness). Calls may run in parallel on one browser.
 //
-// The result, the account's report, is there whatever happened. The error
-// is an *Error or, when the page no longer matches the selectors file, a
-// *DriftError, wrapping the cause (errors.Is(err, context.Canceled) when
-// ctx was cancelled); the result's Outcome, ErrorKind and Error agree.
+// The result is there whatever happened. The error is an *Error or, when
+// the page no longer matches the selectors file, a *DriftError, wrapping
+// the cause (errors.Is(err, context.Canceled) when ctx was cancelled); the
+// result's Outcome, ErrorKind and Error agree.
 func Disable(ctx context.Context, b *Browser, acct Account, cfg Config) (*Result, error) {
 	return run(ctx, b, acct, cfg, modeDisable)
 }
@@ -100,14 +99,14 @@ func run(ctx context.Context, b *Browser, acct Account, cfg Config, m mode) (*Re
 			s.warn("the session state was not saved: " + serr.Error())
 		}
 	}
-	if m == modeVerify {
-		res.Elements = s.checks(err)
-		if err == nil {
-			err = verifyError(res.Elements, cfg.Selectors, s.lastURL)
-		}
-	}
 	if s.profile != nil {
 		res.UI = s.profile.Name
+		if m == modeVerify {
+			res.Elements = verifyTable(s.profile, s.seen, err, s.signedByEndpoint, s.route)
+		}
+	}
+	if m == modeVerify && err == nil {
+		err = verifyError(res.Elements, cfg.Selectors, s.lastURL)
 	}
 	res.Timings.SecurityCheck = ms(s.check.total(time.Now()))
 	res.Timings.OwnWait = ms(s.ownWait)
@@ -117,7 +116,7 @@ func run(ctx context.Context, b *Browser, acct Account, cfg Config, m mode) (*Re
 	if err != nil {
 		s.log.Error("run failed", "kind", KindOf(err), "err", err)
 		if cfg.ArtifactsDir != "" && tabCtx.Err() == nil {
-			res.Artifacts = append(res.Artifacts, s.saveArtifacts(tabCtx, cfg.ArtifactsDir, err)...)
+			res.Artifacts = append(res.Artifacts, s.saveArtifacts(tabCtx, err)...)
 		}
 	}
 	return finish(err)
@@ -131,10 +130,9 @@ func endedBefore(err error) error {
 	return &Error{Kind: KindInterrupted, Msg: "interrupted before the run began", Err: err}
 }
 
-// openTab opens the run's tab on b. A throw-away account gets its own
-// browser context (isolated: no cookie or storage is shared with the other
-// accounts of the browser); an account with a profile folder runs in that
-// profile's default context. The tab closes when ctx is cancelled.
+// openTab opens the run's tab on b, in a browser context of its own when
+// isolated (no cookie or storage shared with other accounts), else in the
+// profile's default one. The tab closes when ctx is cancelled.
 func (s *session) openTab(ctx context.Context, b *Browser, isolated bool) (context.Context, context.CancelFunc, error) {
 	opts := []chromedp.ContextOption{chromedp.WithListener(s.net.listen), chromedp.WithListener(s.world.listen)}
 	if isolated {
@@ -157,9 +155,8 @@ func (s *session) openTab(ctx context.Context, b *Browser, isolated bool) (conte
 	if err := chromedp.Do(tabCtx); err != nil {
 		return fail("opening a browser tab", err)
 	}
-	// chromedp enables the CSS domain on every tab; the flows read the page
-	// through the probe, so Chrome would track every style sheet for a
-	// client that never asks.
+	// chromedp enables the CSS domain on every tab: Chrome would track
+	// every style sheet for a client that never asks.
 	if _, err := chromedp.Call(tabCtx, css.Disable, cdp.Empty{}); err != nil {
 		return fail("setting up the browser tab", err)
 	}
@@ -212,9 +209,8 @@ func (s *session) do(ctx context.Context, res *Result, readOnly bool) error {
 	first := s.profiles()[0]
 	app := first.URLs.App
 	if deepLinkFirst(first, s.state != nil || s.acct.hasSavedSession(), s.cfg.Route, s.seen != nil) {
-		// A saved session is most likely still good: the settings' own URL
-		// signs in and opens them in one page load, where the app would
-		// need its load and then the menu.
+		// A saved session is most likely still good: the settings' URL
+		// signs in and opens them in one page load.
 		app = first.URLs.Settings
 	}
 	s.log.Info("opening the app", "url", s.url(app), "saved_state", s.state != nil)
@@ -247,8 +243,7 @@ func (s *session) do(ctx context.Context, res *Result, readOnly bool) error {
 			if slices.ContainsFunc(results, func(r SettingResult) bool { return r.Name == d }) {
 				continue
 			}
-			sr := SettingResult{Name: d, Labels: []string{}, Before: StateUnknown, After: StateUnknown, Action: ActionNone}
-			sr = failSetting(sr, err)
+			sr := failSetting(SettingResult{Name: d, Labels: []string{}, Before: StateUnknown, After: StateUnknown, Action: ActionNone}, err)
 			if sr.ErrorKind.IsDrift() {
 				sr.Outcome = OutcomeDrift
 			}
@@ -356,13 +351,18 @@ func (s *session) training(ctx context.Context, res *Result, readOnly bool) (Set
 		res.Action, sr.Action, sr.Outcome = ActionWouldTurnOff, ActionWouldTurnOff, OutcomeNoncompliant
 		return sr, false, nil
 	}
-	attempts, err := s.turnOff(ctx, sw)
+	attempts, off, err := s.turnOff(ctx, "the switch", pathSpec(s.profile), sw, func(r *probeResult) *match {
+		if m := r.el(stepSwitch); m.found() {
+			return m
+		}
+		return nil
+	}, func(ctx context.Context) (*match, error) { return s.openSetting(ctx, false) })
 	res.Attempts = attempts
-	if KindOf(err) == KindDidNotStick {
-		return failSetting(sr, err), true, nil
-	}
 	if err != nil {
 		return sr, true, err
+	}
+	if !off {
+		return failSetting(sr, newError(KindDidNotStick, "the switch was clicked %d times and still reads on: the site did not save the change; try again later", maxToggleAttempts)), true, nil
 	}
 	res.Action, sr.Action = ActionTurnedOff, ActionTurnedOff
 	return sr, true, nil
@@ -403,8 +403,7 @@ func (s *session) evidence(ctx context.Context, res *Result, sw *match) {
 	}
 	const w, h = 560, 72
 	clip := &page.Viewport{X: max(0, sw.X-w+40), Y: max(0, sw.Y-h/2), Width: w, Height: h, Scale: 1}
-	// The switch with its whole label: the nearest box around the switch
-	// that also holds the label (a dialog's title, a row's text).
+	// The nearest box around the switch that holds its whole label.
 	label, _ := json.Marshal(s.label)
 	key, _ := json.Marshal(sw.key)
 	if box, err := evalIn[*struct{ X, Y, W, H float64 }](ctx, s.world, evidenceBoxJS+"("+string(key)+","+string(label)+")"); err == nil && box != nil {
@@ -419,8 +418,7 @@ func (s *session) evidence(ctx context.Context, res *Result, sw *match) {
 }
 
 // evidenceBoxJS measures the smallest box around a matched switch that
-// also shows its label, padded a little and capped, so that the picture
-// holds the whole label and nothing far from it. null: not found.
+// also shows its label, padded and capped; null: not found.
 const evidenceBoxJS = `((name, label) => {
   const el = (window.__optoutMatched || {})[name];
   if (!el || !el.isConnected || !label) return null;
@@ -452,9 +450,8 @@ func (s *session) signedIn(ctx context.Context) error {
 }
 
 // setupError is a failure while a tab is set up. An interrupt cancels the
-// caller's context (and the browser's, on the command line), and the
-// DevTools call then fails: that is an interrupt, never a browser error. A
-// browser that stopped while the caller still waits is the browser's.
+// caller's context (and the browser's, on the command line) and fails the
+// DevTools call: an interrupt, never a browser error.
 func setupError(ctx context.Context, b *Browser, what string, err error) error {
 	switch {
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
@@ -472,9 +469,8 @@ func setupError(ctx context.Context, b *Browser, what string, err error) error {
 }
 
 // reload loads the page afresh from the site, at the settings URL when the
-// profile has one (the app then opens the settings itself), and reports
-// whether it did. The URL is put in place with history.replaceState before
-// a real reload: navigating to it would only change the fragment.
+// profile has one, and reports whether it did. The URL is put in place with
+// history.replaceState: navigating to it would only change the fragment.
 func (s *session) reload(ctx context.Context) (bool, error) {
 	byURL := false
 	if path := s.profile.URLs.Settings; path != "" && s.cfg.Route != RouteMenu {

@@ -22,14 +22,12 @@ type session struct {
 	profile *selectors.Profile // chosen or detected UI profile
 	log     *slog.Logger
 
-	state   *state.Session  // the saved session loaded for this run, if any
-	signed  bool            // the run got past the sign-in
-	start   time.Time       // when the run began, for timeouts
-	origins map[string]bool // origins of the pages the run read, for the saved state
-	// submittedAt is the last submit of a sign-in form: a code email sent
-	// for it arrives after it.
-	submittedAt time.Time
-	codeUID     mailbox.UID // the mailbox message of the last emailed code typed
+	state       *state.Session  // the saved session loaded for this run, if any
+	signed      bool            // the run got past the sign-in
+	start       time.Time       // when the run began, for timeouts
+	origins     map[string]bool // origins of the pages the run read, for the saved state
+	submittedAt time.Time       // the last sign-in submit: a code email for it arrives after it
+	codeUID     mailbox.UID     // the mailbox message of the last emailed code typed
 
 	world   *world // the probe's isolated world in the tab
 	net     *netTracker
@@ -44,12 +42,9 @@ type session struct {
 	stale    map[string]bool        // elements already warned about
 	seen     map[string]observation // verify only: elements sighted
 
-	// The session endpoint's last answer, and when it was asked.
-	sessionLive  bool
-	sessionAsked time.Time
-	// signedByEndpoint says the last sign-in was proven by the session
-	// endpoint, signed_in not being on the page.
-	signedByEndpoint bool
+	sessionLive      bool      // the session endpoint's last answer
+	sessionAsked     time.Time // when it was asked
+	signedByEndpoint bool      // the session endpoint, not signed_in, proved the last sign-in
 
 	check       checkEpisode            // the run's time on security checks
 	dialogTries map[string]*dialogTries // unknown dialogs, by openDialog.id
@@ -59,18 +54,16 @@ type session struct {
 
 	planName string // the account's plan as the page named it
 	planRead bool   // the plan was read (planName may still be "")
-	// opened is the element that opened the switches the run handled
-	// last (a row that opens a dialog), nil when they were on a panel.
-	opened *selectors.Element
+	// The switches the run handled last: the element that opened them (a
+	// row that opens a dialog; nil on a panel), what reads them, and when.
+	opened   *selectors.Element
+	lastSw   probeSpec
+	openedAt time.Time
 	// atSettings says the page was loaded from the settings URL, signed in
 	// by a saved session, and no walk has used that yet: training's walk
 	// then waits for the app to open the settings itself.
-	atSettings bool
-	lastSw     probeSpec // reads the switches the run handled last
-	openedAt   time.Time // when the switches the run handled last were read
-	// lastReading is the last reading of the page, for the messages of a
-	// decision taken after its loop.
-	lastReading *probeResult
+	atSettings  bool
+	lastReading *probeResult // for the messages of a decision taken after its loop
 }
 
 // warn records a message for the result and the log, once.

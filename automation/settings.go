@@ -78,9 +78,8 @@ func ParseDataSettings(names ...string) ([]DataSetting, error) {
 // ---- decisions ----
 
 // absentIs decides whether a setting whose way in is missing is not
-// offered (the file says it may be missing: a plan without it, an
-// uncertain rollout, a plan the page did not name) or drift. plan is the
-// account's plan as the page named it, "" when unread.
+// offered (the file says it may be: an uncertain rollout, a plan without
+// it or unread, plan "") or drift.
 func absentIs(x *selectors.ExtraSetting, plan string) (notOffered bool, note string) {
 	switch x.Offered {
 	case selectors.OfferedUncertain:
@@ -167,15 +166,11 @@ func extraSteps(p *selectors.Profile, x *selectors.ExtraSetting) []step {
 	for _, n := range x.Switches {
 		sw.Candidates = append(sw.Candidates, n.Element.Candidates...)
 	}
-	steps := []step{{stepSwitch, sw}}
-	if x.Opener != nil {
-		steps = append(steps, step{stepRowOpener, x.Opener})
-	}
 	tab := &p.Path.DataControlsTab
 	if x.Tab != nil {
 		tab = x.Tab
 	}
-	return append(steps, step{stepDataControls, tab}, step{stepSettingsItem, &p.Path.SettingsItem}, step{stepProfileMenu, &p.Path.ProfileMenu})
+	return stepsTo(p, sw, x.Opener, tab)
 }
 
 // switchesSpec reads a setting's switches: each named one under its own
@@ -184,10 +179,7 @@ func switchesSpec(p *selectors.Profile, x *selectors.ExtraSetting) probeSpec {
 	var spec probeSpec
 	attr := p.Setting.StateAttribute
 	if x.EverySwitch != nil {
-		spec.add("switches", &selectors.Element{Candidates: []selectors.Candidate{{Role: "switch"}}}, attr)
-		e := spec.Elements["switches"]
-		e.All = true
-		spec.Elements["switches"] = e
+		spec.Elements = map[string]elementSpec{"switches": {Candidates: []selectors.Candidate{{Role: "switch"}}, Attr: attr, All: true}}
 	}
 	for i := range x.Switches {
 		spec.add(fmt.Sprintf("switch.%d", i), &x.Switches[i].Element, attr)
@@ -207,10 +199,10 @@ type aSwitch struct {
 }
 
 // switchesIn lists the switches a reading of switchesSpec found, in the
-// file's order. A setting behind an opener shows its switches only once the
-// opener is out of the way (gone or covered by what it opened); before,
-// every switch on screen is another setting's. opened says the walk pressed
-// the opener: a missing opener may be one that has not rendered yet.
+// file's order. Behind an opener, they show only once it is out of the way
+// (gone or covered by what it opened): before, every switch on screen is
+// another setting's. opened says the walk pressed it: a missing opener may
+// not have rendered yet.
 func switchesIn(x *selectors.ExtraSetting, r *probeResult, opened bool) []aSwitch {
 	var out []aSwitch
 	if x.EverySwitch != nil {
@@ -235,8 +227,8 @@ func switchesIn(x *selectors.ExtraSetting, r *probeResult, opened bool) []aSwitc
 }
 
 // meaningOf refuses a switch that does not say what the file promises: a
-// named switch carries its label and one of its keywords around it; one of
-// every_switch shows one of its keywords.
+// named switch its label and one of its keywords around it; one of
+// every_switch one of its keywords.
 func meaningOf(x *selectors.ExtraSetting, sw aSwitch) string {
 	own := strings.ToLower(sw.m.Name + " " + sw.m.Text)
 	around := strings.ToLower(sw.m.Context + " " + own)

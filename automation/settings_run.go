@@ -9,10 +9,6 @@ import (
 	"github.com/chatgpt-optout/chatgpt-optout/selectors"
 )
 
-// A run's settings beside model training: each is walked to, read, checked
-// for its meaning and switched off where on, in the same visit as training,
-// and read back after the reload.
-
 // extraSetting finds a setting of the run's profile, with its index.
 func (s *session) extraSetting(name DataSetting) (*selectors.ExtraSetting, int, bool) {
 	for i := range s.profile.Settings {
@@ -28,13 +24,7 @@ func (s *session) extraSetting(name DataSetting) (*selectors.ExtraSetting, int, 
 func (s *session) walkToExtra(ctx context.Context, x *selectors.ExtraSetting, idx int, byURL bool) ([]aSwitch, error) {
 	s.closeOpened(ctx, x.Opener)
 	pl := pathPlan{p: s.profile, steps: extraSteps(s.profile, x), route: s.cfg.Route, routed: s.route != "", where: s.where(), alternatives: true}
-	spec := switchesSpec(s.profile, x)
-	for _, st := range pl.steps[1:] {
-		spec.add(st.name, st.el, "")
-	}
-	for i := range s.profile.Dialogs {
-		spec.add(dialogKey(i), &s.profile.Dialogs[i].Dismiss, "")
-	}
+	spec := withSteps(switchesSpec(s.profile, x), s.profile, pl.steps)
 	opened := false
 	r, err := s.walkTo(ctx, "the "+x.Name+" setting's switches", pl, spec, byURL, func(r *probeResult, w *walk, g glance) error {
 		// The walk's first step is any switch of the setting, uncovered.
@@ -63,22 +53,15 @@ func (s *session) walkToExtra(ctx context.Context, x *selectors.ExtraSetting, id
 			m = &c
 		}
 		r.Elements[stepSwitch] = m
-		// A setting whose rollout is uncertain, missing from the dialog its
-		// opener opened once the reading has stayed the same a moment (the
-		// rows render with it), is not offered: the busy page around the
-		// dialog says nothing about it.
+		// A setting of uncertain rollout missing from the dialog its opener
+		// opened, once the reading stayed the same a moment (the rows render
+		// with it), is not offered: the busy page around says nothing.
 		rendered := g.stable >= s.cfg.Settle/4 || !opened && time.Since(s.openedAt) >= s.cfg.Settle/4
-		if inside && len(sws) == 0 && x.Offered == selectors.OfferedUncertain && rendered {
-			off, note := absentIs(x, "")
-			if off {
-				return &errNotOffered{note: note}
-			}
+		if off, note := absentIs(x, ""); off && inside && len(sws) == 0 && x.Offered == selectors.OfferedUncertain && rendered {
+			return &errNotOffered{note: note}
 		}
 		return nil
 	})
-	if e, ok := err.(*errNotOffered); ok {
-		return nil, e
-	}
 	var drift *DriftError
 	if errors.As(err, &drift) && r == nil && drift.Element != "unknown_dialogs" {
 		// Nothing of the setting is on the page (a tab, a row, its
@@ -109,14 +92,12 @@ func (s *session) closeOpened(ctx context.Context, next *selectors.Element) {
 		return
 	}
 	s.opened = nil
-	spec := s.lastSw
+	spec := s.guard(s.lastSw)
 	s.log.Info("closing the setting's dialog")
 	if err := pressKey(ctx, "Escape", 27, ""); err != nil {
 		return
 	}
-	read := func(ctx context.Context, wait bool) (*probeResult, error) {
-		return look(ctx, s.world, s.guard(spec), wait)
-	}
+	read := func(ctx context.Context, wait bool) (*probeResult, error) { return look(ctx, s.world, spec, wait) }
 	_ = s.await(ctx, "the setting's dialog to close", read, func(ctx context.Context, g glance) (reading, error) {
 		if op := g.r.el(stepRowOpener); op.found() && !op.Covered || g.settled() {
 			return finished, nil
@@ -191,11 +172,19 @@ func (s *session) extra(ctx context.Context, res *Result, name DataSetting, read
 		if states[i] != StateOn {
 			continue
 		}
-		if err := s.turnOffSwitch(ctx, x, sw); err != nil {
-			if KindOf(err) == KindDidNotStick {
-				return failSetting(sr, err), true, nil
+		_, off, err := s.turnOff(ctx, "the "+x.Name+" switch", switchesSpec(s.profile, x), sw.m, func(r *probeResult) *match {
+			for _, again := range switchesIn(x, r, true) {
+				if again.key == sw.key {
+					return again.m
+				}
 			}
+			return nil
+		}, nil)
+		if err != nil {
 			return sr, true, err
+		}
+		if !off {
+			return failSetting(sr, newError(KindDidNotStick, "the %s switch %q was clicked %d times and still reads on: the site did not save the change; try again later", x.Name, sw.m.Name, maxToggleAttempts)), true, nil
 		}
 	}
 	sr.Action = ActionTurnedOff
@@ -207,37 +196,6 @@ func (s *session) extra(ctx context.Context, res *Result, name DataSetting, read
 func failSetting(sr SettingResult, err error) SettingResult {
 	sr.Outcome, sr.ErrorKind, sr.Error = OutcomeFailed, KindOf(err), err.Error()
 	return sr
-}
-
-// turnOffSwitch clicks one switch of a setting and waits for it to read
-// off, clicking again as turnOff does.
-func (s *session) turnOffSwitch(ctx context.Context, x *selectors.ExtraSetting, sw aSwitch) error {
-	spec := s.guard(switchesSpec(s.profile, x))
-	read := func(ctx context.Context, wait bool) (*probeResult, error) { return probe(ctx, s.world, spec, wait) }
-	for attempt := 1; attempt <= maxToggleAttempts; attempt++ {
-		s.log.Info("switching off", "setting", x.Name, "switch", sw.m.Name, "attempt", attempt)
-		if err := pressMatch(ctx, s.world, sw.m); err != nil && !errors.Is(err, errPressLost) {
-			return s.actionError(ctx, "clicking the "+x.Name+" switch", err)
-		}
-		off, err := s.awaitOff(ctx, "the "+x.Name+" switch", read, func(r *probeResult) *match {
-			for _, again := range switchesIn(x, r, true) {
-				if again.key == sw.key {
-					sw.m = again.m
-					return again.m
-				}
-			}
-			return nil
-		})
-		if err != nil || off {
-			return err
-		}
-		pause := time.Duration(attempt) * 400 * time.Millisecond
-		s.ownWait += pause
-		if err := sleep(ctx, pause); err != nil {
-			return s.endedError(ctx, "waiting to click the switch again")
-		}
-	}
-	return newError(KindDidNotStick, "the %s switch %q was clicked %d times and still reads on: the site did not save the change; try again later", x.Name, sw.m.Name, maxToggleAttempts)
 }
 
 // verifyExtra reads a changed setting (training's: verifyTraining) back

@@ -16,10 +16,9 @@ import (
 )
 
 // ReadState reads the state file of the account with the given email (""
-// for any), for Account.State: a missing file is (nil, nil), the first
-// run. A file that cannot be read or decrypted, or that was saved for
-// another account, is a configuration error (KindConfig) naming the file
-// and, where a key would help, pointing at the state key.
+// for any), for Account.State: a missing file is (nil, nil). One that
+// cannot be read or decrypted, or saved for another account, is a
+// configuration error, pointing at the state key where one would help.
 func ReadState(path, key, email string) (*state.Session, error) {
 	st, err := state.ReadFile(path, key)
 	if err != nil {
@@ -59,9 +58,8 @@ func plaintextRefused(path string) error {
 }
 
 // applyState puts the loaded session in the browser before the first page
-// load: its cookies at once, its localStorage by a script that runs before
-// the page's own on each origin's first document. It returns the script's
-// id, to be removed once the first page has loaded ("" when none).
+// load: its cookies, and its localStorage by a script that runs before the
+// page's own. It returns the script's id ("" when none) for dropStateScript.
 func (s *session) applyState(ctx context.Context) (page.ScriptIdentifier, error) {
 	if s.state == nil {
 		return "", nil

@@ -15,19 +15,15 @@ import (
 	"github.com/chatgpt-optout/chatgpt-optout/selectors"
 )
 
-// What the real site puts in the way that no step of the flow asked for: a
-// security check that clears itself, a dialog nobody described. Every read
-// of a run looks for them (guard), and await deals with a check before the
-// loop's own decision sees the page.
-
 // Marker names the guard adds to every probe.
 const (
 	markCheck = "@security_check"
 	markWall  = "@human_verification"
 )
 
-// guard adds to spec what every reading of a run looks for: the security
-// check's two faces, and the modal dialogs nobody described.
+// guard adds to spec what the real site puts in the way of any step: the
+// security check's two faces (await waits them out before the loop's own
+// decision), and the modal dialogs nobody described.
 func (s *session) guard(spec probeSpec) probeSpec {
 	markers := make(map[string]selectors.Markers, len(spec.Markers)+2)
 	for k, v := range spec.Markers {
@@ -86,7 +82,7 @@ func appendNew(list []string, more ...string) []string {
 
 // interactiveHold is how long the check's interactive face must stay
 // before the run gives up on it: the widget can show for a moment while
-// the check loads, and a face that passes is weather, not a wall.
+// the check loads.
 const interactiveHold = 2 * time.Second
 
 // checkAct is what a run does on a reading of a security check.
@@ -175,8 +171,7 @@ func (s *session) securityCheck(g glance) (bool, error) {
 	return true, nil
 }
 
-// checkError is the human_verification error of a check that needs a
-// person, what saw says first.
+// checkError is the error of a check that needs a person, saw first.
 func checkError(saw string) error {
 	return newError(KindHumanVerification, "%s: a headless browser cannot pass it and the tool never tries to solve it; sign in once as a person in a profile folder and reuse the profile, or run a visible browser (on a server: under xvfb-run); a check that clears more slowly may need a longer wait for the security check", saw).fix(SettingProfileDir, SettingHeaded, SettingCheckWait)
 }
@@ -250,8 +245,8 @@ const maxDialogTries = 2
 
 // decideUnknownDialog picks how to close a dialog nobody described: by its
 // close control, else by Escape, each tried again only once the page has
-// settled with the dialog still there. Its other buttons choose something:
-// they are never pressed. When neither way closed it, it is stuck.
+// settled with the dialog still there. Its other buttons, which choose
+// something, are never pressed.
 func decideUnknownDialog(hasClose bool, t dialogTries, settled bool) dialogAct {
 	tried := t.control+t.escape > 0
 	switch {

@@ -3,6 +3,7 @@ package automation
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -46,11 +47,9 @@ func (s *session) checkMeaning(m *match) error {
 }
 
 // decideMeaning says whether a switch means what the selectors file
-// promises: a locator that still matches after a redesign may point at
-// another setting. One of the meanings' labels (set.Label without any) must
-// be in the switch's own text (its name and text), and every key word of
-// that meaning in the text around it. It returns the meaning whose label
-// was found (nil: none) and the key words missing.
+// promises (a locator may match another setting after a redesign): one
+// meaning's label (set.Label without any) in its own text, and all its key
+// words around. It returns that meaning (nil: none) and the words missing.
 func decideMeaning(set selectors.Setting, own, around string) (*selectors.Meaning, []string, bool) {
 	meanings := set.Meaning
 	if len(meanings) == 0 {
@@ -73,70 +72,47 @@ func decideMeaning(set selectors.Setting, own, around string) (*selectors.Meanin
 	return nil, nil, false
 }
 
-// turnOff clicks the switch and waits for it to read off (decideToggle);
-// only on a page settled with the switch unchanged is it clicked again,
-// after a backoff, from a fresh walk to the switch.
-func (s *session) turnOff(ctx context.Context, sw *match) (int, error) {
-	spec := s.guard(pathSpec(s.profile))
+// turnOff clicks a switch until find reads it off (decideToggle), after a
+// backoff each time, from a fresh walk where rewalk is set (there a lost
+// press is an error; without, the switch reads unchanged). off is false
+// when it never read off.
+func (s *session) turnOff(ctx context.Context, what string, spec probeSpec, sw *match, find func(*probeResult) *match, rewalk func(context.Context) (*match, error)) (attempt int, off bool, err error) {
+	spec = s.guard(spec)
 	read := func(ctx context.Context, wait bool) (*probeResult, error) { return probe(ctx, s.world, spec, wait) }
-	for attempt := 1; attempt <= maxToggleAttempts; attempt++ {
-		s.log.Info("switching the setting off", "attempt", attempt)
-		if err := pressMatch(ctx, s.world, sw); err != nil {
-			return attempt, s.actionError(ctx, "clicking the switch", err)
+	for attempt = 1; ; attempt++ {
+		s.log.Info("switching off", "switch", what, "attempt", attempt)
+		if err := pressMatch(ctx, s.world, sw); err != nil && (rewalk != nil || !errors.Is(err, errPressLost)) {
+			return attempt, false, s.actionError(ctx, "clicking "+what, err)
 		}
-		off, err := s.awaitOff(ctx, "the switch", read, func(r *probeResult) *match {
-			if m := r.el(stepSwitch); m.found() {
-				return m
+		err := s.await(ctx, what+" to turn off", read, func(ctx context.Context, g glance) (reading, error) {
+			m := find(g.r)
+			st := StateUnknown
+			if m != nil {
+				sw, st = m, s.stateOf(m)
 			}
-			return nil
+			switch decideToggle(m != nil, st, g.settled()) {
+			case toggleWait:
+				return keepWaiting, nil
+			case toggleOff:
+				off = true
+			}
+			return finished, nil
 		})
-		if err != nil || off {
-			return attempt, err
-		}
-		if attempt == maxToggleAttempts {
-			break
+		if err != nil || off || attempt == maxToggleAttempts {
+			return attempt, off, err
 		}
 		pause := time.Duration(attempt) * 400 * time.Millisecond
 		s.ownWait += pause
 		if err := sleep(ctx, pause); err != nil {
-			return attempt, s.endedError(ctx, "waiting to click the switch again")
+			return attempt, false, s.endedError(ctx, "waiting to click the switch again")
 		}
-		m, err := s.openSetting(ctx, false)
-		if err != nil {
-			return attempt, err
+		if rewalk == nil {
+			continue
 		}
-		if s.stateOf(m) == StateOff {
-			return attempt, nil
+		if sw, err = rewalk(ctx); err != nil || s.stateOf(sw) == StateOff {
+			return attempt, err == nil, err
 		}
-		sw = m
 	}
-	return maxToggleAttempts, newError(KindDidNotStick, "the switch was clicked %d times and still reads on: the site did not save the change; try again later", maxToggleAttempts)
-}
-
-// awaitOff waits, after a click, for the switch find finds to read off
-// (decideToggle): off is false when the page settled with it unchanged.
-func (s *session) awaitOff(ctx context.Context, what string, read reader, find func(r *probeResult) *match) (bool, error) {
-	off := false
-	var last *match
-	err := s.await(ctx, what+" to turn off", read, func(ctx context.Context, g glance) (reading, error) {
-		m := find(g.r)
-		if m != nil {
-			last = m
-		}
-		st := StateUnknown
-		if last != nil {
-			st = s.stateOf(last)
-		}
-		switch decideToggle(m != nil, st, g.settled()) {
-		case toggleOff:
-			off = true
-			return finished, nil
-		case toggleAgain:
-			return finished, nil
-		}
-		return keepWaiting, nil
-	})
-	return off, err
 }
 
 // witnessResult is the answer of the read-only backend endpoint.

@@ -9,12 +9,10 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// A headless Chrome names itself in its User-Agent: HeadlessChrome/<version>
-// where the same Chrome with a window says Chrome/<version>, and bot scoring
-// takes that token as a signal on its own. Every tab of a run therefore
-// tells the site the product string a visible Chrome of the same version
-// sends, with that browser's own client hints and the language it runs in.
-// Nothing else of the browser is disguised.
+// A headless Chrome says HeadlessChrome/<version> in its User-Agent, a
+// token bot scoring takes as a signal on its own. Every tab of a run sends
+// what a visible Chrome of the same version sends, with its own client
+// hints and language; nothing else of the browser is disguised.
 
 // acceptLanguage is what Chrome started with --lang=en-US sends.
 const acceptLanguage = "en-US,en;q=0.9"
@@ -46,20 +44,15 @@ type uaInfo struct {
 	Meta     emulation.UserAgentMetadata `json:"meta"`
 }
 
-// plainProduct replaces the headless product token by the one a visible
-// Chrome sends.
-func plainProduct(s string) string { return strings.ReplaceAll(s, "HeadlessChrome", "Chrome") }
-
 // plainBrands are client-hint brands with a headless brand named as the
 // Chromium it is built from.
 func plainBrands(list []*emulation.UserAgentBrandVersion) []*emulation.UserAgentBrandVersion {
-	out := make([]*emulation.UserAgentBrandVersion, 0, len(list))
-	for _, b := range list {
-		brand := b.Brand
-		if strings.Contains(brand, "HeadlessChrome") {
-			brand = "Chromium"
+	out := make([]*emulation.UserAgentBrandVersion, len(list))
+	for i, b := range list {
+		out[i] = &emulation.UserAgentBrandVersion{Brand: b.Brand, Version: b.Version}
+		if strings.Contains(b.Brand, "HeadlessChrome") {
+			out[i].Brand = "Chromium"
 		}
-		out = append(out, &emulation.UserAgentBrandVersion{Brand: brand, Version: b.Version})
 	}
 	return out
 }
@@ -68,7 +61,7 @@ func plainBrands(list []*emulation.UserAgentBrandVersion) []*emulation.UserAgent
 // said of itself.
 func overrideFor(info uaInfo) *emulation.SetUserAgentOverrideParams {
 	p := &emulation.SetUserAgentOverrideParams{
-		UserAgent:      plainProduct(info.UA),
+		UserAgent:      strings.ReplaceAll(info.UA, "HeadlessChrome", "Chrome"),
 		AcceptLanguage: acceptLanguage,
 		Platform:       info.Platform,
 	}

@@ -58,20 +58,11 @@ func (s *session) observe(name string, m *match) {
 	s.seen[name] = observation{candidate: m.Candidate, counts: m.Counts}
 }
 
-// checks turns the run's sightings into the verify table.
-func (s *session) checks(runErr error) []ElementCheck {
-	if s.profile == nil {
-		return nil
-	}
-	return verifyTable(s.profile, s.seen, runErr, s.signedByEndpoint, s.route)
-}
-
 // verifyTable is the verify table of profile p, in file order, from the
-// elements a run sighted (seen) and how it ended: an element the flow needs
-// is missing when the run got past its step without seeing it (no error,
-// or the deep link), or stopped there (runErr's drift names it); signed_in
-// is not needed when the session endpoint proved the sign-in. Everything
-// else not seen is "not seen".
+// elements a run sighted and how it ended: an element the flow needs is
+// missing when the run got past its step without seeing it (no error, or
+// the deep link) or stopped there (runErr's drift names it); anything else
+// unseen is "not seen".
 func verifyTable(p *selectors.Profile, seen map[string]observation, runErr error, signedByEndpoint bool, route Route) []ElementCheck {
 	type entry struct {
 		name     string
@@ -94,8 +85,7 @@ func verifyTable(p *selectors.Profile, seen map[string]observation, runErr error
 		entry{stepProfileMenu, &p.Path.ProfileMenu, true}, entry{stepSettingsItem, &p.Path.SettingsItem, true},
 		entry{stepDataControls, &p.Path.DataControlsTab, true}, entry{stepRowOpener, p.Path.RowOpener, true},
 		entry{stepSwitch, &p.Path.Switch, true})
-	// The settings beside training the run chose: seen, or not, as the
-	// walk to each went (one not offered here is not seen, not missing).
+	// The settings beside training: one not offered is not seen, not missing.
 	for _, x := range p.Settings {
 		at := "settings." + x.Name
 		if x.Tab != nil {

@@ -11,10 +11,6 @@ import (
 	"time"
 )
 
-// Every loop of a run that reads the page and acts is one await: read,
-// decide (the caller), act, read again. await owns the reading, the settle
-// state and the timeout that says what it waited for.
-
 // settleCapFactor bounds the wait for a still page: a page whose DOM or
 // network never rests (the real one never does) is decided on once what
 // the run looks for has stayed the same for settleCapFactor settle windows.
@@ -22,9 +18,8 @@ const settleCapFactor = 3
 
 // isSettled is the one definition of a settled page: what the run looks
 // for has not changed (nor has the run acted) for the window, and the page
-// was also quiet (no DOM change, no counted request) for it, or the
-// observation stayed the same for the cap: activity only ever shortens the
-// wait. A document that never finishes loading waits twice the cap.
+// was quiet (no DOM change, no counted request) for it, or the observation
+// stayed the same for the cap, twice that while the document loads.
 func isSettled(loaded bool, stable, domQuiet, netIdle, window, limit time.Duration) bool {
 	switch {
 	case stable < window:
@@ -89,11 +84,6 @@ func (g glance) settledFor(window time.Duration) bool {
 	return isSettled(g.r.Ready == "complete", g.stable, time.Duration(g.r.QuietMs)*time.Millisecond, g.net.IdleFor, window, settleCapFactor*g.window)
 }
 
-// busy says whether the page was loading or changing at this reading.
-func (g glance) busy() bool {
-	return g.r.Ready != "complete" || g.net.Inflight > 0 || time.Duration(g.r.QuietMs)*time.Millisecond < g.window
-}
-
 // reader reads the page once; with wait it may first wait for a change.
 type reader func(ctx context.Context, wait bool) (*probeResult, error)
 
@@ -106,8 +96,9 @@ const (
 	finished                   // the loop is over
 )
 
-// await runs read, step, read again until step finishes or fails. what names
-// what the loop waits for; a timeout says it, with the last reading.
+// await is every loop of a run: read, step (decide and act), read again
+// until step finishes or fails. A timeout says what it waited for, with
+// the last reading.
 func (s *session) await(ctx context.Context, what string, read reader, step func(ctx context.Context, g glance) (reading, error)) error {
 	// since is the last change of the observation (fingerprint), or the
 	// last action: an action's effect takes time to show.
@@ -213,7 +204,7 @@ func (s *session) waitError(ctx context.Context, what string, last *glance) erro
 	switch {
 	case last.r.Ready != "complete":
 		msg += "; the page was still loading: the site may be slow, retry later or allow a longer timeout"
-	case last.busy():
+	case last.net.Inflight > 0 || time.Duration(last.r.QuietMs)*time.Millisecond < last.window:
 		msg += fmt.Sprintf("; the page was busy (%d requests in flight, last DOM change %dms before) but showed nothing new for %s", last.net.Inflight, int(last.r.QuietMs), last.stable.Round(100*time.Millisecond))
 	default:
 		msg += fmt.Sprintf("; the page was still and showed nothing new for %s", last.stable.Round(100*time.Millisecond))

@@ -15,10 +15,9 @@ import (
 const worldName = "chatgpt-optout"
 
 // world is the probe's isolated world in the tab's current document: it
-// shares the page's DOM but none of its JavaScript, so the probe leaves
-// nothing on the page's window for the page to see or break, and the page's
-// scripts cannot change what the probe reads with. A new document has no
-// world until the next probe makes one.
+// shares the page's DOM but none of its JavaScript, so neither side can
+// see or break the other's. A new document has no world until the next
+// probe makes one.
 type world struct {
 	mu       sync.Mutex
 	uniqueID string           // of the current world, "" when there is none
@@ -91,13 +90,6 @@ func (w *world) id(ctx context.Context) (string, error) {
 	return id, nil
 }
 
-// forget drops the world after an evaluation found it gone.
-func (w *world) forget() {
-	w.mu.Lock()
-	w.uniqueID = ""
-	w.mu.Unlock()
-}
-
 // evalIn evaluates expr in the probe's world.
 func evalIn[T any](ctx context.Context, w *world, expr string) (T, error) {
 	var zero T
@@ -106,8 +98,10 @@ func evalIn[T any](ctx context.Context, w *world, expr string) (T, error) {
 		return zero, err
 	}
 	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise, func(p *runtime.EvaluateParams) { p.UniqueContextID = id }))
-	if err != nil && transient(err) {
-		w.forget()
+	if err != nil && transient(err) { // the world is gone: the next evaluation makes one
+		w.mu.Lock()
+		w.uniqueID = ""
+		w.mu.Unlock()
 	}
 	return v, err
 }
