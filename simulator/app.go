@@ -22,9 +22,8 @@ var assets embed.FS
 //go:embed templates/*.html
 var templateFS embed.FS
 
-// pages holds the app shell and every auth page. Class names are stable,
-// as on the real pages; "rid" gives an id prefix generated per render, as
-// React's useId does.
+// pages holds the app shell and every auth page; "rid" gives an id prefix
+// generated per render, as React's useId does.
 var pages = template.Must(template.New("").Funcs(template.FuncMap{
 	"rid": func() string { return ":r" + randomText(3) + ":" },
 	"ray": func() string { return randomFrom("0123456789abcdef", 16) },
@@ -68,9 +67,7 @@ func (s *Server) appHandler() http.Handler {
 	s.busyRoutes(mux)
 
 	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		http.Error(w, "404: This page could not be found.", http.StatusNotFound)
-	})
+	mux.HandleFunc("/", notFound)
 
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s.opts.Latency > 0 && (strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/backend-api/")) {
@@ -86,7 +83,6 @@ func (s *Server) appHandler() http.Handler {
 	})
 }
 
-// handle registers h for each path under each of the methods.
 func handle(mux *http.ServeMux, h http.HandlerFunc, methods string, paths ...string) {
 	for _, m := range strings.Fields(methods) {
 		for _, p := range paths {
@@ -95,8 +91,12 @@ func handle(mux *http.ServeMux, h http.HandlerFunc, methods string, paths ...str
 	}
 }
 
-// renderHTML writes the template name with data (text/html unless the
-// caller set another Content-Type).
+func notFound(w http.ResponseWriter, _ *http.Request) {
+	http.Error(w, "404: This page could not be found.", http.StatusNotFound)
+}
+
+// renderHTML writes the template name (text/html unless the caller set
+// another Content-Type).
 func renderHTML(w http.ResponseWriter, status int, name string, data any) {
 	var buf bytes.Buffer
 	if err := pages.ExecuteTemplate(&buf, name, data); err != nil {
@@ -109,8 +109,6 @@ func renderHTML(w http.ResponseWriter, status int, name string, data any) {
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
 }
-
-// ---- session cookie ----
 
 // readSessionToken accepts the cookie whole or in .0/.1/... chunks.
 func readSessionToken(r *http.Request) string {
@@ -136,13 +134,11 @@ func sessionCookie(name, value string, maxAge int) *http.Cookie {
 	return c
 }
 
-// sessionCookieDays is the life of a fresh session cookie: about 90 days
-// in 2026.
+// sessionCookieDays is the life of a fresh session cookie in 2026.
 const sessionCookieDays = 90
 
-// setSessionCookie sets the session cookie, persistent for
-// sessionCookieDays, or session-only (no Expires, no Max-Age) with
-// Options.SessionOnlyCookie.
+// setSessionCookie sets the session cookie, session-only (no Expires, no
+// Max-Age) with Options.SessionOnlyCookie.
 func (s *Server) setSessionCookie(w http.ResponseWriter, r *http.Request, token string) {
 	age := sessionCookieDays * 24 * 3600
 	if s.opts.SessionOnlyCookie {
@@ -171,8 +167,8 @@ func clearChunks(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// liveLocked returns ss and its account when ss is a session neither
-// revoked nor expired, else nils; s.mu must be held.
+// liveLocked returns ss and its account when ss is neither revoked nor
+// expired, else nils; s.mu must be held.
 func (s *Server) liveLocked(ss *session) (*session, *account) {
 	if ss == nil || ss.revoked || !ss.expires.IsZero() && !time.Now().Before(ss.expires) {
 		return nil, nil
@@ -180,14 +176,12 @@ func (s *Server) liveLocked(ss *session) (*session, *account) {
 	return ss, s.accounts[ss.email]
 }
 
-// sessionLocked returns the request's valid session and its account, or
-// nils; s.mu must be held.
+// sessionLocked returns the request's valid session and its account.
 func (s *Server) sessionLocked(r *http.Request) (*session, *account) {
 	return s.liveLocked(s.sessions[readSessionToken(r)])
 }
 
-// bearerLocked returns the session and account of a valid Bearer access
-// token.
+// bearerLocked returns the session and account of a valid Bearer token.
 func (s *Server) bearerLocked(r *http.Request) (*session, *account) {
 	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !ok {
@@ -211,25 +205,23 @@ func (s *Server) withBearer(w http.ResponseWriter, r *http.Request, f func(*sess
 	return ss != nil
 }
 
-// ---- pages ----
-
 // boot is the JSON the shell hands to the page scripts, like the
 // client-bootstrap blob of the real site.
 type boot struct {
-	UI              UI        `json:"ui"`
-	Page            string    `json:"page"` // home, login, chat, preferences
-	AuthStatus      string    `json:"authStatus"`
-	LoginEntry      string    `json:"loginEntry"`
-	ToggleDelayMs   int64     `json:"toggleDelayMs"`
-	Dialogs         []string  `json:"dialogs"`
-	HistoryDisabled bool      `json:"historyDisabled"`
-	BuildID         string    `json:"buildId"`
-	Variants        []Variant `json:"variants"`
-	Announcement    bool      `json:"announcement"`             // VariantNewDialog, not yet dismissed
-	Chooser         *chooser  `json:"chooser,omitempty"`        // Account.Chooser: a valid session, no account picked yet
-	SessionExpired  bool      `json:"sessionExpired,omitempty"` // DialogSessionExpired on this signed-out page
-	Quiet           bool      `json:"quiet"`                    // Options.Quiet: no background traffic
-	HoldWrites      bool      `json:"holdWrites"`               // Options.HoldWrites: the page reads no PATCH body
+	UI              UI                `json:"ui"`
+	Page            string            `json:"page"` // home, login, chat, preferences
+	AuthStatus      string            `json:"authStatus"`
+	LoginEntry      string            `json:"loginEntry"`
+	ToggleDelayMs   int64             `json:"toggleDelayMs"`
+	Dialogs         []string          `json:"dialogs"`
+	HistoryDisabled bool              `json:"historyDisabled"`
+	BuildID         string            `json:"buildId"`
+	Variants        []Variant         `json:"variants"`
+	Announcement    bool              `json:"announcement"`             // VariantNewDialog, not yet dismissed
+	Chooser         map[string]string `json:"chooser,omitempty"`        // Account.Chooser: a valid session, no account picked yet
+	SessionExpired  bool              `json:"sessionExpired,omitempty"` // DialogSessionExpired on this signed-out page
+	Quiet           bool              `json:"quiet"`                    // Options.Quiet: no background traffic
+	HoldWrites      bool              `json:"holdWrites"`               // Options.HoldWrites: the page reads no PATCH body
 
 	SidebarCollapsed bool        `json:"sidebarCollapsed,omitempty"` // Options.SidebarCollapsed
 	ConsentBanner    bool        `json:"consentBanner,omitempty"`    // Options.ConsentBanner
@@ -237,18 +229,6 @@ type boot struct {
 	UnknownDialog    *noticeBoot `json:"unknownDialog,omitempty"`    // Options.UnknownDialog until the session closed or answered it
 	Plan             string      `json:"plan,omitempty"`             // the signed-in Account.Plan ("free" for "")
 	Teen             bool        `json:"teen,omitempty"`             // its Account.Teen
-}
-
-// chooser is what the account chooser shows of the session's account.
-type chooser struct {
-	Email string `json:"email"`
-	Name  string `json:"name"`
-}
-
-type shellData struct {
-	Boot   template.JS
-	Script string
-	Build  string
 }
 
 func (s *Server) renderShell(w http.ResponseWriter, b boot) {
@@ -271,13 +251,12 @@ func (s *Server) renderShell(w http.ResponseWriter, b boot) {
 	case s.opts.UI == UI2023:
 		script = "legacy2023.js"
 	}
-	renderHTML(w, http.StatusOK, "shell", shellData{Boot: template.JS(js), Script: script, Build: b.BuildID})
+	renderHTML(w, http.StatusOK, "shell", map[string]any{"Boot": template.JS(js), "Script": script, "Build": b.BuildID})
 }
 
-// signedInLocked is the boot of a signed-in page. Post-login dialogs are
-// shown once: a reload in the same session does not bring them back. The
-// announcement, unlike them, stays until dismissed; so does the
-// UnknownDialog until closed or answered.
+// signedInLocked is the boot of a signed-in page. Post-login dialogs show
+// once per session; the announcement and the UnknownDialog stay until
+// dismissed.
 func (s *Server) signedInLocked(page string, ss *session, a *account) boot {
 	b := boot{Page: page, AuthStatus: "logged_in", Dialogs: ss.dialogs, HistoryDisabled: !a.settings[SettingTraining],
 		Announcement: ss.announce, UnknownDialog: s.noticeLocked(ss), Plan: a.Plan, Teen: a.Teen}
@@ -293,7 +272,7 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 	case ss != nil && ss.chooser:
 		// The session is valid, the page signed-out until an account is
 		// picked in the chooser.
-		b.Chooser = &chooser{Email: a.Email, Name: a.DisplayName}
+		b.Chooser = map[string]string{"email": a.Email, "name": a.DisplayName}
 		ss = nil
 	case ss != nil:
 		b = s.signedInLocked("chat", ss, a)
@@ -323,8 +302,6 @@ func (s *Server) lapsedLocked(r *http.Request) bool {
 	return true
 }
 
-// handleChooseAccount picks the session's account in the chooser: from
-// then on its app pages are signed in.
 func (s *Server) handleChooseAccount(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	ss, _ := s.sessionLocked(r)
@@ -347,7 +324,7 @@ var settingsSlugs = []string{"general-settings", "notifications", "personalizati
 // /settings and /settings/apps redirect to /settings/general-settings.
 func (s *Server) handleSettingsPage(w http.ResponseWriter, r *http.Request) {
 	if !s.has(VariantSettingsPage) || s.has(VariantUnknownUI) || s.opts.UI != UICurrent {
-		http.Error(w, "404: This page could not be found.", http.StatusNotFound)
+		notFound(w, r)
 		return
 	}
 	section := r.PathValue("section")
@@ -356,7 +333,7 @@ func (s *Server) handleSettingsPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !slices.Contains(settingsSlugs, section) {
-		http.Error(w, "404: This page could not be found.", http.StatusNotFound)
+		notFound(w, r)
 		return
 	}
 	s.mu.Lock()
@@ -364,7 +341,7 @@ func (s *Server) handleSettingsPage(w http.ResponseWriter, r *http.Request) {
 	if ss != nil && section == "ads-controls" && !hasAds(a.Plan) {
 		// Paid plans have no Ads controls.
 		s.mu.Unlock()
-		http.Error(w, "404: This page could not be found.", http.StatusNotFound)
+		notFound(w, r)
 		return
 	}
 	var b boot
@@ -383,7 +360,7 @@ func (s *Server) handleSettingsPage(w http.ResponseWriter, r *http.Request) {
 // path does not exist otherwise.
 func (s *Server) handlePreferences(w http.ResponseWriter, r *http.Request) {
 	if !s.has(VariantUnknownUI) {
-		http.Error(w, "404: This page could not be found.", http.StatusNotFound)
+		notFound(w, r)
 		return
 	}
 	s.mu.Lock()
@@ -419,9 +396,6 @@ func (s *Server) handleAuthError(w http.ResponseWriter, r *http.Request) {
 	renderHTML(w, http.StatusBadRequest, "app-error", map[string]string{"Error": r.URL.Query().Get("error")})
 }
 
-// ---- next-auth endpoints ----
-
-// handleSignin starts the OAuth dance: straight to auth's /authorize.
 func (s *Server) handleSignin(w http.ResponseWriter, r *http.Request) {
 	provider := r.PathValue("provider")
 	if provider != "openai" && provider != "auth0" && provider != "login-web" {
@@ -515,8 +489,6 @@ func (s *Server) handleSignout(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/", http.StatusFound)
 }
 
-// ---- backend-api ----
-
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
@@ -536,9 +508,8 @@ func unauthorized(w http.ResponseWriter, r *http.Request) {
 	}})
 }
 
-// settingsJSON is the answer of GET /backend-api/settings/user: every
-// setting the account's plan has (the bazaar_* keys for Free and Go only),
-// and a few the simulator does not model.
+// settingsJSON is the answer of GET /backend-api/settings/user: the
+// plan's settings and a few the simulator does not model.
 func settingsJSON(a *account) map[string]any {
 	m := map[string]any{
 		"history_disabled":        !a.settings[SettingTraining],
@@ -596,7 +567,6 @@ func (s *Server) handleSettingsPatch(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// patchLocked applies one setting PATCH; s.mu must be held.
 func (s *Server) patchLocked(a *account, feature string, value bool, verr error) (int, map[string]any) {
 	key, on := feature, value
 	if feature == historyDisabled { // the 2023 page's name, inverted
@@ -619,8 +589,6 @@ func (s *Server) patchLocked(a *account, feature string, value bool, verr error)
 	return http.StatusOK, map[string]any{feature: value}
 }
 
-// handleAnnouncementViewed records that the session's announcement
-// (VariantNewDialog) was dismissed, so that it is not shown again.
 func (s *Server) handleAnnouncementViewed(w http.ResponseWriter, r *http.Request) {
 	if s.withBearer(w, r, func(ss *session, _ *account) { ss.announce = false }) {
 		writeJSON(w, http.StatusOK, map[string]any{"success": true})
@@ -642,20 +610,15 @@ func (s *Server) handleConversations(w http.ResponseWriter, r *http.Request) {
 	items := []map[string]any{}
 	for i, t := range chatTitles {
 		at := now.Add(-time.Duration(i*7+1) * time.Hour)
+		h := fnv.New32a() // a stable UUID-looking id per account and index
+		_, _ = h.Write([]byte(seed + strconv.Itoa(i)))
+		id := fmt.Sprintf("%08x", h.Sum32())
 		items = append(items, map[string]any{
-			"id":          conversationID(seed, i),
+			"id":          id + "-6f1c-4b7e-9a2d-" + id + "3c1e",
 			"title":       t,
 			"create_time": at.UTC().Format(time.RFC3339),
 			"update_time": at.UTC().Format(time.RFC3339),
 		})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": items, "total": len(items), "limit": 28, "offset": 0})
-}
-
-// conversationID makes a stable UUID-looking id per account and index.
-func conversationID(seed string, i int) string {
-	h := fnv.New32a() // seed is ASCII: FNV-1a over its bytes
-	_, _ = h.Write([]byte(seed + strconv.Itoa(i)))
-	x := fmt.Sprintf("%08x", h.Sum32())
-	return x + "-6f1c-4b7e-9a2d-" + x + "3c1e"
 }

@@ -1,6 +1,7 @@
 package simulator
 
 import (
+	"cmp"
 	"maps"
 	"math/rand/v2"
 	"net/http"
@@ -22,16 +23,13 @@ type flow struct {
 	redirectURI string
 	appState    string // the app's state, echoed to the callback
 	views       int    // email page views not yet attributed to an account
-	passwordOK  bool
-	emailOK     bool
-	emailCode   string
-	mfaID       string
-	mfaOK       bool
-	cfCleared   bool
 	passkeyDone bool   // PasskeyOffer: Skip used
 	otc         bool   // Options.OneTimeCodeOffer: a code was asked for instead of the password
 	errKind     string // the /unexpected-state page the flow is on: errTimeout or errMaxCheck
 	created     time.Time
+
+	passwordOK, emailOK, mfaOK, cfCleared bool
+	emailCode, mfaID                      string
 }
 
 type authCode struct {
@@ -72,9 +70,7 @@ func (s *Server) authHandler() http.Handler {
 		"/u/reset-password/request/Username-Password-Authentication")
 
 	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		http.Error(w, "404 page not found", http.StatusNotFound)
-	})
+	mux.Handle("/", http.NotFoundHandler())
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		mux.ServeHTTP(w, r)
@@ -86,10 +82,7 @@ func (s *Server) newFlowLocked(redirectURI, appState string) *flow {
 	now := time.Now()
 	maps.DeleteFunc(s.flows, func(_ string, f *flow) bool { return now.Sub(f.created) > flowTTL })
 	maps.DeleteFunc(s.codes, func(_ string, ac *authCode) bool { return now.After(ac.expires) })
-	if redirectURI == "" {
-		redirectURI = s.appURL + s.callbackPath()
-	}
-	f := &flow{id: randomText(32), era: s.opts.UI, redirectURI: redirectURI, appState: appState, created: now}
+	f := &flow{id: randomText(32), era: s.opts.UI, redirectURI: cmp.Or(redirectURI, s.appURL+s.callbackPath()), appState: appState, created: now}
 	s.flows[f.id] = f
 	return f
 }
@@ -172,19 +165,19 @@ func (s *Server) setFlowCookie(w http.ResponseWriter, id string) {
 // request without a flow (someone opened /log-in directly) gets a new one
 // that returns to the app's callback.
 func (s *Server) currentFlow(w http.ResponseWriter, r *http.Request, create bool) *flow {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if c, err := r.Cookie(s.flowCookie()); err == nil {
-		if f := s.flows[c.Value]; f != nil {
-			return f
-		}
+	if f := s.flowOf(r, true); f != nil || !create {
+		return f
 	}
-	if !create {
-		return nil
-	}
-	f := s.newFlowLocked("", "")
+	f := s.newFlow()
 	s.setFlowCookie(w, f.id)
 	return f
+}
+
+// newFlow starts a flow that returns to the app's callback.
+func (s *Server) newFlow() *flow {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.newFlowLocked("", "")
 }
 
 // view is a copy of the flow (zero for nil), taken under the lock.
@@ -201,7 +194,7 @@ func (s *Server) view(f *flow) flow {
 func (s *Server) botWall(w http.ResponseWriter, r *http.Request, f *flow) bool {
 	s.mu.Lock()
 	a := s.lookup(f.email)
-	walled := a != nil && a.botWall && !f.cfCleared
+	walled := a != nil && a.BotWall && !f.cfCleared
 	s.mu.Unlock()
 	if walled {
 		s.renderChallenge(w, r)
@@ -237,9 +230,6 @@ func (s *Server) nextStep(f *flow) string {
 		}
 		return "/log-in/password"
 	}
-	// The first minute on the real site (issue 20): an error page naming
-	// max_check_attempts right after the password, or a page that needs a
-	// person.
 	if a.MaxCheckAttempts {
 		f.errKind = errMaxCheck
 		return "/unexpected-state" + stateSuffix(f)
@@ -265,8 +255,6 @@ func (s *Server) nextStep(f *flow) string {
 	if f.era == UICurrent && a.PasskeyOffer && !f.passkeyDone {
 		return "/login-enroll-passkey"
 	}
-	// Account.SiteErrors: the way back to the app's callback times out
-	// the first N times (-1: every time).
 	if a.SiteErrors < 0 || a.siteErrorsShown < a.SiteErrors {
 		a.siteErrorsShown++
 		f.errKind = errTimeout
@@ -308,13 +296,7 @@ func (s *Server) rememberCookie() string { return s.authCookie("oai-login-email_
 
 // authPage is the data of every auth template.
 type authPage struct {
-	Title  string
-	Email  string
-	Masked string
-	Error  string
-	State  string
-	Action string
-	Host   string
+	Title, Email, Masked, Error, State, Action, Host string
 
 	Bare           bool // the email page before hydration: bare Log in / Sign up first
 	HydrateMs      int  // when the form replaces the bare buttons by itself; -1: only on Log in
@@ -323,8 +305,6 @@ type authPage struct {
 	SplitCode      bool // Options.SplitCode: the code in six one-digit boxes
 	OneTimeCode    bool // Options.OneTimeCodeOffer: /log-in/password offers "Log in with a one-time code"
 }
-
-// ---- invisible Turnstile ----
 
 const turnstileTTL = 5 * time.Minute
 
@@ -366,8 +346,6 @@ func maskEmail(e string) string {
 	return user[:1] + strings.Repeat("*", max(len(user)-1, 1)) + "@" + domain
 }
 
-// ---- current era ----
-
 func (s *Server) handleLogIn(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Query().Get("usernameKind") == "phone_number" {
 		s.handlePhoneLogIn(w, r)
@@ -375,7 +353,12 @@ func (s *Server) handleLogIn(w http.ResponseWriter, r *http.Request) {
 	}
 	f := s.currentFlow(w, r, true)
 	if r.Method == http.MethodGet {
-		page := authPage{Title: "Log in - OpenAI", Bare: true, HydrateMs: s.hydrateMs()}
+		page := authPage{Title: "Log in - OpenAI", Bare: true, HydrateMs: int(s.opts.HydrateAfter.Milliseconds())}
+		if s.opts.HydrateAfter < 0 {
+			page.HydrateMs = -1
+		} else if s.opts.HydrateAfter == 0 {
+			page.HydrateMs = 400 + rand.IntN(1400)
+		}
 		remembered := s.opts.WelcomeBackEmail
 		if c, err := r.Cookie(s.rememberCookie()); err == nil {
 			if e, err := url.QueryUnescape(c.Value); err == nil && e != "" {
@@ -408,25 +391,31 @@ func (s *Server) handleLogIn(w http.ResponseWriter, r *http.Request) {
 		s.renderAuth(w, http.StatusBadRequest, "cur-email", page)
 		return
 	}
+	http.Redirect(w, r, s.emailStep(f, email, false), http.StatusSeeOther)
+}
+
+// emailStep records the email typed in the flow (on the Auth0 page with
+// a0) and returns where it goes next. An unknown email still goes on to
+// the password step: the real site does not tell strangers which addresses
+// have accounts.
+func (s *Server) emailStep(f *flow, email string, a0 bool) string {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.setEmailLocked(f, email)
 	a := s.lookup(f.email)
-	phone := a != nil && a.Needs == NeedsPhone
-	emailFirst := a != nil && a.EmailFirst && !phone
-	if emailFirst {
-		s.sendCodeLocked(f, a)
-	}
-	s.mu.Unlock()
-	// An unknown email still goes on to the password step: the real site
-	// does not tell strangers which addresses have accounts.
-	next := "/log-in/password"
+	phone := a != nil && a.Needs == NeedsPhone // an account that signs in by phone number only
 	switch {
-	case phone: // an account that signs in by phone number only
-		next = "/log-in?usernameKind=phone_number"
-	case emailFirst: // a code by email first; the page offers the password as a way out
-		next = "/email-verification"
+	case phone && a0:
+		return "/log-in?usernameKind=phone_number&state=" + url.QueryEscape(f.id)
+	case phone:
+		return "/log-in?usernameKind=phone_number"
+	case a0:
+		return "/u/login/password" + stateSuffix(f)
+	case a != nil && a.EmailFirst: // the page offers the password as a way out
+		s.sendCodeLocked(f, a)
+		return "/email-verification"
 	}
-	http.Redirect(w, r, next, http.StatusSeeOther)
+	return "/log-in/password"
 }
 
 func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request) {
@@ -470,7 +459,6 @@ func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// checkPassword counts the attempt and marks the flow on success.
 func (s *Server) checkPassword(f *flow, password string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -489,16 +477,11 @@ func (s *Server) checkPassword(f *flow, password string) bool {
 func (s *Server) handleEmailVerification(w http.ResponseWriter, r *http.Request) {
 	f := s.currentFlow(w, r, false)
 	s.mu.Lock()
-	var a *account
-	var email string
-	var passwordOK, emailFirst bool
-	if f != nil {
-		a, email, passwordOK = s.lookup(f.email), f.email, f.passwordOK
-		// After the password (EmailCode), or instead of it (EmailFirst, or
-		// "Log in with a one-time code" under Options.OneTimeCodeOffer).
-		emailFirst = !passwordOK && f.emailCode != "" && (f.otc || (a != nil && a.EmailFirst))
-	}
-	if f == nil || (!passwordOK && !emailFirst) {
+	a := s.flowAccountLocked(f)
+	// After the password (EmailCode), or instead of it (EmailFirst, or
+	// "Log in with a one-time code" under Options.OneTimeCodeOffer).
+	emailFirst := f != nil && !f.passwordOK && f.emailCode != "" && (f.otc || (a != nil && a.EmailFirst))
+	if f == nil || !f.passwordOK && !emailFirst {
 		s.mu.Unlock()
 		http.Redirect(w, r, "/log-in", http.StatusFound)
 		return
@@ -506,6 +489,7 @@ func (s *Server) handleEmailVerification(w http.ResponseWriter, r *http.Request)
 	if r.Method == http.MethodGet && r.URL.Query().Get("resend") != "" && a != nil {
 		s.sendCodeLocked(f, a)
 	}
+	email := f.email
 	s.mu.Unlock()
 	page := authPage{Title: "Check your inbox - OpenAI", Email: email, Masked: maskEmail(email), PasswordWayOut: emailFirst}
 	if s.formPage(w, r, "cur-email-code", page, http.StatusUnauthorized, "Incorrect code. Please try again.", func() bool {
@@ -526,9 +510,8 @@ func (s *Server) handleEmailVerification(w http.ResponseWriter, r *http.Request)
 	}
 }
 
-// handlePasskey is the passkey offer "Log in faster next time"
-// (login-enroll-passkey, PasskeyOffer). Skip goes on; creating a passkey
-// fails in the page.
+// handlePasskey is the passkey offer (PasskeyOffer): Skip goes on;
+// creating a passkey fails in the page.
 func (s *Server) handlePasskey(w http.ResponseWriter, r *http.Request) {
 	f := s.currentFlow(w, r, false)
 	s.mu.Lock()
@@ -561,7 +544,7 @@ func (s *Server) handleMFA(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// checkTOTP counts the attempt and validates the code (±1 period of 30 s).
+// checkTOTP counts the attempt; the code is valid ±1 period of 30 s.
 func (s *Server) checkTOTP(f *flow, code string) bool {
 	code = strings.ReplaceAll(strings.TrimSpace(code), " ", "")
 	s.mu.Lock()
@@ -582,8 +565,6 @@ func (s *Server) handleSignup(w http.ResponseWriter, r *http.Request) {
 	s.renderAuth(w, http.StatusOK, "signup", authPage{Title: "Create an account - OpenAI"})
 }
 
-// ---- bot wall ----
-
 // renderChallenge answers like a Cloudflare managed challenge: 403 with a
 // "Just a moment..." page. Its widget never clears for HeadlessChrome.
 func (s *Server) renderChallenge(w http.ResponseWriter, r *http.Request) {
@@ -597,12 +578,7 @@ func (s *Server) renderChallenge(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleChallengeVerify(w http.ResponseWriter, r *http.Request) {
-	var f *flow
-	if s.opts.UI == UI2023 {
-		f = s.flowOf(r, false)
-	} else {
-		f = s.currentFlow(w, r, false)
-	}
+	f := s.flowOf(r, s.opts.UI == UICurrent)
 	// Headless Chrome says so in its User-Agent; real Turnstile finds it
 	// out in many other ways. Either way it never passes.
 	if f == nil || strings.Contains(r.UserAgent(), "HeadlessChrome") {
@@ -615,8 +591,6 @@ func (s *Server) handleChallengeVerify(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"success": true})
 }
 
-// ---- 2023 era (Auth0) ----
-
 // a0Flow finds the flow of a 2023-era request by its state parameter. A
 // request without one (or, with needPassword, whose flow has no password
 // yet) starts a new flow at the identifier page instead, and gets nil.
@@ -625,9 +599,7 @@ func (s *Server) a0Flow(w http.ResponseWriter, r *http.Request, needPassword boo
 	if f != nil && (!needPassword || s.view(f).passwordOK) {
 		return f
 	}
-	s.mu.Lock()
-	f = s.newFlowLocked("", "")
-	s.mu.Unlock()
+	f = s.newFlow()
 	http.Redirect(w, r, "/u/login/identifier"+stateSuffix(f), http.StatusFound)
 	return nil
 }
@@ -657,16 +629,7 @@ func (s *Server) handleA0Identifier(w http.ResponseWriter, r *http.Request) {
 		s.renderAuth(w, http.StatusBadRequest, "a0-identifier", page)
 		return
 	}
-	s.mu.Lock()
-	s.setEmailLocked(f, email)
-	a := s.lookup(f.email)
-	phone := a != nil && a.Needs == NeedsPhone
-	s.mu.Unlock()
-	next := "/u/login/password" + stateSuffix(f)
-	if phone {
-		next = "/log-in?usernameKind=phone_number&state=" + url.QueryEscape(f.id)
-	}
-	http.Redirect(w, r, next, http.StatusFound)
+	http.Redirect(w, r, s.emailStep(f, email, true), http.StatusFound)
 }
 
 func (s *Server) handleA0Password(w http.ResponseWriter, r *http.Request) {
@@ -717,17 +680,5 @@ func (s *Server) handleA0MFA(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleResume(w http.ResponseWriter, r *http.Request) {
 	if f := s.a0Flow(w, r, false); f != nil {
 		http.Redirect(w, r, s.nextStep(f), http.StatusFound)
-	}
-}
-
-// hydrateMs is when a /log-in page replaces its bare buttons by the form.
-func (s *Server) hydrateMs() int {
-	switch d := s.opts.HydrateAfter; {
-	case d < 0:
-		return -1
-	case d > 0:
-		return int(d.Milliseconds())
-	default:
-		return 400 + rand.IntN(1400)
 	}
 }

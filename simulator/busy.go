@@ -13,16 +13,9 @@ import (
 	"golang.org/x/net/websocket"
 )
 
-// The background traffic of a signed-in page (see Options.Quiet): the real
-// page is never network-idle. It keeps a WebSocket open (2026:
-// GET /backend-api/celsius/ws/user → websocket_url; 2023-24:
-// POST /backend-api/register-websocket → wss_url), an event stream, a long
-// poll, and posts analytics beacons every second or two whose answers it
-// never reads. The handlers below serve all of that; the page scripts
-// (lib.js, Sim.busy) drive it.
-
-// BusyCounters count the background traffic of the app pages, over all
-// accounts, for tests (Server.Busy).
+// BusyCounters count the background traffic of the app pages (a WebSocket,
+// an event stream, a long poll, beacons; lib.js drives it), over all
+// accounts, for tests: the real page is never network-idle.
 type BusyCounters struct {
 	WebSockets      int // WebSocket handshakes completed
 	WebSocketFrames int // idle frames sent to the pages
@@ -57,17 +50,19 @@ func (s *Server) countBackground(r *http.Request, f func(*BusyCounters)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	f(&s.busy)
-	if a := s.bgAccountLocked(r); a != nil {
-		a.counters.BackgroundRequests++
-	} else {
-		s.unattributed.BackgroundRequests++
-	}
+	s.countersLocked(s.bgAccountLocked(r)).BackgroundRequests++
 }
 
-func (s *Server) openChange(d int) {
+// open counts a response as open until the returned func is called.
+func (s *Server) open() (closed func()) {
 	s.mu.Lock()
-	s.busy.Open += d
-	s.mu.Unlock()
+	defer s.mu.Unlock()
+	s.busy.Open++
+	return func() {
+		s.mu.Lock()
+		s.busy.Open--
+		s.mu.Unlock()
+	}
 }
 
 // wait sleeps d, or until the request is gone or the server closes; it
@@ -89,8 +84,7 @@ func (s *Server) wait(r *http.Request, d time.Duration) bool {
 // server closes. The browser sees the answer but never the end of it.
 func (s *Server) hold(w http.ResponseWriter, r *http.Request, d time.Duration) {
 	_ = http.NewResponseController(w).Flush()
-	s.openChange(1)
-	defer s.openChange(-1)
+	defer s.open()()
 	if d <= 0 {
 		d = math.MaxInt64
 	}
@@ -140,8 +134,7 @@ func (s *Server) handleWebSocket(w http.ResponseWriter, r *http.Request) {
 	}
 	websocket.Server{Handshake: known, Handler: func(ws *websocket.Conn) {
 		s.countBackground(r, func(c *BusyCounters) { c.WebSockets++ })
-		s.openChange(1)
-		defer s.openChange(-1)
+		defer s.open()()
 		gone := make(chan struct{})
 		go func() {
 			defer close(gone)
@@ -184,8 +177,7 @@ func (s *Server) handleWebSocket(w http.ResponseWriter, r *http.Request) {
 // every few seconds, until the page goes or the server closes.
 func (s *Server) handleEventStream(w http.ResponseWriter, r *http.Request) {
 	s.countBackground(r, func(c *BusyCounters) { c.EventStreams++ })
-	s.openChange(1)
-	defer s.openChange(-1)
+	defer s.open()()
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
@@ -200,16 +192,15 @@ func (s *Server) handleEventStream(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// longPollHold is how long a long poll is held before it is answered.
 const longPollHold = 20 * time.Second
 
-// handleLongPoll holds the request 20 s, then answers an empty event list;
-// the page asks again at once.
+// handleLongPoll holds the request, then answers an empty event list; the
+// page asks again at once.
 func (s *Server) handleLongPoll(w http.ResponseWriter, r *http.Request) {
 	s.countBackground(r, func(c *BusyCounters) { c.LongPolls++ })
-	s.openChange(1)
+	closed := s.open()
 	done := s.wait(r, longPollHold)
-	s.openChange(-1)
+	closed()
 	if !done {
 		return
 	}

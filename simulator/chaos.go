@@ -7,11 +7,9 @@ import (
 	"time"
 )
 
-// ChaosPlan is the set of surprises Options.Chaos draws from its seed
-// (NewChaosPlan): the first minute on the real site, in a combination a
-// test did not choose. It applies to the whole server: its SecurityCheck
-// and Dialog replace Options.SecurityCheck and Options.UnknownDialog, and
-// every account gets its SiteErrors, MaxCheckAttempts and Needs.
+// ChaosPlan is the set of surprises Options.Chaos draws from its seed: the
+// first minute on the real site, in a combination a test did not choose,
+// for the whole server.
 type ChaosPlan struct {
 	Seed int64 `json:"seed"`
 	// SecurityCheck is nil or a managed challenge with a random mode,
@@ -23,14 +21,10 @@ type ChaosPlan struct {
 	SiteErrors       int            `json:"site_errors"` // 0, 1, 2 or -1 (always)
 	MaxCheckAttempts bool           `json:"max_check_attempts"`
 	Needs            string         `json:"needs,omitempty"` // "" mostly; rarely a page of Account.Needs
-	// Expect is how a run of the tool on an account without surprises of
-	// its own (alice, bob) must end: "off", or the error kind of the
-	// first terminal surprise along the way a sign-in walks (see
-	// NewChaosPlan).
-	Expect string `json:"expect"`
-	// Summary is one line describing the plan, for a failing test's
-	// message and the sim command's stderr.
-	Summary string `json:"summary"`
+	// Expect is how a run on an account without surprises of its own
+	// must end: "off", or the first terminal surprise (see NewChaosPlan).
+	Expect  string `json:"expect"`
+	Summary string `json:"summary"` // one line, for a failing test and the sim command
 }
 
 // The outcomes a ChaosPlan can expect.
@@ -43,8 +37,8 @@ const (
 	ExpectSelectorDrift         = "selector_drift"
 )
 
-// chaosWordings is the pool of an unknown dialog's wording: title, text,
-// the accept-like label. Notices of the kinds 2025-2026 brought.
+// chaosWordings are an unknown dialog's title, text and accept-like label:
+// notices of the kinds 2025-2026 brought.
 var chaosWordings = [][3]string{
 	{defaultNoticeTitle, defaultNoticeText, defaultNoticeAccept},
 	{"Memory is now more helpful", "ChatGPT can now reference all your past chats to give more personal answers.", "Turn on memory"},
@@ -60,19 +54,13 @@ var chaosWordings = [][3]string{
 // PCG seeded by it): the same seed always gives the same plan.
 //
 // Expect is the first terminal surprise along the way a sign-in walks,
-// for a tool that runs headless but sends a plain Chrome User-Agent (so
-// that CheckHeadless clears for it) and presses "Try again" on a timed-out
-// error page at most three times: the app's first page (app view 1), the
-// login origin's /authorize, /log-in and password page (auth views 1-3;
-// the phone-only page is the third), the password, the error or person
-// pages, the app's callback, the app after sign-in (app view 2), its
-// settings, a reload to verify (app view 3). A CheckInteractive challenge
-// gives "human_verification", MaxCheckAttempts "rate_limited", SiteErrors
-// -1 "site_error", Needs "account_action_required", a Dialog with
-// CloseNone "selector_drift"; otherwise "off". A plan with a
-// CheckInteractive challenge has no other terminal surprise, so that its
-// outcome does not hang on how many app pages a tool loads before it
-// signs in. The injected waiting stays under about 5 s.
+// for a headless tool with a plain Chrome User-Agent that presses "Try
+// again" at most three times: app view 1, auth views 1-3 (/authorize,
+// /log-in, password or phone-only page), the password, error or person
+// pages, the callback, the app (view 2), its settings, a reload (view 3).
+// A plan with a CheckInteractive challenge has no other terminal surprise,
+// so that its outcome does not hang on how many app pages a tool loads
+// before it signs in. The injected waiting stays under about 5 s.
 func NewChaosPlan(seed int64) ChaosPlan {
 	r := rand.New(rand.NewPCG(uint64(seed), 0x9e3779b97f4a7c15))
 	p := ChaosPlan{Seed: seed}
@@ -90,7 +78,7 @@ func NewChaosPlan(seed int64) ChaosPlan {
 	if r.Float64() < 0.6 {
 		w := chaosWordings[r.IntN(len(chaosWordings))]
 		d := &UnknownDialog{Title: w[0], Text: w[1], Accept: w[2], OverSettings: r.IntN(5) < 2}
-		d.Close = []DialogClose{CloseX, CloseButton, CloseDismiss, CloseEscape, CloseNone}[below(r.Float64(), 0.25, 0.45, 0.65, 0.88)]
+		d.Close = dialogCloses[below(r.Float64(), 0.25, 0.45, 0.65, 0.88)]
 		p.Dialog = d
 	}
 	p.SiteErrors = []int{0, 1, 2, -1}[below(r.Float64(), 0.45, 0.68, 0.88)]
@@ -114,8 +102,7 @@ func NewChaosPlan(seed int64) ChaosPlan {
 	return p
 }
 
-// below returns the index of the first of the ascending cuts x is below,
-// len(cuts) when none.
+// below returns the index of the first of the ascending cuts above x.
 func below(x float64, cuts ...float64) int {
 	i := 0
 	for i < len(cuts) && x >= cuts[i] {
@@ -124,7 +111,6 @@ func below(x float64, cuts ...float64) int {
 	return i
 }
 
-// expect walks the sign-in and returns the first terminal surprise.
 func (p ChaosPlan) expect() string {
 	first, kind := 1e9, ExpectOff
 	event := func(at float64, k string) {
@@ -205,8 +191,13 @@ func (p ChaosPlan) summary() string {
 	return fmt.Sprintf("chaos %d: %s; expect %s", p.Seed, strings.Join(parts, "; "), p.Expect)
 }
 
-// clone returns a deep copy.
-func (p ChaosPlan) clone() *ChaosPlan {
+// ChaosPlan returns (a deep copy of) the plan Options.Chaos drew, or nil
+// without Chaos.
+func (s *Server) ChaosPlan() *ChaosPlan {
+	if s.chaos == nil {
+		return nil
+	}
+	p := *s.chaos
 	if p.SecurityCheck != nil {
 		p.SecurityCheck = new(*p.SecurityCheck)
 	}
@@ -214,12 +205,4 @@ func (p ChaosPlan) clone() *ChaosPlan {
 		p.Dialog = new(*p.Dialog)
 	}
 	return &p
-}
-
-// ChaosPlan returns the plan Options.Chaos drew, or nil without Chaos.
-func (s *Server) ChaosPlan() *ChaosPlan {
-	if s.chaos == nil {
-		return nil
-	}
-	return s.chaos.clone()
 }

@@ -1,6 +1,7 @@
 package simulator
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"net/http"
@@ -16,40 +17,21 @@ type CheckMode string
 
 // The managed challenge's modes.
 const (
-	// CheckClears is the non-interactive face that passes by itself after
-	// SecurityCheck.Delay, for every browser.
-	CheckClears CheckMode = "clears"
-	// CheckInteractive turns into the checkbox widget (in
-	// iframe[title="Widget containing a Cloudflare security challenge"])
-	// after Delay, for every browser. A tick clears it for a User-Agent without
-	// "HeadlessChrome" (a person); for HeadlessChrome it never clears.
-	CheckInteractive CheckMode = "interactive"
-	// CheckHeadless clears after Delay when the request's User-Agent has
-	// no "HeadlessChrome", and turns interactive otherwise: bot scoring
-	// treats the token as a signal of its own.
-	CheckHeadless CheckMode = "headless"
+	CheckClears      CheckMode = "clears"      // passes by itself after SecurityCheck.Delay
+	CheckInteractive CheckMode = "interactive" // the checkbox widget after Delay; a tick clears it, except for HeadlessChrome
+	CheckHeadless    CheckMode = "headless"    // clears after Delay, or (a HeadlessChrome User-Agent: a signal of its own) turns interactive
 )
 
 // SecurityCheck puts a Cloudflare managed challenge in front of the app
-// and/or the login origin (Options.SecurityCheck), as chatgpt.com and
-// auth.openai.com have: on a visitor's AtView-th HTML page load on that
-// origin, while the visitor holds no valid cf_clearance cookie, the answer
-// is the "Just a moment..." page (403, "Verifying you are human. This may
-// take a few seconds.", __cf_chl_rt_tk on the URL) instead of the page
-// asked for. A visitor is a cookie jar (the __cf_bm cookie set on first
-// sight), so every browser context of a fleet clears on its own. The
-// per-account bot wall (Account.BotWall) is separate: the interactive face
-// at once.
+// and/or the login origin: from a visitor's AtView-th HTML page load there
+// until it holds a valid cf_clearance, the answer is the 403 "Just a
+// moment..." page. A visitor is a cookie jar (__cf_bm), so every browser
+// context of a fleet clears on its own.
 type SecurityCheck struct {
-	Mode CheckMode // CheckClears, CheckInteractive or CheckHeadless
-	// Delay is how long the non-interactive face shows before it clears
-	// or turns interactive; 0 means 2 s.
-	Delay time.Duration
-	// Origin is "app", "auth" or "both" ("" means both).
-	Origin string
-	// AtView is the visitor's HTML page load on that origin that is
-	// challenged (and every later one until cleared); 0 or 1 = the first.
-	AtView int
+	Mode   CheckMode     // CheckClears, CheckInteractive or CheckHeadless
+	Delay  time.Duration // how long the first face shows; 0 means 2 s
+	Origin string        // "app", "auth" or "both" ("" means both)
+	AtView int           // the first page load challenged; 0 or 1 = the first
 }
 
 // Client is what the site received from one browser on its HTML page
@@ -61,17 +43,14 @@ type Client struct {
 }
 
 // CheckCounters count the managed challenge's work, server-wide: the
-// visitor is not an account yet (Server.CheckCounters).
+// visitor is not an account yet.
 type CheckCounters struct {
 	Shown             int // challenge pages served (403 "Just a moment...")
 	Cleared           int // cf_clearance cookies issued
 	TurnedInteractive int // challenges that turned into the checkbox widget
-	// Ticks counts ticks of the interactive widget's checkbox, cleared or
-	// not: a person's action, never automation's.
-	Ticks int
+	Ticks             int // ticks of the widget's checkbox: a person's action, never automation's
 }
 
-// The names of the challenge's cookies and the path its script posts to.
 const (
 	checkVisitorCookie   = "__cf_bm"
 	checkClearanceCookie = "cf_clearance"
@@ -81,7 +60,6 @@ const (
 	clearanceCookieAge   = 365 * 24 * 60 * 60 // cf_clearance: the longest passage a zone can set
 )
 
-// checkState is the server side of the managed challenge.
 type checkState struct {
 	visitors   map[string]*visitor   // by origin + " " + __cf_bm value
 	clearances map[string]string     // cf_clearance value → origin
@@ -98,15 +76,12 @@ type challenge struct {
 	created     time.Time
 }
 
-// normalizeCheck validates the option and fills in its defaults.
 func normalizeCheck(c *SecurityCheck) (*SecurityCheck, error) {
 	if c == nil {
 		return nil, nil
 	}
 	n := *c
-	if n.Origin == "" {
-		n.Origin = "both"
-	}
+	n.Origin = cmp.Or(n.Origin, "both")
 	switch {
 	case !slices.Contains([]CheckMode{CheckClears, CheckInteractive, CheckHeadless}, n.Mode):
 		return nil, fmt.Errorf("simulator: unknown SecurityCheck.Mode %q (want %s, %s or %s)", n.Mode, CheckClears, CheckInteractive, CheckHeadless)
@@ -117,10 +92,7 @@ func normalizeCheck(c *SecurityCheck) (*SecurityCheck, error) {
 	case n.AtView < 0:
 		return nil, fmt.Errorf("simulator: negative SecurityCheck.AtView %d", n.AtView)
 	}
-	if n.Delay == 0 {
-		n.Delay = defaultCheckDelay
-	}
-	n.AtView = max(n.AtView, 1)
+	n.Delay, n.AtView = cmp.Or(n.Delay, defaultCheckDelay), max(n.AtView, 1)
 	return &n, nil
 }
 
@@ -136,12 +108,9 @@ func isPageRequest(r *http.Request) bool {
 		return false
 	}
 	p := r.URL.Path
-	for _, prefix := range []string{"/api/", "/backend-api/", "/cdn-cgi/", "/ces/", "/assets/", "/celsius/"} {
-		if strings.HasPrefix(p, prefix) {
-			return false
-		}
-	}
-	if p == "/favicon.ico" || strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
+	notPages := []string{"/api/", "/backend-api/", "/cdn-cgi/", "/ces/", "/assets/", "/celsius/"}
+	if slices.ContainsFunc(notPages, func(prefix string) bool { return strings.HasPrefix(p, prefix) }) ||
+		p == "/favicon.ico" || strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
 		return false
 	}
 	switch strings.ToLower(path.Ext(p)) {
@@ -156,9 +125,8 @@ func isPageRequest(r *http.Request) bool {
 	return true
 }
 
-// edge is what stands in front of an origin: Cloudflare. It records the
-// clients of HTML page requests and, with Options.SecurityCheck, answers
-// the managed challenge instead of the page.
+// edge is Cloudflare in front of an origin: it records the clients of HTML
+// page requests and answers the managed challenge instead of the page.
 func (s *Server) edge(origin string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
@@ -208,16 +176,6 @@ func (s *Server) challengeNeeded(w http.ResponseWriter, r *http.Request, origin 
 	return v.views >= s.opts.SecurityCheck.AtView
 }
 
-// checkPage is the data of the challenge template.
-type checkPage struct {
-	Host     string
-	Token    string // ties the script's answer to this challenge
-	RT       string // the __cf_chl_rt_tk value put on the URL
-	DelayMs  int64
-	FlowPath string
-}
-
-// renderCheck answers the managed challenge's non-interactive face.
 func (s *Server) renderCheck(w http.ResponseWriter, r *http.Request, origin string) {
 	tok := randomText(32)
 	s.mu.Lock()
@@ -236,12 +194,12 @@ func (s *Server) renderCheck(w http.ResponseWriter, r *http.Request, origin stri
 	h.Set("cf-mitigated", "challenge")
 	h.Set("Server", "cloudflare")
 	h.Set("CF-RAY", randomFrom("0123456789abcdef", 16)+"-AMS")
-	renderHTML(w, http.StatusForbidden, "managed-challenge", checkPage{
-		Host:     strings.TrimPrefix(strings.TrimPrefix(base, "http://"), "https://"),
-		Token:    tok,
-		RT:       randomB64(40) + "-" + fmt.Sprint(now.Unix()) + "-0-gaNycGzNCzs",
-		DelayMs:  s.opts.SecurityCheck.Delay.Milliseconds(),
-		FlowPath: checkFlowPath,
+	renderHTML(w, http.StatusForbidden, "managed-challenge", map[string]any{
+		"Host":     strings.TrimPrefix(strings.TrimPrefix(base, "http://"), "https://"),
+		"Token":    tok,                                                             // ties the script's answer to this challenge
+		"RT":       randomB64(40) + "-" + fmt.Sprint(now.Unix()) + "-0-gaNycGzNCzs", // the __cf_chl_rt_tk value put on the URL
+		"DelayMs":  s.opts.SecurityCheck.Delay.Milliseconds(),
+		"FlowPath": checkFlowPath,
 	})
 }
 
@@ -289,9 +247,8 @@ func (s *Server) handleCheckFlow(w http.ResponseWriter, r *http.Request, origin 
 	writeJSON(w, http.StatusOK, map[string]any{"success": true})
 }
 
-// Clients returns what the site received on HTML page requests of either
-// origin, one entry per distinct (User-Agent, sec-ch-ua, Accept-Language),
-// in the order first seen.
+// Clients returns the distinct clients of HTML page requests of either
+// origin, in the order first seen.
 func (s *Server) Clients() []Client {
 	s.mu.Lock()
 	defer s.mu.Unlock()

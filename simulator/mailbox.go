@@ -46,7 +46,7 @@ const (
 )
 
 // mailbox is the IMAP side of a Server: one user per account that gets
-// email codes (and the shared one), each with an INBOX.
+// email codes (and the shared one).
 type mailbox struct {
 	srv     *imapserver.Server
 	url     *url.URL // without a user
@@ -61,8 +61,8 @@ type mailUser struct {
 	mem            *imapmemserver.User
 }
 
-// startMailbox opens the IMAP listener when some account gets email codes
-// (in the current UI). It runs inside Start, before the server is shared.
+// startMailbox opens the IMAP listener when some account gets email codes.
+// It runs inside Start, before the server is shared.
 func (s *Server) startMailbox() error {
 	opts := s.opts
 	if opts.NoMailbox {
@@ -113,10 +113,7 @@ func (s *Server) startMailbox() error {
 	}
 	for _, u := range users {
 		u.mem = imapmemserver.NewUser(u.name, u.password)
-		if err := u.mem.Create("INBOX", nil); err != nil {
-			_ = ln.Close()
-			return fmt.Errorf("simulator: IMAP mailbox: %w", err)
-		}
+		_ = u.mem.Create("INBOX", nil) // fails only when it exists
 		_ = u.mem.Subscribe("INBOX")
 	}
 	m.srv = imapserver.New(&imapserver.Options{
@@ -132,9 +129,8 @@ func (s *Server) startMailbox() error {
 	return nil
 }
 
-// selfSignedCert makes the IMAPS certificate: self-signed, so that a client
-// trusts it by adding it to its roots, for 127.0.0.1, ::1, localhost and
-// the listen address.
+// selfSignedCert makes the IMAPS certificate, which a client trusts by
+// adding it to its roots.
 func selfSignedCert(host string) (tls.Certificate, []byte, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -168,8 +164,7 @@ func selfSignedCert(host string) (tls.Certificate, []byte, error) {
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, certPEM, nil
 }
 
-// mailSession is one IMAP connection: the in-memory backend's session for
-// the user that logged in, counting logins and fetches.
+// mailSession is one IMAP connection, counting logins and fetches.
 type mailSession struct {
 	*imapmemserver.UserSession // nil until Login
 	s                          *Server
@@ -249,7 +244,6 @@ func (s *Server) sendCodeLocked(f *flow, a *account) {
 	m.timers[t] = struct{}{}
 }
 
-// otherCode returns six digits that are not code.
 func otherCode(code string) string {
 	for {
 		if c := randomDigits(6); c != code {
@@ -316,7 +310,6 @@ func codeMail(to, code string, at time.Time) []byte {
 	return []byte(b.String())
 }
 
-// closeMailbox stops the delayed deliveries and the IMAP server.
 func (s *Server) closeMailbox() error {
 	m := s.mail
 	if m == nil {
@@ -332,8 +325,7 @@ func (s *Server) closeMailbox() error {
 }
 
 // IMAPURL is the mailbox's URL without a user, e.g.
-// "imaps://127.0.0.1:41236/INBOX" ("imap://…" with Options.IMAPPlain), or
-// "" when the simulator has no mailbox.
+// "imaps://127.0.0.1:41236/INBOX", or "" without a mailbox.
 func (s *Server) IMAPURL() string {
 	if s.mail == nil {
 		return ""
@@ -341,9 +333,8 @@ func (s *Server) IMAPURL() string {
 	return s.mail.url.String()
 }
 
-// IMAPCertPEM is the mailbox's self-signed TLS certificate in PEM, for a
-// client to trust (add it to its roots: it is its own issuer); nil without
-// a mailbox or with Options.IMAPPlain. It is new on every Start.
+// IMAPCertPEM is the mailbox's self-signed certificate in PEM, new on every
+// Start; nil without a mailbox or with Options.IMAPPlain.
 func (s *Server) IMAPCertPEM() []byte {
 	if s.mail == nil {
 		return nil
@@ -351,29 +342,18 @@ func (s *Server) IMAPCertPEM() []byte {
 	return bytes.Clone(s.mail.certPEM)
 }
 
-// MailboxUser is the IMAP user of the account's mailbox (its email), or ""
-// when the account gets no email codes or there is no mailbox.
-func (s *Server) MailboxUser(email string) string {
-	if u := s.mailUser(email); u != nil {
-		return u.name
-	}
-	return ""
-}
+// MailboxUser is the IMAP user of the account's mailbox (its email), or "".
+func (s *Server) MailboxUser(email string) string { return s.mailUser(email).name }
 
 // MailboxPassword is the IMAP password of the account's mailbox
 // (Account.MailboxPassword, random per Start when that is empty), or "".
-func (s *Server) MailboxPassword(email string) string {
-	if u := s.mailUser(email); u != nil {
-		return u.password
-	}
-	return ""
-}
+func (s *Server) MailboxPassword(email string) string { return s.mailUser(email).password }
 
 // MailboxURL is IMAPURL with the account's mailbox user in it, e.g.
 // "imaps://frank%40example.com@127.0.0.1:41236/INBOX", or "".
 func (s *Server) MailboxURL(email string) string {
 	u := s.mailUser(email)
-	if u == nil {
+	if u.name == "" {
 		return ""
 	}
 	withUser := *s.mail.url
@@ -381,16 +361,11 @@ func (s *Server) MailboxURL(email string) string {
 	return withUser.String()
 }
 
-func (s *Server) mailUser(email string) *mailUser {
-	if s.mail == nil {
-		return nil
-	}
+// mailUser is the account's (or the shared) mailbox user; zero without one.
+func (s *Server) mailUser(email string) mailUser {
 	key := strings.ToLower(strings.TrimSpace(email))
-	if key == strings.ToLower(SharedMailboxUser) {
-		return s.mail.users[key]
+	if s.mail == nil || s.mail.users[key] == nil {
+		return mailUser{}
 	}
-	if u := s.mail.users[key]; u != nil && u.account != nil {
-		return u
-	}
-	return nil
+	return *s.mail.users[key]
 }

@@ -4,16 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
-	"strings"
 )
 
-// A privacy baseline (issue 21): see the reference's "Data controls and
-// its neighbours (2026)" and "Who may change the setting".
-
-// The plans an account can be on (Account.Plan). The plan decides the
-// defaults of the marketing settings and whether the account has ads
-// (the Ads controls tab and its two settings): Free and Go do.
+// The plans an account can be on (Account.Plan), issue 21. Free and Go
+// have marketing on by default, and ads (the Ads controls tab and its two
+// settings).
 const (
 	PlanFree = "free" // the default ("" means free)
 	PlanGo   = "go"
@@ -48,33 +43,15 @@ var settingParent = map[string]string{
 	SettingChatHistory: SettingSavedMemories,
 }
 
-// historyDisabled is the 2023 page's name for training, inverted.
 const historyDisabled = "history_disabled"
 
-// errParentOff is SetSetting's error for a setting switched on while the
-// one it depends on is off.
 var errParentOff = errors.New("simulator: the setting it depends on is off")
 
-// normalizePlan checks a plan name; "" is PlanFree.
-func normalizePlan(p string) (string, error) {
-	if p == "" {
-		return PlanFree, nil
-	}
-	if !slices.Contains(allPlans, p) {
-		return "", fmt.Errorf("unknown plan %q (want %s)", p, strings.Join(allPlans, ", "))
-	}
-	return p, nil
-}
-
-// hasAds reports whether a plan shows ads, and with them the Ads controls
-// tab and its settings (Free and Go, 2026).
+// hasAds reports whether a plan has ads (Free and Go, 2026).
 func hasAds(plan string) bool { return plan == PlanFree || plan == PlanGo || plan == "" }
 
-// defaultSettings are a new account's settings: training as
-// Account.TrainingAllowed, the voice settings off with it, as the coupling
-// has it; marketing on for Free and Go and off for paid plans (the
-// reference's US defaults); the ads settings for Free and Go only;
-// everything else on.
+// defaultSettings are a new account's settings: marketing on for Free and
+// Go, off for paid plans (the reference's US defaults).
 func defaultSettings(a Account) map[string]bool {
 	free := hasAds(a.Plan)
 	m := map[string]bool{
@@ -89,8 +66,7 @@ func defaultSettings(a Account) map[string]bool {
 }
 
 // setLocked sets one of the account's settings with its couplings; s.mu
-// must be held. It fails for a key the account lacks and for a dependent
-// setting switched on while its parent is off.
+// must be held.
 func (a *account) setLocked(key string, on bool) error {
 	if _, ok := a.settings[key]; !ok {
 		return fmt.Errorf("simulator: account %q has no setting %q (plan %s)", a.Email, key, a.Plan)
@@ -122,20 +98,15 @@ func (s *Server) Setting(email, key string) (on bool, err error) {
 }
 
 // SetSetting changes one of the account's settings on the server, as
-// another device (or, for a teen's training, the parent) would, with the
-// couplings: switching training_allowed off switches the voice settings
-// off, switching sunshine off switches moonshine off. Switching a voice
-// setting or moonshine on while its parent is off is an error, and so are
-// an unknown account, an unknown key and a key the plan lacks. It does not
-// count as a write (Writes, Counters.Patches).
+// another device (or a teen's parent) would, with the couplings: a parent
+// switched off switches its children off, and switching a child on while
+// its parent is off is an error. It does not count as a write.
 func (s *Server) SetSetting(email, key string, on bool) error {
 	return s.onAccount(email, func(a *account) error { return a.setLocked(key, on) })
 }
 
-// Writes counts the account's PATCH /backend-api/settings/account_user_setting
-// requests whose feature is key, answered or refused (a 500 of FailPatches,
-// a teen's 403, a 400 for a key the plan lacks, …). history_disabled (the
-// 2023 page) counts under its own name.
+// Writes counts the account's setting PATCHes whose feature is key,
+// answered or refused; history_disabled (2023) counts under its own name.
 func (s *Server) Writes(email, key string) (n int) {
 	_ = s.onAccount(email, func(a *account) error {
 		n = a.writes[key]
@@ -145,10 +116,7 @@ func (s *Server) Writes(email, key string) (n int) {
 }
 
 // handleDanger records a press on a button that destroys or archives data
-// ("Delete ads data", "Delete all chats", "Archive all chats", "Delete"
-// of remote browser data, "Delete" of the account): the page sends the
-// request at once. The simulator does nothing else with it; a run of the
-// tool must never cause one (Counters.DangerPresses).
+// (the page sends the request at once); it does nothing else.
 func (s *Server) handleDanger(w http.ResponseWriter, r *http.Request) {
 	if s.withBearer(w, r, func(_ *session, a *account) { a.counters.DangerPresses++ }) {
 		writeJSON(w, http.StatusOK, map[string]any{"success": true})

@@ -142,7 +142,7 @@ func TestChooserAndSessionExpired(t *testing.T) {
 	b := newBrowser(t)
 	_, body := loginCurrent(t, s, b, "ivan@example.com", "ivan-password-9")
 	bt := bootOf(t, body)
-	if bt.AuthStatus != "logged_out" || bt.Chooser == nil || bt.Chooser.Email != "ivan@example.com" {
+	if bt.AuthStatus != "logged_out" || bt.Chooser == nil || bt.Chooser["email"] != "ivan@example.com" {
 		t.Fatalf("chooser boot %+v", bt)
 	}
 	if b.token(s) == "" {

@@ -34,14 +34,14 @@ const (
 	DialogRateLimit      = "rate-limit"      // current: "Too many requests", "Got it"
 	DialogOnboarding     = "onboarding"      // 2023: Headless UI modal, Next, Next, Done
 
-	// DialogSessionExpired is not shown after sign-in but on the signed-out
-	// page a lapsed session of the account lands on (ExpireSessions,
-	// SessionTTL): "Your session has expired" / "Please log in again", with
-	// a "Log in" button. Once per lapsed session. Current UI.
+	// DialogSessionExpired shows not after sign-in but, once per lapsed
+	// session (ExpireSessions, SessionTTL), on the signed-out page it
+	// lands on: "Your session has expired" with "Log in". Current UI.
 	DialogSessionExpired = "session-expired"
 )
 
-// Account is one simulated ChatGPT account.
+// Account is one simulated ChatGPT account. README.md describes each
+// field's pages.
 type Account struct {
 	Email, Password string
 	DisplayName     string
@@ -54,60 +54,41 @@ type Account struct {
 	// The privacy baseline (issue 21), current UI:
 
 	// Plan is PlanFree ("" too), PlanGo, PlanPlus or PlanPro; Start refuses
-	// another name. The profile trigger shows it ("NAME Plus, open profile
-	// menu"). Free and Go have the marketing settings on by default, and
-	// ads: the Ads controls tab and the settings
-	// bazaar_personalization_enabled and bazaar_history_enabled.
+	// another name. Free and Go have marketing on by default, and ads.
 	Plan string
-	// Teen makes a linked teen account whose parent controls model
-	// training: the improve switch is read-only (disabled,
-	// aria-disabled="true") with the note "Your parent or guardian manages
-	// model training for this account.", and a training PATCH answers 403.
+	// Teen makes a linked teen account: the improve switch is read-only
+	// and a training PATCH answers 403.
 	Teen bool
 
 	// The 2026 sign-in pages, current UI only:
 
-	// EmailFirst sends a code by email right after the email step;
-	// /email-verification offers "Continue with password" as a way out.
-	EmailFirst bool
-	// PasskeyOffer shows "Log in faster next time" (login-enroll-passkey),
-	// with Skip, after the last verification step.
-	PasskeyOffer bool
+	EmailFirst   bool // a code by email right after the email step; "Continue with password" is the way out
+	PasskeyOffer bool // "Log in faster next time" (login-enroll-passkey), with Skip, after the last step
 	// WelcomeBack makes the login origin remember the email after a
-	// sign-in: the browser's next /log-in is "Welcome back" with it
-	// prefilled (see also Options.WelcomeBackEmail).
+	// sign-in for the browser's next /log-in (see Options.WelcomeBackEmail).
 	WelcomeBack bool
 	// Chooser gives every new session the account chooser: the session is
-	// valid (GET /api/auth/session answers it), but the app page stays
-	// signed-out, under "Welcome back / Choose an account to continue",
-	// until the account row is picked.
+	// valid, but the app page stays signed-out until the account is picked.
 	Chooser bool
 
-	// The first minute on the real site (issue 20); see also
-	// Options.SecurityCheck, Options.UnknownDialog and Options.Chaos.
+	// The first minute on the real site (issue 20):
 
-	// SiteErrors sends the sign-in, the first SiteErrors times it would
-	// leave the login origin (-1: every time), to the error page
-	// /unexpected-state ("Oops, an error occurred!", "Operation timed
-	// out") instead of the app's callback; its "Try again" goes on.
+	// SiteErrors sends the sign-in to /unexpected-state ("Operation timed
+	// out") the first SiteErrors times it would leave the login origin
+	// (-1: every time); its "Try again" goes on.
 	SiteErrors int
 	// MaxCheckAttempts lands the browser, after the password, on an error
-	// page naming max_check_attempts ("Too many attempts. Please try again
-	// later."), whose "Try again" must not be pressed (Counters.ChoicePresses).
+	// page naming max_check_attempts, whose "Try again" must not be pressed.
 	MaxCheckAttempts bool
 	// Needs names a sign-in page that needs a person and never lets the
-	// flow go on (Counters.PersonPages): NeedsAddPhone, NeedsAboutYou,
-	// NeedsAge or NeedsPhone; "" is none.
+	// flow go on: NeedsAddPhone, NeedsAboutYou, NeedsAge or NeedsPhone.
 	Needs string
 
-	// MailboxPassword is the IMAP password of the account's mailbox (the
-	// user is the email); empty: a random one per Start.
-	MailboxPassword string
+	MailboxPassword string // the IMAP password of its mailbox (the user is the email); empty: random per Start
 }
 
 // Options configures Start. The zero value serves the current UI with
-// DemoAccounts on random loopback ports. README.md shows each option at a
-// glance.
+// DemoAccounts on random loopback ports. README.md describes each option.
 type Options struct {
 	UI          UI            // default UICurrent
 	Accounts    []Account     // default DemoAccounts()
@@ -118,141 +99,73 @@ type Options struct {
 	LoginEntry  string        // "redirect" (default) or "dialog" (current UI only)
 	SessionTTL  time.Duration // 0 = sessions never expire
 
-	// Variants apply UI drift to the signed-in app, as real releases did;
-	// see Variant. Unknown names make Start fail; repeats are ignored.
+	// Variants apply UI drift to the signed-in app (see Variant). Unknown
+	// names make Start fail; repeats are ignored.
 	Variants []Variant
 
-	// SplitSessionCookie makes session tokens longer than 3000 characters,
-	// so the app sets them in chunks __Secure-next-auth.session-token.0/.1
-	// as next-auth does for large tokens. Both forms are always accepted.
-	SplitSessionCookie bool
-	// SessionOnlyCookie sets the session cookie without Expires or
-	// Max-Age, so a browser drops it when it exits. By default it is
-	// persistent, about 90 days, as in 2026.
-	SessionOnlyCookie bool
-	// Quiet switches off the background traffic of the signed-in app
-	// pages and the suggestion that rotates under the composer every
-	// second. By default the pages are as busy as the real ones, never
-	// network-idle: a WebSocket, an event stream, a 20 s long poll and
-	// analytics beacons every 1-3 s whose answers the page never reads
-	// (see Server.Busy).
-	Quiet bool
+	SplitSessionCookie bool // session tokens over 3000 characters, set in chunks .0/.1 as next-auth does
+	SessionOnlyCookie  bool // the session cookie without Expires or Max-Age; default: persistent, 90 days
+	Quiet              bool // no background traffic or rotating composer text; by default a page is never network-idle
 
-	// WelcomeBackEmail makes /log-in the "Welcome back" page with this
-	// email prefilled, as if the browser had signed in with it before
-	// (current UI).
-	WelcomeBackEmail string
-	// ConsentBanner shows a cookie banner ("Manage Cookies", "Reject
-	// non-essential", "Accept all") at the bottom of every app page, over
-	// the sidebar's profile trigger, until one of the last two is used.
-	ConsentBanner bool
-	// LateDialogs shows an account's post-login dialogs late: 0.2 s after
-	// the settings open at Data controls, over them while that panel loads
-	// (or 30 s after the app loaded). The 2023 onboarding is then a
-	// Headless UI dialog as it was, setting no pointer-events of its own:
-	// over an open Radix modal (pointer-events:none on the body) no
-	// pointer reaches its buttons; only the keyboard does.
-	LateDialogs bool
-	// SplitCode renders the current UI's one-time and emailed code fields
-	// as six one-digit boxes in a group, as some sign-in pages do.
-	SplitCode bool
-	// SidebarCollapsed opens the signed-in app with its sidebar collapsed
-	// (current UI): only the rail's profile trigger, "Open profile menu",
-	// shows until "Open sidebar" expands it.
-	SidebarCollapsed bool
+	WelcomeBackEmail string // /log-in is "Welcome back" with this email prefilled (current UI)
+	ConsentBanner    bool   // a cookie banner over the sidebar's profile trigger on every app page until answered
+	// LateDialogs shows an account's post-login dialogs 0.2 s after the
+	// settings open at Data controls (or 30 s after load). The 2023
+	// onboarding then sets no pointer-events of its own: over an open Radix
+	// modal only the keyboard reaches its buttons.
+	LateDialogs      bool
+	SplitCode        bool // the current UI's code fields as six one-digit boxes
+	SidebarCollapsed bool // the signed-in app opens with its sidebar collapsed (current UI)
 	// HydrateAfter is how long /log-in shows its bare Log in / Sign up
-	// buttons, which do nothing yet, before the email form replaces them:
-	// 0 means a random 0.4 to 1.8 s, as pages vary with the network; a
-	// negative value means until "Log in" is clicked.
+	// buttons before the form replaces them: 0 means a random 0.4 to 1.8 s;
+	// negative means until "Log in" is clicked.
 	HydrateAfter time.Duration
-	// HoldWrites holds the answer of every setting PATCH open: status,
-	// headers and JSON body are flushed, but the response never completes
-	// (until the client goes away or the server closes), so a request
-	// tracker sees a request that never finishes. The page then flips the
-	// switch on the status alone; without it, it reads the body, as the
-	// real page does.
-	HoldWrites bool
+	HoldWrites   bool // every setting PATCH answer flushed but never completed; the page flips on the status alone
 
-	// The mailbox (see Server.IMAPURL): an IMAP server on loopback, on by
-	// default when some account gets email codes, holding an email from
-	// MailFrom for every code the login origin issues.
+	// The mailbox (Server.IMAPURL), on by default when some account gets
+	// email codes:
 
-	NoMailbox bool   // no mailbox; the codes are then only in Server.EmailCode
-	IMAPAddr  string // the mailbox's listen address, default "127.0.0.1:0"
-	// IMAPPlain serves plain IMAP (imap://, no TLS, LOGIN in the clear)
-	// instead of IMAPS with a self-signed certificate (imaps://).
-	IMAPPlain bool
-	// MailDelay delays every code email by this long after the code is
-	// issued (the page has already asked for it).
-	MailDelay time.Duration
-	// MailStale puts, before each code email, one with an old, invalid
-	// code, dated StaleMailAge before the request (Date header and
-	// INTERNALDATE), as if left from an earlier sign-in.
-	MailStale bool
-	// MailTwice sends each code twice: first one the site replaces at once
-	// (refused as "Incorrect code"), then the valid one at least 1.1 s
-	// later (or after MailDelay). The newest email is the one to use.
-	MailTwice bool
-	// SharedMailbox adds the mailbox user SharedMailboxUser, which gets a
-	// copy of every account's code emails, as a team mailbox would.
-	SharedMailbox bool
+	NoMailbox     bool          // no mailbox; the codes are then only in Server.EmailCode
+	IMAPAddr      string        // the mailbox's listen address, default "127.0.0.1:0"
+	IMAPPlain     bool          // plain IMAP (imap://, LOGIN in the clear) instead of IMAPS, self-signed
+	MailDelay     time.Duration // every code email arrives this long after the code is issued
+	MailStale     bool          // before each code email, one with an invalid code dated StaleMailAge earlier
+	MailTwice     bool          // each code twice: a replaced one, then the valid one ≥ 1.1 s later
+	SharedMailbox bool          // the user SharedMailboxUser gets a copy of every code email
 
-	// The first minute on the real site (issue 20), each off by default;
-	// see also Account.SiteErrors, MaxCheckAttempts and Needs.
+	// The first minute on the real site (issue 20), each off by default:
 
-	// SecurityCheck puts a Cloudflare managed challenge in front of the
-	// app and/or the login origin (see SecurityCheck); nil: none.
-	SecurityCheck *SecurityCheck
-	// UnknownDialog shows a dialog nobody catalogued after sign-in, once
-	// per session until closed or answered (see UnknownDialog); nil: none.
-	UnknownDialog *UnknownDialog
-	// OneTimeCodeOffer adds "Log in with a one-time code" to the password
-	// page (current UI): it sends a code by email and goes to
-	// /email-verification, where the code alone signs in. Every account
-	// then gets a mailbox.
-	OneTimeCodeOffer bool
-	// Chaos, when not 0, draws a ChaosPlan from this seed (NewChaosPlan)
-	// that overrides SecurityCheck, UnknownDialog and every account's
-	// SiteErrors, MaxCheckAttempts and Needs (Server.ChaosPlan).
+	SecurityCheck    *SecurityCheck // a Cloudflare managed challenge in front of the app and/or auth
+	UnknownDialog    *UnknownDialog // a dialog nobody catalogued after sign-in, once per session
+	OneTimeCodeOffer bool           // "Log in with a one-time code" on the password page; every account gets a mailbox
+	// Chaos, when not 0, draws a ChaosPlan from this seed that overrides
+	// SecurityCheck, UnknownDialog and every account's SiteErrors,
+	// MaxCheckAttempts and Needs.
 	Chaos int64
 }
 
 // Counters are per-account request counts, for tests.
 type Counters struct {
-	LoginPageViews   int // GETs of the auth email page (and dialog-mode entries)
-	PasswordAttempts int // password submissions, right or wrong
-	MFAAttempts      int // TOTP and email code submissions, right or wrong
-	Logins           int // successful sign-ins (session created)
-	SettingsReads    int // GET /backend-api/settings/user
-	Patches          int // setting PATCH requests received (failed ones included)
+	LoginPageViews     int // GETs of the auth email page (and dialog-mode entries)
+	PasswordAttempts   int // password submissions, right or wrong
+	MFAAttempts        int // TOTP and email code submissions, right or wrong
+	Logins             int // successful sign-ins (session created)
+	SettingsReads      int // GET /backend-api/settings/user
+	Patches            int // setting PATCH requests received (failed ones included)
+	BackgroundRequests int // the app pages' background traffic (Server.Busy)
 
-	// BackgroundRequests counts the background traffic of the app pages
-	// (WebSocket handshakes, event streams, long polls, beacons); see
-	// Options.Quiet and Server.Busy for the kinds.
-	BackgroundRequests int
-
-	// The mailbox (Options.NoMailbox): code emails put into the account's
-	// mailbox (stale and replaced ones included), IMAP logins with its
-	// mailbox user, refused ones (Counters("") also counts those with
-	// unknown users), and FETCH commands in its sessions.
+	// The mailbox: code emails put into the account's mailbox (stale and
+	// replaced ones included), IMAP logins, refused ones (Counters("")
+	// also counts unknown users), and FETCH commands.
 	MailsSent, IMAPLogins, IMAPLoginFailures, IMAPFetches int
 
-	// The first minute on the real site (issue 20):
-	SiteErrorPages  int // /unexpected-state pages shown (SiteErrors and MaxCheckAttempts)
-	TryAgainPresses int // "Try again" presses on them
-	// ChoicePresses counts choices a run must never make: the accept
-	// button or "Learn more" of an UnknownDialog, "Try again" on a page
-	// naming max_check_attempts.
-	ChoicePresses       int
+	SiteErrorPages      int // /unexpected-state pages shown (SiteErrors and MaxCheckAttempts)
+	TryAgainPresses     int // "Try again" presses on them
+	ChoicePresses       int // choices a run must never make: an UnknownDialog's accept or "Learn more", "Try again" after max_check_attempts
 	DialogsClosed       int // UnknownDialogs closed without a choice (close control, Escape)
 	PersonPages         int // views of the pages of Account.Needs
 	OneTimeCodeRequests int // "Log in with a one-time code" presses (OneTimeCodeOffer)
-
-	// DangerPresses counts presses on buttons that destroy or archive
-	// data, which a run must never make: "Delete ads data", "Delete all
-	// chats", "Archive all chats", "Delete" of remote browser data and of
-	// the account (current UI; the page sends its request at once).
-	DangerPresses int
+	DangerPresses       int // presses on buttons that delete or archive data, which a run must never make
 }
 
 // add adds o to c, field by field (every field is an int).
@@ -271,19 +184,15 @@ type Info struct {
 	Variants []Variant     `json:"variants,omitempty"`
 	Accounts []InfoAccount `json:"accounts"`
 
-	// The mailbox, when there is one (Server.IMAPURL): its URL without a
-	// user, the certificate to trust in PEM (none with IMAPPlain), and the
-	// shared mailbox's credentials (Options.SharedMailbox).
+	// The mailbox, when there is one: its URL without a user, the
+	// certificate to trust (none with IMAPPlain), the shared mailbox.
 	IMAP               string `json:"imap,omitempty"`
 	IMAPCAPEM          string `json:"imap_ca_pem,omitempty"`
 	IMAPSharedUser     string `json:"imap_shared_user,omitempty"`
 	IMAPSharedPassword string `json:"imap_shared_password,omitempty"`
-	// IMAPCA is the path of a file holding IMAPCAPEM. Info leaves it
-	// empty; the sim command writes the file and sets it.
-	IMAPCA string `json:"imap_ca,omitempty"`
-
-	// Chaos is the plan drawn for Options.Chaos.
-	Chaos *ChaosPlan `json:"chaos,omitempty"`
+	// IMAPCA is the path of a file holding IMAPCAPEM, set by the sim command.
+	IMAPCA string     `json:"imap_ca,omitempty"`
+	Chaos  *ChaosPlan `json:"chaos,omitempty"` // the plan drawn for Options.Chaos
 }
 
 // InfoAccount is one account in Info.
@@ -292,22 +201,17 @@ type InfoAccount struct {
 	Password        string `json:"password"`
 	TOTPSecret      string `json:"totp_secret"`
 	TrainingAllowed bool   `json:"training_allowed"`
-	// Plan is the account's plan when it is not the default, free.
-	Plan string `json:"plan,omitempty"`
-	Teen bool   `json:"teen,omitempty"`
+	Plan            string `json:"plan,omitempty"` // when not the default, free
+	Teen            bool   `json:"teen,omitempty"`
 
-	// Where the account gets email codes and there is a mailbox: its IMAP
-	// user and password, and Info.IMAP with the user in it.
+	// The account's mailbox, if any: user, password, Info.IMAP with the user.
 	IMAPUser     string `json:"imap_user,omitempty"`
 	IMAPPassword string `json:"imap_password,omitempty"`
 	IMAPURL      string `json:"imap_url,omitempty"`
 }
 
-// DemoAccounts returns the fixed demo accounts documented in the package
-// comment. The credentials are fake and exist only inside the simulator.
-//
-// alice and bob take the plain path (the Turnstile-gated email and password
-// forms); the 2026 sign-in pages each have an account of their own.
+// DemoAccounts returns the fixed demo accounts README.md lists. The
+// credentials are fake and exist only inside the simulator.
 func DemoAccounts() []Account {
 	all := []string{DialogAllSet, DialogTour, DialogOnboarding}
 	return []Account{
@@ -335,24 +239,21 @@ type account struct {
 	writes    map[string]int  // setting PATCHes by feature, refused ones included
 	counters  Counters
 	failNext  int
-	botWall   bool
 	emailCode string // last code "sent" by email
 
 	siteErrorsShown int // Account.SiteErrors used up so far
 }
 
 type session struct {
-	token       string
-	accessToken string
-	email       string
-	created     time.Time
-	expires     time.Time // zero: never
-	revoked     bool
-	dialogs     []string // post-login dialogs not yet shown
-	announce    bool     // VariantNewDialog: announcement not yet dismissed
-	chooser     bool     // Account.Chooser: no account picked yet
-	lapseShown  bool     // DialogSessionExpired shown for this lapsed session
-	notice      bool     // Options.UnknownDialog: not yet closed or answered
+	token, accessToken, email string
+	created                   time.Time
+	expires                   time.Time // zero: never
+	revoked                   bool
+	dialogs                   []string // post-login dialogs not yet shown
+	announce                  bool     // VariantNewDialog: announcement not yet dismissed
+	chooser                   bool     // Account.Chooser: no account picked yet
+	lapseShown                bool     // DialogSessionExpired shown for this lapsed session
+	notice                    bool     // Options.UnknownDialog: not yet closed or answered
 }
 
 // Server is a running simulator. All methods are safe for concurrent use.
@@ -414,9 +315,7 @@ func Start(opts Options) (*Server, error) {
 	if opts.UnknownDialog, err = normalizeNotice(opts.UnknownDialog); err != nil {
 		return nil, err
 	}
-	if opts.ToggleDelay == 0 {
-		opts.ToggleDelay = 150 * time.Millisecond
-	}
+	opts.ToggleDelay = cmp.Or(opts.ToggleDelay, 150*time.Millisecond)
 	s := &Server{
 		opts:      opts,
 		accounts:  map[string]*account{},
@@ -438,7 +337,6 @@ func Start(opts Options) (*Server, error) {
 		key := strings.ToLower(strings.TrimSpace(a.Email))
 		sec := strings.ToUpper(strings.TrimRight(a.TOTPSecret, "="))
 		_, secErr := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(sec)
-		p, planErr := normalizePlan(a.Plan)
 		switch {
 		case key == "" || !strings.Contains(key, "@"):
 			return nil, fmt.Errorf("simulator: account with invalid email %q", a.Email)
@@ -450,16 +348,15 @@ func Start(opts Options) (*Server, error) {
 			return nil, fmt.Errorf("simulator: account %q: unknown Needs %q (want %s, %s, %s or %s)", a.Email, a.Needs, NeedsAddPhone, NeedsAboutYou, NeedsAge, NeedsPhone)
 		case a.SiteErrors < -1:
 			return nil, fmt.Errorf("simulator: account %q: SiteErrors %d (want -1 for always, 0 or more)", a.Email, a.SiteErrors)
-		case planErr != nil:
-			return nil, fmt.Errorf("simulator: account %q: %w", a.Email, planErr)
+		case !slices.Contains(allPlans, cmp.Or(a.Plan, PlanFree)):
+			return nil, fmt.Errorf("simulator: account %q: unknown plan %q (want %s)", a.Email, a.Plan, strings.Join(allPlans, ", "))
 		}
-		a.Plan = p
+		a.Plan = cmp.Or(a.Plan, PlanFree)
 		if a.DisplayName == "" {
 			a.DisplayName, _, _ = strings.Cut(a.Email, "@")
 		}
 		a.Dialogs = slices.Clone(a.Dialogs)
-		s.accounts[key] = &account{Account: a, userID: "user-" + randomText(24), settings: defaultSettings(a),
-			writes: map[string]int{}, botWall: a.BotWall}
+		s.accounts[key] = &account{Account: a, userID: "user-" + randomText(24), settings: defaultSettings(a), writes: map[string]int{}}
 		s.order = append(s.order, key)
 	}
 
@@ -506,8 +403,8 @@ func advertise(addr net.Addr, prefer string) string {
 	return "http://" + net.JoinHostPort(host, strconv.Itoa(tcp.Port))
 }
 
-// Close stops the servers (also the mailbox, with its pending deliveries)
-// and drops open connections, also the held responses and the WebSockets.
+// Close stops the servers and the mailbox and drops open connections,
+// also the held responses and the WebSockets.
 func (s *Server) Close() error {
 	var mailErr error
 	s.closeOnce.Do(func() {
@@ -526,9 +423,8 @@ func (s *Server) AuthURL() string { return s.authURL }
 // UI is the era being served.
 func (s *Server) UI() UI { return s.opts.UI }
 
-// Accounts returns the configured accounts with TrainingAllowed set to the
-// current server-side state, BotWall to the current wall setting and Plan
-// filled in (PlanFree for "").
+// Accounts returns the configured accounts with TrainingAllowed and BotWall
+// as they are now and Plan filled in (PlanFree for "").
 func (s *Server) Accounts() []Account {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -538,7 +434,6 @@ func (s *Server) Accounts() []Account {
 		acc := a.Account
 		acc.Dialogs = slices.Clone(a.Dialogs)
 		acc.TrainingAllowed = a.settings[SettingTraining]
-		acc.BotWall = a.botWall
 		out = append(out, acc)
 	}
 	return out
@@ -618,7 +513,7 @@ func (s *Server) FailPatches(email string, n int) {
 // password step from now on.
 func (s *Server) SetBotWall(email string, on bool) {
 	_ = s.onAccount(email, func(a *account) error {
-		a.botWall = on
+		a.BotWall = on
 		return nil
 	})
 }
@@ -647,9 +542,8 @@ func (s *Server) EmailCode(email string) (code string) {
 }
 
 // NewSession signs the account in without the login pages and returns the
-// value of the session cookie, as a person would copy it from their browser
-// (the CHATGPT_SESSION_TOKEN path). It does not count as a login. With
-// SplitSessionCookie the value is the concatenation of the .0/.1 chunks.
+// session cookie's value (with SplitSessionCookie, the chunks joined), as a
+// person would copy it from their browser. It does not count as a login.
 func (s *Server) NewSession(email string) (token string, err error) {
 	err = s.onAccount(email, func(a *account) error {
 		token = s.newSessionLocked(a).token

@@ -10,23 +10,16 @@ import (
 	"strings"
 )
 
-// UnknownDialog is a notice nobody catalogued (Options.UnknownDialog),
-// such as the 2026 consent prompt about personalized ads: a Radix modal
-// dialog after sign-in, once per session (both eras), until it is closed
-// or answered. Closing it (its close control, Escape) decides nothing and
-// counts in Counters.DialogsClosed; pressing its accept button or its
-// "Learn more" link is a choice and counts in Counters.ChoicePresses.
+// UnknownDialog is a notice nobody catalogued, such as the 2026 consent
+// prompt about personalized ads: a Radix modal after sign-in, once per
+// session, until closed (Counters.DialogsClosed: it decides nothing) or
+// answered (accept or "Learn more": Counters.ChoicePresses).
 type UnknownDialog struct {
-	// Title, Text and Accept (the consent-like primary button's label)
-	// default to "Personalized ads", "Ads in ChatGPT can now be
-	// personalized using your chats and memory. You can change this
-	// anytime in Settings." and "Turn on personalized ads".
+	// Title, Text and Accept (the primary button's label) default to the
+	// personalized ads prompt.
 	Title, Text, Accept string
-	// Close is how it closes without a choice; "" means CloseX.
-	Close DialogClose
-	// OverSettings shows it as the settings open (50 ms after), over them,
-	// instead of when the app loads after sign-in.
-	OverSettings bool
+	Close               DialogClose // how it closes without a choice; "" means CloseX
+	OverSettings        bool        // shown 50 ms after the settings open, over them
 }
 
 // DialogClose is the way an UnknownDialog closes without a choice.
@@ -41,7 +34,6 @@ const (
 	CloseNone    DialogClose = "none"    // no close control, Escape does nothing: only a choice ends it
 )
 
-// The default wording of an UnknownDialog.
 const (
 	defaultNoticeTitle  = "Personalized ads"
 	defaultNoticeText   = "Ads in ChatGPT can now be personalized using your chats and memory. You can change this anytime in Settings."
@@ -97,7 +89,6 @@ func validNeeds(n string) bool {
 	return slices.Contains([]string{"", NeedsAddPhone, NeedsAboutYou, NeedsAge, NeedsPhone}, n)
 }
 
-// noticeBoot is the UnknownDialog as the page gets it.
 type noticeBoot struct {
 	Title        string      `json:"title"`
 	Text         string      `json:"text"`
@@ -145,11 +136,8 @@ func (s *Server) handleNoticeResponse(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"success": true})
 }
 
-// ---- the login origin's error page (/unexpected-state) ----
-
 // flowOf finds the flow of a request by its state parameter (2023, or a
-// form's hidden state) and, with byCookie, else by the login_session
-// cookie (current).
+// form's) and, with byCookie, else by the login_session cookie (current).
 func (s *Server) flowOf(r *http.Request, byCookie bool) *flow {
 	st := r.URL.Query().Get("state")
 	if r.Method == http.MethodPost && r.PostFormValue("state") != "" {
@@ -166,7 +154,6 @@ func (s *Server) flowOf(r *http.Request, byCookie bool) *flow {
 	return nil
 }
 
-// countersLocked are the counters of a, or the unattributed ones for nil.
 func (s *Server) countersLocked(a *account) *Counters {
 	if a != nil {
 		return &a.counters
@@ -174,7 +161,6 @@ func (s *Server) countersLocked(a *account) *Counters {
 	return &s.unattributed
 }
 
-// flowAccountLocked is the account of the flow's email, or nil.
 func (s *Server) flowAccountLocked(f *flow) *account {
 	if f == nil {
 		return nil
@@ -182,7 +168,6 @@ func (s *Server) flowAccountLocked(f *flow) *account {
 	return s.lookup(f.email)
 }
 
-// restartPath is where a sign-in with nothing to go on starts again.
 func (s *Server) restartPath() string {
 	if s.opts.UI == UI2023 {
 		return "/authorize"
@@ -199,13 +184,10 @@ func stateSuffix(f *flow) string {
 	return ""
 }
 
-// handleUnexpectedState is the error page a sign-in can land on:
-// "Oops, an error occurred!" with "Operation timed out" (Account.SiteErrors)
-// or naming max_check_attempts (Account.MaxCheckAttempts), and a "Try
-// again" button that POSTs here. Trying again after a timeout goes on
-// with the flow (another error page while errors remain); after
-// max_check_attempts it is a choice that must not be made, and shows the
-// same page again.
+// handleUnexpectedState is the error page a sign-in can land on (SiteErrors,
+// MaxCheckAttempts), whose "Try again" POSTs here: after a timeout it goes
+// on with the flow; after max_check_attempts it is a choice that must not
+// be made, and shows the same page again.
 func (s *Server) handleUnexpectedState(w http.ResponseWriter, r *http.Request) {
 	f := s.flowOf(r, true)
 	s.mu.Lock()
@@ -246,11 +228,8 @@ func (s *Server) handleUnexpectedState(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// ---- pages that need a person ----
-
-// personPages are the pages of Account.Needs: their paths after the
-// password (NeedsPhone has none: it is /log-in?usernameKind=phone_number),
-// templates and titles.
+// personPages are the pages of Account.Needs: paths after the password
+// (none for NeedsPhone), templates and titles.
 var personPages = map[string]struct{ path, template, title string }{
 	NeedsAddPhone: {"/add-phone", "person-add-phone", "Add a phone number - OpenAI"},
 	NeedsAboutYou: {"/about-you", "person-about-you", "Tell us about you - OpenAI"},
@@ -258,8 +237,7 @@ var personPages = map[string]struct{ path, template, title string }{
 	NeedsPhone:    {"", "person-phone", "Log in with your phone number - OpenAI"},
 }
 
-// handlePerson serves a page of Account.Needs: it never lets the flow go
-// on; a POST renders it again.
+// handlePerson serves a page of Account.Needs; a POST renders it again.
 func (s *Server) handlePerson(need string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		f := s.flowOf(r, true)
@@ -290,9 +268,8 @@ func (s *Server) renderPerson(w http.ResponseWriter, need string, f *flow) {
 	s.renderAuth(w, http.StatusOK, t.template, page)
 }
 
-// handlePhoneLogIn is /log-in?usernameKind=phone_number, "Log in with your
-// phone number", where an account of Needs "phone" is sent after the
-// email step. Nothing gets past it.
+// handlePhoneLogIn is /log-in?usernameKind=phone_number, where an account
+// of Needs "phone" goes after the email step. Nothing gets past it.
 func (s *Server) handlePhoneLogIn(w http.ResponseWriter, r *http.Request) {
 	f := s.flowOf(r, true)
 	s.mu.Lock()

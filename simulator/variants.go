@@ -7,63 +7,50 @@ import (
 )
 
 // Variant names a UI drift: a change to the signed-in app of the kind real
-// ChatGPT releases made, so that tests can show what the tool does when the
-// page changes under it. Variants combine (Options.Variants); each keeps the
-// page fully usable by a person (real mouse input still flips the same
-// setting with the same PATCH), and none changes the backend or the login
-// pages. README.md beside this file lists the DOM facts of each.
+// ChatGPT releases made. Variants combine; each keeps the page usable by a
+// person, and none changes the backend or the login pages. README.md
+// beside this file lists the DOM facts of each.
 type Variant string
 
 // The variants the simulator can apply.
 const (
-	// VariantRenamedClasses renames every stable class name of the app
-	// (flex, min-w-0, truncate, ps-3, toast-root, ...) to a name generated
-	// per page load ("_" and five characters); styles follow. The login
-	// origin's server-rendered forms keep theirs.
+	// VariantRenamedClasses renames every stable class name of the app to
+	// one generated per page load; the login forms keep theirs.
 	VariantRenamedClasses Variant = "renamed-classes"
-	// VariantNoSwitchTestID: current UI, the switch loses
-	// data-testid="improve-model-toggle" (role and name stay); 2023 UI, it
-	// is named by aria-labelledby instead of aria-label.
+	// VariantNoSwitchTestID drops the switch's data-testid (current UI) or
+	// names it by aria-labelledby instead of aria-label (2023 UI).
 	VariantNoSwitchTestID Variant = "no-switch-testid"
 	// VariantProfileTopRight moves the current UI's profile trigger to the
-	// top right of the chat header (mid-2024 to 2025): a
-	// button[data-testid="profile-button"] named "User" (its avatar's alt).
-	// The menu is the same and still opens on pointerdown only.
+	// top right of the chat header (mid-2024 to 2025).
 	VariantProfileTopRight Variant = "profile-top-right"
 	// VariantRewordedLabel renames the setting, test ids and roles kept:
 	// "Use my chats for model training" (2023 UI: "Save chat history").
 	VariantRewordedLabel Variant = "reworded-label"
-	// VariantNewDialog shows after sign-in a release announcement no
-	// selectors file knows, the modal "Introducing memory" with one button
-	// "Got it", on every app page of the session until "Got it" is used.
+	// VariantNewDialog shows after sign-in an announcement no selectors
+	// file knows, "Introducing memory", until its "Got it" is used.
 	VariantNewDialog Variant = "new-dialog"
-	// VariantUnknownUI replaces the signed-in app with a shell the
-	// selectors file cannot know (a button[data-testid="user-avatar"] menu
-	// leading to a Preferences page at /preferences/<section>): none of the
-	// known landmarks. Signed-out pages and the login stay.
+	// VariantUnknownUI replaces the signed-in app with a shell none of
+	// whose landmarks the selectors file knows (Preferences at
+	// /preferences/<section>).
 	VariantUnknownUI Variant = "unknown-ui"
-	// VariantGettingStarted shows "Tips for getting started"
-	// ([data-testid="getting-started-button"]) after every sign-in, before
-	// the account's own dialogs: seen in clones only. Current UI.
+	// VariantGettingStarted shows "Tips for getting started" after every
+	// sign-in, before the account's own dialogs: seen in clones only.
 	VariantGettingStarted Variant = "getting-started"
 	// VariantSettingsPage serves Settings as a page at /settings/<section>
-	// (October 2026), with the same tabs, rows and test ids. Current UI.
+	// (October 2026). Current UI.
 	VariantSettingsPage Variant = "settings-page"
 	// VariantDataControlsInGeneral is April 2023: Data Controls is a
 	// section of General behind "Show", the switch labelled in Title Case
 	// "Chat History & Training". 2023 UI.
 	VariantDataControlsInGeneral Variant = "data-controls-in-general"
-	// VariantImproveDone adds a "Done" button that closes the improve-model
-	// dialog, as 2025 how-to guides describe (no DOM evidence). Current UI.
+	// VariantImproveDone adds a "Done" button to the improve-model dialog,
+	// as 2025 how-to guides describe. Current UI.
 	VariantImproveDone Variant = "improve-done"
 	// VariantMarketingPage makes Marketing privacy a sub-view of the Data
-	// controls panel (Back, the same two switches) instead of a dialog: the
-	// reference does not know which it is. Current UI.
+	// controls panel instead of a dialog. Current UI.
 	VariantMarketingPage Variant = "marketing-page"
-	// VariantVoiceRows adds the apps' rows "Include your audio recordings"
-	// and "Include your video recordings" to the improve-model dialog, off
-	// and disabled while training is off (a 2026-10 audit saw none on the
-	// web). Current UI.
+	// VariantVoiceRows adds the apps' audio and video rows to the
+	// improve-model dialog (none seen on the web in 2026-10). Current UI.
 	VariantVoiceRows Variant = "voice-rows"
 )
 
@@ -75,12 +62,10 @@ var allVariants = []Variant{
 }
 
 // AllVariants returns every known variant, in documentation order.
-func AllVariants() []Variant { return append([]Variant(nil), allVariants...) }
+func AllVariants() []Variant { return slices.Clone(allVariants) }
 
 // ParseVariants parses a comma-separated list of variant names, as a
-// command-line flag would carry it: "renamed-classes,no-switch-testid".
-// Spaces around names are ignored and repeats collapse; "" is no variant.
-// An unknown or empty name is an error that names it and the valid ones.
+// command-line flag carries it; repeats collapse, "" is no variant.
 func ParseVariants(s string) ([]Variant, error) {
 	if strings.TrimSpace(s) == "" {
 		return nil, nil
@@ -92,7 +77,6 @@ func ParseVariants(s string) ([]Variant, error) {
 	return normalizeVariants(out)
 }
 
-// normalizeVariants checks every name and drops repeats, keeping order.
 func normalizeVariants(vs []Variant) ([]Variant, error) {
 	var out []Variant
 	for _, v := range vs {
@@ -115,6 +99,6 @@ func normalizeVariants(vs []Variant) ([]Variant, error) {
 }
 
 // Variants returns the variants being applied, without repeats.
-func (s *Server) Variants() []Variant { return append([]Variant(nil), s.opts.Variants...) }
+func (s *Server) Variants() []Variant { return slices.Clone(s.opts.Variants) }
 
 func (s *Server) has(v Variant) bool { return slices.Contains(s.opts.Variants, v) }
