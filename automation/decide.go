@@ -387,10 +387,11 @@ func decidePath(pl pathPlan, pg pathPage, w *walk) pathMove {
 
 // deepLinkFirst says a run opens the settings by their URL before it knows
 // it is signed in: with a saved session (a token, a state, a kept profile),
-// where the profile has a settings URL, unless the menu route is asked for
-// or every element of the path is being checked (verifying).
-func deepLinkFirst(p *selectors.Profile, saved bool, route Route, verifying bool) bool {
-	return saved && p.URLs.Settings != "" && route != RouteMenu && !verifying
+// where the profile has a settings URL and the run starts with training
+// (the URL opens Data controls, training's tab), unless the menu route is
+// asked for or every element of the path is being checked (verifying).
+func deepLinkFirst(p *selectors.Profile, saved, trainingFirst bool, route Route, verifying bool) bool {
+	return saved && trainingFirst && p.URLs.Settings != "" && route != RouteMenu && !verifying
 }
 
 // coversStep says a step of the path is on the page but covered.

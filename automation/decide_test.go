@@ -296,23 +296,25 @@ func TestDecide_DeepLinkFirstOnlyForASavedSession(t *testing.T) {
 	noURL := *p
 	noURL.URLs.Settings = ""
 	tests := []struct {
-		name      string
-		p         *selectors.Profile
-		saved     bool
-		route     Route
-		verifying bool
-		want      bool
+		name          string
+		p             *selectors.Profile
+		saved         bool
+		trainingFirst bool
+		route         Route
+		verifying     bool
+		want          bool
 	}{
-		{"a saved session, auto route", p, true, RouteAuto, false, true},
-		{"a saved session, deep-link route", p, true, RouteDeepLink, false, true},
-		{"no saved session", p, false, RouteAuto, false, false},
-		{"the menu route", p, true, RouteMenu, false, false},
-		{"verify checks the whole path", p, true, RouteAuto, true, false},
-		{"a profile without a settings URL (2023)", &noURL, true, RouteAuto, false, false},
+		{"a saved session, auto route", p, true, true, RouteAuto, false, true},
+		{"a saved session, deep-link route", p, true, true, RouteDeepLink, false, true},
+		{"no saved session", p, false, true, RouteAuto, false, false},
+		{"a first setting on another tab than Data controls", p, true, false, RouteAuto, false, false},
+		{"the menu route", p, true, true, RouteMenu, false, false},
+		{"verify checks the whole path", p, true, true, RouteAuto, true, false},
+		{"a profile without a settings URL (2023)", &noURL, true, true, RouteAuto, false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := deepLinkFirst(tt.p, tt.saved, tt.route, tt.verifying); got != tt.want {
+			if got := deepLinkFirst(tt.p, tt.saved, tt.trainingFirst, tt.route, tt.verifying); got != tt.want {
 				t.Errorf("deepLinkFirst = %v, want %v", got, tt.want)
 			}
 		})

@@ -208,7 +208,8 @@ func (s *session) do(ctx context.Context, res *Result, readOnly bool) error {
 	}
 	first := s.profiles()[0]
 	app := first.URLs.App
-	if deepLinkFirst(first, s.state != nil || s.acct.hasSavedSession(), s.cfg.Route, s.seen != nil) {
+	deep := deepLinkFirst(first, s.state != nil || s.acct.hasSavedSession(), s.cfg.Settings[0] == DataTraining, s.cfg.Route, s.seen != nil)
+	if deep {
 		// A saved session is most likely still good: the settings' URL
 		// signs in and opens them in one page load.
 		app = first.URLs.Settings
@@ -228,7 +229,7 @@ func (s *session) do(ctx context.Context, res *Result, readOnly bool) error {
 	}
 	// A session that had to sign in afresh lands on the app, not at the
 	// settings URL; nor is a page of another UI profile at it.
-	s.atSettings = app == first.URLs.Settings && app != first.URLs.App && s.entered == 0 && s.profile == first
+	s.atSettings = deep && s.entered == 0 && s.profile == first
 	res.Timings.Login = ms(time.Since(phase))
 	s.log.Info("signed in", "ui", s.profile.Name)
 

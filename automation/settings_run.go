@@ -127,7 +127,6 @@ func (s *session) extra(ctx context.Context, res *Result, name DataSetting, read
 			return sr, false, nil
 		}
 	}
-	s.atSettings = false // the app opens Data controls, not this setting's tab
 	sws, err := s.walkToExtra(ctx, x, idx, false)
 	if e, ok := err.(*errNotOffered); ok {
 		sr.Outcome, sr.Note = OutcomeNotOffered, e.note
