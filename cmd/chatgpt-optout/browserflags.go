@@ -64,7 +64,7 @@ func (o *browserOptions) addFlags(fs *pflag.FlagSet) {
 // dataSettings reads --settings, or CHATGPT_OPTOUT_SETTINGS without it.
 func (o *browserOptions) dataSettings() ([]automation.DataSetting, error) {
 	names, from := o.settings, "--settings"
-	if !o.flags.Changed("settings") {
+	if o.flags == nil || !o.flags.Changed("settings") {
 		v, ok := o.env.lookup(envSettings)
 		if !ok {
 			return automation.ParseDataSettings()
