@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log"
 	"sync"
-	"time"
 
 	"github.com/chatgpt-optout/chatgpt-optout/automation"
 	"github.com/chatgpt-optout/chatgpt-optout/selectors"
@@ -30,7 +29,7 @@ func ExampleDisable() {
 	defer b.Close()
 
 	acct := automation.Account{Email: "alice@example.com", Password: "alice-password-1"}
-	res, err := automation.Disable(ctx, b, acct, automation.Config{BaseURL: site.AppURL(), Timeout: time.Minute})
+	res, err := automation.Disable(ctx, b, acct, automation.Config{BaseURL: site.AppURL()})
 	if err != nil {
 		log.Fatalf("%s: %v", automation.KindOf(err), err)
 	}
@@ -46,7 +45,7 @@ func ExampleStatus() {
 	defer site.Close()
 	defer b.Close()
 
-	cfg := automation.Config{BaseURL: site.AppURL(), Timeout: time.Minute}
+	cfg := automation.Config{BaseURL: site.AppURL()}
 	accounts := []automation.Account{
 		{Email: "alice@example.com", Password: "alice-password-1"},
 		{Email: "bob@example.com", Password: "bob-password-2"},
@@ -87,7 +86,7 @@ func ExampleDriftError() {
 		file.Profiles[i].Path.Switch.Candidates = []selectors.Candidate{{CSS: "#no-such-switch"}}
 	}
 	acct := automation.Account{Email: "alice@example.com", Password: "alice-password-1"}
-	res, err := automation.Disable(context.Background(), b, acct, automation.Config{BaseURL: site.AppURL(), Selectors: file, Timeout: time.Minute})
+	res, err := automation.Disable(context.Background(), b, acct, automation.Config{BaseURL: site.AppURL(), Selectors: file})
 
 	var drift *automation.DriftError
 	if errors.As(err, &drift) {

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/chatgpt-optout/chatgpt-optout/automation"
 	"github.com/chatgpt-optout/chatgpt-optout/selectors"
@@ -134,7 +133,7 @@ func startSim(t *testing.T, opts simulator.Options) *simulator.Server {
 // config is a run configuration against srv, logging into the test log.
 func config(t *testing.T, srv *simulator.Server) automation.Config {
 	t.Helper()
-	return automation.Config{BaseURL: srv.AppURL(), Timeout: 60 * time.Second, Logger: simtest.Logger(t)}
+	return automation.Config{BaseURL: srv.AppURL(), Logger: simtest.Logger(t)}
 }
 
 // account returns the credentials of the simulator account with email.

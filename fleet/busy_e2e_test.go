@@ -33,7 +33,7 @@ func TestRun_CanaryDriftStopsTheFleetOnABusyPage(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	rep, err := fleet.Run(ctx, accts, fleet.Options{
-		Config:   automation.Config{BaseURL: srv.AppURL(), Selectors: file, Timeout: time.Minute},
+		Config:   automation.Config{BaseURL: srv.AppURL(), Selectors: file},
 		Parallel: 2,
 		Retries:  2,
 	})

@@ -73,7 +73,7 @@ func TestRun_KilledChromeIsRestartedAndTheRunGoesOn(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	rep, err := fleet.Run(ctx, accts, fleet.Options{
-		Config:     automation.Config{BaseURL: srv.AppURL(), Timeout: time.Minute},
+		Config:     automation.Config{BaseURL: srv.AppURL()},
 		Parallel:   2,
 		Retries:    0, // a crash is not the account's fault: it runs again all the same
 		RunAccount: run,

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"log"
-	"time"
 
 	"github.com/chatgpt-optout/chatgpt-optout/automation"
 	"github.com/chatgpt-optout/chatgpt-optout/fleet"
@@ -29,7 +28,7 @@ func ExampleRun() {
 		{Name: "mallory", Email: "alice@example.com", Password: "not-her-password"},
 	}
 	rep, err := fleet.Run(context.Background(), accounts, fleet.Options{
-		Config:   automation.Config{BaseURL: site.AppURL(), Timeout: time.Minute},
+		Config:   automation.Config{BaseURL: site.AppURL()},
 		Parallel: 2,
 		Retries:  0,
 	})
