@@ -2,6 +2,7 @@ package automation
 
 import (
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -92,17 +93,11 @@ func totpCode(secret string, t time.Time) (string, error) {
 
 // secrets lists the values that must never be written anywhere.
 func (a Account) secrets() []string {
-	var s []string
 	vals := []string{a.Password, a.TOTPSecret, a.SessionToken}
 	if a.Mailbox != nil {
 		vals = append(vals, a.Mailbox.Password)
 	}
-	for _, v := range vals {
-		if len(v) >= 4 {
-			s = append(s, v)
-		}
-	}
-	return s
+	return slices.DeleteFunc(vals, func(v string) bool { return len(v) < 4 })
 }
 
 // redact replaces every secret in text.

@@ -71,7 +71,7 @@ func (s *session) saveArtifacts(ctx context.Context, runErr error) []string {
 				label = s.profile.Setting.Label
 			}
 			var b strings.Builder
-			fmt.Fprintf(&b, "%s could not be used as selectors file %s (version %s) describes it.\nCandidates in the file:\n", lost.Element, s.cfg.Selectors.Source, s.cfg.Selectors.Version)
+			fmt.Fprintf(&b, "%s could not be used as selectors file %s describes it.\nCandidates in the file:\n", lost.Element, s.where())
 			for _, c := range lost.el.Candidates {
 				fmt.Fprintf(&b, "  - %s\n", c)
 			}

@@ -197,10 +197,7 @@ func Launch(ctx context.Context, opts BrowserOptions) (*Browser, error) {
 		logf = func(string, ...any) {}
 	}
 	browserCtx, browserCancel := chromedp.NewContext(allocCtx, chromedp.WithErrorf(logf))
-	dirs := []string{tmp}
-	if opts.ProfileDir != "" {
-		dirs = append(dirs, opts.ProfileDir)
-	}
+	dirs := []string{tmp, opts.ProfileDir} // an empty one names nothing (mentionsAny)
 	started := false
 	stop := sync.OnceFunc(func() {
 		pid := proc.pid()

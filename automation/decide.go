@@ -396,12 +396,10 @@ func deepLinkFirst(p *selectors.Profile, saved, trainingFirst bool, route Route,
 
 // coversStep says a step of the path is on the page but covered.
 func coversStep(pl pathPlan, r *probeResult) bool {
-	for _, st := range pl.steps {
-		if m := r.el(st.name); m.found() && m.Covered {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(pl.steps, func(st step) bool {
+		m := r.el(st.name)
+		return m.found() && m.Covered
+	})
 }
 
 // pathDriftMove is the decision on a settled page where no step can be

@@ -79,9 +79,7 @@ func (s *session) profiles() []*selectors.Profile {
 // signInSpec builds one probe for the sign-in pages of every candidate
 // profile. email ("" when unknown) is what an account chooser's row holds.
 func signInSpec(ps []*selectors.Profile, email string) probeSpec {
-	var spec probeSpec
-	spec.Markers = map[string]selectors.Markers{}
-	spec.Texts = map[string][]string{}
+	spec := probeSpec{Markers: map[string]selectors.Markers{}, Texts: map[string][]string{}}
 	for i, p := range ps {
 		px := fmt.Sprintf("p%d.", i)
 		l, c := &p.Login, &p.Challenges
@@ -158,9 +156,7 @@ func (s *session) signIn(ctx context.Context) error {
 	done := newSignInDone()
 	waitingSaid := false
 	page := ""
-	spec = s.guard(spec)
-	read := func(ctx context.Context, wait bool) (*probeResult, error) { return look(ctx, s.world, spec, wait) }
-	return s.await(ctx, "the sign-in to finish", read, func(ctx context.Context, g glance) (reading, error) {
+	return s.await(ctx, "the sign-in to finish", s.readerOf(look, spec), func(ctx context.Context, g glance) (reading, error) {
 		// The counts start again on each page (a refused password comes
 		// back to the same one).
 		if p := pagePath(g.r.URL); p != page {
@@ -524,10 +520,9 @@ func Login(ctx context.Context, b *Browser, cfg Config) (string, error) {
 	}
 	s.log.Warn("sign in in the browser window; this waits until the app shows you signed in", "timeout", cfg.Timeout)
 	ps := s.profiles()
-	spec := s.guard(signInSpec(ps, ""))
+	spec := signInSpec(ps, "")
 	var name string
-	read := func(ctx context.Context, wait bool) (*probeResult, error) { return look(ctx, s.world, spec, wait) }
-	err = s.await(ctx, "a person to sign in", read, func(ctx context.Context, g glance) (reading, error) {
+	err = s.await(ctx, "a person to sign in", s.readerOf(look, spec), func(ctx context.Context, g glance) (reading, error) {
 		if v := pick(g.r, spec, ps); v.present(ctx, elSignedIn) || s.sessionSignedIn(ctx, v, g.settled()) {
 			name = v.p.Name
 			return finished, nil

@@ -82,11 +82,9 @@ func (s *session) openSetting(ctx context.Context, byURL bool) (*match, error) {
 // and not covered, and returns that reading. adjust sees every reading
 // before the decision (it may set the switch step, or end the walk).
 func (s *session) walkTo(ctx context.Context, what string, pl pathPlan, spec probeSpec, byURL bool, adjust func(r *probeResult, w *walk, g glance) error) (*probeResult, error) {
-	spec = s.guard(spec)
 	w := &walk{clicks: map[string]int{}, deepLink: byURL, awaitURL: byURL}
 	var found *probeResult
-	read := func(ctx context.Context, wait bool) (*probeResult, error) { return probe(ctx, s.world, spec, wait) }
-	err := s.await(ctx, what, read, func(ctx context.Context, g glance) (reading, error) {
+	err := s.await(ctx, what, s.readerOf(probe, spec), func(ctx context.Context, g glance) (reading, error) {
 		r := g.r
 		if adjust != nil {
 			if err := adjust(r, w, g); err != nil {

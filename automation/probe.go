@@ -97,15 +97,7 @@ func (m *match) found() bool { return m != nil && m.Candidate >= 0 }
 // ambiguous reports whether no candidate matched one element but some
 // matched several: a guess would be unsafe.
 func (m *match) ambiguous() bool {
-	if m == nil || m.found() {
-		return false
-	}
-	for _, c := range m.Counts {
-		if c > 1 {
-			return true
-		}
-	}
-	return false
+	return m != nil && !m.found() && slices.ContainsFunc(m.Counts, func(c int) bool { return c > 1 })
 }
 
 type probeResult struct {

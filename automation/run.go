@@ -337,8 +337,8 @@ func (s *session) training(ctx context.Context, res *Result, readOnly bool) (Set
 	s.log.Info("read the setting", "label", res.Label, "state", res.Before)
 	switch {
 	case res.Before == StateUnknown:
-		return sr, false, newDrift(KindSelectorDrift, stepSwitch, &s.profile.Path.Switch, sw, s.lastURL, "the switch's %s reads %s, which is neither the on value %q nor the off value %q of selectors file %s (version %s)",
-			s.profile.Setting.StateAttribute, attrText(sw), s.profile.Setting.OnValue, s.profile.Setting.OffValue, s.cfg.Selectors.Source, s.cfg.Selectors.Version)
+		return sr, false, newDrift(KindSelectorDrift, stepSwitch, &s.profile.Path.Switch, sw, s.lastURL, "the switch's %s reads %s, which is neither the on value %q nor the off value %q of selectors file %s",
+			s.profile.Setting.StateAttribute, attrText(sw), s.profile.Setting.OnValue, s.profile.Setting.OffValue, s.where())
 	case res.Before == StateOff:
 		sr.Outcome = OutcomeCompliant
 		s.evidence(ctx, res, sw)

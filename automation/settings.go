@@ -3,6 +3,7 @@ package automation
 import (
 	"context"
 	"fmt"
+	"maps"
 	"reflect"
 	"regexp"
 	"slices"
@@ -44,7 +45,6 @@ func knownDataSettings() string {
 // in the order a run visits them, each once; no names means training.
 func ParseDataSettings(names ...string) ([]DataSetting, error) {
 	chosen := map[DataSetting]bool{}
-	any := false
 	for _, list := range names {
 		for _, n := range strings.Split(list, ",") {
 			n = strings.ToLower(strings.TrimSpace(n))
@@ -60,19 +60,12 @@ func ParseDataSettings(names ...string) ([]DataSetting, error) {
 			default:
 				return nil, configError([]Setting{SettingSettings}, "setting %s is not one of %s", quote.Value(n), knownDataSettings())
 			}
-			any = true
 		}
 	}
-	if !any {
+	if len(chosen) == 0 {
 		return []DataSetting{DataTraining}, nil
 	}
-	var out []DataSetting
-	for _, d := range dataSettingOrder {
-		if chosen[d] {
-			out = append(out, d)
-		}
-	}
-	return out, nil
+	return slices.DeleteFunc(slices.Clone(dataSettingOrder), func(d DataSetting) bool { return !chosen[d] }), nil
 }
 
 // ---- decisions ----
@@ -116,32 +109,21 @@ func worstOutcome(results []SettingResult) Outcome {
 // sumState is a setting's state from its switches': on when one is on,
 // off when all are, unknown otherwise.
 func sumState(states []State) State {
-	if len(states) == 0 {
+	switch {
+	case slices.Contains(states, StateOn):
+		return StateOn
+	case len(states) == 0 || slices.Contains(states, StateUnknown):
 		return StateUnknown
 	}
-	all := StateOff
-	for _, st := range states {
-		switch st {
-		case StateOn:
-			return StateOn
-		case StateUnknown:
-			all = StateUnknown
-		}
-	}
-	return all
+	return StateOff
 }
 
 // planOf names the plan in a text (the profile trigger's "NAME PLAN, open
 // profile menu"): the plan with a word that is a whole word of it, the last
 // such word (a name may hold a plan's word), "" when none is.
 func planOf(names map[string][]string, text string) string {
-	plans := make([]string, 0, len(names))
-	for p := range names {
-		plans = append(plans, p)
-	}
-	slices.Sort(plans)
 	best, at := "", -1
-	for _, p := range plans {
+	for _, p := range slices.Sorted(maps.Keys(names)) {
 		for _, w := range names[p] {
 			re := regexp.MustCompile(`(?i)(?:^|[^\pL\pN])(` + regexp.QuoteMeta(w) + `)(?:$|[^\pL\pN])`)
 			for _, m := range re.FindAllStringSubmatchIndex(text, -1) {
@@ -265,7 +247,8 @@ func (e *errNotOffered) Error() string { return e.note }
 
 // settingDrift is the drift of a setting whose way in or switches the page
 // no longer has, named by its part in the file.
-func (s *session) settingDrift(x *selectors.ExtraSetting, idx int, r *probeResult, pl pathPlan) error {
+func (s *session) settingDrift(x *selectors.ExtraSetting, r *probeResult, pl pathPlan) error {
+	idx := slices.IndexFunc(pl.p.Settings, func(y selectors.ExtraSetting) bool { return y.Name == x.Name })
 	part, el := "switches", (*selectors.Element)(nil)
 	m := r.el(stepSwitch)
 	switch tab := r.el(stepDataControls); {

@@ -9,19 +9,9 @@ import (
 	"github.com/chatgpt-optout/chatgpt-optout/selectors"
 )
 
-// extraSetting finds a setting of the run's profile, with its index.
-func (s *session) extraSetting(name DataSetting) (*selectors.ExtraSetting, int, bool) {
-	for i := range s.profile.Settings {
-		if s.profile.Settings[i].Name == string(name) {
-			return &s.profile.Settings[i], i, true
-		}
-	}
-	return nil, 0, false
-}
-
 // walkToExtra walks to a setting's switches and returns them, or
 // errNotOffered where the file says they may be missing.
-func (s *session) walkToExtra(ctx context.Context, x *selectors.ExtraSetting, idx int, byURL bool) ([]aSwitch, error) {
+func (s *session) walkToExtra(ctx context.Context, x *selectors.ExtraSetting, byURL bool) ([]aSwitch, error) {
 	s.closeOpened(ctx, x.Opener)
 	pl := pathPlan{p: s.profile, steps: extraSteps(s.profile, x), route: s.cfg.Route, routed: s.route != "", where: s.where(), alternatives: true}
 	spec := withSteps(switchesSpec(s.profile, x), s.profile, pl.steps)
@@ -70,7 +60,7 @@ func (s *session) walkToExtra(ctx context.Context, x *selectors.ExtraSetting, id
 			return nil, &errNotOffered{note: note}
 		}
 		if last := s.lastReading; last != nil {
-			return nil, s.settingDrift(x, idx, last, pl)
+			return nil, s.settingDrift(x, last, pl)
 		}
 		return nil, err
 	}
@@ -92,13 +82,11 @@ func (s *session) closeOpened(ctx context.Context, next *selectors.Element) {
 		return
 	}
 	s.opened = nil
-	spec := s.guard(s.lastSw)
 	s.log.Info("closing the setting's dialog")
 	if err := pressKey(ctx, "Escape", 27, ""); err != nil {
 		return
 	}
-	read := func(ctx context.Context, wait bool) (*probeResult, error) { return look(ctx, s.world, spec, wait) }
-	_ = s.await(ctx, "the setting's dialog to close", read, func(ctx context.Context, g glance) (reading, error) {
+	_ = s.await(ctx, "the setting's dialog to close", s.readerOf(look, s.lastSw), func(ctx context.Context, g glance) (reading, error) {
 		if op := g.r.el(stepRowOpener); op.found() && !op.Covered || g.settled() {
 			return finished, nil
 		}
@@ -115,23 +103,24 @@ func (s *session) extra(ctx context.Context, res *Result, name DataSetting, read
 		return s.training(ctx, res, readOnly)
 	}
 	sr = SettingResult{Name: name, Labels: []string{}, Before: StateUnknown, After: StateUnknown, Action: ActionNone}
-	x, idx, ok := s.extraSetting(name)
+	notOffered := func(note string) (SettingResult, bool, error) {
+		sr.Outcome, sr.Note = OutcomeNotOffered, note
+		s.log.Info("not offered", "setting", name, "note", note)
+		return sr, false, nil
+	}
+	x, ok := s.profile.ExtraSetting(string(name))
 	if !ok {
 		sr.Outcome, sr.Note = OutcomeNotOffered, fmt.Sprintf("UI profile %s of selectors file %s has no %s setting", s.profile.Name, s.where(), name)
 		return sr, false, nil
 	}
 	if x.Offered == selectors.OfferedPlans {
 		if off, note := absentIs(x, s.readPlan(ctx)); off && s.planName != "" {
-			sr.Outcome, sr.Note = OutcomeNotOffered, note
-			s.log.Info("not offered", "setting", name, "note", note)
-			return sr, false, nil
+			return notOffered(note)
 		}
 	}
-	sws, err := s.walkToExtra(ctx, x, idx, false)
+	sws, err := s.walkToExtra(ctx, x, false)
 	if e, ok := err.(*errNotOffered); ok {
-		sr.Outcome, sr.Note = OutcomeNotOffered, e.note
-		s.log.Info("not offered", "setting", name, "note", e.note)
-		return sr, false, nil
+		return notOffered(e.note)
 	}
 	if err != nil {
 		return sr, false, err
@@ -204,8 +193,8 @@ func (s *session) verifyExtra(ctx context.Context, res *Result, sr *SettingResul
 	if sr.Name == DataTraining {
 		return s.verifyTraining(ctx, res, sr, byURL)
 	}
-	x, idx, _ := s.extraSetting(sr.Name)
-	sws, err := s.walkToExtra(ctx, x, idx, byURL)
+	x, _ := s.profile.ExtraSetting(string(sr.Name))
+	sws, err := s.walkToExtra(ctx, x, byURL)
 	if e, ok := err.(*errNotOffered); ok {
 		return newError(KindDidNotStick, "the %s setting was switched off but is gone after a reload (%s)", sr.Name, e.note)
 	}

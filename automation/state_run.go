@@ -79,7 +79,7 @@ func (s *session) applyState(ctx context.Context) (page.ScriptIdentifier, error)
 		if !strings.HasPrefix(c.Domain, ".") {
 			// Host-only, as the site set it.
 			if u, _ := url.Parse(s.cfg.BaseURL); u != nil && u.Hostname() == c.Domain {
-				p.URL = strings.TrimRight(s.cfg.BaseURL, "/") + p.Path
+				p.URL = s.url(p.Path)
 			} else if c.Secure || strings.HasPrefix(s.cfg.BaseURL, "https:") {
 				p.URL = "https://" + c.Domain + p.Path
 			} else {
@@ -129,7 +129,7 @@ func dropStateScript(ctx context.Context, id page.ScriptIdentifier) {
 // and of every origin the run passed (the login's), and the app origin's
 // localStorage.
 func (s *session) captureState(ctx context.Context) (*state.Session, error) {
-	urls := []string{strings.TrimRight(s.cfg.BaseURL, "/") + "/"}
+	urls := []string{s.url("/")}
 	for o := range s.origins {
 		urls = append(urls, o+"/")
 	}

@@ -3,6 +3,7 @@ package automation
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -26,9 +27,7 @@ const (
 // decision), and the modal dialogs nobody described.
 func (s *session) guard(spec probeSpec) probeSpec {
 	markers := make(map[string]selectors.Markers, len(spec.Markers)+2)
-	for k, v := range spec.Markers {
-		markers[k] = v
-	}
+	maps.Copy(markers, spec.Markers)
 	var check, wall selectors.Markers
 	dialogs := &dialogSpec{}
 	for _, p := range s.profiles() {
@@ -152,14 +151,13 @@ func (s *session) securityCheck(g glance) (bool, error) {
 			s.log.Warn("waiting for the site's security check", "url", g.r.URL, "up_to", s.cfg.SecurityCheckWait)
 		}
 	}
+	var interactiveFor time.Duration
 	switch {
-	case interactive && c.interactive.IsZero():
-		c.interactive = now
 	case !interactive:
 		c.interactive = time.Time{}
-	}
-	var interactiveFor time.Duration
-	if !c.interactive.IsZero() {
+	case c.interactive.IsZero():
+		c.interactive = now
+	default:
 		interactiveFor = now.Sub(c.interactive)
 	}
 	switch decideCheck(onCheck, interactive, now.Sub(c.since), interactiveFor, s.cfg.SecurityCheckWait, s.opts.Headed) {

@@ -39,11 +39,11 @@ func (s *session) checkMeaning(m *match) error {
 		s.label = mn.Label
 		return nil
 	case mn != nil:
-		return newDrift(KindLabelChanged, stepSwitch, &s.profile.Path.Switch, m, s.lastURL, "the switch labelled %q is no longer described with %q (locale %s): the setting may have changed its meaning, so the tool did not touch it; check the page and update setting.meaning in selectors file %s (version %s)",
-			mn.Label, missing, mn.Locale, s.cfg.Selectors.Source, s.cfg.Selectors.Version)
+		return newDrift(KindLabelChanged, stepSwitch, &s.profile.Path.Switch, m, s.lastURL, "the switch labelled %q is no longer described with %q (locale %s): the setting may have changed its meaning, so the tool did not touch it; check the page and update setting.meaning in selectors file %s",
+			mn.Label, missing, mn.Locale, s.where())
 	}
-	return newDrift(KindLabelChanged, stepSwitch, &s.profile.Path.Switch, m, s.lastURL, "the switch found by %s is labelled %q, not %q: the setting may have changed its meaning, so the tool did not touch it; check the page and update setting.label and setting.meaning in selectors file %s (version %s)",
-		s.profile.Path.Switch.Candidates[m.Candidate], m.Name, set.Label, s.cfg.Selectors.Source, s.cfg.Selectors.Version)
+	return newDrift(KindLabelChanged, stepSwitch, &s.profile.Path.Switch, m, s.lastURL, "the switch found by %s is labelled %q, not %q: the setting may have changed its meaning, so the tool did not touch it; check the page and update setting.label and setting.meaning in selectors file %s",
+		s.profile.Path.Switch.Candidates[m.Candidate], m.Name, set.Label, s.where())
 }
 
 // decideMeaning says whether a switch means what the selectors file
@@ -77,8 +77,7 @@ func decideMeaning(set selectors.Setting, own, around string) (*selectors.Meanin
 // press is an error; without, the switch reads unchanged). off is false
 // when it never read off.
 func (s *session) turnOff(ctx context.Context, what string, spec probeSpec, sw *match, find func(*probeResult) *match, rewalk func(context.Context) (*match, error)) (attempt int, off bool, err error) {
-	spec = s.guard(spec)
-	read := func(ctx context.Context, wait bool) (*probeResult, error) { return probe(ctx, s.world, spec, wait) }
+	read := s.readerOf(probe, spec)
 	for attempt = 1; ; attempt++ {
 		s.log.Info("switching off", "switch", what, "attempt", attempt)
 		if err := pressMatch(ctx, s.world, sw); err != nil && (rewalk != nil || !errors.Is(err, errPressLost)) {

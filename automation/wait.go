@@ -87,6 +87,13 @@ func (g glance) settledFor(window time.Duration) bool {
 // reader reads the page once; with wait it may first wait for a change.
 type reader func(ctx context.Context, wait bool) (*probeResult, error)
 
+// readerOf reads spec with the guard's additions (guard) in the run's
+// world, by look, or by probe where role matches are to be confirmed.
+func (s *session) readerOf(by func(context.Context, *world, probeSpec, bool) (*probeResult, error), spec probeSpec) reader {
+	spec = s.guard(spec)
+	return func(ctx context.Context, wait bool) (*probeResult, error) { return by(ctx, s.world, spec, wait) }
+}
+
 // reading is what a loop's step returns.
 type reading int
 

@@ -1,10 +1,12 @@
 package fleet
 
 import (
+	"cmp"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -173,12 +175,9 @@ func settingText(a AccountResult) string {
 // Unknown reports whether accounts were left not run by an interrupt:
 // their setting is not known to be off.
 func (r *Report) Unknown() bool {
-	for _, a := range r.Results {
-		if a.NotRun() && a.ErrorKind == automation.KindInterrupted {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(r.Results, func(a AccountResult) bool {
+		return a.NotRun() && a.ErrorKind == automation.KindInterrupted
+	})
 }
 
 // Headline is a one-line summary, like "17 of 20 accounts off; 3 failed".
@@ -354,7 +353,7 @@ func (r *Report) WriteMarkdown(w io.Writer, p Program) error {
 		if a.Retries > 0 {
 			errText = strings.TrimSpace(errText + fmt.Sprintf(" (after %d %s)", a.Retries, plural(a.Retries, "retry", "retries")))
 		}
-		fmt.Fprintf(&b, "| %s | %s %s | %s | %s | %s s |\n", mdEscape(a.Account), outcomeIcon(a.Outcome), a.Outcome, setting, errText, seconds(a.DurationMS))
+		fmt.Fprintf(&b, "| %s | %s %s | %s | %s | %s s |\n", mdEscape(a.Account), cmp.Or(outcomeIcons[a.Outcome], "❌"), a.Outcome, setting, errText, seconds(a.DurationMS))
 	}
 	meta := []string{"selectors " + mdEscape(r.SelectorsVersion)}
 	if r.SelectorsSource != "" {
@@ -395,17 +394,12 @@ func plural(n int, one, many string) string {
 	return many
 }
 
-func outcomeIcon(o automation.Outcome) string {
-	switch o {
-	case automation.OutcomeCompliant, automation.OutcomeChanged:
-		return "✅"
-	case automation.OutcomeNoncompliant:
-		return "⚠️"
-	case OutcomeNotRun:
-		return "⏭️"
-	default:
-		return "❌"
-	}
+// outcomeIcons mark the outcomes in the Markdown table; any other is ❌.
+var outcomeIcons = map[automation.Outcome]string{
+	automation.OutcomeCompliant:    "✅",
+	automation.OutcomeChanged:      "✅",
+	automation.OutcomeNoncompliant: "⚠️",
+	OutcomeNotRun:                  "⏭️",
 }
 
 // mdEscape makes text safe in a Markdown table cell.

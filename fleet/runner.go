@@ -218,7 +218,7 @@ func (r *runner) run(ctx context.Context, rep *Report) error {
 	}
 	jobs := make(chan int)
 	var wg sync.WaitGroup
-	for w := 0; w < r.opts.Parallel; w++ {
+	for range r.opts.Parallel {
 		wg.Go(func() {
 			for i := range jobs {
 				r.record(i, r.runAccount(ctx, i))
@@ -282,11 +282,9 @@ func (r *runner) untouched(acct automation.Account, outcome automation.Outcome, 
 // another run. Sign-in refusals, challenges and drift never do, and
 // running them again could lock the account or hide a changed UI.
 func transient(kind automation.ErrorKind) bool {
-	switch kind {
-	case automation.KindTimeout, automation.KindBrowser, automation.KindDidNotStick, automation.KindSiteError:
-		return true
-	}
-	return false
+	return slices.Contains([]automation.ErrorKind{
+		automation.KindTimeout, automation.KindBrowser, automation.KindDidNotStick, automation.KindSiteError,
+	}, kind)
 }
 
 // runAccount runs one account, again after transient failures.

@@ -51,10 +51,10 @@ func resolveSessions(specs []AccountSpec, accounts []automation.Account, lookup 
 			e.add(0, "", "the state folder %s cannot be created: %v", opts.StateDir, unwrapPathError(err))
 			return
 		}
-	}
-	if opts.StateDir != "" && opts.StateKey == "" && !opts.StatePlaintext {
-		e.add(0, "", "refusing to keep the sessions in the state folder %s unencrypted: a state file signs in as its account for weeks, so anyone who reads it is signed in too; set a state key (an age identity from age-keygen, or a passphrase) to encrypt them, or allow plaintext explicitly", opts.StateDir).Fix = []automation.Setting{automation.SettingStateKey, automation.SettingStatePlaintext}
-		return
+		if opts.StateKey == "" && !opts.StatePlaintext {
+			e.add(0, "", "refusing to keep the sessions in the state folder %s unencrypted: a state file signs in as its account for weeks, so anyone who reads it is signed in too; set a state key (an age identity from age-keygen, or a passphrase) to encrypt them, or allow plaintext explicitly", opts.StateDir).Fix = []automation.Setting{automation.SettingStateKey, automation.SettingStatePlaintext}
+			return
+		}
 	}
 	var reads []stateRead
 	files := map[string]AccountSpec{}

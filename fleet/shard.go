@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -58,13 +59,7 @@ func (s Shard) Contains(name string) bool {
 // Select returns the accounts of the shard, in their order, keyed by
 // Account.Label (the name, or the email when there is none).
 func (s Shard) Select(accounts []automation.Account) []automation.Account {
-	var out []automation.Account
-	for _, a := range accounts {
-		if s.Contains(a.Label()) {
-			out = append(out, a)
-		}
-	}
-	return out
+	return slices.DeleteFunc(slices.Clone(accounts), func(a automation.Account) bool { return !s.Contains(a.Label()) })
 }
 
 func shardError(format string, args ...any) error {

@@ -4,6 +4,7 @@
 package mailbox
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -54,9 +55,8 @@ func (e refused) Is(target error) bool { return target == ErrRefused }
 
 // mailboxAddr is a parsed Mailbox.URL; host has the port, name not.
 type mailboxAddr struct {
-	tls              bool
-	host, name, user string
-	folder           string
+	tls                      bool
+	host, name, user, folder string
 }
 
 // parseURL checks a mailbox URL and names what is wrong with it.
@@ -65,7 +65,7 @@ func parseURL(raw string) (mailboxAddr, error) {
 	if err != nil {
 		return mailboxAddr{}, errors.New("it is not a URL (want imaps://USER@HOST:993/INBOX)")
 	}
-	a := mailboxAddr{folder: strings.TrimPrefix(u.Path, "/")}
+	a := mailboxAddr{folder: cmp.Or(strings.TrimPrefix(u.Path, "/"), "INBOX")}
 	switch u.Scheme {
 	case "imaps":
 		a.tls = true
@@ -89,9 +89,6 @@ func parseURL(raw string) (mailboxAddr, error) {
 	a.user, a.host, a.name = u.User.Username(), u.Host, u.Hostname()
 	if u.Port() == "" {
 		a.host = net.JoinHostPort(u.Hostname(), map[bool]string{true: "993", false: "143"}[a.tls])
-	}
-	if a.folder == "" {
-		a.folder = "INBOX"
 	}
 	return a, nil
 }
@@ -147,10 +144,7 @@ func (m *Mailbox) look(ctx context.Context, a mailboxAddr, since time.Time, afte
 	stop := context.AfterFunc(ctx, func() { _ = c.Close() })
 	defer stop()
 	if err := c.Login(a.user, m.Password).Wait(); err != nil {
-		from := "the mailbox password"
-		if m.PasswordFrom != "" {
-			from = m.PasswordFrom
-		}
+		from := cmp.Or(m.PasswordFrom, "the mailbox password")
 		return "", 0, refused{fmt.Sprintf("the mailbox at %s refused the sign-in of %s: check %s", a.host, a.user, from)}
 	}
 	if _, err := c.Select(a.folder, nil).Wait(); err != nil {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/andybalholm/cascadia"
@@ -65,43 +66,35 @@ func cascadiaMessage(err error) string {
 // Pseudo-classes and pseudo-elements by who knows them. Names are lower case.
 var (
 	// cascadiaExtensions are cascadia's own; Chrome refuses them.
-	cascadiaExtensions = nameSet("contains", "containsown", "matches", "matchesown", "haschild", "input")
+	cascadiaExtensions = []string{"contains", "containsown", "matches", "matchesown", "haschild", "input"}
 	// chromePseudoClasses are the argument-less ones Chrome accepts and
 	// cascadia does not know.
-	chromePseudoClasses = nameSet("focus-visible", "focus-within", "scope", "any-link",
+	chromePseudoClasses = []string{"focus-visible", "focus-within", "scope", "any-link",
 		"placeholder-shown", "read-only", "read-write", "required", "optional", "valid",
 		"invalid", "user-valid", "user-invalid", "in-range", "out-of-range", "indeterminate",
 		"default", "defined", "autofill", "modal", "fullscreen", "popover-open", "open",
 		"host", "-webkit-autofill", "-webkit-any-link", "-webkit-full-screen",
-		"active-view-transition")
+		"active-view-transition"}
 	// chromeFunctionalPseudoClasses take an argument that is not checked.
-	chromeFunctionalPseudoClasses = nameSet("dir", "lang", "state", "host", "host-context",
-		"active-view-transition-type")
+	chromeFunctionalPseudoClasses = []string{"dir", "lang", "state", "host", "host-context",
+		"active-view-transition-type"}
 	// userActionPseudoClasses may follow a pseudo-element.
-	userActionPseudoClasses = nameSet("hover", "focus", "active", "focus-visible", "focus-within")
+	userActionPseudoClasses = []string{"hover", "focus", "active", "focus-visible", "focus-within"}
 	// selectorListPseudoClasses take a selector list, checked as :not's.
-	selectorListPseudoClasses = nameSet("is", "where", "-webkit-any", "not")
+	selectorListPseudoClasses = []string{"is", "where", "-webkit-any", "not"}
 	// cascadiaPseudoElements are the ones cascadia parses; it also takes
 	// them after one colon, which Chrome allows for legacyPseudoElements only.
-	cascadiaPseudoElements = nameSet("after", "backdrop", "before", "cue", "first-letter",
-		"first-line", "grammar-error", "marker", "placeholder", "selection", "spelling-error")
-	legacyPseudoElements = nameSet("before", "after", "first-line", "first-letter")
+	cascadiaPseudoElements = []string{"after", "backdrop", "before", "cue", "first-letter",
+		"first-line", "grammar-error", "marker", "placeholder", "selection", "spelling-error"}
+	legacyPseudoElements = []string{"before", "after", "first-line", "first-letter"}
 	// chromePseudoElements are the ones Chrome accepts and cascadia does not
 	// know, besides every ::-webkit-*.
-	chromePseudoElements = nameSet("file-selector-button", "target-text", "highlight", "part",
+	chromePseudoElements = []string{"file-selector-button", "target-text", "highlight", "part",
 		"slotted", "view-transition", "view-transition-group", "view-transition-image-pair",
 		"view-transition-old", "view-transition-new", "details-content", "picker",
 		"picker-icon", "checkmark", "column", "scroll-marker", "scroll-marker-group",
-		"scroll-button")
+		"scroll-button"}
 )
-
-func nameSet(names ...string) map[string]bool {
-	m := make(map[string]bool, len(names))
-	for _, n := range names {
-		m[n] = true
-	}
-	return m
-}
 
 // tok is one CSS token of a selector; the texts of its tokens add up to
 // the selector.
@@ -155,7 +148,7 @@ func toCascadia(toks []tok, relative bool) (string, error) {
 			b.WriteString(t.text)
 			continue
 		case afterElement && t.tt == css.ColonToken && i+1 < len(toks) && toks[i+1].tt == css.IdentToken &&
-			userActionPseudoClasses[strings.ToLower(toks[i+1].text)]:
+			slices.Contains(userActionPseudoClasses, strings.ToLower(toks[i+1].text)):
 			// ::before:hover: Chrome takes user-action pseudo-classes
 			// after a pseudo-element, cascadia nothing.
 			i++
@@ -197,7 +190,7 @@ func toCascadia(toks []tok, relative bool) (string, error) {
 				return "", err
 			}
 			b.WriteString(out)
-			afterElement = strings.HasPrefix(out, "::") || legacyPseudoElements[strings.ToLower(strings.TrimPrefix(out, ":"))]
+			afterElement = strings.HasPrefix(out, "::") || slices.Contains(legacyPseudoElements, strings.ToLower(strings.TrimPrefix(out, ":")))
 			i = next - 1
 			continue
 		}
@@ -230,27 +223,27 @@ func pseudo(toks []tok, i int) (string, int, error) {
 	}
 	blank := strings.TrimSpace(join(arg)) == ""
 	switch {
-	case element && !fn && cascadiaPseudoElements[name]:
+	case element && !fn && slices.Contains(cascadiaPseudoElements, name):
 		return written, next, nil
-	case element && (chromePseudoElements[name] || strings.HasPrefix(name, "-webkit-")):
+	case element && (slices.Contains(chromePseudoElements, name) || strings.HasPrefix(name, "-webkit-")):
 		if fn && blank {
 			return "", 0, fmt.Errorf("%s() needs an argument", written)
 		}
 		return "::before", next, nil
 	case element:
 		return "", 0, fmt.Errorf("unknown pseudo-element %s%s", written, paren)
-	case cascadiaExtensions[name]:
+	case slices.Contains(cascadiaExtensions, name):
 		return "", 0, fmt.Errorf("%s%s is not CSS (a jQuery extension that Chrome refuses)", written, paren)
-	case !fn && cascadiaPseudoElements[name] && !legacyPseudoElements[name]:
+	case !fn && slices.Contains(cascadiaPseudoElements, name) && !slices.Contains(legacyPseudoElements, name):
 		return "", 0, fmt.Errorf("the pseudo-element %s needs two colons: :%[1]s", written)
-	case !fn && chromePseudoClasses[name]:
+	case !fn && slices.Contains(chromePseudoClasses, name):
 		return ":root", next, nil
 	case !fn:
 		return written, next, nil // known to cascadia, or its error
 	case name == "has":
 		inner, err := toCascadia(arg, true)
 		return ":has(" + inner + ")", next, err
-	case selectorListPseudoClasses[name]:
+	case slices.Contains(selectorListPseudoClasses, name):
 		if blank && name != "not" {
 			return ":root", next, nil // a forgiving list may be empty
 		}
@@ -266,7 +259,7 @@ func pseudo(toks []tok, i int) (string, int, error) {
 		}
 	case name == "lang" && !strings.ContainsAny(join(arg), ",\"'"):
 		// cascadia's own :lang(), which checks its identifier.
-	case chromeFunctionalPseudoClasses[name]:
+	case slices.Contains(chromeFunctionalPseudoClasses, name):
 		if blank {
 			return "", 0, fmt.Errorf("%s() needs an argument", written)
 		}

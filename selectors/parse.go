@@ -111,7 +111,7 @@ func Parse(data []byte, source string) (*File, error) {
 	if err != nil {
 		return nil, &Error{Source: source, Msg: "cannot read the document: " + err.Error()}
 	}
-	version, err := schemaVersion(source, data, doc)
+	version, err := schemaVersion(source, tree, doc)
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +124,7 @@ func Parse(data []byte, source string) (*File, error) {
 		if !errors.As(err, &ve) {
 			return nil, &Error{Source: source, Msg: err.Error()}
 		}
-		return nil, schemaError(source, data, doc, ve)
+		return nil, schemaError(source, tree, doc, ve)
 	}
 	var f File
 	var opts []yaml.DecodeOption
@@ -137,7 +137,7 @@ func Parse(data []byte, source string) (*File, error) {
 		return nil, yamlError(source, "", err)
 	}
 	f.Source = source
-	if err := f.check(data); err != nil {
+	if err := f.check(tree); err != nil {
 		return nil, err
 	}
 	for i := range f.Profiles {
@@ -172,7 +172,7 @@ func dedupe(cs []Candidate) []Candidate {
 
 // schemaVersion reads the file's schema_version: 1 or 2, or 2 when it has
 // none (so that the schema says it is missing).
-func schemaVersion(source string, data []byte, doc any) (int, error) {
+func schemaVersion(source string, tree *ast.File, doc any) (int, error) {
 	m, _ := doc.(map[string]any)
 	v, ok := m["schema_version"]
 	if !ok {
@@ -182,7 +182,7 @@ func schemaVersion(source string, data []byte, doc any) (int, error) {
 		return int(n[0] - '0'), nil
 	}
 	shown, _ := json.Marshal(v)
-	return 0, &Error{Source: source, Path: "schema_version", Line: lineOf(data, []string{"schema_version"}),
+	return 0, &Error{Source: source, Path: "schema_version", Line: lineOf(tree, []string{"schema_version"}),
 		Msg: fmt.Sprintf("schema_version %s is not one this build reads: it reads 1 and 2 (write 2 in a new file)", shown)}
 }
 
@@ -196,9 +196,9 @@ func quoteCSS(s string) string {
 }
 
 // check holds the rules a JSON Schema cannot say.
-func (f *File) check(data []byte) error {
+func (f *File) check(tree *ast.File) error {
 	fail := func(loc []string, msg string) error {
-		return &Error{Source: f.Source, Path: keyPath(loc), Line: lineOf(data, loc), Msg: msg}
+		return &Error{Source: f.Source, Path: keyPath(loc), Line: lineOf(tree, loc), Msg: msg}
 	}
 	if f.Changelog[0].Version != f.Version {
 		return fail([]string{"changelog", "0", "version"}, fmt.Sprintf("the first changelog entry is for %q but the file is version %q: add an entry for the new version at the top", f.Changelog[0].Version, f.Version))
@@ -298,7 +298,7 @@ func checkCodePattern(pattern string) string {
 }
 
 // schemaError turns a schema violation into the one Error a person reads.
-func schemaError(source string, data []byte, doc any, ve *jsonschema.ValidationError) *Error {
+func schemaError(source string, tree *ast.File, doc any, ve *jsonschema.ValidationError) *Error {
 	leaf, cand := deepestCause(ve)
 	loc, lineLoc := leaf.InstanceLocation, leaf.InstanceLocation
 	msg := leaf.ErrorKind.LocalizedString(message.NewPrinter(language.English))
@@ -312,7 +312,7 @@ func schemaError(source string, data []byte, doc any, ve *jsonschema.ValidationE
 		loc, lineLoc = cand.InstanceLocation, cand.InstanceLocation
 		msg = candidateMessage(valueAt(doc, loc))
 	}
-	return &Error{Source: source, Path: keyPath(loc), Line: lineOf(data, lineLoc), Msg: msg}
+	return &Error{Source: source, Path: keyPath(loc), Line: lineOf(tree, lineLoc), Msg: msg}
 }
 
 // deepestCause follows the chain of causes to the most specific error,
@@ -349,9 +349,6 @@ func unknownKey(e *jsonschema.ValidationError) int {
 	return 0
 }
 
-// candidateKeys are the keys of a candidate, in the order a person writes them.
-var candidateKeys = []string{"testid", "css", "role", "name", "name_contains", "text"}
-
 func candidateMessage(v any) string {
 	const want = "a candidate needs exactly one of testid, css (may add text), role (may add name or name_contains) or text"
 	m, ok := v.(map[string]any)
@@ -359,7 +356,7 @@ func candidateMessage(v any) string {
 		return want
 	}
 	var found []string
-	for _, k := range candidateKeys {
+	for _, k := range []string{"testid", "css", "role", "name", "name_contains", "text"} { // in the order a person writes them
 		if _, ok := m[k]; ok {
 			found = append(found, k)
 		}
@@ -404,13 +401,10 @@ func keyPath(loc []string) string {
 
 // lineOf finds the line of the key at loc (for a sequence index, of the
 // item), walking up to the nearest ancestor that exists: a missing key is
-// reported at its parent's key. The top level has no line (0).
-func lineOf(data []byte, loc []string) int {
-	file, err := parser.ParseBytes(data, 0)
-	if err != nil || len(file.Docs) == 0 {
-		return 0
-	}
-	node, line := file.Docs[0].Body, 0
+// reported at its parent's key. The top level has no line (0). tree is
+// the parsed file, which holds one document.
+func lineOf(tree *ast.File, loc []string) int {
+	node, line := tree.Docs[0].Body, 0
 	for _, s := range loc {
 		next, l := child(node, s)
 		if next == nil {

@@ -12,7 +12,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"aead.dev/minisign"
@@ -57,15 +56,13 @@ func ParsePublicKey(s string) (PublicKey, error) {
 }
 
 // MaintainersKey is the maintainers' public key built into the binary.
-func MaintainersKey() PublicKey { return maintainersKey() }
-
-var maintainersKey = sync.OnceValue(func() PublicKey {
+func MaintainersKey() PublicKey {
 	k, err := ParsePublicKey(string(maintainersKeyFile))
 	if err != nil {
 		panic("embedded maintainers' key: " + err.Error())
 	}
 	return k
-})
+}
 
 // TrustedKeys is the maintainers' key followed by extra, without repeats.
 func TrustedKeys(extra ...PublicKey) []PublicKey {

@@ -192,17 +192,10 @@ func (p ChaosPlan) summary() string {
 }
 
 // ChaosPlan returns (a deep copy of) the plan Options.Chaos drew, or nil
-// without Chaos.
+// without Chaos. The plan is drawn again: the same seed gives the same plan.
 func (s *Server) ChaosPlan() *ChaosPlan {
-	if s.chaos == nil {
+	if s.opts.Chaos == 0 {
 		return nil
 	}
-	p := *s.chaos
-	if p.SecurityCheck != nil {
-		p.SecurityCheck = new(*p.SecurityCheck)
-	}
-	if p.Dialog != nil {
-		p.Dialog = new(*p.Dialog)
-	}
-	return &p
+	return new(NewChaosPlan(s.opts.Chaos))
 }

@@ -166,7 +166,7 @@ func selfSignedCert(host string) (tls.Certificate, []byte, error) {
 
 // mailSession is one IMAP connection, counting logins and fetches.
 type mailSession struct {
-	*imapmemserver.UserSession // nil until Login
+	*imapmemserver.UserSession // nil until Login; its Close accepts nil
 	s                          *Server
 	user                       *mailUser
 }
@@ -199,13 +199,6 @@ func (ms *mailSession) Fetch(w *imapserver.FetchWriter, numSet imap.NumSet, opti
 	ms.s.countersLocked(ms.user.account).IMAPFetches++
 	ms.s.mu.Unlock()
 	return ms.UserSession.Fetch(w, numSet, options)
-}
-
-func (ms *mailSession) Close() error {
-	if ms.UserSession == nil {
-		return nil
-	}
-	return ms.UserSession.Close()
 }
 
 // sendCodeLocked issues a new email code in the flow and mails it; s.mu
@@ -260,10 +253,7 @@ func (s *Server) deliverLocked(a *account, code string, at time.Time) {
 		if u == nil {
 			continue
 		}
-		if _, err := u.mem.Append("INBOX", bytes.NewReader(msg), &imap.AppendOptions{Time: at}); err != nil {
-			continue
-		}
-		if u.account != nil {
+		if _, err := u.mem.Append("INBOX", bytes.NewReader(msg), &imap.AppendOptions{Time: at}); err == nil && u.account != nil {
 			a.counters.MailsSent++
 		}
 	}

@@ -276,7 +276,6 @@ type Server struct {
 	turnstile    map[string]time.Time // Turnstile tokens handed out → expiry
 	mail         *mailbox             // nil: no mailbox
 	cf           checkState           // the managed challenge's state
-	chaos        *ChaosPlan           // Options.Chaos; nil: none
 
 	done      chan struct{} // closed by Close: held responses and WebSockets end
 	closeOnce sync.Once
@@ -299,9 +298,8 @@ func Start(opts Options) (*Server, error) {
 	if opts.Accounts == nil {
 		opts.Accounts = DemoAccounts()
 	}
-	var plan *ChaosPlan
 	if opts.Chaos != 0 {
-		plan = new(NewChaosPlan(opts.Chaos))
+		plan := NewChaosPlan(opts.Chaos)
 		opts.SecurityCheck, opts.UnknownDialog = plan.SecurityCheck, plan.Dialog
 		opts.Accounts = slices.Clone(opts.Accounts)
 		for i := range opts.Accounts {
@@ -331,7 +329,6 @@ func Start(opts Options) (*Server, error) {
 			clearances: map[string]string{},
 			challenges: map[string]*challenge{},
 		},
-		chaos: plan,
 	}
 	for _, a := range opts.Accounts {
 		key := strings.ToLower(strings.TrimSpace(a.Email))

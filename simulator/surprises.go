@@ -139,10 +139,8 @@ func (s *Server) handleNoticeResponse(w http.ResponseWriter, r *http.Request) {
 // flowOf finds the flow of a request by its state parameter (2023, or a
 // form's) and, with byCookie, else by the login_session cookie (current).
 func (s *Server) flowOf(r *http.Request, byCookie bool) *flow {
-	st := r.URL.Query().Get("state")
-	if r.Method == http.MethodPost && r.PostFormValue("state") != "" {
-		st = r.PostFormValue("state")
-	}
+	// A form's field comes first; a GET has none.
+	st := cmp.Or(r.PostFormValue("state"), r.URL.Query().Get("state"))
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if f := s.flows[st]; f != nil || !byCookie {

@@ -37,9 +37,7 @@ one of its accounts in a headless Chrome, and prints each step and the result.`,
 
 			// The demo shows its steps: log at info level unless asked for more.
 			steps := *g
-			if steps.verbose == 0 {
-				steps.verbose = 1
-			}
+			steps.verbose = max(steps.verbose, 1)
 			logger := steps.logger()
 			start := time.Now()
 			b, err := g.sys.launch(cmd.Context(), automation.BrowserOptions{ExecPath: chrome, Headed: headed})

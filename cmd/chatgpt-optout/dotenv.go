@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -71,7 +72,7 @@ func loadDotenv(named string, env lookupFunc, dir string) (*envSource, error) {
 	}
 	fix := "fix it, or point --env-file elsewhere"
 	if auto {
-		fix = "it is read because it is in the current folder: fix it, or point --env-file elsewhere"
+		fix = "it is read because it is in the current folder: " + fix
 	}
 	data, err := fileio.ReadCapped(path)
 	if err != nil {
@@ -239,11 +240,7 @@ func dotenvValue(src []byte, p int) (int, int) {
 
 // dotenvSpace is godotenv's white space within a line.
 func dotenvSpace(r rune) bool {
-	switch r {
-	case '\t', '\v', '\f', '\r', ' ', 0x85, 0xA0:
-		return true
-	}
-	return false
+	return strings.ContainsRune("\t\v\f\r \u0085\u00A0", r)
 }
 
 func skipSpace(src []byte, p int) int {

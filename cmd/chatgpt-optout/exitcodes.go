@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"strings"
@@ -157,11 +158,7 @@ func fleetSettingName(s automation.Setting, a *fleet.AccountSpec) (string, bool)
 	case automation.SettingTOTPSecret:
 		return "the variable of its " + key("totp_secret_env", a.TOTPSecretEnv), true
 	case automation.SettingProfileDir:
-		dir := a.ProfileDir
-		if dir == "" {
-			dir = "DIR"
-		}
-		return "its " + key("profile_dir", a.ProfileDir) + ", where a person signs in once with `chatgpt-optout login --profile-dir " + dir + "`", true
+		return "its " + key("profile_dir", a.ProfileDir) + ", where a person signs in once with `chatgpt-optout login --profile-dir " + cmp.Or(a.ProfileDir, "DIR") + "`", true
 	case automation.SettingMailbox:
 		return "its " + key("imap_url_env", a.IMAPURLEnv) + " and " + key("imap_password_env", a.IMAPPasswordEnv), true
 	case automation.SettingMailboxPass:

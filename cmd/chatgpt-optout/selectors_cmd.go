@@ -33,7 +33,6 @@ func newSelectorsCmd(g *globalOptions) *cobra.Command {
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
-				vsrc.spec = args[0]
 				_ = vsrc.flags.Set("selectors", args[0])
 			}
 			f, warnings, err := vsrc.resolve(cmd.Context(), g.sys.fetch, &envSource{env: g.sys.lookup})

@@ -22,12 +22,11 @@ func Value(s string) string {
 
 // Runes is s cut to its first n characters, and made valid UTF-8.
 func Runes(s string, n int) string {
-	i := 0
-	for j := range s {
-		if i == n {
-			return s[:j]
+	for i := range s {
+		if n == 0 {
+			return s[:i]
 		}
-		i++
+		n--
 	}
 	return strings.ToValidUTF8(s, "")
 }

@@ -247,8 +247,7 @@ func (c *counter) size(n ast.Node) int64 {
 	case *ast.AnchorNode:
 		name := tokenValue(v.Name)
 		if a, ok := c.anchors[name]; ok {
-			c.refuse(line(v.Start), ErrAlias, fmt.Sprintf("the YAML anchor &%s is defined again (first on line %d): give each anchor a name of its own", name, a.line))
-			return 0
+			return c.refuse(line(v.Start), ErrAlias, fmt.Sprintf("the YAML anchor &%s is defined again (first on line %d): give each anchor a name of its own", name, a.line))
 		}
 		c.anchors[name] = anchor{line: line(v.Start), size: -1}
 		s := c.size(v.Value)
@@ -259,11 +258,9 @@ func (c *counter) size(n ast.Node) int64 {
 		a, ok := c.anchors[name]
 		switch {
 		case !ok:
-			c.refuse(line(v.Start), ErrAlias, fmt.Sprintf("the YAML alias *%s names no anchor before it: define &%s above it, or write the value out", name, name))
-			return 0
+			return c.refuse(line(v.Start), ErrAlias, fmt.Sprintf("the YAML alias *%s names no anchor before it: define &%s above it, or write the value out", name, name))
 		case a.size < 0:
-			c.refuse(line(v.Start), ErrAlias, fmt.Sprintf("the YAML alias *%s is inside the value of &%s (line %d), which it names: a loop; write the value out", name, name, a.line))
-			return 0
+			return c.refuse(line(v.Start), ErrAlias, fmt.Sprintf("the YAML alias *%s is inside the value of &%s (line %d), which it names: a loop; write the value out", name, name, a.line))
 		}
 		c.added += a.size
 		if c.added > c.limit {
@@ -294,10 +291,12 @@ func (c *counter) size(n ast.Node) int64 {
 	return 1
 }
 
-func (c *counter) refuse(line int, kind error, msg string) {
+// refuse records the first refusal; it returns 0, the size of a refused node.
+func (c *counter) refuse(line int, kind error, msg string) int64 {
 	if c.err == nil {
 		c.err = &Error{Line: line, Kind: kind, Msg: msg}
 	}
+	return 0
 }
 
 func tokenValue(n ast.Node) string {
