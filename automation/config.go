@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/chatgpt-optout/chatgpt-optout/internal/quote"
@@ -50,7 +51,7 @@ func CheckBaseURL(s string) error {
 // Config is what a run needs besides the account.
 type Config struct {
 	BaseURL   string          // where the app lives, e.g. https://chatgpt.com
-	Selectors *selectors.File // nil means the embedded file
+	Selectors *selectors.File // nil means the embedded file; a run never changes the file it is given
 	UI        string          // profile name, or "" / "auto" to detect
 	Route     Route           // "" means RouteAuto
 	Timeout   time.Duration   // limit for one account, end to end
@@ -95,11 +96,16 @@ const DefaultSecurityCheckWait = 30 * time.Second
 // DefaultSettle is the default settle window.
 const DefaultSettle = 1200 * time.Millisecond
 
+// builtInSelectors is the embedded selectors file, parsed once for every
+// run that names none: a run only reads its file, and a parse costs more
+// than a probe of the page.
+var builtInSelectors = sync.OnceValues(selectors.Default)
+
 // WithDefaults fills the zero fields and checks the rest. Run calls it
 // too; a caller may call it first to refuse bad input before starting Chrome.
 func (c Config) WithDefaults() (Config, error) {
 	if c.Selectors == nil {
-		f, err := selectors.Default()
+		f, err := builtInSelectors()
 		if err != nil {
 			return c, err
 		}
