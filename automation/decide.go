@@ -449,13 +449,14 @@ const (
 
 // decideToggle reads the switch after a click. The site flips it only
 // after its backend answers, so a click counts as failed only once the page
-// settled with the switch unchanged; clicking earlier would turn the
-// setting back on.
-func decideToggle(found bool, state State, settled bool) toggleAct {
+// settled with the switch unchanged and no save the click set off is still
+// in flight (pending): a save can take longer than any settle window, and a
+// click while it is pending turns the setting back on.
+func decideToggle(found bool, state State, settled, pending bool) toggleAct {
 	switch {
 	case found && state == StateOff:
 		return toggleOff
-	case settled:
+	case settled && !pending:
 		return toggleAgain
 	default:
 		return toggleWait

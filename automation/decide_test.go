@@ -97,6 +97,39 @@ func TestDecide_NetTrackerForgetsLongLivedRequests(t *testing.T) {
 	}
 }
 
+// A save the click set off holds the decision on the switch while it is
+// in flight; reads, the page's later traffic, writes that ended, and a
+// write that hangs past writeCap do not.
+func TestDecide_NetTrackerKnowsTheClicksSave(t *testing.T) {
+	click := time.Unix(2000, 0)
+	n := newNetTracker()
+	send := func(id, method string, at time.Time) {
+		n.note(&network.EventRequestWillBeSent{RequestID: network.RequestID(id), Type: "Fetch", Request: &network.Request{Method: method}}, at)
+	}
+	send("before", "POST", click.Add(-time.Second))
+	send("read", "GET", click.Add(100*time.Millisecond))
+	if c := n.writesSince(click, click.Add(200*time.Millisecond)); c != 0 {
+		t.Errorf("a write started before the click or a read counted: %d", c)
+	}
+	send("save", "PATCH", click.Add(150*time.Millisecond))
+	send("beacon", "POST", click.Add(writeStart+time.Second))
+	if c := n.writesSince(click, click.Add(5*time.Second)); c != 1 {
+		t.Errorf("writes in flight = %d, want the save alone (the beacon started too late to be the click's)", c)
+	}
+	if c := n.writesSince(click, click.Add(writeCap+time.Second)); c != 0 {
+		t.Errorf("a save in flight past %s still holds the decision: %d", writeCap, c)
+	}
+	n.note(&network.EventLoadingFinished{RequestID: "save"}, click.Add(6*time.Second))
+	if c := n.writesSince(click, click.Add(7*time.Second)); c != 0 {
+		t.Errorf("an answered save still counts: %d", c)
+	}
+	send("save2", "POST", click.Add(300*time.Millisecond))
+	n.note(mainFrameNavigated(), click.Add(time.Second))
+	if c := n.writesSince(click, click.Add(2*time.Second)); c != 0 {
+		t.Errorf("a new document did not forget the old one's writes: %d", c)
+	}
+}
+
 func TestDecideSignIn(t *testing.T) {
 	all := credentials{email: true, password: true, totp: true}
 	none := credentials{}
@@ -367,16 +400,20 @@ func TestDecideToggle(t *testing.T) {
 		found   bool
 		state   State
 		settled bool
+		pending bool
 		want    toggleAct
 	}{
-		{"off", true, StateOff, false, toggleOff},
-		{"still on while the site answers", true, StateOn, false, toggleWait},
-		{"on after the page settled: the click did not take", true, StateOn, true, toggleAgain},
-		{"the switch gone for a moment", false, StateUnknown, false, toggleWait},
+		{"off", true, StateOff, false, false, toggleOff},
+		{"off while a save is still in flight", true, StateOff, true, true, toggleOff},
+		{"still on while the site answers", true, StateOn, false, false, toggleWait},
+		{"on after the page settled: the click did not take", true, StateOn, true, false, toggleAgain},
+		{"on after the page settled, the save still in flight: a slow site, not a lost click", true, StateOn, true, true, toggleWait},
+		{"the switch gone for a moment", false, StateUnknown, false, false, toggleWait},
+		{"the switch gone while the save is in flight", false, StateUnknown, true, true, toggleWait},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := decideToggle(tt.found, tt.state, tt.settled); got != tt.want {
+			if got := decideToggle(tt.found, tt.state, tt.settled, tt.pending); got != tt.want {
 				t.Errorf("decideToggle = %d, want %d", got, tt.want)
 			}
 		})

@@ -43,6 +43,30 @@ func TestDecideMeaning_TheLabelAndTheKeyWordsOfItsLocale(t *testing.T) {
 	}
 }
 
+// A switch with no name of its own (a bare button beside a label that
+// names nothing) speaks by its row; one with a name speaks for itself,
+// whatever its row says.
+func TestOwnText_ASwitchWithoutANameSpeaksByItsRow(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		m    match
+		want string
+	}{
+		{"its own name", match{Name: "Improve the model for everyone", Row: "Personalize ads"}, "Improve the model for everyone"},
+		{"its own text", match{Text: "Chat history & training", Row: "Personalize ads"}, "Chat history & training"},
+		{"no name, no text: its row", match{Row: "Improve the model for everyone Allow your content"}, "Improve the model for everyone Allow your content"},
+		{"blank name and text: its row", match{Name: " ", Text: " ", Row: "Use marketing cookies"}, "Use marketing cookies"},
+		{"no name, alone in its dialog: its row and the dialog's name", match{Row: "Allow your content to be used", DialogName: "Improve the model for everyone"}, "Allow your content to be used Improve the model for everyone"},
+		{"a name of its own: not the dialog's", match{Name: "Include your audio recordings", DialogName: "Improve the model for everyone"}, "Include your audio recordings"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := ownText(&c.m); got != c.want {
+				t.Errorf("ownText = %q, want %q", got, c.want)
+			}
+		})
+	}
+}
+
 func TestVerifyTable_MissingOnlyWhereTheFlowNeededIt(t *testing.T) {
 	f, err := selectors.Default()
 	if err != nil {

@@ -63,12 +63,17 @@ func dialogKey(i int) string { return fmt.Sprintf("dialog.%d", i) }
 func (s *session) openSetting(ctx context.Context, byURL bool) (*match, error) {
 	p := s.profile
 	pl := pathPlan{p: p, steps: pathSteps(p), route: s.cfg.Route, where: s.where()}
-	r, err := s.walkTo(ctx, "the setting's switch", pl, pathSpec(p), byURL, func(r *probeResult, _ *walk, _ glance) error {
+	r, err := s.walkTo(ctx, "the setting's switch", pl, pathSpec(p), byURL, func(r *probeResult, _ *walk, g glance) error {
 		for _, st := range pl.steps {
 			s.observe(st.name, r.el(st.name))
 		}
 		for i := range p.Dialogs {
 			s.observe("dialogs."+p.Dialogs[i].Name, r.el(dialogKey(i)))
+		}
+		// A row that stays disabled opens nothing: the setting is
+		// controlled elsewhere (a parent's account, a workspace), not moved.
+		if op := r.el(stepRowOpener); op.found() && op.Disabled && !op.Covered && !r.el(stepSwitch).found() && g.settled() {
+			return &errLockedRow{row: op}
 		}
 		return nil
 	})
@@ -77,6 +82,11 @@ func (s *session) openSetting(ctx context.Context, byURL bool) (*match, error) {
 	}
 	return r.el(stepSwitch), nil
 }
+
+// errLockedRow is a setting's row that the page shows disabled.
+type errLockedRow struct{ row *match }
+
+func (e *errLockedRow) Error() string { return "the setting's row is disabled" }
 
 // walkTo walks along pl's steps until its first, the switch, is on screen
 // and not covered, and returns that reading. adjust sees every reading

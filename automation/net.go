@@ -21,11 +21,22 @@ type netTracker struct {
 	mu       sync.Mutex
 	inflight map[network.RequestID]time.Time // counted requests by start
 	last     time.Time                       // last start or end of a counted request
+	writes   map[network.RequestID]time.Time // requests that may change data (not GET, HEAD, OPTIONS), by start
 }
 
 func newNetTracker() *netTracker {
-	return &netTracker{inflight: map[network.RequestID]time.Time{}, last: time.Now()}
+	return &netTracker{inflight: map[network.RequestID]time.Time{}, writes: map[network.RequestID]time.Time{}, last: time.Now()}
 }
+
+// writeCap is how long a write in flight is waited for: a save the site
+// takes longer over is taken as lost (the run's deadline bounds it too).
+// The page's own traffic has writes that never end (analytics nobody
+// reads the answer of), so this bounds what one of them can hold up.
+const writeCap = 15 * time.Second
+
+// writeStart is how soon after a click the save it sets off starts: a
+// later write is the page's own traffic, not the click's.
+const writeStart = time.Second
 
 // uncounted are the request kinds that stay open or are never answered to
 // anyone waiting: event streams, WebSockets, beacons, CORS preflights and
@@ -53,16 +64,21 @@ func (n *netTracker) note(ev any, now time.Time) {
 		}
 		n.inflight[e.RequestID] = now
 		n.last = now
+		if e.Request != nil && !readOnlyMethod[strings.ToUpper(e.Request.Method)] {
+			n.writes[e.RequestID] = now
+		}
 	case *network.EventResponseReceived:
 		if e.Response != nil && strings.HasPrefix(strings.ToLower(e.Response.MimeType), "text/event-stream") {
 			delete(n.inflight, e.RequestID) // a stream: open for as long as the page lives
 		}
 	case *network.EventLoadingFinished:
+		delete(n.writes, e.RequestID)
 		if _, ok := n.inflight[e.RequestID]; ok {
 			delete(n.inflight, e.RequestID)
 			n.last = now
 		}
 	case *network.EventLoadingFailed:
+		delete(n.writes, e.RequestID)
 		if _, ok := n.inflight[e.RequestID]; ok {
 			delete(n.inflight, e.RequestID)
 			n.last = now
@@ -71,9 +87,28 @@ func (n *netTracker) note(ev any, now time.Time) {
 		if e.Frame != nil && e.Frame.ParentID == "" {
 			// A new document: what the old one had in flight is gone with it.
 			clear(n.inflight)
+			clear(n.writes)
 			n.last = now
 		}
 	}
+}
+
+// readOnlyMethod are the HTTP methods that change nothing on the server.
+var readOnlyMethod = map[string]bool{"GET": true, "HEAD": true, "OPTIONS": true}
+
+// writesSince counts the writes started within writeStart of t that are
+// still in flight at now, younger than writeCap: a save the run's own
+// click at t set off and the site has not answered yet.
+func (n *netTracker) writesSince(t, now time.Time) int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	c := 0
+	for _, started := range n.writes {
+		if !started.Before(t) && started.Sub(t) <= writeStart && now.Sub(started) < writeCap {
+			c++
+		}
+	}
+	return c
 }
 
 // activity is what the tracker knows at one moment.

@@ -79,8 +79,9 @@ type match struct {
 	Unreachable bool    `json:"unreachable"`
 	Attr        *string `json:"attr"`
 	Desc        string  `json:"desc"`
-	Context     string  `json:"context"` // text of the dialog or panel around an element read for its state
-	Row         string  `json:"row"`     // text of its row (label, description), for an element read for its state
+	Context     string  `json:"context"`    // text of the dialog or panel around an element read for its state
+	Row         string  `json:"row"`        // text of its row (label, description), for an element read for its state
+	DialogName  string  `json:"dialogName"` // name of the dialog it is the only switch of, for an element read for its state
 
 	Offscreen bool `json:"offscreen"` // outside the viewport: pressMatch scrolls it into view
 	// All are, with elementSpec.All, every visible and uncovered element

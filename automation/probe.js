@@ -250,6 +250,10 @@
         // The text around a setting (its dialog or panel) says what it means.
         const around = el.closest('[role="dialog"], [role="tabpanel"], [role="alertdialog"], section, form');
         out.context = around ? textOf(around).slice(0, 3000) : "";
+        // The name of the dialog it is the only switch of: the dialog's
+        // title is then the setting's label.
+        const dlg = el.closest('[role="dialog"], [role="alertdialog"]');
+        if (dlg && dlg.querySelectorAll('[role="switch"]').length === 1) out.dialogName = accName(dlg).slice(0, 300);
       }
       out.desc = describe(el);
       if (e.attr) {

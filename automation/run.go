@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
@@ -240,6 +241,18 @@ func (s *session) do(ctx context.Context, res *Result, readOnly bool) error {
 	changed := map[DataSetting]bool{}
 	// The settings left when one ended the run are reported as not read.
 	stop := func(err error, at int) error {
+		// A setting switched off but not yet read back from a fresh page
+		// is not off: the run ended before it could say.
+		for i := range results {
+			if sr := &results[i]; sr.Outcome == "" {
+				*sr = failSetting(*sr, err)
+				sr.After = StateUnknown
+				sr.Error = "switched off but not read back: the run ended before the check after a reload: " + sr.Error
+				if sr.Name == DataTraining {
+					res.After = StateUnknown
+				}
+			}
+		}
 		for j, d := range s.cfg.Settings[at:] {
 			if slices.ContainsFunc(results, func(r SettingResult) bool { return r.Name == d }) {
 				continue
@@ -273,18 +286,10 @@ func (s *session) do(ctx context.Context, res *Result, readOnly bool) error {
 		// Read it back from a fresh page: only a state the site serves
 		// again counts as off.
 		s.log.Info("verifying after a reload")
-		byURL, err := s.reload(ctx)
+		byURL, err := s.freshPage(ctx)
 		if err != nil {
 			return stop(err, 0)
 		}
-		entered := s.entered
-		if err := s.signedIn(ctx); err != nil {
-			return stop(err, 0)
-		}
-		// A session lost on the way signs in afresh and lands on the app,
-		// not at the settings URL.
-		byURL = byURL && s.entered == entered
-		s.opened = nil
 		for i := range results {
 			sr := &results[i]
 			if !changed[sr.Name] || sr.Outcome == OutcomeFailed {
@@ -321,6 +326,10 @@ func (s *session) training(ctx context.Context, res *Result, readOnly bool) (Set
 	byURL := s.atSettings
 	s.atSettings = false
 	sw, err := s.openSetting(ctx, byURL)
+	var lockedRow *errLockedRow
+	if errors.As(err, &lockedRow) {
+		return s.trainingLockedRow(ctx, res, sr, lockedRow.row)
+	}
 	if err != nil {
 		return sr, false, err
 	}
@@ -329,9 +338,20 @@ func (s *session) training(ctx context.Context, res *Result, readOnly bool) (Set
 		return sr, false, err
 	}
 	s.opened, s.lastSw, s.openedAt = s.profile.Path.RowOpener, pathSpec(s.profile), time.Now()
+	if sw, err = s.loadedSwitch(ctx, "the switch", pathSpec(s.profile), sw, trainingSwitch); err != nil {
+		return sr, false, err
+	}
 	res.Label = s.label
 	sr.Labels = []string{s.label}
 	res.Before = s.stateOf(sw)
+	if res.Before == StateOff {
+		if sw, res.Before, err = s.confirmOff(ctx, "the switch", pathSpec(s.profile), sw, trainingSwitch, s.profile.Setting.Witness); err != nil {
+			if KindOf(err) == KindSiteError {
+				return failSetting(sr, err), false, nil
+			}
+			return sr, false, err
+		}
+	}
 	res.After = res.Before
 	sr.Before, sr.After = res.Before, res.Before
 	s.log.Info("read the setting", "label", res.Label, "state", res.Before)
@@ -352,12 +372,13 @@ func (s *session) training(ctx context.Context, res *Result, readOnly bool) (Set
 		res.Action, sr.Action, sr.Outcome = ActionWouldTurnOff, ActionWouldTurnOff, OutcomeNoncompliant
 		return sr, false, nil
 	}
-	attempts, off, err := s.turnOff(ctx, "the switch", pathSpec(s.profile), sw, func(r *probeResult) *match {
-		if m := r.el(stepSwitch); m.found() {
-			return m
+	attempts, off, err := s.turnOff(ctx, "the switch", pathSpec(s.profile), sw, trainingSwitch, func(ctx context.Context) (*match, error) {
+		byURL, err := s.freshPage(ctx)
+		if err != nil {
+			return nil, err
 		}
-		return nil
-	}, func(ctx context.Context) (*match, error) { return s.openSetting(ctx, false) })
+		return s.openSetting(ctx, byURL)
+	})
 	res.Attempts = attempts
 	if err != nil {
 		return sr, true, err
@@ -369,6 +390,38 @@ func (s *session) training(ctx context.Context, res *Result, readOnly bool) (Set
 	return sr, true, nil
 }
 
+// trainingLockedRow reports training's row shown disabled: the setting is
+// controlled elsewhere and nothing is clicked. Its state is the backend's
+// where the file names a witness: off there is off; otherwise it is locked.
+func (s *session) trainingLockedRow(ctx context.Context, res *Result, sr SettingResult, row *match) (SettingResult, bool, error) {
+	s.log.Info("the setting's row is disabled", "row", row.Name)
+	off, ok, err := s.witness(ctx, s.profile.Setting.Witness)
+	if err != nil {
+		return sr, false, err
+	}
+	switch {
+	case ok && off:
+		res.Before, res.After, sr.Before, sr.After = StateOff, StateOff, StateOff, StateOff
+		sr.Outcome = OutcomeCompliant
+		return sr, false, nil
+	case ok:
+		res.Before, res.After, sr.Before, sr.After = StateOn, StateOn, StateOn, StateOn
+	}
+	msg := fmt.Sprintf("the %s setting's row %q is disabled and opens nothing: the setting is controlled elsewhere (a parent's account, a workspace); nothing was clicked", DataTraining, row.Name)
+	if note := strings.TrimSpace(row.Context); note != "" {
+		msg += fmt.Sprintf(". The page says: %q", note)
+	}
+	return failSetting(sr, &Error{Kind: KindSettingLocked, Msg: msg}), false, nil
+}
+
+// trainingSwitch finds training's switch in a reading of pathSpec.
+func trainingSwitch(r *probeResult) *match {
+	if m := r.el(stepSwitch); m.found() {
+		return m
+	}
+	return nil
+}
+
 // verifyTraining reads training's switch back after the reload, and asks
 // the backend witness.
 func (s *session) verifyTraining(ctx context.Context, res *Result, sr *SettingResult, byURL bool) error {
@@ -378,6 +431,21 @@ func (s *session) verifyTraining(ctx context.Context, res *Result, sr *SettingRe
 		return err
 	}
 	s.opened, s.lastSw, s.openedAt = s.profile.Path.RowOpener, pathSpec(s.profile), time.Now()
+	if sw, err = s.loadedSwitch(ctx, "the switch", pathSpec(s.profile), sw, trainingSwitch); err != nil {
+		return err
+	}
+	if s.stateOf(sw) == StateOn {
+		// A page may show a stale copy of the setting before its own: where
+		// the backend already says off, it is given the settle cap to agree.
+		if off, ok, err := s.witness(ctx, s.profile.Setting.Witness); err != nil {
+			return err
+		} else if ok && off {
+			s.log.Info("the page reads the switch on after a reload but the backend reports it off: waiting for the page")
+			if sw, _, err = s.until(ctx, "the switch to show its value", pathSpec(s.profile), sw, trainingSwitch, StateOff, settleCapFactor*s.cfg.Settle); err != nil {
+				return err
+			}
+		}
+	}
 	res.After = s.stateOf(sw)
 	sr.After = res.After
 	if res.After != StateOff {
@@ -467,6 +535,24 @@ func setupError(ctx context.Context, b *Browser, what string, err error) error {
 		return &Error{Kind: KindInterrupted, Msg: "interrupted while " + what, Err: err}
 	}
 	return &Error{Kind: KindBrowser, Msg: what + " failed: " + err.Error(), Err: err}
+}
+
+// freshPage reloads the page from the site (reload) and signs in again
+// where the session was lost on the way; byURL says the settings' URL was
+// reloaded. Nothing of the page before is open any more.
+func (s *session) freshPage(ctx context.Context) (byURL bool, err error) {
+	byURL, err = s.reload(ctx)
+	if err != nil {
+		return false, err
+	}
+	entered := s.entered
+	if err := s.signedIn(ctx); err != nil {
+		return false, err
+	}
+	s.opened = nil
+	// A session lost on the way signs in afresh and lands on the app, not
+	// at the settings URL.
+	return byURL && s.entered == entered, nil
 }
 
 // reload loads the page afresh from the site, at the settings URL when the

@@ -212,7 +212,7 @@ func switchesIn(x *selectors.ExtraSetting, r *probeResult, opened bool) []aSwitc
 // named switch its label and one of its keywords around it; one of
 // every_switch one of its keywords.
 func meaningOf(x *selectors.ExtraSetting, sw aSwitch) string {
-	own := strings.ToLower(sw.m.Name + " " + sw.m.Text)
+	own := strings.ToLower(ownText(sw.m))
 	around := strings.ToLower(sw.m.Context + " " + own)
 	has := func(words []string) bool {
 		return len(words) == 0 || slices.ContainsFunc(words, func(w string) bool { return strings.Contains(around, strings.ToLower(w)) })

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/chatgpt-optout/chatgpt-optout/selectors"
@@ -74,9 +76,14 @@ func (s *session) walkToExtra(ctx context.Context, x *selectors.ExtraSetting, by
 	return switchesIn(x, r, opened), nil
 }
 
+// stepDialogClose is the control that closes a setting's own dialog.
+const stepDialogClose = "setting.dialog_close"
+
 // closeOpened closes the dialog the last setting's switches were in, when
-// the next setting is not behind the same opener, and waits, until the page
-// settles at most, for the opener to be uncovered again.
+// the next setting is not behind the same opener: Escape, and where the
+// page settled with the opener still covered, the dialog's own close
+// control (setting.dialog_close: Done, Close) once. It waits, until the
+// page settles at most, for the opener to be uncovered again.
 func (s *session) closeOpened(ctx context.Context, next *selectors.Element) {
 	if s.opened == nil || sameElement(s.opened, next) {
 		return
@@ -86,11 +93,32 @@ func (s *session) closeOpened(ctx context.Context, next *selectors.Element) {
 	if err := pressKey(ctx, "Escape", 27, ""); err != nil {
 		return
 	}
-	_ = s.await(ctx, "the setting's dialog to close", s.readerOf(look, s.lastSw), func(ctx context.Context, g glance) (reading, error) {
-		if op := g.r.el(stepRowOpener); op.found() && !op.Covered || g.settled() {
+	spec := s.lastSw
+	spec.Elements = maps.Clone(spec.Elements)
+	var closers []selectors.Candidate
+	for _, name := range s.profile.Setting.DialogClose {
+		closers = append(closers, selectors.Candidate{Role: "button", Name: name})
+	}
+	if len(closers) > 0 {
+		// Every visible, uncovered one: the dialog on top's, not the
+		// settings' own Close under it.
+		spec.Elements[stepDialogClose] = elementSpec{Candidates: closers, All: true}
+	}
+	pressed := false
+	_ = s.await(ctx, "the setting's dialog to close", s.readerOf(look, spec), func(ctx context.Context, g glance) (reading, error) {
+		if op := g.r.el(stepRowOpener); op.found() && !op.Covered {
 			return finished, nil
 		}
-		return keepWaiting, nil
+		if !g.settled() {
+			return keepWaiting, nil
+		}
+		// Only a dialog still over the opener is closed by its control.
+		if m := g.r.el(stepDialogClose); !pressed && g.r.el(stepRowOpener).found() && m.found() && len(m.All) > 0 && !m.All[0].AriaHidden {
+			pressed = true
+			s.log.Info("Escape did not close the setting's dialog: pressing its control", "with", m.All[0].Name)
+			return didAct, pressMatch(ctx, s.world, m.All[0])
+		}
+		return finished, nil
 	})
 }
 
@@ -134,6 +162,19 @@ func (s *session) extra(ctx context.Context, res *Result, name DataSetting, read
 		sr.Labels = append(sr.Labels, sw.m.Name)
 	}
 	sr.Before = sumState(states)
+	if sr.Before == StateOff {
+		var why error
+		if sws, why, err = s.confirmSwitchesOff(ctx, x, sws); err != nil {
+			return sr, false, err
+		}
+		for i, sw := range sws {
+			states[i] = s.stateOf(sw.m)
+		}
+		if sr.Before = sumState(states); why != nil && sr.Before == StateOff {
+			sr.Before = StateUnknown
+			return failSetting(sr, why), false, nil
+		}
+	}
 	sr.After = sr.Before
 	s.log.Info("read the setting", "setting", name, "labels", sr.Labels, "state", sr.Before)
 	switch {
@@ -167,7 +208,25 @@ func (s *session) extra(ctx context.Context, res *Result, name DataSetting, read
 				}
 			}
 			return nil
-		}, nil)
+		}, func(ctx context.Context) (*match, error) {
+			byURL, err := s.freshPage(ctx)
+			if err != nil {
+				return nil, err
+			}
+			again, err := s.walkToExtra(ctx, x, byURL)
+			if e, ok := err.(*errNotOffered); ok {
+				return nil, newError(KindDidNotStick, "the %s setting was clicked but is gone after a reload (%s)", x.Name, e.note)
+			}
+			if err != nil {
+				return nil, err
+			}
+			for _, a := range again {
+				if a.key == sw.key {
+					return a.m, nil
+				}
+			}
+			return nil, s.switchesError(x, sw, "it is gone after a reload")
+		})
 		if err != nil {
 			return sr, true, err
 		}
@@ -177,6 +236,46 @@ func (s *session) extra(ctx context.Context, res *Result, name DataSetting, read
 	}
 	sr.Action = ActionTurnedOff
 	return sr, true, nil
+}
+
+// confirmSwitchesOff checks a setting's switches that all read off before
+// that stands, as confirmOff does training's: the backend witnesses where
+// they answer, else the switches held off for offHold settle windows. It returns
+// the switches as last read; why is the site's error where the page keeps
+// off what a witness reports on.
+func (s *session) confirmSwitchesOff(ctx context.Context, x *selectors.ExtraSetting, sws []aSwitch) (_ []aSwitch, why error, err error) {
+	hold := time.Duration(0)
+	for _, sw := range sws {
+		var w *selectors.Witness
+		if sw.named != nil {
+			w = sw.named.Witness
+		}
+		off, ok, err := s.witness(ctx, w)
+		switch {
+		case err != nil:
+			return sws, nil, err
+		case ok && !off:
+			s.log.Info("the page reads a switch off but the backend reports it on: waiting for the page", "switch", sw.label, "witness", w.URL)
+			why = newError(KindSiteError, "the page reads the %s switch %q off but %s reports it on: the site's page and its backend disagree; nothing was clicked; try again later", x.Name, sw.m.Name, w.URL)
+			hold = settleCapFactor * s.cfg.Settle
+		case !ok:
+			hold = max(hold, offHold*s.cfg.Settle)
+		}
+	}
+	if hold == 0 {
+		return sws, nil, nil
+	}
+	err = s.await(ctx, "the "+x.Name+" switches to show their values", s.readerOf(probe, switchesSpec(s.profile, x)), func(ctx context.Context, g glance) (reading, error) {
+		again := switchesIn(x, g.r, true)
+		if len(again) == len(sws) {
+			sws = again
+		}
+		if slices.ContainsFunc(sws, func(a aSwitch) bool { return s.stateOf(a.m) == StateOn }) || g.stable >= hold {
+			return finished, nil
+		}
+		return keepWaiting, nil
+	})
+	return sws, why, err
 }
 
 // failSetting records a setting that failed on its own: the other chosen

@@ -33,7 +33,7 @@ func (s *session) stateOf(m *match) State {
 // promises (decideMeaning).
 func (s *session) checkMeaning(m *match) error {
 	set := s.profile.Setting
-	mn, missing, ok := decideMeaning(set, m.Name+" "+m.Text, m.Context)
+	mn, missing, ok := decideMeaning(set, ownText(m), m.Context)
 	switch {
 	case ok:
 		s.label = mn.Label
@@ -44,6 +44,17 @@ func (s *session) checkMeaning(m *match) error {
 	}
 	return newDrift(KindLabelChanged, stepSwitch, &s.profile.Path.Switch, m, s.lastURL, "the switch found by %s is labelled %q, not %q: the setting may have changed its meaning, so the tool did not touch it; check the page and update setting.label and setting.meaning in selectors file %s",
 		s.profile.Path.Switch.Candidates[m.Candidate], m.Name, set.Label, s.where())
+}
+
+// ownText is what a switch says of itself: its accessible name and text,
+// or where it has neither (a bare button named by nothing), the text of
+// its row, which holds a label beside it, and the name of the dialog it is
+// the only switch of, whose title is then its label.
+func ownText(m *match) string {
+	if own := strings.TrimSpace(m.Name + " " + m.Text); own != "" {
+		return own
+	}
+	return strings.TrimSpace(m.Row + " " + m.DialogName)
 }
 
 // decideMeaning says whether a switch means what the selectors file
@@ -72,15 +83,19 @@ func decideMeaning(set selectors.Setting, own, around string) (*selectors.Meanin
 	return nil, nil, false
 }
 
-// turnOff clicks a switch until find reads it off (decideToggle), after a
-// backoff each time, from a fresh walk where rewalk is set (there a lost
-// press is an error; without, the switch reads unchanged). off is false
-// when it never read off.
+// turnOff clicks a switch until find reads it off (decideToggle). A click
+// that did not take is tried again only on a fresh page, after a backoff:
+// rewalk reloads the page and walks back to the switch. The same page's
+// switch may still have a save pending, and a second click on it turns the
+// setting back on. off is false when it never read off.
 func (s *session) turnOff(ctx context.Context, what string, spec probeSpec, sw *match, find func(*probeResult) *match, rewalk func(context.Context) (*match, error)) (attempt int, off bool, err error) {
 	read := s.readerOf(probe, spec)
 	for attempt = 1; ; attempt++ {
 		s.log.Info("switching off", "switch", what, "attempt", attempt)
-		if err := pressMatch(ctx, s.world, sw); err != nil && (rewalk != nil || !errors.Is(err, errPressLost)) {
+		clicked := time.Now()
+		// A press that never reached the switch (the page moved under it)
+		// reads unchanged below and is tried again from a fresh page.
+		if err := pressMatch(ctx, s.world, sw); err != nil && !errors.Is(err, errPressLost) {
 			return attempt, false, s.actionError(ctx, "clicking "+what, err)
 		}
 		err := s.await(ctx, what+" to turn off", read, func(ctx context.Context, g glance) (reading, error) {
@@ -89,7 +104,8 @@ func (s *session) turnOff(ctx context.Context, what string, spec probeSpec, sw *
 			if m != nil {
 				sw, st = m, s.stateOf(m)
 			}
-			switch decideToggle(m != nil, st, g.settled()) {
+			pending := s.net.writesSince(clicked, time.Now()) > 0
+			switch decideToggle(m != nil, st, g.settled(), pending) {
 			case toggleWait:
 				return keepWaiting, nil
 			case toggleOff:
@@ -105,13 +121,86 @@ func (s *session) turnOff(ctx context.Context, what string, spec probeSpec, sw *
 		if err := sleep(ctx, pause); err != nil {
 			return attempt, false, s.endedError(ctx, "waiting to click the switch again")
 		}
-		if rewalk == nil {
-			continue
-		}
+		s.log.Info("the switch still reads on: reading it again from a fresh page", "switch", what)
 		if sw, err = rewalk(ctx); err != nil || s.stateOf(sw) == StateOff {
 			return attempt, err == nil, err
 		}
 	}
+}
+
+// loadedSwitch waits, where sw is disabled, until the switch is enabled or
+// has stayed disabled while the page showed nothing new for the settle
+// cap. A page renders a switch disabled and off while its value loads (a
+// skeleton): that reads nothing. One that stays disabled is locked
+// (a parent's or a workspace's), and its reading stands.
+func (s *session) loadedSwitch(ctx context.Context, what string, spec probeSpec, sw *match, find func(*probeResult) *match) (*match, error) {
+	if !sw.Disabled {
+		return sw, nil
+	}
+	s.log.Info("the switch is disabled: waiting for its value to load", "switch", what)
+	err := s.await(ctx, what+" to load its value", s.readerOf(probe, spec), func(ctx context.Context, g glance) (reading, error) {
+		if m := find(g.r); m != nil {
+			sw = m
+		}
+		if !sw.Disabled || g.stable >= settleCapFactor*g.window {
+			return finished, nil
+		}
+		return keepWaiting, nil
+	})
+	return sw, err
+}
+
+// offHold is how many settle windows a switch without a witness must hold
+// off before that reading stands: a page that shows off until its value
+// loads does so for about a second.
+const offHold = 2
+
+// confirmOff checks a reading of off before it stands: a page can show off
+// before it has loaded the value, or a stale copy of it. The backend
+// witness w decides where it answers, the page given up to the settle cap
+// to catch up with it; without one, the switch must hold off for offHold
+// settle windows. A page that keeps off where the backend says on is the
+// site's error: clicking the switch would ask to turn the setting on.
+func (s *session) confirmOff(ctx context.Context, what string, spec probeSpec, sw *match, find func(*probeResult) *match, w *selectors.Witness) (*match, State, error) {
+	off, ok, err := s.witness(ctx, w)
+	switch {
+	case err != nil:
+		return sw, StateUnknown, err
+	case ok && off:
+		return sw, StateOff, nil
+	}
+	hold := offHold * s.cfg.Settle
+	if ok {
+		s.log.Info("the page reads the switch off but the backend reports it on: waiting for the page", "switch", what, "witness", w.URL)
+		hold = settleCapFactor * s.cfg.Settle
+	}
+	sw, caught, err := s.until(ctx, what+" to show its value", spec, sw, find, StateOn, hold)
+	switch {
+	case err != nil:
+		return sw, StateUnknown, err
+	case caught:
+		return sw, StateOn, nil
+	case !ok:
+		return sw, StateOff, nil
+	case sw.Disabled:
+		return sw, StateOn, nil // on, and locked
+	}
+	return sw, StateUnknown, newError(KindSiteError, "the page reads %s off but %s reports the setting on: the site's page and its backend disagree; nothing was clicked; try again later", what, w.URL)
+}
+
+// until re-reads a switch until it reads want (caught), or the page showed
+// nothing new for hold.
+func (s *session) until(ctx context.Context, what string, spec probeSpec, sw *match, find func(*probeResult) *match, want State, hold time.Duration) (_ *match, caught bool, err error) {
+	err = s.await(ctx, what, s.readerOf(probe, spec), func(ctx context.Context, g glance) (reading, error) {
+		if m := find(g.r); m != nil {
+			sw = m
+		}
+		if caught = s.stateOf(sw) == want; caught || g.stable >= hold {
+			return finished, nil
+		}
+		return keepWaiting, nil
+	})
+	return sw, caught, err
 }
 
 // witnessResult is the answer of the read-only backend endpoint.

@@ -266,6 +266,10 @@ type Setting struct {
 	// Meaning is what the switch must say, per locale, before the tool
 	// touches it: its label and key words of the text around it.
 	Meaning []Meaning `yaml:"meaning,omitempty" json:"meaning,omitempty"`
+	// DialogClose names the controls that close a setting's own dialog
+	// (Done, Close), pressed only when Escape did not close it: the next
+	// setting's switches are never looked for under a dialog left open.
+	DialogClose []string `yaml:"dialog_close,omitempty" json:"dialog_close,omitempty"`
 }
 
 // Meaning is the label and description key words of the setting in one locale.

@@ -96,6 +96,9 @@ func asV1(t *testing.T, d doc) map[int]string {
 		delete(pm, "unknown_dialogs")
 		delete(pm, "settings")
 		delete(pm, "plan")
+		if set, ok := pm["setting"].(map[string]any); ok {
+			delete(set, "dialog_close")
+		}
 		login := pm["login"].(map[string]any)
 		for _, k := range v2OnlyLoginKeys {
 			delete(login, k)
@@ -176,6 +179,7 @@ func TestParse_SchemaVersions1And2GiveTheSameModel(t *testing.T) {
 		l.TryAgain, l.OneTimeCode = l2.TryAgain, l2.OneTimeCode
 		p.UnknownDialogs = v2.Profiles[i].UnknownDialogs
 		p.Settings, p.Plan = v2.Profiles[i].Settings, v2.Profiles[i].Plan
+		p.Setting.DialogClose = v2.Profiles[i].Setting.DialogClose
 		c, c2 := &p.Challenges, &v2.Profiles[i].Challenges
 		c.SecurityCheck, c.SiteError, c.RateLimited, c.AccountAction, c.HumanVerification = c2.SecurityCheck, c2.SiteError, c2.RateLimited, c2.AccountAction, c2.HumanVerification
 		if ev, ev2 := p.Challenges.EmailVerification, v2.Profiles[i].Challenges.EmailVerification; ev != nil && ev2 != nil {

@@ -217,11 +217,13 @@ type boot struct {
 	HistoryDisabled bool              `json:"historyDisabled"`
 	BuildID         string            `json:"buildId"`
 	Variants        []Variant         `json:"variants"`
-	Announcement    bool              `json:"announcement"`             // VariantNewDialog, not yet dismissed
-	Chooser         map[string]string `json:"chooser,omitempty"`        // Account.Chooser: a valid session, no account picked yet
-	SessionExpired  bool              `json:"sessionExpired,omitempty"` // DialogSessionExpired on this signed-out page
-	Quiet           bool              `json:"quiet"`                    // Options.Quiet: no background traffic
-	HoldWrites      bool              `json:"holdWrites"`               // Options.HoldWrites: the page reads no PATCH body
+	Announcement    bool              `json:"announcement"`              // VariantNewDialog, not yet dismissed
+	Chooser         map[string]string `json:"chooser,omitempty"`         // Account.Chooser: a valid session, no account picked yet
+	SessionExpired  bool              `json:"sessionExpired,omitempty"`  // DialogSessionExpired on this signed-out page
+	Quiet           bool              `json:"quiet"`                     // Options.Quiet: no background traffic
+	HoldWrites      bool              `json:"holdWrites"`                // Options.HoldWrites: the page reads no PATCH body
+	LoadingSwitchMs int64             `json:"loadingSwitchMs,omitempty"` // Options.LoadingSwitches or LazySwitches
+	LazySwitches    bool              `json:"lazySwitches,omitempty"`    // Options.LazySwitches: enabled while loading
 
 	SidebarCollapsed bool        `json:"sidebarCollapsed,omitempty"` // Options.SidebarCollapsed
 	ConsentBanner    bool        `json:"consentBanner,omitempty"`    // Options.ConsentBanner
@@ -229,6 +231,7 @@ type boot struct {
 	UnknownDialog    *noticeBoot `json:"unknownDialog,omitempty"`    // Options.UnknownDialog until the session closed or answered it
 	Plan             string      `json:"plan,omitempty"`             // the signed-in Account.Plan ("free" for "")
 	Teen             bool        `json:"teen,omitempty"`             // its Account.Teen
+	TeenRow          bool        `json:"teenRow,omitempty"`          // its Account.TeenRow
 }
 
 func (s *Server) renderShell(w http.ResponseWriter, b boot) {
@@ -238,6 +241,10 @@ func (s *Server) renderShell(w http.ResponseWriter, b boot) {
 	b.BuildID = randomText(8)
 	b.Quiet = s.opts.Quiet
 	b.HoldWrites = s.opts.HoldWrites
+	b.LoadingSwitchMs = s.opts.LoadingSwitches.Milliseconds()
+	if s.opts.LazySwitches > 0 {
+		b.LoadingSwitchMs, b.LazySwitches = s.opts.LazySwitches.Milliseconds(), true
+	}
 	b.SidebarCollapsed = s.opts.SidebarCollapsed
 	b.ConsentBanner = s.opts.ConsentBanner
 	b.LateDialogs = s.opts.LateDialogs
@@ -259,7 +266,7 @@ func (s *Server) renderShell(w http.ResponseWriter, b boot) {
 // dismissed.
 func (s *Server) signedInLocked(page string, ss *session, a *account) boot {
 	b := boot{Page: page, AuthStatus: "logged_in", Dialogs: ss.dialogs, HistoryDisabled: !a.settings[SettingTraining],
-		Announcement: ss.announce, UnknownDialog: s.noticeLocked(ss), Plan: a.Plan, Teen: a.Teen}
+		Announcement: ss.announce, UnknownDialog: s.noticeLocked(ss), Plan: a.Plan, Teen: a.Teen, TeenRow: a.TeenRow}
 	ss.dialogs = nil
 	return b
 }
@@ -538,6 +545,9 @@ func (s *Server) handleSettingsPatch(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusMethodNotAllowed, map[string]any{"detail": "Method Not Allowed"})
 		return
 	}
+	// A save the page gave up on (a reload) still reaches the backend and
+	// is applied, as on a real server.
+	time.Sleep(s.opts.SlowWrites)
 	q := r.URL.Query()
 	feature := q.Get("feature")
 	value, verr := strconv.ParseBool(q.Get("value"))

@@ -59,6 +59,9 @@ type Account struct {
 	// Teen makes a linked teen account: the improve switch is read-only
 	// and a training PATCH answers 403.
 	Teen bool
+	// TeenRow shows a teen's improve row itself disabled, opening
+	// nothing (current UI), instead of a read-only switch behind it.
+	TeenRow bool
 
 	// The 2026 sign-in pages, current UI only:
 
@@ -121,6 +124,17 @@ type Options struct {
 	// negative means until "Log in" is clicked.
 	HydrateAfter time.Duration
 	HoldWrites   bool // every setting PATCH answer flushed but never completed; the page flips on the status alone
+	// SlowWrites holds every setting PATCH this long before the write is
+	// applied and answered: a save slower than any settle window.
+	SlowWrites time.Duration
+	// LoadingSwitches renders every setting switch of the current UI
+	// disabled and off for this long after it appears, before its value
+	// has loaded: a reading taken meanwhile is no reading.
+	LoadingSwitches time.Duration
+	// LazySwitches renders every setting switch of the current UI enabled
+	// and off for this long after it appears, before its value has loaded
+	// (a page that draws its default first). Wins over LoadingSwitches.
+	LazySwitches time.Duration
 
 	// The mailbox (Server.IMAPURL), on by default when some account gets
 	// email codes:

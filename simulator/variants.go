@@ -46,6 +46,13 @@ const (
 	// VariantImproveDone adds a "Done" button to the improve-model dialog,
 	// as 2025 how-to guides describe. Current UI.
 	VariantImproveDone Variant = "improve-done"
+	// VariantImproveDoneOnly is improve-done where the dialog ignores
+	// Escape and clicks outside: its Done button is the only way out.
+	// Current UI.
+	VariantImproveDoneOnly Variant = "improve-done-only"
+	// VariantUnnamedSwitch leaves the improve-model switch without a name
+	// of its own: only the dialog's title says what it is. Current UI.
+	VariantUnnamedSwitch Variant = "unnamed-switch"
 	// VariantMarketingPage makes Marketing privacy a sub-view of the Data
 	// controls panel instead of a dialog. Current UI.
 	VariantMarketingPage Variant = "marketing-page"
@@ -58,7 +65,7 @@ var allVariants = []Variant{
 	VariantRenamedClasses, VariantNoSwitchTestID, VariantProfileTopRight,
 	VariantRewordedLabel, VariantNewDialog, VariantUnknownUI,
 	VariantGettingStarted, VariantSettingsPage, VariantDataControlsInGeneral,
-	VariantImproveDone, VariantMarketingPage, VariantVoiceRows,
+	VariantImproveDone, VariantImproveDoneOnly, VariantUnnamedSwitch, VariantMarketingPage, VariantVoiceRows,
 }
 
 // AllVariants returns every known variant, in documentation order.

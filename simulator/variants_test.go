@@ -45,7 +45,7 @@ func TestParseVariants(t *testing.T) {
 			}
 		}
 	}
-	if len(AllVariants()) != 12 {
+	if len(AllVariants()) != 14 {
 		t.Errorf("AllVariants %v", AllVariants())
 	}
 }

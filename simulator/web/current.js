@@ -644,9 +644,15 @@
 
   // The switches on the page, repainted whenever a setting changes.
   const live = new Set();
+  // Options.LoadingSwitches: a switch renders disabled and off until its
+  // value has loaded, like a skeleton; it reads nothing meanwhile.
+  // Options.LazySwitches: the same, but enabled, as a page does that draws
+  // its default before the settings request answers.
+  const loadingUntil = new WeakMap();
   function paint(sw, key) {
-    Sim.setSwitch(sw, shown(key));
-    if (locked(key)) {
+    const loading = (loadingUntil.get(sw) || 0) > performance.now();
+    Sim.setSwitch(sw, loading ? false : shown(key));
+    if (loading && !boot.lazySwitches || locked(key)) {
       sw.disabled = true;
       sw.setAttribute('aria-disabled', 'true');
       sw.setAttribute('data-disabled', '');
@@ -666,18 +672,25 @@
   }
 
   // A switch that PATCHes the backend and flips only after the answer plus
-  // toggleDelay. Clicks while the request is pending are ignored, as the real
-  // page ignores them while its mutation is in flight. A disabled switch
-  // (a teen's training, a setting whose parent is off) takes no click.
+  // toggleDelay. A click while a save is pending is not ignored: it asks
+  // for the opposite of the pending value, so a second click before the
+  // switch flipped turns the setting back on (a 2026 extension's bug on the
+  // real page). A disabled switch (a teen's training, a setting whose
+  // parent is off) takes no click.
   function settingSwitch(key, attrs) {
     const sw = Sim.switchEl(attrs);
+    if (boot.loadingSwitchMs > 0) {
+      loadingUntil.set(sw, performance.now() + boot.loadingSwitchMs);
+      setTimeout(repaint, boot.loadingSwitchMs + 1);
+    }
     paint(sw, key);
     live.add({ sw, key, mounted: false });
-    let pending = false;
+    let pending = 0, asked = null;
     sw.addEventListener('click', async () => {
-      if (pending || sw.disabled) return;
-      pending = true;
-      const next = !values[key];
+      if (sw.disabled) return;
+      const next = pending > 0 ? !asked : !values[key];
+      asked = next;
+      pending++;
       try {
         await api('PATCH', '/backend-api/settings/account_user_setting?feature=' + key + '&value=' + next);
         await sleep(boot.toggleDelayMs);
@@ -688,7 +701,7 @@
         toast(e.status === 401 ? 'Your session has expired. Please log in again.'
           : e.status === 403 ? TEEN_NOTE : 'Something went wrong. Please try again.', 'error');
       } finally {
-        pending = false;
+        pending--;
       }
     });
     return sw;
@@ -717,11 +730,13 @@
     // div > div.text-token-text-secondary.flex.min-h-[38px].items-center.ps-3;
     // the label lies elsewhere. (IMPROVE_LABEL under reworded-label.)
     improveValue = document.createTextNode(values.training_allowed ? 'On' : 'Off');
-    const improve = h('button', {
+    // Account.TeenRow: a teen's row is shown disabled and opens nothing.
+    const rowLocked = !!boot.teen && !!boot.teenRow;
+    const improve = h('button', Object.assign({
       'data-testid': 'improve-model-open-modal-button',
       class: 'settings-row flex w-full items-center justify-between gap-4 border-b text-start',
-      onClick: openImprove,
-    },
+      onClick: rowLocked ? () => {} : openImprove,
+    }, rowLocked ? { disabled: '', 'aria-disabled': 'true', title: TEEN_NOTE } : {}),
     h('div', { class: 'flex min-w-0 flex-col py-3' }, h('div', { class: 'text-sm', text: IMPROVE_LABEL })), ' ',
     h('div', {}, h('div', { class: 'text-token-text-secondary flex min-h-[38px] items-center ps-3 gap-1 text-sm' }, improveValue, icon('chevron', 'icon-sm'))));
 
@@ -827,17 +842,23 @@
   // switch is read-only, with a note beside it; variant voice-rows adds
   // the audio and video rows below it.
   function openImprove() {
+    // Variant improve-done-only: Done is the only way out.
+    const doneOnly = Sim.variant('improve-done-only');
     const dlg = Sim.radixDialog({
       title: IMPROVE_LABEL,
       cls: 'dialog-sm p-6 gap-3',
       onClose: updateImproveRow,
+      escape: !doneOnly,
+      outside: !doneOnly,
       body: [],
     });
     const titleId = dlg.el.getAttribute('aria-labelledby');
     const noteId = boot.teen ? 'radix-' + useId() + '-note' : null;
     // Variant no-switch-testid: the same switch without its test id.
+    // Variant unnamed-switch: the switch is named by nothing (no
+    // aria-labelledby); only the dialog's title says what it is.
     const sw = settingSwitch('training_allowed',
-      { 'data-testid': Sim.variant('no-switch-testid') ? null : 'improve-model-toggle', 'aria-labelledby': titleId, 'aria-describedby': noteId });
+      { 'data-testid': Sim.variant('no-switch-testid') ? null : 'improve-model-toggle', 'aria-labelledby': Sim.variant('unnamed-switch') ? null : titleId, 'aria-describedby': noteId });
     dlg.el.append(h('div', { class: 'pb-8' },
       h('div', { class: 'flex flex-col gap-3' },
         h('div', { class: 'flex items-center gap-1' }, sw),
@@ -848,7 +869,7 @@
         switchRow('voice_training_allowed', 'Include your audio recordings', 'Share audio recordings from Voice Mode to train our models. Transcripts are covered by the setting above.'),
         switchRow('video_training_allowed', 'Include your video recordings', 'Share video recordings from Voice Mode with camera or screen share to train our models.')));
     }
-    if (Sim.variant('improve-done')) {
+    if (Sim.variant('improve-done') || doneOnly) {
       dlg.el.append(h('div', { class: 'flex justify-end' },
         h('button', { type: 'button', class: 'btn relative btn-primary', onClick: () => dlg.close() },
           h('div', { class: 'flex items-center justify-center', text: 'Done' }))));
