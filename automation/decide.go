@@ -3,6 +3,7 @@ package automation
 import (
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/chatgpt-optout/chatgpt-optout/selectors"
 )
@@ -63,10 +64,23 @@ type signInSeen struct {
 	person      *selectors.PersonStep
 	// oneTimeCode says the password page offers a code by email instead.
 	oneTimeCode bool
+	// prefilled says the email form has no field to type into but already
+	// holds the account's email (prefilledEmail): filled is then true.
+	prefilled bool
 	// unknown is a modal dialog nobody described, on a page with no form
 	// to fill; blocked says it covers a form the sign-in needs.
 	unknown *openDialog
 	blocked bool
+}
+
+// prefilledEmail says a page that draws no email field is the email form,
+// filled: it holds the account's email already (held is "field" for a
+// hidden field, "text" for its visible text, "" for neither) and its email
+// submit can be pressed. A "Welcome back" page shows the email as text,
+// keeps it in a hidden field and offers only Continue. A drawn field speaks
+// for itself, even when something covers it for now.
+func prefilledEmail(held string, fieldDrawn, submitUsable bool) bool {
+	return !fieldDrawn && held != "" && submitUsable
 }
 
 // credentials says which ways to sign in the account has.
@@ -259,6 +273,54 @@ func noPasswordError(c credentials) error {
 		return newError(KindSessionExpired, "the saved session is missing or expired and no password is set: sign in again as a person in the profile folder, or set the password").fix(SettingProfileDir, SettingPassword)
 	}
 	return newError(KindBadCredentials, "the site asks to sign in but no email and password are set: set them, or use a profile folder a person signed in with").fix(SettingEmail, SettingPassword, SettingProfileDir)
+}
+
+// ---- drift ----
+
+// driftHoldFactor is how many settle windows a page must have stayed the
+// same, drawn and with no loading indicator, before a drift found on it
+// ends the run: 6 s with the default window. The settle cap (three
+// windows) is when a busy page counts as settled; two more give a page that
+// draws in stages without showing it (a part loaded late on a slow
+// connection) time to draw its last part. The slow pages seen so far (a
+// first paint after 5.5 s, a signed-out placeholder for 9 s, a panel 10 s
+// behind a spinner) were blank or showed an indicator, and those wait for
+// the run's deadline whatever the hold; every real drift pays the hold
+// once, so it stays short.
+const driftHoldFactor = 5
+
+// driftCall is what a loop does with a drift its step found.
+type driftCall int
+
+const (
+	driftLookAgain driftCall = iota // a first reading, or a page that changed since: read again
+	driftBlank                      // the page shows no control yet: keep waiting, to the deadline if need be
+	driftLoading                    // the page shows a loading indicator: keep waiting likewise
+	driftStands                     // the site changed: the drift ends the run
+)
+
+func (c driftCall) String() string {
+	return [...]string{"look again", "blank page", "loading page", "drift"}[c]
+}
+
+// decideDrift judges a drift by what the page is doing, not by one frame.
+// A drift ends the run (a fleet stops on it) only when two readings in a
+// row find it (again: the page may change between a probe and its
+// confirmation), on a page that has drawn controls and shows no loading
+// indicator, and that has stayed so (calm) with what the loop looks for
+// unchanged (stable) for hold. A blank or loading page is no evidence that
+// the site changed: the loop keeps reading, and a run that ends there ends
+// on its deadline, whose message says the page was still loading.
+func decideDrift(again, blank, loading bool, stable, calm, hold time.Duration) driftCall {
+	switch {
+	case blank:
+		return driftBlank
+	case loading:
+		return driftLoading
+	case !again || stable < hold || calm < hold:
+		return driftLookAgain
+	}
+	return driftStands
 }
 
 // pathAct is what the walk to the switch does next.

@@ -22,22 +22,25 @@ func TestDecide_SettledIsAHintNeverAGate(t *testing.T) {
 	const w, limit = time.Second, 3 * time.Second
 	tests := []struct {
 		name                      string
-		loaded                    bool
+		loaded, loading           bool
 		stable, domQuiet, netIdle time.Duration
 		want                      bool
 	}{
-		{"still page, stable for the window", true, w, w, w, true},
-		{"the observation changed just now", true, w / 2, 10 * w, 10 * w, false},
-		{"DOM changing every second, under the cap", true, 2 * w, 0, w, false},
-		{"DOM changing every second, at the cap", true, limit, 0, w, true},
-		{"a request never finishes, at the cap", true, limit, w, 0, true},
-		{"a request never finishes, under the cap", true, 2 * w, w, 0, false},
-		{"still loading, under twice the cap", false, limit, w, w, false},
-		{"still loading, at twice the cap", false, 2 * limit, 0, 0, true},
+		{"still page, stable for the window", true, false, w, w, w, true},
+		{"the observation changed just now", true, false, w / 2, 10 * w, 10 * w, false},
+		{"DOM changing every second, under the cap", true, false, 2 * w, 0, w, false},
+		{"DOM changing every second, at the cap", true, false, limit, 0, w, true},
+		{"a request never finishes, at the cap", true, false, limit, w, 0, true},
+		{"a request never finishes, under the cap", true, false, 2 * w, w, 0, false},
+		{"still loading, under twice the cap", false, false, limit, w, w, false},
+		{"still loading, at twice the cap", false, false, 2 * limit, 0, 0, true},
+		{"a spinner on a quiet page, at the cap", true, true, limit, limit, limit, false},
+		{"a spinner for three caps: not yet", true, true, 3 * limit, 0, 0, false},
+		{"a spinner that never ends, at four caps", true, true, loadingCapFactor * limit, 0, 0, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := isSettled(tt.loaded, tt.stable, tt.domQuiet, tt.netIdle, w, limit); got != tt.want {
+			if got := isSettled(tt.loaded, tt.loading, tt.stable, tt.domQuiet, tt.netIdle, w, limit); got != tt.want {
 				t.Errorf("isSettled = %v, want %v", got, tt.want)
 			}
 		})

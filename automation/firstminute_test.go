@@ -169,6 +169,7 @@ func TestFirstMinute_AnUnknownDialogIsClosedWithoutChoosing(t *testing.T) {
 		{simulator.UICurrent, simulator.CloseX, false, `"Close" control`},
 		{simulator.UICurrent, simulator.CloseDismiss, true, `"Dismiss" control`},
 		{simulator.UICurrent, simulator.CloseEscape, false, "Escape"},
+		{simulator.UICurrent, simulator.CloseNotNow, false, `"Not now" control`},
 		{simulator.UI2023, simulator.CloseButton, false, `"Close" control`},
 		{simulator.UI2023, simulator.CloseEscape, true, "Escape"},
 	}

@@ -47,6 +47,9 @@ func (v view) text(name string) string  { return v.r.Texts[v.prefix+name] }
 func (v view) has(name string) bool     { return v.el(name).found() }
 func (v view) primary(name string) bool { m := v.el(name); return m.found() && m.Candidate == 0 }
 
+// prefill says where the page holds what probeSpec.Prefilled asked of name.
+func (v view) prefill(name string) string { return v.r.Prefilled[v.prefix+name] }
+
 // sure is has, with a role match confirmed by the accessibility tree, for
 // what the sign-in acts on: role fallbacks such as a "Continue" button
 // match where their field is absent.
@@ -95,6 +98,14 @@ func signInSpec(ps []*selectors.Profile, email string) probeSpec {
 			e.Holding = email
 			spec.Elements[px+elChooser] = e
 		}
+		// A "Welcome back" page may hold the account's email already, in a
+		// hidden field or as text, with nothing to type (prefilledEmail).
+		if css := fieldCSS(&l.Email); email != "" && len(css) > 0 {
+			if spec.Prefilled == nil {
+				spec.Prefilled = map[string]prefillSpec{}
+			}
+			spec.Prefilled[px+elEmail] = prefillSpec{CSS: css, Value: email}
+		}
 		for j := range p.Dialogs {
 			spec.add(px+dialogKey(j), &p.Dialogs[j].Dismiss, "")
 		}
@@ -117,6 +128,21 @@ func signInSpec(ps []*selectors.Profile, email string) probeSpec {
 }
 
 func personKey(i int) string { return fmt.Sprintf("person.%d", i) }
+
+// fieldCSS is the CSS of an element's css and testid candidates: what can
+// find it hidden too (a role or text needs it drawn).
+func fieldCSS(el *selectors.Element) []string {
+	var out []string
+	for _, c := range el.Candidates {
+		switch {
+		case c.CSS != "":
+			out = append(out, c.CSS)
+		case c.TestID != "":
+			out = append(out, `[data-testid="`+c.TestID+`"]`)
+		}
+	}
+	return out
+}
 
 // pick chooses the profile whose page this is: a detect match wins, then
 // the most primary-candidate matches, then file order.
@@ -192,6 +218,9 @@ func (s *session) signIn(ctx context.Context) error {
 			return didAct, s.typeForm(ctx, v, mv.form)
 		case signInSubmit:
 			done.submitted[mv.form]++
+			if seen.prefilled {
+				s.log.Info("the page already holds the email: continuing with it", "email", s.acct.Email, "held", v.prefill(elEmail))
+			}
 			return didAct, s.submitForm(ctx, v, mv.form)
 		case signInCloseDialog:
 			return s.closeUnknownDialog(ctx, seen.unknown, g.settled(), g.r.URL)
@@ -300,13 +329,19 @@ func (s *session) readSignIn(ctx context.Context, v view, settled, dialogSettled
 			seen.blocked = true
 		}
 		if !usable(els[0]) {
-			continue
+			// "Welcome back" may show the email only as text, keeping it
+			// in a hidden field, with just its Continue: the email form,
+			// filled. Nothing is ever typed into a hidden field.
+			if f != formEmail || !prefilledEmail(v.prefill(elEmail), v.has(elEmail), usable(els[1])) {
+				continue
+			}
+			seen.prefilled = true
 		}
 		seen.form = f
 		if f == formMFA && seen.challenge == string(KindEmailVerification) {
 			seen.form = formEmailCode
 		}
-		seen.filled = v.el(els[0]).Filled
+		seen.filled = seen.prefilled || v.el(els[0]).Filled
 		if els[1] != "" && v.sure(ctx, els[1]) {
 			seen.submit = submitReady
 			if v.el(els[1]).Disabled {
@@ -463,6 +498,17 @@ func (s *session) signInDrift(v view) error {
 	if s.cfg.UI == "" {
 		profiles = "any of " + strings.Join(s.cfg.Selectors.ProfileNames(), ", ")
 	}
+	// A way to sign in that is on the page but under something: the page
+	// is known, what covers it is not.
+	for _, c := range []struct {
+		name string
+		el   *selectors.Element
+	}{{elEntry, &l.Entry}, {elEmail, &l.Email}, {elPassword, &l.Password}} {
+		if m := v.el(c.name); m.found() && m.Covered {
+			return newDrift(KindSelectorDrift, "login."+c.name, c.el, m, v.r.URL, "login.%s (%s) is on the page at %s but covered by %s, which selectors file %s (version %s) does not know how to get out of the way: add it to dialogs, or to obstacles if it is a third party's box over the page that is no dialog. Looked for login.%s: %s",
+				c.name, m.Desc, v.r.URL, m.Cover, s.cfg.Selectors.Source, s.cfg.Selectors.Version, c.name, describeCandidates(c.el, m))
+		}
+	}
 	return newDrift(KindSelectorDrift, elSignedIn, &v.p.SignedIn, v.el(elSignedIn), v.r.URL, "unknown UI: the page at %s (title %q) matches nothing that selectors file %s (version %s, profile %s) knows for signing in or for the signed-in app; the UI may have changed: verify the selectors file against the page and see the drift artifacts. Looked for login.entry: %s; login.email: %s; signed_in: %s",
 		v.r.URL, v.r.Title, s.cfg.Selectors.Source, s.cfg.Selectors.Version, profiles,
 		describeCandidates(&l.Entry, v.el(elEntry)), describeCandidates(&l.Email, v.el(elEmail)), describeCandidates(&v.p.SignedIn, v.el(elSignedIn)))
@@ -521,8 +567,13 @@ func Login(ctx context.Context, b *Browser, cfg Config) (string, error) {
 	s.log.Warn("sign in in the browser window; this waits until the app shows you signed in", "timeout", cfg.Timeout)
 	ps := s.profiles()
 	spec := signInSpec(ps, "")
+	// The window is the person's: Google One Tap is theirs to use or close,
+	// so no obstacle is hidden from them.
+	guarded := s.guard(spec)
+	guarded.Obstacles = nil
+	read := func(ctx context.Context, wait bool) (*probeResult, error) { return look(ctx, s.world, guarded, wait) }
 	var name string
-	err = s.await(ctx, "a person to sign in", s.readerOf(look, spec), func(ctx context.Context, g glance) (reading, error) {
+	err = s.await(ctx, "a person to sign in", read, func(ctx context.Context, g glance) (reading, error) {
 		if v := pick(g.r, spec, ps); v.present(ctx, elSignedIn) || s.sessionSignedIn(ctx, v, g.settled()) {
 			name = v.p.Name
 			return finished, nil

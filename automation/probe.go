@@ -38,6 +38,19 @@ type probeSpec struct {
 	Markers  map[string]selectors.Markers `json:"markers,omitempty"`
 	Texts    map[string][]string          `json:"texts,omitempty"`
 	Dialogs  *dialogSpec                  `json:"dialogs,omitempty"`
+	// Obstacles are the CSS of a third party's boxes over the page, by
+	// name (selectors.Obstacle): a cover inside one is named by it.
+	Obstacles map[string][]string `json:"obstacles,omitempty"`
+	// Prefilled asks, by name, whether the page already holds a value (see
+	// probeResult.Prefilled).
+	Prefilled map[string]prefillSpec `json:"prefilled,omitempty"`
+}
+
+// prefillSpec looks for Value in the fields CSS matches, hidden ones too,
+// and in the page's visible text.
+type prefillSpec struct {
+	CSS   []string `json:"css"`
+	Value string   `json:"value"`
 }
 
 type elementSpec struct {
@@ -68,7 +81,8 @@ type match struct {
 	X          float64 `json:"x"`
 	Y          float64 `json:"y"`
 	Covered    bool    `json:"covered"`
-	Cover      string  `json:"cover"`
+	Cover      string  `json:"cover"`    // what covers it, for messages
+	Obstacle   string  `json:"obstacle"` // the obstacle the cover lies in, if any (probeSpec.Obstacles)
 	Name       string  `json:"name"`
 	Text       string  `json:"text"`
 	Disabled   bool    `json:"disabled"`   // disabled or aria-disabled: a click on it is lost
@@ -110,6 +124,16 @@ type probeResult struct {
 	Markers  map[string]bool   `json:"markers"`
 	Texts    map[string]string `json:"texts"`
 	Dialogs  []*openDialog     `json:"dialogs"`
+	// Blank says the page shows no control at all: it has drawn nothing
+	// to act on yet. Loading names a loading indicator it shows (a
+	// progress bar, a busy region, a spinner, a skeleton), or is "".
+	// Neither page is evidence that the UI changed (driftCall).
+	Blank   bool   `json:"blank"`
+	Loading string `json:"loading"`
+	// Prefilled says, per probeSpec.Prefilled name, where the page holds
+	// the value: "field" (a field, perhaps hidden), "text" (its visible
+	// text), or "" nowhere.
+	Prefilled map[string]string `json:"prefilled"`
 }
 
 func (r *probeResult) el(name string) *match { return r.Elements[name] }
@@ -313,7 +337,8 @@ func typeIntoBoxes(ctx context.Context, w *world, text string) error {
 	return nil
 }
 
-// describeCandidates renders counts per candidate, for drift messages.
+// describeCandidates renders counts per candidate, for drift messages,
+// and what covers the element when one was found under something.
 func describeCandidates(el *selectors.Element, m *match) string {
 	var parts []string
 	for i, c := range el.Candidates {
@@ -326,5 +351,11 @@ func describeCandidates(el *selectors.Element, m *match) string {
 		}
 		parts = append(parts, fmt.Sprintf("%s → %s", c, n))
 	}
-	return strings.Join(parts, "; ")
+	out := strings.Join(parts, "; ")
+	if m.found() && m.Covered {
+		// Found is not usable: a drift message must say why the page's
+		// element was passed over.
+		out += fmt.Sprintf(" (found, but covered by %s)", m.Cover)
+	}
+	return out
 }

@@ -9,11 +9,16 @@
 //   elements: {name: {candidates: [{testid, css, role, name, name_contains, text}], attr: "aria-checked", holding: "text"}},
 //   markers:  {name: {title: [], text: [], url: [], css: []}},
 //   texts:    {name: ["substring", ...]},       // visible text of the page
-//   dialogs:  {close: ["Close", ...], choice: ["accept", ...]}
+//   dialogs:  {close: ["Close", ...], choice: ["accept", ...]},
+//   obstacles: {name: ["css", ...]},             // a third party's boxes over the page
+//   prefilled: {name: {css: ["css", ...], value: "alice@example.com"}}
 // }
 // With dialogs, the result lists the modal dialogs that hold none of the
 // matched elements (dialogs nobody described), each with its title, first
-// line, buttons and the one control that closes it without choosing.
+// line, buttons and the one control that closes it without choosing. A
+// covered element names what covers it, and the obstacle when the cover
+// lies in one. The result also says whether the page has drawn anything to
+// act on (blank) and which loading indicator it shows, if any (loading).
 (async function (spec) {
   "use strict";
   const norm = (s) => (s || "").replace(/\s+/g, " ").trim();
@@ -232,7 +237,14 @@
       // covers it is known once it is scrolled into view.
       const hit = out.offscreen ? el : document.elementFromPoint(out.x, out.y);
       out.covered = !(hit && (hit === el || el.contains(hit)));
-      if (out.covered) out.cover = describe(hit);
+      if (out.covered) {
+        out.cover = describe(hit);
+        const ob = obstacleOf(hit);
+        if (ob) {
+          out.obstacle = ob.name;
+          out.cover += " in " + ob.name + " (" + ob.css + ")";
+        }
+      }
       // pointer-events:none (inherited, as a modal layer sets it on the
       // body under a dialog opened later): no pointer reaches it at all.
       out.unreachable = getComputedStyle(el).pointerEvents === "none";
@@ -267,6 +279,52 @@
       }
     }
     return out;
+  }
+
+  // obstacleOf finds the obstacle (spec.obstacles) that holds el: a third
+  // party's box over the page, such as Google One Tap's.
+  function obstacleOf(el) {
+    if (!el) return null;
+    for (const [name, list] of Object.entries(spec.obstacles || {})) {
+      for (const css of list || []) {
+        try {
+          if (el.closest(css)) return {name, css};
+        } catch (e) {
+          // An invalid selector (the loader refuses them) matches nothing.
+        }
+      }
+    }
+    return null;
+  }
+
+  // blank says the page has drawn nothing a person could act on: no
+  // visible control at all. Every page the run acts on has some; a page
+  // without any is still being drawn (or the site is in trouble), never a
+  // sign that its UI changed.
+  function blank() {
+    const controls = 'a[href], button, input:not([type="hidden"]), select, textarea, [role="button"], [role="link"], ' +
+      '[role="tab"], [role="menuitem"], [role="switch"], [role="checkbox"], [role="textbox"], [contenteditable=""], [contenteditable="true"]';
+    return !(document.body && Array.from(document.body.querySelectorAll(controls)).some(visible));
+  }
+
+  // loadingIndicator describes the first visible sign that the page is
+  // still loading, or "": a progress bar, a region marked busy, a spinner or
+  // a skeleton (by the class names the frameworks give them: Tailwind's
+  // animate-spin and animate-pulse, *skeleton*, *spinner*, *shimmer*). A
+  // page behind one is no evidence that the UI changed. Running animations
+  // alone do not count: a page may animate a decoration forever.
+  function loadingIndicator() {
+    const sel = '[role="progressbar"], [aria-busy="true"], [class*="animate-spin"], [class*="animate-pulse"], ' +
+      '[class*="skeleton"], [class*="spinner"], [class*="shimmer"]';
+    const token = /(^|:)animate-(spin|pulse)$|skeleton|spinner|shimmer/i;
+    for (const el of document.querySelectorAll(sel)) {
+      if (!visible(el)) continue;
+      if (el.getAttribute("role") === "progressbar") return describe(el) || "progressbar";
+      if (el.getAttribute("aria-busy") === "true") return describe(el) + '[aria-busy="true"]';
+      const cls = Array.from(el.classList).find((c) => token.test(c));
+      if (cls) return el.tagName.toLowerCase() + "." + cls;
+    }
+    return "";
   }
 
   // The first line of an element's text, capped.
@@ -368,6 +426,31 @@
   if (spec.dialogs) result.dialogs = unknownDialogs(spec.dialogs);
   for (const [name, list] of Object.entries(spec.texts || {})) {
     result.texts[name] = (list || []).find((t) => bodyText.includes(t)) || "";
+  }
+  result.blank = blank();
+  result.loading = loadingIndicator();
+  // Whether the page already holds a value it would otherwise be given (an
+  // email a "Welcome back" page knows): in a field one of css matches,
+  // visible or not ("field"), or in its visible text ("text"); case ignored.
+  // Only a yes or a no comes back, never a field's value.
+  result.prefilled = {};
+  for (const [name, p] of Object.entries(spec.prefilled || {})) {
+    const want = norm(p.value).toLowerCase();
+    let how = "";
+    for (const css of p.css || []) {
+      let els = [];
+      try {
+        els = Array.from(document.querySelectorAll(css));
+      } catch (e) {
+        continue;
+      }
+      if (want && els.some((el) => typeof el.value === "string" && norm(el.value).toLowerCase() === want)) {
+        how = "field";
+        break;
+      }
+    }
+    if (!how && want && bodyText.toLowerCase().includes(want)) how = "text";
+    result.prefilled[name] = how;
   }
   window.__optoutLastProbe = performance.now();
   return result;

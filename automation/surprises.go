@@ -2,6 +2,7 @@ package automation
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"os"
@@ -24,12 +25,14 @@ const (
 
 // guard adds to spec what the real site puts in the way of any step: the
 // security check's two faces (await waits them out before the loop's own
-// decision), and the modal dialogs nobody described.
+// decision), the modal dialogs nobody described, and a third party's boxes
+// over the page (await hides them where they cover an element).
 func (s *session) guard(spec probeSpec) probeSpec {
 	markers := make(map[string]selectors.Markers, len(spec.Markers)+2)
 	maps.Copy(markers, spec.Markers)
 	var check, wall selectors.Markers
 	dialogs := &dialogSpec{}
+	obstacles := s.obstacles()
 	for _, p := range s.profiles() {
 		c := p.Challenges
 		if c.SecurityCheck != nil {
@@ -53,7 +56,22 @@ func (s *session) guard(spec probeSpec) probeSpec {
 	if len(dialogs.Close) > 0 {
 		spec.Dialogs = dialogs
 	}
+	if len(obstacles) > 0 {
+		spec.Obstacles = obstacles
+	}
 	return spec
+}
+
+// obstacles are the CSS of the obstacles of the profiles the run may be
+// on, by name.
+func (s *session) obstacles() map[string][]string {
+	out := map[string][]string{}
+	for _, p := range s.profiles() {
+		for _, o := range p.Obstacles {
+			out[o.Name] = appendNew(out[o.Name], o.CSS...)
+		}
+	}
+	return out
 }
 
 func mergeMarkers(a, b selectors.Markers) selectors.Markers {
@@ -172,6 +190,74 @@ func (s *session) securityCheck(g glance) (bool, error) {
 // checkError is the error of a check that needs a person, saw first.
 func checkError(saw string) error {
 	return newError(KindHumanVerification, "%s: a headless browser cannot pass it and the tool never tries to solve it; sign in once as a person in a profile folder and reuse the profile, or run a visible browser (on a server: under xvfb-run); a check that clears more slowly may need a longer wait for the security check", saw).fix(SettingProfileDir, SettingHeaded, SettingCheckWait)
+}
+
+// ---- a third party's boxes over the page ----
+
+// maxObstacleHides bounds the hides of one obstacle in one loop: a box that
+// comes back at once is left to the loop's decision, whose drift message
+// then names it as what covers the element.
+const maxObstacleHides = 3
+
+// hideJS hides the elements the CSS selectors match (an obstacle's
+// container) and reports how many it hid. It changes nothing else: no
+// control in them is pressed, nothing is chosen.
+const hideJS = `((css) => {
+  let n = 0;
+  for (const sel of css) {
+    let found = [];
+    try { found = document.querySelectorAll(sel); } catch (e) { continue; }
+    for (const el of found) {
+      if (el.style.getPropertyValue("display") === "none") continue;
+      el.style.setProperty("display", "none", "important");
+      n++;
+    }
+  }
+  return n;
+})`
+
+// coveredByObstacle lists, by obstacle, the elements of a reading that an
+// obstacle covers.
+func coveredByObstacle(r *probeResult) map[string][]string {
+	out := map[string][]string{}
+	for _, name := range slices.Sorted(maps.Keys(r.Elements)) {
+		m := r.Elements[name]
+		if m.found() && m.Covered && m.Obstacle != "" {
+			out[m.Obstacle] = append(out[m.Obstacle], name)
+		}
+	}
+	return out
+}
+
+// hideObstacles hides the obstacles that cover an element of the reading
+// (Google One Tap's box over the Log in button): an offer of a third party,
+// not a dialog, whose controls sit in a frame the tool cannot look into.
+// Hiding its box decides nothing. hides counts the loop's hides per
+// obstacle. It reports whether it hid something: the loop then reads again.
+func (s *session) hideObstacles(ctx context.Context, r *probeResult, hides map[string]int) (bool, error) {
+	covering := coveredByObstacle(r)
+	if len(covering) == 0 {
+		return false, nil
+	}
+	css := s.obstacles()
+	hid := false
+	for _, name := range slices.Sorted(maps.Keys(covering)) {
+		if hides[name] >= maxObstacleHides || len(css[name]) == 0 {
+			continue
+		}
+		hides[name]++
+		args, _ := json.Marshal(css[name])
+		n, err := evalIn[int](ctx, s.world, hideJS+"("+string(args)+")")
+		if err != nil {
+			if transient(err) {
+				return true, nil // the page is changing: the next reading tells
+			}
+			return false, s.actionError(ctx, "hiding "+name, err)
+		}
+		s.log.Info("hiding a third party's box over the page (nothing in it is pressed)", "obstacle", name, "covered", strings.Join(covering[name], ","), "hidden", n)
+		hid = hid || n > 0
+	}
+	return hid, nil
 }
 
 // ---- dialogs nobody described ----

@@ -16,16 +16,28 @@ import (
 // the run looks for has stayed the same for settleCapFactor settle windows.
 const settleCapFactor = 3
 
+// loadingCapFactor bounds the wait for a page that shows a loading
+// indicator (a spinner, a skeleton): it counts as settled only once it
+// stayed the same for this many caps (14.4 s by default), longer than the
+// slowest load seen (a panel 10 s behind a spinner). Bounded, so that an
+// indicator that spins forever as a decoration delays a decision instead
+// of stalling the run.
+const loadingCapFactor = 4
+
 // isSettled is the one definition of a settled page: what the run looks
 // for has not changed (nor has the run acted) for the window, and the page
 // was quiet (no DOM change, no counted request) for it, or the observation
-// stayed the same for the cap, twice that while the document loads.
-func isSettled(loaded bool, stable, domQuiet, netIdle, window, limit time.Duration) bool {
+// stayed the same for the cap, twice that while the document loads, four
+// times that while the page shows a loading indicator: what is missing from
+// a page still loading may yet come.
+func isSettled(loaded, loading bool, stable, domQuiet, netIdle, window, limit time.Duration) bool {
 	switch {
 	case stable < window:
 		return false
 	case !loaded:
 		return stable >= 2*limit
+	case loading:
+		return stable >= loadingCapFactor*limit
 	case domQuiet >= window && netIdle >= window:
 		return true
 	default:
@@ -65,6 +77,11 @@ func fingerprint(r *probeResult) string {
 	for _, d := range r.Dialogs {
 		fmt.Fprintf(&b, "|dialog:%s:%v", d.id(), d.Close != nil)
 	}
+	for _, n := range slices.Sorted(maps.Keys(r.Prefilled)) {
+		if r.Prefilled[n] != "" {
+			b.WriteString("|prefilled:" + n)
+		}
+	}
 	return b.String()
 }
 
@@ -77,11 +94,15 @@ type glance struct {
 }
 
 // settled applies isSettled with the run's settle window.
-func (g glance) settled() bool { return g.settledFor(g.window) }
+func (g glance) settled() bool { return g.settledAs(g.window, g.r.Loading != "") }
 
-// settledFor applies isSettled with a shorter or longer window.
-func (g glance) settledFor(window time.Duration) bool {
-	return isSettled(g.r.Ready == "complete", g.stable, time.Duration(g.r.QuietMs)*time.Millisecond, g.net.IdleFor, window, settleCapFactor*g.window)
+// settledFor applies isSettled with a shorter window, for a dialog in the
+// way: closing one decides nothing, so it need not wait for the page under
+// it to finish loading.
+func (g glance) settledFor(window time.Duration) bool { return g.settledAs(window, false) }
+
+func (g glance) settledAs(window time.Duration, loading bool) bool {
+	return isSettled(g.r.Ready == "complete", loading, g.stable, time.Duration(g.r.QuietMs)*time.Millisecond, g.net.IdleFor, window, settleCapFactor*g.window)
 }
 
 // reader reads the page once; with wait it may first wait for a change.
@@ -111,12 +132,17 @@ func (s *session) await(ctx context.Context, what string, read reader, step func
 	// last action: an action's effect takes time to show.
 	fp, since := "", time.Now()
 	var last *glance
-	// A drift ends the loop only when two readings in a row find it, the
-	// second on an observation stable for the settle cap: the page may change
-	// between a probe and the accessibility tree's confirmation (a form
-	// hydrating over the buttons it replaces), and a drift is the costliest
-	// wrong answer (a fleet stops on it).
+	// A drift ends the loop only as decideDrift says: on two readings in a
+	// row, on a drawn page with no loading indicator that stayed so for the
+	// drift hold. The page may change between a probe and the accessibility
+	// tree's confirmation (a form hydrating over the buttons it replaces), a
+	// slow page draws late, and a drift is the costliest wrong answer (a
+	// fleet stops on it). calmSince is since when the page has been drawn
+	// and not loading (zero while it is blank or loading).
 	driftOnce := false
+	var calmSince time.Time
+	withheld := driftLookAgain // the last drift not taken, for the log
+	hides := map[string]int{}  // obstacles hidden in this loop, by name
 	for first := true; ; first = false {
 		if ctx.Err() != nil {
 			return s.waitError(ctx, what, last)
@@ -147,6 +173,12 @@ func (s *session) await(ctx context.Context, what string, read reader, step func
 		if p := fingerprint(r); p != fp {
 			fp, since = p, now
 		}
+		switch {
+		case r.Blank || r.Loading != "":
+			calmSince = time.Time{}
+		case calmSince.IsZero():
+			calmSince = now
+		}
 		g := glance{r: r, stable: now.Sub(since), net: s.net.at(now), window: s.cfg.Settle}
 		last = &g
 		s.noteDialogs(r)
@@ -157,17 +189,36 @@ func (s *session) await(ctx context.Context, what string, read reader, step func
 		} else if onCheck {
 			continue
 		}
+		// A third party's box over an element (Google One Tap) is hidden
+		// before the step decides anything on a page it covers.
+		if hid, err := s.hideObstacles(ctx, r, hides); err != nil {
+			return err
+		} else if hid {
+			since = time.Now()
+			continue
+		}
 		next, err := step(ctx, g)
 		if errors.Is(err, errPressLost) {
 			since = time.Now()
 			continue
 		}
 		var drift *DriftError
-		if err != nil && errors.As(err, &drift) && (!driftOnce || g.stable < settleCapFactor*g.window) {
+		if err != nil && errors.As(err, &drift) {
+			var calm time.Duration
+			if !calmSince.IsZero() {
+				calm = now.Sub(calmSince)
+			}
+			call := decideDrift(driftOnce, r.Blank, r.Loading != "", g.stable, calm, s.driftHold())
 			driftOnce = true
-			continue
+			if call != driftStands {
+				if call != withheld && call != driftLookAgain {
+					s.log.Info("waiting: the page is still blank or loading, so what is missing is no change of the UI", "missing", drift.Element, "page", call.String(), "indicator", r.Loading, "url", pagePath(r.URL))
+				}
+				withheld = call
+				continue
+			}
 		}
-		driftOnce = false
+		driftOnce, withheld = false, driftLookAgain
 		if err != nil || next == finished {
 			// What the loop looked for had not changed for g.stable when it
 			// decided: the run's own wait, not the site's.
@@ -182,6 +233,12 @@ func (s *session) await(ctx context.Context, what string, read reader, step func
 			since = time.Now()
 		}
 	}
+}
+
+// driftHold is how long a page must stay the same, drawn and not loading,
+// before a drift found on it ends the run (decideDrift).
+func (s *session) driftHold() time.Duration {
+	return driftHoldFactor * s.cfg.Settle
 }
 
 // timedOut says whose deadline ended the run: the run's own timeout, or
@@ -211,6 +268,10 @@ func (s *session) waitError(ctx context.Context, what string, last *glance) erro
 	switch {
 	case last.r.Ready != "complete":
 		msg += "; the page was still loading: the site may be slow, retry later or allow a longer timeout"
+	case last.r.Blank:
+		msg += "; the page was still blank (no control on it yet): the site may be slow, retry later or allow a longer timeout"
+	case last.r.Loading != "":
+		msg += fmt.Sprintf("; the page was still loading (it showed a loading indicator, %s): the site may be slow, retry later or allow a longer timeout", last.r.Loading)
 	case last.net.Inflight > 0 || time.Duration(last.r.QuietMs)*time.Millisecond < last.window:
 		msg += fmt.Sprintf("; the page was busy (%d requests in flight, last DOM change %dms before) but showed nothing new for %s", last.net.Inflight, int(last.r.QuietMs), last.stable.Round(100*time.Millisecond))
 	default:
@@ -226,7 +287,7 @@ func seenSummary(r *probeResult) string {
 		m := r.Elements[n]
 		switch {
 		case m.found() && m.Covered:
-			found = append(found, n+" (covered)")
+			found = append(found, n+" (covered by "+m.Cover+")")
 		case m.found() && m.Disabled:
 			found = append(found, n+" (disabled)")
 		case m.found():

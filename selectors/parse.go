@@ -236,8 +236,8 @@ func (f *File) check(tree *ast.File) error {
 	return nil
 }
 
-// badCSS finds the first css, of a candidate or a challenge marker, that
-// Chrome would refuse: its key path and why.
+// badCSS finds the first css, of a candidate, a challenge marker or an
+// obstacle, that Chrome would refuse: its key path and why.
 func (p *Profile) badCSS() (loc []string, msg string) {
 	check := func(at []string, css string) {
 		if err := CheckCSS(css); err != nil && msg == "" {
@@ -251,6 +251,10 @@ func (p *Profile) badCSS() (loc []string, msg string) {
 				check(append(at, "css"), v.CSS)
 			}
 		case *Markers:
+			for j, css := range v.CSS {
+				check(append(at, "css", strconv.Itoa(j)), css)
+			}
+		case *Obstacle:
 			for j, css := range v.CSS {
 				check(append(at, "css", strconv.Itoa(j)), css)
 			}

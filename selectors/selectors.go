@@ -93,6 +93,10 @@ type Profile struct {
 	UnknownDialogs *UnknownDialogs `yaml:"unknown_dialogs,omitempty" json:"unknown_dialogs,omitempty"`
 	Path           Path            `yaml:"path" json:"path"`
 	Setting        Setting         `yaml:"setting" json:"setting"`
+	// Obstacles are a third party's offers that float over the page
+	// without being dialogs (Google One Tap): hidden where they cover
+	// what a run needs.
+	Obstacles []Obstacle `yaml:"obstacles,omitempty" json:"obstacles,omitempty"`
 	// Settings are the data-use settings beside model training; Plan reads
 	// the account's plan off the page, for those only some plans have.
 	Settings []ExtraSetting `yaml:"settings,omitempty" json:"settings,omitempty"`
@@ -225,6 +229,17 @@ type PersonStep struct {
 type UnknownDialogs struct {
 	Close  []string `yaml:"close" json:"close"`
 	Choice []string `yaml:"choice,omitempty" json:"choice,omitempty"`
+}
+
+// Obstacle is a third party's offer that floats over the page without
+// being a dialog, such as Google One Tap's box: a cross-origin frame the
+// tool cannot look into, so there is no control it could know closes it
+// without choosing. Where it covers an element a run needs, the run hides
+// its container (CSS, any of the selectors), which decides nothing; nothing
+// inside it is ever pressed.
+type Obstacle struct {
+	Name string   `yaml:"name" json:"name"`
+	CSS  []string `yaml:"css" json:"css"`
 }
 
 // Markers recognise a page: any title part, visible text part or URL part

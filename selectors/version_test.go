@@ -94,6 +94,7 @@ func asV1(t *testing.T, d doc) map[int]string {
 		delete(pm, "signed_in")
 		delete(pm, "session_token_field") // version 1 implies accessToken
 		delete(pm, "unknown_dialogs")
+		delete(pm, "obstacles")
 		delete(pm, "settings")
 		delete(pm, "plan")
 		if set, ok := pm["setting"].(map[string]any); ok {
@@ -177,7 +178,7 @@ func TestParse_SchemaVersions1And2GiveTheSameModel(t *testing.T) {
 		l, l2 := &p.Login, &v2.Profiles[i].Login
 		l.Skip, l.PasswordWayOut, l.AccountChooser = l2.Skip, l2.PasswordWayOut, l2.AccountChooser
 		l.TryAgain, l.OneTimeCode = l2.TryAgain, l2.OneTimeCode
-		p.UnknownDialogs = v2.Profiles[i].UnknownDialogs
+		p.UnknownDialogs, p.Obstacles = v2.Profiles[i].UnknownDialogs, v2.Profiles[i].Obstacles
 		p.Settings, p.Plan = v2.Profiles[i].Settings, v2.Profiles[i].Plan
 		p.Setting.DialogClose = v2.Profiles[i].Setting.DialogClose
 		c, c2 := &p.Challenges, &v2.Profiles[i].Challenges
@@ -341,6 +342,15 @@ func TestLoad_RejectsInvalidCSSAtItsKeyPath(t *testing.T) {
 			})
 		}
 	}
+}
+
+// An obstacle's css is hidden by the tool: Chrome must take it too.
+func TestLoad_RejectsInvalidObstacleCSSAtItsKeyPath(t *testing.T) {
+	const at = "profiles[0].obstacles[0].css[0]"
+	_, data, _, err := loadMutated(t, func(d doc) {
+		get(t, d, "profiles[0].obstacles[0].css").([]any)[0] = "#credential_picker_container >"
+	})
+	wantError(t, err, errSource(err), at, keyLine(t, data, at), "CSS")
 }
 
 // splitIndex finds the list and index that key path at (ending in [N]) names.

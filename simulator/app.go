@@ -224,6 +224,7 @@ type boot struct {
 	HoldWrites      bool              `json:"holdWrites"`                // Options.HoldWrites: the page reads no PATCH body
 	LoadingSwitchMs int64             `json:"loadingSwitchMs,omitempty"` // Options.LoadingSwitches or LazySwitches
 	LazySwitches    bool              `json:"lazySwitches,omitempty"`    // Options.LazySwitches: enabled while loading
+	Quirks          map[string]any    `json:"quirks,omitempty"`          // Server.quirks: slow first paint, placeholder, panel delay, One Tap
 
 	SidebarCollapsed bool        `json:"sidebarCollapsed,omitempty"` // Options.SidebarCollapsed
 	ConsentBanner    bool        `json:"consentBanner,omitempty"`    // Options.ConsentBanner
@@ -241,6 +242,7 @@ func (s *Server) renderShell(w http.ResponseWriter, b boot) {
 	b.BuildID = randomText(8)
 	b.Quiet = s.opts.Quiet
 	b.HoldWrites = s.opts.HoldWrites
+	b.Quirks = s.quirks()
 	b.LoadingSwitchMs = s.opts.LoadingSwitches.Milliseconds()
 	if s.opts.LazySwitches > 0 {
 		b.LoadingSwitchMs, b.LazySwitches = s.opts.LazySwitches.Milliseconds(), true

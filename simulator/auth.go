@@ -56,6 +56,12 @@ func (s *Server) authHandler() http.Handler {
 	handle(mux, s.handleMFA, "GET POST", "/mfa-challenge/{id}")
 	handle(mux, s.handlePasskey, "GET POST", "/login-enroll-passkey")
 	handle(mux, s.handleUnexpectedState, "GET POST", "/unexpected-state")
+	// The app's pages ask here what their boot blob does not carry
+	// (Options.FirstPaint, PlaceholderFor, DataControlsDelay, OneTap), and
+	// Google One Tap's frame comes from here: another origin, as
+	// accounts.google.com is to chatgpt.com.
+	mux.HandleFunc("GET /gsi/iframe/select", s.handleOneTapFrame)
+	mux.HandleFunc("POST /gsi/select", s.handleOneTapChoice)
 	for need, p := range personPages {
 		if p.path != "" {
 			handle(mux, s.handlePerson(need), "GET POST", p.path)
@@ -301,6 +307,7 @@ type authPage struct {
 	Bare           bool // the email page before hydration: bare Log in / Sign up first
 	HydrateMs      int  // when the form replaces the bare buttons by itself; -1: only on Log in
 	WelcomeBack    bool // the "Welcome back" page, the email prefilled
+	EmailAsText    bool // Options.WelcomeBackAsText: that email as text and in a hidden field, no field to type into
 	PasswordWayOut bool // /email-verification offers "Continue with password"
 	SplitCode      bool // Options.SplitCode: the code in six one-digit boxes
 	OneTimeCode    bool // Options.OneTimeCodeOffer: /log-in/password offers "Log in with a one-time code"
@@ -375,6 +382,7 @@ func (s *Server) handleLogIn(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 		if page.Email == "" && remembered != "" {
 			page.Email, page.WelcomeBack = remembered, true
+			page.EmailAsText = s.opts.WelcomeBackAsText
 		}
 		s.renderAuth(w, http.StatusOK, "cur-email", page)
 		return

@@ -156,6 +156,32 @@ type Options struct {
 	// SecurityCheck, UnknownDialog and every account's SiteErrors,
 	// MaxCheckAttempts and Needs.
 	Chaos int64
+
+	// Slow and crowded pages, as independent replicas of the site showed
+	// them (current UI), each off by default:
+
+	// FirstPaint keeps the signed-out home page blank this long before it
+	// draws anything: the app's script arriving late.
+	FirstPaint time.Duration
+	// PlaceholderFor is how long the signed-out home page shows its pulsing
+	// placeholder profile trigger (accounts-profile-button) before the Log
+	// in buttons; 0 means 0.5 to 1 s.
+	PlaceholderFor time.Duration
+	// DataControlsDelay keeps the Data controls panel's rows this long
+	// behind a spinner (no role, no aria-busy: an animate-spin icon) once
+	// the settings have arrived.
+	DataControlsDelay time.Duration
+	// WelcomeBackAsText makes the "Welcome back" page (WelcomeBackEmail,
+	// Account.WelcomeBack) show the email as text only, carried in a hidden
+	// input[name=email], with just its Continue: no field to type into.
+	WelcomeBackAsText bool
+	// OneTap shows Google One Tap's box (#credential_picker_container, a
+	// cross-origin frame from the login origin) fixed top right on the
+	// signed-out home page from its load, over the header's Log in; when
+	// the login dialog opens (LoginEntry "dialog") it comes again, over the
+	// dialog's email field. Its "Continue as" is a choice
+	// (Counters.ChoicePresses).
+	OneTap bool
 }
 
 // Counters are per-account request counts, for tests.

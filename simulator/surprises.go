@@ -32,6 +32,7 @@ const (
 	CloseDismiss DialogClose = "dismiss" // a text button "Dismiss"; Escape too
 	CloseEscape  DialogClose = "escape"  // no close control; Escape closes it
 	CloseNone    DialogClose = "none"    // no close control, Escape does nothing: only a choice ends it
+	CloseNotNow  DialogClose = "not-now" // a text button "Not now", a decline; Escape does nothing
 )
 
 const (
@@ -75,7 +76,7 @@ func normalizeNotice(d *UnknownDialog) (*UnknownDialog, error) {
 	return &n, nil
 }
 
-var dialogCloses = []DialogClose{CloseX, CloseButton, CloseDismiss, CloseEscape, CloseNone}
+var dialogCloses = []DialogClose{CloseX, CloseButton, CloseDismiss, CloseEscape, CloseNone, CloseNotNow} // chaos draws the first five
 
 // ParseDialogClose reads a DialogClose as a command-line flag carries it.
 func ParseDialogClose(s string) (DialogClose, error) {
@@ -275,3 +276,59 @@ func (s *Server) handlePhoneLogIn(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	s.renderPerson(w, NeedsPhone, f)
 }
+
+// ---- slow and crowded pages (Options.FirstPaint, PlaceholderFor,
+// DataControlsDelay, OneTap) ----
+
+// quirks are the options that shape how the current UI's signed-out page
+// and Data controls panel load, and what floats over them (FirstPaint,
+// PlaceholderFor, DataControlsDelay, OneTap), for the boot blob; nil for
+// the 2023 UI.
+func (s *Server) quirks() map[string]any {
+	if s.opts.UI != UICurrent {
+		return nil
+	}
+	q := map[string]any{
+		"firstPaintMs":        max(s.opts.FirstPaint, 0).Milliseconds(),
+		"placeholderMs":       max(s.opts.PlaceholderFor, 0).Milliseconds(),
+		"dataControlsDelayMs": max(s.opts.DataControlsDelay, 0).Milliseconds(),
+		"oneTap":              s.opts.OneTap,
+	}
+	if s.opts.OneTap {
+		q["oneTapURL"] = s.authURL + "/gsi/iframe/select?client_id=sim.apps.googleusercontent.com&ux_mode=popup"
+	}
+	return q
+}
+
+// handleOneTapFrame is Google One Tap's prompt, the frame of the box the
+// app draws top right: "Sign in to chatgpt.com with google.com", an
+// account and its "Continue as", and a close button that asks the page to
+// remove the box. A person's choice; a run never makes it, and cannot
+// reach into the frame anyway.
+func (s *Server) handleOneTapFrame(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, _ = w.Write([]byte(oneTapHTML))
+}
+
+// handleOneTapChoice records a press on One Tap's "Continue as": a choice
+// a run must never make.
+func (s *Server) handleOneTapChoice(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.unattributed.ChoicePresses++
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{"success": true})
+}
+
+const oneTapHTML = `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Sign in with Google</title>
+<style>body{margin:0;font:14px system-ui,sans-serif;color:#1f1f1f}header{display:flex;justify-content:space-between;align-items:center;padding:12px 16px;border-bottom:1px solid #e0e0e0}
+.acct{display:flex;gap:12px;align-items:center;padding:16px}.av{width:32px;height:32px;border-radius:16px;background:#7b1fa2}
+button.go{margin:0 16px;width:calc(100% - 32px);height:40px;border:0;border-radius:20px;background:#1a73e8;color:#fff;font-size:14px}
+button.x{border:0;background:none;font-size:18px;cursor:pointer}</style></head>
+<body><header><span>Sign in to chatgpt.com with google.com</span><button class="x" type="button" aria-label="Close">✕</button></header>
+<div class="acct"><div class="av" aria-hidden="true"></div><div><div>Alex Example</div><div style="color:#5f6368">alex@gmail.example</div></div></div>
+<button class="go" type="button">Continue as Alex</button>
+<script>
+document.querySelector('.go').addEventListener('click', function () { fetch('/gsi/select', {method: 'POST'}); });
+document.querySelector('.x').addEventListener('click', function () { parent.postMessage({gsi: 'close'}, '*'); });
+</script></body></html>`

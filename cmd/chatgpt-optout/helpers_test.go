@@ -120,7 +120,7 @@ func cliIn(t *testing.T, dir string, env map[string]string, args ...string) (int
 			t.Fatalf("cli with %s: the process reads it, not the command; use cliProcess", k)
 		}
 	}
-	var stdout, stderr lockedBuffer
+	var stdout, stderr simtest.Buffer
 	sys := system{stdout: &stdout, stderr: &stderr, lookupEnv: toolEnv(env), dir: dir, startBrowser: startInProcess, fetch: selectorsFetch(t, env)}
 	_, chromeVar := env["CHROME_PATH"]
 	if chromeVar || slices.ContainsFunc(args, func(a string) bool { return a == "--chrome" || strings.HasPrefix(a, "--chrome=") }) {
@@ -181,24 +181,6 @@ func toolEnv(env map[string]string) func(string) (string, bool) {
 		}
 		return os.LookupEnv(k)
 	}
-}
-
-// lockedBuffer is an output of an in-process run.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }
 
 // shared is the headless Chrome the in-process runs share, started on

@@ -18,6 +18,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 
 	"github.com/chatgpt-optout/chatgpt-optout/simulator"
+	"github.com/chatgpt-optout/chatgpt-optout/simulator/simtest"
 )
 
 func TestSim_JSONLineCarriesTheMailbox(t *testing.T) {
@@ -85,11 +86,11 @@ func TestSim_JSONLineCarriesTheMailbox(t *testing.T) {
 
 // runSimCmd runs the sim command with args and returns its JSON line, what
 // it wrote on stderr by then, and a func that stops it.
-func runSimCmd(t *testing.T, args ...string) (simulator.Info, *lockedBuffer, func()) {
+func runSimCmd(t *testing.T, args ...string) (simulator.Info, *simtest.Buffer, func()) {
 	t.Helper()
 	pr, pw := io.Pipe()
 	ctx, cancel := context.WithCancel(context.Background())
-	stderr := &lockedBuffer{}
+	stderr := &simtest.Buffer{}
 	done := make(chan int, 1)
 	go func() {
 		done <- execute(ctx, system{stdout: pw, stderr: stderr}, append([]string{"sim", "--quiet"}, args...))

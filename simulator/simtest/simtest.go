@@ -1,11 +1,13 @@
 // Package simtest is the test support of the packages that drive the
 // simulator: it starts one for a test and stops it with the test, finds its
 // accounts, reads its server-side record, and sends a run's log to the
-// test's log. It is for tests only.
+// test's log, and keeps a copy of a run's output. It is for tests only.
 package simtest
 
 import (
 	"log/slog"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/chatgpt-optout/chatgpt-optout/simulator"
@@ -53,4 +55,24 @@ func Training(t testing.TB, srv *simulator.Server, email string) bool {
 // Logger writes into the test's log, at info level.
 func Logger(t testing.TB) *slog.Logger {
 	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
+
+// Buffer keeps a copy of a run's output (its log, its stdout), which the
+// run's goroutines may write at once.
+type Buffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (b *Buffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+// String returns what was written so far.
+func (b *Buffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }

@@ -40,6 +40,43 @@
 
   // ---------------------------------------------------------------- landing
 
+  // quirks are the simulator's options that shape how the signed-out page
+  // and the Data controls panel load, and what floats over them
+  // (Options.FirstPaint, PlaceholderFor, DataControlsDelay, OneTap), from
+  // the boot blob; a promise, as the page's other late data.
+  function quirks() {
+    return Promise.resolve(boot.quirks || {});
+  }
+
+  // Google One Tap (Options.OneTap): Google's script draws its prompt in a
+  // box fixed top right, a cross-origin frame, above everything, the
+  // page's modal layers included (so it takes the pointer under them too).
+  // Over the login dialog it covers the right part of the email field, as
+  // it does in narrow windows. Its close button asks the page to remove it.
+  let oneTap = null;
+  function showOneTap(q, under) {
+    if (!q.oneTap || !q.oneTapURL) return;
+    // A box the page or someone else hid is a prompt dismissed: the
+    // script prompts again with a new one.
+    if (!oneTap || !oneTap.isConnected || getComputedStyle(oneTap).display === 'none') {
+      if (oneTap) oneTap.remove();
+      oneTap = h('div', {
+        id: 'credential_picker_container',
+        style: 'position:fixed;top:16px;right:16px;width:391px;height:250px;z-index:9999;pointer-events:auto;' +
+          'background:#fff;border-radius:8px;overflow:hidden;box-shadow:0 2px 10px rgba(0,0,0,.3)',
+      }, h('iframe', { src: q.oneTapURL, title: 'Sign in with Google Dialog', style: 'border:0;width:100%;height:100%' }));
+      document.body.append(oneTap);
+    }
+    if (under) {
+      const r = under.getBoundingClientRect();
+      oneTap.style.width = Math.max(391, innerWidth - 16 - (r.left + r.width * 0.4)) + 'px';
+      oneTap.style.height = Math.max(250, r.bottom + 6 - 16) + 'px';
+    }
+  }
+  window.addEventListener('message', (e) => {
+    if (e.data && e.data.gsi === 'close' && oneTap) { oneTap.remove(); oneTap = null; }
+  });
+
   function loginButtons(size) {
     return [
       h('button', {
@@ -104,6 +141,8 @@
       ],
     });
     setTimeout(() => email.focus(), 30);
+    // One Tap prompts again when the login dialog opens (Options.OneTap).
+    quirks().then((q) => { if (dlg.el.isConnected) showOneTap(q, email); });
   }
 
   const composerEl = () => h('form', { class: 'composer w-full max-w-2xl rounded-3xl border p-3' },
@@ -722,7 +761,18 @@
   // --------------------------------------------------------- data controls
 
   async function dataControls(panel, heading) {
+    const asked = quirks(); // beside the settings, not after them
     if (!await loadSettings(panel, heading)) return;
+    const delay = (await asked).dataControlsDelayMs;
+    if (delay > 0) {
+      // Options.DataControlsDelay: the rows come late, behind a spinner
+      // that says nothing to assistive technology (an animate-spin icon).
+      const spinner = h('div', { class: 'animate-spin', 'aria-hidden': 'true', text: '◌', style: 'display:inline-block;font-size:24px' });
+      spinner.animate([{ transform: 'rotate(0deg)' }, { transform: 'rotate(360deg)' }], { duration: 1000, iterations: Infinity });
+      panel.replaceChildren(h('section', {}, heading, h('div', { class: 'flex h-24 items-center justify-center' }, spinner)));
+      await sleep(delay);
+      if (!panel.isConnected || !spinner.isConnected) return;
+    }
 
     // The row (2026): a button.w-full without a type. Its accessible name
     // reads "Improve the model for everyone On": the label, a space, the
@@ -1046,15 +1096,20 @@
       try { session = await Sim.loadSession(); } catch (e) { session = null; }
       if (!session || !session.accessToken) session = null;
     }
+    if (!session && boot.page === 'home') quirks(); // asked while the page loads
     await jitter();
     if (!session) {
       if (boot.page === 'home') {
+        const q = await quirks();
+        // Options.FirstPaint: nothing at all until the script is there.
+        if (q.firstPaintMs > 0) await sleep(q.firstPaintMs);
         renderPlaceholder();
-        await sleep(500 + Math.floor(Math.random() * 500));
+        await sleep(q.placeholderMs > 0 ? q.placeholderMs : 500 + Math.floor(Math.random() * 500));
       }
       renderLanding();
       if (boot.chooser) openChooser();
       else if (boot.sessionExpired) sessionExpired();
+      if (boot.page === 'home') showOneTap(await quirks());
       return;
     }
     renderApp();

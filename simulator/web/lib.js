@@ -601,8 +601,9 @@ window.Sim = (function () {
   // modal like the real consent prompts: an h2 title, a paragraph (the
   // dialog's description), the accept-like primary button, a "Learn more"
   // link and the close control of d.close (x: a header button
-  // aria-label="Close"; close / dismiss: a text button; escape: none,
-  // Escape closes; none: nothing but a choice ends it). It stays above
+  // aria-label="Close"; close / dismiss / not-now: a text button, not-now
+  // without Escape; escape: none, Escape closes; none: nothing but a
+  // choice ends it). It stays above
   // dialogs opened later. It resolves once closed or answered, and tells
   // the backend how (accept and learn_more are choices; close and escape
   // are not).
@@ -625,11 +626,11 @@ window.Sim = (function () {
         dlg.close();
       };
       const textId = 'radix-' + useId() + '-description';
-      const secondary = { close: 'Close', dismiss: 'Dismiss' }[d.close];
+      const secondary = { close: 'Close', dismiss: 'Dismiss', 'not-now': 'Not now' }[d.close];
       dlg = radixDialog({
         title: d.title,
         cls: 'dialog-sm p-6 gap-4 notice-dialog',
-        escape: d.close !== 'none',
+        escape: d.close !== 'none' && d.close !== 'not-now',
         outside: false,
         pinned: true,
         onClose() {
